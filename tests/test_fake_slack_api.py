@@ -1,0 +1,476 @@
+"""The Slack fake, driven only through the real slack_sdk / slack-bolt clients.
+
+If these pass, the fake speaks the protocol the SDK expects, so adapter tests built
+on it exercise the SDK's real retry, upload and Socket Mode code paths.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from urllib.parse import parse_qs
+
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+try:  # importable both with and without a tests/__init__.py
+    from tests.fakes.slack_api import (
+        BOT_USER_ID,
+        UPLOAD,
+        FakeSlack,
+        app_home_opened_event,
+        event_callback,
+        sign_request,
+        slash_command_body,
+        view_submission_payload,
+    )
+    from tests.fakes.slack_socket import wait_until
+except ModuleNotFoundError:
+    from fakes.slack_api import (  # type: ignore[no-redef]
+        BOT_USER_ID,
+        UPLOAD,
+        FakeSlack,
+        app_home_opened_event,
+        event_callback,
+        sign_request,
+        slash_command_body,
+        view_submission_payload,
+    )
+    from fakes.slack_socket import wait_until  # type: ignore[no-redef]
+
+CH = "C0RITUAL001"
+TEAM = ["U0ALICE001", "U0BOB00001", "U0CAROL001", "U0DAVE0001", "U0ERIN0001"]
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack() as fake:
+        fake.add_user("U0ALICE001", "alice", locale="nl-NL", tz="Europe/Amsterdam")
+        for uid in TEAM[1:]:
+            fake.add_user(uid, uid[3:].lower().rstrip("0123456789"), tz="America/New_York")
+        fake.add_channel(CH, members=TEAM, name="team-rituals")
+        yield fake
+
+
+def client_for(slack: FakeSlack, token: str | None = "xoxb-test-token", **kw) -> AsyncWebClient:
+    client = AsyncWebClient(token=token, base_url=slack.api_url, **kw)
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+    client.retry_handlers.append(AsyncServerErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+async def error_of(coro) -> str:
+    with pytest.raises(SlackApiError) as info:
+        await coro
+    return info.value.response["error"]
+
+
+# ------------------------------------------------------------------ auth & arguments
+
+
+async def test_auth_errors_like_slack(slack: FakeSlack) -> None:
+    assert await error_of(client_for(slack, token=None).auth_test()) == "not_authed"
+    assert await error_of(client_for(slack, token="xoxb-wrong").auth_test()) == "invalid_auth"
+    app_token_client = client_for(slack, "xapp-test-token")
+    assert await error_of(app_token_client.auth_test()) == "not_allowed_token_type"
+    bot = client_for(slack)
+    assert await error_of(bot.apps_connections_open(app_token="xoxb-test-token")) == (
+        "not_allowed_token_type"
+    )
+    me = await bot.auth_test()
+    assert me["user_id"] == BOT_USER_ID and me["ok"] is True
+    assert slack.calls[-1].headers["Authorization"] == "Bearer xoxb-test-token"
+
+
+async def test_unknown_method_is_404(slack: FakeSlack) -> None:
+    with pytest.raises(SlackApiError) as info:
+        await client_for(slack).api_call("rituals.dance")
+    assert info.value.response.status_code == 404
+    assert info.value.response["error"] == "unknown_method"
+
+
+@pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
+async def test_post_message_argument_checks(slack: FakeSlack) -> None:
+    c = client_for(slack)
+    assert await error_of(c.chat_postMessage(channel="C0NOPE0001", text="x")) == "channel_not_found"
+    assert await error_of(c.chat_postMessage(channel=CH)) == "no_text"
+    assert await error_of(c.chat_postMessage(channel=CH, text="x" * 40_001)) == "msg_too_long"
+    many = [{"type": "divider"}] * 51
+    assert await error_of(c.chat_postMessage(channel=CH, text="t", blocks=many)) == "invalid_blocks"
+    long_section = [{"type": "section", "text": {"type": "mrkdwn", "text": "y" * 3001}}]
+    assert await error_of(c.chat_postMessage(channel=CH, blocks=long_section)) == "invalid_blocks"
+    assert await error_of(c.chat_postMessage(channel=CH, blocks=[{"text": "no type"}])) == (
+        "invalid_blocks"
+    )
+    slack.add_channel("C0NOTJOIN1", members=TEAM, bot_is_member=False)
+    assert await error_of(c.chat_postMessage(channel="C0NOTJOIN1", text="x")) == "not_in_channel"
+    assert slack.messages(CH) == []
+
+
+async def test_form_json_and_query_bodies_all_accepted(slack: FakeSlack) -> None:
+    c = client_for(slack)
+    await c.chat_postMessage(channel="#team-rituals", text="as json", blocks=[{"type": "divider"}])
+    assert slack.calls[-1].headers["Content-Type"].startswith("application/json")
+    # form-encoded, blocks as a JSON string, the way curl or older clients send it
+    await c.api_call("chat.postMessage", data={"channel": CH, "text": "as form", "blocks": "[]"})
+    assert slack.calls[-1].headers["Content-Type"].startswith("application/x-www-form-urlencoded")
+    info = await c.users_info(user="U0ALICE001")  # GET with query params
+    assert slack.calls[-1].args == {"user": "U0ALICE001"}
+    assert "locale" not in info["user"]
+    assert [m.text for m in slack.messages(CH)] == ["as json", "as form"]
+
+
+# ------------------------------------------------------------------ faults & retries
+
+
+async def test_429_with_retry_after_is_retried_and_posts_once(slack: FakeSlack) -> None:
+    slack.fail_next("chat.postMessage", status=429, retry_after=0)
+    resp = await client_for(slack).chat_postMessage(channel=CH, text="hello team")
+    attempts = slack.calls_to("chat.postMessage")
+    assert [a.status for a in attempts] == [429, 200]
+    assert attempts[0].response == {"ok": False, "error": "ratelimited"}
+    assert [(m.ts, m.text) for m in slack.messages(CH)] == [(resp["ts"], "hello team")]
+
+
+async def test_429_without_retry_handler_is_not_posted(slack: FakeSlack) -> None:
+    slack.fail_next("chat.postMessage", status=429, retry_after=7)
+    bare = AsyncWebClient(token="xoxb-test-token", base_url=slack.api_url, retry_handlers=[])
+    with pytest.raises(SlackApiError) as info:
+        await bare.chat_postMessage(channel=CH, text="lost")
+    assert info.value.response.status_code == 429
+    assert info.value.response.headers["Retry-After"] == "7"
+    assert slack.messages(CH) == []
+
+
+@pytest.mark.parametrize("status", [500, 503])
+async def test_server_errors_are_retried(slack: FakeSlack, status: int) -> None:
+    slack.fail_next("chat.postMessage", status=status)
+    await client_for(slack).chat_postMessage(channel=CH, text="eventually")
+    assert [c.status for c in slack.calls_to("chat.postMessage")] == [status, 200]
+    assert [m.text for m in slack.messages(CH)] == ["eventually"]
+
+
+async def test_injected_slack_error_and_per_channel_rate_limit(slack: FakeSlack) -> None:
+    c = client_for(slack)
+    slack.fail_next("users.info", status=200, error="user_not_visible")
+    assert await error_of(c.users_info(user="U0BOB00001")) == "user_not_visible"
+    slack.rate_limit("chat.postMessage", per_channel_per_second=1)
+    started = time.monotonic()
+    await c.chat_postMessage(channel=CH, text="one")
+    await c.chat_postMessage(channel=CH, text="two")  # 429 first, retried after Retry-After
+    assert time.monotonic() - started >= 1.0
+    assert [c.status for c in slack.calls_to("chat.postMessage")] == [200, 429, 200]
+    assert [m.text for m in slack.messages(CH)] == ["one", "two"]
+
+
+async def test_delay_timeout_still_posts_like_slack(slack: FakeSlack) -> None:
+    """A client timeout does not undo the post: the classic source of duplicates."""
+    slack.delay("chat.postMessage", 0.5)
+    impatient = AsyncWebClient(token="xoxb-test-token", base_url=slack.api_url, timeout=0.1)
+    with pytest.raises(asyncio.TimeoutError):
+        await impatient.chat_postMessage(channel=CH, text="slow")
+    await wait_until(lambda: len(slack.messages(CH)) == 1, 2, "the slow post")
+
+
+# ------------------------------------------------------------------ messages model
+
+
+async def test_threads_updates_and_ephemerals_are_what_the_team_saw(slack: FakeSlack) -> None:
+    c = client_for(slack)
+    parent = await c.chat_postMessage(channel=CH, text="What went well this week?")
+    reply = await c.chat_postMessage(channel=CH, text="Shipped!", thread_ts=parent["ts"])
+    nested = await c.chat_postMessage(channel=CH, text="+1", thread_ts=reply["ts"])
+    assert nested["message"]["thread_ts"] == parent["ts"]  # reply-to-reply joins the thread
+    await c.chat_update(channel=CH, ts=parent["ts"], text="What went well? (closed)")
+    assert await error_of(c.chat_update(channel=CH, ts="1700000000.000001", text="x")) == (
+        "message_not_found"
+    )
+    eph = await c.chat_postEphemeral(channel=CH, user="U0BOB00001", text="only for bob")
+    assert eph["message_ts"]
+    assert await error_of(c.chat_postEphemeral(channel=CH, user="U0NOBODY01", text="x")) == (
+        "user_not_found"
+    )
+    seen = slack.messages(CH)
+    assert [m.text for m in seen] == ["What went well? (closed)", "Shipped!", "+1"]
+    assert seen[0].edits == [("What went well this week?", None)]
+    assert [m.text for m in slack.thread(CH, parent["ts"])] == ["Shipped!", "+1"]
+    assert [m.text for m in slack.messages(CH, include_replies=False)] == [seen[0].text]
+    assert [m.text for m in slack.ephemeral(CH, user="U0BOB00001")] == ["only for bob"]
+    link = await c.chat_getPermalink(channel=CH, message_ts=reply["ts"])
+    assert link["permalink"].endswith(f"?thread_ts={parent['ts']}&cid={CH}")
+
+
+async def test_dm_ids_are_stable_and_posting_to_a_user_lands_in_the_dm(slack: FakeSlack) -> None:
+    c = client_for(slack)
+    first = await c.conversations_open(users="U0ALICE001")
+    again = await c.conversations_open(users=["U0ALICE001"])
+    dm = first["channel"]["id"]
+    assert dm.startswith("D") and dm == again["channel"]["id"] == slack.dm_channel_id("U0ALICE001")
+    assert again["already_open"] is True
+    assert await error_of(c.conversations_open(users="U0NOBODY01")) == "user_not_found"
+    posted = await c.chat_postMessage(channel="U0ALICE001", text="Your weekly ritual")
+    assert posted["channel"] == dm
+    assert [m.text for m in slack.messages(dm)] == [m.text for m in slack.messages("U0ALICE001")]
+
+
+async def test_conversations_members_paginates(slack: FakeSlack) -> None:
+    c = client_for(slack)
+    pages = [p["members"] async for p in await c.conversations_members(channel=CH, limit=2)]
+    assert pages == [TEAM[0:2], TEAM[2:4], TEAM[4:5]]
+    last = await c.conversations_members(channel=CH, limit=1000)
+    assert last["response_metadata"]["next_cursor"] == ""
+    bad_cursor = c.conversations_members(channel=CH, cursor="bm9wZQ==")
+    assert await error_of(bad_cursor) == "invalid_cursor"
+    assert await error_of(c.conversations_members(channel="C0NOPE0001")) == "channel_not_found"
+
+
+async def test_users_info_locale_and_tz(slack: FakeSlack) -> None:
+    c = client_for(slack)
+    alice = (await c.users_info(user="U0ALICE001", include_locale=True))["user"]
+    assert (alice["locale"], alice["tz"], alice["is_bot"]) == ("nl-NL", "Europe/Amsterdam", False)
+    assert alice["tz_offset"] in (3600, 7200) and alice["real_name"] == "Alice"
+    assert await error_of(c.users_info(user="U0NOBODY01")) == "user_not_found"
+
+
+# ------------------------------------------------------------------ views
+
+
+MODAL = {
+    "type": "modal",
+    "callback_id": "ritual_answer",
+    "title": {"type": "plain_text", "text": "Weekly ritual"},
+    "submit": {"type": "plain_text", "text": "Share"},
+    "blocks": [
+        {
+            "type": "input",
+            "block_id": "success",
+            "label": {"type": "plain_text", "text": "A success"},
+            "element": {"type": "plain_text_input", "action_id": "text"},
+        }
+    ],
+}
+
+
+async def test_views_open_trigger_ids_are_single_use_and_expire(slack: FakeSlack) -> None:
+    c = client_for(slack)
+    assert await error_of(c.views_open(trigger_id="1.2.nope", view=MODAL)) == "invalid_trigger_id"
+    trigger = slack.issue_trigger_id("U0ALICE001")
+    opened = await c.views_open(trigger_id=trigger, view=MODAL)
+    view_id = opened["view"]["id"]
+    assert view_id.startswith("V") and slack.view_users[view_id] == "U0ALICE001"
+    assert await error_of(c.views_open(trigger_id=trigger, view=MODAL)) == "exchanged_trigger_id"
+    slack.trigger_ttl = 0.05
+    stale = slack.issue_trigger_id()
+    await asyncio.sleep(0.1)
+    assert await error_of(c.views_open(trigger_id=stale, view=MODAL)) == "expired_trigger_id"
+    no_title = {k: v for k, v in MODAL.items() if k != "title"}
+    with pytest.raises(SlackApiError) as info:
+        await c.views_open(trigger_id=slack.issue_trigger_id(), view=no_title)
+    assert info.value.response["error"] == "invalid_arguments"
+    assert "title" in info.value.response["response_metadata"]["messages"][0]
+    # views.update honours the optimistic-locking hash
+    updated = await c.views_update(view_id=view_id, view=MODAL, hash=opened["view"]["hash"])
+    assert updated["view"]["id"] == view_id
+    assert await error_of(c.views_update(view_id=view_id, view=MODAL, hash="1.stale")) == (
+        "hash_conflict"
+    )
+
+
+async def test_views_publish_home_tab(slack: FakeSlack) -> None:
+    c = client_for(slack)
+    hi = {"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}
+    home = {"type": "home", "blocks": [hi]}
+    assert await error_of(c.views_publish(user_id="U0ALICE001", view=MODAL)) == "invalid_arguments"
+    first = await c.views_publish(user_id="U0ALICE001", view=home)
+    second = await c.views_publish(user_id="U0ALICE001", view=home)
+    assert first["view"]["id"] == second["view"]["id"] == slack.home_views["U0ALICE001"]["id"]
+    assert await error_of(c.views_publish(user_id="U0NOBODY01", view=home)) == "user_not_found"
+
+
+# ------------------------------------------------------------------ files
+
+
+async def test_files_upload_v2_flow(slack: FakeSlack) -> None:
+    c = client_for(slack)
+    resp = await c.files_upload_v2(
+        channel=CH, content="name,answer\nalice,shipped\n", filename="mydata.csv",
+        title="Your data", initial_comment="Here is everything we store about you",
+    )  # fmt: skip
+    methods = [call.method for call in slack.calls]
+    assert methods == ["files.getUploadURLExternal", UPLOAD, "files.completeUploadExternal"]
+    file_id = resp["file"]["id"]
+    assert slack.files[file_id]["content"] == b"name,answer\nalice,shipped\n"
+    assert resp["file"]["title"] == "Your data"
+    (msg,) = slack.messages(CH)
+    assert msg.text.startswith("Here is everything") and msg.files[0]["id"] == file_id
+    assert await error_of(c.files_completeUploadExternal(files=[{"id": "F0NOPE00001"}])) == (
+        "file_not_found"
+    )
+
+
+async def test_upload_url_failure_surfaces_as_request_error(slack: FakeSlack) -> None:
+    slack.fail_next(UPLOAD, status=500, times=3)
+    with pytest.raises(Exception, match="Failed to upload a file"):
+        await client_for(slack).files_upload_v2(channel=CH, content="x", filename="a.txt")
+    assert slack.messages(CH) == []
+
+
+# ------------------------------------------------------------------ Socket Mode
+
+
+async def test_socket_mode_hello_envelope_ack_and_reconnect(slack: FakeSlack) -> None:
+    web = client_for(slack, token=None)
+    sm = SocketModeClient(app_token="xapp-test-token", web_client=web, ping_interval=1)
+    seen: list[SocketModeRequest] = []
+
+    async def on_request(client: SocketModeClient, req: SocketModeRequest) -> None:
+        seen.append(req)
+        payload = {"text": "ack body"} if req.accepts_response_payload else None
+        await client.send_socket_mode_response(SocketModeResponse(req.envelope_id, payload))
+
+    sm.socket_mode_request_listeners.append(on_request)
+    hello: list[dict] = []
+    sm.message_listeners.append(lambda _c, msg, _raw: _record(hello, msg))
+    try:
+        await sm.connect()
+        await slack.socket_wait_connected()
+        command = slack.slash_command_payload(text="status", user_id="U0ALICE001", channel_id=CH)
+        ack = await asyncio.wait_for(await slack.socket_send_envelope("slash_commands", command), 3)
+        assert ack["payload"] == {"text": "ack body"}
+        assert seen[0].type == "slash_commands" and seen[0].payload["text"] == "status"
+        event = event_callback(app_home_opened_event(user_id="U0ALICE001"))
+        ack = await asyncio.wait_for(await slack.socket_send_envelope("events_api", event), 3)
+        assert "payload" not in ack and seen[1].retry_attempt == 0
+        await slack.socket_disconnect()
+        await slack.socket_wait_connected(hellos=2)
+        fut = await slack.socket_send_envelope("events_api", event)
+        ack = await asyncio.wait_for(fut, 3)
+        assert ack["envelope_id"] == slack.socket.envelopes[-1]["envelope_id"]
+        assert [c.method for c in slack.calls].count("apps.connections.open") == 2
+        await slack.socket_drop()  # no notice: the SDK reconnects on the CLOSE frame
+        await slack.socket_wait_connected(hellos=3)
+        ack = await asyncio.wait_for(await slack.socket_send_envelope("events_api", event), 3)
+        assert ack["envelope_id"] == slack.socket.envelopes[-1]["envelope_id"]
+        await wait_until(lambda: len(hello) >= 3, 2, "hello messages")
+        assert hello[0]["connection_info"]["app_id"] == command["api_app_id"]
+    finally:
+        await sm.close()
+
+
+async def _record(into: list[dict], msg: dict) -> None:
+    if msg.get("type") == "hello":
+        into.append(msg)
+
+
+# ------------------------------------------------------------------ HTTP mode helpers
+
+
+async def test_signature_helper_matches_slack_sdk_verifier() -> None:
+    body = slash_command_body(text="optin", user_id="U0ALICE001")
+    now = int(time.time())
+    headers = sign_request("s3cret", body, now)
+    verifier = SignatureVerifier("s3cret")
+    assert verifier.is_valid_request(body, headers)
+    assert not SignatureVerifier("other").is_valid_request(body, headers)
+    assert not verifier.is_valid_request(body + "&x=1", headers)
+    assert parse_qs(body)["command"] == ["/ritual"]
+
+
+async def test_bolt_http_mode_with_signed_slash_command(slack: FakeSlack) -> None:
+    """A real bolt AsyncApp: signed request in, respond() and views.open out to the fake."""
+    from slack_bolt.async_app import AsyncApp
+    from slack_bolt.request.async_request import AsyncBoltRequest
+
+    app = AsyncApp(signing_secret="s3cret", client=client_for(slack))
+
+    @app.command("/ritual")
+    async def ritual(ack, body, respond, client) -> None:  # noqa: ANN001
+        await ack()
+        await respond(text="Ritual started", response_type="in_channel")
+        await respond(text="Only you see this")
+        await client.views_open(trigger_id=body["trigger_id"], view=MODAL)
+
+    payload = slack.slash_command_payload(text="run weekly", user_id="U0ALICE001", channel_id=CH)
+    fields = ("text", "user_id", "channel_id", "trigger_id", "response_url")
+    body = slash_command_body(**{k: payload[k] for k in fields})
+    headers = sign_request("s3cret", body, int(time.time()),
+                           content_type="application/x-www-form-urlencoded")  # fmt: skip
+    resp = await app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
+    assert resp.status == 200
+    await wait_until(lambda: len(slack.views) == 1 and len(slack.responses) == 2, 3, "listener")
+    assert [m.text for m in slack.messages(CH)] == ["Ritual started"]
+    assert [m.text for m in slack.ephemeral(CH, "U0ALICE001")] == ["Only you see this"]
+    forged = {**headers, "X-Slack-Signature": "v0=0"}
+    assert (await app.async_dispatch(AsyncBoltRequest(body=body, headers=forged))).status == 401
+
+
+async def test_bolt_socket_mode_routes_the_builders_payloads(slack: FakeSlack) -> None:
+    """The production path: bolt AsyncApp + AsyncSocketModeHandler against the fake."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    from slack_bolt.async_app import AsyncApp
+
+    app = AsyncApp(client=client_for(slack))
+
+    @app.command("/ritual")
+    async def command(ack, respond, command) -> None:  # noqa: ANN001
+        await ack(f"running {command['text']}")
+
+    @app.action("optin")
+    async def optin(ack, body, respond) -> None:  # noqa: ANN001
+        await ack()
+        await respond(replace_original=True, text=f"{body['user']['id']} opted in")
+
+    @app.view("ritual_answer")
+    async def answer(ack, view) -> None:  # noqa: ANN001
+        text = view["state"]["values"]["success"]["text"]["value"]
+        if not text:
+            await ack(response_action="errors", errors={"success": "Please write something"})
+            return
+        await ack()
+
+    @app.event("app_home_opened")
+    async def home(event, client) -> None:  # noqa: ANN001
+        await client.views_publish(user_id=event["user"], view={"type": "home", "blocks": []})
+
+    handler = AsyncSocketModeHandler(app, "xapp-test-token")
+    await handler.connect_async()
+    try:
+        await slack.socket_wait_connected()
+
+        async def send(type_: str, payload: dict) -> dict:
+            return await asyncio.wait_for(await slack.socket_send_envelope(type_, payload), 3)
+
+        cmd = slack.slash_command_payload(text="status", user_id="U0ALICE001", channel_id=CH)
+        assert (await send("slash_commands", cmd))["payload"] == {"text": "running status"}
+
+        posted = await client_for(slack).chat_postMessage(channel=CH, text="Join this week?")
+        click = slack.block_actions_payload(
+            action_id="optin", value="yes", user_id="U0BOB00001", channel_id=CH,
+            message=posted["message"],
+        )  # fmt: skip
+        assert "payload" not in await send("interactive", click)
+        await wait_until(lambda: slack.messages(CH)[0].text == "U0BOB00001 opted in", 3, "respond")
+
+        blank = {"success": {"text": ""}}
+        submit = view_submission_payload(callback_id="ritual_answer", values=blank)
+        ack = await send("interactive", submit)
+        errors = {"success": "Please write something"}
+        assert ack["payload"] == {"response_action": "errors", "errors": errors}
+        filled = {"success": {"text": "Shipped"}}
+        ok = view_submission_payload(callback_id="ritual_answer", values=filled)
+        assert "payload" not in await send("interactive", ok)
+
+        await send("events_api", event_callback(app_home_opened_event(user_id="U0CAROL001")))
+        await wait_until(lambda: "U0CAROL001" in slack.home_views, 3, "home tab")
+    finally:
+        await handler.close_async()
