@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from pathlib import Path
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -32,9 +32,16 @@ CHAN, TEAM = "chan0000000000000000000000", "team0000000000000000000000"
 
 def make_driver(mm: FakeMattermost, token: str | None = None) -> Driver:
     """A driver that is usable without login(): the token only reaches the client there."""
-    d = Driver({"scheme": "https" if mm.tls else "http", "url": "127.0.0.1", "port": mm.port,
-                "token": token or mm.bot_token, "verify": mm.ca_path or True,
-                "request_timeout": 10})
+    d = Driver(
+        {
+            "scheme": "https" if mm.tls else "http",
+            "url": "127.0.0.1",
+            "port": mm.port,
+            "token": token or mm.bot_token,
+            "verify": mm.ca_path or True,
+            "request_timeout": 10,
+        }
+    )
     d.client.token = token or mm.bot_token
     return d
 
@@ -59,8 +66,10 @@ async def test_bad_token_gets_401_with_mattermost_error_shape(mm: FakeMattermost
         body = await resp.json()
         assert resp.status == 401
         assert resp.headers["Content-Type"] == "application/json"
-        assert all(h in resp.headers for h in ("X-Ratelimit-Limit", "X-Ratelimit-Remaining",
-                                               "X-Ratelimit-Reset"))
+        assert all(
+            h in resp.headers
+            for h in ("X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Ratelimit-Reset")
+        )
     assert body["id"] == "api.context.session_expired.app_error"
     assert body["status_code"] == 401 and body["message"]
     assert mm.calls_to("GET", "/api/v4/users/me")[-1].status == 401
@@ -83,15 +92,34 @@ async def test_users_endpoints(mm: FakeMattermost) -> None:
 
 async def test_post_thread_update_and_patch_are_what_the_team_sees(mm: FakeMattermost) -> None:
     d = make_driver(mm)
-    attachment = {"text": "How did it go?", "actions": [
-        {"name": "Share", "type": "button",
-         "integration": {"url": "http://bot.local/actions", "context": {"ritual": "retro"}}}]}
-    root = await run(d, lambda d: d.posts.create_post(
-        {"channel_id": CHAN, "message": "Weekly ritual", "props": {"attachments": [attachment]}}))
-    reply = await run(d, lambda d: d.posts.create_post(
-        {"channel_id": CHAN, "message": "first reply", "root_id": root["id"]}))
-    await run(d, lambda d: d.posts.update_post(root["id"], {"id": root["id"], "message": "Closed",
-                                                             "props": {}}))
+    attachment = {
+        "text": "How did it go?",
+        "actions": [
+            {
+                "name": "Share",
+                "type": "button",
+                "integration": {"url": "http://bot.local/actions", "context": {"ritual": "retro"}},
+            }
+        ],
+    }
+    root = await run(
+        d,
+        lambda d: d.posts.create_post(
+            {"channel_id": CHAN, "message": "Weekly ritual", "props": {"attachments": [attachment]}}
+        ),
+    )
+    reply = await run(
+        d,
+        lambda d: d.posts.create_post(
+            {"channel_id": CHAN, "message": "first reply", "root_id": root["id"]}
+        ),
+    )
+    await run(
+        d,
+        lambda d: d.posts.update_post(
+            root["id"], {"id": root["id"], "message": "Closed", "props": {}}
+        ),
+    )
     await run(d, lambda d: d.posts.patch_post(reply["id"], {"message": "edited reply"}))
 
     seen = mm.posts(CHAN)
@@ -109,8 +137,12 @@ async def test_post_validation_and_permissions(mm: FakeMattermost) -> None:
     with pytest.raises(InvalidOrMissingParameters):
         await run(d, lambda d: d.posts.create_post({"message": "no channel"}))
     with pytest.raises(InvalidOrMissingParameters):
-        await run(d, lambda d: d.posts.create_post({"channel_id": CHAN, "message": "x",
-                                                    "root_id": "doesnotexist"}))
+        await run(
+            d,
+            lambda d: d.posts.create_post(
+                {"channel_id": CHAN, "message": "x", "root_id": "doesnotexist"}
+            ),
+        )
     mm.add_channel("other", TEAM, members=[ALICE])
     with pytest.raises(NotEnoughPermissions):
         await run(d, lambda d: d.posts.create_post({"channel_id": "other", "message": "x"}))
@@ -123,8 +155,12 @@ async def test_post_validation_and_permissions(mm: FakeMattermost) -> None:
 
 async def test_direct_channel_is_stable_and_readable(mm: FakeMattermost) -> None:
     d = make_driver(mm)
-    first = await run(d, lambda d: d.channels.create_direct_message_channel([mm.bot_user_id, ALICE]))
-    again = await run(d, lambda d: d.channels.create_direct_message_channel([ALICE, mm.bot_user_id]))
+    first = await run(
+        d, lambda d: d.channels.create_direct_message_channel([mm.bot_user_id, ALICE])
+    )
+    again = await run(
+        d, lambda d: d.channels.create_direct_message_channel([ALICE, mm.bot_user_id])
+    )
     assert first["id"] == again["id"] and first["type"] == "D"
     assert (await run(d, lambda d: d.channels.get_channel(first["id"])))["name"] == first["name"]
     with pytest.raises(NotEnoughPermissions):  # a bot cannot open DMs between two others
@@ -135,8 +171,13 @@ async def test_channel_members_are_paginated(mm: FakeMattermost) -> None:
     d = make_driver(mm)
     ids = [f"user{i:022d}" for i in range(5)]
     mm.add_channel("big", TEAM, members=[mm.bot_user_id, *ids])
-    pages = [await run(d, lambda d, p=p: d.channels.get_channel_members(
-        "big", params={"page": p, "per_page": 2})) for p in range(4)]
+    pages = [
+        await run(
+            d,
+            lambda d, p=p: d.channels.get_channel_members("big", params={"page": p, "per_page": 2}),
+        )
+        for p in range(4)
+    ]
     assert [len(p) for p in pages] == [2, 2, 2, 0]
     assert [m["user_id"] for page in pages for m in page] == [mm.bot_user_id, *ids]
     with pytest.raises(NotEnoughPermissions):
@@ -158,19 +199,34 @@ async def test_ephemeral_needs_permission() -> None:
         assert mm.ephemeral_posts[0]["to_user_id"] == ALICE and mm.posts(CHAN) == []
 
 
-DIALOG = {"callback_id": "retro", "title": "Weekly retro", "submit_label": "Share", "state": "s1",
-          "elements": [{"display_name": "Success", "name": "success", "type": "textarea"},
-                       {"display_name": "Mood", "name": "mood", "type": "radio",
-                        "options": [{"text": "Good", "value": "good"}], "default": "good"},
-                       {"display_name": "Anonymous", "name": "anon", "type": "bool"}]}
+DIALOG = {
+    "callback_id": "retro",
+    "title": "Weekly retro",
+    "submit_label": "Share",
+    "state": "s1",
+    "elements": [
+        {"display_name": "Success", "name": "success", "type": "textarea"},
+        {
+            "display_name": "Mood",
+            "name": "mood",
+            "type": "radio",
+            "options": [{"text": "Good", "value": "good"}],
+            "default": "good",
+        },
+        {"display_name": "Anonymous", "name": "anon", "type": "bool"},
+    ],
+}
 
 
 async def test_dialog_open_trigger_ids_are_single_use_and_expire() -> None:
     async with FakeMattermost(trigger_ttl=0.3) as mm:
         d = make_driver(mm)
         open_ = lambda trig, dialog=DIALOG, url="http://bot.local/dialog": run(  # noqa: E731
-            d, lambda d: d.integration_actions.open_dialog(
-                {"trigger_id": trig, "url": url, "dialog": dialog}))
+            d,
+            lambda d: d.integration_actions.open_dialog(
+                {"trigger_id": trig, "url": url, "dialog": dialog}
+            ),
+        )
         trigger = mm.new_trigger_id(ALICE)
         assert await open_(trigger) == {"status": "OK"}
         assert mm.dialogs[0]["user_id"] == ALICE and mm.dialogs[0]["dialog"]["state"] == "s1"
@@ -184,10 +240,20 @@ async def test_dialog_open_trigger_ids_are_single_use_and_expire() -> None:
         await asyncio.sleep(0.4)
         with pytest.raises(InvalidOrMissingParameters, match="expired"):
             await open_(late)
-        bad = {**DIALOG, "title": "A title that is far too long", "elements": [
-            {"display_name": "X", "name": "x", "type": "checkbox"},
-            {"display_name": "Y", "name": "y", "type": "select", "default": "nope",
-             "options": [{"text": "A", "value": "a"}]}]}
+        bad = {
+            **DIALOG,
+            "title": "A title that is far too long",
+            "elements": [
+                {"display_name": "X", "name": "x", "type": "checkbox"},
+                {
+                    "display_name": "Y",
+                    "name": "y",
+                    "type": "select",
+                    "default": "nope",
+                    "options": [{"text": "A", "value": "a"}],
+                },
+            ],
+        }
         with pytest.raises(InvalidOrMissingParameters, match="title"):
             await open_(mm.new_trigger_id(ALICE), dialog=bad)
         assert any("checkbox" in w for w in mm.dialog_warnings)
@@ -197,8 +263,12 @@ async def test_dialog_open_trigger_ids_are_single_use_and_expire() -> None:
 async def test_dialog_lenient_mode_and_element_cap() -> None:
     async with FakeMattermost(strict_dialogs=False, max_dialog_elements=2) as mm:
         d = make_driver(mm)
-        await run(d, lambda d: d.integration_actions.open_dialog(
-            {"trigger_id": mm.new_trigger_id(ALICE), "url": "http://x", "dialog": DIALOG}))
+        await run(
+            d,
+            lambda d: d.integration_actions.open_dialog(
+                {"trigger_id": mm.new_trigger_id(ALICE), "url": "http://x", "dialog": DIALOG}
+            ),
+        )
         assert mm.dialog_warnings == ["more than 2 elements"] and len(mm.dialogs) == 1
 
 
@@ -207,11 +277,18 @@ async def test_file_upload_then_post_with_file_ids(mm: FakeMattermost) -> None:
     up = await run(d, lambda d: d.files.upload_file(CHAN, {"files": ("notes.txt", b"hello team")}))
     info = up["file_infos"][0]
     assert info["name"] == "notes.txt" and info["size"] == 10 and info["extension"] == "txt"
-    post = await run(d, lambda d: d.posts.create_post(
-        {"channel_id": CHAN, "message": "see file", "file_ids": [info["id"]]}))
+    post = await run(
+        d,
+        lambda d: d.posts.create_post(
+            {"channel_id": CHAN, "message": "see file", "file_ids": [info["id"]]}
+        ),
+    )
     assert post["file_ids"] == [info["id"]] and mm.files[info["id"]]["post_id"] == post["id"]
     assert mm.file_contents[info["id"]] == b"hello team"
-    assert mm.calls_to("POST", "/api/v4/files")[0].body == {"channel_id": CHAN, "files": ["notes.txt"]}
+    assert mm.calls_to("POST", "/api/v4/files")[0].body == {
+        "channel_id": CHAN,
+        "files": ["notes.txt"],
+    }
 
 
 async def test_injected_faults_and_rate_limit_headers(mm: FakeMattermost) -> None:
@@ -243,14 +320,21 @@ async def test_tls_with_trustme_ca() -> None:
         assert mm.url.startswith("https://") and mm.ca_path
         assert (await run(make_driver(mm), lambda d: d.login()))["id"] == mm.bot_user_id
         with pytest.raises(requests.exceptions.SSLError):
-            await run(Driver({"scheme": "https", "url": "127.0.0.1", "port": mm.port,
-                              "token": mm.bot_token}), lambda d: d.login())
+            await run(
+                Driver(
+                    {"scheme": "https", "url": "127.0.0.1", "port": mm.port, "token": mm.bot_token}
+                ),
+                lambda d: d.login(),
+            )
 
 
 async def test_websocket_challenge_hello_and_posted_event(mm: FakeMattermost) -> None:
     async with websockets.connect(f"ws://127.0.0.1:{mm.port}/api/v4/websocket") as ws:
-        await ws.send(json.dumps({"seq": 1, "action": "authentication_challenge",
-                                  "data": {"token": mm.bot_token}}))
+        await ws.send(
+            json.dumps(
+                {"seq": 1, "action": "authentication_challenge", "data": {"token": mm.bot_token}}
+            )
+        )
         assert json.loads(await ws.recv()) == {"status": "OK", "seq_reply": 1}
         hello = json.loads(await ws.recv())
         assert hello["event"] == "hello" and hello["seq"] == 0
@@ -268,24 +352,31 @@ async def test_websocket_challenge_hello_and_posted_event(mm: FakeMattermost) ->
 
 async def test_websocket_wrong_token_is_dropped(mm: FakeMattermost) -> None:
     async with websockets.connect(f"ws://127.0.0.1:{mm.port}/api/v4/websocket") as ws:
-        await ws.send(json.dumps({"seq": 1, "action": "authentication_challenge",
-                                  "data": {"token": "nope"}}))
+        await ws.send(
+            json.dumps({"seq": 1, "action": "authentication_challenge", "data": {"token": "nope"}})
+        )
         with pytest.raises(websockets.ConnectionClosedError):
             await ws.recv()
     assert mm.hub.auth_failures == 1 and mm.hub.auth_count == 0
 
 
 async def test_rest_posts_are_echoed_to_the_bots_own_websocket(mm: FakeMattermost) -> None:
-    async with websockets.connect(f"ws://127.0.0.1:{mm.port}/api/v4/websocket",
-                                  additional_headers={"Authorization": f"Bearer {mm.bot_token}"}) as ws:
+    async with websockets.connect(
+        f"ws://127.0.0.1:{mm.port}/api/v4/websocket",
+        additional_headers={"Authorization": f"Bearer {mm.bot_token}"},
+    ) as ws:
         assert json.loads(await ws.recv())["event"] == "hello"
-        await run(make_driver(mm), lambda d: d.posts.create_post({"channel_id": CHAN, "message": "x"}))
+        await run(
+            make_driver(mm), lambda d: d.posts.create_post({"channel_id": CHAN, "message": "x"})
+        )
         event = json.loads(await ws.recv())
         assert event["event"] == "posted"
         assert json.loads(event["data"]["post"])["user_id"] == mm.bot_user_id
 
 
-async def test_integration_requests_reach_the_bot_as_mattermost_sends_them(mm: FakeMattermost) -> None:
+async def test_integration_requests_reach_the_bot_as_mattermost_sends_them(
+    mm: FakeMattermost,
+) -> None:
     got: list[tuple[str, Any, Any]] = []
 
     async def command(request: web.Request) -> web.Response:
@@ -310,8 +401,9 @@ async def test_integration_requests_reach_the_bot_as_mattermost_sends_them(mm: F
     await site.start()
     bot = f"http://127.0.0.1:{runner.addresses[0][1]}"
     try:
-        form = mm.slash_command_form("cmdtoken", text="start retro", user_id=ALICE,
-                                     channel_id=CHAN, team_id=TEAM)
+        form = mm.slash_command_form(
+            "cmdtoken", text="start retro", user_id=ALICE, channel_id=CHAN, team_id=TEAM
+        )
         resp = await mm.send_slash_command(f"{bot}/command", form)
         assert resp.status == 200
         kind, sent, auth = got[0]
@@ -321,25 +413,46 @@ async def test_integration_requests_reach_the_bot_as_mattermost_sends_them(mm: F
         assert mm.posts(CHAN)[-1]["message"] == "Ritual started"
 
         post = await mm.ws_emit_posted(CHAN, {"user_id": ALICE, "message": "click me"})
-        body = mm.action_callback_body(user_id=ALICE, channel_id=CHAN, post_id=post["id"],
-                                       team_id=TEAM, context={"ritual": "retro"})
+        body = mm.action_callback_body(
+            user_id=ALICE,
+            channel_id=CHAN,
+            post_id=post["id"],
+            team_id=TEAM,
+            context={"ritual": "retro"},
+        )
         await mm.send_action(f"{bot}/action", body)
         assert got[1][1]["context"] == {"ritual": "retro"} and got[1][1]["user_name"] == "alice"
         assert mm.posts(CHAN)[-1]["message"] == "Thanks!"
         assert mm.ephemeral_posts[-1]["message"] == "noted"
 
-        sub = mm.dialog_submission_body(callback_id="retro", state="s1", user_id=ALICE,
-                                        channel_id=CHAN, team_id=TEAM, submission={"success": "x"})
+        sub = mm.dialog_submission_body(
+            callback_id="retro",
+            state="s1",
+            user_id=ALICE,
+            channel_id=CHAN,
+            team_id=TEAM,
+            submission={"success": "x"},
+        )
         resp = await mm.send_dialog_submission(f"{bot}/dialog", sub)
         assert resp.json == {"errors": {"success": "too short"}}
-        assert got[2][1]["type"] == "dialog_submission" and got[2][1]["submission"] == {"success": "x"}
-        cancel = mm.dialog_submission_body(callback_id="retro", state="s1", user_id=ALICE,
-                                           channel_id=CHAN, team_id=TEAM, submission={},
-                                           cancelled=True)
+        assert got[2][1]["type"] == "dialog_submission" and got[2][1]["submission"] == {
+            "success": "x"
+        }
+        cancel = mm.dialog_submission_body(
+            callback_id="retro",
+            state="s1",
+            user_id=ALICE,
+            channel_id=CHAN,
+            team_id=TEAM,
+            submission={},
+            cancelled=True,
+        )
         assert cancel["cancelled"] is True and cancel["submission"] is None
 
         async with aiohttp.ClientSession() as s:  # a delayed answer on the response_url
-            async with s.post(sent["response_url"], json={"text": "later", "response_type": "in_channel"}) as r:
+            async with s.post(
+                sent["response_url"], json={"text": "later", "response_type": "in_channel"}
+            ) as r:
                 assert r.status == 200
         assert mm.posts(CHAN)[-1]["message"] == "later"
     finally:

@@ -85,8 +85,9 @@ async def test_url_parsing_and_login(mm: FakeMattermost) -> None:
         assert conn.user_id == mm.bot_user_id and conn.me["username"] == "ritualbot"
 
 
-async def test_429_is_retried_after_retry_after_and_posts_once(mm: FakeMattermost,
-                                                                conn: MattermostConnection) -> None:
+async def test_429_is_retried_after_retry_after_and_posts_once(
+    mm: FakeMattermost, conn: MattermostConnection
+) -> None:
     mm.fail_next("POST", "/api/v4/posts", 429, times=2, retry_after=1)
     start = time.monotonic()
     post = await conn.call(create(CHAN, "hello team"))
@@ -108,8 +109,9 @@ async def test_500_on_get_is_retried(mm: FakeMattermost, conn: MattermostConnect
     assert [r.status for r in mm.calls_to("GET", f"/api/v4/users/{ALICE}")] == [500, 500, 200]
 
 
-async def test_500_after_processing_a_post_is_not_retried(mm: FakeMattermost,
-                                                          conn: MattermostConnection) -> None:
+async def test_500_after_processing_a_post_is_not_retried(
+    mm: FakeMattermost, conn: MattermostConnection
+) -> None:
     mm.fail_next("POST", "/api/v4/posts", 500, after_processing=True)
     with pytest.raises(requests.HTTPError) as err:
         await conn.call(create(CHAN, "only once"))
@@ -136,23 +138,19 @@ async def test_gives_up_after_max_attempts(mm: FakeMattermost, conn: MattermostC
     assert len(mm.calls_to("GET", f"/api/v4/users/{ALICE}")) == FAST.max_attempts
 
 
-async def test_connection_refused_is_retried_even_for_post() -> None:
+async def test_connection_refused_is_retried_even_for_post(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     c = MattermostConnection(f"http://127.0.0.1:{port}", "t", retry=FAST)
     c.driver.client.token = "t"
-    attempts: list[int] = []
-    original = FAST.delay_for
-
-    def counting(*args: Any) -> float | None:
-        attempts.append(1)
-        return original(*args)
-
-    object.__setattr__(c.driver.client.policy, "delay_for", counting)  # frozen dataclass
-    with pytest.raises(requests.ConnectionError):
-        await c.call(create(CHAN, "x"))
-    assert len(attempts) == FAST.max_attempts
+    with caplog.at_level(logging.WARNING, "bot.platforms.mattermost_connection"):
+        with pytest.raises(requests.ConnectionError):
+            await c.call(create(CHAN, "x"))  # never reached a server: safe to retry a POST
+    retries = [r for r in caplog.records if "retry" in r.getMessage()]
+    assert len(retries) == FAST.max_attempts - 1
 
 
 def test_retry_policy_hints() -> None:
@@ -177,7 +175,9 @@ def test_decode_event_parses_post_string() -> None:
     assert event["data"]["post"] == {"id": "p1"} and event["seq"] == 3
 
 
-async def test_listen_delivers_hello_and_posted(mm: FakeMattermost, conn: MattermostConnection) -> None:
+async def test_listen_delivers_hello_and_posted(
+    mm: FakeMattermost, conn: MattermostConnection
+) -> None:
     listener = Listener(conn)
     await listener.wait_for("hello", 1)
     dm = mm.add_direct_channel(ALICE, mm.bot_user_id)
@@ -188,8 +188,9 @@ async def test_listen_delivers_hello_and_posted(mm: FakeMattermost, conn: Matter
     await asyncio.wait_for(listener.task, 2)
 
 
-async def test_reconnect_after_drop_loses_and_doubles_nothing(mm: FakeMattermost,
-                                                              conn: MattermostConnection) -> None:
+async def test_reconnect_after_drop_loses_and_doubles_nothing(
+    mm: FakeMattermost, conn: MattermostConnection
+) -> None:
     listener = Listener(conn)
     await mm.wait_for_ws_clients(1)
     sent = [(await mm.ws_emit_posted(CHAN, {"user_id": ALICE, "message": "before"}))["id"]]
@@ -198,7 +199,9 @@ async def test_reconnect_after_drop_loses_and_doubles_nothing(mm: FakeMattermost
     await listener.wait_for("hello", 2)
     await mm.wait_for_ws_clients(1)
     for i in range(5):
-        sent.append((await mm.ws_emit_posted(CHAN, {"user_id": ALICE, "message": f"after {i}"}))["id"])
+        sent.append(
+            (await mm.ws_emit_posted(CHAN, {"user_id": ALICE, "message": f"after {i}"}))["id"]
+        )
     got = await listener.wait_for("posted", 6)
     await asyncio.sleep(0.1)
     assert [e["data"]["post"]["id"] for e in listener.named("posted")] == sent
@@ -208,8 +211,9 @@ async def test_reconnect_after_drop_loses_and_doubles_nothing(mm: FakeMattermost
     assert len(got) == 6
 
 
-async def test_reconnects_after_a_normal_server_close(mm: FakeMattermost,
-                                                      conn: MattermostConnection) -> None:
+async def test_reconnects_after_a_normal_server_close(
+    mm: FakeMattermost, conn: MattermostConnection
+) -> None:
     listener = Listener(conn)
     await listener.wait_for("hello", 1)
     await mm.drop_websockets(abrupt=False)
@@ -218,8 +222,9 @@ async def test_reconnects_after_a_normal_server_close(mm: FakeMattermost,
     await asyncio.wait_for(listener.task, 2)
 
 
-async def test_close_ends_listen_promptly_and_does_not_reconnect(mm: FakeMattermost,
-                                                                 conn: MattermostConnection) -> None:
+async def test_close_ends_listen_promptly_and_does_not_reconnect(
+    mm: FakeMattermost, conn: MattermostConnection
+) -> None:
     listener = Listener(conn)
     await mm.wait_for_ws_clients(1)
     start = time.monotonic()
@@ -273,11 +278,21 @@ async def test_wss_with_trustme_ca_connects() -> None:
             await asyncio.wait_for(listener.task, 2)
 
 
-async def test_stock_mattermostdriver_websocket_cannot_do_wss(caplog: pytest.LogCaptureFixture) -> None:
+async def test_stock_mattermostdriver_websocket_cannot_do_wss(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """Documents trap 1: its server-side SSL context never connects, and it loops forever."""
     async with FakeMattermost(tls=True) as mm:
-        d = Driver({"scheme": "https", "url": "127.0.0.1", "port": mm.port, "token": mm.bot_token,
-                    "verify": mm.ca_path, "keepalive_delay": 0.1})
+        d = Driver(
+            {
+                "scheme": "https",
+                "url": "127.0.0.1",
+                "port": mm.port,
+                "token": mm.bot_token,
+                "verify": mm.ca_path,
+                "keepalive_delay": 0.1,
+            }
+        )
         stock = Websocket(d.options, mm.bot_token)
         with caplog.at_level(logging.WARNING, "mattermostdriver.websocket"):
             with pytest.raises(asyncio.TimeoutError):
@@ -287,10 +302,19 @@ async def test_stock_mattermostdriver_websocket_cannot_do_wss(caplog: pytest.Log
 
 
 async def test_stock_mattermostdriver_websocket_never_stops_after_normal_close(
-        mm: FakeMattermost) -> None:
+    mm: FakeMattermost,
+) -> None:
     """Documents trap 2: keepalive=False, yet a normal close makes it reconnect forever."""
-    d = Driver({"scheme": "http", "url": "127.0.0.1", "port": mm.port, "token": mm.bot_token,
-                "keepalive": False, "keepalive_delay": 0.05})
+    d = Driver(
+        {
+            "scheme": "http",
+            "url": "127.0.0.1",
+            "port": mm.port,
+            "token": mm.bot_token,
+            "keepalive": False,
+            "keepalive_delay": 0.05,
+        }
+    )
     stock = Websocket(d.options, mm.bot_token)
     task = asyncio.create_task(stock.connect(lambda m: asyncio.sleep(0)))
     await mm.wait_for_ws_clients(1)
@@ -302,3 +326,33 @@ async def test_stock_mattermostdriver_websocket_never_stops_after_normal_close(
     await mm.drop_websockets()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_close_is_final_even_before_listen(mm: FakeMattermost) -> None:
+    c = MattermostConnection(mm.url, mm.bot_token)
+    await c.close()
+    await asyncio.wait_for(c.listen(lambda e: asyncio.sleep(0)), 1)
+    assert mm.hub.auth_count == 0
+
+
+async def test_a_failing_handler_does_not_kill_the_connection(
+    mm: FakeMattermost, conn: MattermostConnection
+) -> None:
+    seen: list[str] = []
+
+    async def flaky(event: dict[str, Any]) -> None:
+        seen.append(event["event"])
+        if event["event"] == "posted" and event["data"]["post"]["message"] == "boom":
+            raise RuntimeError("handler bug")
+
+    task = asyncio.create_task(conn.listen(flaky))
+    await mm.wait_for_ws_clients(1)
+    await mm.ws_emit_posted(CHAN, {"user_id": ALICE, "message": "boom"})
+    await mm.ws_emit_posted(CHAN, {"user_id": ALICE, "message": "fine"})
+    for _ in range(200):
+        if seen.count("posted") == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert seen == ["hello", "posted", "posted"] and mm.hub.auth_count == 1
+    await conn.close()
+    await asyncio.wait_for(task, 2)

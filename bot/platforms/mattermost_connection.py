@@ -67,15 +67,20 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 30.0
     max_retry_after: float = 60.0
-    idempotent_posts: frozenset[str] = field(default_factory=lambda: frozenset(
-        {"/users/ids", "/users/usernames", "/channels/direct", "/channels/group"}))
+    idempotent_posts: frozenset[str] = field(
+        default_factory=lambda: frozenset(
+            {"/users/ids", "/users/usernames", "/channels/direct", "/channels/group"}
+        )
+    )
 
     def backoff(self, attempt: int) -> float:
         """Exponential, capped, with 'equal jitter' so clients don't retry in lockstep."""
         ceiling = min(self.max_delay, self.base_delay * 2 ** max(0, attempt - 1))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
-    def delay_for(self, method: str, endpoint: str, exc: BaseException, attempt: int) -> float | None:
+    def delay_for(
+        self, method: str, endpoint: str, exc: BaseException, attempt: int
+    ) -> float | None:
         """Seconds to wait before retrying, or None to give up and re-raise."""
         if attempt >= self.max_attempts:
             return None
@@ -85,10 +90,16 @@ class RetryPolicy:
             status = response.status_code if response is not None else None
             if status == 429 or status == 503:
                 hinted = _server_hint(response)
-                return min(hinted, self.max_retry_after) if hinted is not None else self.backoff(attempt)
+                return (
+                    min(hinted, self.max_retry_after)
+                    if hinted is not None
+                    else self.backoff(attempt)
+                )
             if status in (500, 502, 504) and idempotent:
                 return self.backoff(attempt)
             return None  # 4xx (raised by mattermostdriver without .response) or unsafe
+        if isinstance(exc, requests.exceptions.SSLError):
+            return None  # a certificate problem does not heal by retrying
         if _never_sent(exc):
             return self.backoff(attempt)
         if isinstance(exc, (requests.ConnectionError, requests.Timeout)) and idempotent:
@@ -135,21 +146,42 @@ class RetryingClient(Client):
     policy: RetryPolicy = RetryPolicy()
     stop_event: threading.Event = threading.Event()
 
-    def make_request(self, method: str, endpoint: str, options: Any = None, params: Any = None,
-                     data: Any = None, files: Any = None, basepath: Any = None) -> Any:
+    def make_request(
+        self,
+        method: str,
+        endpoint: str,
+        options: Any = None,
+        params: Any = None,
+        data: Any = None,
+        files: Any = None,
+        basepath: Any = None,
+    ) -> Any:
         starts = _file_positions(files)
         attempt = 0
         while True:
             attempt += 1
             try:
-                return super().make_request(method, endpoint, options=options, params=params,
-                                            data=data, files=files, basepath=basepath)
+                return super().make_request(
+                    method,
+                    endpoint,
+                    options=options,
+                    params=params,
+                    data=data,
+                    files=files,
+                    basepath=basepath,
+                )
             except requests.RequestException as exc:
                 delay = self.policy.delay_for(method, endpoint, exc, attempt)
                 if delay is None or self.stop_event.is_set():
                     raise
-                log.warning("mattermost %s %s failed (%s); retry %d in %.2fs",
-                            method.upper(), endpoint, _describe(exc), attempt, delay)
+                log.warning(
+                    "mattermost %s %s failed (%s); retry %d in %.2fs",
+                    method.upper(),
+                    endpoint,
+                    _describe(exc),
+                    attempt,
+                    delay,
+                )
                 if self.stop_event.wait(delay):
                     raise
                 _rewind(files, starts)
@@ -193,10 +225,17 @@ class ClientTLSWebsocket(Websocket):
     works with ``Driver.init_websocket(handler, websocket_cls=...)``.
     """
 
-    def __init__(self, options: dict[str, Any], token: str, *,
-                 ssl_context: ssl.SSLContext | None = None, backoff_base: float = 0.5,
-                 backoff_cap: float = 30.0, auth_timeout: float = 10.0,
-                 max_auth_failures: int = 3) -> None:
+    def __init__(
+        self,
+        options: dict[str, Any],
+        token: str,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        auth_timeout: float = 10.0,
+        max_auth_failures: int = 3,
+    ) -> None:
         super().__init__(options, token)
         self.ssl_context = ssl_context
         self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
@@ -215,7 +254,9 @@ class ClientTLSWebsocket(Websocket):
         """Run until ``disconnect()``: connect, authenticate, read, back off, repeat."""
         self._alive = True
         failures = auth_failures = 0
-        kw_args = {k: v for k, v in (self.options.get("websocket_kw_args") or {}).items() if k != "ssl"}
+        kw_args = {
+            k: v for k, v in (self.options.get("websocket_kw_args") or {}).items() if k != "ssl"
+        }
         while not self._stop.is_set():
             authenticated = False
             try:
@@ -235,23 +276,28 @@ class ClientTLSWebsocket(Websocket):
                 auth_failures += 1
                 if auth_failures >= self.max_auth_failures:
                     raise
-            except (OSError, websockets.WebSocketException, asyncio.TimeoutError) as exc:
+            except (TimeoutError, OSError, websockets.WebSocketException) as exc:
                 if self._stop.is_set():
                     break
                 log.warning("mattermost websocket error: %r", exc)
             finally:
                 self._socket = None
             failures = 0 if authenticated else failures + 1
-            ceiling = min(self.backoff_cap, self.backoff_base * 2 ** failures)
+            ceiling = min(self.backoff_cap, self.backoff_base * 2**failures)
             delay = ceiling / 2 + random.uniform(0, ceiling / 2)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), delay)
         self._alive = False
 
-    async def _authenticate(self, sock: Any, event_handler: Callable[[str], Awaitable[None]]) -> None:
+    async def _authenticate(
+        self, sock: Any, event_handler: Callable[[str], Awaitable[None]]
+    ) -> None:
         """Send the challenge; succeed on the ``hello`` event (it may precede the OK reply)."""
-        await sock.send(json.dumps({"seq": 1, "action": "authentication_challenge",
-                                    "data": {"token": self._token}}))
+        await sock.send(
+            json.dumps(
+                {"seq": 1, "action": "authentication_challenge", "data": {"token": self._token}}
+            )
+        )
         self._last_seq = None
         try:
             async with asyncio.timeout(self.auth_timeout):
@@ -268,7 +314,9 @@ class ClientTLSWebsocket(Websocket):
             # The server drops the socket without a reply when the token is wrong.
             raise MattermostAuthError("websocket closed during authentication") from exc
 
-    async def _deliver(self, frame: str | bytes, event_handler: Callable[[str], Awaitable[None]]) -> None:
+    async def _deliver(
+        self, frame: str | bytes, event_handler: Callable[[str], Awaitable[None]]
+    ) -> None:
         with contextlib.suppress(ValueError, AttributeError):
             seq = json.loads(frame).get("seq")
             if isinstance(seq, int):
@@ -295,27 +343,42 @@ class MattermostConnection:
     ``https://example.org/mattermost`` (subpath); ``/api/v4`` is appended.
     """
 
-    def __init__(self, url: str, token: str, *, ca_file: str | None = None, verify: bool = True,
-                 request_timeout: float = 30.0, retry: RetryPolicy | None = None,
-                 ws_backoff_base: float = 0.5, ws_backoff_cap: float = 30.0,
-                 close_timeout: float = 2.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        ca_file: str | None = None,
+        verify: bool = True,
+        request_timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        ws_backoff_base: float = 0.5,
+        ws_backoff_cap: float = 30.0,
+        close_timeout: float = 2.0,
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {url!r}")
         host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
         self.options: dict[str, Any] = {
-            "scheme": parts.scheme, "url": host,
+            "scheme": parts.scheme,
+            "url": host,
             "port": parts.port or (443 if parts.scheme == "https" else 80),
-            "basepath": parts.path.rstrip("/") + "/api/v4", "token": token,
+            "basepath": parts.path.rstrip("/") + "/api/v4",
+            "token": token,
             "verify": ca_file if (ca_file and verify) else verify,
-            "request_timeout": request_timeout, "keepalive": True,
+            "request_timeout": request_timeout,
+            "keepalive": True,
         }
         self.ca_file, self.verify = ca_file, verify
         self.ws_backoff_base, self.ws_backoff_cap = ws_backoff_base, ws_backoff_cap
         self.close_timeout = close_timeout
-        self._stop = threading.Event()
-        client_cls = type("BoundRetryingClient", (RetryingClient,),
-                          {"policy": retry or RetryPolicy(), "stop_event": self._stop})
+        self._stop = threading.Event()  # set by close(): final, also ends REST retries
+        client_cls = type(
+            "BoundRetryingClient",
+            (RetryingClient,),
+            {"policy": retry or RetryPolicy(), "stop_event": self._stop},
+        )
         self.driver = Driver(self.options, client_cls=client_cls)
         self.websocket: ClientTLSWebsocket | None = None
         self._listen_task: asyncio.Task[None] | None = None
@@ -357,10 +420,17 @@ class MattermostConnection:
         not replayed by this layer: use each ``hello`` as the cue to re-sync state.
         Raises ``MattermostAuthError`` if the token keeps being refused.
         """
-        self._stop.clear()
+        if self._stop.is_set():
+            return  # closed before (or while) we were started: close() is final
+        if self._listen_task is not None:
+            raise RuntimeError("listen() is already running")
         self.websocket = ClientTLSWebsocket(
-            self.driver.options, self.options["token"], ssl_context=self.ssl_context(),
-            backoff_base=self.ws_backoff_base, backoff_cap=self.ws_backoff_cap)
+            self.driver.options,
+            self.options["token"],
+            ssl_context=self.ssl_context(),
+            backoff_base=self.ws_backoff_base,
+            backoff_cap=self.ws_backoff_cap,
+        )
 
         async def handle(frame: str) -> None:
             message = decode_event(frame)
@@ -374,7 +444,7 @@ class MattermostConnection:
             self._listen_task = None
 
     async def close(self) -> None:
-        """Stop listening (without reconnecting) and abort pending REST retries."""
+        """Stop listening (no reconnect) and stop retrying REST calls; final."""
         self._stop.set()
         if self.websocket is not None:
             self.websocket.disconnect()

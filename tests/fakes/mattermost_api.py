@@ -11,14 +11,11 @@ spec is silent.  Deliberate deviations are listed in ``FakeMattermost``'s doc.
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import json
 import os
 import ssl
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,55 +25,21 @@ from aiohttp import web
 from .mattermost_ws import (
     RECORD,
     USER,
+    ApiError,
     IntegrationPushMixin,
     IntegrationResponse,
     WebsocketHub,
-    posted_event_data,
+    bad_body,
+    forbidden,
+    json_response,
+    new_id,
+    now_ms,
+    validate_dialog,
 )
 
 __all__ = ["FakeMattermost", "IntegrationResponse", "RecordedRequest", "validate_dialog"]
 
 API = "/api/v4"
-ELEMENT_TYPES = {"text", "textarea", "select", "bool", "radio", "date", "datetime"}
-TEXT_SUBTYPES = {"", "text", "email", "number", "tel", "url", "password"}
-
-
-def new_id(seed: str | None = None) -> str:
-    """A 26-char Mattermost-style id; deterministic when ``seed`` is given."""
-    raw = hashlib.sha256(seed.encode()).digest()[:16] if seed else uuid.uuid4().bytes
-    return base64.b32encode(raw).decode().lower().rstrip("=")
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-class ApiError(Exception):
-    """Raised inside handlers; rendered as Mattermost's AppError JSON body."""
-
-    def __init__(self, status: int, err_id: str, message: str, detail: str = "") -> None:
-        super().__init__(message)
-        self.status, self.err_id, self.message, self.detail = status, err_id, message, detail
-
-    def body(self) -> dict[str, Any]:
-        return {"id": self.err_id, "message": self.message, "detailed_error": self.detail,
-                "request_id": new_id(), "status_code": self.status}
-
-
-def bad_body(name: str) -> ApiError:
-    return ApiError(400, "api.context.invalid_body_param.app_error",
-                    f"Invalid or missing {name} in request body.")
-
-
-def forbidden(perm: str) -> ApiError:
-    return ApiError(403, "api.context.permissions.app_error",
-                    "You do not have the appropriate permissions.", f"missing permission {perm}")
-
-
-def json_response(data: Any, status: int = 200) -> web.Response:
-    # Exactly "application/json": mattermostdriver's Client.get compares it verbatim.
-    return web.Response(body=json.dumps(data).encode(), status=status,
-                        headers={"Content-Type": "application/json"})
 
 
 @dataclass
@@ -105,52 +68,6 @@ class _Rule:
 
     def matches(self, method: str, path: str) -> bool:
         return self.times > 0 and self.method in (method, "*") and path.startswith(self.prefix)
-
-
-def validate_dialog(dialog: Any) -> list[str]:
-    """Problems the server's ``Dialog.IsValid`` would report (model/integration_action.go)."""
-    if not isinstance(dialog, dict):
-        return ["dialog must be an object"]
-    errs: list[str] = []
-    title = dialog.get("title") or ""
-    if not title or len(title) > 24:
-        errs.append(f"invalid dialog title {title!r} (1..24 chars)")
-    elements = dialog.get("elements") or []
-    if not isinstance(elements, list):
-        return errs + ["elements must be a list"]
-    seen: set[str] = set()
-    for el in elements:
-        if not isinstance(el, dict):
-            errs.append("element must be an object")
-            continue
-        name, typ = el.get("name") or "", el.get("type")
-        if name in seen:
-            errs.append(f"duplicate dialog element {name!r}")
-        seen.add(name)
-        for key, limit in (("display_name", 24), ("name", 300), ("help_text", 150)):
-            val = el.get(key) or ""
-            if key != "help_text" and not val:
-                errs.append(f"{name!r}: {key} cannot be empty")
-            if len(val) > limit:
-                errs.append(f"{name!r}: {key} longer than {limit}")
-        if typ not in ELEMENT_TYPES:
-            errs.append(f"{name!r}: invalid element type {typ!r}")
-        if typ in ("text", "textarea") and el.get("subtype", "") not in TEXT_SUBTYPES:
-            errs.append(f"{name!r}: invalid subtype {el.get('subtype')!r}")
-        limit = {"text": 150, "textarea": 3000, "select": 3000}.get(typ or "")
-        if limit and len(el.get("default") or "") > limit:
-            errs.append(f"{name!r}: default longer than {limit}")
-        if (el.get("min_length") or 0) > (el.get("max_length") or 0) or (el.get("min_length") or 0) < 0:
-            errs.append(f"{name!r}: min_length must be 0..max_length")
-        values = {o.get("value") for o in el.get("options") or [] if isinstance(o, dict)}
-        if typ == "select" and el.get("data_source") not in (None, "", "users", "channels", "dynamic"):
-            errs.append(f"{name!r}: invalid data source {el.get('data_source')!r}")
-        if typ in ("select", "radio") and not el.get("data_source") and el.get("default") \
-                and el["default"] not in values:
-            errs.append(f"{name!r}: default {el['default']!r} not in options")
-        if typ == "bool" and el.get("default") not in (None, "", "true", "false"):
-            errs.append(f"{name!r}: invalid default of bool")
-    return errs
 
 
 class FakeMattermost(IntegrationPushMixin):
@@ -255,7 +172,8 @@ class FakeMattermost(IntegrationPushMixin):
                 "email": f"{username}@example.test", "locale": locale, "roles": roles,
                 "is_bot": is_bot, "create_at": now_ms(), "update_at": now_ms(), "delete_at": 0,
                 "auth_service": "", "position": "", "props": {},
-                "timezone": {"useAutomaticTimezone": "true", "automaticTimezone": "Europe/Amsterdam",
+                "timezone": {"useAutomaticTimezone": "true",
+                             "automaticTimezone": "Europe/Amsterdam",
                              "manualTimezone": ""}, **extra}
         self.users[id] = user
         if token:
@@ -277,15 +195,8 @@ class FakeMattermost(IntegrationPushMixin):
         """The D channel between two users; same id every time (as the server dedupes)."""
         a, b = sorted((user_a, user_b))
         cid = new_id(f"dm:{a}:{b}")
-        return self.channels.get(cid) or self.add_channel(cid, "", [a, b], type="D", name=f"{a}__{b}")
-
-    def new_trigger_id(self, user_id: str) -> str:
-        """Mint a trigger id, as the server does when a user runs a command or clicks."""
-        data = f"{new_id()}:{user_id}:{now_ms()}:"
-        sig = base64.b64encode(hashlib.sha256(data.encode()).digest()).decode()
-        trigger = base64.b64encode((data + sig).encode()).decode()
-        self._triggers[trigger] = (user_id, time.monotonic())
-        return trigger
+        existing = self.channels.get(cid)
+        return existing or self.add_channel(cid, "", [a, b], type="D", name=f"{a}__{b}")
 
     # -- inspection --------------------------------------------------------------
     def posts(self, channel_id: str) -> list[dict[str, Any]]:
@@ -327,40 +238,10 @@ class FakeMattermost(IntegrationPushMixin):
     def delay(self, method: str, path_prefix: str, seconds: float, *, times: int = 1) -> None:
         self._delays.append(_Rule(method.upper(), path_prefix, times, seconds=seconds))
 
-    async def drop_websockets(self, *, abrupt: bool = True) -> int:
-        return await self.hub.drop(abrupt=abrupt)
-
-    async def wait_for_ws_clients(self, count: int = 1, timeout: float = 5.0) -> None:
-        await self.hub.wait_for_clients(count, timeout)
-
-    # -- websocket events --------------------------------------------------------
-    async def ws_emit(self, event: str, data: dict[str, Any], **broadcast: str) -> int:
-        return await self.hub.broadcast(event, data, **broadcast)
-
-    async def ws_emit_posted(self, channel_id: str, post: dict[str, Any], *,
-                             channel_type: str | None = None, sender_name: str | None = None,
-                             mentions: list[str] | None = None) -> dict[str, Any]:
-        """A user posts ``post`` (needs ``user_id``); stored and pushed as ``posted``."""
-        if channel_id not in self.channels:
-            raise KeyError(f"unknown channel {channel_id}; seed it with add_channel/add_direct_channel")
-        full = self._store_post({**post, "channel_id": channel_id}, post["user_id"])
-        await self._emit_posted(full, channel_type=channel_type, sender_name=sender_name,
-                                mentions=mentions)
-        return full
-
-    async def _emit_posted(self, post: dict[str, Any], *, channel_type: str | None = None,
-                           sender_name: str | None = None, mentions: list[str] | None = None) -> None:
-        chan = dict(self.channels[post["channel_id"]])
-        if channel_type:
-            chan["type"] = channel_type
-        sender = sender_name or "@" + self.users.get(post["user_id"], {}).get("username", "unknown")
-        await self.hub.broadcast("posted", posted_event_data(post, channel=chan, sender_name=sender,
-                                                             mentions=mentions),
-                                 channel_id=post["channel_id"])
-
     # -- middleware ----------------------------------------------------------------
     @web.middleware
-    async def _middleware(self, request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
+    async def _middleware(self, request: web.Request,
+                          handler: Callable[..., Any]) -> web.StreamResponse:
         if request.path == f"{API}/websocket":
             return await handler(request)
         rec = RecordedRequest(request.method, request.path, dict(request.query),
@@ -427,7 +308,8 @@ class FakeMattermost(IntegrationPushMixin):
         self._window = (second, used)
         limited = fault is not None and fault.status == 429
         resp.headers["X-Ratelimit-Limit"] = str(self.rate_limit)
-        resp.headers["X-Ratelimit-Remaining"] = "0" if limited else str(max(0, self.rate_limit - used))
+        remaining = 0 if limited else max(0, self.rate_limit - used)
+        resp.headers["X-Ratelimit-Remaining"] = str(remaining)
         resp.headers["X-Ratelimit-Reset"] = str(int(fault.retry_after)) if limited else "1"
         resp.headers["X-Request-Id"] = new_id()
         resp.headers["X-Version-Id"] = "10.5.0.12345.fakehash.false"
@@ -460,7 +342,8 @@ class FakeMattermost(IntegrationPushMixin):
         if root_id:
             root = self.all_posts.get(root_id)
             if root is None or root["channel_id"] != data["channel_id"] or root["root_id"]:
-                raise ApiError(400, "api.post.create_post.root_id.app_error", "Invalid RootId parameter.")
+                raise ApiError(400, "api.post.create_post.root_id.app_error",
+                               "Invalid RootId parameter.")
         props = data.get("props") or {}
         if not isinstance(props, dict) or not isinstance(props.get("attachments", []), list):
             raise ApiError(400, "model.post.is_valid.props.app_error", "Invalid props.")
@@ -469,8 +352,9 @@ class FakeMattermost(IntegrationPushMixin):
         for att in props.get("attachments", []):
             for action in (att or {}).get("actions") or []:
                 action.setdefault("id", new_id()[:20])  # the server generates action ids
-        file_ids = [f for f in data.get("file_ids") or [] if f in self.files
-                    and self.files[f]["channel_id"] == data["channel_id"] and not self.files[f]["post_id"]]
+        file_ids = [f for f in data.get("file_ids") or [] if f in self.files  # others dropped
+                    and self.files[f]["channel_id"] == data["channel_id"]
+                    and not self.files[f]["post_id"]]
         ts = now_ms()
         post = {"id": new_id(), "create_at": ts, "update_at": ts, "edit_at": 0, "delete_at": 0,
                 "is_pinned": False, "user_id": user_id, "channel_id": data["channel_id"],
@@ -518,7 +402,8 @@ class FakeMattermost(IntegrationPushMixin):
         for user in self.users.values():
             if user["username"] == name:
                 return json_response(user)
-        raise ApiError(404, "app.user.get_by_username.app_error", "Unable to find an existing account matching your username for this team.")
+        raise ApiError(404, "app.user.get_by_username.app_error",
+                       "Unable to find an existing account matching your username.")
 
     # -- handlers: posts -----------------------------------------------------------
     async def _create_post(self, request: web.Request) -> web.Response:
@@ -557,7 +442,8 @@ class FakeMattermost(IntegrationPushMixin):
         post = self._post_or_404(request.match_info["post_id"])
         self._require_member(post["channel_id"], request[USER], "read_channel")
         posts = self.thread(post["root_id"] or post["id"])
-        return json_response({"order": [p["id"] for p in posts], "posts": {p["id"]: p for p in posts},
+        return json_response({"order": [p["id"] for p in posts],
+                              "posts": {p["id"]: p for p in posts},
                               "next_post_id": "", "prev_post_id": "", "has_next": False})
 
     def _editable(self, request: web.Request) -> dict[str, Any]:
@@ -625,34 +511,7 @@ class FakeMattermost(IntegrationPushMixin):
                                "last_update_at": now_ms(), "scheme_user": True,
                                "scheme_admin": False} for u in chunk])
 
-    # -- handlers: dialogs, files, command responses ---------------------------------
-    async def _open_dialog(self, request: web.Request) -> web.Response:
-        data = self._body(request, dict, "dialog")
-        if not data.get("url"):
-            raise bad_body("url")
-        trigger = data.get("trigger_id") or ""
-        issued = self._triggers.pop(trigger, None)
-        if issued is None:
-            raise ApiError(400, "interactive_message.decode_trigger_id.verify_signature_failed",
-                           "Unable to verify signature for trigger ID (unknown or already used).")
-        user_id, minted = issued
-        if time.monotonic() - minted > self.trigger_ttl:
-            raise ApiError(400, "interactive_message.decode_trigger_id.expired",
-                           f"Trigger ID for interactive dialog is expired. Maximum time for "
-                           f"Trigger ID is {self.trigger_ttl}s.")
-        problems = validate_dialog(data.get("dialog"))
-        elements = (data.get("dialog") or {}).get("elements") or []
-        if self.max_dialog_elements is not None and len(elements) > self.max_dialog_elements:
-            problems.append(f"more than {self.max_dialog_elements} elements")
-        if problems:
-            self.dialog_warnings.extend(problems)
-            if self.strict_dialogs:
-                raise ApiError(400, "model.dialog.is_valid.app_error",
-                               "Interactive dialog is invalid: " + "; ".join(problems))
-        self.dialogs.append({"user_id": user_id, "url": data["url"], "dialog": data["dialog"]})
-        await self.hub.broadcast("open_dialog", {"dialog": json.dumps(data)}, user_id=user_id)
-        return json_response({"status": "OK"})
-
+    # -- handlers: files ---------------------------------------------------------------
     async def _upload_file(self, request: web.Request) -> web.Response:
         if not request.content_type.startswith("multipart/"):
             raise ApiError(400, "api.file.upload_file.incorrect_content_type.app_error",
@@ -675,7 +534,8 @@ class FakeMattermost(IntegrationPushMixin):
             info = {"id": fid, "user_id": request[USER], "channel_id": channel_id,
                     "post_id": "", "create_at": now_ms(), "update_at": now_ms(), "delete_at": 0,
                     "name": name, "extension": ext, "size": len(content),
-                    "mime_type": "text/plain" if ext in ("txt", "md", "csv") else "application/octet-stream",
+                    "mime_type": "text/plain" if ext in ("txt", "md", "csv")
+                    else "application/octet-stream",
                     "width": 0, "height": 0, "has_preview_image": False, "mini_preview": None}
             self.files[fid], self.file_contents[fid] = info, content
             infos.append(info)
