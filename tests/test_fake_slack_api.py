@@ -7,8 +7,10 @@ on it exercise the SDK's real retry, upload and Socket Mode code paths.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -23,30 +25,19 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-try:  # importable both with and without a tests/__init__.py
-    from tests.fakes.slack_api import (
-        BOT_USER_ID,
-        UPLOAD,
-        FakeSlack,
-        app_home_opened_event,
-        event_callback,
-        sign_request,
-        slash_command_body,
-        view_submission_payload,
-    )
-    from tests.fakes.slack_socket import wait_until
-except ModuleNotFoundError:
-    from fakes.slack_api import (  # type: ignore[no-redef]
-        BOT_USER_ID,
-        UPLOAD,
-        FakeSlack,
-        app_home_opened_event,
-        event_callback,
-        sign_request,
-        slash_command_body,
-        view_submission_payload,
-    )
-    from fakes.slack_socket import wait_until  # type: ignore[no-redef]
+# The repo root is not on sys.path under the `pytest` entry point (no pythonpath setting).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.fakes.slack_api import (  # noqa: E402
+    BOT_USER_ID,
+    UPLOAD,
+    FakeSlack,
+    app_home_opened_event,
+    event_callback,
+    sign_request,
+    slash_command_body,
+    view_submission_payload,
+    wait_until,
+)
 
 CH = "C0RITUAL001"
 TEAM = ["U0ALICE001", "U0BOB00001", "U0CAROL001", "U0DAVE0001", "U0ERIN0001"]

@@ -49,13 +49,14 @@ from .slack_socket import (
     validate_view,
     view_object,
     view_submission_payload,
+    wait_until,
 )
 
 __all__ = [
     "FakeSlack", "Call", "Message", "ResponsePost", "SlackError", "UPLOAD",
     "sign_request", "slash_command_body", "slash_command_payload", "block_actions_payload",
     "view_submission_payload", "interactive_body", "app_home_opened_event", "event_callback",
-    "TEAM_ID", "APP_ID", "BOT_USER_ID", "BOT_ID",
+    "validate_blocks", "view_object", "wait_until", "TEAM_ID", "APP_ID", "BOT_USER_ID", "BOT_ID",
 ]  # fmt: skip
 
 UPLOAD = "upload"  # pseudo method name of the files.getUploadURLExternal upload URL
