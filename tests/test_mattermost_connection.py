@@ -81,6 +81,8 @@ async def test_url_parsing_and_login(mm: FakeMattermost) -> None:
     assert c.options["url"] == "chat.example.org" and c.ssl_context() is not None
     with pytest.raises(ValueError):
         MattermostConnection("ftp://x", "t")
+    fresh = MattermostConnection(mm.url, mm.bot_token)  # usable before login()
+    assert (await fresh.call(lambda d: d.users.get_user("me")))["id"] == mm.bot_user_id
     async with MattermostConnection(mm.url, mm.bot_token) as conn:
         assert conn.user_id == mm.bot_user_id and conn.me["username"] == "ritualbot"
 
@@ -145,7 +147,6 @@ async def test_connection_refused_is_retried_even_for_post(
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     c = MattermostConnection(f"http://127.0.0.1:{port}", "t", retry=FAST)
-    c.driver.client.token = "t"
     with caplog.at_level(logging.WARNING, "bot.platforms.mattermost_connection"):
         with pytest.raises(requests.ConnectionError):
             await c.call(create(CHAN, "x"))  # never reached a server: safe to retry a POST
@@ -356,3 +357,19 @@ async def test_a_failing_handler_does_not_kill_the_connection(
     assert seen == ["hello", "posted", "posted"] and mm.hub.auth_count == 1
     await conn.close()
     await asyncio.wait_for(task, 2)
+
+
+async def test_handshake_drops_with_a_valid_token_keep_retrying(
+    mm: FakeMattermost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restarting server may drop us mid-handshake; REST still accepts the token."""
+    monkeypatch.setattr(mm, "user_for_token", lambda token: None)  # websocket-only refusal
+    async with MattermostConnection(mm.url, mm.bot_token, ws_backoff_base=0.01) as c:
+        listener = Listener(c)
+        while mm.hub.auth_failures < 5:  # past max_auth_failures (3), still trying
+            assert not listener.task.done()
+            await asyncio.sleep(0.01)
+        monkeypatch.undo()
+        await listener.wait_for("hello", 1)
+        await c.close()
+        await asyncio.wait_for(listener.task, 2)

@@ -35,6 +35,7 @@ import requests
 import websockets
 from mattermostdriver import Driver
 from mattermostdriver.client import Client
+from mattermostdriver.exceptions import NoAccessTokenProvided
 from mattermostdriver.websocket import Websocket
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
@@ -235,8 +236,10 @@ class ClientTLSWebsocket(Websocket):
         backoff_cap: float = 30.0,
         auth_timeout: float = 10.0,
         max_auth_failures: int = 3,
+        token_rejected: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
         super().__init__(options, token)
+        self.token_rejected = token_rejected
         self.ssl_context = ssl_context
         self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
         self.auth_timeout, self.max_auth_failures = auth_timeout, max_auth_failures
@@ -275,7 +278,11 @@ class ClientTLSWebsocket(Websocket):
             except MattermostAuthError:
                 auth_failures += 1
                 if auth_failures >= self.max_auth_failures:
-                    raise
+                    # A restarting server also drops sockets mid-handshake: only give up
+                    # when the REST API confirms the token itself is refused.
+                    if self.token_rejected is None or await self.token_rejected():
+                        raise
+                    auth_failures = 0
             except (TimeoutError, OSError, websockets.WebSocketException) as exc:
                 if self._stop.is_set():
                     break
@@ -380,6 +387,7 @@ class MattermostConnection:
             {"policy": retry or RetryPolicy(), "stop_event": self._stop},
         )
         self.driver = Driver(self.options, client_cls=client_cls)
+        self.driver.client.token = token  # else calls are anonymous until login()
         self.websocket: ClientTLSWebsocket | None = None
         self._listen_task: asyncio.Task[None] | None = None
         self.me: dict[str, Any] = {}
@@ -430,6 +438,7 @@ class MattermostConnection:
             ssl_context=self.ssl_context(),
             backoff_base=self.ws_backoff_base,
             backoff_cap=self.ws_backoff_cap,
+            token_rejected=self._token_rejected,
         )
 
         async def handle(frame: str) -> None:
@@ -442,6 +451,15 @@ class MattermostConnection:
             await self.websocket.connect(handle)
         finally:
             self._listen_task = None
+
+    async def _token_rejected(self) -> bool:
+        try:
+            await self.call(lambda d: d.users.get_user("me"))
+        except NoAccessTokenProvided:
+            return True
+        except requests.RequestException:
+            return False
+        return False
 
     async def close(self) -> None:
         """Stop listening (no reconnect) and stop retrying REST calls; final."""
