@@ -1,0 +1,151 @@
+"""The running bot: teams, rituals, platforms, store and clock wired together.
+
+`RitualBot` is the `Dispatcher` every adapter calls. It resolves which team an
+interaction belongs to, builds the handler's context and routes to the ritual or to the
+core's own commands. Nothing here knows a ritual by name.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.commands import CoreCommands, CommandContext
+from bot.config import AppConfig, resolve_ritual
+from bot.context import InteractionContext, RitualContext, decode_target
+from bot.engine import Engine, Planned
+from bot.i18n import pick_language, translate
+from bot.messages import text
+from bot.platform import ActionRequest, ChatPlatform, CommandRequest, FormResult, FormSubmission
+from bot.ritual import Ritual
+from bot.store import Store
+from bot.teams import TeamView, team_view
+from bot.texts import TEXTS
+
+log = logging.getLogger("ritualbot")
+
+CORE = "core"
+
+
+class RitualBot:
+    """Dispatches interactions and owns the engine that fires scheduled steps."""
+
+    def __init__(self, config: AppConfig, rituals: Mapping[str, Ritual], platforms: Mapping[str, ChatPlatform],
+                 store: Store, clock: Clock) -> None:
+        self.config = config
+        self.rituals = dict(rituals)
+        self.platforms = dict(platforms)
+        self.store = store
+        self.clock = clock
+        self.teams: dict[str, TeamView] = {t.id: team_view(config, t) for t in config.teams}
+        self.resolved = {(t.id, rid): resolve_ritual(t, type(r)) for t in config.teams for rid, r in self.rituals.items()}
+        self.plans = [
+            Planned(self.teams[team_id], self.rituals[rid], res, st)
+            for (team_id, rid), res in self.resolved.items() if res.enabled
+            for st in self.rituals[rid].steps(res.options)
+        ]
+        self.engine = Engine(store, clock, self.plans, self._step_context,
+                             grace=timedelta(minutes=config.grace_minutes),
+                             max_concurrent=config.max_concurrent_posts)
+        self.core = CoreCommands(self)
+
+    # contexts ---------------------------------------------------------------------------------
+
+    def platform_for(self, team: TeamView) -> ChatPlatform:
+        return self.platforms[team.platform]
+
+    def _step_context(self, plan: Planned, now: datetime) -> RitualContext:
+        return RitualContext(ritual=plan.ritual, team=plan.team, options=plan.resolved.options,
+                             platform=self.platform_for(plan.team), store=self.store, now=now, bot=self)
+
+    def interaction_context(self, ritual: Ritual, team: TeamView, user_id: str, reply, **extra) -> InteractionContext:  # type: ignore[no-untyped-def]
+        return InteractionContext(ritual=ritual, team=team, options=self.resolved[(team.id, ritual.id)].options,
+                                  platform=self.platform_for(team), store=self.store, now=self.clock.now(),
+                                  bot=self, user_id=user_id, reply=reply, **extra)
+
+    def enabled_rituals(self, team_id: str) -> list[str]:
+        return [rid for (tid, rid), res in self.resolved.items() if tid == team_id and res.enabled]
+
+    def next_firing(self, team_id: str, ritual_id: str) -> datetime | None:
+        return self.engine.next_firing(team_id, ritual_id)
+
+    def team_for(self, platform: str, channel_id: str | None, user_id: str) -> TeamView | None:
+        """The team an interaction belongs to: by channel, else by the user's membership."""
+        on_platform = [t for t in self.teams.values() if t.platform == platform]
+        for team in on_platform:
+            if team.channel == channel_id:
+                return team
+        mine = [t for t in on_platform if user_id in t.admins or user_id in t.leaders
+                or (t.configured_members is not None and user_id in t.configured_members)]
+        if len(mine) == 1:
+            return mine[0]
+        if not mine and len(on_platform) == 1:
+            return on_platform[0]
+        return None
+
+    # dispatch ---------------------------------------------------------------------------------
+
+    async def handle_command(self, request: CommandRequest) -> None:
+        team = self.team_for(request.platform, request.channel_id, request.user_id)
+        language = pick_language(request.locale, default=self.config.language)
+        if team is None:
+            await request.reply(text(translate(TEXTS, "no_team", language)))
+            return
+        words = request.text.split()
+        name, args = (words[0].lower(), words[1:]) if words else ("help", [])
+        ctx = CommandContext(self, team, request.user_id, request.reply, request.locale, request.trigger_id,
+                             request.channel_id)
+        if await self.core.run(ctx, name, args):
+            return
+        for ritual in self.rituals.values():
+            handler = ritual.handler("command", name)
+            if handler is not None and ritual.id in self.enabled_rituals(team.id):
+                ictx = self.interaction_context(ritual, team, request.user_id, request.reply,
+                                                trigger_id=request.trigger_id, channel_id=request.channel_id,
+                                                locale=request.locale)
+                await handler(ictx, args)
+                return
+        await request.reply(text(ctx.t("unknown_command", name=name, command=self.config.command)))
+
+    async def handle_action(self, request: ActionRequest) -> None:
+        ritual_id, name, team_id, value = decode_target(request.action, request.value)
+        team = self.teams.get(team_id)
+        if team is None:
+            log.warning("action for unknown team %r ignored", team_id)
+            return
+        if ritual_id == CORE:
+            ctx = CommandContext(self, team, request.user_id, request.reply, request.locale, request.trigger_id,
+                                 request.channel_id)
+            await self.core.action(ctx, name, value)
+            return
+        ritual = self.rituals.get(ritual_id)
+        handler = None if ritual is None else ritual.handler("action", name)
+        if ritual is None or handler is None or ritual.id not in self.enabled_rituals(team.id):
+            await request.reply(text(translate(TEXTS, "action.stale", team.language)))
+            return
+        ctx = self.interaction_context(ritual, team, request.user_id, request.reply, trigger_id=request.trigger_id,
+                                       channel_id=request.channel_id, message=request.message, locale=request.locale)
+        await handler(ctx, value)
+
+    async def handle_form(self, request: FormSubmission) -> FormResult:
+        ritual_id, name, team_id, state = decode_target(request.form_id, request.state)
+        team = self.teams.get(team_id)
+        ritual = self.rituals.get(ritual_id)
+        handler = None if ritual is None else ritual.handler("form", name)
+        if team is None or ritual is None or handler is None:
+            log.warning("form %r for team %r has no handler", request.form_id, team_id)
+            return FormResult()
+        ctx = self.interaction_context(ritual, team, request.user_id, request.reply,
+                                       channel_id=request.channel_id, locale=request.locale)
+        result: FormResult = await handler(ctx, state, dict(request.values))
+        return result
+
+    async def run_now(self, team_id: str, ritual_id: str) -> str:
+        """Fire a ritual's main step now (admin `run`); claimed like any firing, so never twice."""
+        plans = [p for p in self.plans if p.team.id == team_id and p.ritual.id == ritual_id]
+        if not plans:
+            return "not enabled"
+        main = next((p for p in plans if not p.step.offset), plans[0])
+        return await self.engine.fire(main, self.clock.now())

@@ -1,0 +1,304 @@
+"""The core's own `/ritual` subcommands: help, status, consent and data rights, admin.
+
+Built the way a ritual is: tagged handler methods, so `help` lists them and adding one is
+one method. Admin subcommands check the role first; a refusal changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.context import SEP
+from bot.i18n import pick_language, translate
+from bot.messages import Button, Message, text
+from bot.platform import Reply
+from bot.store import Consent
+from bot.teams import TeamView
+from bot.texts import NOTICE_VERSION, TEXTS
+
+if TYPE_CHECKING:
+    from bot.app import RitualBot
+
+log = logging.getLogger("ritualbot.commands")
+
+Handler = Callable[["CoreCommands", "CommandContext", list[str]], Awaitable[None]]
+_COMMANDS: dict[str, tuple[str, bool]] = {}  # name -> (method name, admin only)
+
+
+def core_command(name: str, *, admin: bool = False) -> Callable[[Any], Any]:
+    def mark(func: Any) -> Any:
+        _COMMANDS[name] = (func.__name__, admin)
+        return func
+
+    return mark
+
+
+@dataclass
+class CommandContext:
+    """Who asked, in which team, and how to answer them privately."""
+
+    bot: RitualBot
+    team: TeamView
+    user_id: str
+    reply: Reply
+    locale: str | None = None
+    trigger_id: str | None = None
+    channel_id: str | None = None
+
+    @property
+    def language(self) -> str:
+        chosen = self.bot.store.language(self.team.id, self.user_id)
+        return pick_language(chosen, self.locale, default=self.team.language)
+
+    def t(self, key: str, **values: object) -> str:
+        return translate(TEXTS, key, self.language, **values)
+
+    def local(self, moment: datetime) -> str:
+        return format_local(moment, self.team, self.language)
+
+    async def say(self, *paragraphs: str, buttons: tuple[Button, ...] = ()) -> None:
+        await self.reply(text(*paragraphs, buttons=buttons))
+
+
+_DAY_NAMES = {"nl": ("ma", "di", "wo", "do", "vr", "za", "zo"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+
+
+def format_local(moment: datetime, team: TeamView, language: str) -> str:
+    local = moment.astimezone(team.tz)
+    day = _DAY_NAMES[language][local.weekday()]
+    return f"{day} {local:%Y-%m-%d %H:%M} ({team.timezone})"
+
+
+def core_button(team_id: str, action: str, label: str, value: str = "", style: Any = None) -> Button:
+    return Button(action=f"core:{action}", label=label, value=f"{team_id}{SEP}{value}", style=style)
+
+
+class CoreCommands:
+    """Subcommands every team has, whatever rituals it runs."""
+
+    def __init__(self, bot: RitualBot) -> None:
+        self.bot = bot
+
+    @property
+    def command(self) -> str:
+        return self.bot.config.command
+
+    async def run(self, ctx: CommandContext, name: str, args: list[str]) -> bool:
+        """Handle `name` if it is a core command; False lets rituals try."""
+        entry = _COMMANDS.get(name)
+        if entry is None:
+            return False
+        method, admin_only = entry
+        if admin_only and not ctx.team.is_admin(ctx.user_id):
+            self.bot.store.audit(ctx.team.id, ctx.user_id, "refused", f"/{self.command} {name}", self.bot.clock.now())
+            log.info("refused admin command %r for a non-admin in team %s", name, ctx.team.id)
+            admins = ", ".join(sorted(ctx.team.admins)) or "-"
+            await ctx.say(ctx.t("admin_only", admins=admins))
+            return True
+        await getattr(self, method)(ctx, args)
+        return True
+
+    # everyone ---------------------------------------------------------------------------------
+
+    @core_command("help")
+    async def help(self, ctx: CommandContext, args: list[str]) -> None:
+        lines = [ctx.t("help.title", command=self.command)]
+        for name, (_, admin) in _COMMANDS.items():
+            if not admin:
+                lines.append(f"• /{self.command} {name} – {ctx.t('help.' + name)}")
+        for rid in self.bot.enabled_rituals(ctx.team.id):
+            ritual = self.bot.rituals[rid]
+            for name, help_text in ritual.command_help.items():
+                lines.append(f"• /{self.command} {name} – {help_text.get(ctx.language, help_text['en'])}")
+        if ctx.team.is_admin(ctx.user_id):
+            lines.append(ctx.t("help.admin_title"))
+            for name, (_, admin) in _COMMANDS.items():
+                if admin:
+                    lines.append(f"• /{self.command} {name} <ritual> – {ctx.t('help.' + name)}")
+        await ctx.say("\n".join(lines))
+
+    @core_command("status")
+    async def status(self, ctx: CommandContext, args: list[str]) -> None:
+        lines = [ctx.t("status.title", team=ctx.team.id)]
+        enabled = self.bot.enabled_rituals(ctx.team.id)
+        if not enabled:
+            lines.append(ctx.t("status.none"))
+        for rid in enabled:
+            ritual = self.bot.rituals[rid]
+            title = ritual.title.get(ctx.language, rid)
+            state = self.bot.store.ritual_state(ctx.team.id, rid)
+            if state.paused:
+                lines.append("• " + ctx.t("status.paused", title=title, ritual=rid))
+                continue
+            nxt = self.bot.next_firing(ctx.team.id, rid)
+            when = ctx.local(nxt) if nxt else "-"
+            line = "• " + ctx.t("status.line", title=title, ritual=rid, when=when)
+            if state.skip_occurrence:
+                line += ctx.t("status.skipping", when=state.skip_occurrence.replace("T", " "))
+            lines.append(line)
+        consent, since, _ = self.bot.store.consent_record(ctx.team.id, ctx.user_id)
+        if consent is Consent.IN and since:
+            lines.append(ctx.t("status.consent_in", when=ctx.local(since)))
+        elif consent is Consent.OUT:
+            lines.append(ctx.t("status.consent_out"))
+        else:
+            lines.append(ctx.t("status.consent_unknown", command=self.command))
+        await ctx.say("\n".join(lines))
+
+    @core_command("optin")
+    async def optin(self, ctx: CommandContext, args: list[str]) -> None:
+        await self.offer_consent(ctx.team, ctx.user_id, ctx.reply, ctx.language)
+
+    async def offer_consent(self, team: TeamView, user_id: str, reply: Reply, language: str,
+                            lead: str | None = None) -> None:
+        """The consent notice with buttons; also offered from rituals' own messages."""
+        def t(key: str, **values: object) -> str:
+            return translate(TEXTS, key, language, **values)
+
+        paragraphs = ([lead] if lead else []) + [t("consent.notice", days=team.retention_days, command=self.command)]
+        await reply(text(*paragraphs, buttons=(
+            core_button(team.id, "optin", t("consent.optin_button"), str(NOTICE_VERSION), "primary"),
+            core_button(team.id, "optout", t("consent.optout_button")))))
+
+    @core_command("optout")
+    async def optout(self, ctx: CommandContext, args: list[str]) -> None:
+        await self._opt_out(ctx)
+
+    @core_command("mydata")
+    async def mydata(self, ctx: CommandContext, args: list[str]) -> None:
+        export = export_member(self.bot, ctx.team, ctx.user_id)
+        if export["consent"]["state"] == "unknown" and not any(export[k] for k in ("responses", "rotation", "walks")):
+            await ctx.say(ctx.t("mydata.nothing", team=ctx.team.id))
+            return
+        c = export["consent"]
+        readable = [ctx.t("mydata.title", team=ctx.team.id),
+                    ctx.t("mydata.consent", state=c["state"], when=c["at"] or "-", version=c["notice_version"] or "-"),
+                    ctx.t("mydata.responses", count=len(export["responses"]))]
+        for r in export["responses"]:
+            readable.append(f"• {r['created_at'][:10]} {r['ritual']}: " + "; ".join(f"{k}: {v}" for k, v in r["content"].items()))
+        readable.append(ctx.t("mydata.anonymous"))
+        await ctx.say("\n".join(readable), ctx.t("mydata.json") + "\n```" + json.dumps(export, ensure_ascii=False, indent=1) + "```")
+
+    @core_command("forget")
+    async def forget(self, ctx: CommandContext, args: list[str]) -> None:
+        await ctx.say(ctx.t("forget.question"),
+                      buttons=(core_button(ctx.team.id, "forget_confirm", ctx.t("forget.confirm_button"), "", "danger"),
+                               core_button(ctx.team.id, "forget_cancel", ctx.t("forget.cancel_button"))))
+
+    # admins ----------------------------------------------------------------------------------
+
+    async def _ritual_arg(self, ctx: CommandContext, args: list[str]) -> str | None:
+        known = ", ".join(self.bot.rituals)
+        if not args:
+            await ctx.say(ctx.t("need_ritual", known=known))
+            return None
+        rid = args[0]
+        if rid not in self.bot.rituals:
+            await ctx.say(ctx.t("unknown_ritual", name=rid, known=known))
+            return None
+        if rid not in self.bot.enabled_rituals(ctx.team.id):
+            await ctx.say(ctx.t("ritual_off", ritual=rid))
+            return None
+        return rid
+
+    def _audit(self, ctx: CommandContext, action: str, detail: str) -> None:
+        self.bot.store.audit(ctx.team.id, ctx.user_id, action, detail, self.bot.clock.now())
+
+    @core_command("run", admin=True)
+    async def run_now(self, ctx: CommandContext, args: list[str]) -> None:
+        rid = await self._ritual_arg(ctx, args)
+        if rid is None:
+            return
+        self._audit(ctx, "run", rid)
+        status = await self.bot.run_now(ctx.team.id, rid)
+        if status == "done":
+            await ctx.say(ctx.t("run.done", ritual=rid))
+        else:
+            await ctx.say(ctx.t("run.failed", ritual=rid, reason=status))
+
+    @core_command("pause", admin=True)
+    async def pause(self, ctx: CommandContext, args: list[str]) -> None:
+        rid = await self._ritual_arg(ctx, args)
+        if rid is None:
+            return
+        self.bot.store.set_paused(ctx.team.id, rid, True)
+        self._audit(ctx, "pause", rid)
+        await ctx.say(ctx.t("pause.done", ritual=rid, command=self.command))
+
+    @core_command("resume", admin=True)
+    async def resume(self, ctx: CommandContext, args: list[str]) -> None:
+        rid = await self._ritual_arg(ctx, args)
+        if rid is None:
+            return
+        self.bot.store.set_paused(ctx.team.id, rid, False)
+        self._audit(ctx, "resume", rid)
+        nxt = self.bot.next_firing(ctx.team.id, rid)
+        await ctx.say(ctx.t("resume.done", ritual=rid, when=ctx.local(nxt) if nxt else "-"))
+
+    @core_command("skip", admin=True)
+    async def skip(self, ctx: CommandContext, args: list[str]) -> None:
+        rid = await self._ritual_arg(ctx, args)
+        if rid is None:
+            return
+        key = self.bot.engine.next_occurrence_key(ctx.team.id, rid)
+        if key is None:
+            await ctx.say(ctx.t("skip.none", ritual=rid))
+            return
+        self.bot.store.set_skip(ctx.team.id, rid, key)
+        self._audit(ctx, "skip", f"{rid} {key}")
+        await ctx.say(ctx.t("skip.done", ritual=rid, when=key.replace("T", " ")))
+
+    # buttons the core owns -----------------------------------------------------------------------
+
+    async def action(self, ctx: CommandContext, name: str, value: str) -> None:
+        store, now = self.bot.store, self.bot.clock.now()
+        if name == "optin":
+            version = int(value) if value.isdigit() else NOTICE_VERSION
+            store.set_consent(ctx.team.id, ctx.user_id, Consent.IN, now, version)
+            await ctx.say(ctx.t("consent.opted_in", command=self.command))
+        elif name == "optout":
+            await self._opt_out(ctx)
+        elif name == "forget_confirm":
+            erase_member(self.bot, ctx.team, ctx.user_id)
+            await ctx.say(ctx.t("forget.done"))
+        elif name == "forget_cancel":
+            await ctx.say(ctx.t("forget.cancelled"))
+        else:
+            await ctx.say(ctx.t("action.stale"))
+
+    async def _opt_out(self, ctx: CommandContext) -> None:
+        had = self.bot.store.responses(ctx.team.id, author_id=ctx.user_id)
+        self.bot.store.set_consent(ctx.team.id, ctx.user_id, Consent.OUT, self.bot.clock.now(), NOTICE_VERSION)
+        if had:
+            await ctx.say(ctx.t("consent.opted_out"), ctx.t("consent.erase_question"),
+                          buttons=(core_button(ctx.team.id, "forget_confirm", ctx.t("forget.confirm_button"), "", "danger"),
+                                   core_button(ctx.team.id, "forget_cancel", ctx.t("forget.cancel_button"))))
+        else:
+            await ctx.say(ctx.t("consent.opted_out"))
+
+
+def export_member(bot: RitualBot, team: TeamView, user_id: str) -> dict[str, Any]:
+    """Everything stored that names this member in this team."""
+    consent, at, version = bot.store.consent_record(team.id, user_id)
+    responses = bot.store.responses(team.id, author_id=user_id)
+    return {
+        "team": team.id,
+        "user": user_id,
+        "consent": {"state": consent.value, "at": at.isoformat() if at else None, "notice_version": version},
+        "responses": [{"ritual": r.ritual_id, "kind": r.kind, "occurrence": r.occurrence,
+                       "created_at": r.created_at.isoformat(), "content": r.content} for r in responses],
+        "rotation": [{"pool": pool, "last_chosen_at": last.isoformat() if last else None, "times": times}
+                     for pool, last, times in bot.store.member_rotation(team.id, user_id)],
+        "walks": [{"leader": w.leader_id, "member": w.member_id, "week": w.week, "status": w.status}
+                  for w in bot.store.walks(team.id) if user_id in (w.leader_id, w.member_id)],
+    }
+
+
+def erase_member(bot: RitualBot, team: TeamView, user_id: str) -> None:
+    bot.store.erase_member(team.id, user_id)
+    bot.store.audit(team.id, None, "erasure", "a member's data was erased on their request", bot.clock.now())

@@ -1,0 +1,208 @@
+"""`config.toml`: global defaults and teams, validated with pydantic.
+
+Every error names the file, the key path (`teams[2].rituals.walk_and_listen.schedule`)
+and what is wrong, so an admin can fix it without reading code. Secrets never live in
+this file: they come from environment variables only.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holidays_lib
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.schedule import Schedule, ScheduleError, parse_schedule
+
+Language = Literal["nl", "en"]
+PlatformName = Literal["slack", "mattermost", "local"]
+
+
+class ConfigError(Exception):
+    """One or more problems in a config file; `problems` are readable one-liners."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {value!r} (use an IANA name such as 'Europe/Amsterdam')") from None
+    return value
+
+
+class RitualSettings(BaseModel):
+    """`[teams.rituals.<id>]`: `enabled`, `schedule`, and the ritual's own options."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    enabled: bool = True
+    schedule: str | None = None
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule_parses(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_schedule(value)
+            except ScheduleError as exc:
+                raise ValueError(f"bad schedule: {exc}") from None
+        return value
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class TeamConfig(_Strict):
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    platform: PlatformName
+    channel: str = Field(min_length=1)
+    timezone: str | None = None
+    language: Language | None = None
+    country: str | None = None
+    holidays: list[date] = Field(default_factory=list)
+    admins: list[str] = Field(default_factory=list)
+    leaders: list[str] = Field(default_factory=list)
+    members: list[str] | Literal["channel"] = "channel"
+    confidant: str | None = None
+    retention_days: int | None = Field(default=None, ge=1, le=3650)
+    rituals: dict[str, RitualSettings] = Field(default_factory=dict)
+
+    _tz = field_validator("timezone")(lambda cls, v: v if v is None else _check_timezone(v))
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str | None) -> str | None:
+        if value is not None and value.upper() not in holidays_lib.list_supported_countries():
+            raise ValueError(f"unknown country code {value!r} for public holidays (use e.g. 'NL', 'BE')")
+        return None if value is None else value.upper()
+
+
+class AppConfig(_Strict):
+    language: Language = "nl"
+    timezone: str = "Europe/Amsterdam"
+    country: str = "NL"
+    database_url: str = "sqlite:///ritualbot.db"
+    grace_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    max_concurrent_posts: int = Field(default=16, ge=1, le=512)
+    command: str = Field(default="ritual", pattern=r"^[a-z0-9_-]{1,32}$")
+    retention_days: int = Field(default=365, ge=1, le=3650)
+    teams: list[TeamConfig] = Field(default_factory=list)
+
+    _tz = field_validator("timezone")(lambda cls, v: _check_timezone(v))
+
+    def team(self, team_id: str) -> TeamConfig:
+        for team in self.teams:
+            if team.id == team_id:
+                return team
+        raise KeyError(team_id)
+
+
+@dataclass(frozen=True)
+class ResolvedRitual:
+    """A ritual as one team runs it: config merged with the ritual's defaults."""
+
+    ritual_id: str
+    enabled: bool
+    schedule: Schedule
+    options: BaseModel
+
+
+def load_config(path: Path, ritual_types: Mapping[str, Any]) -> AppConfig:
+    """Read and validate `path`; raise ConfigError listing every problem found."""
+    name = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"{name}: file not found"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{name}: not valid TOML: {exc}"]) from None
+    return parse_config(raw, ritual_types, name)
+
+
+def parse_config(raw: dict[str, Any], ritual_types: Mapping[str, Any], name: str = "config.toml") -> AppConfig:
+    """Validate already-parsed TOML; the second pass checks what pydantic cannot see."""
+    try:
+        config = AppConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError([f"{name}: {_loc(err['loc'])}: {_describe(err)}" for err in exc.errors()]) from None
+    problems = [f"{name}: {p}" for p in _cross_check(config, ritual_types)]
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def resolve_ritual(team: TeamConfig, ritual_type: Any) -> ResolvedRitual:
+    """Merge a team's ritual table with the ritual's defaults (validated earlier)."""
+    settings = team.rituals.get(ritual_type.id, RitualSettings(enabled=False))
+    schedule = parse_schedule(settings.schedule or ritual_type.default_schedule)
+    options = ritual_type.Options.model_validate(settings.options)
+    return ResolvedRitual(ritual_type.id, settings.enabled, schedule, options)
+
+
+def _cross_check(config: AppConfig, ritual_types: Mapping[str, Any]) -> list[str]:
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for i, team in enumerate(config.teams):
+        where = f"teams[{i}]"
+        if team.id in seen:
+            problems.append(f"{where}.id: duplicate team id {team.id!r} (also teams[{seen[team.id]}])")
+        seen.setdefault(team.id, i)
+        if isinstance(team.members, list):
+            members = set(team.members)
+            for role in ("leaders", "admins"):
+                for j, user in enumerate(getattr(team, role)):
+                    if role == "leaders" and user not in members:
+                        problems.append(f"{where}.leaders[{j}]: leader {user!r} is not in members")
+        for rid, settings in team.rituals.items():
+            rwhere = f"{where}.rituals.{rid}"
+            ritual_type = ritual_types.get(rid)
+            if ritual_type is None:
+                known = ", ".join(sorted(ritual_types)) or "none installed"
+                problems.append(f"{rwhere}: unknown ritual {rid!r} (known: {known})")
+                continue
+            try:
+                ritual_type.Options.model_validate(settings.options)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    problems.append(f"{rwhere}.{_loc(err['loc'])}: {_describe(err)}")
+    return problems
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _describe(err: Mapping[str, Any]) -> str:
+    if err["type"] == "extra_forbidden":
+        key = str(err["loc"][-1]).lower()
+        if any(word in key for word in ("token", "secret", "password")):
+            return "secrets do not belong in the config file: set them as environment variables"
+        return "unknown key"
+    if err["type"] == "missing":
+        return "required key is missing"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    value = err.get("input")
+    if err["type"] in ("literal_error", "string_pattern_mismatch", "int_parsing", "bool_parsing", "date_from_datetime_parsing", "date_parsing"):
+        return f"{message} (got {value!r})"
+    return message

@@ -1,0 +1,214 @@
+"""The contexts handed to ritual handlers: everything a ritual may touch, bound to a team.
+
+`RitualContext` is for scheduled steps; `InteractionContext` adds the acting user and a
+private `reply`. Button actions and form ids are namespaced here (`<ritual>:<name>`) and
+carry their team (`<team>|<value>`), so adapters can pass them back untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from bot.i18n import Catalog, pick_language, translate
+from bot.messages import Button, Form, ImageFile, Message, MessageRef
+from bot.platform import ChatPlatform, Reply
+from bot.rotation import pick_fair
+from bot.store import Consent, Store
+from bot.teams import TeamView
+
+if TYPE_CHECKING:
+    from bot.ritual import Ritual
+
+log = logging.getLogger("ritualbot")
+
+SEP = "|"
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One occurrence of a ritual, seen from one of its steps."""
+
+    key: str  # local wall time of the scheduled moment: '2026-11-27T14:00'
+    step: str
+    scheduled: datetime  # the occurrence's scheduled moment, in the team's timezone
+    due: datetime  # this step's moment, in the team's timezone
+    firing_id: int | None = None
+
+
+def encode_button(ritual_id: str, team_id: str, button: Button) -> Button:
+    return replace(button, action=f"{ritual_id}:{button.action}", value=f"{team_id}{SEP}{button.value}")
+
+
+def decode_target(action: str, value: str) -> tuple[str, str, str, str]:
+    """`(ritual_id, name, team_id, value)` from what an adapter handed back."""
+    ritual_id, _, name = action.partition(":")
+    team_id, _, inner = value.partition(SEP)
+    return ritual_id, name, team_id, inner
+
+
+class RitualContext:
+    """A ritual's view of one team at one moment."""
+
+    def __init__(self, *, ritual: Ritual, team: TeamView, options: BaseModel, platform: ChatPlatform,
+                 store: Store, now: datetime, bot: Any) -> None:
+        self.ritual = ritual
+        self.team = team
+        self.options = options
+        self.platform = platform
+        self.store = store
+        self._now = now
+        self._bot = bot
+
+    # time and language ----------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The current time, aware, in UTC (from the injected clock)."""
+        return self._now
+
+    def local_now(self) -> datetime:
+        return self._now.astimezone(self.team.tz)
+
+    @property
+    def language(self) -> str:
+        return self.team.language
+
+    def t(self, key: str, _catalog: Catalog | None = None, **values: object) -> str:
+        """A text of this ritual in the team's language."""
+        return translate(_catalog or self.ritual.texts, key, self.language, **values)
+
+    def user_language(self, user_id: str) -> str:
+        return pick_language(self.store.language(self.team.id, user_id), default=self.team.language)
+
+    def t_user(self, user_id: str, key: str, **values: object) -> str:
+        """A text for one person: their own language if they chose one."""
+        return translate(self.ritual.texts, key, self.user_language(user_id), **values)
+
+    # posting ------------------------------------------------------------------------------
+
+    def _wrap(self, message: Message) -> Message:
+        if not message.buttons:
+            return message
+        buttons = tuple(encode_button(self.ritual.id, self.team.id, b) for b in message.buttons)
+        return replace(message, buttons=buttons)
+
+    def wrap_form(self, form: Form) -> Form:
+        return replace(form, form_id=f"{self.ritual.id}:{form.form_id}", state=f"{self.team.id}{SEP}{form.state}")
+
+    async def post(self, message: Message, *, thread: MessageRef | None = None) -> MessageRef:
+        """Post in the team's channel (or in a thread of it)."""
+        return await self.platform.post(self.team.channel, self._wrap(message), thread=thread)
+
+    async def dm(self, user_id: str, message: Message) -> MessageRef:
+        return await self.platform.send_dm(user_id, self._wrap(message))
+
+    async def ephemeral(self, user_id: str, message: Message, channel: str | None = None) -> None:
+        await self.platform.post_ephemeral(channel or self.team.channel, user_id, self._wrap(message))
+
+    async def update(self, ref: MessageRef, message: Message) -> None:
+        await self.platform.update(ref, self._wrap(message))
+
+    async def upload_image(self, channel: str, image: ImageFile, comment: str | None = None) -> None:
+        await self.platform.upload_image(channel, image, comment=comment)
+
+    # people -------------------------------------------------------------------------------
+
+    async def members(self) -> list[str]:
+        """Team members: from config, or everyone in the channel."""
+        if self.team.configured_members is not None:
+            return list(self.team.configured_members)
+        return sorted(await self.platform.channel_members(self.team.channel))
+
+    def consent(self, user_id: str) -> Consent:
+        return self.store.consent(self.team.id, user_id)
+
+    def pick_next(self, pool: str, candidates: Sequence[str], *, mark: bool = True,
+                  exclude: Sequence[str] = ()) -> str | None:
+        """Fair rotation: least recently chosen first, never the same twice while others wait.
+
+        People who opted out or are marked away are never chosen.
+        """
+        blocked = self.store.opted_out(self.team.id) | self.store.away(self.team.id) | set(exclude)
+        eligible = [c for c in candidates if c not in blocked]
+        history = self.store.rotation(self.team.id, pool)
+        chosen = pick_fair(eligible, history, salt=f"{self.team.id}:{pool}")
+        if chosen is not None and mark:
+            self.store.mark_chosen(self.team.id, pool, chosen, self._now)
+        return chosen
+
+    # storage -------------------------------------------------------------------------------
+
+    def save_answer(self, user_id: str, *, anonymous: bool, kind: str, content: dict[str, Any],
+                    occurrence: str | None, at: datetime | None = None) -> bool:
+        """Store an answer only if its author opted in; True when stored.
+
+        Anonymous answers are stored without author and with the occurrence time (`at`)
+        as their timestamp, so they cannot be linked back by timing either.
+        """
+        if self.consent(user_id) is not Consent.IN:
+            return False
+        stamp = at if (anonymous and at is not None) else self._now
+        self.store.save_response(self.team.id, self.ritual.id, author_id=user_id, anonymous=anonymous,
+                                 kind=kind, content=content, occurrence=occurrence, at=stamp)
+        return True
+
+    def get_state(self, key: str) -> Any:
+        return self.store.get_state(self.team.id, self.ritual.id, key)
+
+    def put_state(self, key: str, value: Any) -> None:
+        self.store.put_state(self.team.id, self.ritual.id, key, value, self._now)
+
+    def delete_state(self, key: str) -> None:
+        self.store.delete_state(self.team.id, self.ritual.id, key)
+
+    def schedule_info(self) -> Any:
+        """When this ritual fires next for this team (for status texts)."""
+        return self._bot.next_firing(self.team.id, self.ritual.id)
+
+
+class InteractionContext(RitualContext):
+    """A ritual context with the user who clicked, submitted or typed a command."""
+
+    def __init__(self, *, user_id: str, reply: Reply, trigger_id: str | None = None,
+                 channel_id: str | None = None, message: MessageRef | None = None,
+                 locale: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.user_id = user_id
+        self._reply = reply
+        self.trigger_id = trigger_id
+        self.channel_id = channel_id
+        self.message = message
+        self.locale = locale
+
+    @property
+    def language(self) -> str:
+        """Replies to a person use their language: chosen, then platform locale, then team's."""
+        return pick_language(self.store.language(self.team.id, self.user_id), self.locale, default=self.team.language)
+
+    async def reply(self, message: Message) -> None:
+        """Answer the acting user privately."""
+        await self._reply(self._wrap(message))
+
+    async def open_form(self, form: Form) -> bool:
+        """Open a form for the acting user; False when the platform gave no trigger."""
+        if not self.trigger_id:
+            return False
+        await self.platform.open_form(self.trigger_id, self.user_id, self.wrap_form(form))
+        return True
+
+    async def offer_consent(self, lead: str | None = None) -> None:
+        """Privately explain what is kept and offer opt-in / opt-out buttons (the core's)."""
+        await self._bot.core.offer_consent(self.team, self.user_id, self._reply, self.language, lead)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.team.is_admin(self.user_id)
+
+    @property
+    def is_leader(self) -> bool:
+        return self.team.is_leader(self.user_id)

@@ -1,0 +1,177 @@
+"""Firing rituals exactly once.
+
+Each (team, ritual, step, occurrence) is first claimed by inserting a row under a unique
+key, and only the process whose insert succeeded posts. That, not APScheduler, is what
+makes two bot processes on one PostgreSQL safe, and the same rows tell a restarted bot
+what it missed: due within the grace window -> posted late once; older -> recorded as
+missed. The key is the local wall time, so APScheduler's double autumn firing is one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.config import ResolvedRitual
+from bot.context import Occurrence, RitualContext
+from bot.ritual import Ritual, Step
+from bot.schedule import RitualTrigger, wall_key
+from bot.store import Store
+from bot.teams import TeamView
+
+log = logging.getLogger("ritualbot.engine")
+
+LOOKBACK = timedelta(days=35)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One step of one ritual for one team: what the scheduler turns into a job."""
+
+    team: TeamView
+    ritual: Ritual
+    resolved: ResolvedRitual
+    step: Step
+
+    @property
+    def job_id(self) -> str:
+        return f"{self.team.id}/{self.ritual.id}/{self.step.name}"
+
+    def trigger(self) -> RitualTrigger:
+        return self.resolved.schedule.trigger(self.team.tz, self.step.offset)
+
+    def occurrence_key(self, due: datetime) -> str:
+        """The occurrence a step firing belongs to: its due time minus the step's offset."""
+        scheduled = (due.astimezone(self.team.tz).replace(tzinfo=None) - self.step.offset)
+        return wall_key(scheduled)
+
+
+ContextFactory = Callable[[Planned, datetime], RitualContext]
+
+
+class Engine:
+    """Claims and runs firings; knows nothing of APScheduler."""
+
+    def __init__(self, store: Store, clock: Clock, plans: list[Planned], make_context: ContextFactory,
+                 *, grace: timedelta, max_concurrent: int, worker: str | None = None) -> None:
+        self.store = store
+        self.clock = clock
+        self.plans = plans
+        self.make_context = make_context
+        self.grace = grace
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        self._limit = asyncio.Semaphore(max_concurrent)
+
+    async def fire(self, plan: Planned, due: datetime) -> str:
+        """Claim one firing and run it; returns the recorded status (or 'taken')."""
+        now = self.clock.now()
+        due_local = due.astimezone(plan.team.tz)
+        occ_key = plan.occurrence_key(due_local)
+        status = self._gate(plan, occ_key)
+        claim = self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, occ_key, due_local,
+                                        status or "running", self.worker, now)
+        if claim is None:
+            return "taken"
+        if status is not None:
+            log.info("%s %s at %s: %s", plan.job_id, occ_key, due_local.isoformat(), status)
+            return status
+        handler = plan.ritual.handler("step", plan.step.name)
+        if handler is None:
+            self.store.set_firing_status(claim.id, "failed")
+            log.error("%s has no handler for step %r", plan.ritual.id, plan.step.name)
+            return "failed"
+        scheduled = datetime.fromisoformat(occ_key).replace(tzinfo=plan.team.tz)
+        occ = Occurrence(key=occ_key, step=plan.step.name, scheduled=scheduled, due=due_local, firing_id=claim.id)
+        async with self._limit:
+            try:
+                await handler(self.make_context(plan, now), occ)
+            except Exception:
+                # Claimed and failed: never retried blindly, since a post may have gone out.
+                log.exception("%s %s failed", plan.job_id, occ_key)
+                self.store.set_firing_status(claim.id, "failed")
+                return "failed"
+        self.store.set_firing_status(claim.id, "done")
+        return "done"
+
+    def _gate(self, plan: Planned, occ_key: str) -> str | None:
+        """Why this firing must not run (paused, skipped, holiday), or None to run it."""
+        state = self.store.ritual_state(plan.team.id, plan.ritual.id)
+        if state.paused:
+            return "paused"
+        if state.skip_occurrence == occ_key:
+            return "skipped"
+        if plan.team.is_holiday(datetime.fromisoformat(occ_key).date()):
+            return "holiday"
+        return None
+
+    def due_between(self, start: datetime, end: datetime) -> list[tuple[Planned, datetime]]:
+        """Every step firing in `[start, end)`, in time order."""
+        found: list[tuple[Planned, datetime]] = []
+        for plan in self.plans:
+            for due in plan.trigger().occurrences(start, end):
+                found.append((plan, due))
+        found.sort(key=lambda item: (item[0].step.offset, item[1]))
+        found.sort(key=lambda item: item[1])
+        return found
+
+    async def run_due(self, since: datetime | None = None) -> dict[str, int]:
+        """Fire everything due up to now that nobody claimed yet.
+
+        Used at start-up (catch-up after downtime) and by the fake-clock demo and tests.
+        Firings older than the grace window are recorded as missed, never posted.
+        """
+        now = self.clock.now()
+        counts: dict[str, int] = {}
+        late: list[Awaitable[str]] = []
+        for plan in self.plans:
+            start = since or self._lookback_start(plan, now)
+            known = self.store.firing_keys(plan.team.id, plan.ritual.id, start - timedelta(days=1))
+            for due in plan.trigger().occurrences(start, now + timedelta(seconds=1)):
+                key = (plan.step.name, plan.occurrence_key(due))
+                if key in known:
+                    continue
+                if now - due > self.grace:
+                    claim = self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, key[1],
+                                                    due, "missed", self.worker, now)
+                    if claim is not None:
+                        log.warning("%s %s came due at %s while the bot was down: missed", plan.job_id, key[1], due)
+                        counts["missed"] = counts.get("missed", 0) + 1
+                else:
+                    late.append(self.fire(plan, due))
+        for status in await asyncio.gather(*late):
+            counts[status] = counts.get(status, 0) + 1
+        return counts
+
+    def _lookback_start(self, plan: Planned, now: datetime) -> datetime:
+        """From the later of: the last firing we know, when the team was first seen, 35 days ago."""
+        floor = now - LOOKBACK
+        last = self.store.last_firing_due(plan.team.id, plan.ritual.id, plan.step.name)
+        seen = self.store.ensure_team(plan.team.id, plan.team.platform, plan.team.channel, now)
+        candidates = [floor, seen] + ([last + timedelta(seconds=1)] if last else [])
+        return max(candidates)
+
+    def next_firing(self, team_id: str, ritual_id: str, step: str | None = None) -> datetime | None:
+        now = self.clock.now()
+        times = []
+        for plan in self.plans:
+            if plan.team.id == team_id and plan.ritual.id == ritual_id and (step is None or plan.step.name == step):
+                nxt = plan.trigger().get_next_fire_time(None, now)
+                if nxt is not None:
+                    times.append(nxt)
+        return min(times) if times else None
+
+    def next_occurrence_key(self, team_id: str, ritual_id: str) -> str | None:
+        """The occurrence a `skip` applies to: the next scheduled moment of the ritual."""
+        now = self.clock.now()
+        for plan in self.plans:
+            if plan.team.id == team_id and plan.ritual.id == ritual_id:
+                nxt = plan.resolved.schedule.trigger(plan.team.tz).get_next_fire_time(None, now)
+                return None if nxt is None else wall_key(nxt)
+        return None
+

@@ -1,0 +1,144 @@
+"""The platform-neutral message model that rituals speak.
+
+Rituals never build Slack blocks or Mattermost attachments: they compose these small
+frozen objects and each adapter renders them. Text that came from a user is wrapped in
+`UserText`, so every adapter escapes it and nobody can smuggle a mass mention through
+the bot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A mention of one user, rendered the platform's way (`<@U1>` or `@name`)."""
+
+    user_id: str
+
+
+@dataclass(frozen=True)
+class UserText:
+    """Text written by a user and echoed by the bot: always escaped when rendered."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Bold:
+    """Bot-authored emphasis; the only formatting rituals need."""
+
+    text: str
+
+
+Segment = str | Mention | UserText | Bold
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button; `action` is ritual-local, the core prefixes it with the ritual id."""
+
+    action: str
+    label: str
+    value: str = ""
+    style: Literal["primary", "danger"] | None = None
+
+
+class FieldKind(str, Enum):
+    TEXT = "text"
+    MULTILINE = "multiline"
+    CHOICE = "choice"
+    CHECKBOX = "checkbox"
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One typed input of a form."""
+
+    name: str
+    label: str
+    kind: FieldKind = FieldKind.TEXT
+    required: bool = True
+    choices: tuple[Choice, ...] = ()
+    default: str | None = None
+    placeholder: str | None = None
+    max_length: int = 2000
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form (Slack modal, Mattermost dialog). `form_id` is ritual-local."""
+
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+    submit_label: str
+    state: str = ""
+    intro: str | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message: paragraphs of segments plus an optional row of buttons."""
+
+    paragraphs: tuple[tuple[Segment, ...], ...]
+    buttons: tuple[Button, ...] = ()
+
+    def plain_text(self) -> str:
+        """The message as readable text, used by the local platform and for fallbacks."""
+        return "\n\n".join("".join(_plain(s) for s in para) for para in self.paragraphs)
+
+
+def _plain(segment: Segment) -> str:
+    if isinstance(segment, str):
+        return segment
+    if isinstance(segment, Mention):
+        return f"@{segment.user_id}"
+    if isinstance(segment, Bold):
+        return f"*{segment.text}*"
+    return neutralise_mentions(segment.text)
+
+
+def text(*paragraphs: str | tuple[Segment, ...] | list[Segment], buttons: tuple[Button, ...] | list[Button] = ()) -> Message:
+    """Build a message from paragraphs; a paragraph is a string or a sequence of segments."""
+    paras: list[tuple[Segment, ...]] = []
+    for p in paragraphs:
+        paras.append((p,) if isinstance(p, str) else tuple(p))
+    return Message(paragraphs=tuple(paras), buttons=tuple(buttons))
+
+
+_ZERO_WIDTH = "\u200b"
+
+
+def neutralise_mentions(raw: str) -> str:
+    """Break every `@word` so no platform turns echoed user text into a notification."""
+    return raw.replace("@", "@" + _ZERO_WIDTH)
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """Where a posted message lives, so it can be updated or replied to in a thread."""
+
+    channel: str
+    id: str
+    thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ImageFile:
+    """A PNG (or other) file a ritual or report wants to upload."""
+
+    filename: str
+    data: bytes
+    title: str
+    mime: str = "image/png"

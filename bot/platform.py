@@ -1,0 +1,131 @@
+"""The seam between rituals and chat platforms.
+
+`ChatPlatform` is all a ritual sees of Slack, Mattermost or the local platform.
+Inbound interactions are turned into the typed requests below at the edge
+(`bot/platforms/`), so no platform dict travels past an adapter. Adapters hand those
+requests to a `Dispatcher` (the app) and pass button values, form ids and form state
+back verbatim: the core encodes which team and ritual they belong to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from bot.messages import Form, ImageFile, Message, MessageRef
+
+Reply = Callable[[Message], Awaitable[None]]
+"""Answer the acting user privately (ephemeral, command response or DM: the adapter knows)."""
+
+
+@runtime_checkable
+class ChatPlatform(Protocol):
+    """What a ritual may ask of a chat platform."""
+
+    name: str
+
+    async def post(self, channel: str, message: Message, *, thread: MessageRef | None = None) -> MessageRef:
+        """Post in a channel, or as a reply in `thread`."""
+        ...
+
+    async def send_dm(self, user_id: str, message: Message) -> MessageRef:
+        """Send a direct message to one user."""
+        ...
+
+    async def post_ephemeral(self, channel: str, user_id: str, message: Message) -> None:
+        """Show a message to one user in a channel, visible to nobody else."""
+        ...
+
+    async def update(self, ref: MessageRef, message: Message) -> None:
+        """Replace a message the bot posted earlier (a clicked button shows its new state)."""
+        ...
+
+    async def open_form(self, trigger_id: str, user_id: str, form: Form) -> None:
+        """Open a form for the user whose click or command produced `trigger_id`."""
+        ...
+
+    async def channel_members(self, channel: str) -> list[str]:
+        """The human members of a channel (bots excluded)."""
+        ...
+
+    async def upload_image(self, channel: str, image: ImageFile, *, comment: str | None = None) -> None:
+        """Upload an image (a chart) to a channel or DM channel."""
+        ...
+
+    async def user_locale(self, user_id: str) -> str | None:
+        """The user's language code as the platform knows it, or None."""
+        ...
+
+
+@dataclass(frozen=True)
+class CommandRequest:
+    """`/ritual <text>` typed by a user."""
+
+    platform: str
+    user_id: str
+    channel_id: str
+    text: str
+    reply: Reply
+    trigger_id: str | None = None
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    """A button click. `action` and `value` are exactly what the core put on the button."""
+
+    platform: str
+    user_id: str
+    channel_id: str
+    action: str
+    value: str
+    reply: Reply
+    message: MessageRef | None = None
+    trigger_id: str | None = None
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class FormSubmission:
+    """A submitted form. `form_id` and `state` are exactly what the core put on the form."""
+
+    platform: str
+    user_id: str
+    form_id: str
+    state: str
+    values: dict[str, str | bool | None]
+    reply: Reply
+    channel_id: str | None = None
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class FormResult:
+    """Per-field errors to show in the form itself; empty means accepted and closed."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class Dispatcher(Protocol):
+    """What adapters call when something happens on their platform."""
+
+    async def handle_command(self, request: CommandRequest) -> None: ...
+
+    async def handle_action(self, request: ActionRequest) -> None: ...
+
+    async def handle_form(self, request: FormSubmission) -> FormResult: ...
+
+
+class Connector(Protocol):
+    """The lifecycle side of an adapter: the app starts and stops it."""
+
+    platform: ChatPlatform
+
+    async def start(self, dispatcher: Dispatcher) -> None: ...
+
+    async def stop(self) -> None: ...

@@ -1,0 +1,37 @@
+"""Finding rituals through the `ritualbot.rituals` entry-point group.
+
+Our own rituals are registered there too, so the core never imports one by name. An
+unknown or duplicate id is an error at start-up, never a silent rename.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib.metadata import EntryPoint, entry_points
+
+from bot.ritual import Ritual
+
+GROUP = "ritualbot.rituals"
+
+
+class RegistryError(RuntimeError):
+    """A ritual plugin that cannot be loaded or clashes with another."""
+
+
+def discover(eps: Iterable[EntryPoint] | None = None) -> dict[str, type[Ritual]]:
+    found: dict[str, type[Ritual]] = {}
+    sources: dict[str, str] = {}
+    for ep in eps if eps is not None else entry_points(group=GROUP):
+        try:
+            cls = ep.load()
+        except Exception as exc:
+            raise RegistryError(f"ritual plugin {ep.name!r} ({ep.value}) failed to load: {exc}") from exc
+        if not (isinstance(cls, type) and issubclass(cls, Ritual)):
+            raise RegistryError(f"ritual plugin {ep.name!r} ({ep.value}) is not a Ritual subclass")
+        rid = getattr(cls, "id", None)
+        if not rid or rid != ep.name:
+            raise RegistryError(f"ritual plugin {ep.name!r} ({ep.value}) declares id {rid!r}; they must match")
+        if rid in found and sources[rid] != ep.value:
+            raise RegistryError(f"duplicate ritual id {rid!r}: {sources[rid]} and {ep.value}")
+        found[rid], sources[rid] = cls, ep.value
+    return dict(sorted(found.items()))

@@ -1,0 +1,57 @@
+"""APScheduler 3.11 owns wall time in production; the engine owns exactly-once.
+
+Each (team, ritual, step) is one job on a `RitualTrigger` in the team's timezone. A job
+does not trust APScheduler's idea of what is due: it asks the engine to fire whatever of
+that plan is due and unclaimed, so a late wake-up or a second replica changes nothing.
+A slow sweep catches anything a suspended process slept through. The job store is in
+memory and never shared: the database, not APScheduler, is the shared truth.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.engine import Engine, Planned
+
+log = logging.getLogger("ritualbot.scheduler")
+
+SWEEP = timedelta(minutes=5)
+
+
+class RitualScheduler:
+    def __init__(self, engine: Engine, extra_jobs: dict[str, tuple[Callable[[], Awaitable[object]], object]] | None = None) -> None:
+        self.engine = engine
+        self.extra_jobs = extra_jobs or {}
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+
+    async def start(self) -> None:
+        counts = await self.engine.run_due()
+        if counts:
+            log.info("catch-up after start: %s", counts)
+        grace = int(self.engine.grace.total_seconds()) or 1
+        for plan in self.engine.plans:
+            self.scheduler.add_job(self._fire_plan, trigger=plan.trigger(), args=[plan], id=plan.job_id,
+                                   name=plan.job_id, misfire_grace_time=grace, coalesce=True, max_instances=1)
+        self.scheduler.add_job(self._sweep, IntervalTrigger(seconds=int(SWEEP.total_seconds())), id="sweep",
+                               coalesce=True, max_instances=1)
+        for job_id, (func, trigger) in self.extra_jobs.items():
+            self.scheduler.add_job(func, trigger=trigger, id=job_id, coalesce=True, max_instances=1)
+        self.scheduler.start()
+
+    async def _fire_plan(self, plan: Planned) -> None:
+        now = self.engine.clock.now()
+        for due in plan.trigger().occurrences(now - self.engine.grace, now + timedelta(seconds=1)):
+            status = await self.engine.fire(plan, due)
+            log.info("%s due %s: %s", plan.job_id, due.isoformat(), status)
+
+    async def _sweep(self) -> None:
+        await self.engine.run_due()
+
+    def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)

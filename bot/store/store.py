@@ -1,0 +1,373 @@
+"""The typed store API rituals and the core use; no caller writes SQL or opens sessions.
+
+Each method is one short transaction. Consent is enforced here too: `save_response`
+refuses to store anything for a member who has not opted in, so a ritual cannot
+forget to check.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.store.models import (
+    AuditRow,
+    FiringRow,
+    MemberRow,
+    ResponseRow,
+    RitualStateRow,
+    RotationRow,
+    SettingRow,
+    StateRow,
+    TeamRow,
+    WalkRow,
+)
+
+
+class Consent(str, Enum):
+    UNKNOWN = "unknown"
+    IN = "in"
+    OUT = "out"
+
+
+class ConsentRequired(PermissionError):
+    """Raised when something would be stored for a member who has not opted in."""
+
+
+@dataclass(frozen=True)
+class Firing:
+    id: int
+    team_id: str
+    ritual_id: str
+    step: str
+    occurrence: str
+    due_at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    id: int
+    team_id: str
+    ritual_id: str
+    occurrence: str | None
+    author_id: str | None
+    kind: str
+    content: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RitualState:
+    paused: bool
+    skip_occurrence: str | None
+
+
+class Store:
+    """All persistence behind small, named operations."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+            session.commit()
+
+    def ping(self) -> str:
+        """'ok' or the error text, for /healthz."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return "ok"
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            return f"error: {type(exc).__name__}"
+
+    # teams and members -------------------------------------------------------------
+
+    def ensure_team(self, team_id: str, platform: str, channel: str, now: datetime) -> datetime:
+        """Record a team the first time it is seen; return when it was first seen."""
+        with self._session() as s:
+            row = s.get(TeamRow, team_id)
+            if row is None:
+                row = TeamRow(id=team_id, platform=platform, channel=channel, created_at=now)
+                s.add(row)
+                try:
+                    s.flush()
+                except IntegrityError:
+                    s.rollback()
+                    row = s.get(TeamRow, team_id)
+                    assert row is not None
+            elif (row.platform, row.channel) != (platform, channel):
+                row.platform, row.channel = platform, channel
+                s.add(row)
+            return row.created_at
+
+    def _member(self, s: Session, team_id: str, user_id: str) -> MemberRow | None:
+        return s.exec(select(MemberRow).where(MemberRow.team_id == team_id, MemberRow.user_id == user_id)).first()
+
+    def consent(self, team_id: str, user_id: str) -> Consent:
+        with self._session() as s:
+            row = self._member(s, team_id, user_id)
+            return Consent(row.consent) if row else Consent.UNKNOWN
+
+    def consent_record(self, team_id: str, user_id: str) -> tuple[Consent, datetime | None, int | None]:
+        with self._session() as s:
+            row = self._member(s, team_id, user_id)
+            if row is None:
+                return Consent.UNKNOWN, None, None
+            return Consent(row.consent), row.consent_at, row.notice_version
+
+    def set_consent(self, team_id: str, user_id: str, consent: Consent, at: datetime, notice_version: int | None) -> None:
+        with self._session() as s:
+            row = self._member(s, team_id, user_id) or MemberRow(team_id=team_id, user_id=user_id)
+            row.consent, row.consent_at, row.notice_version = consent.value, at, notice_version
+            s.add(row)
+
+    def opted_in(self, team_id: str) -> set[str]:
+        with self._session() as s:
+            rows = s.exec(select(MemberRow.user_id).where(MemberRow.team_id == team_id, MemberRow.consent == Consent.IN.value))
+            return set(rows)
+
+    def opted_out(self, team_id: str) -> set[str]:
+        with self._session() as s:
+            rows = s.exec(select(MemberRow.user_id).where(MemberRow.team_id == team_id, MemberRow.consent == Consent.OUT.value))
+            return set(rows)
+
+    def set_language(self, team_id: str, user_id: str, language: str | None) -> None:
+        with self._session() as s:
+            row = self._member(s, team_id, user_id) or MemberRow(team_id=team_id, user_id=user_id)
+            row.language = language
+            s.add(row)
+
+    def language(self, team_id: str, user_id: str) -> str | None:
+        with self._session() as s:
+            row = self._member(s, team_id, user_id)
+            return row.language if row else None
+
+    def set_away(self, team_id: str, user_id: str, away: bool) -> None:
+        with self._session() as s:
+            row = self._member(s, team_id, user_id) or MemberRow(team_id=team_id, user_id=user_id)
+            row.away = away
+            s.add(row)
+
+    def away(self, team_id: str) -> set[str]:
+        with self._session() as s:
+            return set(s.exec(select(MemberRow.user_id).where(MemberRow.team_id == team_id, MemberRow.away == True)))  # noqa: E712
+
+    # ritual state: pause and skip -------------------------------------------------------
+
+    def ritual_state(self, team_id: str, ritual_id: str) -> RitualState:
+        with self._session() as s:
+            row = s.get(RitualStateRow, (team_id, ritual_id))
+            return RitualState(row.paused, row.skip_occurrence) if row else RitualState(False, None)
+
+    def set_paused(self, team_id: str, ritual_id: str, paused: bool) -> None:
+        with self._session() as s:
+            row = s.get(RitualStateRow, (team_id, ritual_id)) or RitualStateRow(team_id=team_id, ritual_id=ritual_id)
+            row.paused = paused
+            s.add(row)
+
+    def set_skip(self, team_id: str, ritual_id: str, occurrence: str | None) -> None:
+        with self._session() as s:
+            row = s.get(RitualStateRow, (team_id, ritual_id)) or RitualStateRow(team_id=team_id, ritual_id=ritual_id)
+            row.skip_occurrence = occurrence
+            s.add(row)
+
+    # firings: the exactly-once claim ---------------------------------------------------------
+
+    def claim_firing(self, team_id: str, ritual_id: str, step: str, occurrence: str, due_at: datetime,
+                     status: str, worker: str, now: datetime) -> Firing | None:
+        """Insert the firing row; None when another process (or an earlier run) has it."""
+        row = FiringRow(team_id=team_id, ritual_id=ritual_id, step=step, occurrence=occurrence, due_at=due_at,
+                        status=status, claimed_by=worker, claimed_at=now)
+        try:
+            with self._session() as s:
+                s.add(row)
+                s.flush()
+                return _firing(row)
+        except IntegrityError:
+            return None
+
+    def set_firing_status(self, firing_id: int, status: str, channel: str | None = None, message_id: str | None = None) -> None:
+        with self._session() as s:
+            row = s.get(FiringRow, firing_id)
+            if row is None:
+                return
+            row.status = status
+            if channel is not None:
+                row.channel, row.message_id = channel, message_id
+            s.add(row)
+
+    def firings(self, team_id: str, ritual_id: str | None = None) -> list[Firing]:
+        with self._session() as s:
+            query = select(FiringRow).where(FiringRow.team_id == team_id)
+            if ritual_id:
+                query = query.where(FiringRow.ritual_id == ritual_id)
+            return [_firing(r) for r in s.exec(query.order_by(FiringRow.due_at, FiringRow.id))]
+
+    def last_firing_due(self, team_id: str, ritual_id: str, step: str) -> datetime | None:
+        with self._session() as s:
+            return s.exec(select(func.max(FiringRow.due_at)).where(
+                FiringRow.team_id == team_id, FiringRow.ritual_id == ritual_id, FiringRow.step == step)).first()
+
+    def firing_keys(self, team_id: str, ritual_id: str, since: datetime) -> set[tuple[str, str]]:
+        with self._session() as s:
+            rows = s.exec(select(FiringRow.step, FiringRow.occurrence).where(
+                FiringRow.team_id == team_id, FiringRow.ritual_id == ritual_id, FiringRow.due_at >= since))
+            return {(step, occ) for step, occ in rows}
+
+    # responses -----------------------------------------------------------------------
+
+    def save_response(self, team_id: str, ritual_id: str, *, author_id: str, anonymous: bool, kind: str,
+                      content: dict[str, Any], occurrence: str | None, at: datetime) -> int:
+        """Store an answer of an opted-in member; anonymous answers keep no author at all."""
+        if self.consent(team_id, author_id) is not Consent.IN:
+            raise ConsentRequired(f"{author_id} has not opted in")
+        row = ResponseRow(team_id=team_id, ritual_id=ritual_id, occurrence=occurrence,
+                          author_id=None if anonymous else author_id, kind=kind,
+                          content=json.dumps(content, ensure_ascii=False, sort_keys=True), created_at=at)
+        with self._session() as s:
+            s.add(row)
+            s.flush()
+            assert row.id is not None
+            return row.id
+
+    def responses(self, team_id: str, ritual_id: str | None = None, occurrence: str | None = None,
+                  author_id: str | None = None, kind: str | None = None) -> list[StoredResponse]:
+        with self._session() as s:
+            q = select(ResponseRow).where(ResponseRow.team_id == team_id)
+            if ritual_id:
+                q = q.where(ResponseRow.ritual_id == ritual_id)
+            if occurrence:
+                q = q.where(ResponseRow.occurrence == occurrence)
+            if author_id:
+                q = q.where(ResponseRow.author_id == author_id)
+            if kind:
+                q = q.where(ResponseRow.kind == kind)
+            return [_response(r) for r in s.exec(q.order_by(ResponseRow.id))]
+
+    def delete_responses_before(self, team_id: str, before: datetime, *, dry_run: bool = False) -> int:
+        with self._session() as s:
+            where = (ResponseRow.team_id == team_id, ResponseRow.created_at < before)
+            count = s.exec(select(func.count()).select_from(ResponseRow).where(*where)).one()
+            if not dry_run:
+                s.exec(delete(ResponseRow).where(*where))  # type: ignore[call-overload]
+            return int(count)
+
+    # rotation ---------------------------------------------------------------------------
+
+    def rotation(self, team_id: str, pool: str) -> dict[str, tuple[datetime | None, int]]:
+        with self._session() as s:
+            rows = s.exec(select(RotationRow).where(RotationRow.team_id == team_id, RotationRow.pool == pool))
+            return {r.user_id: (r.last_chosen_at, r.times) for r in rows}
+
+    def mark_chosen(self, team_id: str, pool: str, user_id: str, at: datetime) -> None:
+        with self._session() as s:
+            row = s.exec(select(RotationRow).where(RotationRow.team_id == team_id, RotationRow.pool == pool,
+                                                   RotationRow.user_id == user_id)).first()
+            row = row or RotationRow(team_id=team_id, pool=pool, user_id=user_id)
+            row.last_chosen_at, row.times = at, row.times + 1
+            s.add(row)
+
+    def member_rotation(self, team_id: str, user_id: str) -> list[tuple[str, datetime | None, int]]:
+        with self._session() as s:
+            rows = s.exec(select(RotationRow).where(RotationRow.team_id == team_id, RotationRow.user_id == user_id))
+            return [(r.pool, r.last_chosen_at, r.times) for r in rows]
+
+    def erase_member(self, team_id: str, user_id: str) -> None:
+        """Delete every row that names this member in this team (answers, consent, turns, walks)."""
+        with self._session() as s:
+            s.exec(delete(ResponseRow).where(ResponseRow.team_id == team_id, ResponseRow.author_id == user_id))  # type: ignore[call-overload]
+            s.exec(delete(MemberRow).where(MemberRow.team_id == team_id, MemberRow.user_id == user_id))  # type: ignore[call-overload]
+            s.exec(delete(RotationRow).where(RotationRow.team_id == team_id, RotationRow.user_id == user_id))  # type: ignore[call-overload]
+            s.exec(delete(WalkRow).where(WalkRow.team_id == team_id, (WalkRow.leader_id == user_id) | (WalkRow.member_id == user_id)))  # type: ignore[call-overload]
+            s.exec(delete(AuditRow).where(AuditRow.team_id == team_id, AuditRow.actor_id == user_id))  # type: ignore[call-overload]
+
+    # walks -----------------------------------------------------------------------------
+
+    def set_walk(self, team_id: str, leader_id: str, week: str, member_id: str, status: str, at: datetime) -> None:
+        with self._session() as s:
+            row = s.exec(select(WalkRow).where(WalkRow.team_id == team_id, WalkRow.leader_id == leader_id,
+                                               WalkRow.week == week)).first()
+            row = row or WalkRow(team_id=team_id, leader_id=leader_id, week=week, member_id=member_id, status=status, updated_at=at)
+            row.member_id, row.status, row.updated_at = member_id, status, at
+            s.add(row)
+
+    def walks(self, team_id: str, leader_id: str | None = None) -> list[WalkRow]:
+        with self._session() as s:
+            q = select(WalkRow).where(WalkRow.team_id == team_id)
+            if leader_id:
+                q = q.where(WalkRow.leader_id == leader_id)
+            return list(s.exec(q.order_by(WalkRow.week)))
+
+    # small ritual state --------------------------------------------------------------------
+
+    def get_state(self, team_id: str, ritual_id: str, key: str) -> Any:
+        with self._session() as s:
+            row = s.get(StateRow, (team_id, ritual_id, key))
+            return None if row is None else json.loads(row.value)
+
+    def put_state(self, team_id: str, ritual_id: str, key: str, value: Any, at: datetime) -> None:
+        with self._session() as s:
+            row = s.get(StateRow, (team_id, ritual_id, key)) or StateRow(team_id=team_id, ritual_id=ritual_id, key=key, value="null", updated_at=at)
+            row.value, row.updated_at = json.dumps(value, ensure_ascii=False, sort_keys=True), at
+            s.add(row)
+
+    def delete_state(self, team_id: str, ritual_id: str, key: str) -> None:
+        with self._session() as s:
+            row = s.get(StateRow, (team_id, ritual_id, key))
+            if row is not None:
+                s.delete(row)
+
+    # audit and settings ---------------------------------------------------------------------
+
+    def audit(self, team_id: str | None, actor_id: str | None, action: str, detail: str, at: datetime) -> None:
+        with self._session() as s:
+            s.add(AuditRow(at=at, team_id=team_id, actor_id=actor_id, action=action, detail=detail))
+
+    def audit_log(self, team_id: str | None = None) -> list[AuditRow]:
+        with self._session() as s:
+            q = select(AuditRow)
+            if team_id:
+                q = q.where(AuditRow.team_id == team_id)
+            return list(s.exec(q.order_by(AuditRow.id)))
+
+    def setting(self, key: str) -> str | None:
+        with self._session() as s:
+            row = s.get(SettingRow, key)
+            return None if row is None else row.value
+
+    def setting_or_create(self, key: str, make: Any) -> str:
+        """Read a shared setting, creating it once; concurrent replicas agree on one value."""
+        existing = self.setting(key)
+        if existing is not None:
+            return existing
+        try:
+            with self._session() as s:
+                s.add(SettingRow(key=key, value=make()))
+        except IntegrityError:
+            pass
+        value = self.setting(key)
+        assert value is not None
+        return value
+
+
+def _firing(r: FiringRow) -> Firing:
+    assert r.id is not None
+    return Firing(r.id, r.team_id, r.ritual_id, r.step, r.occurrence, r.due_at, r.status)
+
+
+def _response(r: ResponseRow) -> StoredResponse:
+    assert r.id is not None
+    return StoredResponse(r.id, r.team_id, r.ritual_id, r.occurrence, r.author_id, r.kind, json.loads(r.content), r.created_at)

@@ -1,0 +1,73 @@
+"""A team as the running bot sees it: its config, with the roles admins changed at runtime.
+
+`TeamView` is what rituals read; `Directory` builds them. Runtime role changes (issue
+"consent, privacy and admin") layer on top of `config.toml` here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, tzinfo
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+
+from bot.config import AppConfig, TeamConfig
+
+
+@dataclass(frozen=True)
+class TeamView:
+    id: str
+    platform: str
+    channel: str
+    timezone: str
+    language: str
+    country: str
+    admins: frozenset[str]
+    leaders: frozenset[str]
+    configured_members: tuple[str, ...] | None  # None: everyone in the channel
+    extra_holidays: frozenset[date] = field(default_factory=frozenset)
+    confidant: str | None = None
+    retention_days: int = 365
+
+    @property
+    def tz(self) -> tzinfo:
+        return ZoneInfo(self.timezone)
+
+    def is_admin(self, user_id: str) -> bool:
+        return user_id in self.admins
+
+    def is_leader(self, user_id: str) -> bool:
+        return user_id in self.leaders
+
+    def is_holiday(self, day: date) -> bool:
+        """A public holiday of the team's country, or a date of the team's own."""
+        return day in self.extra_holidays or day in _country_holidays(self.country, day.year)
+
+
+_HOLIDAY_CACHE: dict[tuple[str, int], holidays_lib.HolidayBase] = {}
+
+
+def _country_holidays(country: str, year: int) -> holidays_lib.HolidayBase:
+    key = (country, year)
+    if key not in _HOLIDAY_CACHE:
+        _HOLIDAY_CACHE[key] = holidays_lib.country_holidays(country, years=year)
+    return _HOLIDAY_CACHE[key]
+
+
+def team_view(config: AppConfig, team: TeamConfig) -> TeamView:
+    """Fill a team's blanks with the global defaults."""
+    return TeamView(
+        id=team.id,
+        platform=team.platform,
+        channel=team.channel,
+        timezone=team.timezone or config.timezone,
+        language=team.language or config.language,
+        country=team.country or config.country,
+        admins=frozenset(team.admins),
+        leaders=frozenset(team.leaders),
+        configured_members=None if team.members == "channel" else tuple(team.members),
+        extra_holidays=frozenset(team.holidays),
+        confidant=team.confidant,
+        retention_days=team.retention_days or config.retention_days,
+    )

@@ -1,0 +1,1 @@
+"""ritualbot's own rituals, one module each, registered under `ritualbot.rituals`."""
