@@ -57,6 +57,10 @@ class ChatPlatform(Protocol):
         """The user's language code as the platform knows it, or None."""
         ...
 
+    async def user_timezone(self, user_id: str) -> str | None:
+        """The user's IANA timezone as the platform knows it, or None."""
+        ...
+
 
 @dataclass(frozen=True)
 class CommandRequest:

@@ -52,9 +52,11 @@ class LocalPlatform:
 
     name = "local"
 
-    def __init__(self, channels: dict[str, list[str]] | None = None, *, locales: dict[str, str] | None = None) -> None:
+    def __init__(self, channels: dict[str, list[str]] | None = None, *, locales: dict[str, str] | None = None,
+                 timezones: dict[str, str] | None = None) -> None:
         self.channels = {c: list(m) for c, m in (channels or {}).items()}
         self.locales = dict(locales or {})
+        self.timezones = dict(timezones or {})
         self.transcript: list[Entry] = []
         self.messages: dict[str, Message] = {}
         self._ids = itertools.count(1)
@@ -119,6 +121,9 @@ class LocalPlatform:
 
     async def user_locale(self, user_id: str) -> str | None:
         return self.locales.get(user_id)
+
+    async def user_timezone(self, user_id: str) -> str | None:
+        return self.timezones.get(user_id)
 
     # acting as a user ----------------------------------------------------------------------------
 
