@@ -116,8 +116,8 @@ class Engine:
         for plan in self.plans:
             for due in plan.trigger().occurrences(start, end):
                 found.append((plan, due))
-        found.sort(key=lambda item: (item[0].step.offset, item[1]))
-        found.sort(key=lambda item: item[1])
+        # At one moment, steps of the earlier occurrence go first (last week's digest before this week's DM).
+        found.sort(key=lambda item: (item[1], -item[0].step.offset))
         return found
 
     async def run_due(self, since: datetime | None = None) -> dict[str, int]:

@@ -1,0 +1,33 @@
+"""Moving a bot through time on a fake clock, firing each step at its own moment.
+
+Shared by `ritualbot demo` and the tests, so both see exactly what production would
+post, in order, without sleeping.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.app import RitualBot
+from bot.clock import FakeClock
+from bot.engine import Planned
+
+
+async def advance(bot: RitualBot, clock: FakeClock, until: datetime,
+                  on_fired: object = None) -> list[tuple[Planned, datetime, str]]:
+    """Fire every step due before `until`, one moment at a time; returns what fired."""
+    fired: list[tuple[Planned, datetime, str]] = []
+    start = clock.now()
+    for plan, due in bot.engine.due_between(start, until):
+        if due > clock.now():
+            clock.set(due)
+        status = await bot.engine.fire(plan, due)
+        fired.append((plan, due, status))
+        if callable(on_fired):
+            await on_fired(plan, due, status)
+    clock.set(until)
+    return fired
+
+
+async def advance_by(bot: RitualBot, clock: FakeClock, delta: timedelta) -> list[tuple[Planned, datetime, str]]:
+    return await advance(bot, clock, clock.now() + delta)

@@ -1,0 +1,125 @@
+"""Shared fixtures: a real database (SQLite file or PostgreSQL), a fake clock, and a bot
+on the local platform built from a TOML snippet.
+
+`RITUALBOT_TEST_DATABASE_URL` selects the database: unset means a fresh SQLite file per
+test; a `postgresql://` URL means that server, migrated once and emptied before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, text
+
+from bot.app import RitualBot
+from bot.clock import FakeClock
+from bot.config import AppConfig, parse_config
+from bot.platforms.local import LocalPlatform
+from bot.registry import discover
+from bot.simulation import advance
+from bot.store import Store
+from bot.store.database import make_engine, open_database, upgrade
+from bot.wiring import build_bot
+
+AMS = ZoneInfo("Europe/Amsterdam")
+PG_URL = os.environ.get("RITUALBOT_TEST_DATABASE_URL", "")
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    with engine.begin() as conn:
+        names = [r[0] for r in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'alembic_version'"))]
+        if names:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(scope="session")
+def _pg_engine() -> Iterator[Engine | None]:
+    if not PG_URL.startswith("postgres"):
+        yield None
+        return
+    engine = make_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, _pg_engine: Engine | None) -> str:
+    """A URL for an empty, migrated database of the kind under test."""
+    if _pg_engine is not None:
+        _empty_all_tables(_pg_engine)
+        return PG_URL
+    return f"sqlite:///{tmp_path / 'ritualbot.db'}"
+
+
+@pytest.fixture
+def store(database_url: str, _pg_engine: Engine | None) -> Store:
+    return Store(_pg_engine if _pg_engine is not None else open_database(database_url))
+
+
+def make_config(toml: str) -> AppConfig:
+    import tomllib
+
+    return parse_config(tomllib.loads(textwrap.dedent(toml)), discover())
+
+
+@dataclass
+class Harness:
+    """A bot on the local platform with a fake clock: the tests' user-story driver."""
+
+    bot: RitualBot
+    local: LocalPlatform
+    clock: FakeClock
+    store: Store
+
+    async def advance(self, delta: timedelta) -> list[tuple[object, datetime, str]]:
+        return await advance(self.bot, self.clock, self.clock.now() + delta)  # type: ignore[return-value]
+
+    async def advance_to(self, moment: datetime) -> list[tuple[object, datetime, str]]:
+        return await advance(self.bot, self.clock, moment)  # type: ignore[return-value]
+
+
+@pytest.fixture
+def make_harness(store: Store):  # type: ignore[no-untyped-def]
+    """`await make_harness(toml, start=datetime(...), channels={...})` -> Harness."""
+
+    async def build(toml: str, *, start: datetime = datetime(2026, 11, 30, 8, 0, tzinfo=AMS),
+                    channels: dict[str, list[str]] | None = None, locales: dict[str, str] | None = None,
+                    timezones: dict[str, str] | None = None) -> Harness:
+        config = make_config(toml)
+        if channels is None:
+            channels = {t.channel: list(t.members) if isinstance(t.members, list) else [] for t in config.teams}
+        local = LocalPlatform(channels, locales=locales, timezones=timezones)
+        clock = FakeClock(start)
+        bot = build_bot(config, discover(), {"local": local}, clock, store)
+        for team in bot.teams.values():
+            store.ensure_team(team.id, team.platform, team.channel, clock.now())
+        await local.start(bot)
+        return Harness(bot, local, clock, store)
+
+    return build
+
+
+TEAM_TOML = """
+language = "nl"
+[[teams]]
+id = "noord"
+platform = "local"
+channel = "C1"
+admins = ["anna"]
+leaders = ["anna"]
+members = ["anna", "bram", "cor", "dewi", "eva"]
+[teams.rituals.weekly_success_mistake]
+schedule = "fri 14:00"
+"""
