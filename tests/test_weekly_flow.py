@@ -10,7 +10,7 @@ from tests.conftest import TEAM_TOML
 async def test_a_week_from_sharer_dm_to_digest(make_harness) -> None:  # type: ignore[no-untyped-def]
     h = await make_harness(TEAM_TOML)
     fired = await h.advance(timedelta(days=4, hours=6, minutes=1))  # to Friday 14:01
-    assert [f[0].step.name for f in fired] == ["sharer", "digest", "prompt"]
+    assert [f[0].step.name for f in fired] == ["digest", "sharer", "prompt"]
     # the digest of a week that had no prompt posts nothing
     assert [e.kind for e in h.local.transcript] == ["dm", "channel"]
     dm = h.local.last("dm")
