@@ -149,3 +149,14 @@ class RitualBot:
             return "not enabled"
         main = next((p for p in plans if not p.step.offset), plans[0])
         return await self.engine.fire(main, self.clock.now())
+
+    def purge_expired(self, *, dry_run: bool = False) -> dict[str, int]:
+        """Delete answers older than each team's retention period; counts per team."""
+        now = self.clock.now()
+        counts = {}
+        for team in self.teams.values():
+            counts[team.id] = self.store.delete_responses_before(team.id, now - timedelta(days=team.retention_days),
+                                                                 dry_run=dry_run)
+            if counts[team.id] and not dry_run:
+                log.info("retention: deleted %d answers of team %s", counts[team.id], team.id)
+        return counts

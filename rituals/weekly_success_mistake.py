@@ -96,6 +96,25 @@ class WeeklySuccessMistake(Ritual):
     default_schedule = "fri 14:00"
     Options = Options
     texts = TEXTS
+    demo_answers = {
+        "answer:nl": [
+            {"success": "Het huisbezoek dat ik spannend vond, liep goed: we hebben echt samen naar oplossingen gezocht.",
+             "mistake": "Ik heb een terugbelverzoek laten liggen tot vrijdag.", "lesson": "Meteen in mijn agenda zetten.",
+             "share_as": "named"},
+            {"success": "Een collega heeft me geholpen met een lastig gesprek; dat luchtte op.",
+             "mistake": "Ik zei ja tegen een extra casus terwijl mijn week al vol zat.",
+             "lesson": "Eerst even kijken voor ik ja zeg.", "share_as": "anonymous"},
+            {"success": "Het overleg met school ging soepel.", "mistake": "Ik was te laat met het verslag.",
+             "lesson": "", "share_as": "named"},
+        ],
+        "answer:en": [
+            {"success": "A parent meeting I dreaded went well: we looked for solutions together.",
+             "mistake": "I left a call-back request until Friday.", "lesson": "Put it in my calendar straight away.",
+             "share_as": "named"},
+            {"success": "A colleague helped me with a hard conversation.", "mistake": "I took on an extra case in a full week.",
+             "lesson": "Check my week before saying yes.", "share_as": "anonymous"},
+        ],
+    }
 
     def steps(self, options: BaseModel) -> list[Step]:
         assert isinstance(options, Options)
