@@ -1,0 +1,89 @@
+"""The command line as a newcomer uses it: demo, schedule, run with /healthz, purge."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+from bot.demo import run_demo
+
+ROOT = Path(__file__).parent.parent
+
+
+async def test_demo_shows_prompts_answers_digests_and_nudges() -> None:
+    out = io.StringIO()
+    assert await run_demo(ROOT / "config.toml", weeks=2, out=out) == 0
+    transcript = out.getvalue()
+    assert "Tijd voor het weeksucces en de weekfout" in transcript
+    assert "Time for this week's success and mistake" in transcript
+    assert "deelt:" in transcript and "anoniem" in transcript
+    assert "Terugblik" in transcript or "Looking back" in transcript
+    assert "aan de beurt" in transcript  # the sharer's DM
+    assert "answers stored (only of people who opted in)" in transcript
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_run_serves_healthz_and_stops_on_sigterm(tmp_path: Path, database_url: str) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATTERMOST_"))}
+    env["DATABASE_URL"] = database_url
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(ROOT / "config.toml"),
+                             "--port", str(port), "--host", "127.0.0.1"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        body = ""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
+                    body = resp.read().decode()
+                    assert resp.status == 200
+                    break
+            except OSError:
+                time.sleep(0.2)
+        assert '"database": "ok"' in body
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        log = proc.stdout.read() if proc.stdout else ""
+        assert "run on the local platform" in log  # no tokens: said plainly
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_schedule_lists_next_firings_in_local_time() -> None:
+    result = subprocess.run([sys.executable, "-m", "bot", "schedule", "--config", str(ROOT / "config.toml")],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0
+    assert "jeugdteam-noord (slack, Europe/Amsterdam)" in result.stdout
+    assert "prompt       Fri" in result.stdout
+
+
+def test_purge_dry_run_counts_without_deleting(tmp_path: Path, database_url: str) -> None:
+    env = dict(os.environ, DATABASE_URL=database_url)
+    result = subprocess.run([sys.executable, "-m", "bot", "purge", "--dry-run", "--config", str(ROOT / "config.toml")],
+                            capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "jeugdteam-noord: would delete 0 answers older than 365 days" in result.stdout
+
+
+def test_db_upgrade(tmp_path: Path) -> None:
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    result = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade", "--config", str(ROOT / "config.toml")],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0 and "up to date" in result.stdout
+    assert oct((tmp_path / "x.db").stat().st_mode & 0o777) == "0o600"
+    asyncio.get_event_loop_policy()
