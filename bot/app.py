@@ -8,12 +8,14 @@ core's own commands. Nothing here knows a ritual by name.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.commands import CoreCommands, CommandContext
+from bot.admin import CoreCommands
+from bot.commands import CommandContext
 from bot.config import AppConfig, resolve_ritual
+from bot.overrides import apply_overrides
 from bot.context import InteractionContext, RitualContext, decode_target
 from bot.engine import Engine, Planned
 from bot.i18n import pick_language, translate
@@ -34,11 +36,22 @@ class RitualBot:
 
     def __init__(self, config: AppConfig, rituals: Mapping[str, Ritual], platforms: Mapping[str, ChatPlatform],
                  store: Store, clock: Clock) -> None:
-        self.config = config
+        self.file_config = config
         self.rituals = dict(rituals)
         self.platforms = dict(platforms)
         self.store = store
         self.clock = clock
+        self.on_reload: list[Callable[[], None]] = []
+        self.engine = Engine(store, clock, [], self._step_context,
+                             grace=timedelta(minutes=config.grace_minutes),
+                             max_concurrent=config.max_concurrent_posts)
+        self._build(drop_stale=True)
+        self.core = CoreCommands(self)
+
+    def _build(self, *, drop_stale: bool = False) -> None:
+        """Derive teams, rituals and plans from config.toml plus the admins' runtime changes."""
+        drop = self.store.delete_team_setting if drop_stale else None
+        self.config = config = apply_overrides(self.file_config, self.store.team_settings(), drop)
         self.teams: dict[str, TeamView] = {t.id: team_view(config, t) for t in config.teams}
         self.resolved = {(t.id, rid): resolve_ritual(t, type(r)) for t in config.teams for rid, r in self.rituals.items()}
         self.plans = [
@@ -46,10 +59,13 @@ class RitualBot:
             for (team_id, rid), res in self.resolved.items() if res.enabled
             for st in self.rituals[rid].steps(res.options)
         ]
-        self.engine = Engine(store, clock, self.plans, self._step_context,
-                             grace=timedelta(minutes=config.grace_minutes),
-                             max_concurrent=config.max_concurrent_posts)
-        self.core = CoreCommands(self)
+        self.engine.plans = self.plans
+
+    def reload(self) -> None:
+        """Apply an admin's change now; the scheduler re-plans its jobs."""
+        self._build()
+        for listener in self.on_reload:
+            listener()
 
     # contexts ---------------------------------------------------------------------------------
 

@@ -27,15 +27,28 @@ if TYPE_CHECKING:
 log = logging.getLogger("ritualbot.commands")
 
 Handler = Callable[["CoreCommands", "CommandContext", list[str]], Awaitable[None]]
-_COMMANDS: dict[str, tuple[str, bool]] = {}  # name -> (method name, admin only)
 
 
-def core_command(name: str, *, admin: bool = False) -> Callable[[Any], Any]:
+def core_command(name: str, *, admin: bool = False, usage: str = "") -> Callable[[Any], Any]:
+    """Tag a method as the `/ritual <name>` subcommand; `usage` is shown in help."""
     def mark(func: Any) -> Any:
-        _COMMANDS[name] = (func.__name__, admin)
+        func.__core_command__ = (name, admin, usage)
         return func
 
     return mark
+
+
+def _collect(cls: type) -> dict[str, tuple[str, bool, str]]:
+    found: dict[str, tuple[str, bool, str]] = {}
+    for klass in reversed(cls.__mro__):
+        for attr, value in vars(klass).items():
+            tag = getattr(value, "__core_command__", None)
+            if tag is not None:
+                name, admin, usage = tag
+                if name in found and found[name][0] != attr:
+                    raise TypeError(f"two handlers for /ritual {name}")
+                found[name] = (attr, admin, usage)
+    return found
 
 
 @dataclass
@@ -55,7 +68,7 @@ class CommandContext:
         chosen = self.bot.store.language(self.team.id, self.user_id)
         return pick_language(chosen, self.locale, default=self.team.language)
 
-    def t(self, key: str, **values: object) -> str:
+    def t(self, key: str, /, **values: object) -> str:
         return translate(TEXTS, key, self.language, **values)
 
     def local(self, moment: datetime) -> str:
@@ -78,11 +91,12 @@ def core_button(team_id: str, action: str, label: str, value: str = "", style: A
     return Button(action=f"core:{action}", label=label, value=f"{team_id}{SEP}{value}", style=style)
 
 
-class CoreCommands:
+class BaseCommands:
     """Subcommands every team has, whatever rituals it runs."""
 
     def __init__(self, bot: RitualBot) -> None:
         self.bot = bot
+        self.commands = _collect(type(self))
 
     @property
     def command(self) -> str:
@@ -90,10 +104,10 @@ class CoreCommands:
 
     async def run(self, ctx: CommandContext, name: str, args: list[str]) -> bool:
         """Handle `name` if it is a core command; False lets rituals try."""
-        entry = _COMMANDS.get(name)
+        entry = self.commands.get(name)
         if entry is None:
             return False
-        method, admin_only = entry
+        method, admin_only, _ = entry
         if admin_only and not ctx.team.is_admin(ctx.user_id):
             self.bot.store.audit(ctx.team.id, ctx.user_id, "refused", f"/{self.command} {name}", self.bot.clock.now())
             log.info("refused admin command %r for a non-admin in team %s", name, ctx.team.id)
@@ -108,18 +122,18 @@ class CoreCommands:
     @core_command("help")
     async def help(self, ctx: CommandContext, args: list[str]) -> None:
         lines = [ctx.t("help.title", command=self.command)]
-        for name, (_, admin) in _COMMANDS.items():
+        for name, (_, admin, usage) in self.commands.items():
             if not admin:
-                lines.append(f"• /{self.command} {name} – {ctx.t('help.' + name)}")
+                lines.append(f"• /{self.command} {name}{usage} – {ctx.t('help.' + name)}")
         for rid in self.bot.enabled_rituals(ctx.team.id):
             ritual = self.bot.rituals[rid]
             for name, help_text in ritual.command_help.items():
                 lines.append(f"• /{self.command} {name} – {help_text.get(ctx.language, help_text['en'])}")
         if ctx.team.is_admin(ctx.user_id):
             lines.append(ctx.t("help.admin_title"))
-            for name, (_, admin) in _COMMANDS.items():
+            for name, (_, admin, usage) in self.commands.items():
                 if admin:
-                    lines.append(f"• /{self.command} {name} <ritual> – {ctx.t('help.' + name)}")
+                    lines.append(f"• /{self.command} {name}{usage} – {ctx.t('help.' + name)}")
         await ctx.say("\n".join(lines))
 
     @core_command("status")
@@ -209,7 +223,7 @@ class CoreCommands:
     def _audit(self, ctx: CommandContext, action: str, detail: str) -> None:
         self.bot.store.audit(ctx.team.id, ctx.user_id, action, detail, self.bot.clock.now())
 
-    @core_command("run", admin=True)
+    @core_command("run", admin=True, usage=" <ritual>")
     async def run_now(self, ctx: CommandContext, args: list[str]) -> None:
         rid = await self._ritual_arg(ctx, args)
         if rid is None:
@@ -221,7 +235,7 @@ class CoreCommands:
         else:
             await ctx.say(ctx.t("run.failed", ritual=rid, reason=status))
 
-    @core_command("pause", admin=True)
+    @core_command("pause", admin=True, usage=" <ritual>")
     async def pause(self, ctx: CommandContext, args: list[str]) -> None:
         rid = await self._ritual_arg(ctx, args)
         if rid is None:
@@ -230,7 +244,7 @@ class CoreCommands:
         self._audit(ctx, "pause", rid)
         await ctx.say(ctx.t("pause.done", ritual=rid, command=self.command))
 
-    @core_command("resume", admin=True)
+    @core_command("resume", admin=True, usage=" <ritual>")
     async def resume(self, ctx: CommandContext, args: list[str]) -> None:
         rid = await self._ritual_arg(ctx, args)
         if rid is None:
@@ -240,7 +254,7 @@ class CoreCommands:
         nxt = self.bot.next_firing(ctx.team.id, rid)
         await ctx.say(ctx.t("resume.done", ritual=rid, when=ctx.local(nxt) if nxt else "-"))
 
-    @core_command("skip", admin=True)
+    @core_command("skip", admin=True, usage=" <ritual>")
     async def skip(self, ctx: CommandContext, args: list[str]) -> None:
         rid = await self._ritual_arg(ctx, args)
         if rid is None:

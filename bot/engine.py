@@ -157,13 +157,13 @@ class Engine:
         return max(candidates)
 
     def next_firing(self, team_id: str, ritual_id: str, step: str | None = None) -> datetime | None:
+        """When a step fires next; without `step`, the ritual's main moment (its zero-offset step)."""
         now = self.clock.now()
-        times = []
-        for plan in self.plans:
-            if plan.team.id == team_id and plan.ritual.id == ritual_id and (step is None or plan.step.name == step):
-                nxt = plan.trigger().get_next_fire_time(None, now)
-                if nxt is not None:
-                    times.append(nxt)
+        plans = [p for p in self.plans if p.team.id == team_id and p.ritual.id == ritual_id
+                 and (step is None or p.step.name == step)]
+        if step is None and any(not p.step.offset for p in plans):
+            plans = [p for p in plans if not p.step.offset]
+        times = [t for t in (p.trigger().get_next_fire_time(None, now) for p in plans) if t is not None]
         return min(times) if times else None
 
     def next_occurrence_key(self, team_id: str, ritual_id: str) -> str | None:

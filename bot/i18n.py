@@ -22,7 +22,7 @@ def pick_language(*candidates: str | None, default: str = "nl") -> str:
     return default
 
 
-def translate(catalog: Catalog, key: str, language: str, **values: object) -> str:
+def translate(catalog: Catalog, key: str, language: str, /, **values: object) -> str:
     """Look a text up and fill its `{placeholders}`; a missing key is a bug, so it raises."""
     entry = catalog[key]
     template = entry.get(language) or entry["en"]

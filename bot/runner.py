@@ -54,6 +54,7 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     for connector in connectors.values():
         await connector.start(bot)
     scheduler = RitualScheduler(bot.engine, maintenance_jobs(bot))
+    bot.on_reload.append(scheduler.sync_jobs)
     await scheduler.start()
     for plan in bot.plans:
         nxt = bot.engine.next_firing(plan.team.id, plan.ritual.id, plan.step.name)

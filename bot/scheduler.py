@@ -33,15 +33,24 @@ class RitualScheduler:
         counts = await self.engine.run_due()
         if counts:
             log.info("catch-up after start: %s", counts)
-        grace = int(self.engine.grace.total_seconds()) or 1
-        for plan in self.engine.plans:
-            self.scheduler.add_job(self._fire_plan, trigger=plan.trigger(), args=[plan], id=plan.job_id,
-                                   name=plan.job_id, misfire_grace_time=grace, coalesce=True, max_instances=1)
+        self.sync_jobs()
         self.scheduler.add_job(self._sweep, IntervalTrigger(seconds=int(SWEEP.total_seconds())), id="sweep",
                                coalesce=True, max_instances=1)
         for job_id, (func, trigger) in self.extra_jobs.items():
             self.scheduler.add_job(func, trigger=trigger, id=job_id, coalesce=True, max_instances=1)
         self.scheduler.start()
+
+    def sync_jobs(self) -> None:
+        """(Re)create one job per planned step; called at start and after an admin's change."""
+        grace = int(self.engine.grace.total_seconds()) or 1
+        wanted = {plan.job_id for plan in self.engine.plans}
+        for job in self.scheduler.get_jobs():
+            if "/" in job.id and job.id not in wanted:
+                job.remove()
+        for plan in self.engine.plans:
+            self.scheduler.add_job(self._fire_plan, trigger=plan.trigger(), args=[plan], id=plan.job_id,
+                                   name=plan.job_id, misfire_grace_time=grace, coalesce=True, max_instances=1,
+                                   replace_existing=True)
 
     async def _fire_plan(self, plan: Planned) -> None:
         now = self.engine.clock.now()

@@ -161,3 +161,30 @@ class SettingRow(SQLModel, table=True):
     __tablename__ = "setting"
     key: str = Field(primary_key=True, max_length=100)
     value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class TeamSettingRow(SQLModel, table=True):
+    """An admin's runtime change to a team, with the config value it replaced.
+
+    `base` is what config.toml said when the admin made the change: while config.toml
+    still says that, the admin's change stands; once config.toml says something else,
+    the file wins and the bot logs what it overrode.
+    """
+
+    __tablename__ = "team_setting"
+    team_id: str = Field(primary_key=True, max_length=100)
+    key: str = Field(primary_key=True, max_length=150)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    base: str = Field(sa_column=Column(Text, nullable=False))
+    set_by: str = Field(max_length=200)
+    set_at: datetime = Field(sa_column=_utc_column())
+
+
+class ParticipationRow(SQLModel, table=True):
+    """How many contributions a ritual got in a week: a count, never who or what."""
+
+    __tablename__ = "participation"
+    team_id: str = Field(primary_key=True, max_length=100)
+    ritual_id: str = Field(primary_key=True, max_length=100)
+    week: str = Field(primary_key=True, max_length=10)
+    count: int = 0

@@ -19,16 +19,19 @@ from sqlalchemy import Engine, delete, func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from bot.texts import NOTICE_VERSION
 from bot.store.models import (
     AuditRow,
     FiringRow,
     MemberRow,
+    ParticipationRow,
     ResponseRow,
     RitualStateRow,
     RotationRow,
     SettingRow,
     StateRow,
     TeamRow,
+    TeamSettingRow,
     WalkRow,
 )
 
@@ -72,11 +75,25 @@ class RitualState:
     skip_occurrence: str | None
 
 
-class Store:
-    """All persistence behind small, named operations."""
+@dataclass(frozen=True)
+class TeamSetting:
+    key: str
+    value: Any
+    base: Any
+    set_by: str
+    set_at: datetime
 
-    def __init__(self, engine: Engine) -> None:
+
+class Store:
+    """All persistence behind small, named operations.
+
+    `notice_version` is the current version of the consent notice: consent given to an
+    older notice counts as not given, so people are asked again.
+    """
+
+    def __init__(self, engine: Engine, notice_version: int = NOTICE_VERSION) -> None:
         self.engine = engine
+        self.notice_version = notice_version
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -119,7 +136,12 @@ class Store:
     def consent(self, team_id: str, user_id: str) -> Consent:
         with self._session() as s:
             row = self._member(s, team_id, user_id)
-            return Consent(row.consent) if row else Consent.UNKNOWN
+            if row is None:
+                return Consent.UNKNOWN
+            consent = Consent(row.consent)
+            if consent is Consent.IN and (row.notice_version or 0) < self.notice_version:
+                return Consent.UNKNOWN  # agreed to an older notice: ask again
+            return consent
 
     def consent_record(self, team_id: str, user_id: str) -> tuple[Consent, datetime | None, int | None]:
         with self._session() as s:
@@ -136,7 +158,8 @@ class Store:
 
     def opted_in(self, team_id: str) -> set[str]:
         with self._session() as s:
-            rows = s.exec(select(MemberRow.user_id).where(MemberRow.team_id == team_id, MemberRow.consent == Consent.IN.value))
+            rows = s.exec(select(MemberRow.user_id).where(MemberRow.team_id == team_id, MemberRow.consent == Consent.IN.value,
+                                                          MemberRow.notice_version >= self.notice_version))  # type: ignore[operator]
             return set(rows)
 
     def opted_out(self, team_id: str) -> set[str]:
@@ -327,6 +350,62 @@ class Store:
     def delete_state(self, team_id: str, ritual_id: str, key: str) -> None:
         with self._session() as s:
             row = s.get(StateRow, (team_id, ritual_id, key))
+            if row is not None:
+                s.delete(row)
+
+    # participation counts ------------------------------------------------------------------
+
+    def count_participation(self, team_id: str, ritual_id: str, week: str) -> None:
+        """Add one contribution to a week's count; nothing about who."""
+        for _ in range(3):
+            try:
+                with self._session() as s:
+                    row = s.get(ParticipationRow, (team_id, ritual_id, week))
+                    if row is None:
+                        row = ParticipationRow(team_id=team_id, ritual_id=ritual_id, week=week, count=0)
+                    row.count += 1
+                    s.add(row)
+                return
+            except IntegrityError:
+                continue  # another replica created the row at the same moment: count again
+
+    def participation(self, team_id: str, since_week: str) -> dict[str, dict[str, int]]:
+        """`{ritual_id: {week: count}}` for weeks from `since_week` on."""
+        with self._session() as s:
+            rows = s.exec(select(ParticipationRow).where(ParticipationRow.team_id == team_id,
+                                                         ParticipationRow.week >= since_week))
+            out: dict[str, dict[str, int]] = {}
+            for r in rows:
+                out.setdefault(r.ritual_id, {})[r.week] = r.count
+            return out
+
+    # admins' runtime changes ----------------------------------------------------------------
+
+    def team_settings(self, team_id: str | None = None) -> dict[str, list[TeamSetting]]:
+        with self._session() as s:
+            q = select(TeamSettingRow)
+            if team_id:
+                q = q.where(TeamSettingRow.team_id == team_id)
+            out: dict[str, list[TeamSetting]] = {}
+            for r in s.exec(q.order_by(TeamSettingRow.key)):
+                out.setdefault(r.team_id, []).append(
+                    TeamSetting(r.key, json.loads(r.value), json.loads(r.base), r.set_by, r.set_at))
+            return out
+
+    def put_team_setting(self, team_id: str, key: str, value: Any, base: Any, set_by: str, at: datetime) -> None:
+        with self._session() as s:
+            row = s.get(TeamSettingRow, (team_id, key))
+            if row is None:
+                row = TeamSettingRow(team_id=team_id, key=key, value="null", base="null", set_by=set_by, set_at=at)
+            else:
+                base = json.loads(row.base)  # the file's value when the first change was made stays the baseline
+            row.value, row.base = json.dumps(value, sort_keys=True), json.dumps(base, sort_keys=True)
+            row.set_by, row.set_at = set_by, at
+            s.add(row)
+
+    def delete_team_setting(self, team_id: str, key: str) -> None:
+        with self._session() as s:
+            row = s.get(TeamSettingRow, (team_id, key))
             if row is not None:
                 s.delete(row)
 

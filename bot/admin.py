@@ -1,0 +1,139 @@
+"""Admin subcommands that change a running team: schedule, holidays, leaders, members,
+language, timezone. Each change persists in the database, survives restarts (see
+`bot/overrides.py` for how it combines with config.toml), takes effect at once and lands
+in the audit log.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.commands import BaseCommands, CommandContext, core_command
+from bot.config import TeamConfig
+from bot.overrides import SCHEDULE_PREFIX, config_value
+from bot.schedule import ScheduleError, parse_schedule
+
+_USER_REF = re.compile(r"^<@([A-Za-z0-9_.-]+)(?:\|[^>]*)?>$|^@?([A-Za-z0-9_.-]+)$")
+
+
+def parse_user(raw: str) -> str | None:
+    """A user id from `<@U123|name>` (Slack's escaped mention), `@id` or a bare id."""
+    match = _USER_REF.match(raw.strip())
+    return None if match is None else (match.group(1) or match.group(2))
+
+
+class CoreCommands(BaseCommands):
+    """The core's subcommands, the team-admin ones included."""
+
+    def _file_team(self, team_id: str) -> TeamConfig:
+        return self.bot.file_config.team(team_id)
+
+    def _effective_team(self, team_id: str) -> TeamConfig:
+        return self.bot.config.team(team_id)
+
+    def _change(self, ctx: CommandContext, key: str, value: Any) -> None:
+        """Persist an admin's change with its config.toml baseline, audit it, apply it now."""
+        now = self.bot.clock.now()
+        base = config_value(self._file_team(ctx.team.id), key)
+        self.bot.store.put_team_setting(ctx.team.id, key, value, base, ctx.user_id, now)
+        self.bot.store.audit(ctx.team.id, ctx.user_id, f"set {key}", _short(value), now)
+        self.bot.reload()
+        ctx.team = self.bot.teams[ctx.team.id]
+
+    @core_command("schedule", admin=True, usage=" <ritual> <when>")
+    async def schedule(self, ctx: CommandContext, args: list[str]) -> None:
+        rid = await self._ritual_arg(ctx, args[:1])
+        if rid is None:
+            return
+        when = " ".join(args[1:])
+        if not when:
+            current = self.bot.resolved[(ctx.team.id, rid)].schedule.source
+            await ctx.say(ctx.t("schedule.current", ritual=rid, when=current, command=self.command))
+            return
+        try:
+            parse_schedule(when)
+        except ScheduleError as exc:
+            await ctx.say(ctx.t("schedule.bad", reason=str(exc)))
+            return
+        self._change(ctx, SCHEDULE_PREFIX + rid, when)
+        nxt = self.bot.next_firing(ctx.team.id, rid)
+        await ctx.say(ctx.t("schedule.done", ritual=rid, when=when, next=ctx.local(nxt) if nxt else "-"))
+
+    @core_command("holidays", admin=True, usage=" [add|remove <yyyy-mm-dd>]")
+    async def holidays(self, ctx: CommandContext, args: list[str]) -> None:
+        own = sorted(d.isoformat() for d in ctx.team.extra_holidays)
+        if not args:
+            listed = ", ".join(own) or "-"
+            await ctx.say(ctx.t("holidays.list", country=ctx.team.country, dates=listed, command=self.command))
+            return
+        if len(args) != 2 or args[0] not in ("add", "remove"):
+            await ctx.say(ctx.t("holidays.usage", command=self.command))
+            return
+        try:
+            day = date.fromisoformat(args[1]).isoformat()
+        except ValueError:
+            await ctx.say(ctx.t("holidays.bad_date", value=args[1]))
+            return
+        dates = sorted(set(own) | {day}) if args[0] == "add" else [d for d in own if d != day]
+        self._change(ctx, "holidays", dates)
+        await ctx.say(ctx.t(f"holidays.{args[0]}ed", date=day))
+
+    @core_command("leaders", admin=True, usage=" add|remove <user>")
+    async def leaders(self, ctx: CommandContext, args: list[str]) -> None:
+        await self._roster(ctx, "leaders", args)
+
+    @core_command("members", admin=True, usage=" add|remove <user>")
+    async def members(self, ctx: CommandContext, args: list[str]) -> None:
+        await self._roster(ctx, "members", args)
+
+    async def _roster(self, ctx: CommandContext, key: str, args: list[str]) -> None:
+        team = self._effective_team(ctx.team.id)
+        current = getattr(team, key)
+        if not args:
+            shown = ctx.t("roster.channel") if current == "channel" else ", ".join(current) or "-"
+            await ctx.say(ctx.t(f"roster.{key}", users=shown))
+            return
+        user = parse_user(args[1]) if len(args) == 2 else None
+        if args[0] not in ("add", "remove") or user is None:
+            await ctx.say(ctx.t("roster.usage", command=self.command, key=key))
+            return
+        if current == "channel":
+            await ctx.say(ctx.t("roster.is_channel"))
+            return
+        members = team.members if isinstance(team.members, list) else None
+        if key == "leaders" and args[0] == "add" and members is not None and user not in members:
+            await ctx.say(ctx.t("roster.leader_not_member", user=user, command=self.command))
+            return
+        if key == "members" and args[0] == "remove" and user in team.leaders:
+            await ctx.say(ctx.t("roster.member_is_leader", user=user, command=self.command))
+            return
+        updated = sorted(set(current) | {user}) if args[0] == "add" else [u for u in current if u != user]
+        self._change(ctx, key, updated)
+        await ctx.say(ctx.t(f"roster.{args[0]}ed", user=user, key=key))
+
+    @core_command("language", admin=True, usage=" nl|en")
+    async def language(self, ctx: CommandContext, args: list[str]) -> None:
+        if len(args) != 1 or args[0] not in ("nl", "en"):
+            await ctx.say(ctx.t("language.usage", command=self.command))
+            return
+        self._change(ctx, "language", args[0])
+        await ctx.say(ctx.t("language.done", language=args[0]))
+
+    @core_command("timezone", admin=True, usage=" <Area/City>")
+    async def timezone(self, ctx: CommandContext, args: list[str]) -> None:
+        try:
+            if len(args) != 1:
+                raise ValueError
+            ZoneInfo(args[0])
+        except (ValueError, ZoneInfoNotFoundError):
+            await ctx.say(ctx.t("timezone.bad", value=" ".join(args) or "-"))
+            return
+        self._change(ctx, "timezone", args[0])
+        await ctx.say(ctx.t("timezone.done", timezone=args[0]))
+
+
+def _short(value: Any) -> str:
+    return value if isinstance(value, str) else ", ".join(map(str, value)) if isinstance(value, list) else repr(value)

@@ -1,0 +1,88 @@
+"""Admins change a running team; changes persist, survive restarts and meet config.toml fairly."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from bot.clock import FakeClock
+from bot.registry import discover
+from bot.store import Consent
+from bot.wiring import build_bot
+from tests.conftest import AMS, TEAM_TOML, make_config
+
+
+async def test_schedule_change_applies_now_and_is_audited(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TEAM_TOML)
+    out = await h.local.command("anna", "schedule weekly_success_mistake wed 10:00", channel="C1")
+    assert "wed 10:00" in out[-1].text and "wo 2026-12-02 10:00" in out[-1].text
+    await h.advance(timedelta(days=2, hours=2, minutes=1))  # to Wednesday 10:01
+    assert "weeksucces" in h.local.last("channel", "C1").text.lower()
+    (entry,) = h.store.audit_log("noord")
+    assert (entry.actor_id, entry.action, entry.detail) == ("anna", "set schedule:weekly_success_mistake", "wed 10:00")
+
+
+async def test_bad_input_is_refused_with_a_reason_and_nothing_changes(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TEAM_TOML)
+    for line, expected in [("schedule weekly_success_mistake someday 10:00", "unknown day"),
+                           ("timezone Mars/Olympus", "Mars/Olympus"),
+                           ("holidays add 31-12-2026", "jjjj-mm-dd"),
+                           ("leaders add zed", "geen lid"),
+                           ("members remove anna", "leidinggevende"),
+                           ("language fr", "language nl")]:
+        out = await h.local.command("anna", line, channel="C1")
+        assert expected in out[-1].text, (line, out[-1].text)
+    assert h.store.team_settings() == {}
+    assert h.store.audit_log("noord") == []
+
+
+async def test_non_admin_changes_nothing(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TEAM_TOML)
+    out = await h.local.command("bram", "members add zed", channel="C1")
+    assert "beheerder" in out[-1].text
+    assert h.store.team_settings() == {}
+    assert [a.action for a in h.store.audit_log("noord")] == ["refused"]
+
+
+async def test_changes_survive_a_restart(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TEAM_TOML)
+    await h.local.command("anna", "members add zed", channel="C1")
+    await h.local.command("anna", "leaders add zed", channel="C1")
+    await h.local.command("anna", "language en", channel="C1")
+    await h.local.command("anna", "holidays add 2026-12-04", channel="C1")
+    await h.local.command("anna", "timezone Europe/Helsinki", channel="C1")
+    restarted = build_bot(make_config(TEAM_TOML), discover(), {"local": h.local}, FakeClock(h.clock.now()), h.store)
+    team = restarted.teams["noord"]
+    assert "zed" in (team.configured_members or ()) and team.is_leader("zed")
+    assert team.language == "en" and team.timezone == "Europe/Helsinki"
+    assert team.is_holiday(datetime(2026, 12, 4).date())
+
+
+async def test_an_edited_config_wins_on_restart_and_says_what_it_replaces(make_harness, caplog) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TEAM_TOML)
+    await h.local.command("anna", "language en", channel="C1")
+    await h.local.command("anna", "schedule weekly_success_mistake wed 10:00", channel="C1")
+    edited = TEAM_TOML.replace('language = "nl"', 'language = "nl"').replace('schedule = "fri 14:00"', 'schedule = "thu 09:00"')
+    caplog.set_level(logging.WARNING, logger="ritualbot.config")
+    restarted = build_bot(make_config(edited), discover(), {"local": h.local}, FakeClock(h.clock.now()), h.store)
+    assert restarted.resolved[("noord", "weekly_success_mistake")].schedule.source == "thu 09:00"
+    assert restarted.teams["noord"].language == "en"  # config.toml did not change this one: the admin's stands
+    assert "config.toml now sets schedule:weekly_success_mistake of team noord to 'thu 09:00'" in caplog.text
+    assert "anna" in caplog.text and "wed 10:00" in caplog.text
+    assert [s.key for s in h.store.team_settings()["noord"]] == ["language"]
+
+
+async def test_a_changed_consent_notice_asks_again(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TEAM_TOML)
+    h.store.set_consent("noord", "bram", Consent.IN, h.clock.now(), notice_version=h.store.notice_version)
+    assert h.store.consent("noord", "bram") is Consent.IN
+    h.store.notice_version += 1
+    assert h.store.consent("noord", "bram") is Consent.UNKNOWN
+    assert "bram" not in h.store.opted_in("noord")
+    start = datetime(2026, 12, 4, 14, 1, tzinfo=AMS)
+    await h.advance_to(start)
+    prompt = h.local.last("channel", "C1")
+    await h.local.click("bram", prompt, "share")
+    result, out = await h.local.submit("bram", {"success": "a", "mistake": "b", "share_as": "named"})
+    assert result.ok and h.store.responses("noord") == []
+    assert any(b.action == "core:optin" for e in out if e.message for b in e.message.buttons)
