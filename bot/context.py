@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -156,6 +156,12 @@ class RitualContext:
         self.store.save_response(self.team.id, self.ritual.id, author_id=user_id, anonymous=anonymous,
                                  kind=kind, content=content, occurrence=occurrence, at=stamp)
         return True
+
+    def count_participation(self) -> None:
+        """Count one contribution in this week's participation (a number, never who)."""
+        local = self.local_now().date()
+        monday = local - timedelta(days=local.weekday())
+        self.store.count_participation(self.team.id, self.ritual.id, monday.isoformat())
 
     def get_state(self, key: str) -> Any:
         return self.store.get_state(self.team.id, self.ritual.id, key)

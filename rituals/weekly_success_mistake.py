@@ -214,6 +214,7 @@ class WeeklySuccessMistake(Ritual):
         thread = MessageRef(channel=prompt["channel"], id=prompt["id"])
         await ctx.post(text(*paragraphs), thread=thread)
         ctx.put_state(f"count:{occurrence}", int(ctx.get_state(f"count:{occurrence}") or 0) + 1)
+        ctx.count_participation()
         content = {k: v for k, v in answer.items() if v}
         scheduled_at = _occurrence_time(ctx, occurrence)
         stored = ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="answer", content=content,
