@@ -1,0 +1,234 @@
+"""The client-data guard: what it flags, what it leaves alone, and what it tells the author."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot import guard
+from bot.guard import Finding, describe, eleven_test, find_identifiers, redact
+
+
+def _found(text: str) -> list[tuple[str, str]]:
+    return [(f.kind, text[f.start:f.end]) for f in find_identifiers(text)]
+
+
+FLAGGED = [
+    # bsn: 9 digits passing the eleven-test, in the ways people write them
+    ("BSN 123456782", [("bsn", "123456782")]),
+    ("123.456.782", [("bsn", "123.456.782")]),
+    ("123 456 782", [("bsn", "123 456 782")]),
+    ("1234 56 782", [("bsn", "1234 56 782")]),
+    ("1234.56.782", [("bsn", "1234.56.782")]),
+    ("zijn nummer is 111111109.", [("bsn", "111111109")]),
+    # an 8-digit BSN (leading zero dropped) only right after a cue
+    ("BSN: 10000008", [("bsn", "10000008")]),
+    ("burgerservicenummer 10000008", [("bsn", "10000008")]),
+    # dates: any full, plausible date; birth_date after a birth cue
+    ("geboren 12-3-2015", [("birth_date", "12-3-2015")]),
+    ("geboren op 12 maart 2015", [("birth_date", "12 maart 2015")]),
+    ("geb. 12-03-15", [("birth_date", "12-03-15")]),
+    ("born on 3 March 2015", [("birth_date", "3 March 2015")]),
+    ("DOB: 2015-03-12", [("birth_date", "2015-03-12")]),
+    ("12-03-2015", [("date", "12-03-2015")]),
+    ("12/03/2015", [("date", "12/03/2015")]),
+    ("12.03.2015", [("date", "12.03.2015")]),
+    ("2015-03-12", [("date", "2015-03-12")]),
+    ("12 maart 2015", [("date", "12 maart 2015")]),
+    ("1 okt. 2019", [("date", "1 okt. 2019")]),
+    ("3 march 2015", [("date", "3 march 2015")]),
+    ("March 3rd, 2015", [("date", "March 3rd, 2015")]),
+    ("03/25/2015", [("date", "03/25/2015")]),  # mm/dd from an English text
+    ("29-02-2016", [("date", "29-02-2016")]),
+    # phone
+    ("06-12345678", [("phone", "06-12345678")]),
+    ("06 1234 5678", [("phone", "06 1234 5678")]),
+    ("06-12 34 56 78", [("phone", "06-12 34 56 78")]),
+    ("bel 0612345678.", [("phone", "0612345678")]),
+    ("+31 6 12345678", [("phone", "+31 6 12345678")]),
+    ("+31 (0)6 12345678", [("phone", "+31 (0)6 12345678")]),
+    ("0031612345678", [("phone", "0031612345678")]),
+    ("010-1234567", [("phone", "010-1234567")]),
+    ("020 123 4567", [("phone", "020 123 4567")]),
+    ("(010) 123 45 67", [("phone", "(010) 123 45 67")]),
+    ("0513-123456", [("phone", "0513-123456")]),
+    ("+44 20 7946 0958", [("phone", "+44 20 7946 0958")]),
+    ("+32 470 12 34 56", [("phone", "+32 470 12 34 56")]),
+    # email
+    ("mail ouder@example.nl.", [("email", "ouder@example.nl")]),
+    ("j.de.vries+school@gemeente-utrecht.nl", [("email", "j.de.vries+school@gemeente-utrecht.nl")]),
+    # postcode with house number, before or after, and a bare postcode
+    ("1234 AB 12", [("postcode_house_number", "1234 AB 12")]),
+    ("1234AB, 12a", [("postcode_house_number", "1234AB, 12a")]),
+    ("1234 AB 12-3.", [("postcode_house_number", "1234 AB 12-3")]),
+    ("Dorpsstraat 12, 1234 AB", [("postcode_house_number", "Dorpsstraat 12, 1234 AB")]),
+    ("Lindelaan 4, 3512 AB Utrecht", [("postcode_house_number", "Lindelaan 4, 3512 AB")]),
+    ("nummer 7, 9711 LM", [("postcode_house_number", "7, 9711 LM")]),
+    ("gezin in 1234 AB", [("postcode_house_number", "1234 AB")]),
+    ("1234ab", [("postcode_house_number", "1234ab")]),
+]
+
+NOT_FLAGGED = [
+    "123456789",  # fails the eleven-test
+    "123.456.789",
+    "000000000",  # all zeros passes the sum but is no BSN
+    "10000008",  # 8 digits without a BSN cue: could be anything (KvK, 20150312)
+    "KvK 12345678",
+    "20150312",
+    "€ 123.456.782",  # money
+    "€123456782",
+    "123.456.782 euro",
+    "De kosten waren € 123.456.782,00",
+    "bedrag 123456782,50",
+    "om 14:00",
+    "tussen 9.00 en 17.00 uur",
+    "om 10:00-12:00",
+    "€ 1.234,56",
+    "EUR 1.234.567",
+    "12%",
+    "3.5% meer",
+    "0,5 fte",
+    "in 2015",
+    "van 2015 tot 2018",
+    "in 2015 en 2016",
+    "week 12",
+    "12 kinderen",
+    "13-14 jaar",
+    "12-3 om 14:00",  # day and month without a year
+    "12 maart",
+    "maart 2015",
+    "12-03-15",  # a 2-digit year only counts after a birth cue
+    "31-02-2015",  # no such date
+    "13-13-2015",
+    "01-01-1850",  # implausible year
+    "versie 3.11.2",
+    "v1.2.3",
+    "Python 3.11.2",
+    "release 2024.03.12",
+    "score 7/10",
+    "2/3 van de ouders",
+    "5/10 van het plan",
+    "2048 MB",  # a unit, not a postcode
+    "1500 KM gefietst",
+    "0123 AB",  # postcodes do not start with 0
+    "1234 SS",  # letter pair not in use
+    "IBAN NL91ABNA0417164300",
+    "ordernummer 1234567890",
+    "06-1234",  # too short for a phone number
+    "+31 6 1234",
+    "een uitkering van 1234 euro",
+    "code 4321",
+    "user@localhost",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FLAGGED)
+def test_flags_likely_identifiers(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize("text", NOT_FLAGGED)
+def test_leaves_ordinary_numbers_alone(text: str) -> None:
+    assert _found(text) == []
+
+
+@pytest.mark.parametrize(("digits", "valid"), [
+    ("123456782", True), ("111111109", True), ("010000008", True),
+    ("123456789", False), ("000000000", False), ("12345678", False), ("12345678a", False),
+])
+def test_eleven_test(digits: str, valid: bool) -> None:
+    assert eleven_test(digits) is valid
+
+
+DUTCH_CASE = (
+    "Ik had Jeroen (geb. 3 mei 2012) verkeerd ingeschreven. Hij woont op Dorpsstraat 12, "
+    "1234 AB. Moeder: 06-12345678, bsn 111.222.333, mail ouder@example.nl. Om 14:00 "
+    "hebben we het besproken; het ging om € 1.234,56 en 12% van de uren in 2024."
+)
+
+
+def test_a_dutch_text_with_several_findings() -> None:
+    assert _found(DUTCH_CASE) == [
+        ("birth_date", "3 mei 2012"),
+        ("postcode_house_number", "Dorpsstraat 12, 1234 AB"),
+        ("phone", "06-12345678"),
+        ("bsn", "111.222.333"),
+        ("email", "ouder@example.nl"),
+    ]
+
+
+def test_overlaps_give_one_finding() -> None:
+    # A date followed by a number also reads as a 10-digit phone number; the date wins.
+    assert _found("op 01-02-2015 12 kinderen") == [("date", "01-02-2015")]
+    # The national part of a +31 number could pass the eleven-test; the phone wins.
+    assert eleven_test("612345609")
+    assert _found("+31 612345609") == [("phone", "+31 612345609")]
+
+
+def test_findings_are_in_reading_order_and_carry_no_value() -> None:
+    findings = find_identifiers("mail a@b.nl of bel 06-12345678")
+    assert [f.kind for f in findings] == ["email", "phone"]
+    assert "a@b.nl" not in repr(findings) and "12345678" not in repr(findings)
+    with pytest.raises(AttributeError):
+        findings[0].kind = "x"  # type: ignore[misc]
+
+
+def test_redact_in_dutch_and_english() -> None:
+    findings = find_identifiers(DUTCH_CASE)
+    assert redact(DUTCH_CASE, findings, "nl") == (
+        "Ik had Jeroen (geb. [geboortedatum]) verkeerd ingeschreven. Hij woont op [adres]. "
+        "Moeder: [telefoonnummer], bsn [bsn], mail [e-mailadres]. Om 14:00 "
+        "hebben we het besproken; het ging om € 1.234,56 en 12% van de uren in 2024."
+    )
+    text = "Call 06-12345678 on 12-03-2015"
+    assert redact(text, find_identifiers(text), "en") == "Call [phone number] on [date]"
+
+
+def test_redact_defaults_to_dutch_and_handles_nothing_and_overlaps() -> None:
+    assert redact("niets", []) == "niets"
+    assert redact("geboren 1-2-2010", find_identifiers("geboren 1-2-2010")) == "geboren [geboortedatum]"
+    overlapping = [Finding("phone", 0, 5), Finding("bsn", 3, 8)]
+    assert redact("0123456789", overlapping, "en") == "[phone number]89"
+    assert redact("0123456789", [Finding("bsn", 2, 4), Finding("phone", 0, 3)], "nl") == "[telefoonnummer]456789"
+
+
+def test_every_placeholder_and_description_exists_in_both_languages() -> None:
+    from bot.i18n import missing_translations
+
+    assert missing_translations(guard.TEXTS) == []
+    for kind in guard.KINDS:
+        for key in ("placeholder", "one", "many"):
+            assert f"{key}.{kind}" in guard.TEXTS
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("bel 06-12345678, geboren 12-3-2015", "nl",
+     "Je tekst lijkt gegevens te bevatten waarmee een cliënt herkenbaar kan zijn: een "
+     "telefoonnummer en een geboortedatum. Wil je die eruit halen voordat ik het deel? "
+     "Gaat het niet om een cliënt, dan kun je het gewoon zo delen."),
+    ("call 06-12345678, born 12-3-2015", "en",
+     "Your text seems to contain details that could make a client recognisable: a phone "
+     "number and a date of birth. Would you like to take them out before I share it? "
+     "If they're not about a client, you can share it as it is."),
+])
+def test_describe_reads_warm_and_plain(text: str, language: str, expected: str) -> None:
+    assert describe(find_identifiers(text), language) == expected
+
+
+def test_describe_counts_and_lists_but_never_shows_values() -> None:
+    text = "06-12345678, 06-87654321, a@b.nl, 1234 AB 5"
+    message = describe(find_identifiers(text), "nl")
+    assert "2 telefoonnummers, een e-mailadres en een postcode of adres" in message
+    assert "12345678" not in message and "a@b.nl" not in message and "1234" not in message
+    assert "a phone number" in describe([Finding("phone", 0, 1)], "en")
+    assert describe([], "nl") == ""
+
+
+def test_never_logs_the_text(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG):
+        findings = find_identifiers(DUTCH_CASE)
+        redact(DUTCH_CASE, findings, "nl")
+        describe(findings, "en")
+    assert caplog.records == []
+    assert "logging" not in vars(guard) and "print(" not in open(guard.__file__, encoding="utf-8").read()
