@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.commands import BaseCommands, CommandContext, core_command
 from bot.config import TeamConfig
+from bot.i18n import pick_language
 from bot.overrides import SCHEDULE_PREFIX, config_value
+from bot.reports import send_insights
 from bot.schedule import ScheduleError, parse_schedule
 
 _USER_REF = re.compile(r"^<@([A-Za-z0-9_.-]+)(?:\|[^>]*)?>$|^@?([A-Za-z0-9_.-]+)$")
@@ -113,6 +115,43 @@ class CoreCommands(BaseCommands):
         updated = sorted(set(current) | {user}) if args[0] == "add" else [u for u in current if u != user]
         self._change(ctx, key, updated)
         await ctx.say(ctx.t(f"roster.{args[0]}ed", user=user, key=key))
+
+    @core_command("insights", admin=True, usage=" [monthly on|off]")
+    async def insights(self, ctx: CommandContext, args: list[str]) -> None:
+        key = f"insights_monthly:{ctx.user_id}"
+        if args[:1] == ["monthly"] and args[1:] in (["on"], ["off"]):
+            on = args[1] == "on"
+            store = self.bot.store
+            if on:
+                store.put_state(ctx.team.id, "core", key, True, self.bot.clock.now())
+            else:
+                store.delete_state(ctx.team.id, "core", key)
+            await ctx.say(ctx.t("insights.monthly_on" if on else "insights.monthly_off"))
+            return
+        if args:
+            await ctx.say(ctx.t("insights.usage", command=self.command))
+            return
+        await send_insights(self.bot, ctx.team, ctx.user_id, ctx.language, self.bot.clock.now())
+        await ctx.say(ctx.t("insights.sent"))
+
+    async def send_monthly_insights(self) -> int:
+        """On the first of the month (team time), DM the report to admins who asked for it, once."""
+        now, sent = self.bot.clock.now(), 0
+        for team in self.bot.teams.values():
+            local = now.astimezone(team.tz)
+            if local.day != 1:
+                continue
+            for admin in sorted(team.admins):
+                if not self.bot.store.get_state(team.id, "core", f"insights_monthly:{admin}"):
+                    continue
+                month = f"{local:%Y-%m}"
+                if self.bot.store.claim_firing(team.id, "core", f"insights:{admin}", month, now, "done",
+                                               self.bot.engine.worker, now) is None:
+                    continue
+                language = pick_language(self.bot.store.language(team.id, admin), default=team.language)
+                await send_insights(self.bot, team, admin, language, now)
+                sent += 1
+        return sent
 
     @core_command("language", admin=True, usage=" nl|en")
     async def language(self, ctx: CommandContext, args: list[str]) -> None:

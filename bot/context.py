@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from bot.guard import describe, find_identifiers
 from bot.i18n import Catalog, pick_language, translate
-from bot.messages import Button, Form, ImageFile, Message, MessageRef
-from bot.platform import ChatPlatform, Reply
+from bot.messages import Button, FieldKind, Form, FormField, ImageFile, Message, MessageRef
+from bot.platform import ChatPlatform, FormResult, Reply
 from bot.rotation import pick_fair
 from bot.store import Consent, Store
 from bot.teams import TeamView
+from bot.texts import TEXTS
 
 if TYPE_CHECKING:
     from bot.ritual import Ritual
@@ -28,6 +30,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("ritualbot")
 
 SEP = "|"
+POST_ANYWAY = "post_anyway"
+
+
+def _ticked(value: object) -> bool:
+    """Checkbox values arrive as bools, strings or lists depending on the platform."""
+    if isinstance(value, str):
+        return value.lower() in ("true", "on", "1", "yes", POST_ANYWAY)
+    return bool(value)
 
 
 @dataclass(frozen=True)
@@ -201,11 +211,33 @@ class InteractionContext(RitualContext):
         await self._reply(self._wrap(message))
 
     async def open_form(self, form: Form) -> bool:
-        """Open a form for the acting user; False when the platform gave no trigger."""
+        """Open a form for the acting user; False when the platform gave no trigger.
+
+        A form with guarded fields gets the core's "post anyway" checkbox, which the author
+        ticks after the client-data guard asked them to check their text.
+        """
         if not self.trigger_id:
             return False
+        if form.guarded:
+            label = translate(TEXTS, "guard.post_anyway", self.language)
+            form = replace(form, fields=(*form.fields, FormField(POST_ANYWAY, label, FieldKind.CHECKBOX, required=False)))
         await self.platform.open_form(self.trigger_id, self.user_id, self.wrap_form(form))
         return True
+
+    def guard_client_data(self, values: dict[str, Any], fields: Sequence[str]) -> FormResult | None:
+        """Errors for fields that seem to name a client, shown privately in the form itself.
+
+        Nothing is stored or logged while the author decides: the text stays in their form.
+        None when the text looks clean or the author ticked "post anyway".
+        """
+        if _ticked(values.get(POST_ANYWAY)):
+            return None
+        errors = {}
+        for name in fields:
+            findings = find_identifiers(str(values.get(name) or ""))
+            if findings:
+                errors[name] = describe(findings, self.language) + " " + translate(TEXTS, "guard.how", self.language)
+        return FormResult(errors) if errors else None
 
     async def offer_consent(self, lead: str | None = None) -> None:
         """Privately explain what is kept and offer opt-in / opt-out buttons (the core's)."""

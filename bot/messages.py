@@ -85,6 +85,8 @@ class Form:
     submit_label: str
     state: str = ""
     intro: str | None = None
+    # Fields whose text the client-data guard checks before anything is posted.
+    guarded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,8 @@ class Ritual:
     texts: ClassVar[Catalog] = {}
     # Help lines for ritual-owned subcommands: name -> {"nl": ..., "en": ...}
     command_help: ClassVar[dict[str, dict[str, str]]] = {}
+    # False for rituals whose answers are private to one person: never in admins' insights.
+    in_insights: ClassVar[bool] = True
 
     _handlers: ClassVar[dict[tuple[str, str], str]]
 

@@ -83,4 +83,7 @@ def maintenance_jobs(bot: Any) -> dict[str, tuple[Any, Any]]:
     async def purge() -> None:
         bot.purge_expired()
 
-    return {"retention": (purge, CronTrigger(hour=3, minute=17, timezone=bot.config.timezone))}
+    return {
+        "retention": (purge, CronTrigger(hour=3, minute=17, timezone=bot.config.timezone)),
+        "monthly-insights": (bot.core.send_monthly_insights, CronTrigger(minute=5, timezone=bot.config.timezone)),
+    }

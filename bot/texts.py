@@ -102,4 +102,11 @@ TEXTS: Catalog = {
     "language.done": {"nl": "De taal van het team is nu: {language}.", "en": "The team's language is now: {language}."},
     "timezone.bad": {"nl": "'{value}' is geen tijdzone die ik ken; gebruik bijvoorbeeld Europe/Amsterdam. Er is niets veranderd.", "en": "'{value}' is not a timezone I know; use e.g. Europe/Amsterdam. Nothing was changed."},
     "timezone.done": {"nl": "De tijdzone van het team is nu {timezone}; de rituelen volgen die meteen.", "en": "The team's timezone is now {timezone}; the rituals follow it at once."},
+    "guard.post_anyway": {"nl": "Ik heb mijn tekst nagekeken: toch delen", "en": "I have checked my text: share it anyway"},
+    "guard.how": {"nl": "Haal het eruit, of zet een vinkje bij 'toch delen' als het niet over een cliënt gaat.", "en": "Take it out, or tick 'share it anyway' if it is not about a client."},
+    "help.insights": {"nl": "deelname per week van het afgelopen kwartaal (alleen aantallen)", "en": "participation per week over the last quarter (counts only)"},
+    "insights.sent": {"nl": "Ik heb je het overzicht privé gestuurd: alleen aantallen, geen namen of inhoud, en niets uitgesplitst voor groepen kleiner dan 5.", "en": "I sent you the overview privately: counts only, no names or content, and nothing broken down for groups smaller than 5."},
+    "insights.usage": {"nl": "Gebruik: /{command} insights, of /{command} insights monthly on|off", "en": "Use: /{command} insights, or /{command} insights monthly on|off"},
+    "insights.monthly_on": {"nl": "Je krijgt het overzicht voortaan op de eerste van elke maand.", "en": "You will get the overview on the first of every month."},
+    "insights.monthly_off": {"nl": "Je krijgt het maandelijkse overzicht niet meer.", "en": "You will no longer get the monthly overview."},
 }

@@ -182,7 +182,8 @@ class WeeklySuccessMistake(Ritual):
         if options.allow_anonymous:
             fields.append(FormField("share_as", ctx.t("form.as"), FieldKind.CHOICE, default="named", choices=(
                 Choice("named", ctx.t("form.named")), Choice("anonymous", ctx.t("form.anonymous")))))
-        await ctx.open_form(Form("answer", ctx.t("form.title"), tuple(fields), ctx.t("form.submit"), state=occurrence))
+        await ctx.open_form(Form("answer", ctx.t("form.title"), tuple(fields), ctx.t("form.submit"), state=occurrence,
+                                 guarded=("success", "mistake", "lesson")))
 
     @action("privacy")
     async def explain_privacy(self, ctx: InteractionContext, value: str) -> None:
@@ -190,7 +191,7 @@ class WeeklySuccessMistake(Ritual):
 
     @form("answer")
     async def receive_answer(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
-        answer = {k: (values.get(k) or "").strip() for k in ("success", "mistake", "lesson")}
+        answer: dict[str, str] = {k: (values.get(k) or "").strip() for k in ("success", "mistake", "lesson")}
         errors: dict[str, str] = {}
         for key in ("success", "mistake"):
             if not answer[key]:
@@ -200,6 +201,9 @@ class WeeklySuccessMistake(Ritual):
                 errors[key] = ctx.t("form.too_long", max=MAX_ANSWER)
         if errors:
             return FormResult(errors)
+        flagged = ctx.guard_client_data(values, ("success", "mistake", "lesson"))
+        if flagged is not None:
+            return flagged
         prompt = ctx.get_state(f"prompt:{occurrence}")
         if prompt is None:
             return FormResult({"success": ctx.t("form.closed")})

@@ -86,3 +86,39 @@ async def test_a_changed_consent_notice_asks_again(make_harness) -> None:  # typ
     result, out = await h.local.submit("bram", {"success": "a", "mistake": "b", "share_as": "named"})
     assert result.ok and h.store.responses("noord") == []
     assert any(b.action == "core:optin" for e in out if e.message for b in e.message.buttons)
+
+
+async def test_insights_counts_only_chart_and_small_teams_hidden(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TEAM_TOML, start=datetime(2027, 1, 11, 8, tzinfo=AMS))
+    for week in range(3):
+        await h.advance_to(datetime(2027, 1, 15, 14, 1, tzinfo=AMS) + timedelta(weeks=week))
+        prompt = h.local.last("channel", "C1")
+        for user in ("bram", "cor"):
+            await h.local.click(user, prompt, "share")
+            await h.local.submit(user, {"success": "x", "mistake": "y", "share_as": "anonymous"})
+    await h.advance_to(datetime(2027, 2, 8, 9, tzinfo=AMS))
+    refused = await h.local.command("bram", "insights", channel="C1")
+    assert "beheerder" in refused[-1].text
+    out = await h.local.command("anna", "insights", channel="C1")
+    dm = [e for e in out if e.kind == "dm"][0]
+    assert dm.user == "anna" and "2" in dm.text
+    for name in ("bram", "cor", "x", "y"):
+        assert f" {name} " not in f" {dm.text} "
+    image = [e for e in out if e.kind == "image"][0]
+    assert image.where == dm.ref.channel and image.image.data.startswith(b"\x89PNG")
+    small = TEAM_TOML.replace('members = ["anna", "bram", "cor", "dewi", "eva"]', 'members = ["anna", "bram", "cor"]')
+    h2 = await make_harness(small.replace('id = "noord"', 'id = "klein"').replace('"C1"', '"C2"'))
+    out = await h2.local.command("anna", "insights", channel="C2")
+    assert [e.kind for e in out] == ["dm", "reply"]  # text only: no chart, no breakdown
+
+
+async def test_monthly_insights_go_once_to_admins_who_asked(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TEAM_TOML, start=datetime(2027, 1, 31, 9, tzinfo=AMS))
+    await h.local.command("anna", "insights monthly on", channel="C1")
+    assert await h.bot.core.send_monthly_insights() == 0  # not the first of the month
+    h.clock.set(datetime(2027, 2, 1, 9, 5, tzinfo=AMS))
+    assert await h.bot.core.send_monthly_insights() == 1
+    assert await h.bot.core.send_monthly_insights() == 0  # claimed: never twice, even across replicas
+    await h.local.command("anna", "insights monthly off", channel="C1")
+    h.clock.set(datetime(2027, 3, 1, 9, 5, tzinfo=AMS))
+    assert await h.bot.core.send_monthly_insights() == 0

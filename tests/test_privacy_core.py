@@ -131,3 +131,25 @@ def _all_rows(h) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
 def _dump(h, table: str) -> list[str]:  # type: ignore[no-untyped-def]
     with h.store.engine.connect() as conn:
         return [repr(tuple(r)) for r in conn.execute(text(f'SELECT * FROM "{table}"'))]
+
+
+async def test_client_data_guard_asks_privately_and_keeps_nothing_meanwhile(make_harness, caplog) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.DEBUG)
+    h = await make_harness(TEAM_TOML)
+    await h.advance_to(FRIDAY)
+    await _opt_in(h, "eva")
+    prompt = h.local.last("channel", "C1")
+    await h.local.click("eva", prompt, "share")
+    form = h.local.open_forms["eva"].form
+    assert form is not None and form.fields[-1].name == "post_anyway"
+    risky = {"success": "Moeder gebeld op 06-12345678", "mistake": "Dossier van Sem, geboren 12-03-2015, te laat",
+             "lesson": "", "share_as": "named"}
+    before = len(h.local.transcript)
+    result, out = await h.local.submit("eva", risky)
+    assert set(result.errors) == {"success", "mistake"}
+    assert "telefoonnummer" in result.errors["success"] and "06-12345678" not in result.errors["success"]
+    assert out == [] and len(h.local.transcript) == before  # nothing posted anywhere
+    assert h.store.responses("noord") == []
+    assert "06-12345678" not in caplog.text and "12-03-2015" not in caplog.text
+    result, out = await h.local.submit("eva", risky | {"post_anyway": True})
+    assert result.ok and any(e.kind == "thread" for e in out)

@@ -1,0 +1,42 @@
+"""The participation report admins ask for (`/ritual insights`) or get monthly.
+
+Counts only, never names or content; groups under five are not broken down
+(`bot/insights.py`). Rituals whose answers are private to one person (a leader's own
+checklist) set `in_insights = False` and never appear.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.insights import participation_data, quarter_weeks, render_chart, suppress_small_groups, summary_text
+from bot.messages import ImageFile, MessageRef, text
+from bot.teams import TeamView
+
+if TYPE_CHECKING:
+    from bot.app import RitualBot
+
+
+async def team_size(bot: RitualBot, team: TeamView) -> int:
+    if team.configured_members is not None:
+        return len(team.configured_members)
+    return len(await bot.platform_for(team).channel_members(team.channel))
+
+
+async def send_insights(bot: RitualBot, team: TeamView, admin_id: str, language: str, now: datetime) -> MessageRef:
+    """DM one admin the quarter's participation as text, then the chart in that DM."""
+    weeks = quarter_weeks(now.astimezone(team.tz).date())
+    rituals = [rid for rid in bot.enabled_rituals(team.id) if bot.rituals[rid].in_insights]
+    counts = {rid: c for rid, c in bot.store.participation(team.id, weeks[0].isoformat()).items() if rid in rituals}
+    size = await team_size(bot, team)
+    data = participation_data(weeks, counts, {rid: size for rid in rituals}, size)
+    report = suppress_small_groups(data)
+    labels = {rid: bot.rituals[rid].title.get(language, rid) for rid in rituals}
+    platform = bot.platform_for(team)
+    ref = await platform.send_dm(admin_id, text(summary_text(report, language, labels=labels)))
+    if not report.team_hidden:
+        png = render_chart(report, language, labels=labels)
+        await platform.upload_image(ref.channel, ImageFile(f"participation-{team.id}.png", png,
+                                                           f"{team.id} participation"))
+    return ref
