@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.context import SEP
 from bot.i18n import pick_language, translate
-from bot.messages import Button, Message, text
+from bot.messages import Button, text
 from bot.platform import Reply
 from bot.store import Consent
 from bot.teams import TeamView
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from bot.app import RitualBot
 
 log = logging.getLogger("ritualbot.commands")
-
-Handler = Callable[["CoreCommands", "CommandContext", list[str]], Awaitable[None]]
 
 
 def core_command(name: str, *, admin: bool = False, usage: str = "") -> Callable[[Any], Any]:

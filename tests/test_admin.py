@@ -55,7 +55,7 @@ async def test_changes_survive_a_restart(make_harness) -> None:  # type: ignore[
     team = restarted.teams["noord"]
     assert "zed" in (team.configured_members or ()) and team.is_leader("zed")
     assert team.language == "en" and team.timezone == "Europe/Helsinki"
-    assert team.is_holiday(datetime(2026, 12, 4).date())
+    assert team.is_holiday(datetime(2026, 12, 4, tzinfo=AMS).date())
 
 
 async def test_an_edited_config_wins_on_restart_and_says_what_it_replaces(make_harness, caplog) -> None:  # type: ignore[no-untyped-def]

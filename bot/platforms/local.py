@@ -9,7 +9,7 @@ submits a form, and the transcript shows what the team saw.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from bot.messages import Button, Form, ImageFile, Message, MessageRef
