@@ -132,9 +132,9 @@ class RitualBot:
             log.warning("action for unknown team %r ignored", team_id)
             return
         if ritual_id == CORE:
-            ctx = CommandContext(self, team, request.user_id, request.reply, request.locale, request.trigger_id,
-                                 request.channel_id)
-            await self.core.action(ctx, name, value)
+            core_ctx = CommandContext(self, team, request.user_id, request.reply, request.locale, request.trigger_id,
+                                      request.channel_id)
+            await self.core.action(core_ctx, name, value)
             return
         ritual = self.rituals.get(ritual_id)
         handler = None if ritual is None else ritual.handler("action", name)
