@@ -122,3 +122,19 @@ async def test_monthly_insights_go_once_to_admins_who_asked(make_harness) -> Non
     await h.local.command("anna", "insights monthly off", channel="C1")
     h.clock.set(datetime(2027, 3, 1, 9, 5, tzinfo=AMS))
     assert await h.bot.core.send_monthly_insights() == 0
+
+
+async def test_retention_deletes_exactly_what_is_older(make_harness) -> None:  # type: ignore[no-untyped-def]
+    toml = TEAM_TOML.replace('members = ["anna"', 'retention_days = 30\nmembers = ["anna"')
+    h = await make_harness(toml)
+    h.store.set_consent("noord", "eva", Consent.IN, h.clock.now(), h.store.notice_version)
+    now = h.clock.now()
+    for age_days in (31, 30, 29, 1):
+        h.store.save_response("noord", "weekly_success_mistake", author_id="eva", anonymous=False, kind="answer",
+                              content={"age": age_days}, occurrence=None, at=now - timedelta(days=age_days))
+    h.store.save_response("noord", "weekly_success_mistake", author_id="eva", anonymous=False, kind="answer",
+                          content={"age": "just over"}, occurrence=None, at=now - timedelta(days=30, seconds=1))
+    assert h.bot.purge_expired(dry_run=True) == {"noord": 2}
+    assert len(h.store.responses("noord")) == 5
+    assert h.bot.purge_expired() == {"noord": 2}
+    assert sorted(str(r.content["age"]) for r in h.store.responses("noord")) == ["1", "29", "30"]
