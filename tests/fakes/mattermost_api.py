@@ -129,6 +129,7 @@ class FakeMattermost(IntegrationPushMixin):
         r.add_post(f"{API}/channels/direct", self._create_direct)
         r.add_get(f"{API}/channels/{{channel_id}}", self._get_channel)
         r.add_get(f"{API}/channels/{{channel_id}}/members", self._get_members)
+        r.add_get(f"{API}/channels/{{channel_id}}/posts", self._get_channel_posts)
         r.add_post(f"{API}/actions/dialogs/open", self._open_dialog)
         r.add_post(f"{API}/files", self._upload_file)
         r.add_post("/hooks/commands/{hook_id}", self._command_response_url)
@@ -491,6 +492,20 @@ class FakeMattermost(IntegrationPushMixin):
     async def _get_channel(self, request: web.Request) -> web.Response:
         return json_response(self._require_member(request.match_info["channel_id"],
                                                   request[USER], "read_channel"))
+
+    async def _get_channel_posts(self, request: web.Request) -> web.Response:
+        """Newest first; ``since`` (ms) returns everything created or edited after it, unpaged."""
+        cid = request.match_info["channel_id"]
+        self._require_member(cid, request[USER], "read_channel")
+        posts = sorted(self.posts(cid), key=lambda p: p["create_at"], reverse=True)
+        if "since" in request.query:
+            since = int(request.query["since"])
+            posts = [p for p in posts if max(p["create_at"], p["update_at"]) > since]
+        else:
+            page, per_page = int(request.query.get("page", 0)), int(request.query.get("per_page", 60))
+            posts = posts[page * per_page:(page + 1) * per_page]
+        return json_response({"order": [p["id"] for p in posts], "posts": {p["id"]: p for p in posts},
+                              "next_post_id": "", "prev_post_id": "", "has_next": False})
 
     async def _get_members(self, request: web.Request) -> web.Response:
         cid = request.match_info["channel_id"]

@@ -1,0 +1,202 @@
+"""Mattermost adapter: connector, settings from the environment, direct messages to the bot.
+
+The pieces live in small modules: `mattermost_connection` (driver, retries, websocket),
+`mattermost_platform` (the ChatPlatform), `mattermost_http` (slash command, buttons,
+dialogs), `mattermost_render` and `mattermost_signing`. This module wires them and reads
+direct messages from the websocket: a DM to the bot is a command line (`help`, `status`),
+answered in the DM, once, even across reconnects and replicas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from bot.config import AppConfig, ConfigError
+from bot.messages import Message
+from bot.platform import CommandRequest, Dispatcher
+from bot.platforms.mattermost_connection import MattermostConnection, RetryPolicy
+from bot.platforms.mattermost_http import IntegrationRoutes
+from bot.platforms.mattermost_platform import MattermostPlatform
+from bot.platforms.mattermost_signing import Signer, signing_secret
+from bot.store import Store
+
+log = logging.getLogger("ritualbot.mattermost")
+SEEN_LIMIT = 2000
+CATCH_UP_MARGIN_MS = 5_000
+
+
+@dataclass(frozen=True)
+class MattermostSettings:
+    """Everything the adapter reads from the environment (secrets never live in config.toml)."""
+
+    url: str
+    token: str
+    command_token: str
+    public_url: str
+    command: str = "ritual"
+    ca_file: str | None = None
+    max_concurrency: int = 8
+
+
+def settings_from_env(env: Mapping[str, str], config: AppConfig) -> MattermostSettings | None:
+    """The settings, None when Mattermost is not configured, or a ConfigError saying what is missing."""
+    url, token = env.get("MATTERMOST_URL", "").strip(), env.get("MATTERMOST_TOKEN", "").strip()
+    if not url and not token:
+        return None
+    problems = []
+    for name, value in (("MATTERMOST_URL", url), ("MATTERMOST_TOKEN", token),
+                        ("MATTERMOST_COMMAND_TOKEN", env.get("MATTERMOST_COMMAND_TOKEN", "").strip()),
+                        ("BOT_PUBLIC_URL", env.get("BOT_PUBLIC_URL", "").strip())):
+        if not value:
+            problems.append(f"environment: {name} is not set; the Mattermost adapter needs it "
+                            "(see docs/install-mattermost.md)")
+    public = env.get("BOT_PUBLIC_URL", "").strip()
+    if public and not public.startswith(("http://", "https://")):
+        problems.append(f"environment: BOT_PUBLIC_URL must be an http(s) URL Mattermost can reach, got {public!r}")
+    concurrency = env.get("MATTERMOST_MAX_CONCURRENCY", "8").strip()
+    if not concurrency.isdigit() or not 1 <= int(concurrency) <= 256:
+        problems.append(f"environment: MATTERMOST_MAX_CONCURRENCY must be 1..256, got {concurrency!r}")
+    if problems:
+        raise ConfigError(problems)
+    return MattermostSettings(url=url, token=token, command_token=env["MATTERMOST_COMMAND_TOKEN"].strip(),
+                              public_url=public.rstrip("/"), command=config.command,
+                              ca_file=env.get("MATTERMOST_CA_FILE", "").strip() or None,
+                              max_concurrency=int(concurrency))
+
+
+def connector_from_env(env: Mapping[str, str], config: AppConfig, store: Store) -> MattermostConnector | None:
+    settings = settings_from_env(env, config)
+    if settings is None:
+        return None
+    return MattermostConnector(settings, Signer(signing_secret(env, store)), store)
+
+
+class MattermostConnector:
+    """Starts and stops the adapter; the runner mounts `routes()` on the bot's HTTP server."""
+
+    def __init__(self, settings: MattermostSettings, signer: Signer, store: Store, *,
+                 retry: RetryPolicy | None = None, ws_backoff_base: float = 0.5,
+                 reply_window: float = 2.5) -> None:
+        self.settings = settings
+        self.store = store
+        self.connection = MattermostConnection(settings.url, settings.token, ca_file=settings.ca_file,
+                                               retry=retry, ws_backoff_base=ws_backoff_base)
+        self.platform = MattermostPlatform(self.connection, signer, settings.public_url,
+                                           max_concurrency=settings.max_concurrency)
+        self.http = IntegrationRoutes(self.platform, settings.command_token, window=reply_window)
+        self.instance = secrets.token_hex(8)
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._dm_channels_seen: set[str] = set()
+        self._last_event_ms = 0
+        self._hellos = 0
+        self._listener: asyncio.Task[None] | None = None
+
+    def routes(self) -> list[web.RouteDef]:
+        return self.http.routes()
+
+    async def start(self, dispatcher: Dispatcher) -> None:
+        """Check the token, then listen for direct messages in the background."""
+        me = await self.connection.login()
+        log.info("connected to Mattermost as @%s", me.get("username"))
+        self.http.dispatcher = dispatcher
+        self._listener = asyncio.create_task(self._listen(), name="mattermost-websocket")
+
+    async def _listen(self) -> None:
+        try:
+            await self.connection.listen(self._on_event)
+        except Exception:
+            log.exception("the Mattermost websocket stopped for good; direct messages are not read")
+
+    async def stop(self) -> None:
+        """No new work, no reconnects; in-flight answers get a moment to finish."""
+        await self.connection.close()
+        if self._listener is not None:
+            with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError):
+                await asyncio.wait_for(self._listener, 5)
+        pending = list(self.http.tasks)
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=10)
+            for task in late:
+                task.cancel()
+        self.http.dispatcher = None
+
+    # direct messages ------------------------------------------------------------------------------
+
+    async def _on_event(self, event: dict[str, Any]) -> None:
+        name = event.get("event")
+        if name == "hello":
+            self._hellos += 1
+            if self._hellos > 1 and self._last_event_ms:
+                self.http.spawn(self._catch_up(self._last_event_ms - CATCH_UP_MARGIN_MS))
+            return
+        if name != "posted":
+            return
+        data = event.get("data") or {}
+        post = data.get("post")
+        if data.get("channel_type") != "D" or not isinstance(post, dict):
+            return
+        self._last_event_ms = max(self._last_event_ms, int(post.get("create_at") or 0))
+        self._take(post)
+
+    def _take(self, post: dict[str, Any]) -> None:
+        """Answer a user's DM in the background, unless it is ours, a system post or already handled."""
+        if post.get("user_id") == self.platform.bot_user_id or post.get("type") or not post.get("id"):
+            return
+        if (post.get("props") or {}).get("from_bot") or post["id"] in self._seen:
+            return
+        self._seen[post["id"]] = None
+        while len(self._seen) > SEEN_LIMIT:
+            self._seen.popitem(last=False)
+        self._dm_channels_seen.add(post["channel_id"])
+        self.platform.remember_dm(post["channel_id"], post["user_id"])
+        self.http.spawn(self._dm_command(post))
+
+    async def _catch_up(self, since_ms: int) -> None:
+        """After a reconnect: DMs that arrived while the websocket was down."""
+        for channel in sorted(self._dm_channels_seen):
+            try:
+                listing = await self.platform.call(
+                    lambda d, c=channel: d.posts.get_posts_for_channel(c, params={"since": since_ms}))
+            except Exception:
+                log.warning("could not catch up on a DM channel after reconnecting", exc_info=True)
+                continue
+            posts = sorted((listing.get("posts") or {}).values(), key=lambda p: p.get("create_at", 0))
+            for post in posts:
+                if not post.get("root_id") and not post.get("delete_at"):
+                    self._take(post)
+
+    def _claim(self, post_id: str) -> bool:
+        """One replica answers a DM: the first to record the post id in the shared database."""
+        key = f"mattermost:dm:{post_id}"
+        return self.store.setting_or_create(key, lambda: self.instance) == self.instance
+
+    async def _dm_command(self, post: dict[str, Any]) -> None:
+        if self.http.dispatcher is None or not self._claim(post["id"]):
+            return
+        user, channel = post["user_id"], post["channel_id"]
+        line = str(post.get("message") or "").strip()
+        prefix = "/" + self.settings.command
+        if line.lower().startswith(prefix):
+            line = line[len(prefix):].strip()
+
+        async def reply(message: Message) -> None:
+            await self.platform.post_in(channel, message, user=user)
+
+        try:
+            locale = await self.platform.user_locale(user)
+        except Exception:
+            locale = None
+        started = time.monotonic()
+        await self.http.dispatcher.handle_command(CommandRequest(
+            platform="mattermost", user_id=user, channel_id=channel, text=line, reply=reply, locale=locale))
+        log.debug("answered a DM command in %.2fs", time.monotonic() - started)

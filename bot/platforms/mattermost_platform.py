@@ -1,0 +1,227 @@
+"""`MattermostPlatform`: the `ChatPlatform` rituals see, on top of `MattermostConnection`.
+
+Every REST call passes one semaphore, so a Friday 14:00 with forty teams does not open
+forty worker threads against the server. Creating a post is the one call that must be
+neither lost nor doubled: the connection layer retries what the server certainly did
+not process (429, 503, refused connections); for the ambiguous rest (a 500 or a dropped
+connection after sending) we look in the channel for our own marker before trying again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import requests
+from mattermostdriver import Driver
+from mattermostdriver.exceptions import NotEnoughPermissions
+
+from bot.messages import Form, ImageFile, Message, MessageRef
+from bot.platforms import mattermost_render as render
+from bot.platforms.mattermost_connection import MattermostConnection
+from bot.platforms.mattermost_signing import Signer
+
+log = logging.getLogger("ritualbot.mattermost")
+T = TypeVar("T")
+MARKER = "ritualbot_post"  # a random id in props, to find a post whose creation we could not confirm
+USER_TTL = 600.0
+
+
+def ambiguous(exc: BaseException) -> bool:
+    """True when the server may or may not have done the work (a retry could double it)."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False
+    if isinstance(exc, requests.HTTPError):
+        response = exc.response
+        return response is not None and response.status_code >= 500
+    return isinstance(exc, (requests.ConnectionError, requests.Timeout))
+
+
+class MattermostPlatform:
+    """Posts, DMs, ephemerals, dialogs and lookups for teams on Mattermost."""
+
+    name = "mattermost"
+
+    def __init__(self, connection: MattermostConnection, signer: Signer, public_url: str, *,
+                 max_concurrency: int = 8, post_attempts: int = 4, post_backoff: float = 0.5) -> None:
+        self.conn = connection
+        self.signer = signer
+        self.action_url = public_url.rstrip("/") + "/mattermost/actions"
+        self.dialog_url = public_url.rstrip("/") + "/mattermost/dialogs"
+        self._limit = asyncio.Semaphore(max_concurrency)
+        self.post_attempts, self.post_backoff = post_attempts, post_backoff
+        self._users: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._dm_channels: dict[str, str] = {}  # user id -> DM channel id
+        self._dm_users: dict[str, str | None] = {}  # channel id -> the human in a DM with us, or None
+        self.ephemeral_allowed: bool | None = None  # learned from the first 403
+
+    @property
+    def bot_user_id(self) -> str:
+        return self.conn.user_id
+
+    async def call(self, fn: Callable[[Driver], T]) -> T:
+        """One REST call, bounded by the semaphore."""
+        async with self._limit:
+            return await self.conn.call(fn)
+
+    # rendering -----------------------------------------------------------------------------
+
+    async def body(self, message: Message, *, channel: str, user: str | None) -> dict[str, Any]:
+        """`message` and `props` for a post in `channel`; buttons bound to `user` if private."""
+        return render.post_body(message, await self.usernames(render.mentioned(message)), self.signer,
+                                self.action_url, channel=channel, user=user)
+
+    async def usernames(self, ids: set[str]) -> dict[str, str]:
+        missing = [i for i in ids if not self._fresh(i)]
+        if missing:
+            found = await self.call(lambda d: d.users.get_users_by_ids(missing))
+            for user in found:
+                self._users[user["id"]] = (time.monotonic(), user)
+        return {i: self._users[i][1]["username"] for i in ids if i in self._users}
+
+    def _fresh(self, user_id: str) -> bool:
+        cached = self._users.get(user_id)
+        return cached is not None and time.monotonic() - cached[0] < USER_TTL
+
+    async def user(self, user_id: str) -> dict[str, Any]:
+        if not self._fresh(user_id):
+            self._users[user_id] = (time.monotonic(), await self.call(lambda d: d.users.get_user(user_id)))
+        return self._users[user_id][1]
+
+    # posting ---------------------------------------------------------------------------------
+
+    async def create_post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Create a post exactly once, even when the answer to our request gets lost."""
+        marker = uuid.uuid4().hex
+        data = {**data, "props": {**data.get("props", {}), MARKER: marker},
+                "pending_post_id": f"{self.bot_user_id}:{marker}"}  # the server dedupes on this too
+        since = int(time.time() * 1000) - 60_000
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                created: dict[str, Any] = await self.call(lambda d: d.posts.create_post(data))
+                return created
+            except Exception as exc:
+                if not ambiguous(exc) or attempt >= self.post_attempts:
+                    raise
+                log.warning("creating a post failed (%s); checking whether it arrived", type(exc).__name__)
+                found = await self._find_marked(data["channel_id"], marker, since)
+                if found is not None:
+                    return found
+                await asyncio.sleep(self.post_backoff * 2 ** (attempt - 1))
+
+    async def _find_marked(self, channel: str, marker: str, since: int) -> dict[str, Any] | None:
+        listing = await self.call(lambda d: d.posts.get_posts_for_channel(channel, params={"since": since}))
+        for post in (listing.get("posts") or {}).values():
+            if post.get("user_id") == self.bot_user_id and (post.get("props") or {}).get(MARKER) == marker:
+                return dict(post)
+        return None
+
+    async def post_in(self, channel: str, message: Message, *, user: str | None = None,
+                      root_id: str = "") -> MessageRef:
+        body = await self.body(message, channel=channel, user=user)
+        created = await self.create_post({"channel_id": channel, "root_id": root_id, **body})
+        return MessageRef(channel=channel, id=created["id"], thread_id=root_id or None)
+
+    async def post(self, channel: str, message: Message, *, thread: MessageRef | None = None) -> MessageRef:
+        root = (thread.thread_id or thread.id) if thread else ""
+        return await self.post_in(channel, message, user=await self.dm_user(channel), root_id=root)
+
+    async def dm_channel(self, user_id: str) -> str:
+        if user_id not in self._dm_channels:
+            channel = await self.call(lambda d: d.channels.create_direct_message_channel([self.bot_user_id, user_id]))
+            self._dm_channels[user_id] = channel["id"]
+            self._dm_users[channel["id"]] = user_id
+        return self._dm_channels[user_id]
+
+    async def dm_user(self, channel: str) -> str | None:
+        """The other person in a DM channel with the bot (buttons there are theirs only), else None."""
+        if channel not in self._dm_users:
+            found = await self.call(lambda d: d.channels.get_channel(channel))
+            others = [u for u in str(found.get("name", "")).split("__") if u != self.bot_user_id]
+            self._dm_users[channel] = others[0] if found.get("type") == "D" and len(others) == 1 else None
+        return self._dm_users[channel]
+
+    def remember_dm(self, channel: str, user_id: str) -> None:
+        self._dm_users[channel] = user_id
+        self._dm_channels.setdefault(user_id, channel)
+
+    async def send_dm(self, user_id: str, message: Message) -> MessageRef:
+        channel = await self.dm_channel(user_id)
+        return await self.post_in(channel, message, user=user_id)
+
+    async def post_ephemeral(self, channel: str, user_id: str, message: Message) -> None:
+        """An ephemeral post if the bot may make one (system admins only by default), else a DM."""
+        if self.ephemeral_allowed is not False:
+            body = await self.body(message, channel=channel, user=user_id)
+            try:
+                await self.call(lambda d: d.posts.create_ephemeral_post(
+                    {"user_id": user_id, "post": {"channel_id": channel, **body}}))
+                self.ephemeral_allowed = True
+                return
+            except NotEnoughPermissions:
+                log.info("no permission for ephemeral posts: private messages go by DM")
+                self.ephemeral_allowed = False
+        await self.send_dm(user_id, message)
+
+    async def update(self, ref: MessageRef, message: Message) -> None:
+        body = await self.body(message, channel=ref.channel, user=await self.dm_user(ref.channel))
+        await self.call(lambda d: d.posts.patch_post(ref.id, body))
+
+    async def open_form(self, trigger_id: str, user_id: str, form: Form) -> None:
+        dialog = render.dialog(form, self.signer, user=user_id)
+        await self.call(lambda d: d.integration_actions.open_dialog(
+            {"trigger_id": trigger_id, "url": self.dialog_url, "dialog": dialog}))
+
+    # lookups ---------------------------------------------------------------------------------
+
+    async def channel_members(self, channel: str) -> list[str]:
+        ids: list[str] = []
+        page = 0
+        while True:
+            chunk = await self.call(lambda d: d.channels.get_channel_members(
+                channel, params={"page": page, "per_page": 200}))
+            ids.extend(m["user_id"] for m in chunk)
+            if len(chunk) < 200:
+                break
+            page += 1
+        humans: list[str] = []
+        for start in range(0, len(ids), 200):
+            batch = ids[start:start + 200]
+            for user in await self.call(lambda d: d.users.get_users_by_ids(batch)):
+                self._users[user["id"]] = (time.monotonic(), user)
+                if not user.get("is_bot") and not user.get("delete_at") and user["id"] != self.bot_user_id:
+                    humans.append(user["id"])
+        return humans
+
+    async def upload_image(self, channel: str, image: ImageFile, *, comment: str | None = None) -> None:
+        files = {"files": (image.filename, io.BytesIO(image.data), image.mime)}
+        attempt = 0
+        while True:  # an upload whose answer got lost leaves an unused file, never a visible double
+            attempt += 1
+            try:
+                uploaded = await self.call(lambda d: d.files.upload_file(channel, files))
+                break
+            except Exception as exc:
+                if not ambiguous(exc) or attempt >= self.post_attempts:
+                    raise
+                files["files"][1].seek(0)
+                await asyncio.sleep(self.post_backoff * 2 ** (attempt - 1))
+        file_id = uploaded["file_infos"][0]["id"]
+        await self.create_post({"channel_id": channel, "message": comment or image.title, "file_ids": [file_id]})
+
+    async def user_locale(self, user_id: str) -> str | None:
+        locale = (await self.user(user_id)).get("locale")
+        return str(locale) if locale else None
+
+    async def user_timezone(self, user_id: str) -> str | None:
+        tz = (await self.user(user_id)).get("timezone") or {}
+        automatic = str(tz.get("useAutomaticTimezone", "true")).lower() == "true"
+        chosen = tz.get("automaticTimezone") if automatic else tz.get("manualTimezone")
+        return str(chosen) if chosen else None

@@ -1,0 +1,82 @@
+"""Rituals end to end on Mattermost: scheduled posts, buttons, dialogs, thread replies, over HTTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.simulation import advance
+from bot.store import Consent, Store
+from tests.test_mattermost_support import BRAM, CHAN, COR, running_bot, wait_until
+
+
+async def test_weekly_success_mistake_on_mattermost(store: Store) -> None:
+    async with running_bot(store) as r:
+        fired = await advance(r.bot, r.clock, r.clock.now() + timedelta(days=4, hours=6, minutes=1))
+        assert [status for _, _, status in fired] == ["done", "done", "done"]
+        [prompt] = r.bot_posts(CHAN)
+        assert "weeksucces" in prompt["message"].lower()
+        assert len(prompt["props"]["attachments"][0]["actions"]) == 2
+
+        clicked = await r.click(BRAM, prompt, "Deel je succes")
+        assert clicked.status == 200
+        [opened] = r.mm.dialogs
+        assert opened["user_id"] == BRAM and opened["url"] == r.base + "/mattermost/dialogs"
+        assert r.mm.dialog_warnings == []
+
+        missing = await r.submit(BRAM, opened, {"success": "Goed gesprek", "mistake": None, "lesson": None,
+                                                "share_as": "named"})
+        assert missing.status == 200 and set(missing.json["errors"]) == {"mistake"}
+        assert len(r.bot_posts(CHAN)) == 1  # nothing posted for a refused submission
+
+        answer = {"success": "Goed gesprek met @channel en @here", "mistake": "@all vergeten, sorry @cor",
+                  "lesson": "Eerder bellen", "share_as": "named"}
+        accepted = await r.submit(BRAM, opened, answer)
+        assert accepted.status == 200 and not (accepted.json or {}).get("errors")
+        [reply] = [p for p in r.bot_posts(CHAN) if p["root_id"]]
+        assert reply["root_id"] == prompt["id"]
+        assert reply["message"].startswith("@bram deelt:")
+        for word in ("channel", "here", "all", "cor"):
+            assert f"@{word}" not in reply["message"] and f"@\u200b{word}" in reply["message"]
+
+        # the thanks (with the consent offer) cannot be an ephemeral post for a bot: it is a DM
+        def thanked() -> list[dict]:  # type: ignore[type-arg]
+            return [p for p in r.bot_posts(r.dm(BRAM)) if "Dank je wel" in p["message"]]
+
+        await wait_until(thanked)
+        [thanks] = thanked()
+        assert thanks["props"]["attachments"] and r.mm.ephemeral_posts == []
+        assert r.store.responses("noord") == []
+
+        # a button in bram's DM is bram's: cor cannot press it, bram can
+        refused = await r.click(COR, thanks, "Ja")
+        assert refused.status == 403 and r.store.consent("noord", COR) is Consent.UNKNOWN
+        pressed = await r.click(BRAM, thanks, "Ja")
+        assert pressed.status == 200 and pressed.json.get("ephemeral_text")
+        assert r.store.consent("noord", BRAM) is Consent.IN
+
+
+async def test_a_dialog_cannot_be_submitted_by_someone_else_or_with_a_forged_state(store: Store) -> None:
+    async with running_bot(store) as r:
+        await advance(r.bot, r.clock, r.clock.now() + timedelta(days=4, hours=6, minutes=1))
+        [prompt] = r.bot_posts(CHAN)
+        await r.click(BRAM, prompt, "Deel je succes")
+        [opened] = r.mm.dialogs
+        values = {"success": "a", "mistake": "b", "lesson": None, "share_as": "named"}
+        other = await r.submit(COR, opened, values)
+        assert other.status == 403 and "not made by ritualbot for you" in other.json["error"]
+        payload, _, _ = opened["dialog"]["state"].rpartition(".")
+        forged = await r.submit(BRAM, opened, values, state=payload + ".AAAA")
+        assert forged.status == 403
+        assert [p for p in r.bot_posts(CHAN) if p["root_id"]] == []
+        assert r.store.get_state("noord", "weekly_success_mistake", "count:2026-12-04T14:00") is None
+
+
+async def test_forged_button_context_changes_nothing(store: Store) -> None:
+    async with running_bot(store) as r:
+        await advance(r.bot, r.clock, r.clock.now() + timedelta(days=4, hours=6, minutes=1))
+        [prompt] = r.bot_posts(CHAN)
+        context = dict(prompt["props"]["attachments"][0]["actions"][0]["integration"]["context"])
+        for forged in ({**context, "a": "core:forget_confirm"}, {**context, "s": "x"}, {"a": "core:optin"}, None):
+            response = await r.click(BRAM, prompt, "Deel je succes", context=forged or {"nothing": "here"})
+            assert response.status == 403
+        assert r.mm.dialogs == [] and r.store.audit_log("noord") == []
