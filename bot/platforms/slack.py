@@ -1,0 +1,158 @@
+"""The Slack connector: slack-bolt's AsyncApp over Socket Mode or HTTP, feeding the core.
+
+Raw Slack payloads become `CommandRequest`, `ActionRequest` and `FormSubmission` here
+and nowhere else. Slack wants an answer within three seconds, so commands and clicks
+are acknowledged first and dispatched after; a modal submission is dispatched before
+its answer, because the core's validation errors must show in the modal itself.
+
+Environment:
+- `SLACK_BOT_TOKEN` (required; without it this adapter is off)
+- `SLACK_APP_TOKEN`: Socket Mode; without it, HTTP mode on `POST /slack/events`
+- `SLACK_SIGNING_SECRET`: required in HTTP mode; forged or stale requests get 401
+- `SLACK_API_URL`: the Web API base URL (default Slack's own)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.response import BoltResponse
+
+from bot.config import AppConfig, ConfigError
+from bot.platform import Dispatcher
+from bot.platforms.slack_client import SlackPlatform, make_client
+from bot.platforms.slack_home import HOME_PREFIX
+from bot.platforms.slack_client import remember
+from bot.platforms.slack_inbound import Inbound
+from bot.platforms.slack_render import modal_errors
+from bot.store import Store
+
+log = logging.getLogger("ritualbot.slack")
+
+DEFAULT_API_URL = "https://slack.com/api/"
+EVENTS_PATH = "/slack/events"
+
+
+class SlackConnector:
+    """Owns the bolt app, its transport (socket or HTTP) and the `SlackPlatform`."""
+
+    def __init__(self, platform: SlackPlatform, config: AppConfig, *, app_token: str | None = None,
+                 signing_secret: str | None = None) -> None:
+        if app_token is None and not signing_secret:
+            raise ConfigError(["environment: SLACK_SIGNING_SECRET is required in HTTP mode (no SLACK_APP_TOKEN set); "
+                               "find it under Basic Information in your Slack app's settings"])
+        self.platform = platform
+        self.config = config
+        self.app_token = app_token
+        self.dispatcher: Dispatcher | None = None
+        self.seen_events: OrderedDict[str, None] = OrderedDict()
+        self._socket: AsyncSocketModeHandler | None = None
+        self.app = AsyncApp(client=platform.client, signing_secret=signing_secret or "",
+                            request_verification_enabled=app_token is None, logger=log, name="ritualbot")
+        self.app.middleware(self._deduplicate_events)
+        self.app.command(f"/{config.command}")(self._on_command)
+        self.app.action(re.compile(".*"))(self._on_action)
+        self.app.view_submission(re.compile(".*"))(self._on_view_submission)
+        self.app.view_closed(re.compile(".*"))(self._ack_only)
+        self.app.event("app_home_opened")(self._on_home_opened)
+        self.inbound = Inbound(platform, config, self._dispatcher)
+
+    def _dispatcher(self) -> Dispatcher:
+        if self.dispatcher is None:
+            raise RuntimeError("the Slack connector is not started")
+        return self.dispatcher
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.app_token is not None
+
+    # lifecycle --------------------------------------------------------------------------------
+
+    async def start(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+        auth = await self.platform.client.auth_test()
+        self.platform.bot_user_id = auth.get("user_id")
+        if self.app_token is not None:
+            self._socket = AsyncSocketModeHandler(self.app, self.app_token, logger=log)
+            await self._socket.connect_async()
+            log.info("slack: connected over Socket Mode as %s", auth.get("user"))
+        else:
+            log.info("slack: HTTP mode, Slack must reach POST %s", EVENTS_PATH)
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        self.dispatcher = None
+
+    def routes(self) -> list[web.RouteDef]:
+        """HTTP mode: events, slash commands and interactivity on one signed URL."""
+        if self.socket_mode:
+            return []
+
+        async def events(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+
+        return [web.post(EVENTS_PATH, events)]
+
+    # bolt listeners (bolt injects their arguments by name) ------------------------------------
+
+    async def _deduplicate_events(self, body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        """Slack retries an event it thinks we missed; one user action is handled once."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            if event_id in self.seen_events:
+                log.info("slack: event %s delivered again, already handled", event_id)
+                return BoltResponse(status=200, body="")
+            remember(self.seen_events, event_id, None)
+        await next()
+        return None
+
+    async def _ack_only(self, ack: Callable[..., Awaitable[None]]) -> None:
+        await ack()
+
+    async def _on_command(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await self.inbound.command(body, respond)
+
+    async def _on_action(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        action = body["actions"][0]
+        if str(action.get("action_id", "")).startswith(HOME_PREFIX):
+            await self.inbound.home_action(body)
+        else:
+            await self.inbound.action(body, respond)
+
+    async def _on_view_submission(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
+        view = body["view"]
+        result = await self.inbound.submit(body)
+        if result:
+            await ack(response_action="errors", errors=modal_errors(view, result))
+        else:
+            await ack()
+
+    async def _on_home_opened(self, event: dict[str, Any]) -> None:
+        if event.get("tab") == "home":
+            await self.inbound.publish_home(event["user"])
+
+
+def connector_from_env(env: Mapping[str, str], config: AppConfig, store: Store) -> SlackConnector | None:
+    """The Slack connector, or None when `SLACK_BOT_TOKEN` is not set."""
+    token = env.get("SLACK_BOT_TOKEN", "").strip()
+    if not token:
+        return None
+    api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_API_URL
+    if not api_url.endswith("/"):
+        api_url += "/"
+    platform = SlackPlatform(make_client(token, api_url), max_concurrent=config.max_concurrent_posts)
+    return SlackConnector(platform, config, app_token=env.get("SLACK_APP_TOKEN", "").strip() or None,
+                          signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None)
+

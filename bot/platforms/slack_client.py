@@ -1,0 +1,239 @@
+"""The Slack `ChatPlatform`: posting, DMs, modals, members and locales over the Web API.
+
+Delivery rules, because people share mistakes and dilemmas through this bot:
+- Rejected requests are retried: HTTP 429 (Slack refused it, nothing landed; we wait
+  `Retry-After`) and a connection that could not even be opened.
+- A request that may have landed is never retried when repeating it would post again:
+  chat.postMessage, chat.postEphemeral and files.completeUploadExternal are not retried
+  on a 5xx, a timeout or a connection dropped mid-request. Such a post fails loudly
+  (the engine marks the firing failed; a form shows the error and keeps the text)
+  instead of appearing twice. Idempotent calls (users.info, conversations.*, chat.update,
+  views.*) are retried on those errors too.
+- Posts to one channel are paced at about one per second (Slack's documented limit)
+  with a per-channel lock, and a semaphore bounds how many calls run at once when
+  hundreds of teams fire in the same minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiohttp import ClientConnectorError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.messages import Form, ImageFile, Message, MessageRef
+from bot.platforms.slack_render import SlackLimitError, SlackMessage, render_form, render_message
+
+log = logging.getLogger("ritualbot.slack")
+
+MAY_LAND_TWICE = ("chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal")
+RATE_LIMIT_RETRIES = 6
+OTHER_RETRIES = 3
+USER_CACHE_SECONDS = 3600.0
+REMEMBERED = 5000  # triggers, views and event ids kept in memory
+
+
+def remember(store: OrderedDict[str, Any], key: str, value: Any) -> None:
+    """Keep `key` in a bounded, oldest-first map."""
+    store[key] = value
+    store.move_to_end(key)
+    while len(store) > REMEMBERED:
+        store.popitem(last=False)
+
+
+def _may_land_twice(request: HttpRequest) -> bool:
+    return request.url.rstrip("/").rsplit("/", 1)[-1] in MAY_LAND_TWICE
+
+
+class _ServerErrorRetry(AsyncServerErrorRetryHandler):
+    """5xx retries, except for calls that may have taken effect before the error."""
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                               response: HttpResponse | None = None, error: Exception | None = None) -> bool:
+        if _may_land_twice(request):
+            return False
+        return await super()._can_retry_async(state=state, request=request, response=response, error=error)
+
+
+class _ConnectionErrorRetry(AsyncConnectionErrorRetryHandler):
+    """Connection retries; for posts only when the connection was never opened."""
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                               response: HttpResponse | None = None, error: Exception | None = None) -> bool:
+        if _may_land_twice(request):
+            return isinstance(error, ClientConnectorError)
+        return await super()._can_retry_async(state=state, request=request, response=response, error=error)
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    return [AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            _ServerErrorRetry(max_retry_count=OTHER_RETRIES),
+            _ConnectionErrorRetry(max_retry_count=OTHER_RETRIES)]
+
+
+def make_client(token: str, base_url: str, timeout: int = 30) -> AsyncWebClient:
+    return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers())
+
+
+class Pacer:
+    """At most one post per `interval` per channel, and at most `limit` calls at once."""
+
+    def __init__(self, interval: float, limit: int) -> None:
+        self.interval = interval
+        self._slots = asyncio.Semaphore(limit)
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._last: dict[str, float] = {}
+
+    @asynccontextmanager
+    async def channel(self, channel: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(channel, asyncio.Lock())
+        async with lock:
+            wait = self._last.get(channel, -1e9) + self.interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                async with self._slots:
+                    yield
+            finally:
+                self._last[channel] = time.monotonic()
+
+    @asynccontextmanager
+    async def call(self) -> AsyncIterator[None]:
+        async with self._slots:
+            yield
+
+
+class SlackPlatform:
+    """`ChatPlatform` over slack_sdk's AsyncWebClient."""
+
+    name = "slack"
+
+    def __init__(self, client: AsyncWebClient, *, post_interval: float = 1.0, max_concurrent: int = 16) -> None:
+        self.client = client
+        self.pacer = Pacer(post_interval, max_concurrent)
+        self._dm_channels: dict[str, str] = {}
+        self._users: dict[str, tuple[float, dict[str, Any]]] = {}
+        self.bot_user_id: str | None = None
+        self.trigger_channels: OrderedDict[str, str] = OrderedDict()
+        self.view_channels: OrderedDict[str, str] = OrderedDict()
+
+    # posting ------------------------------------------------------------------------------
+
+    async def _post_chunks(self, channel: str, chunks: list[SlackMessage], thread_ts: str | None) -> MessageRef:
+        first: MessageRef | None = None
+        for chunk in chunks:
+            async with self.pacer.channel(channel):
+                resp = await self.client.chat_postMessage(channel=channel, text=chunk.text, blocks=chunk.blocks,
+                                                          thread_ts=thread_ts, unfurl_links=False, unfurl_media=False)
+            if first is None:
+                first = MessageRef(channel=resp["channel"], id=resp["ts"], thread_id=thread_ts)
+        assert first is not None
+        return first
+
+    async def post(self, channel: str, message: Message, *, thread: MessageRef | None = None) -> MessageRef:
+        thread_ts = None if thread is None else (thread.thread_id or thread.id)
+        return await self._post_chunks(channel, render_message(message), thread_ts)
+
+    async def dm_channel(self, user_id: str) -> str:
+        if user_id not in self._dm_channels:
+            async with self.pacer.call():
+                resp = await self.client.conversations_open(users=user_id)
+            self._dm_channels[user_id] = resp["channel"]["id"]
+        return self._dm_channels[user_id]
+
+    async def send_dm(self, user_id: str, message: Message) -> MessageRef:
+        return await self._post_chunks(await self.dm_channel(user_id), render_message(message), None)
+
+    async def post_ephemeral(self, channel: str, user_id: str, message: Message) -> None:
+        for chunk in render_message(message):
+            await self.ephemeral_chunk(channel, user_id, chunk)
+
+    async def ephemeral_chunk(self, channel: str, user_id: str, chunk: SlackMessage) -> None:
+        async with self.pacer.call():
+            await self.client.chat_postEphemeral(channel=channel, user=user_id, text=chunk.text, blocks=chunk.blocks)
+
+    async def dm_chunk(self, user_id: str, chunk: SlackMessage) -> None:
+        await self._post_chunks(await self.dm_channel(user_id), [chunk], None)
+
+    async def update(self, ref: MessageRef, message: Message) -> None:
+        chunks = render_message(message)
+        if len(chunks) > 1:
+            raise SlackLimitError("the new version of this message is too long for one Slack message; "
+                                  "it was not changed")
+        async with self.pacer.call():
+            await self.client.chat_update(channel=ref.channel, ts=ref.id, text=chunks[0].text,
+                                          blocks=chunks[0].blocks)
+
+    async def open_form(self, trigger_id: str, user_id: str, form: Form) -> None:
+        async with self.pacer.call():
+            resp = await self.client.views_open(trigger_id=trigger_id, view=render_form(form))
+        channel = self.trigger_channels.pop(trigger_id, None)
+        if channel:  # so the answer to the submission can appear where the form was opened
+            remember(self.view_channels, resp["view"]["id"], channel)
+
+    async def upload_image(self, channel: str, image: ImageFile, *, comment: str | None = None) -> None:
+        async with self.pacer.channel(channel):
+            await self.client.files_upload_v2(channel=channel, file=image.data, filename=image.filename,
+                                              title=image.title, initial_comment=comment, alt_txt=image.title)
+
+    # people ---------------------------------------------------------------------------------
+
+    async def user_info(self, user_id: str) -> dict[str, Any]:
+        """users.info with the locale, cached for an hour (locale and timezone rarely change)."""
+        cached = self._users.get(user_id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        async with self.pacer.call():
+            resp = await self.client.users_info(user=user_id, include_locale=True)
+        info: dict[str, Any] = resp["user"]
+        self._users[user_id] = (time.monotonic() + USER_CACHE_SECONDS, info)
+        return info
+
+    async def channel_members(self, channel: str) -> list[str]:
+        """Humans in the channel: bots, apps and deactivated accounts left out."""
+        members: list[str] = []
+        cursor = None
+        while True:
+            async with self.pacer.call():
+                resp = await self.client.conversations_members(channel=channel, limit=200, cursor=cursor)
+            members.extend(resp["members"])
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        humans = []
+        for member in members:
+            if member == self.bot_user_id:
+                continue
+            info = await self.user_info(member)
+            if not (info.get("is_bot") or info.get("is_app_user") or info.get("deleted")):
+                humans.append(member)
+        return humans
+
+    async def user_locale(self, user_id: str) -> str | None:
+        try:
+            return (await self.user_info(user_id)).get("locale")
+        except Exception:  # a locale is a nicety: never let it stop an answer
+            log.warning("no locale for a user", exc_info=True)
+            return None
+
+    async def user_timezone(self, user_id: str) -> str | None:
+        try:
+            return (await self.user_info(user_id)).get("tz")
+        except Exception:
+            log.warning("no timezone for a user", exc_info=True)
+            return None

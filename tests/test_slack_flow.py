@@ -1,0 +1,112 @@
+"""The weekly success-and-mistake ritual end to end on the fake Slack, in HTTP mode:
+prompt as blocks, button -> modal -> an error shown in the modal -> accepted -> thread
+reply; consent from the ephemeral notice; the slash command acked within 3 seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from bot.simulation import advance
+from bot.store import Consent, Store
+from tests.fakes.slack_api import sign_request
+from tests.test_slack_support import ANNA, BRAM, CH, COR, SECRET, find_button, running_bot, until
+
+SHARE = "weekly_success_mistake:share"
+
+
+async def test_a_member_shares_through_a_modal_and_the_thread(store: Store) -> None:
+    async with running_bot(store) as r:
+        await advance(r.bot, r.clock, r.clock.now() + timedelta(days=4, hours=6, minutes=1))  # Friday 14:01
+        [prompt] = r.slack.messages(CH)
+        kinds = [b["type"] for b in prompt.blocks or []]
+        assert kinds[0] == "section" and kinds[-1] == "actions"
+        assert prompt.blocks[0]["text"]["text"].startswith("*Tijd voor het weeksucces")
+        assert "weeksucces" in prompt.text  # the notification fallback
+        share = find_button(prompt, "share")
+        assert share["action_id"] == SHARE and share["value"] == "noord|2026-12-04T14:00"
+        sharer_dms = [m for u in (ANNA, BRAM, COR) for m in r.slack.messages(u)]
+        assert len(sharer_dms) == 1 and "aan de beurt" in sharer_dms[0].text
+
+        assert await r.click(BRAM, prompt, "share") == 200
+        await until(lambda: r.slack.calls_to("views.open"), "the modal")
+        [opened] = r.slack.calls_to("views.open")
+        assert opened.ok
+        view = opened.response["view"]
+        assert view["callback_id"] == "weekly_success_mistake:answer"
+        assert view["private_metadata"] == "noord|2026-12-04T14:00"
+        inputs = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+        assert inputs[:4] == ["success", "mistake", "lesson", "share_as"]
+
+        named = {"type": "radio_buttons", "selected_option": {"value": "named"}}
+        status, answer = await r.submit(BRAM, view, {"success": "Goed gesprek <!channel> @here", "mistake": " ",
+                                                     "share_as": named})
+        assert status == 200 and answer["response_action"] == "errors"
+        assert list(answer["errors"]) == ["mistake"] and "Vul dit in" in answer["errors"]["mistake"]
+        assert r.slack.thread(CH, prompt.ts) == []
+
+        status, answer = await r.submit(BRAM, view, {"success": "Goed gesprek <!channel> @here",
+                                                     "mistake": "Te laat gebeld", "lesson": "", "share_as": named})
+        assert status == 200 and answer == {}
+        [reply] = r.slack.thread(CH, prompt.ts)
+        body = "\n".join(b["text"]["text"] for b in reply.blocks or [])
+        assert f"<@{BRAM}>" in body and "&lt;!channel&gt;" in body and "@\u200bhere" in body
+        assert "<!channel>" not in reply.text and "Te laat gebeld" in body
+        # bram never opted in: his answer was relayed, not kept, and he is asked privately
+        assert store.responses("noord") == []
+        notice = r.slack.ephemeral(CH, BRAM)[-1]
+        assert "Dank je wel" in notice.text
+
+        # the consent notice's button answers on the notice itself: nothing left to click twice
+        assert await r.click(BRAM, notice, "core:optin", ephemeral=True) == 200
+        await until(lambda: store.consent("noord", BRAM) is Consent.IN, "consent")
+        await until(lambda: notice.edits, "the notice replaced")
+        assert not any(b["type"] == "actions" for b in notice.blocks or [])
+        assert len(r.slack.messages(CH, include_replies=True)) == 2  # the prompt and one answer: nothing doubled
+
+
+async def test_slash_command_is_acked_at_once_and_answered_privately_in_the_users_language(store: Store) -> None:
+    async with running_bot(store) as r:
+        r.slack.delay("users.info", 0.5)  # a slow lookup must not hold up the ack
+        status, body, took = await r.command(COR, "status")
+        assert status == 200 and body == "" and took < 0.4
+        await until(lambda: r.slack.responses, "the command's answer")
+        [answer] = r.slack.responses
+        assert answer.body["response_type"] == "ephemeral"
+        assert "Rituals of team noord" in answer.body["text"]  # cor's Slack locale is en-GB
+        assert r.slack.messages(CH) == []
+
+
+async def test_a_non_admin_is_refused_politely_and_nothing_changes(store: Store) -> None:
+    async with running_bot(store) as r:
+        status, _, _ = await r.command(BRAM, "pause weekly_success_mistake")
+        assert status == 200
+        await until(lambda: r.slack.responses, "the refusal")
+        assert "alleen een beheerder" in r.slack.responses[-1].body["text"]
+        assert not store.ritual_state("noord", "weekly_success_mistake").paused
+
+        await r.command(ANNA, "pause weekly_success_mistake")
+        await until(lambda: len(r.slack.responses) == 2, "the admin's answer")
+        assert store.ritual_state("noord", "weekly_success_mistake").paused
+
+
+async def test_forged_and_stale_requests_get_401_and_change_nothing(store: Store) -> None:
+    async with running_bot(store) as r:
+        status, _, _ = await r.command(ANNA, "pause weekly_success_mistake", secret="not-the-secret")
+        assert status == 401
+        status, _, _ = await r.command(ANNA, "pause weekly_success_mistake", timestamp=int(time.time()) - 6 * 60)
+        assert status == 401
+        body = urlencode(r.slack.slash_command_payload(text="help", user_id=ANNA, channel_id=CH))
+        headers = sign_request(SECRET, body, None, "application/x-www-form-urlencoded")
+        tampered = body.replace("text=help", "text=pause+weekly_success_mistake")
+        async with r.http.post(r.base + "/slack/events", data=tampered.encode(), headers=headers) as resp:
+            assert resp.status == 401  # a signed body altered on the way
+        assert await r.open_home(ANNA, secret="not-the-secret") == 401
+        await asyncio.sleep(0.2)
+        assert not store.ritual_state("noord", "weekly_success_mistake").paused
+        assert r.slack.responses == [] and r.slack.calls_to("chat.postMessage") == []
+        assert r.slack.calls_to("users.info") == [] and r.slack.home_views == {}
+        assert store.consent("noord", BRAM) is Consent.UNKNOWN
