@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import pytest
+
+from bot.registry import discover
 from bot.simulation import advance
 from bot.store import Consent, Store
-from tests.test_mattermost_support import BRAM, CHAN, COR, running_bot, wait_until
+from tests.test_mattermost_support import AMS, ANNA, BRAM, CHAN, COR, running_bot, wait_until
 
 
 async def test_weekly_success_mistake_on_mattermost(store: Store) -> None:
@@ -80,3 +83,35 @@ async def test_forged_button_context_changes_nothing(store: Store) -> None:
             response = await r.click(BRAM, prompt, "Deel je succes", context=forged or {"nothing": "here"})
             assert response.status == 403
         assert r.mm.dialogs == [] and r.store.audit_log("noord") == []
+
+
+MORAL_TOML = f"""
+language = "nl"
+[[teams]]
+id = "noord"
+platform = "mattermost"
+channel = "{CHAN}"
+admins = ["{ANNA}"]
+leaders = ["{ANNA}"]
+members = ["{ANNA}", "{BRAM}", "{COR}"]
+[teams.rituals.moral_deliberation]
+"""
+
+
+async def test_moral_deliberation_dilemma_and_vote_on_mattermost(store: Store) -> None:
+    if "moral_deliberation" not in discover():
+        pytest.skip("moral_deliberation is not installed")
+    async with running_bot(store, toml=MORAL_TOML) as r:
+        fired = await advance(r.bot, r.clock, datetime(2026, 12, 29, 14, 1, tzinfo=AMS))
+        assert (fired[-1][0].step.name, fired[-1][2]) == ("call", "done")
+        call = r.bot_posts(CHAN)[-1]
+        await r.click(BRAM, call, "Breng een dilemma in")
+        [opened] = r.mm.dialogs
+        story = {"title": "Melden of niet? @here", "story": "Een cliënt vertelde me iets in vertrouwen.",
+                 "share_as": "anonymous"}
+        assert (await r.submit(BRAM, opened, {**story, "title": ""})).json["errors"].keys() == {"title"}
+        assert (await r.submit(BRAM, opened, story)).status == 200
+        [dilemma] = [p for p in r.bot_posts(CHAN) if p["root_id"] == call["id"]]
+        assert "@\u200bhere" in dilemma["message"] and "@bram" not in dilemma["message"]
+        voted = await r.click(COR, dilemma, "1")
+        assert voted.status == 200 and voted.json["ephemeral_text"]
