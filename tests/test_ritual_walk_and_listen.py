@@ -1,0 +1,162 @@
+"""Wandelen en luisteren on the local platform: weeks of walks, fair rotation, privacy."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from bot.i18n import missing_translations
+from rituals.walk_and_listen import WalkAndListen, iso_week, parse_user, waiting_order
+from tests.conftest import AMS
+
+TOML = """
+language = "nl"
+[[teams]]
+id = "noord"
+platform = "local"
+channel = "C1"
+admins = ["anna"]
+leaders = ["anna"]
+members = ["anna", "bram", "cor", "dewi", "eva", "fenna"]
+[teams.rituals.walk_and_listen]
+{extra}
+"""
+MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=AMS)
+
+
+def _proposed(dm) -> str:  # type: ignore[no-untyped-def]
+    return dm.text.split("wandel je met @")[1].split(".")[0]
+
+
+async def test_eight_weeks_every_member_before_anyone_twice(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TOML.format(extra=""), start=MONDAY)
+    out = await h.local.command("eva", "walks optout", channel="C1")
+    assert [(e.kind, e.user) for e in out] == [("reply", "eva")] and "niet meer voorgesteld" in out[0].text
+    h.store.set_away("noord", "fenna", True)
+    walked = []
+    for week in range(8):
+        await h.advance_to(MONDAY + timedelta(weeks=week, hours=1, minutes=1))
+        dm = h.local.last("dm", user="anna")
+        assert "Geen agenda, geen actiepunten" in dm.text
+        walked.append(_proposed(dm))
+        await h.local.click("anna", dm, "done")
+    eligible = {"bram", "cor", "dewi"}
+    assert set(walked[:3]) == eligible  # everyone once before anyone twice
+    assert all(a != b for a, b in zip(walked, walked[1:], strict=False))
+    assert Counter(walked) == Counter({walked[0]: 3, walked[1]: 3, walked[2]: 2})  # round after round, same order
+    assert "anna" not in walked and "eva" not in walked and "fenna" not in walked
+    rows = h.store.walks("noord", "anna")
+    assert [r.status for r in rows] == ["done"] * 8 and {r.member_id for r in rows} == eligible
+    # only facts are kept: leader, member, week, status
+    assert set(rows[0].model_dump()) <= {"id", "team_id", "leader_id", "week", "member_id", "status", "updated_at"}
+
+
+async def test_buttons_invitation_and_one_gentle_follow_up(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TOML.format(extra=""), start=MONDAY)
+    await h.advance_to(MONDAY + timedelta(hours=1, minutes=1))
+    dm = h.local.last("dm", user="anna")
+    first = _proposed(dm)
+    out = await h.local.click("anna", dm, "other")
+    assert out[0].kind == "update"
+    second = _proposed(out[0])
+    assert second != first
+    out = await h.local.click("anna", dm, "other")
+    third = _proposed(out[0])
+    assert third not in (first, second)
+
+    out = await h.local.click("anna", dm, "planned")
+    invitation = [e for e in out if e.kind == "dm"]
+    assert [e.user for e in invitation] == [third] and "@anna" in invitation[0].text
+    assert "Geen agenda" in invitation[0].text
+    out = await h.local.click("anna", dm, "planned")
+    assert not [e for e in out if e.kind == "dm"]  # invited once
+    out = await h.local.click(third, dm, "done")
+    assert [(e.kind, e.user) for e in out] == [("reply", third)]  # only the leader records a walk
+    assert h.store.walks("noord", "anna")[0].status == "planned"
+
+    await h.advance_to(MONDAY + timedelta(days=4, hours=7, minutes=1))  # Friday 15:01
+    follow = h.local.last("dm", user="anna")
+    assert "Is het deze week gelukt" in follow.text and f"@{third}" in follow.text
+    await h.local.click("anna", follow, "done")
+    assert h.store.walks("noord", "anna")[0].status == "done"
+    await h.advance_to(MONDAY + timedelta(days=6))
+    assert len([e for e in h.local.entries("dm", user="anna") if "gelukt" in e.text]) == 1
+
+    # the next week: done, so no follow-up; skipped, so also none
+    await h.advance_to(MONDAY + timedelta(weeks=1, hours=1, minutes=1))
+    await h.local.click("anna", h.local.last("dm", user="anna"), "skip")
+    await h.advance_to(MONDAY + timedelta(weeks=1, days=6))
+    assert len([e for e in h.local.entries("dm", user="anna") if "gelukt" in e.text]) == 1
+
+
+async def test_a_walk_with_someone_who_opted_out_is_refused(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TOML.format(extra="invite_member = false"), start=MONDAY)
+    await h.advance_to(MONDAY + timedelta(hours=1, minutes=1))
+    dm = h.local.last("dm", user="anna")
+    member = _proposed(dm)
+    await h.local.command(member, "walks optout", channel="C1")
+    out = await h.local.click("anna", dm, "planned")
+    assert [(e.kind, e.user) for e in out] == [("reply", "anna")] and "Iemand anders" in out[0].text
+    assert h.store.walks("noord", "anna")[0].status == "proposed"
+    out = await h.local.command("anna", f"walks with <@{member}>", channel="C1")
+    assert "geen wandeling" in out[0].text
+    assert h.store.walks("noord", "anna")[0].member_id == member and h.store.walks("noord", "anna")[0].status == "proposed"
+    out = await h.local.command("anna", "walks with @anna", channel="C1")
+    assert "geen wandeling" in out[0].text  # never the leader themself
+    out = await h.local.click("anna", dm, "other")
+    assert _proposed(out[0]) != member
+    out = await h.local.command("anna", "walks with @bram", channel="C1")
+    assert "deze week wandel je met @bram" in out[0].text
+    assert h.store.walks("noord", "anna")[0].member_id == "bram"
+    await h.local.command(member, "walks optin", channel="C1")
+    out = await h.local.command("anna", f"walks with {member}", channel="C1")
+    assert f"@{member}" in out[0].text and "Genoteerd" in out[0].text
+    assert not [e for e in h.local.transcript if e.kind == "dm" and e.user != "anna"]  # invite_member = false
+
+
+async def test_the_dm_comes_at_nine_in_the_leaders_own_timezone(make_harness) -> None:  # type: ignore[no-untyped-def]
+    toml = TOML.format(extra="").replace('leaders = ["anna"]', 'leaders = ["anna", "bram", "cor"]')
+    h = await make_harness(toml, start=MONDAY, timezones={"anna": "Europe/London", "cor": "America/Curacao"})
+    await h.advance_to(MONDAY + timedelta(hours=1, minutes=1))  # 09:01 Amsterdam
+    assert [e.user for e in h.local.entries("dm")] == ["bram"]
+    await h.advance_to(MONDAY + timedelta(hours=2, minutes=1))  # 09:01 in London
+    assert [e.user for e in h.local.entries("dm")] == ["bram", "anna"]
+    await h.advance_to(MONDAY + timedelta(hours=4, minutes=1))  # Curaçao is 5 hours later: clamped to +3h
+    assert [e.user for e in h.local.entries("dm")] == ["bram", "anna", "cor"]
+    # three leaders, three different members this week; never a leader
+    members = [r.member_id for r in h.store.walks("noord")]
+    assert len(set(members)) == 3 and not set(members) & {"anna", "bram", "cor"}
+
+
+async def test_coverage_for_the_leader_and_counts_only_for_admins(make_harness) -> None:  # type: ignore[no-untyped-def]
+    toml = TOML.format(extra="").replace('admins = ["anna"]', 'admins = ["anna", "gert"]').replace(
+        '"fenna"]', '"fenna", "gert"]')
+    h = await make_harness(toml, start=MONDAY)
+    for week in range(3):
+        await h.advance_to(MONDAY + timedelta(weeks=week, hours=1, minutes=1))
+        await h.local.click("anna", h.local.last("dm", user="anna"), "done")
+    out = await h.local.command("anna", "walks", channel="C1")
+    assert [(e.kind, e.user) for e in out] == [("reply", "anna")]
+    assert out[0].text.count("gewandeld") == 3 and "Wacht het langst" in out[0].text
+    out = await h.local.command("gert", "walks team", channel="C1")
+    assert "met 3 van de 6 teamleden" in out[0].text and "(3 wandelingen)" in out[0].text
+    assert "@" not in out[0].text  # never per person
+    out = await h.local.command("gert", "walks", channel="C1")
+    assert "leidinggevenden" in out[0].text and "gewandeld" not in out[0].text
+    out = await h.local.command("bram", "walks team", channel="C1")
+    assert "beheerders" in out[0].text and "van de" not in out[0].text
+    out = await h.local.command("bram", "walks whatever", channel="C1")
+    assert "walks optout" in out[0].text
+
+
+def test_helpers() -> None:
+    assert parse_user("<@U123|anna>") == "U123" and parse_user("@bram") == "bram" and parse_user("cor") == "cor"
+    assert iso_week(datetime(2026, 12, 31, tzinfo=AMS).date()) == "2026-W53"
+    assert waiting_order(["a", "b"], {"a": (datetime(2026, 1, 1, tzinfo=AMS), 1)}, "s") == ["b", "a"]
+
+
+def test_every_text_has_dutch_and_english() -> None:
+    assert missing_translations(WalkAndListen.texts) == []
+    ritual = WalkAndListen()
+    for st in ritual.steps(WalkAndListen.Options()):
+        assert ritual.handler("step", st.name) is not None
