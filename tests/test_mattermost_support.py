@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bot.app import RitualBot
 from bot.clock import FakeClock
+from bot.http import build_http_app, serve
 from bot.messages import Choice, FieldKind, Form, FormField, Mention, UserText, text
 from bot.platforms.mattermost import MattermostConnector, settings_from_env
 from bot.platforms.mattermost_connection import RetryPolicy
@@ -25,7 +26,6 @@ from bot.platforms.mattermost_render import dialog, escape_user_text, post_body,
 from bot.platforms.mattermost_signing import Signer, signing_secret
 from bot.registry import discover
 from bot.store import Store
-from bot.http import build_http_app, serve
 from bot.wiring import build_bot
 from tests.conftest import make_config
 from tests.fakes.mattermost_api import FakeMattermost, IntegrationResponse, validate_dialog

@@ -164,9 +164,11 @@ class MattermostConnector:
     async def _catch_up(self, since_ms: int) -> None:
         """After a reconnect: DMs that arrived while the websocket was down."""
         for channel in sorted(self._dm_channels_seen):
+            def fetch(d: Any, c: str = channel) -> dict[str, Any]:
+                return dict(d.posts.get_posts_for_channel(c, params={"since": since_ms}))
+
             try:
-                listing = await self.platform.call(
-                    lambda d, c=channel: d.posts.get_posts_for_channel(c, params={"since": since_ms}))
+                listing = await self.platform.call(fetch)
             except Exception:
                 log.warning("could not catch up on a DM channel after reconnecting", exc_info=True)
                 continue

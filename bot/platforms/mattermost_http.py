@@ -183,7 +183,8 @@ class IntegrationRoutes:
             return web.json_response({})
         dispatcher = self._ready()
         channel = str(body.get("channel_id") or "") or None
-        submitted = body.get("submission") if isinstance(body.get("submission"), dict) else {}
+        raw = body.get("submission")
+        submitted: dict[str, Any] = raw if isinstance(raw, dict) else {}
         slot = ResponseSlot(lambda m: False)  # a dialog response carries only errors
         req = FormSubmission(platform="mattermost", user_id=user, form_id=target.form_id, state=target.state,
                              values=render.submission_values(submitted), reply=self._private(slot, channel, user),

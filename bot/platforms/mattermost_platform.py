@@ -185,8 +185,8 @@ class MattermostPlatform:
         ids: list[str] = []
         page = 0
         while True:
-            chunk = await self.call(lambda d: d.channels.get_channel_members(
-                channel, params={"page": page, "per_page": 200}))
+            params = {"page": page, "per_page": 200}
+            chunk = await self.call(lambda d, p=params: d.channels.get_channel_members(channel, params=p))
             ids.extend(m["user_id"] for m in chunk)
             if len(chunk) < 200:
                 break
@@ -194,7 +194,7 @@ class MattermostPlatform:
         humans: list[str] = []
         for start in range(0, len(ids), 200):
             batch = ids[start:start + 200]
-            for user in await self.call(lambda d: d.users.get_users_by_ids(batch)):
+            for user in await self.call(lambda d, b=batch: d.users.get_users_by_ids(b)):
                 self._users[user["id"]] = (time.monotonic(), user)
                 if not user.get("is_bot") and not user.get("delete_at") and user["id"] != self.bot_user_id:
                     humans.append(user["id"])

@@ -12,7 +12,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.messages import Bold, FieldKind, Form, FormField, Mention, Message, Segment, neutralise_mentions
+from bot.messages import (
+    Bold,
+    FieldKind,
+    Form,
+    FormField,
+    Mention,
+    Message,
+    Segment,
+    neutralise_mentions,
+)
 from bot.platforms.mattermost_signing import Signer
 
 POST_LIMIT = 16383

@@ -86,7 +86,7 @@ class Signer:
         parts = [context.get(k) for k in ("a", "v", "c", "u", "s")]
         if not all(isinstance(p, str) for p in parts):
             raise Forged("button context is incomplete")
-        action, value, bound_channel, bound_user, sig = parts
+        action, value, bound_channel, bound_user, sig = (str(p) for p in parts)
         expected = self._mac("button", action, value, bound_channel, bound_user)
         if not hmac.compare_digest(expected.encode(), sig.encode()):
             raise Forged("button context signature does not match")
