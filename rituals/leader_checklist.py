@@ -1,0 +1,199 @@
+"""Checklist voorbeeldgedrag: once a month, a private reflection for each leader.
+
+After seed 003 ("Benoem ik ongewenst gedrag?", "Vraag ik actief naar ervaringen in mijn
+team?"): six short questions on the leader's own example behaviour, each answered yes,
+partly or not yet. One step, `ask`: a DM to each leader with a button that opens the form.
+
+The answers are the leader's alone. They are kept only if the leader opted in, and then
+only shown to that leader, as a trend over the months (`/ritual checklist`). Admins never
+see them, not even as a count: this ritual adds nothing to the participation numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.context import InteractionContext, Occurrence, RitualContext
+from bot.messages import Bold, Button, Choice, FieldKind, Form, FormField, text
+from bot.platform import FormResult
+from bot.ritual import Ritual, action, command, form, step
+from bot.store.store import StoredResponse
+
+ITEMS = ("name_behaviour", "ask_experiences", "recognise_doubt", "share_own", "listen", "stand_behind")
+ANSWERS = ("yes", "partly", "not_yet")
+SYMBOL = {"yes": "●", "partly": "◐", "not_yet": "○"}
+MAX_NOTE = 1000
+
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ask_note: bool = Field(default=True, description="also offer an optional note to self")
+    trend_months: int = Field(default=6, ge=2, le=24, description="how many months `/ritual checklist` shows")
+
+
+TEXTS = {
+    "item.name_behaviour": {"nl": "Benoem ik ongewenst gedrag als ik het zie of hoor?",
+                            "en": "Do I name unwanted behaviour when I see or hear it?"},
+    "item.ask_experiences": {"nl": "Vraag ik actief naar ervaringen in mijn team?",
+                             "en": "Do I actively ask about experiences in my team?"},
+    "item.recognise_doubt": {"nl": "Geef ik erkenning als iemand een twijfel of fout uitspreekt?",
+                             "en": "Do I give recognition when someone voices a doubt or a mistake?"},
+    "item.share_own": {"nl": "Deel ik zelf ook weleens een twijfel of een fout?",
+                       "en": "Do I share a doubt or a mistake of my own now and then?"},
+    "item.listen": {"nl": "Luister ik zonder meteen een oplossing of oordeel te geven?",
+                    "en": "Do I listen without jumping to a solution or a judgement?"},
+    "item.stand_behind": {"nl": "Laat ik merken dat ik achter mijn mensen sta als het spannend wordt?",
+                          "en": "Do I show my people that I stand behind them when things get tense?"},
+    "answer.yes": {"nl": "Ja", "en": "Yes"},
+    "answer.partly": {"nl": "Deels", "en": "Partly"},
+    "answer.not_yet": {"nl": "Nog niet", "en": "Not yet"},
+    "ask.dm": {"nl": ("Hoi! Het is weer tijd voor je checklist voorbeeldgedrag: zes korte vragen over je eigen rol in een "
+                      "veilige werkcultuur. Niemand anders ziet je antwoorden; het is een spiegel, geen beoordeling."),
+               "en": ("Hi! Time for your example-behaviour checklist again: six short questions about your own part in a "
+                      "safe working culture. Nobody else sees your answers; it's a mirror, not an assessment.")},
+    "button.open": {"nl": "Open de checklist", "en": "Open the checklist"},
+    "form.title": {"nl": "Checklist voorbeeldgedrag", "en": "Example-behaviour checklist"},
+    "form.intro": {"nl": "Denk aan de afgelopen maand. Alleen jij ziet je antwoorden.",
+                   "en": "Think of the past month. Only you see your answers."},
+    "form.note": {"nl": "Wat wil je jezelf meegeven voor de komende maand? (alleen voor jou, mag leeg)",
+                  "en": "What would you like to take into the coming month? (just for you, optional)"},
+    "form.submit": {"nl": "Klaar", "en": "Done"},
+    "form.required": {"nl": "Kies een antwoord, alsjeblieft.", "en": "Please pick an answer."},
+    "form.too_long": {"nl": "Dit is te lang (hoogstens {max} tekens).", "en": "This is too long (at most {max} characters)."},
+    "form.not_leader": {"nl": "Deze checklist is voor leidinggevenden.", "en": "This checklist is for leaders."},
+    "summary": {"nl": "Deze maand: {yes}× ja, {partly}× deels, {not_yet}× nog niet.",
+                "en": "This month: {yes}× yes, {partly}× partly, {not_yet}× not yet."},
+    "summary.focus": {"nl": "Misschien iets voor de komende weken: {item}", "en": "Perhaps something for the coming weeks: {item}"},
+    "summary.stored": {"nl": "Ik heb het bewaard; met /ritual checklist zie je je verloop over de maanden.",
+                       "en": "I have kept it; /ritual checklist shows your trend over the months."},
+    "summary.not_stored": {"nl": "Ik heb je antwoorden niet bewaard. Wil je je verloop over de maanden zien, dan moet ik ze mogen bewaren.",
+                           "en": "I have not kept your answers. To see your trend over the months, I need your permission to keep them."},
+    "trend.title": {"nl": "Jouw checklist voorbeeldgedrag, de laatste {count} keer:", "en": "Your example-behaviour checklist, the last {count} times:"},
+    "trend.legend": {"nl": "● ja  ◐ deels  ○ nog niet", "en": "● yes  ◐ partly  ○ not yet"},
+    "trend.totals": {"nl": "Ja per maand: {row}", "en": "Yes per month: {row}"},
+    "trend.empty": {"nl": "Ik heb nog geen checklist van je bewaard.", "en": "I haven't kept a checklist of yours yet."},
+    "trend.not_leader": {"nl": "De checklist voorbeeldgedrag is voor leidinggevenden.", "en": "The example-behaviour checklist is for leaders."},
+    "trend.private": {"nl": "De antwoorden op de checklist zijn alleen van de leidinggevende zelf; ook beheerders zien ze niet.",
+                      "en": "Checklist answers belong to the leader alone; admins don't see them either."},
+}
+
+_MONTHS = {"nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+           "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")}
+
+
+def month_label(occurrence: str, language: str) -> str:
+    moment = datetime.fromisoformat(occurrence)
+    return f"{_MONTHS.get(language, _MONTHS['en'])[moment.month - 1]} {moment:%y}"
+
+
+def latest_per_month(rows: list[StoredResponse], months: int) -> list[tuple[str, dict[str, Any]]]:
+    """The last answer of each occurrence (a second submission replaces the first), newest `months`."""
+    latest: dict[str, dict[str, Any]] = {}
+    for row in rows:  # rows come in id order, so later ones win
+        if row.occurrence:
+            latest[row.occurrence] = row.content
+    return sorted(latest.items())[-months:]
+
+
+class LeaderChecklist(Ritual):
+    id = "leader_checklist"
+    title = {"nl": "Checklist voorbeeldgedrag", "en": "Example-behaviour checklist"}
+    summary = {"nl": "Een persoonlijke maandelijkse reflectie voor leidinggevenden op hun eigen voorbeeldgedrag.",
+               "en": "A private monthly reflection for leaders on their own example behaviour."}
+    default_schedule = "first wed 10:00"
+    Options = Options
+    texts = TEXTS
+    command_help = {"checklist": {"nl": "je eigen verloop op de checklist voorbeeldgedrag (leidinggevenden)",
+                                  "en": "your own trend on the example-behaviour checklist (leaders)"}}
+    demo_answers = {
+        "checklist:nl": [
+            {"name_behaviour": "partly", "ask_experiences": "yes", "recognise_doubt": "yes", "share_own": "not_yet",
+             "listen": "partly", "stand_behind": "yes", "note": "Vaker zelf vertellen wat mij lastig viel."},
+            {"name_behaviour": "yes", "ask_experiences": "yes", "recognise_doubt": "partly", "share_own": "partly",
+             "listen": "yes", "stand_behind": "yes", "note": ""},
+        ],
+        "checklist:en": [
+            {"name_behaviour": "partly", "ask_experiences": "yes", "recognise_doubt": "yes", "share_own": "not_yet",
+             "listen": "partly", "stand_behind": "yes", "note": "Tell my team more often what I found hard."},
+        ],
+    }
+
+    @step("main")
+    async def ask(self, ctx: RitualContext, occ: Occurrence) -> None:
+        for leader in sorted(ctx.team.leaders):
+            await ctx.dm(leader, text(ctx.t_user(leader, "ask.dm"), buttons=(
+                Button("open", ctx.t_user(leader, "button.open"), occ.key, "primary"),)))
+
+    @action("open")
+    async def open_checklist(self, ctx: InteractionContext, occurrence: str) -> None:
+        if not ctx.is_leader:
+            await ctx.reply(text(ctx.t("form.not_leader")))
+            return
+        options = ctx.options
+        assert isinstance(options, Options)
+        choices = tuple(Choice(a, ctx.t(f"answer.{a}")) for a in ANSWERS)
+        fields = [FormField(item, ctx.t(f"item.{item}"), FieldKind.CHOICE, choices=choices) for item in ITEMS]
+        if options.ask_note:
+            fields.append(FormField("note", ctx.t("form.note"), FieldKind.MULTILINE, required=False, max_length=MAX_NOTE))
+        await ctx.open_form(Form("checklist", ctx.t("form.title"), tuple(fields), ctx.t("form.submit"),
+                                 state=occurrence, intro=ctx.t("form.intro")))
+
+    @form("checklist")
+    async def receive(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
+        if not ctx.is_leader:
+            return FormResult({ITEMS[0]: ctx.t("form.not_leader")})
+        errors = {item: ctx.t("form.required") for item in ITEMS if values.get(item) not in ANSWERS}
+        note = (values.get("note") or "").strip()
+        if len(note) > MAX_NOTE:
+            errors["note"] = ctx.t("form.too_long", max=MAX_NOTE)
+        if errors:
+            return FormResult(errors)
+        answers = {item: str(values[item]) for item in ITEMS}
+        content = {**answers, **({"note": note} if note else {})}
+        stored = ctx.save_answer(ctx.user_id, anonymous=False, kind="checklist", content=content, occurrence=occurrence)
+        paragraphs = self._summary(ctx, answers)
+        if stored:
+            await ctx.reply(text(*paragraphs, ctx.t("summary.stored")))
+        else:
+            await ctx.offer_consent("\n\n".join(str(p) for p in paragraphs[1:]) + "\n\n" + ctx.t("summary.not_stored"))
+        return FormResult()
+
+    def _summary(self, ctx: InteractionContext, answers: dict[str, str]) -> list[Any]:
+        counts = {a: sum(1 for v in answers.values() if v == a) for a in ANSWERS}
+        paragraphs: list[Any] = [(Bold(ctx.t("form.title")),), ctx.t("summary", **counts)]
+        focus = next((i for i in ITEMS if answers[i] == "not_yet"), None) or next(
+            (i for i in ITEMS if answers[i] == "partly"), None)
+        if focus:
+            paragraphs.append(ctx.t("summary.focus", item=ctx.t(f"item.{focus}")))
+        return paragraphs
+
+    @command("checklist")
+    async def trend(self, ctx: InteractionContext, args: list[str]) -> None:
+        if args:
+            await ctx.reply(text(ctx.t("trend.private")))  # no one's checklist but your own, ever
+            return
+        if not ctx.is_leader:
+            await ctx.reply(text(ctx.t("trend.not_leader")))
+            return
+        options = ctx.options
+        assert isinstance(options, Options)
+        rows = ctx.store.responses(ctx.team.id, self.id, author_id=ctx.user_id, kind="checklist")
+        months = latest_per_month([r for r in rows if r.author_id == ctx.user_id], options.trend_months)
+        if not months:
+            if ctx.consent(ctx.user_id).value == "in":
+                await ctx.reply(text(ctx.t("trend.empty")))
+            else:
+                await ctx.offer_consent(ctx.t("trend.empty"))
+            return
+        labels = "  ".join(month_label(occ, ctx.language) for occ, _ in months)
+        paragraphs: list[Any] = [(Bold(ctx.t("trend.title", count=len(months))),), labels]
+        for item in ITEMS:
+            row = "  ".join(SYMBOL.get(content.get(item, ""), "·") for _, content in months)
+            paragraphs.append(f"{row}   {ctx.t(f'item.{item}')}")
+        yes_row = " → ".join(str(sum(1 for i in ITEMS if c.get(i) == "yes")) for _, c in months)
+        paragraphs += [ctx.t("trend.totals", row=yes_row), ctx.t("trend.legend")]
+        await ctx.reply(text(*paragraphs))
