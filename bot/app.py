@@ -76,6 +76,11 @@ class RitualBot:
         return RitualContext(ritual=plan.ritual, team=plan.team, options=plan.resolved.options,
                              platform=self.platform_for(plan.team), store=self.store, now=now, bot=self)
 
+    def team_context(self, ritual: Ritual, team: TeamView) -> RitualContext:
+        """A ritual's context for a team outside any firing (data rights, reports)."""
+        return RitualContext(ritual=ritual, team=team, options=self.resolved[(team.id, ritual.id)].options,
+                             platform=self.platform_for(team), store=self.store, now=self.clock.now(), bot=self)
+
     def interaction_context(self, ritual: Ritual, team: TeamView, user_id: str, reply, **extra) -> InteractionContext:  # type: ignore[no-untyped-def]
         return InteractionContext(ritual=ritual, team=team, options=self.resolved[(team.id, ritual.id)].options,
                                   platform=self.platform_for(team), store=self.store, now=self.clock.now(),

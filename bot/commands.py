@@ -184,7 +184,7 @@ class BaseCommands:
     @core_command("mydata")
     async def mydata(self, ctx: CommandContext, args: list[str]) -> None:
         export = export_member(self.bot, ctx.team, ctx.user_id)
-        if export["consent"]["state"] == "unknown" and not any(export[k] for k in ("responses", "rotation", "walks")):
+        if export["consent"]["state"] == "unknown" and not any(export[k] for k in ("responses", "rotation", "walks", "rituals")):
             await ctx.say(ctx.t("mydata.nothing", team=ctx.team.id))
             return
         c = export["consent"]
@@ -308,9 +308,13 @@ def export_member(bot: RitualBot, team: TeamView, user_id: str) -> dict[str, Any
                      for pool, last, times in bot.store.member_rotation(team.id, user_id)],
         "walks": [{"leader": w.leader_id, "member": w.member_id, "week": w.week, "status": w.status}
                   for w in bot.store.walks(team.id) if user_id in (w.leader_id, w.member_id)],
+        "rituals": {rid: data for rid, ritual in bot.rituals.items()
+                    if (data := ritual.personal_data(bot.team_context(ritual, team), user_id))},
     }
 
 
 def erase_member(bot: RitualBot, team: TeamView, user_id: str) -> None:
+    for ritual in bot.rituals.values():
+        ritual.forget_person(bot.team_context(ritual, team), user_id)
     bot.store.erase_member(team.id, user_id)
     bot.store.audit(team.id, None, "erasure", "a member's data was erased on their request", bot.clock.now())

@@ -21,6 +21,7 @@ from bot.messages import Button, FieldKind, Form, FormField, ImageFile, Message,
 from bot.platform import ChatPlatform, FormResult, Reply
 from bot.rotation import pick_fair
 from bot.store import Consent, Store
+from bot.store.store import StoredResponse
 from bot.teams import TeamView
 from bot.texts import TEXTS
 
@@ -154,18 +155,24 @@ class RitualContext:
     # storage -------------------------------------------------------------------------------
 
     def save_answer(self, user_id: str, *, anonymous: bool, kind: str, content: dict[str, Any],
-                    occurrence: str | None, at: datetime | None = None) -> bool:
-        """Store an answer only if its author opted in; True when stored.
+                    occurrence: str | None, at: datetime | None = None) -> int | None:
+        """Store an answer only if its author opted in; its id when stored, else None.
 
         Anonymous answers are stored without author and with the occurrence time (`at`)
         as their timestamp, so they cannot be linked back by timing either.
         """
         if self.consent(user_id) is not Consent.IN:
-            return False
+            return None
         stamp = at if (anonymous and at is not None) else self._now
-        self.store.save_response(self.team.id, self.ritual.id, author_id=user_id, anonymous=anonymous,
-                                 kind=kind, content=content, occurrence=occurrence, at=stamp)
-        return True
+        return self.store.save_response(self.team.id, self.ritual.id, author_id=user_id, anonymous=anonymous,
+                                        kind=kind, content=content, occurrence=occurrence, at=stamp)
+
+    def stored_answer(self, response_id: int) -> StoredResponse | None:
+        """An answer this ritual stored for this team (None once erased or expired)."""
+        found = self.store.response(response_id)
+        if found is None or (found.team_id, found.ritual_id) != (self.team.id, self.ritual.id):
+            return None
+        return found
 
     def count_participation(self) -> None:
         """Count one contribution in this week's participation (a number, never who)."""

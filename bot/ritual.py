@@ -110,6 +110,13 @@ class Ritual:
         """The moments of one occurrence; the default is one step at the scheduled time."""
         return [Step("main")]
 
+    def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+        """What this ritual keeps about one person besides stored answers (for `/ritual mydata`)."""
+        return {}
+
+    def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+        """Erase what `personal_data` reports (for `/ritual forget`)."""
+
     def handler(self, kind: str, name: str) -> Callable[..., Awaitable[Any]] | None:
         attr = self._handlers.get((kind, name))
         return None if attr is None else getattr(self, attr)

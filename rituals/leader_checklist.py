@@ -100,6 +100,7 @@ def latest_per_month(rows: list[StoredResponse], months: int) -> list[tuple[str,
 
 
 class LeaderChecklist(Ritual):
+    in_insights = False  # a leader's answers are theirs alone: never in admins' counts
     id = "leader_checklist"
     title = {"nl": "Checklist voorbeeldgedrag", "en": "Example-behaviour checklist"}
     summary = {"nl": "Een persoonlijke maandelijkse reflectie voor leidinggevenden op hun eigen voorbeeldgedrag.",

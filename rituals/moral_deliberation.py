@@ -170,6 +170,7 @@ TEXTS = {
                   "en": "{max} dilemmas have been brought in already; no more fit this time. Do keep yours for next month."},
     "dilemma.named": {"nl": "Dilemma {n}, ingebracht door {who}:", "en": "Dilemma {n}, brought in by {who}:"},
     "dilemma.anonymous": {"nl": "Dilemma {n}, anoniem ingebracht:", "en": "Dilemma {n}, brought in anonymously:"},
+    "dilemma.see_thread": {"nl": "(de tekst staat in de draad onder de oproep)", "en": "(the text is in the thread under the call)"},
     "dilemma.thanks": {"nl": "Dank je wel voor je vertrouwen. Je dilemma staat in de draad onder de oproep; iedereen kan er nu op stemmen.",
                        "en": "Thank you for your trust. Your dilemma is in the thread below the call; everyone can vote for it now."},
     "dilemma.thanks_anonymous": {"nl": "Dank je wel voor je vertrouwen. Je dilemma staat anoniem in de draad; niemand kan zien dat het van jou is.",
@@ -440,7 +441,7 @@ class MoralDeliberation(Ritual):
             await ctx.post(text(*paragraphs, buttons=(Button("bring", ctx.t("button.bring"), occ.key, "primary"),)))
             return
         paragraphs.append(ctx.t("prepare.body"))
-        paragraphs.extend((f"{d['n']}. ", UserText(d["title"])) for d in dilemmas)
+        paragraphs.extend(self._dilemma_line(ctx, d) for d in dilemmas)
         buttons = [Button("vote", ctx.t("button.vote", n=d["n"]), f"{occ.key}|{d['n']}") for d in dilemmas]
         await ctx.post(text(*paragraphs, buttons=buttons))
 
@@ -457,7 +458,7 @@ class MoralDeliberation(Ritual):
         if not plan["groups"]:
             await ctx.post(text(ctx.t("session.nobody")))
         for g in range(len(plan["groups"])):
-            head = await ctx.post(self._session_message(ctx, plan, g, chosen, options))
+            head = await ctx.post(self._session_message(ctx, plan, g, self._dilemma_text(ctx, chosen), options))
             first = await ctx.post(self._step_message(ctx, options.method, occ.key, g, 0, 0), thread=head)
             rnd.put(f"progress{g}", {"step": 0, "ref": _ref_data(first), "head": _ref_data(head),
                                      "started": ctx.now().isoformat()})
@@ -473,6 +474,18 @@ class MoralDeliberation(Ritual):
             Button("talk", ctx.t("button.talk")),
             Button("privacy", ctx.t("button.privacy")))))
         rnd.put("reflection", _ref_data(ref))
+
+    def _dilemma_text(self, ctx: RitualContext, entry: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The chosen dilemma: its stored text when its author opted in, else only its number."""
+        if entry is None:
+            return None
+        stored = ctx.stored_answer(entry["response"]) if entry.get("response") else None
+        content = stored.content if stored is not None else {}
+        return {"n": entry["n"], "by": entry.get("by"), "title": content.get("title"), "story": content.get("story")}
+
+    def _dilemma_line(self, ctx: RitualContext, entry: dict[str, Any]) -> tuple[Any, ...]:
+        title = (self._dilemma_text(ctx, entry) or {}).get("title")
+        return (f"{entry['n']}. ", UserText(title) if title else ctx.t("dilemma.see_thread"))
 
     # planning -----------------------------------------------------------------------------------
 
@@ -533,7 +546,10 @@ class MoralDeliberation(Ritual):
                 paras.append(_with_mention(ctx.t("session.chosen_named", n=chosen["n"], who="\0"), chosen["by"]))
             else:
                 paras.append(ctx.t("session.chosen_anonymous", n=chosen["n"]))
-            paras += [(UserText(chosen["title"]),), (UserText(chosen["story"]),)]
+            if chosen.get("title"):
+                paras += [(UserText(chosen["title"]),), (UserText(chosen.get("story") or ""),)]
+            else:
+                paras.append(ctx.t("dilemma.see_thread"))
         return text(*paras)
 
     def _step_message(self, ctx: RitualContext | _TeamLanguage, method: str, occurrence: str, g: int, i: int, elapsed: int | None,
@@ -558,7 +574,8 @@ class MoralDeliberation(Ritual):
         await ctx.open_form(Form("dilemma", ctx.t("form.dilemma_title"), (
             FormField("title", ctx.t("form.title_field"), FieldKind.TEXT, max_length=MAX_TITLE),
             FormField("story", ctx.t("form.story"), FieldKind.MULTILINE, max_length=MAX_STORY),
-            *self._share_as(ctx, private=False)), ctx.t("form.submit"), state=occurrence, intro=ctx.t("form.dilemma_intro")))
+            *self._share_as(ctx, private=False)), ctx.t("form.submit"), state=occurrence, intro=ctx.t("form.dilemma_intro"),
+            guarded=("title", "story")))
 
     def _share_as(self, ctx: InteractionContext, *, private: bool) -> tuple[FormField, ...]:
         options = ctx.options
@@ -585,10 +602,11 @@ class MoralDeliberation(Ritual):
         dilemmas: list[dict[str, Any]] = rnd.get("dilemmas", [])
         if len(dilemmas) >= MAX_DILEMMAS:
             return FormResult({"title": ctx.t("form.full", max=MAX_DILEMMAS)})
+        flagged = ctx.guard_client_data(values, ("title", "story"))
+        if flagged is not None:
+            return flagged
         anonymous = _anonymous(ctx, values)
         n = max((d["n"] for d in dilemmas), default=0) + 1
-        dilemmas.append({"n": n, **answer, "by": None if anonymous else ctx.user_id})
-        rnd.put("dilemmas", dilemmas)
         team_t = _team_t(ctx)
         head = ((Bold(team_t("dilemma.anonymous", n=n)),) if anonymous
                 else _with_mention(team_t("dilemma.named", n=n, who="\0"), ctx.user_id))
@@ -598,6 +616,10 @@ class MoralDeliberation(Ritual):
         ctx.count_participation()
         stored = ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="dilemma", content=answer,
                                  occurrence=occurrence, at=rnd.scheduled)
+        # Until the session the round keeps only a number and, for people who opted in, where
+        # their stored answer is: never the text or the author of someone who did not opt in.
+        dilemmas.append({"n": n, "response": stored, "by": ctx.user_id if stored and not anonymous else None})
+        rnd.put("dilemmas", dilemmas)
         thanks = ctx.t("dilemma.thanks_anonymous" if anonymous else "dilemma.thanks")
         await _thank(ctx, thanks, stored, anonymous)
         return FormResult()
@@ -685,7 +707,7 @@ class MoralDeliberation(Ritual):
             Choice(k, ctx.t(f"reflect.{k}")) for k in ("good", "mixed", "heavy")))
         note = FormField("note", ctx.t("reflect.note"), FieldKind.MULTILINE, required=False, max_length=MAX_STORY)
         await ctx.open_form(Form("reflection", ctx.t("reflect.form_title"), (how, note, *self._share_as(ctx, private=True)),
-                                 ctx.t("reflect.submit"), state=occurrence))
+                                 ctx.t("reflect.submit"), state=occurrence, guarded=("note",)))
 
     @form("reflection")
     async def receive_reflection(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
@@ -700,6 +722,9 @@ class MoralDeliberation(Ritual):
         if thread is None:
             return FormResult({"how": ctx.t("reflect.closed")})
         share_as = values.get("share_as") or "named"
+        flagged = None if share_as == "private" else ctx.guard_client_data(values, ("note",))
+        if flagged is not None:
+            return flagged
         anonymous = share_as == "anonymous" and _anonymous(ctx, values)
         if share_as != "private":
             team_t = _team_t(ctx)
@@ -758,7 +783,7 @@ def _check_lengths(ctx: InteractionContext, answer: dict[str, str], limits: dict
     return errors
 
 
-async def _thank(ctx: InteractionContext, thanks: str, stored: bool, anonymous: bool) -> None:
+async def _thank(ctx: InteractionContext, thanks: str, stored: int | None, anonymous: bool) -> None:
     """Thank privately and say plainly whether it was kept; offer consent to those never asked."""
     if anonymous:
         await ctx.reply(text(thanks))

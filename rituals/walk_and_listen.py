@@ -321,6 +321,14 @@ class WalkAndListen(Ritual):
         else:
             await ctx.reply(text(ctx.t("walks.help")))
 
+    def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+        return {"no_walks": True} if user_id in (ctx.get_state("no_walks") or []) else {}
+
+    def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+        current = ctx.get_state("no_walks") or []
+        if user_id in current:
+            ctx.put_state("no_walks", [u for u in current if u != user_id])
+
     async def _opt(self, ctx: InteractionContext, out: bool) -> None:
         """A private choice, kept as a list in the ritual's state (not a row about the person)."""
         current = set(ctx.get_state("no_walks") or [])

@@ -246,3 +246,28 @@ def test_every_text_and_every_method_step_has_dutch_and_english() -> None:
     assert len(METHODS["dilemmamethode"]) == 10 and len(METHODS["cura"]) == 4
     for form_id in ("dilemma:nl", "dilemma:en", "reflection:nl", "reflection:en"):
         assert MoralDeliberation.demo_answers[form_id]
+
+
+async def test_a_dilemma_of_someone_who_did_not_opt_in_is_relayed_not_kept(make_harness) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text as sql
+
+    h = await make_harness(TOML.format(extra=""), start=START)
+    await h.advance_to(CALL)
+    await _bring(h, "bram", "Geheim van een puber", "named")
+    with h.store.engine.connect() as conn:
+        kept = " ".join(repr(tuple(r)) for t in ("ritual_data", "response") for r in conn.execute(sql(f"SELECT * FROM {t}")))
+    assert "Geheim van een puber" not in kept and "bram" not in kept
+    await h.advance_to(SESSION)
+    session = [e for e in h.local.entries("channel", "C1") if "dilemma 1" in e.text.lower()][-1]
+    assert "Geheim van een puber" not in session.text and "draad onder de oproep" in session.text
+
+
+async def test_a_dilemma_naming_a_client_is_held_back_privately(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TOML.format(extra=""), start=START)
+    await h.advance_to(CALL)
+    call = h.local.entries("channel", "C1")[0]
+    await h.local.click("cor", call, "bring")
+    before = len(h.local.transcript)
+    result, _ = await h.local.submit("cor", {"title": "Melden of niet", "story": "Vader belde van 06-12345678",
+                                             "share_as": "named"})
+    assert "story" in result.errors and len(h.local.transcript) == before

@@ -160,3 +160,13 @@ def test_every_text_has_dutch_and_english() -> None:
     ritual = WalkAndListen()
     for st in ritual.steps(WalkAndListen.Options()):
         assert ritual.handler("step", st.name) is not None
+
+
+async def test_the_no_walks_choice_is_in_mydata_and_goes_with_forget(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TOML.format(extra=""), start=MONDAY)
+    await h.local.command("eva", "walks optout", channel="C1")
+    out = await h.local.command("eva", "mydata", channel="C1")
+    assert '"no_walks": true' in out[-1].text
+    out = await h.local.command("eva", "forget", channel="C1")
+    await h.local.click("eva", out[-1], "forget_confirm")
+    assert "eva" not in (h.store.get_state("noord", "walk_and_listen", "no_walks") or [])

@@ -280,6 +280,11 @@ class Store:
                 q = q.where(ResponseRow.kind == kind)
             return [_response(r) for r in s.exec(q.order_by(ResponseRow.id))]
 
+    def response(self, response_id: int) -> StoredResponse | None:
+        with self._session() as s:
+            row = s.get(ResponseRow, response_id)
+            return None if row is None else _response(row)
+
     def delete_responses_before(self, team_id: str, before: datetime, *, dry_run: bool = False) -> int:
         with self._session() as s:
             where = (ResponseRow.team_id == team_id, ResponseRow.created_at < before)
