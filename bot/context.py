@@ -8,7 +8,7 @@ carry their team (`<team>|<value>`), so adapters can pass them back untouched.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -185,6 +185,10 @@ class RitualContext:
 
     def put_state(self, key: str, value: Any) -> None:
         self.store.put_state(self.team.id, self.ritual.id, key, value, self._now)
+
+    def update_state(self, key: str, change: Callable[[Any], Any]) -> Any:
+        """Change a state value atomically (`change(old) -> new`), safe with several bot processes."""
+        return self.store.update_state(self.team.id, self.ritual.id, key, change, self._now)
 
     def delete_state(self, key: str) -> None:
         self.store.delete_state(self.team.id, self.ritual.id, key)

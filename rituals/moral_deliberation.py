@@ -20,6 +20,7 @@ import hashlib
 import math
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -346,6 +347,10 @@ class Round:
     def put(self, kind: str, value: Any) -> None:
         self.ctx.put_state(f"{kind}:{self.occurrence}", value)
 
+    def update(self, kind: str, change: Callable[[Any], Any]) -> Any:
+        """Read-modify-write under a lock: votes and dilemmas from many people at once."""
+        return self.ctx.update_state(f"{kind}:{self.occurrence}", change)
+
     def drop(self, *kinds: str) -> None:
         for kind in kinds:
             self.ctx.delete_state(f"{kind}:{self.occurrence}")
@@ -599,14 +604,20 @@ class MoralDeliberation(Ritual):
         rnd = Round(ctx, occurrence)
         if not rnd.open:
             return FormResult({"title": ctx.t("form.closed")})
-        dilemmas: list[dict[str, Any]] = rnd.get("dilemmas", [])
-        if len(dilemmas) >= MAX_DILEMMAS:
+        if len(rnd.get("dilemmas", [])) >= MAX_DILEMMAS:
             return FormResult({"title": ctx.t("form.full", max=MAX_DILEMMAS)})
         flagged = ctx.guard_client_data(values, ("title", "story"))
         if flagged is not None:
             return flagged
         anonymous = _anonymous(ctx, values)
-        n = max((d["n"] for d in dilemmas), default=0) + 1
+        taken: dict[str, int] = {}
+
+        def reserve(dilemmas: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+            taken["n"] = max((d["n"] for d in dilemmas or []), default=0) + 1
+            return [*(dilemmas or []), {"n": taken["n"], "response": None, "by": None}]
+
+        rnd.update("dilemmas", reserve)
+        n = taken["n"]
         team_t = _team_t(ctx)
         head = ((Bold(team_t("dilemma.anonymous", n=n)),) if anonymous
                 else _with_mention(team_t("dilemma.named", n=n, who="\0"), ctx.user_id))
@@ -618,8 +629,9 @@ class MoralDeliberation(Ritual):
                                  occurrence=occurrence, at=rnd.scheduled)
         # Until the session the round keeps only a number and, for people who opted in, where
         # their stored answer is: never the text or the author of someone who did not opt in.
-        dilemmas.append({"n": n, "response": stored, "by": ctx.user_id if stored and not anonymous else None})
-        rnd.put("dilemmas", dilemmas)
+        if stored:
+            by = None if anonymous else ctx.user_id
+            rnd.update("dilemmas", lambda ds: [d | {"response": stored, "by": by} if d["n"] == n else d for d in ds])
         thanks = ctx.t("dilemma.thanks_anonymous" if anonymous else "dilemma.thanks")
         await _thank(ctx, thanks, stored, anonymous)
         return FormResult()
@@ -635,13 +647,19 @@ class MoralDeliberation(Ritual):
             await ctx.reply(text(ctx.t("vote.not_member")))
             return
         n = int(number)
-        votes: dict[str, int] = rnd.get("votes", {})
-        previous = votes.get(ctx.user_id)
+        seen: dict[str, int | None] = {}
+
+        def cast(votes: dict[str, int] | None) -> dict[str, int]:
+            votes = dict(votes or {})
+            seen["previous"] = votes.get(ctx.user_id)
+            votes[ctx.user_id] = n
+            return votes
+
+        rnd.update("votes", cast)
+        previous = seen["previous"]
         if previous == n:
             await ctx.reply(text(ctx.t("vote.again", n=n)))
             return
-        votes[ctx.user_id] = n
-        rnd.put("votes", votes)
         key = "vote.counted" if previous is None else "vote.moved"
         await ctx.reply(text(ctx.t(key, n=n, old=previous)))
 
@@ -651,11 +669,10 @@ class MoralDeliberation(Ritual):
         if rnd.get("plan") is not None or not rnd.open:
             await ctx.reply(text(ctx.t("facilitate.late")))
             return
-        volunteers: list[str] = rnd.get("volunteers", [])
-        if ctx.user_id in volunteers:
+        if ctx.user_id in rnd.get("volunteers", []):
             await ctx.reply(text(ctx.t("facilitate.already")))
             return
-        rnd.put("volunteers", volunteers + [ctx.user_id])
+        rnd.update("volunteers", lambda vs: list(dict.fromkeys([*(vs or []), ctx.user_id])))
         await ctx.reply(text(ctx.t("facilitate.thanks")))
 
     @action("next")

@@ -8,8 +8,9 @@ forget to check.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+import threading
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -94,6 +95,10 @@ class Store:
     def __init__(self, engine: Engine, notice_version: int = NOTICE_VERSION) -> None:
         self.engine = engine
         self.notice_version = notice_version
+        # SQLite ignores FOR UPDATE: serialise this process's read-modify-writes instead
+        # (several processes on one database need PostgreSQL, where the row lock does it).
+        self._local_writes: AbstractContextManager[Any] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext())
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -351,6 +356,27 @@ class Store:
             row = s.get(StateRow, (team_id, ritual_id, key)) or StateRow(team_id=team_id, ritual_id=ritual_id, key=key, value="null", updated_at=at)
             row.value, row.updated_at = json.dumps(value, ensure_ascii=False, sort_keys=True), at
             s.add(row)
+
+    def update_state(self, team_id: str, ritual_id: str, key: str, change: Callable[[Any], Any], at: datetime) -> Any:
+        """Read-modify-write one state value under a row lock, so replicas never lose an update."""
+        where = (StateRow.team_id == team_id, StateRow.ritual_id == ritual_id, StateRow.key == key)
+        with self._local_writes:
+            return self._update_state(where, team_id, ritual_id, key, change, at)
+
+    def _update_state(self, where: Any, team_id: str, ritual_id: str, key: str, change: Callable[[Any], Any],
+                      at: datetime) -> Any:
+        for _ in range(5):
+            try:
+                with self._session() as s:
+                    row = s.exec(select(StateRow).where(*where).with_for_update()).first()
+                    new = change(None if row is None else json.loads(row.value))
+                    row = row or StateRow(team_id=team_id, ritual_id=ritual_id, key=key, value="null", updated_at=at)
+                    row.value, row.updated_at = json.dumps(new, ensure_ascii=False, sort_keys=True), at
+                    s.add(row)
+                return new
+            except IntegrityError:
+                continue  # another replica created the row first: read it and apply the change again
+        raise RuntimeError(f"could not update state {key!r}")
 
     def delete_state(self, team_id: str, ritual_id: str, key: str) -> None:
         with self._session() as s:
