@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 import tempfile
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -119,10 +119,10 @@ async def run_demo(config_path: Path, *, weeks: int = 4, out: TextIO | None = No
         store = Store(open_database(f"sqlite:///{Path(tmp) / 'demo.db'}"))
         channels = {t.channel: list(t.members) if isinstance(t.members, list) else [] for t in config.teams}
         local = LocalPlatform(channels)
-        tz = config.teams[0].timezone if config.teams and config.teams[0].timezone else config.timezone
-        start = _next_monday(tz)
-        clock = FakeClock(start)
+        clock = FakeClock(datetime.now(UTC))
         bot = build_bot(config, ritual_types, {"local": local}, clock, store)
+        start = _demo_start(bot)
+        clock.set(start)
         for team in bot.teams.values():
             store.ensure_team(team.id, team.platform, team.channel, clock.now())
         await local.start(bot)
@@ -146,8 +146,14 @@ async def run_demo(config_path: Path, *, weeks: int = 4, out: TextIO | None = No
     return 0
 
 
-def _next_monday(tz_name: str) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    today = datetime.now(ZoneInfo(tz_name)).replace(hour=8, minute=0, second=0, microsecond=0)
-    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+def _demo_start(bot: RitualBot) -> datetime:
+    """The Monday morning before the next firing of the step with the longest lead time
+    (a monthly call that goes out a week ahead), so weeks of demo show whole rituals."""
+    now = bot.clock.now()
+    if not bot.plans:
+        return now
+    earliest = min(bot.plans, key=lambda p: p.step.offset)
+    first = earliest.trigger().get_next_fire_time(None, now) or now
+    local = first.astimezone(earliest.team.tz)
+    monday = (local - timedelta(days=local.weekday())).replace(hour=8, minute=0, second=0, microsecond=0)
+    return monday  # may lie a few days back: the simulation has its own clock
