@@ -110,3 +110,20 @@ async def test_forged_and_stale_requests_get_401_and_change_nothing(store: Store
         assert r.slack.responses == [] and r.slack.calls_to("chat.postMessage") == []
         assert r.slack.calls_to("users.info") == [] and r.slack.home_views == {}
         assert store.consent("noord", BRAM) is Consent.UNKNOWN
+
+
+async def test_a_slow_submission_closes_the_modal_in_time_and_still_lands_once(store: Store) -> None:
+    async with running_bot(store) as r:
+        await advance(r.bot, r.clock, r.clock.now() + timedelta(days=4, hours=6, minutes=1))
+        [prompt] = r.slack.messages(CH)
+        await r.click(COR, prompt, "share")
+        await until(lambda: r.slack.calls_to("views.open"), "the modal")
+        view = r.slack.calls_to("views.open")[0].response["view"]
+        r.slack.delay("chat.postMessage", 3.2)  # Slack is slow: the core cannot answer within 3 seconds
+        start = asyncio.get_running_loop().time()
+        status, answer = await r.submit(COR, view, {"success": "Goed", "mistake": "Fout"})
+        assert status == 200 and answer == {}
+        assert asyncio.get_running_loop().time() - start < 3.0  # Slack would have shown an error otherwise
+        await until(lambda: r.slack.thread(CH, prompt.ts), "the answer in the thread", timeout=6)
+        await asyncio.sleep(0.3)
+        assert len(r.slack.thread(CH, prompt.ts)) == 1

@@ -14,7 +14,17 @@ from bot.registry import discover
 from bot.simulation import advance
 from bot.store import Store
 from tests.fakes.slack_api import UPLOAD
-from tests.test_slack_support import AMS, ANNA, BRAM, CH, COR, DEWI, PEOPLE, find_button, running_bot, until
+from tests.test_slack_support import (
+    AMS,
+    ANNA,
+    BRAM,
+    CH,
+    COR,
+    DEWI,
+    PEOPLE,
+    running_bot,
+    until,
+)
 
 
 def all_rituals_toml() -> str:

@@ -28,9 +28,8 @@ from slack_bolt.response import BoltResponse
 
 from bot.config import AppConfig, ConfigError
 from bot.platform import Dispatcher
-from bot.platforms.slack_client import SlackPlatform, make_client
+from bot.platforms.slack_client import SlackPlatform, make_client, remember
 from bot.platforms.slack_home import HOME_PREFIX
-from bot.platforms.slack_client import remember
 from bot.platforms.slack_inbound import Inbound
 from bot.platforms.slack_render import modal_errors
 from bot.store import Store

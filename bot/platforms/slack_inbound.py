@@ -18,7 +18,14 @@ from bot.app import RitualBot
 from bot.config import AppConfig
 from bot.i18n import pick_language, translate
 from bot.messages import Message, MessageRef, UserText, text
-from bot.platform import ActionRequest, CommandRequest, Dispatcher, FormResult, FormSubmission, Reply
+from bot.platform import (
+    ActionRequest,
+    CommandRequest,
+    Dispatcher,
+    FormResult,
+    FormSubmission,
+    Reply,
+)
 from bot.platforms.slack_client import SlackPlatform, remember
 from bot.platforms.slack_home import HOME_PREFIX, home_view, summarise
 from bot.platforms.slack_render import SlackMessage, read_values, render_message

@@ -14,7 +14,17 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from bot.messages import Bold, Button, FieldKind, Form, FormField, Mention, Message, Segment, neutralise_mentions
+from bot.messages import (
+    Bold,
+    Button,
+    FieldKind,
+    Form,
+    FormField,
+    Mention,
+    Message,
+    Segment,
+    neutralise_mentions,
+)
 
 log = logging.getLogger("ritualbot.slack")
 
