@@ -112,3 +112,18 @@ async def test_stop_ends_the_listener_without_reconnecting(store: Store) -> None
         assert r.connector._listener is not None and r.connector._listener.done()
         await asyncio.sleep(0.3)
         assert r.mm.hub.authenticated() == [] and r.mm.hub.auth_count == 1
+
+
+async def test_a_long_answer_is_split_over_posts_never_cut(store: Store) -> None:
+    from bot.messages import Button, text
+    from bot.platforms.mattermost_render import POST_LIMIT
+
+    async with running_bot(store) as r:
+        lines = [f"regel {i}: " + "x" * 80 for i in range(400)]  # about 36,000 characters
+        ref = await r.connector.platform.post(CHAN, text("\n".join(lines), buttons=(Button("a:b", "Klik", "t|v"),)))
+        posts = r.bot_posts(CHAN)
+        assert len(posts) >= 3 and all(len(p["message"]) <= POST_LIMIT for p in posts)
+        assert "\n".join(p["message"] for p in posts).split("\n") == lines
+        assert posts[-1]["id"] == ref.id and posts[-1]["props"]["attachments"]  # buttons on the last part
+        response = await r.command(COR, "help")
+        assert response.status == 200

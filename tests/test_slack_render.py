@@ -58,7 +58,7 @@ def test_over_fifty_blocks_becomes_several_messages_buttons_on_the_last() -> Non
 
 def test_a_code_fence_cut_in_two_is_closed_and_reopened() -> None:
     body = "```" + "\n".join(f'"key{i}": "value {i}",' for i in range(400)) + "```"
-    pieces = split_text(body)
+    pieces = split_text(body, SECTION_MAX)
     assert len(pieces) > 1
     assert all(p.count("```") % 2 == 0 and len(p) <= SECTION_MAX for p in pieces)
 

@@ -133,6 +133,9 @@ class IntegrationRoutes:
         if first is None:
             return web.json_response({})
         body = await self.platform.body(first, channel=channel, user=user)
+        if len(body["message"]) > render.POST_LIMIT:  # too long for one response: split over private posts
+            await self.platform.post_ephemeral(channel, user, first)
+            return web.json_response({})
         return web.json_response({"response_type": "ephemeral", "text": body["message"],
                                   **({"attachments": body["props"]["attachments"]} if body["props"] else {})})
 
@@ -167,7 +170,11 @@ class IntegrationRoutes:
         if first is None:
             return web.json_response({})
         usernames = await self.platform.usernames(render.mentioned(first))
-        return web.json_response({"ephemeral_text": render.message_text(first, usernames)})
+        answer = render.message_text(first, usernames)
+        if len(answer) > render.POST_LIMIT:  # too long for one response: split over private posts
+            await self.platform.post_ephemeral(channel, user, first)
+            return web.json_response({})
+        return web.json_response({"ephemeral_text": answer})
 
     # dialogs -------------------------------------------------------------------------------------
 

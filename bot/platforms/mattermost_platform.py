@@ -25,6 +25,7 @@ from bot.messages import Form, ImageFile, Message, MessageRef
 from bot.platforms import mattermost_render as render
 from bot.platforms.mattermost_connection import MattermostConnection
 from bot.platforms.mattermost_signing import Signer
+from bot.textsplit import split_text
 
 log = logging.getLogger("ritualbot.mattermost")
 T = TypeVar("T")
@@ -125,8 +126,12 @@ class MattermostPlatform:
 
     async def post_in(self, channel: str, message: Message, *, user: str | None = None,
                       root_id: str = "") -> MessageRef:
+        """Post, split over several posts when longer than the server takes; buttons on the last."""
         body = await self.body(message, channel=channel, user=user)
-        created = await self.create_post({"channel_id": channel, "root_id": root_id, **body})
+        *before, last = split_text(body["message"], render.POST_LIMIT)
+        for piece in before:
+            await self.create_post({"channel_id": channel, "root_id": root_id, "message": piece, "props": {}})
+        created = await self.create_post({"channel_id": channel, "root_id": root_id, **body, "message": last})
         return MessageRef(channel=channel, id=created["id"], thread_id=root_id or None)
 
     async def post(self, channel: str, message: Message, *, thread: MessageRef | None = None) -> MessageRef:
@@ -158,8 +163,8 @@ class MattermostPlatform:
 
     async def post_ephemeral(self, channel: str, user_id: str, message: Message) -> None:
         """An ephemeral post if the bot may make one (system admins only by default), else a DM."""
-        if self.ephemeral_allowed is not False:
-            body = await self.body(message, channel=channel, user=user_id)
+        body = await self.body(message, channel=channel, user=user_id)
+        if self.ephemeral_allowed is not False and len(body["message"]) <= render.POST_LIMIT:
             try:
                 await self.call(lambda d: d.posts.create_ephemeral_post(
                     {"user_id": user_id, "post": {"channel_id": channel, **body}}))

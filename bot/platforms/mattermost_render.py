@@ -60,9 +60,8 @@ def mentioned(message: Message) -> set[str]:
 
 
 def message_text(message: Message, usernames: Mapping[str, str]) -> str:
-    """The post's Markdown text, cut at the server's limit rather than refused."""
-    out = "\n\n".join("".join(_segment(s, usernames) for s in para) for para in message.paragraphs)
-    return out if len(out) <= POST_LIMIT else out[: POST_LIMIT - 1] + "…"
+    """The post's Markdown text, whole; `bot.textsplit` splits it over posts when too long."""
+    return "\n\n".join("".join(_segment(s, usernames) for s in para) for para in message.paragraphs)
 
 
 def attachments(message: Message, signer: Signer, action_url: str, *, channel: str,

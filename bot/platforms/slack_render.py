@@ -25,6 +25,7 @@ from bot.messages import (
     Segment,
     neutralise_mentions,
 )
+from bot.textsplit import split_text
 
 log = logging.getLogger("ritualbot.slack")
 
@@ -73,38 +74,6 @@ def render_paragraph(paragraph: tuple[Segment, ...]) -> str:
     return "".join(render_segment(s) for s in paragraph)
 
 
-def split_text(text: str, limit: int = SECTION_MAX) -> list[str]:
-    """Split mrkdwn into pieces of at most `limit` characters, at lines, then words.
-
-    A ``` code fence cut in two is closed at the end of one piece and reopened at the
-    start of the next, so both halves still render as code.
-    """
-    fence = "```"
-    room = limit - 2 * len(fence) - 2
-    pieces: list[str] = []
-    rest = text
-    open_fence = False
-    while rest:
-        prefix = fence + "\n" if open_fence else ""
-        if len(prefix) + len(rest) <= limit:
-            pieces.append(prefix + rest)
-            break
-        cut = rest.rfind("\n", 0, room)
-        if cut <= 0:
-            cut = rest.rfind(" ", 0, room)
-        if cut <= 0:
-            cut = room
-        piece, rest = rest[:cut], rest[cut:].lstrip("\n")
-        piece = prefix + piece
-        if piece.count(fence) % 2 == 1:
-            piece += "\n" + fence
-            open_fence = True
-        else:
-            open_fence = False
-        pieces.append(piece)
-    return pieces or [""]
-
-
 def _button(button: Button) -> dict[str, Any]:
     label = button.label
     if len(label) > BUTTON_LABEL_MAX:
@@ -138,7 +107,7 @@ def section(mrkdwn: str) -> dict[str, Any]:
 
 def render_message(message: Message) -> list[SlackMessage]:
     """The message as one or more Slack messages, in order; buttons go on the last."""
-    sections = [piece for para in message.paragraphs for piece in split_text(render_paragraph(para))]
+    sections = [piece for para in message.paragraphs for piece in split_text(render_paragraph(para), SECTION_MAX)]
     actions = actions_blocks(message.buttons)
     if len(actions) >= BLOCKS_MAX:
         raise SlackLimitError(f"{len(message.buttons)} buttons do not fit in one Slack message")
@@ -208,7 +177,7 @@ def render_form(form: Form) -> dict[str, Any]:
     if len(form.title) > VIEW_TITLE_MAX:  # the title bar is short; the whole title goes on top
         blocks.append(section(f"*{escape(form.title)}*"))
     if form.intro:
-        blocks.extend(section(piece) for piece in split_text(escape(form.intro)))
+        blocks.extend(section(piece) for piece in split_text(escape(form.intro), SECTION_MAX))
     for field in form.fields:
         block: dict[str, Any] = {"type": "input", "block_id": field.name, "optional": not field.required,
                                  "label": _plain(field.label, 2000), "element": _element(field)}
