@@ -57,7 +57,7 @@ def test_manifest_switches_on_what_the_connector_relies_on() -> None:
     assert re.search(r"bot_events:\n\s+- app_home_opened\n", MANIFEST)
     assert re.search(r"bot_user:\n\s+display_name:", MANIFEST)
     for documented in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "/slack/events"):
-        assert documented in (ROOT / "docs" / "install-slack.md").read_text()
+        assert documented in (ROOT / "README.md").read_text()
 
 
 async def test_an_image_is_uploaded_with_files_upload_v2(store: Store) -> None:

@@ -59,7 +59,7 @@ def settings_from_env(env: Mapping[str, str], config: AppConfig) -> MattermostSe
                         ("BOT_PUBLIC_URL", env.get("BOT_PUBLIC_URL", "").strip())):
         if not value:
             problems.append(f"environment: {name} is not set; the Mattermost adapter needs it "
-                            "(see docs/install-mattermost.md)")
+                            "(see the README, section Install in Mattermost)")
     public = env.get("BOT_PUBLIC_URL", "").strip()
     if public and not public.startswith(("http://", "https://")):
         problems.append(f"environment: BOT_PUBLIC_URL must be an http(s) URL Mattermost can reach, got {public!r}")
