@@ -6,7 +6,6 @@ in the audit log.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,17 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.commands import BaseCommands, CommandContext, core_command
 from bot.config import TeamConfig
 from bot.i18n import pick_language
+from bot.messages import parse_user_ref
 from bot.overrides import SCHEDULE_PREFIX, config_value
 from bot.reports import send_insights
 from bot.schedule import ScheduleError, parse_schedule
-
-_USER_REF = re.compile(r"^<@([A-Za-z0-9_.-]+)(?:\|[^>]*)?>$|^@?([A-Za-z0-9_.-]+)$")
-
-
-def parse_user(raw: str) -> str | None:
-    """A user id from `<@U123|name>` (Slack's escaped mention), `@id` or a bare id."""
-    match = _USER_REF.match(raw.strip())
-    return None if match is None else (match.group(1) or match.group(2))
 
 
 class CoreCommands(BaseCommands):
@@ -98,7 +90,7 @@ class CoreCommands(BaseCommands):
             shown = ctx.t("roster.channel") if current == "channel" else ", ".join(current) or "-"
             await ctx.say(ctx.t(f"roster.{key}", users=shown))
             return
-        user = parse_user(args[1]) if len(args) == 2 else None
+        user = parse_user_ref(args[1]) if len(args) == 2 else None
         if args[0] not in ("add", "remove") or user is None:
             await ctx.say(ctx.t("roster.usage", command=self.command, key=key))
             return

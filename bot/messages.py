@@ -8,6 +8,7 @@ the bot.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Literal
@@ -117,6 +118,28 @@ def text(*paragraphs: str | tuple[Segment, ...] | list[Segment], buttons: tuple[
     for p in paragraphs:
         paras.append((p,) if isinstance(p, str) else tuple(p))
     return Message(paragraphs=tuple(paras), buttons=tuple(buttons))
+
+
+WHO = "\0"
+"""Put this where a mention goes: `t("x", who=WHO)`, then `mentioning(that, user)`."""
+
+
+def mentioning(template: str, user_id: str) -> tuple[Segment, ...]:
+    """A translated text with every `WHO` placeholder turned into a mention of `user_id`."""
+    parts = template.split(WHO)
+    out: list[Segment] = [parts[0]]
+    for part in parts[1:]:
+        out += [Mention(user_id), part]
+    return tuple(p for p in out if p != "")
+
+
+_USER_REF = re.compile(r"^<@([A-Za-z0-9_.-]+)(?:\|[^>]*)?>$|^@?([A-Za-z0-9_.-]+)$")
+
+
+def parse_user_ref(raw: str) -> str | None:
+    """A user from a command argument: `<@U123|name>` (Slack's escaped mention), `@name` or `name`."""
+    match = _USER_REF.match(raw.strip())
+    return None if match is None else (match.group(1) or match.group(2))
 
 
 _ZERO_WIDTH = "\u200b"

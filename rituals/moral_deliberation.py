@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bot.context import InteractionContext, Occurrence, RitualContext
 from bot.i18n import translate
 from bot.messages import (
+    WHO,
     Bold,
     Button,
     Choice,
@@ -40,6 +41,7 @@ from bot.messages import (
     Message,
     MessageRef,
     UserText,
+    mentioning,
     text,
 )
 from bot.platform import FormResult
@@ -319,11 +321,6 @@ def spoken_date(moment: datetime, language: str) -> str:
     return f"{day} {moment.day} {month} at {moment:%H:%M}"
 
 
-def _with_mention(template: str, user: str) -> tuple[Any, ...]:
-    before, _, after = template.partition("\0")
-    return (before, Mention(user), after)
-
-
 def _ref(data: dict[str, str]) -> MessageRef:
     return MessageRef(channel=data["channel"], id=data["id"])
 
@@ -536,7 +533,7 @@ class MoralDeliberation(Ritual):
         for i, member in enumerate(group["members"]):
             who += ([", "] if i else []) + [Mention(member)]
         fac = group["facilitator"]
-        paras: list[Any] = [(Bold(title),), tuple(who), _mention_all(ctx.t("session.facilitator", who="\0"), fac)]
+        paras: list[Any] = [(Bold(title),), tuple(who), mentioning(ctx.t("session.facilitator", who=WHO), fac)]
         if len(group["members"]) < options.group_size_min:
             paras.append(ctx.t("session.small", min=options.group_size_min))
         if plan["apart"]:
@@ -548,7 +545,7 @@ class MoralDeliberation(Ritual):
             paras.append(ctx.t("session.no_dilemma"))
         else:
             if chosen.get("by"):
-                paras.append(_with_mention(ctx.t("session.chosen_named", n=chosen["n"], who="\0"), chosen["by"]))
+                paras.append(mentioning(ctx.t("session.chosen_named", n=chosen["n"], who=WHO), chosen["by"]))
             else:
                 paras.append(ctx.t("session.chosen_anonymous", n=chosen["n"]))
             if chosen.get("title"):
@@ -620,7 +617,7 @@ class MoralDeliberation(Ritual):
         n = taken["n"]
         team_t = _team_t(ctx)
         head = ((Bold(team_t("dilemma.anonymous", n=n)),) if anonymous
-                else _with_mention(team_t("dilemma.named", n=n, who="\0"), ctx.user_id))
+                else mentioning(team_t("dilemma.named", n=n, who=WHO), ctx.user_id))
         await ctx.post(text(head, (UserText(answer["title"]),), (UserText(answer["story"]),),
                             buttons=(Button("vote", team_t("button.vote", n=n), f"{occurrence}|{n}"),)),
                        thread=_ref(rnd.get("call")))
@@ -686,7 +683,7 @@ class MoralDeliberation(Ritual):
             return
         facilitator = plan["groups"][g]["facilitator"]
         if ctx.user_id != facilitator and not ctx.is_admin:
-            await ctx.reply(text(_mention_all(ctx.t("next.refused", who="\0"), facilitator)))
+            await ctx.reply(text(mentioning(ctx.t("next.refused", who=WHO), facilitator)))
             return
         options = ctx.options
         assert isinstance(options, Options)
@@ -711,7 +708,7 @@ class MoralDeliberation(Ritual):
         """Only the clicker sees the answer; nothing is logged, stored or sent to the confidant."""
         confidant = ctx.team.confidant
         if confidant:
-            await ctx.reply(text(_mention_all(ctx.t("talk.confidant", who="\0"), confidant)))
+            await ctx.reply(text(mentioning(ctx.t("talk.confidant", who=WHO), confidant)))
         else:
             await ctx.reply(text(ctx.t("talk.none")))
 
@@ -747,7 +744,7 @@ class MoralDeliberation(Ritual):
             team_t = _team_t(ctx)
             label = team_t(f"reflect.{how}")
             head = ((Bold(team_t("reflect.anonymous", how=label)),) if anonymous
-                    else _with_mention(team_t("reflect.named", who="\0", how=label), ctx.user_id))
+                    else mentioning(team_t("reflect.named", who=WHO, how=label), ctx.user_id))
             await ctx.post(text(head, *([(UserText(note),)] if note else [])), thread=_ref(thread))
             ctx.count_participation()
         content = {"how": how, **({"note": note} if note else {})}
@@ -773,15 +770,6 @@ class _TeamLanguage:
 
 def _team_t(ctx: RitualContext) -> Any:
     return _TeamLanguage(ctx).t
-
-
-def _mention_all(template: str, user: str) -> tuple[Any, ...]:
-    """A template with one or more `\\0` placeholders, each becoming a mention of `user`."""
-    parts = template.split("\0")
-    out: list[Any] = [parts[0]]
-    for part in parts[1:]:
-        out += [Mention(user), part]
-    return tuple(out)
 
 
 def _anonymous(ctx: InteractionContext, values: dict[str, Any]) -> bool:

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.context import InteractionContext, Occurrence, RitualContext
-from bot.messages import Bold, Button, Mention, Message, text
+from bot.messages import WHO, Bold, Button, Mention, Message, mentioning, parse_user_ref, text
 from bot.ritual import Ritual, Step, action, command, step
 
 WALKED = ("planned", "done")
@@ -124,19 +124,6 @@ def waiting_order(candidates: Sequence[str], history: dict[str, tuple[datetime, 
     return sorted(dict.fromkeys(candidates), key=key)
 
 
-def parse_user(word: str) -> str:
-    """`<@U123|anna>`, `<@U123>`, `@anna` or `anna` -> the id or name."""
-    return word.strip("<>").lstrip("@").split("|")[0]
-
-
-def _with(template: str, user: str) -> tuple[Any, ...]:
-    parts = template.split("\0")
-    out: list[Any] = [parts[0]]
-    for part in parts[1:]:
-        out += [Mention(user), part]
-    return tuple(out)
-
-
 class WalkAndListen(Ritual):
     id = "walk_and_listen"
     title = {"nl": "Wandelen en luisteren", "en": "Walk and listen"}
@@ -201,7 +188,7 @@ class WalkAndListen(Ritual):
             if walk is None or walk.status not in ("proposed", "planned"):
                 continue
             lang_t = _user_t(ctx, leader)
-            await ctx.dm(leader, text(_with(lang_t("followup.dm", who="\0"), walk.member_id), buttons=(
+            await ctx.dm(leader, text(mentioning(lang_t("followup.dm", who=WHO), walk.member_id), buttons=(
                 Button("done", lang_t("button.done"), week, "primary"),
                 Button("skip", lang_t("button.not_happened"), week))))
 
@@ -238,7 +225,7 @@ class WalkAndListen(Ritual):
 
     def _proposal(self, ctx: RitualContext, leader: str, member: str, week: str, status: str) -> Message:
         t = _user_t(ctx, leader)
-        paragraphs: list[Any] = [_with(t("propose.dm", who="\0"), member), t("propose.spirit")]
+        paragraphs: list[Any] = [mentioning(t("propose.dm", who=WHO), member), t("propose.spirit")]
         buttons: list[Button] = []
         if status == "proposed":
             buttons = [Button("planned", t("button.planned"), week, "primary"), Button("done", t("button.done"), week),
@@ -271,14 +258,14 @@ class WalkAndListen(Ritual):
         if walk is None:
             return
         if status in WALKED and not await self._may_walk_with(ctx, ctx.user_id, walk.member_id):
-            await ctx.reply(text(_with(ctx.t("refuse.member", who="\0"), walk.member_id)))
+            await ctx.reply(text(mentioning(ctx.t("refuse.member", who=WHO), walk.member_id)))
             return
         invite = status == "planned" and walk.status != "planned"
         await self._set(ctx, week, walk.member_id, status)
         options = ctx.options
         assert isinstance(options, Options)
         if invite and options.invite_member:
-            await ctx.dm(walk.member_id, text(_with(_user_t(ctx, walk.member_id)("invite.dm", who="\0"), ctx.user_id)))
+            await ctx.dm(walk.member_id, text(mentioning(_user_t(ctx, walk.member_id)("invite.dm", who=WHO), ctx.user_id)))
 
     @action("planned")
     async def planned(self, ctx: InteractionContext, week: str) -> None:
@@ -347,7 +334,7 @@ class WalkAndListen(Ritual):
         recent = [w for w in ctx.store.walks(ctx.team.id, ctx.user_id) if w.week > since]
         for w in recent:
             status = ctx.t(f"walks.status.{w.status}")
-            paragraphs.append(_with(ctx.t("walks.line", week=w.week.split("-W")[1], who="\0", status=status), w.member_id))
+            paragraphs.append(mentioning(ctx.t("walks.line", week=w.week.split("-W")[1], who=WHO, status=status), w.member_id))
         if not recent:
             paragraphs.append(ctx.t("walks.none"))
         queue = await self._queue(ctx, ctx.user_id, iso_week(ctx.local_now().date()))
@@ -378,13 +365,13 @@ class WalkAndListen(Ritual):
         if len(args) != 1:
             await ctx.reply(text(ctx.t("walks.with_usage")))
             return
-        member = parse_user(args[0])
+        member = parse_user_ref(args[0]) or args[0]
         if not await self._may_walk_with(ctx, ctx.user_id, member):
-            await ctx.reply(text(_with(ctx.t("refuse.with", who="\0"), member)))
+            await ctx.reply(text(mentioning(ctx.t("refuse.with", who=WHO), member)))
             return
         week = iso_week(ctx.local_now().date())
         ctx.store.set_walk(ctx.team.id, ctx.user_id, week, member, "planned", ctx.now())
-        await ctx.reply(text(_with(ctx.t("walks.with_done", who="\0"), member)))
+        await ctx.reply(text(mentioning(ctx.t("walks.with_done", who=WHO), member)))
 
 
 def _user_t(ctx: RitualContext, user: str) -> Callable[..., str]:

@@ -20,7 +20,19 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.context import InteractionContext, Occurrence, RitualContext
-from bot.messages import Bold, Button, Choice, FieldKind, Form, FormField, Mention, MessageRef, UserText, text
+from bot.messages import (
+    WHO,
+    Bold,
+    Button,
+    Choice,
+    FieldKind,
+    Form,
+    FormField,
+    MessageRef,
+    UserText,
+    mentioning,
+    text,
+)
 from bot.platform import FormResult
 from bot.ritual import Ritual, Step, action, form, step
 
@@ -210,7 +222,7 @@ class WeeklySuccessMistake(Ritual):
         options = ctx.options
         assert isinstance(options, Options)
         anonymous = options.allow_anonymous and values.get("share_as") == "anonymous"
-        head: tuple[Any, ...] = (Bold(ctx.t("answer.anonymous")),) if anonymous else _named(ctx, ctx.user_id)
+        head: tuple[Any, ...] = (Bold(ctx.t("answer.anonymous")),) if anonymous else mentioning(ctx.t("answer.named", who=WHO), ctx.user_id)
         paragraphs: list[Any] = [head, (ctx.t("answer.success"), UserText(answer["success"])),
                                  (ctx.t("answer.mistake"), UserText(answer["mistake"]))]
         if answer["lesson"]:
@@ -232,11 +244,6 @@ class WeeklySuccessMistake(Ritual):
         else:
             await ctx.reply(text(ctx.t("answer.thanks_not_stored")))
         return FormResult()
-
-
-def _named(ctx: InteractionContext, user_id: str) -> tuple[Any, ...]:
-    before, _, after = ctx.t("answer.named", who="\0").partition("\0")
-    return (before, Mention(user_id), after)
 
 
 def _occurrence_time(ctx: RitualContext, occurrence: str):  # type: ignore[no-untyped-def]

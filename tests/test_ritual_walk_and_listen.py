@@ -6,7 +6,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from bot.i18n import missing_translations
-from rituals.walk_and_listen import WalkAndListen, iso_week, parse_user, waiting_order
+from bot.messages import parse_user_ref as parse_user
+from rituals.walk_and_listen import WalkAndListen, iso_week, waiting_order
 from tests.conftest import AMS
 
 TOML = """
