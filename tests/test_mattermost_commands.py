@@ -127,3 +127,14 @@ async def test_a_long_answer_is_split_over_posts_never_cut(store: Store) -> None
         assert posts[-1]["id"] == ref.id and posts[-1]["props"]["attachments"]  # buttons on the last part
         response = await r.command(COR, "help")
         assert response.status == 200
+
+
+async def test_an_admin_names_people_by_their_mattermost_username(store: Store) -> None:
+    async with running_bot(store) as r:
+        r.mm.add_user("dewi0000000000000000000000", "dewi", locale="nl")
+        response = await r.command(ANNA, "members add @dewi")
+        assert response.status == 200
+        assert "dewi0000000000000000000000" in (r.bot.teams["noord"].configured_members or ())
+        unknown = await r.command(ANNA, "leaders add @nobody")
+        assert unknown.status == 200 and "nobody" in unknown.json["text"]
+        assert not r.bot.teams["noord"].is_leader("nobody")

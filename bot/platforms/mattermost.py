@@ -199,6 +199,7 @@ class MattermostConnector:
         except Exception:
             locale = None
         started = time.monotonic()
+        line = await self.platform.resolve_mentions(line)
         await self.http.dispatcher.handle_command(CommandRequest(
             platform="mattermost", user_id=user, channel_id=channel, text=line, reply=reply, locale=locale))
         log.debug("answered a DM command in %.2fs", time.monotonic() - started)

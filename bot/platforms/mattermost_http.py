@@ -126,8 +126,9 @@ class IntegrationRoutes:
             return web.json_response({"error": "user_id and channel_id are required"}, status=400)
         locale = await self._locale(user)
         slot = ResponseSlot(lambda m: True)
+        line = await self.platform.resolve_mentions(str(form.get("text", "")))
         req = CommandRequest(platform="mattermost", user_id=user, channel_id=channel,
-                             text=str(form.get("text", "")), reply=self._private(slot, channel, user),
+                             text=line, reply=self._private(slot, channel, user),
                              trigger_id=str(form.get("trigger_id") or "") or None, locale=locale)
         first = await self._answer(slot, dispatcher.handle_command(req), locale)
         if first is None:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import requests
 from mattermostdriver import Driver
-from mattermostdriver.exceptions import NotEnoughPermissions
+from mattermostdriver.exceptions import NotEnoughPermissions, ResourceNotFound
 
 from bot.messages import Form, ImageFile, Message, MessageRef
 from bot.platforms import mattermost_render as render
@@ -84,6 +84,20 @@ class MattermostPlatform:
             for user in found:
                 self._users[user["id"]] = (time.monotonic(), user)
         return {i: self._users[i][1]["username"] for i in ids if i in self._users}
+
+    async def resolve_mentions(self, line: str) -> str:
+        """`@username` words in a command line become user ids, the way config.toml names people."""
+        words = []
+        for word in line.split():
+            if word.startswith("@") and len(word) > 1:
+                try:
+                    user = await self.call(lambda d, name=word[1:]: d.users.get_user_by_username(name))
+                    self._users[user["id"]] = (time.monotonic(), user)
+                    word = user["id"]
+                except ResourceNotFound:
+                    pass  # not a user: leave the word for the command to judge
+            words.append(word)
+        return " ".join(words)
 
     def _fresh(self, user_id: str) -> bool:
         cached = self._users.get(user_id)
