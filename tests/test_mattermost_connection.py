@@ -218,9 +218,11 @@ async def test_reconnects_after_a_normal_server_close(
     listener = Listener(conn)
     await listener.wait_for("hello", 1)
     await mm.drop_websockets(abrupt=False)
-    await listener.wait_for("hello", 2)
+    hellos = await listener.wait_for("hello", 2)
+    assert len(hellos) == 2 and mm.hub.auth_count == 2  # a normal close is followed by one reconnect
     await conn.close()
     await asyncio.wait_for(listener.task, 2)
+    assert listener.task.done() and listener.task.exception() is None
 
 
 async def test_close_ends_listen_promptly_and_does_not_reconnect(
@@ -260,9 +262,11 @@ async def test_hello_before_ok_is_accepted() -> None:
     async with FakeMattermost(hello_before_ok=True) as mm:
         async with MattermostConnection(mm.url, mm.bot_token) as c:
             listener = Listener(c)
-            await listener.wait_for("hello", 1)
+            [hello] = await listener.wait_for("hello", 1)
+            assert hello["event"] == "hello"
             await c.close()
             await asyncio.wait_for(listener.task, 2)
+            assert listener.task.exception() is None
 
 
 async def test_wss_with_trustme_ca_connects() -> None:
