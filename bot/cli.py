@@ -52,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    # Client libraries log request and response bodies at debug level: what people wrote would
+    # end up in the log. They stay at warning, whatever -v says.
+    for noisy in ("slack_sdk", "slack_bolt", "mattermostdriver", "urllib3", "aiohttp.access", "websockets"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return _dispatch(args)
     except ConfigError as exc:
