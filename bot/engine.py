@@ -67,6 +67,7 @@ class Engine:
         self.grace = grace
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self._limit = asyncio.Semaphore(max_concurrent)
+        self._first_seen: dict[str, datetime] = {}
 
     async def fire(self, plan: Planned, due: datetime) -> str:
         """Claim one firing and run it; returns the recorded status (or 'taken')."""
@@ -131,8 +132,11 @@ class Engine:
         late: list[Awaitable[str]] = []
         for plan in self.plans:
             start = since or self._lookback_start(plan, now)
+            dues = plan.trigger().occurrences(start, now + timedelta(seconds=1))
+            if not dues:
+                continue
             known = self.store.firing_keys(plan.team.id, plan.ritual.id, start - timedelta(days=1))
-            for due in plan.trigger().occurrences(start, now + timedelta(seconds=1)):
+            for due in dues:
                 key = (plan.step.name, plan.occurrence_key(due))
                 if key in known:
                     continue
@@ -152,7 +156,10 @@ class Engine:
         """From the later of: the last firing we know, when the team was first seen, 35 days ago."""
         floor = now - LOOKBACK
         last = self.store.last_firing_due(plan.team.id, plan.ritual.id, plan.step.name)
-        seen = self.store.ensure_team(plan.team.id, plan.team.platform, plan.team.channel, now)
+        if plan.team.id not in self._first_seen:
+            self._first_seen[plan.team.id] = self.store.ensure_team(plan.team.id, plan.team.platform,
+                                                                    plan.team.channel, now)
+        seen = self._first_seen[plan.team.id]
         candidates = [floor, seen] + ([last + timedelta(seconds=1)] if last else [])
         return max(candidates)
 

@@ -59,7 +59,9 @@ class RitualScheduler:
             log.info("%s due %s: %s", plan.job_id, due.isoformat(), status)
 
     async def _sweep(self) -> None:
-        await self.engine.run_due()
+        """Anything due since the last sweep that no job fired (a suspended process, a clock jump)."""
+        since = self.engine.clock.now() - SWEEP - self.engine.grace
+        await self.engine.run_due(since=since)
 
     def stop(self) -> None:
         if self.scheduler.running:

@@ -38,3 +38,17 @@ async def test_a_job_fires_what_is_due_and_nothing_twice(make_harness) -> None: 
     await scheduler._fire_plan(plan)
     await scheduler._fire_plan(plan)  # a late duplicate wake-up
     assert len(h.local.entries("channel", "C1")) == 1
+
+
+async def test_the_sweep_fires_what_a_sleeping_process_missed(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TEAM_TOML + "sharer_notice_hours = 0\n")
+    scheduler = RitualScheduler(h.bot.engine)
+    due = h.bot.engine.next_firing("noord", "weekly_success_mistake")
+    h.clock.set(due + timedelta(minutes=20))  # the job never ran: the process was suspended
+    await scheduler._sweep()
+    await scheduler._sweep()
+    assert len(h.local.entries("channel", "C1")) == 1
+    h.clock.set(due + timedelta(days=7, hours=2))  # a week later, slept past the grace window
+    await scheduler._sweep()
+    assert len(h.local.entries("channel", "C1")) == 1
+    assert [f.status for f in h.store.firings("noord") if f.step == "prompt"] == ["done", "missed"]
