@@ -28,6 +28,7 @@ class RitualScheduler:
         self.engine = engine
         self.extra_jobs = extra_jobs or {}
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._swept_until = engine.clock.now()
 
     async def start(self) -> None:
         counts = await self.engine.run_due()
@@ -60,8 +61,10 @@ class RitualScheduler:
 
     async def _sweep(self) -> None:
         """Anything due since the last sweep that no job fired (a suspended process, a clock jump)."""
-        since = self.engine.clock.now() - SWEEP - self.engine.grace
+        now = self.engine.clock.now()
+        since = min(self._swept_until, now - SWEEP) - self.engine.grace
         await self.engine.run_due(since=since)
+        self._swept_until = now
 
     def stop(self) -> None:
         if self.scheduler.running:
