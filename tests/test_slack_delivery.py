@@ -60,10 +60,12 @@ async def test_posts_to_one_channel_are_paced_to_one_a_second_in_order(store: St
 async def test_a_post_that_may_have_landed_is_not_retried(store: Store) -> None:
     async with running_bot(store) as r:
         platform = r.connector.platform
-        r.slack.fail_next("chat.postMessage", status=503)
+        r.slack.fail_next("chat.postMessage", status=503)  # not taken: retried, lands once
+        await platform.post("C0RITUAL001", text("een"))
+        r.slack.fail_next("chat.postMessage", status=502)  # may have landed: surfaces, never posted twice
         try:
-            await platform.post("C0RITUAL001", text("een"))
-            raise AssertionError("a 503 on a post must surface")
+            await platform.post("C0RITUAL001", text("half"))
+            raise AssertionError("a 502 on a post must surface")
         except Exception as exc:
             assert "service_unavailable" in str(exc)
         platform.client.timeout = 1
@@ -74,8 +76,8 @@ async def test_a_post_that_may_have_landed_is_not_retried(store: Store) -> None:
         except TimeoutError:
             pass
         await asyncio.sleep(0.7)
-        assert len(r.slack.calls_to("chat.postMessage")) == 2
-        assert [m.text for m in r.slack.messages("C0RITUAL001")] == ["twee"]  # once, never twice
+        assert len(r.slack.calls_to("chat.postMessage")) == 4
+        assert [m.text for m in r.slack.messages("C0RITUAL001")] == ["een", "twee"]  # once each, never twice
 
         r.slack.fail_next("users.info", status=503)  # an idempotent read is simply retried
         assert await platform.user_locale(COR) == "en-GB"

@@ -1,11 +1,12 @@
 """The Slack `ChatPlatform`: posting, DMs, modals, members and locales over the Web API.
 
 Delivery rules, because people share mistakes and dilemmas through this bot:
-- Rejected requests are retried: HTTP 429 (Slack refused it, nothing landed; we wait
-  `Retry-After`) and a connection that could not even be opened.
+- Rejected requests are retried with backoff: HTTP 429 (Slack refused it, nothing
+  landed; we wait `Retry-After`), HTTP 503 (the service did not take the request) and a
+  connection that could not even be opened.
 - A request that may have landed is never retried when repeating it would post again:
   chat.postMessage, chat.postEphemeral and files.completeUploadExternal are not retried
-  on a 5xx, a timeout or a connection dropped mid-request. Such a post fails loudly
+  on a 500/502/504, a timeout or a connection dropped mid-request. Such a post fails loudly
   (the engine marks the firing failed; a form shows the error and keeps the text)
   instead of appearing twice. Idempotent calls (users.info, conversations.*, chat.update,
   views.*) are retried on those errors too.
@@ -61,11 +62,11 @@ def _may_land_twice(request: HttpRequest) -> bool:
 
 
 class _ServerErrorRetry(AsyncServerErrorRetryHandler):
-    """5xx retries, except for calls that may have taken effect before the error."""
+    """5xx retries; for posts only a 503, which says the request was not taken."""
 
     async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
                                response: HttpResponse | None = None, error: Exception | None = None) -> bool:
-        if _may_land_twice(request):
+        if _may_land_twice(request) and (response is None or response.status_code != 503):
             return False
         return await super()._can_retry_async(state=state, request=request, response=response, error=error)
 
