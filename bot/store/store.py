@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, func, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.texts import NOTICE_VERSION
 from bot.store.models import (
@@ -164,7 +164,7 @@ class Store:
     def opted_in(self, team_id: str) -> set[str]:
         with self._session() as s:
             rows = s.exec(select(MemberRow.user_id).where(MemberRow.team_id == team_id, MemberRow.consent == Consent.IN.value,
-                                                          MemberRow.notice_version >= self.notice_version))  # type: ignore[operator]
+                                                          col(MemberRow.notice_version) >= self.notice_version))
             return set(rows)
 
     def opted_out(self, team_id: str) -> set[str]:
@@ -242,7 +242,7 @@ class Store:
             query = select(FiringRow).where(FiringRow.team_id == team_id)
             if ritual_id:
                 query = query.where(FiringRow.ritual_id == ritual_id)
-            return [_firing(r) for r in s.exec(query.order_by(FiringRow.due_at, FiringRow.id))]
+            return [_firing(r) for r in s.exec(query.order_by(col(FiringRow.due_at), col(FiringRow.id)))]
 
     def last_firing_due(self, team_id: str, ritual_id: str, step: str) -> datetime | None:
         with self._session() as s:
@@ -283,7 +283,7 @@ class Store:
                 q = q.where(ResponseRow.author_id == author_id)
             if kind:
                 q = q.where(ResponseRow.kind == kind)
-            return [_response(r) for r in s.exec(q.order_by(ResponseRow.id))]
+            return [_response(r) for r in s.exec(q.order_by(col(ResponseRow.id)))]
 
     def response(self, response_id: int) -> StoredResponse | None:
         with self._session() as s:
@@ -292,10 +292,10 @@ class Store:
 
     def delete_responses_before(self, team_id: str, before: datetime, *, dry_run: bool = False) -> int:
         with self._session() as s:
-            where = (ResponseRow.team_id == team_id, ResponseRow.created_at < before)
+            where = (col(ResponseRow.team_id) == team_id, col(ResponseRow.created_at) < before)
             count = s.exec(select(func.count()).select_from(ResponseRow).where(*where)).one()
             if not dry_run:
-                s.exec(delete(ResponseRow).where(*where))  # type: ignore[call-overload]
+                s.exec(delete(ResponseRow).where(*where))
             return int(count)
 
     # rotation ---------------------------------------------------------------------------
@@ -321,11 +321,12 @@ class Store:
     def erase_member(self, team_id: str, user_id: str) -> None:
         """Delete every row that names this member in this team (answers, consent, turns, walks)."""
         with self._session() as s:
-            s.exec(delete(ResponseRow).where(ResponseRow.team_id == team_id, ResponseRow.author_id == user_id))  # type: ignore[call-overload]
-            s.exec(delete(MemberRow).where(MemberRow.team_id == team_id, MemberRow.user_id == user_id))  # type: ignore[call-overload]
-            s.exec(delete(RotationRow).where(RotationRow.team_id == team_id, RotationRow.user_id == user_id))  # type: ignore[call-overload]
-            s.exec(delete(WalkRow).where(WalkRow.team_id == team_id, (WalkRow.leader_id == user_id) | (WalkRow.member_id == user_id)))  # type: ignore[call-overload]
-            s.exec(delete(AuditRow).where(AuditRow.team_id == team_id, AuditRow.actor_id == user_id))  # type: ignore[call-overload]
+            s.exec(delete(ResponseRow).where(col(ResponseRow.team_id) == team_id, col(ResponseRow.author_id) == user_id))
+            s.exec(delete(MemberRow).where(col(MemberRow.team_id) == team_id, col(MemberRow.user_id) == user_id))
+            s.exec(delete(RotationRow).where(col(RotationRow.team_id) == team_id, col(RotationRow.user_id) == user_id))
+            s.exec(delete(WalkRow).where(col(WalkRow.team_id) == team_id,
+                                         (col(WalkRow.leader_id) == user_id) | (col(WalkRow.member_id) == user_id)))
+            s.exec(delete(AuditRow).where(col(AuditRow.team_id) == team_id, col(AuditRow.actor_id) == user_id))
 
     # walks -----------------------------------------------------------------------------
 
@@ -451,7 +452,7 @@ class Store:
             q = select(AuditRow)
             if team_id:
                 q = q.where(AuditRow.team_id == team_id)
-            return list(s.exec(q.order_by(AuditRow.id)))
+            return list(s.exec(q.order_by(col(AuditRow.id))))
 
     def setting(self, key: str) -> str | None:
         with self._session() as s:
