@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.clock import Clock
 from bot.admin import CoreCommands
@@ -20,7 +21,7 @@ from bot.context import InteractionContext, RitualContext, decode_target
 from bot.engine import Engine, Planned
 from bot.i18n import pick_language, translate
 from bot.messages import text
-from bot.platform import ActionRequest, ChatPlatform, CommandRequest, FormResult, FormSubmission
+from bot.platform import ActionRequest, ChatPlatform, CommandRequest, FormResult, FormSubmission, Reply
 from bot.ritual import Ritual
 from bot.store import Store
 from bot.teams import TeamView, team_view
@@ -81,7 +82,8 @@ class RitualBot:
         return RitualContext(ritual=ritual, team=team, options=self.resolved[(team.id, ritual.id)].options,
                              platform=self.platform_for(team), store=self.store, now=self.clock.now(), bot=self)
 
-    def interaction_context(self, ritual: Ritual, team: TeamView, user_id: str, reply, **extra) -> InteractionContext:  # type: ignore[no-untyped-def]
+    def interaction_context(self, ritual: Ritual, team: TeamView, user_id: str, reply: Reply,
+                            **extra: Any) -> InteractionContext:
         return InteractionContext(ritual=ritual, team=team, options=self.resolved[(team.id, ritual.id)].options,
                                   platform=self.platform_for(team), store=self.store, now=self.clock.now(),
                                   bot=self, user_id=user_id, reply=reply, **extra)

@@ -89,7 +89,7 @@ class RitualContext:
     def language(self) -> str:
         return self.team.language
 
-    def t(self, key: str, _catalog: Catalog | None = None, **values: object) -> str:
+    def t(self, key: str, _catalog: Catalog | None = None, /, **values: object) -> str:
         """A text of this ritual in the team's language."""
         return translate(_catalog or self.ritual.texts, key, self.language, **values)
 

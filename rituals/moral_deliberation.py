@@ -74,6 +74,10 @@ class Options(BaseModel):
         return self
 
 
+# Inside MoralDeliberation its class attribute `Options` shadows the name in annotations.
+_Options = Options
+
+
 # The methods ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -525,7 +529,7 @@ class MoralDeliberation(Ritual):
     # messages -------------------------------------------------------------------------------------
 
     def _session_message(self, ctx: RitualContext, plan: dict[str, Any], g: int, chosen: dict[str, Any] | None,
-                         options: Options) -> Message:
+                         options: _Options) -> Message:
         group = plan["groups"][g]
         count = len(plan["groups"])
         title = ctx.t("session.title_group", g=g + 1, count=count) if count > 1 else ctx.t("session.title")

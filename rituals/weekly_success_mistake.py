@@ -14,7 +14,7 @@ its author. The bot never names or reminds, in public, anyone who did not share.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -246,7 +246,5 @@ class WeeklySuccessMistake(Ritual):
         return FormResult()
 
 
-def _occurrence_time(ctx: RitualContext, occurrence: str):  # type: ignore[no-untyped-def]
-    from datetime import datetime
-
+def _occurrence_time(ctx: RitualContext, occurrence: str) -> datetime:
     return datetime.fromisoformat(occurrence).replace(tzinfo=ctx.team.tz)

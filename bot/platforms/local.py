@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.messages import Button, Form, ImageFile, Message, MessageRef
-from bot.platform import ActionRequest, CommandRequest, Dispatcher, FormResult, FormSubmission
+from bot.platform import (
+    ActionRequest,
+    CommandRequest,
+    Dispatcher,
+    FormResult,
+    FormSubmission,
+    Reply,
+)
 
 Kind = Literal["channel", "thread", "dm", "ephemeral", "update", "form", "image", "reply"]
 
@@ -132,7 +139,7 @@ class LocalPlatform:
         self._triggers[trigger] = user_id
         return trigger
 
-    def _reply_to(self, user_id: str, where: str):  # type: ignore[no-untyped-def]
+    def _reply_to(self, user_id: str, where: str) -> Reply:
         async def reply(message: Message) -> None:
             self.transcript.append(Entry("reply", where, message, user=user_id))
 

@@ -89,7 +89,7 @@ class RetryPolicy:
         response = getattr(exc, "response", None)
         if isinstance(exc, requests.HTTPError):
             status = response.status_code if response is not None else None
-            if status == 429 or status == 503:
+            if response is not None and (status == 429 or status == 503):
                 hinted = _server_hint(response)
                 return (
                     min(hinted, self.max_retry_after)
@@ -446,7 +446,7 @@ class MattermostConnection:
             if "event" in message:
                 await on_event(message)
 
-        self._listen_task = asyncio.current_task()  # type: ignore[assignment]
+        self._listen_task = asyncio.current_task()
         try:
             await self.websocket.connect(handle)
         finally:

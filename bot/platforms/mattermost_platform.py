@@ -15,7 +15,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import requests
 from mattermostdriver import Driver
@@ -91,7 +91,8 @@ class MattermostPlatform:
         for word in line.split():
             if word.startswith("@") and len(word) > 1:
                 try:
-                    user = await self.call(lambda d, name=word[1:]: d.users.get_user_by_username(name))
+                    user = await self.call(cast("Callable[[Driver], Any]",  # default-bound lambdas defeat inference
+                                                lambda d, name=word[1:]: d.users.get_user_by_username(name)))
                     self._users[user["id"]] = (time.monotonic(), user)
                     word = user["id"]
                 except ResourceNotFound:
@@ -205,7 +206,8 @@ class MattermostPlatform:
         page = 0
         while True:
             params = {"page": page, "per_page": 200}
-            chunk = await self.call(lambda d, p=params: d.channels.get_channel_members(channel, params=p))
+            chunk = await self.call(cast("Callable[[Driver], Any]",
+                                         lambda d, p=params: d.channels.get_channel_members(channel, params=p)))
             ids.extend(m["user_id"] for m in chunk)
             if len(chunk) < 200:
                 break
@@ -213,7 +215,8 @@ class MattermostPlatform:
         humans: list[str] = []
         for start in range(0, len(ids), 200):
             batch = ids[start:start + 200]
-            for user in await self.call(lambda d, b=batch: d.users.get_users_by_ids(b)):
+            for user in await self.call(cast("Callable[[Driver], Any]",
+                                             lambda d, b=batch: d.users.get_users_by_ids(b))):
                 self._users[user["id"]] = (time.monotonic(), user)
                 if not user.get("is_bot") and not user.get("delete_at") and user["id"] != self.bot_user_id:
                     humans.append(user["id"])
