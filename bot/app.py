@@ -12,15 +12,15 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.clock import Clock
 from bot.admin import CoreCommands
+from bot.clock import Clock
 from bot.commands import CommandContext
 from bot.config import AppConfig, resolve_ritual
-from bot.overrides import apply_overrides
 from bot.context import InteractionContext, RitualContext, decode_target
 from bot.engine import Engine, Planned
 from bot.i18n import pick_language, translate
 from bot.messages import text
+from bot.overrides import apply_overrides
 from bot.platform import ActionRequest, ChatPlatform, CommandRequest, FormResult, FormSubmission, Reply
 from bot.ritual import Ritual
 from bot.store import Store

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 
@@ -48,7 +48,7 @@ class Button:
     style: Literal["primary", "danger"] | None = None
 
 
-class FieldKind(str, Enum):
+class FieldKind(StrEnum):
     TEXT = "text"
     MULTILINE = "multiline"
     CHOICE = "choice"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.insights import participation_data, quarter_weeks, render_chart, suppress_small_groups, summary_text
+from bot.insights import participation_data, quarter_weeks, render_chart, summary_text, suppress_small_groups
 from bot.messages import ImageFile, MessageRef, text
 from bot.teams import TeamView
 

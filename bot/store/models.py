@@ -7,9 +7,7 @@ author column filled), walks as facts without content, and an audit log of admin
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Text, TypeDecorator, UniqueConstraint

@@ -8,19 +8,18 @@ forget to check.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.texts import NOTICE_VERSION
 from bot.store.models import (
     AuditRow,
     FiringRow,
@@ -35,9 +34,10 @@ from bot.store.models import (
     TeamSettingRow,
     WalkRow,
 )
+from bot.texts import NOTICE_VERSION
 
 
-class Consent(str, Enum):
+class Consent(StrEnum):
     UNKNOWN = "unknown"
     IN = "in"
     OUT = "out"

@@ -5,9 +5,8 @@ Revises: 0001_foundation
 Create Date: 2026-11-24 12:42:32.675870
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0002_admin'
 down_revision = '0001_foundation'
