@@ -186,6 +186,10 @@ class RitualContext:
     def put_state(self, key: str, value: Any) -> None:
         self.store.put_state(self.team.id, self.ritual.id, key, value, self._now)
 
+    def state_items(self, prefix: str) -> list[tuple[str, Any]]:
+        """This ritual's state values whose keys start with `prefix`, with their keys."""
+        return self.store.state_items(self.team.id, self.ritual.id, prefix)
+
     def update_state(self, key: str, change: Callable[[Any], Any]) -> Any:
         """Change a state value atomically (`change(old) -> new`), safe with several bot processes."""
         return self.store.update_state(self.team.id, self.ritual.id, key, change, self._now)

@@ -436,6 +436,8 @@ class MoralDeliberation(Ritual):
         many = len(plan["groups"]) > 1
         for g, group in enumerate(plan["groups"], 1):
             user = group["facilitator"]
+            if not user:
+                continue
             where = translate(self.texts, "facilitator.group", ctx.user_language(user), g=g) if many else ""
             await ctx.dm(user, text(ctx.t_user(user, "facilitator.dm", when=when, group=where)))
         if rnd.get("call") is None:
@@ -493,6 +495,38 @@ class MoralDeliberation(Ritual):
         title = (self._dilemma_text(ctx, entry) or {}).get("title")
         return (f"{entry['n']}. ", UserText(title) if title else ctx.t("dilemma.see_thread"))
 
+    # data rights ------------------------------------------------------------------------------------
+
+    def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+        """Votes, volunteering and group places of rounds still running (their state is short-lived)."""
+        found: dict[str, Any] = {}
+        votes = {key.removeprefix("votes:"): v[user_id] for key, v in ctx.state_items("votes:") if user_id in v}
+        if votes:
+            found["votes"] = votes
+        offered = [key.removeprefix("volunteers:") for key, v in ctx.state_items("volunteers:") if user_id in v]
+        if offered:
+            found["volunteered_to_facilitate"] = offered
+        groups = [key.removeprefix("plan:") for key, plan in ctx.state_items("plan:")
+                  if any(user_id in g["members"] for g in plan.get("groups", []))]
+        if groups:
+            found["in_a_group"] = groups
+        return found
+
+    def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+        for key, votes in ctx.state_items("votes:"):
+            if user_id in votes:
+                ctx.update_state(key, lambda v: {u: n for u, n in (v or {}).items() if u != user_id})
+        for key, volunteers in ctx.state_items("volunteers:"):
+            if user_id in volunteers:
+                ctx.update_state(key, lambda v: [u for u in v or [] if u != user_id])
+        for key, dilemmas in ctx.state_items("dilemmas:"):
+            if any(d.get("by") == user_id for d in dilemmas):
+                ctx.update_state(key, lambda ds: [d | {"by": None, "response": None} if d.get("by") == user_id else d
+                                                  for d in ds or []])
+        for key, plan in ctx.state_items("plan:"):
+            if any(user_id in g["members"] for g in plan.get("groups", [])):
+                ctx.update_state(key, lambda p: _without(p, user_id))
+
     # planning -----------------------------------------------------------------------------------
 
     async def _plan(self, ctx: RitualContext, rnd: Round) -> dict[str, Any]:
@@ -537,7 +571,9 @@ class MoralDeliberation(Ritual):
         for i, member in enumerate(group["members"]):
             who += ([", "] if i else []) + [Mention(member)]
         fac = group["facilitator"]
-        paras: list[Any] = [(Bold(title),), tuple(who), mentioning(ctx.t("session.facilitator", who=WHO), fac)]
+        paras: list[Any] = [(Bold(title),), tuple(who)]
+        if fac:
+            paras.append(mentioning(ctx.t("session.facilitator", who=WHO), fac))
         if len(group["members"]) < options.group_size_min:
             paras.append(ctx.t("session.small", min=options.group_size_min))
         if plan["apart"]:
@@ -687,7 +723,8 @@ class MoralDeliberation(Ritual):
             return
         facilitator = plan["groups"][g]["facilitator"]
         if ctx.user_id != facilitator and not ctx.is_admin:
-            await ctx.reply(text(mentioning(ctx.t("next.refused", who=WHO), facilitator)))
+            refusal = mentioning(ctx.t("next.refused", who=WHO), facilitator) if facilitator else ctx.t("next.stale")
+            await ctx.reply(text(refusal))
             return
         options = ctx.options
         assert isinstance(options, Options)
@@ -802,3 +839,15 @@ async def _thank(ctx: InteractionContext, thanks: str, stored: int | None, anony
         await ctx.offer_consent(thanks + " " + ctx.t("stored.no"))
     else:
         await ctx.reply(text(thanks, ctx.t("stored.no")))
+
+
+def _without(plan: dict[str, Any], user_id: str) -> dict[str, Any]:
+    """A plan with one person taken out; a group they facilitated gets its next member (or none)."""
+    groups = []
+    for group in plan.get("groups", []):
+        members = [m for m in group["members"] if m != user_id]
+        facilitator = group["facilitator"]
+        if facilitator == user_id:
+            facilitator = members[0] if members else None
+        groups.append({**group, "members": members, "facilitator": facilitator})
+    return {**plan, "groups": groups}

@@ -176,6 +176,17 @@ class WeeklySuccessMistake(Ritual):
         for key in (f"count:{occ.key}", f"sharer:{occ.key}", f"prompt:{occ.key}"):
             ctx.delete_state(key)
 
+    # data rights -----------------------------------------------------------------------------------
+
+    def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+        turns = [key.removeprefix("sharer:") for key, who in ctx.state_items("sharer:") if who == user_id]
+        return {"sharer_for_week_of": turns} if turns else {}
+
+    def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+        for key, who in ctx.state_items("sharer:"):
+            if who == user_id:
+                ctx.delete_state(key)
+
     # interactions --------------------------------------------------------------------------------
 
     @action("share")

@@ -271,3 +271,23 @@ async def test_a_dilemma_naming_a_client_is_held_back_privately(make_harness) ->
     result, _ = await h.local.submit("cor", {"title": "Melden of niet", "story": "Vader belde van 06-12345678",
                                              "share_as": "named"})
     assert "story" in result.errors and len(h.local.transcript) == before
+
+
+async def test_forget_takes_a_person_out_of_votes_volunteers_and_groups(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TOML.format(extra=""), start=START)
+    await h.advance_to(CALL)
+    await _opt_in(h, "bram")
+    await _bring(h, "bram", "Wat zeg ik tegen de school?", "named")
+    call = h.local.entries("channel", "C1")[0]
+    await h.local.click("bram", call, "facilitate")
+    dilemma = [e for e in h.local.entries("thread") if "Wat zeg ik" in e.text][0]
+    await h.local.click("bram", dilemma, "vote")
+    await h.advance_to(PREPARE)
+    out = await h.local.command("bram", "mydata", channel="C1")
+    assert '"votes"' in out[-1].text and '"volunteered_to_facilitate"' in out[-1].text
+    out = await h.local.command("bram", "forget", channel="C1")
+    await h.local.click("bram", out[-1], "forget_confirm")
+    for key, value in h.store.state_items("noord", "moral_deliberation", ""):
+        assert "bram" not in repr(value), key
+    await h.advance_to(SESSION)  # the session still runs, with whoever is left
+    assert any("Moreel beraad" in e.text or "beraad" in e.text.lower() for e in h.local.entries("channel", "C1"))

@@ -326,6 +326,10 @@ class Store:
             s.exec(delete(RotationRow).where(col(RotationRow.team_id) == team_id, col(RotationRow.user_id) == user_id))
             s.exec(delete(WalkRow).where(col(WalkRow.team_id) == team_id,
                                          (col(WalkRow.leader_id) == user_id) | (col(WalkRow.member_id) == user_id)))
+            for setting in s.exec(select(TeamSettingRow).where(TeamSettingRow.team_id == team_id,
+                                                               TeamSettingRow.set_by == user_id)):
+                setting.set_by = "(erased)"
+                s.add(setting)
             s.exec(delete(AuditRow).where(col(AuditRow.team_id) == team_id, col(AuditRow.actor_id) == user_id))
 
     # walks -----------------------------------------------------------------------------
@@ -357,6 +361,13 @@ class Store:
             row = s.get(StateRow, (team_id, ritual_id, key)) or StateRow(team_id=team_id, ritual_id=ritual_id, key=key, value="null", updated_at=at)
             row.value, row.updated_at = json.dumps(value, ensure_ascii=False, sort_keys=True), at
             s.add(row)
+
+    def state_items(self, team_id: str, ritual_id: str, prefix: str) -> list[tuple[str, Any]]:
+        """Every state value whose key starts with `prefix` (for data rights: what names whom)."""
+        with self._session() as s:
+            rows = s.exec(select(StateRow).where(StateRow.team_id == team_id, StateRow.ritual_id == ritual_id,
+                                                 col(StateRow.key).startswith(prefix, autoescape=True)))
+            return [(r.key, json.loads(r.value)) for r in rows]
 
     def update_state(self, team_id: str, ritual_id: str, key: str, change: Callable[[Any], Any], at: datetime) -> Any:
         """Read-modify-write one state value under a row lock, so replicas never lose an update."""
