@@ -9,7 +9,7 @@ import pytest
 from bot.registry import discover
 from bot.simulation import advance
 from bot.store import Consent, Store
-from tests.test_mattermost_support import AMS, ANNA, BRAM, CHAN, COR, running_bot, wait_until
+from tests.test_mattermost_support import AMS, BRAM, CHAN, COR, TOML, running_bot, wait_until
 
 
 async def test_weekly_success_mistake_on_mattermost(store: Store) -> None:
@@ -85,17 +85,8 @@ async def test_forged_button_context_changes_nothing(store: Store) -> None:
         assert r.mm.dialogs == [] and r.store.audit_log("noord") == []
 
 
-MORAL_TOML = f"""
-language = "nl"
-[[teams]]
-id = "noord"
-platform = "mattermost"
-channel = "{CHAN}"
-admins = ["{ANNA}"]
-leaders = ["{ANNA}"]
-members = ["{ANNA}", "{BRAM}", "{COR}"]
-[teams.rituals.moral_deliberation]
-"""
+MORAL_TOML = TOML.replace('[teams.rituals.weekly_success_mistake]\nschedule = "fri 14:00"',
+                          "[teams.rituals.moral_deliberation]")
 
 
 async def test_moral_deliberation_dilemma_and_vote_on_mattermost(store: Store) -> None:

@@ -22,6 +22,7 @@ from tests.test_slack_support import (
     COR,
     DEWI,
     PEOPLE,
+    TOML,
     running_bot,
     until,
 )
@@ -68,18 +69,8 @@ async def test_every_installed_ritual_posts_and_opens_valid_block_kit(store: Sto
 
 @pytest.mark.skipif("moral_deliberation" not in discover(), reason="moral_deliberation is not installed")
 async def test_moral_deliberation_call_dilemma_modal_thread_and_vote(store: Store) -> None:
-    toml = f"""
-language = "nl"
-[[teams]]
-id = "noord"
-platform = "slack"
-channel = "{CH}"
-admins = ["{ANNA}"]
-leaders = ["{ANNA}"]
-members = ["{ANNA}", "{BRAM}", "{COR}", "{DEWI}"]
-[teams.rituals.moral_deliberation]
-enabled = true
-"""
+    toml = TOML.replace('[teams.rituals.weekly_success_mistake]\nschedule = "fri 14:00"',
+                        "[teams.rituals.moral_deliberation]\nenabled = true")
     start = datetime(2026, 11, 23, 8, 0, tzinfo=AMS)
     async with running_bot(store, toml, start=start) as r:
         await advance(r.bot, r.clock, datetime(2026, 11, 24, 14, 1, tzinfo=AMS))  # the call, a week before
