@@ -15,6 +15,16 @@ from bot.registry import RegistryError
 DEFAULT_CONFIG = Path("config.toml")
 
 
+class _QuietLibraries(logging.Filter):
+    """Drops the client libraries' records below warning, however they set their own levels
+    (mattermostdriver resets its loggers to INFO whenever it makes a client)."""
+
+    NOISY = ("slack_sdk", "slack_bolt", "mattermostdriver", "urllib3", "aiohttp.access", "websockets")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not record.name.startswith(self.NOISY)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ritualbot", description="Team rituals for psychological safety in Slack and Mattermost.")
     p.add_argument("-v", "--verbose", action="store_true", help="log debug details")
@@ -54,8 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     # Client libraries log request and response bodies at debug level: what people wrote would
     # end up in the log. They stay at warning, whatever -v says.
-    for noisy in ("slack_sdk", "slack_bolt", "mattermostdriver", "urllib3", "aiohttp.access", "websockets"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet = _QuietLibraries()
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(quiet)
     try:
         return _dispatch(args)
     except ConfigError as exc:

@@ -75,6 +75,7 @@ class RitualContext:
         self.store = store
         self._now = now
         self._bot = bot
+        self.delivered = 0  # messages this context got onto the platform (the engine asks)
 
     # time and language ----------------------------------------------------------------------
 
@@ -113,19 +114,26 @@ class RitualContext:
 
     async def post(self, message: Message, *, thread: MessageRef | None = None) -> MessageRef:
         """Post in the team's channel (or in a thread of it)."""
-        return await self.platform.post(self.team.channel, self._wrap(message), thread=thread)
+        ref = await self.platform.post(self.team.channel, self._wrap(message), thread=thread)
+        self.delivered += 1
+        return ref
 
     async def dm(self, user_id: str, message: Message) -> MessageRef:
-        return await self.platform.send_dm(user_id, self._wrap(message))
+        ref = await self.platform.send_dm(user_id, self._wrap(message))
+        self.delivered += 1
+        return ref
 
     async def ephemeral(self, user_id: str, message: Message, channel: str | None = None) -> None:
         await self.platform.post_ephemeral(channel or self.team.channel, user_id, self._wrap(message))
+        self.delivered += 1
 
     async def update(self, ref: MessageRef, message: Message) -> None:
         await self.platform.update(ref, self._wrap(message))
+        self.delivered += 1
 
     async def upload_image(self, channel: str, image: ImageFile, comment: str | None = None) -> None:
         await self.platform.upload_image(channel, image, comment=comment)
+        self.delivered += 1
 
     # people -------------------------------------------------------------------------------
 

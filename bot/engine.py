@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.config import ResolvedRitual
 from bot.context import Occurrence, RitualContext
+from bot.platform import NotDelivered
 from bot.ritual import Ritual, Step
 from bot.schedule import RitualTrigger, wall_key
 from bot.store import Store
@@ -89,9 +90,20 @@ class Engine:
             return "failed"
         scheduled = datetime.fromisoformat(occ_key).replace(tzinfo=plan.team.tz)
         occ = Occurrence(key=occ_key, step=plan.step.name, scheduled=scheduled, due=due_local, firing_id=claim.id)
+        ctx = self.make_context(plan, now)
         async with self._limit:
             try:
-                await handler(self.make_context(plan, now), occ)
+                await handler(ctx, occ)
+            except NotDelivered as exc:
+                if ctx.delivered:
+                    log.error("%s %s stopped halfway (%s): marked failed, not tried again", plan.job_id, occ_key, exc)
+                    self.store.set_firing_status(claim.id, "failed")
+                    return "failed"
+                # The platform refused before acting: nothing went out, so the claim is given
+                # back and the next sweep (or a restart) tries again within the grace window.
+                log.warning("%s %s not delivered (%s): will try again", plan.job_id, occ_key, exc)
+                self.store.release_firing(claim.id)
+                return "deferred"
             except Exception:
                 # Claimed and failed: never retried blindly, since a post may have gone out.
                 log.exception("%s %s failed", plan.job_id, occ_key)

@@ -15,6 +15,16 @@ from typing import Protocol, runtime_checkable
 
 from bot.messages import Form, ImageFile, Message, MessageRef
 
+
+class NotDelivered(Exception):
+    """The platform refused a request before acting on it (rate limit spent, service
+    unavailable, no connection): nothing was posted, so trying again later is safe.
+
+    Adapters raise it only when they are sure; any other error may mean "posted, but the
+    answer got lost", and the engine will not try again then.
+    """
+
+
 Reply = Callable[[Message], Awaitable[None]]
 """Answer the acting user privately (ephemeral, command response or DM: the adapter knows)."""
 

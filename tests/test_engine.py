@@ -9,7 +9,16 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.clock import FakeClock
+from bot.config import parse_config
+from bot.context import Occurrence, RitualContext
+from bot.messages import text
+from bot.platform import NotDelivered
+from bot.platforms.local import LocalPlatform
+from bot.registry import discover
+from bot.ritual import Ritual, step
 from bot.store import Store
+from bot.wiring import build_bot
 from tests.conftest import AMS, TEAM_TOML, make_config
 
 FRIDAY_1400 = datetime(2026, 12, 4, 14, 0, tzinfo=AMS)
@@ -131,3 +140,75 @@ def test_two_processes_post_exactly_once(tmp_path: Path, database_url: str, stor
     assert sorted(posts) == sorted(f"C{i}" for i in range(12))
     firings = [f for t in range(12) for f in store.firings(f"t{t}") if f.step == "prompt"]
     assert len(firings) == 12 and {f.status for f in firings} == {"done"}
+
+
+class _Refusing(LocalPlatform):
+    """A platform that refuses the first `n` posts before acting, as a rate-limited API does."""
+
+    def __init__(self, channels: dict[str, list[str]], n: int) -> None:
+        super().__init__(channels)
+        self.refusals = n
+
+    async def post(self, channel, message, *, thread=None):  # type: ignore[no-untyped-def]
+        if self.refusals:
+            self.refusals -= 1
+            raise NotDelivered("HTTP 429")
+        return await super().post(channel, message, thread=thread)
+
+
+async def test_a_post_the_platform_refused_is_tried_again_and_lands_once(store) -> None:  # type: ignore[no-untyped-def]
+    config = make_config(PROMPT_ONLY)
+    refusing = _Refusing({"C1": ["anna", "bram"]}, n=2)
+    clock = FakeClock(FRIDAY_1400 - timedelta(hours=1))
+    bot = build_bot(config, discover(), {"local": refusing}, clock, store)
+    store.ensure_team("noord", "local", "C1", clock.now())
+    await refusing.start(bot)
+    clock.set(FRIDAY_1400 + timedelta(minutes=1))
+    assert await bot.engine.run_due() == {"deferred": 1}
+    assert store.firings("noord") == []  # the claim was given back: nothing went out
+    clock.set(FRIDAY_1400 + timedelta(minutes=6))
+    assert await bot.engine.run_due() == {"deferred": 1}
+    clock.set(FRIDAY_1400 + timedelta(minutes=11))
+    assert await bot.engine.run_due() == {"done": 1}
+    assert await bot.engine.run_due() == {}
+    assert len(refusing.entries("channel", "C1")) == 1
+
+
+class _TwoPosts(Ritual):
+    """A ritual whose step posts twice, like a session head followed by its first step."""
+
+    id = "two_posts"
+    title = {"nl": "Twee", "en": "Two"}
+    default_schedule = "fri 14:00"
+
+    @step("main")
+    async def main(self, ctx: RitualContext, occ: Occurrence) -> None:
+        await ctx.post(text("een"))
+        await ctx.post(text("twee"))
+
+
+async def test_a_refusal_after_something_went_out_is_not_retried(store) -> None:  # type: ignore[no-untyped-def]
+    import tomllib
+
+    raw = tomllib.loads('''
+[[teams]]
+id = "noord"
+platform = "local"
+channel = "C1"
+[teams.rituals.two_posts]
+''')
+    config = parse_config(raw, {"two_posts": _TwoPosts})
+
+    class SecondRefused(LocalPlatform):
+        async def post(self, channel, message, *, thread=None):  # type: ignore[no-untyped-def]
+            if self.entries("channel"):
+                raise NotDelivered("HTTP 429")
+            return await super().post(channel, message, thread=thread)
+
+    platform = SecondRefused({"C1": ["anna"]})
+    clock = FakeClock(FRIDAY_1400 + timedelta(minutes=1))
+    bot = build_bot(config, {"two_posts": _TwoPosts}, {"local": platform}, clock, store)
+    store.ensure_team("noord", "local", "C1", FRIDAY_1400 - timedelta(hours=1))
+    assert await bot.engine.run_due() == {"failed": 1}  # "een" went out: trying again would post it twice
+    assert await bot.engine.run_due() == {}
+    assert [e.text for e in platform.entries("channel")] == ["een"]

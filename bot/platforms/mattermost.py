@@ -90,7 +90,8 @@ class MattermostConnector:
         self.settings = settings
         self.store = store
         self.connection = MattermostConnection(settings.url, settings.token, ca_file=settings.ca_file,
-                                               retry=retry, ws_backoff_base=ws_backoff_base)
+                                               retry=retry, ws_backoff_base=ws_backoff_base,
+                                               threads=settings.max_concurrency)
         self.platform = MattermostPlatform(self.connection, signer, settings.public_url,
                                            max_concurrency=settings.max_concurrency)
         self.http = IntegrationRoutes(self.platform, settings.command_token, window=reply_window)

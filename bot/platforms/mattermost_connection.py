@@ -27,6 +27,7 @@ import ssl
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -65,6 +66,8 @@ class RetryPolicy:
     """
 
     max_attempts: int = 5
+    # 429 and 503 mean the server did nothing: waiting longer is always safe.
+    max_refused_attempts: int = 30
     base_delay: float = 0.5
     max_delay: float = 30.0
     max_retry_after: float = 60.0
@@ -83,22 +86,23 @@ class RetryPolicy:
         self, method: str, endpoint: str, exc: BaseException, attempt: int
     ) -> float | None:
         """Seconds to wait before retrying, or None to give up and re-raise."""
-        if attempt >= self.max_attempts:
-            return None
         idempotent = method.lower() != "post" or endpoint in self.idempotent_posts
         response = getattr(exc, "response", None)
         if isinstance(exc, requests.HTTPError):
             status = response.status_code if response is not None else None
             if response is not None and (status == 429 or status == 503):
+                if attempt >= self.max_refused_attempts:
+                    return None
                 hinted = _server_hint(response)
-                return (
-                    min(hinted, self.max_retry_after)
-                    if hinted is not None
-                    else self.backoff(attempt)
-                )
-            if status in (500, 502, 504) and idempotent:
+                if hinted is None:
+                    return self.backoff(attempt)
+                # the server's hint, spread a little so waiting clients don't retry in lockstep
+                return min(hinted, self.max_retry_after) + random.uniform(0, min(1.0, hinted / 2 + 0.1))
+            if status in (500, 502, 504) and idempotent and attempt < self.max_attempts:
                 return self.backoff(attempt)
             return None  # 4xx (raised by mattermostdriver without .response) or unsafe
+        if attempt >= self.max_attempts:
+            return None
         if isinstance(exc, requests.exceptions.SSLError):
             return None  # a certificate problem does not heal by retrying
         if _never_sent(exc):
@@ -362,6 +366,7 @@ class MattermostConnection:
         ws_backoff_base: float = 0.5,
         ws_backoff_cap: float = 30.0,
         close_timeout: float = 2.0,
+        threads: int = 8,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -390,6 +395,8 @@ class MattermostConnection:
         self.driver.client.token = token  # else calls are anonymous until login()
         self.websocket: ClientTLSWebsocket | None = None
         self._listen_task: asyncio.Task[None] | None = None
+        # Our own threads for the sync driver: the default pool is small (cores + 4) and shared.
+        self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mattermost")
         self.me: dict[str, Any] = {}
 
     @property
@@ -419,7 +426,7 @@ class MattermostConnection:
         ``ResourceNotFound`` (404) ... without ``.response``; other statuses (429, 5xx) as
         plain ``requests.HTTPError`` with ``.response``, after retries are exhausted.
         """
-        return await asyncio.to_thread(fn, self.driver)
+        return await asyncio.get_running_loop().run_in_executor(self._threads, fn, self.driver)
 
     async def listen(self, on_event: EventHandler) -> None:
         """Deliver decoded websocket events (``hello`` included) until ``close()``.
@@ -471,6 +478,7 @@ class MattermostConnection:
             done, _ = await asyncio.wait({task}, timeout=self.close_timeout)
             if not done:
                 task.cancel()
+        self._threads.shutdown(wait=False, cancel_futures=True)
 
     async def __aenter__(self) -> MattermostConnection:
         await self.login()

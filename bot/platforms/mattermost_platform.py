@@ -22,6 +22,7 @@ from mattermostdriver import Driver
 from mattermostdriver.exceptions import NotEnoughPermissions, ResourceNotFound
 
 from bot.messages import Form, ImageFile, Message, MessageRef
+from bot.platform import NotDelivered
 from bot.platforms import mattermost_render as render
 from bot.platforms.mattermost_connection import MattermostConnection
 from bot.platforms.mattermost_signing import Signer
@@ -31,6 +32,12 @@ log = logging.getLogger("ritualbot.mattermost")
 T = TypeVar("T")
 MARKER = "ritualbot_post"  # a random id in props, to find a post whose creation we could not confirm
 USER_TTL = 600.0
+
+
+def refused(exc: BaseException) -> bool:
+    """429 or 503 after the connection's own retries: the server did nothing."""
+    response = getattr(exc, "response", None) if isinstance(exc, requests.HTTPError) else None
+    return response is not None and response.status_code in (429, 503)
 
 
 def ambiguous(exc: BaseException) -> bool:
@@ -124,6 +131,8 @@ class MattermostPlatform:
                 created: dict[str, Any] = await self.call(lambda d: d.posts.create_post(data))
                 return created
             except Exception as exc:
+                if refused(exc):
+                    raise NotDelivered(f"Mattermost did not take the post (HTTP {exc.response.status_code})") from exc  # type: ignore[attr-defined]
                 if not ambiguous(exc) or attempt >= self.post_attempts:
                     raise
                 log.warning("creating a post failed (%s); checking whether it arrived", type(exc).__name__)
@@ -144,9 +153,15 @@ class MattermostPlatform:
         """Post, split over several posts when longer than the server takes; buttons on the last."""
         body = await self.body(message, channel=channel, user=user)
         *before, last = split_text(body["message"], render.POST_LIMIT)
-        for piece in before:
-            await self.create_post({"channel_id": channel, "root_id": root_id, "message": piece, "props": {}})
-        created = await self.create_post({"channel_id": channel, "root_id": root_id, **body, "message": last})
+        parts = [{"message": piece, "props": {}} for piece in before] + [{**body, "message": last}]
+        created: dict[str, Any] = {}
+        for i, part in enumerate(parts):
+            try:
+                created = await self.create_post({"channel_id": channel, "root_id": root_id, **part})
+            except NotDelivered as exc:
+                if i == 0:
+                    raise
+                raise RuntimeError("a long post stopped halfway: the first parts are posted") from exc
         return MessageRef(channel=channel, id=created["id"], thread_id=root_id or None)
 
     async def post(self, channel: str, message: Message, *, thread: MessageRef | None = None) -> MessageRef:

@@ -26,6 +26,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from aiohttp import ClientConnectorError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -38,12 +39,13 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.messages import Form, ImageFile, Message, MessageRef
+from bot.platform import NotDelivered
 from bot.platforms.slack_render import SlackLimitError, SlackMessage, render_form, render_message
 
 log = logging.getLogger("ritualbot.slack")
 
 MAY_LAND_TWICE = ("chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal")
-RATE_LIMIT_RETRIES = 6
+RATE_LIMIT_RETRIES = 30  # a 429 means nothing landed: waiting it out is always safe
 OTHER_RETRIES = 3
 USER_CACHE_SECONDS = 3600.0
 REMEMBERED = 5000  # triggers, views and event ids kept in memory
@@ -89,6 +91,19 @@ def retry_handlers() -> list[AsyncRetryHandler]:
 
 def make_client(token: str, base_url: str, timeout: int = 30) -> AsyncWebClient:
     return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers())
+
+
+def refused_before_acting(exc: Exception) -> bool:
+    """429 and 503 (after the retries), or a connection never opened: Slack did nothing."""
+    if isinstance(exc, ClientConnectorError):
+        return True
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return status in (429, 503)
+
+
+def describe(exc: Exception) -> str:
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return f"HTTP {status}" if status else type(exc).__name__
 
 
 class Pacer:
@@ -139,8 +154,14 @@ class SlackPlatform:
         first: MessageRef | None = None
         for chunk in chunks:
             async with self.pacer.channel(channel):
-                resp = await self.client.chat_postMessage(channel=channel, text=chunk.text, blocks=chunk.blocks,
-                                                          thread_ts=thread_ts, unfurl_links=False, unfurl_media=False)
+                try:
+                    resp = await self.client.chat_postMessage(channel=channel, text=chunk.text, blocks=chunk.blocks,
+                                                              thread_ts=thread_ts, unfurl_links=False,
+                                                              unfurl_media=False)
+                except (SlackApiError, ClientConnectorError) as exc:
+                    if first is None and refused_before_acting(exc):
+                        raise NotDelivered(f"Slack did not take the post ({describe(exc)})") from exc
+                    raise
             if first is None:
                 first = MessageRef(channel=resp["channel"], id=resp["ts"], thread_id=thread_ts)
         assert first is not None

@@ -237,6 +237,13 @@ class Store:
                 row.channel, row.message_id = channel, message_id
             s.add(row)
 
+    def release_firing(self, firing_id: int) -> None:
+        """Give a claim back, so the firing is tried again (only when nothing was posted)."""
+        with self._session() as s:
+            row = s.get(FiringRow, firing_id)
+            if row is not None:
+                s.delete(row)
+
     def firings(self, team_id: str, ritual_id: str | None = None) -> list[Firing]:
         with self._session() as s:
             query = select(FiringRow).where(FiringRow.team_id == team_id)
