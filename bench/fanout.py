@@ -12,46 +12,33 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import resource
-import tempfile
+import sys
 import time
 import tomllib
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for bench.common
 
+from bench.common import FRIDAY, bench_database, config_toml, report
 from bot.clock import FakeClock
 from bot.config import parse_config
 from bot.platforms.local import LocalPlatform
 from bot.registry import discover
-from bot.store import Store, open_database
+from bot.store import Store
 from bot.wiring import build_bot
 
-AMS = ZoneInfo("Europe/Amsterdam")
-FRIDAY = datetime(2026, 12, 4, 14, 0, tzinfo=AMS)
 
-
-def _config(teams: int) -> str:
-    return "".join(
-        f'[[teams]]\nid = "t{i}"\nplatform = "local"\nchannel = "C{i}"\nmembers = ["a{i}", "b{i}", "c{i}"]\n'
-        f'[teams.rituals.weekly_success_mistake]\nschedule = "fri 14:00"\nsharer_notice_hours = 0\n\n'
-        for i in range(teams))
+def _channel(i: int) -> str:
+    return f"C{i}"
 
 
 async def main(teams: int, concurrency: int) -> None:
-    raw = tomllib.loads(f"max_concurrent_posts = {concurrency}\n" + _config(teams))
-    config = parse_config(raw, discover())
-    with tempfile.TemporaryDirectory() as tmp:
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        engine = open_database(url)
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(text("TRUNCATE firing, team, ritual_data RESTART IDENTITY"))
+    members = ("a", "b", "c")
+    config = parse_config(tomllib.loads(config_toml("local", teams, concurrency, _channel, members)), discover())
+    with bench_database() as engine:
         store = Store(engine)
-        local = LocalPlatform({t.channel: list(t.members) for t in config.teams if isinstance(t.members, list)})
+        local = LocalPlatform({_channel(i): list(members) for i in range(teams)})
         clock = FakeClock(FRIDAY - timedelta(hours=1))
         bot = build_bot(config, discover(), {"local": local}, clock, store)
         for team in bot.teams.values():
@@ -61,12 +48,9 @@ async def main(teams: int, concurrency: int) -> None:
         started = time.perf_counter()
         counts = await bot.engine.run_due()
         elapsed = time.perf_counter() - started
-        posted = len([e for e in local.transcript if e.kind == "channel"])
-        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"database={engine.dialect.name} teams={teams} concurrency={concurrency}")
-        print(f"fan-out: {elapsed:.2f} s for {posted} prompts ({posted / elapsed:.0f} teams/s), statuses={counts}")
-        print(f"peak RSS: {peak_mib:.0f} MiB")
-        engine.dispose()
+        per_channel = [len(local.entries("channel", _channel(i))) for i in range(teams)]
+        report(f"local database={engine.dialect.name} teams={teams} concurrency={concurrency}",
+               elapsed, per_channel, counts, "(local platform: no HTTP)")
 
 
 if __name__ == "__main__":

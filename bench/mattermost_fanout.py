@@ -20,55 +20,35 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
-import resource
 import sys
-import tempfile
 import time
 import tomllib
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fakes
 
+from bench.common import FRIDAY, bench_database, config_toml, report  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import parse_config  # noqa: E402
 from bot.platforms.mattermost import connector_from_env  # noqa: E402
 from bot.registry import discover  # noqa: E402
-from bot.store import Store, open_database  # noqa: E402
+from bot.store import Store  # noqa: E402
 from bot.wiring import build_bot  # noqa: E402
 from tests.fakes.mattermost_api import FakeMattermost  # noqa: E402
 
-AMS = ZoneInfo("Europe/Amsterdam")
-FRIDAY = datetime(2026, 12, 4, 14, 0, tzinfo=AMS)
 PEOPLE = ("anna000000000000000000000a", "bram000000000000000000000b", "cor00000000000000000000000")
 TEAM = "team0000000000000000000000"
-TABLES = "firing, team, ritual_data, ritual_state, rotation"
 
 
 def channel_of(i: int) -> str:
     return f"ch{i:024d}"
 
 
-def config_toml(teams: int, concurrency: int) -> str:
-    members = ", ".join(f'"{p}"' for p in PEOPLE)
-    return f"max_concurrent_posts = {concurrency}\n" + "".join(
-        f'[[teams]]\nid = "t{i}"\nplatform = "mattermost"\nchannel = "{channel_of(i)}"\nmembers = [{members}]\n'
-        f'[teams.rituals.weekly_success_mistake]\nschedule = "fri 14:00"\nsharer_notice_hours = 0\n\n'
-        for i in range(teams))
-
 
 async def main(teams: int, concurrency: int, mm_concurrency: int, storm: int) -> None:
-    config = parse_config(tomllib.loads(config_toml(teams, concurrency)), discover())
-    with tempfile.TemporaryDirectory() as tmp:
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        engine = open_database(url)
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY"))
+    config = parse_config(tomllib.loads(config_toml("mattermost", teams, concurrency, channel_of, PEOPLE)), discover())
+    with bench_database() as engine:
         store = Store(engine)
         async with FakeMattermost() as mm:
             assert mm.url.startswith("http://127.0.0.1:")
@@ -97,19 +77,10 @@ async def main(teams: int, concurrency: int, mm_concurrency: int, storm: int) ->
                            for i in range(teams)]
             calls = mm.calls_to("POST", "/api/v4/posts")
             others = len(mm.requests) - len(calls)
-        posted = sum(per_channel)
-        duplicates = sum(n - 1 for n in per_channel if n > 1)
-        missing = sum(1 for n in per_channel if n == 0)
-        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"mattermost database={engine.dialect.name} teams={teams} concurrency={concurrency} "
-              f"mm_concurrency={mm_concurrency} storm={storm}")
-        print(f"wall time: {elapsed:.2f} s; prompts posted: {posted} ({posted / elapsed:.1f} posts/s)")
-        print(f"duplicates: {duplicates}; teams without a prompt: {missing}; failures: {counts.get('failed', 0)}; "
-              f"statuses={counts}")
-        print(f"POST /api/v4/posts: {len(calls)} ({sum(c.status == 429 for c in calls)} answered 429); "
-              f"other requests: {others}")
-        print(f"peak RSS: {peak_mib:.0f} MiB")
-        engine.dispose()
+        report(f"mattermost database={engine.dialect.name} teams={teams} concurrency={concurrency} "
+               f"mm_concurrency={mm_concurrency} storm={storm}", elapsed, per_channel, counts,
+               f"POST /api/v4/posts: {len(calls)} ({sum(c.status == 429 for c in calls)} answered 429); "
+               f"other requests: {others}")
 
 
 if __name__ == "__main__":

@@ -20,54 +20,34 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
-import resource
 import sys
-import tempfile
 import time
 import tomllib
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fakes
 
+from bench.common import FRIDAY, bench_database, config_toml, report  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import parse_config  # noqa: E402
 from bot.platforms.slack import connector_from_env  # noqa: E402
 from bot.registry import discover  # noqa: E402
-from bot.store import Store, open_database  # noqa: E402
+from bot.store import Store  # noqa: E402
 from bot.wiring import build_bot  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
 
-AMS = ZoneInfo("Europe/Amsterdam")
-FRIDAY = datetime(2026, 12, 4, 14, 0, tzinfo=AMS)
 PEOPLE = ("U0ANNA0001", "U0BRAM0001", "U0COR00001", "U0DEWI0001")
-TABLES = "firing, team, ritual_data, ritual_state, rotation"
 
 
 def channel_of(i: int) -> str:
     return f"C0T{i:07d}"
 
 
-def config_toml(teams: int, concurrency: int) -> str:
-    members = ", ".join(f'"{p}"' for p in PEOPLE)
-    return f"max_concurrent_posts = {concurrency}\n" + "".join(
-        f'[[teams]]\nid = "t{i}"\nplatform = "slack"\nchannel = "{channel_of(i)}"\nmembers = [{members}]\n'
-        f'[teams.rituals.weekly_success_mistake]\nschedule = "fri 14:00"\nsharer_notice_hours = 0\n\n'
-        for i in range(teams))
-
 
 async def main(teams: int, concurrency: int, storm: int) -> None:
-    config = parse_config(tomllib.loads(config_toml(teams, concurrency)), discover())
-    with tempfile.TemporaryDirectory() as tmp:
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        engine = open_database(url)
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY"))
+    config = parse_config(tomllib.loads(config_toml("slack", teams, concurrency, channel_of, PEOPLE)), discover())
+    with bench_database() as engine:
         store = Store(engine)
         async with FakeSlack() as slack:
             assert slack.base_url.startswith("http://127.0.0.1:")
@@ -94,17 +74,9 @@ async def main(teams: int, concurrency: int, storm: int) -> None:
             await connector.stop()
             per_channel = [len(slack.messages(channel_of(i))) for i in range(teams)]
             calls = slack.calls_to("chat.postMessage")
-        posted = sum(per_channel)
-        duplicates = sum(n - 1 for n in per_channel if n > 1)
-        missing = sum(1 for n in per_channel if n == 0)
-        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"slack database={engine.dialect.name} teams={teams} concurrency={concurrency} storm={storm}")
-        print(f"wall time: {elapsed:.2f} s; prompts posted: {posted} ({posted / elapsed:.1f} posts/s)")
-        print(f"duplicates: {duplicates}; teams without a prompt: {missing}; failures: {counts.get('failed', 0)}; "
-              f"statuses={counts}")
-        print(f"chat.postMessage calls: {len(calls)} ({sum(c.status == 429 for c in calls)} answered 429)")
-        print(f"peak RSS: {peak_mib:.0f} MiB")
-        engine.dispose()
+        report(f"slack database={engine.dialect.name} teams={teams} concurrency={concurrency} storm={storm}",
+               elapsed, per_channel, counts,
+               f"chat.postMessage calls: {len(calls)} ({sum(c.status == 429 for c in calls)} answered 429)")
 
 
 if __name__ == "__main__":
