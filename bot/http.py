@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiohttp import web
 
 from bot.store import Store
 
+PlatformHealth = Callable[[], Awaitable[dict[str, str]]]
 
-def build_http_app(store: Store, routes: list[web.RouteDef]) -> web.Application:
+
+def build_http_app(store: Store, routes: list[web.RouteDef], platforms: PlatformHealth | None = None) -> web.Application:
+    """`/healthz` answers 503 only when the database is unreachable; the platforms' connection
+    state is reported beside it (a bot still posts on schedule while its socket reconnects)."""
     app = web.Application(client_max_size=1024 * 1024)
 
     async def healthz(request: web.Request) -> web.Response:
         database = store.ping()
         status = 200 if database == "ok" else 503
-        return web.json_response({"status": "ok" if status == 200 else "degraded", "database": database}, status=status)
+        body: dict[str, object] = {"status": "ok" if status == 200 else "degraded", "database": database}
+        if platforms is not None:
+            body["platforms"] = await platforms()
+        return web.json_response(body, status=status)
 
     app.add_routes([web.get("/healthz", healthz), *routes])
     return app

@@ -47,7 +47,11 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     for team in bot.teams.values():
         store.ensure_team(team.id, team.platform, team.channel, clock.now())
     routes = [r for c in connectors.values() for r in c.routes()]
-    runner = await serve(build_http_app(store, routes), host, port)
+    async def platform_health() -> dict[str, str]:
+        states = {name: await connector.health() for name, connector in connectors.items()}
+        return states | {name: "local" for name, platform in platforms.items() if platform is local}
+
+    runner = await serve(build_http_app(store, routes, platform_health), host, port)
     log.info("serving HTTP on %s:%d (GET /healthz%s)", host, port,
              "".join(f", {getattr(r, 'method', '')} {getattr(r, 'path', '')}" for r in routes))
     await local.start(bot)

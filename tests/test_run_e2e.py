@@ -204,6 +204,7 @@ async def test_slack_socket_mode_answers_and_stops_on_sigterm(tmp_path: Path,
             await wait_for(answered_privately(slack), "the private help")
             assert answered_privately(slack, ADMIN_HELP)()  # the team was found from the channel
             assert not [m for m in slack.messages(SLACK_CH) if HELP_LINE in m.text]
+            assert (await bot.wait_healthy(http))["platforms"] == {"slack": "connected"}
 
             sock = slack.socket._conns[-1]  # the fake's server side of the bot's socket
             code, took = await bot.terminate()
@@ -288,6 +289,16 @@ async def test_one_process_serves_slack_and_mattermost(tmp_path: Path, database_
         async with ritualbot(tmp_path, database_url, toml, env, port) as bot:
             await bot.wait_healthy(http)
             await mm.wait_for_ws_clients(1, timeout=15)
+            health: dict[str, Any] = {}
+
+            async def mattermost_connected() -> bool:
+                health.update(await bot.wait_healthy(http))
+                return health["platforms"] == {"slack": "listening", "mattermost": "connected"}
+
+            deadline = time.monotonic() + 10
+            while not await mattermost_connected():
+                assert time.monotonic() < deadline, f"/healthz says {health}"
+                await asyncio.sleep(0.1)
             command = slack.slash_command_payload(text="help", user_id=ANNA, channel_id=SLACK_CH)
             assert await post_signed(http, bot, command, SECRET) == 200
             answer = await mm_command(mm, bot, LIEN, "help")

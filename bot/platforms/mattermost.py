@@ -102,6 +102,10 @@ class MattermostConnector:
         self._hellos = 0
         self._listener: asyncio.Task[None] | None = None
 
+    async def health(self) -> str:
+        socket = self.connection.websocket
+        return "connected" if socket is not None and socket.authenticated else "connecting"
+
     def routes(self) -> list[web.RouteDef]:
         return self.http.routes()
 

@@ -248,6 +248,7 @@ class ClientTLSWebsocket(Websocket):
         self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
         self.auth_timeout, self.max_auth_failures = auth_timeout, max_auth_failures
         self.connections = 0
+        self.authenticated = False  # True while a socket is open and past the challenge
         self._stop = asyncio.Event()
         self._socket: Any = None
         self._last_seq: int | None = None
@@ -273,6 +274,7 @@ class ClientTLSWebsocket(Websocket):
                         break
                     await self._authenticate(sock, event_handler)
                     authenticated, failures, auth_failures = True, 0, 0
+                    self.authenticated = True
                     self.connections += 1
                     async for frame in sock:
                         await self._deliver(frame, event_handler)
@@ -293,6 +295,7 @@ class ClientTLSWebsocket(Websocket):
                 log.warning("mattermost websocket error: %r", exc)
             finally:
                 self._socket = None
+                self.authenticated = False
             failures = 0 if authenticated else failures + 1
             ceiling = min(self.backoff_cap, self.backoff_base * 2**failures)
             delay = ceiling / 2 + random.uniform(0, ceiling / 2)

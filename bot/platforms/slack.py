@@ -75,6 +75,12 @@ class SlackConnector:
 
     # lifecycle --------------------------------------------------------------------------------
 
+    async def health(self) -> str:
+        if not self.socket_mode:
+            return "listening"  # Slack calls /slack/events; nothing to keep open
+        socket = self._socket
+        return "connected" if socket is not None and await socket.client.is_connected() else "connecting"
+
     async def start(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
         auth = await self.platform.client.auth_test()
