@@ -78,8 +78,8 @@ class SlackConnector:
     async def health(self) -> str:
         if not self.socket_mode:
             return "listening"  # Slack calls /slack/events; nothing to keep open
-        socket_client = None if self._socket is None else self._socket.client  # the websocket, not the Web API
-        return "connected" if socket_client is not None and await socket_client.is_connected() else "connecting"
+        sock = None if self._socket is None else self._socket.client  # the websocket, not the Web API
+        return "connected" if sock is not None and await sock.is_connected() else "connecting"
 
     async def start(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
