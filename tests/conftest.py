@@ -8,6 +8,7 @@ test; a `postgresql://` URL means that server, migrated once and emptied before 
 from __future__ import annotations
 
 import os
+import socket
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,6 +67,13 @@ def database_url(tmp_path: Path, _pg_engine: Engine | None) -> str:
 @pytest.fixture
 def store(database_url: str, _pg_engine: Engine | None) -> Store:
     return Store(_pg_engine if _pg_engine is not None else open_database(database_url))
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def make_config(toml: str) -> AppConfig:

@@ -6,7 +6,6 @@ import asyncio
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 from urllib.request import urlopen
 
 from bot.demo import run_demo
+from tests.conftest import free_port
 
 ROOT = Path(__file__).parent.parent
 
@@ -30,14 +30,10 @@ async def test_demo_shows_prompts_answers_digests_and_nudges() -> None:
     assert "answers stored (only of people who opted in)" in transcript
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_run_serves_healthz_and_stops_on_sigterm(tmp_path: Path, database_url: str) -> None:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATTERMOST_"))}
     env["DATABASE_URL"] = database_url
     proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(ROOT / "config.toml"),

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import socket
-
 import aiohttp
 
 from bot.http import build_http_app, serve
 from bot.store import Store
 from bot.store.database import make_engine
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.conftest import free_port
 
 
 async def _get(store: Store) -> tuple[int, dict[str, str]]:
-    port = _free_port()
+    port = free_port()
     runner = await serve(build_http_app(store, []), "127.0.0.1", port)
     try:
         async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/healthz") as resp:
@@ -32,6 +25,6 @@ async def test_healthz_reports_the_database(store: Store) -> None:
 
 
 async def test_healthz_says_when_the_database_is_unreachable() -> None:
-    unreachable = Store(make_engine(f"postgresql://nobody@127.0.0.1:{_free_port()}/none"))
+    unreachable = Store(make_engine(f"postgresql://nobody@127.0.0.1:{free_port()}/none"))
     status, body = await _get(unreachable)
     assert status == 503 and body["status"] == "degraded" and body["database"].startswith("error: ")

@@ -5,7 +5,6 @@ tests of rendering and signing. The other `test_mattermost_*` suites import `run
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,7 +26,7 @@ from bot.platforms.mattermost_signing import Signer, signing_secret
 from bot.registry import discover
 from bot.store import Store
 from bot.wiring import build_bot
-from tests.conftest import make_config
+from tests.conftest import free_port, make_config
 from tests.fakes.mattermost_api import FakeMattermost, IntegrationResponse, validate_dialog
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -51,10 +50,6 @@ schedule = "fri 14:00"
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -23,6 +22,7 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 
+from tests.conftest import free_port
 from tests.fakes.mattermost_api import FakeMattermost, IntegrationResponse
 from tests.fakes.slack_api import FakeSlack, sign_request
 
@@ -57,10 +57,6 @@ schedule = "fri 14:00"
 HEADER = 'language = "en"\n'
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def wait_for(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
