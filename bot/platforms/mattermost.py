@@ -22,7 +22,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.config import AppConfig, ConfigError
+from bot.lanes import INTERACTIONS, in_lane
 from bot.messages import Message
+from bot.metrics import Metrics
 from bot.platform import CommandRequest, Dispatcher
 from bot.platforms.mattermost_connection import MattermostConnection, RetryPolicy
 from bot.platforms.mattermost_http import IntegrationRoutes
@@ -32,6 +34,7 @@ from bot.store import Store
 
 log = logging.getLogger("ritualbot.mattermost")
 SEEN_LIMIT = 2000
+INTERACTION_THREADS = 8  # calls at once for commands, clicks, dialogs and private replies
 CATCH_UP_MARGIN_MS = 5_000
 
 
@@ -74,11 +77,13 @@ def settings_from_env(env: Mapping[str, str], config: AppConfig) -> MattermostSe
                               max_concurrency=int(concurrency))
 
 
-def connector_from_env(env: Mapping[str, str], config: AppConfig, store: Store) -> MattermostConnector | None:
+def connector_from_env(env: Mapping[str, str], config: AppConfig, store: Store,
+                       metrics: Metrics | None = None) -> MattermostConnector | None:
+    """The Mattermost connector, or None when it is not configured; it reports to `metrics`."""
     settings = settings_from_env(env, config)
     if settings is None:
         return None
-    return MattermostConnector(settings, Signer(signing_secret(env, store)), store)
+    return MattermostConnector(settings, Signer(signing_secret(env, store)), store, metrics=metrics)
 
 
 class MattermostConnector:
@@ -86,14 +91,17 @@ class MattermostConnector:
 
     def __init__(self, settings: MattermostSettings, signer: Signer, store: Store, *,
                  retry: RetryPolicy | None = None, ws_backoff_base: float = 0.5,
-                 reply_window: float = 2.5) -> None:
+                 reply_window: float = 2.5, metrics: Metrics | None = None) -> None:
         self.settings = settings
         self.store = store
+        metrics = metrics or Metrics()
         self.connection = MattermostConnection(settings.url, settings.token, ca_file=settings.ca_file,
                                                retry=retry, ws_backoff_base=ws_backoff_base,
-                                               threads=settings.max_concurrency)
+                                               threads=settings.max_concurrency,
+                                               interaction_threads=INTERACTION_THREADS, metrics=metrics)
         self.platform = MattermostPlatform(self.connection, signer, settings.public_url,
-                                           max_concurrency=settings.max_concurrency)
+                                           max_concurrency=settings.max_concurrency,
+                                           interaction_concurrency=INTERACTION_THREADS, metrics=metrics)
         self.http = IntegrationRoutes(self.platform, settings.command_token, window=reply_window)
         self.instance = secrets.token_hex(8)
         self._seen: OrderedDict[str, None] = OrderedDict()
@@ -164,7 +172,8 @@ class MattermostConnector:
             self._seen.popitem(last=False)
         self._dm_channels_seen.add(post["channel_id"])
         self.platform.remember_dm(post["channel_id"], post["user_id"])
-        self.http.spawn(self._dm_command(post))
+        with in_lane(INTERACTIONS):  # a person waits for the answer
+            self.http.spawn(self._dm_command(post))
 
     async def _catch_up(self, since_ms: int) -> None:
         """After a reconnect: DMs that arrived while the websocket was down."""

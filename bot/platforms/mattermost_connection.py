@@ -9,7 +9,11 @@ Why this exists instead of using mattermostdriver directly:
   in the generic ``except``), so a bot cannot shut down cleanly; ours stops on
   ``close()`` and reconnects with capped, jittered exponential backoff otherwise.
 * Its ``Driver`` is synchronous (requests) and has no retry policy; we run calls in
-  a worker thread and retry per HTTP request (see ``RetryPolicy``).
+  worker threads and retry per HTTP request (see ``RetryPolicy``).
+* It opens a new TCP (and TLS) connection for every request (``requests.post``, no
+  session); ours keeps one session per worker thread, so connections are reused.
+* Calls run in two thread pools, one per lane (``bot.lanes``): a person's interaction
+  never waits for a thread that a post holds while it waits out a 429.
 
 Nothing in mattermostdriver is patched globally: we subclass ``Client`` (passed as
 ``client_cls``) and ``Websocket``.
@@ -35,10 +39,13 @@ from urllib.parse import urlsplit
 import requests
 import websockets
 from mattermostdriver import Driver
-from mattermostdriver.client import Client
 from mattermostdriver.exceptions import NoAccessTokenProvided
 from mattermostdriver.websocket import Websocket
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+from bot.lanes import INTERACTIONS, POSTS, current_lane
+from bot.metrics import Metrics
+from bot.platforms.mattermost_session import KeptAliveClient, Sessions
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -140,8 +147,9 @@ def _never_sent(exc: BaseException) -> bool:
     return False
 
 
-class RetryingClient(Client):
-    """mattermostdriver ``Client`` whose every HTTP request goes through ``RetryPolicy``.
+class RetryingClient(KeptAliveClient):
+    """mattermostdriver ``Client`` whose every HTTP request goes through ``RetryPolicy``,
+    on a kept-alive session.
 
     Retrying here (per request) rather than around a whole ``call`` keeps a multi-request
     callable from repeating requests that already succeeded.  Sleeps wait on a
@@ -150,6 +158,11 @@ class RetryingClient(Client):
 
     policy: RetryPolicy = RetryPolicy()
     stop_event: threading.Event = threading.Event()
+    metrics: Metrics | None = None
+
+    def refused(self) -> None:
+        if self.metrics is not None:
+            self.metrics.refused("mattermost")
 
     def make_request(
         self,
@@ -166,19 +179,13 @@ class RetryingClient(Client):
         while True:
             attempt += 1
             try:
-                return super().make_request(
-                    method,
-                    endpoint,
-                    options=options,
-                    params=params,
-                    data=data,
-                    files=files,
-                    basepath=basepath,
-                )
+                return self._request_once(method, endpoint, options, params, data, files, basepath)
             except requests.RequestException as exc:
                 delay = self.policy.delay_for(method, endpoint, exc, attempt)
                 if delay is None or self.stop_event.is_set():
                     raise
+                if self.metrics is not None:
+                    self.metrics.retried("mattermost", _describe(exc))
                 log.warning(
                     "mattermost %s %s failed (%s); retry %d in %.2fs",
                     method.upper(),
@@ -370,6 +377,8 @@ class MattermostConnection:
         ws_backoff_cap: float = 30.0,
         close_timeout: float = 2.0,
         threads: int = 8,
+        interaction_threads: int = 8,
+        metrics: Metrics | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -389,17 +398,24 @@ class MattermostConnection:
         self.ws_backoff_base, self.ws_backoff_cap = ws_backoff_base, ws_backoff_cap
         self.close_timeout = close_timeout
         self._stop = threading.Event()  # set by close(): final, also ends REST retries
+        self._sessions = Sessions()
         client_cls = type(
             "BoundRetryingClient",
             (RetryingClient,),
-            {"policy": retry or RetryPolicy(), "stop_event": self._stop},
+            {"policy": retry or RetryPolicy(), "stop_event": self._stop, "sessions": self._sessions,
+             "metrics": metrics},
         )
         self.driver = Driver(self.options, client_cls=client_cls)
         self.driver.client.token = token  # else calls are anonymous until login()
         self.websocket: ClientTLSWebsocket | None = None
         self._listen_task: asyncio.Task[None] | None = None
-        # Our own threads for the sync driver: the default pool is small (cores + 4) and shared.
-        self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mattermost")
+        # Our own threads for the sync driver (the default pool is small, cores + 4, and shared),
+        # one pool per lane so a person's call never waits for a thread a post holds.
+        self._threads = {
+            POSTS: ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mattermost-posts"),
+            INTERACTIONS: ThreadPoolExecutor(max_workers=interaction_threads,
+                                             thread_name_prefix="mattermost-interactions"),
+        }
         self.me: dict[str, Any] = {}
 
     @property
@@ -428,8 +444,10 @@ class MattermostConnection:
         (400), ``NoAccessTokenProvided`` (401), ``NotEnoughPermissions`` (403),
         ``ResourceNotFound`` (404) ... without ``.response``; other statuses (429, 5xx) as
         plain ``requests.HTTPError`` with ``.response``, after retries are exhausted.
+        Runs on the thread pool of the task's lane (``bot.lanes``).
         """
-        return await asyncio.get_running_loop().run_in_executor(self._threads, fn, self.driver)
+        pool = self._threads[INTERACTIONS if current_lane() == INTERACTIONS else POSTS]
+        return await asyncio.get_running_loop().run_in_executor(pool, fn, self.driver)
 
     async def listen(self, on_event: EventHandler) -> None:
         """Deliver decoded websocket events (``hello`` included) until ``close()``.
@@ -481,7 +499,9 @@ class MattermostConnection:
             done, _ = await asyncio.wait({task}, timeout=self.close_timeout)
             if not done:
                 task.cancel()
-        self._threads.shutdown(wait=False, cancel_futures=True)
+        for pool in self._threads.values():
+            pool.shutdown(wait=False, cancel_futures=True)
+        self._sessions.close()
 
     async def __aenter__(self) -> MattermostConnection:
         await self.login()

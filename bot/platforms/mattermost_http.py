@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.i18n import pick_language
+from bot.lanes import INTERACTIONS, in_lane
 from bot.messages import Message, MessageRef
 from bot.platform import ActionRequest, CommandRequest, Dispatcher, FormSubmission
 from bot.platforms import mattermost_render as render
@@ -27,6 +28,16 @@ log = logging.getLogger("ritualbot.mattermost")
 
 FAILED = {"nl": "Er ging iets mis. Probeer het later nog eens.", "en": "Something went wrong. Please try again later."}
 FORGED = "This request was not made by ritualbot for you; nothing was changed."
+
+
+def interactive(handler: Callable[[web.Request], Awaitable[web.Response]]
+                ) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """`handler`, and every task it starts, in the interactions' lane (`bot.lanes`)."""
+    async def in_interactions(request: web.Request) -> web.Response:
+        with in_lane(INTERACTIONS):
+            return await handler(request)
+
+    return in_interactions
 
 
 class ResponseSlot:
@@ -57,8 +68,10 @@ class IntegrationRoutes:
         self.tasks: set[asyncio.Task[Any]] = set()
 
     def routes(self) -> list[web.RouteDef]:
-        return [web.post("/mattermost/command", self.command), web.post("/mattermost/actions", self.action),
-                web.post("/mattermost/dialogs", self.dialog)]
+        """The three endpoints; a person waits on each, so they run in the interactions' lane."""
+        return [web.post("/mattermost/command", interactive(self.command)),
+                web.post("/mattermost/actions", interactive(self.action)),
+                web.post("/mattermost/dialogs", interactive(self.dialog))]
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run work that may outlive the HTTP request; `stop()` waits for it."""

@@ -1,7 +1,8 @@
 """`MattermostPlatform`: the `ChatPlatform` rituals see, on top of `MattermostConnection`.
 
-Every REST call passes one semaphore, so a Friday 14:00 with forty teams does not open
-forty worker threads against the server. Creating a post is the one call that must be
+Every REST call passes a semaphore of its lane (`bot.lanes`), so a Friday 14:00 with
+forty teams does not open forty worker threads against the server, and a person's
+interaction never waits for a slot the schedule's posts hold. Creating a post is the one call that must be
 neither lost nor doubled: the connection layer retries what the server certainly did
 not process (429, 503, refused connections); for the ambiguous rest (a 500 or a dropped
 connection after sending) we look in the channel for our own marker before trying again.
@@ -21,7 +22,9 @@ import requests
 from mattermostdriver import Driver
 from mattermostdriver.exceptions import NotEnoughPermissions, ResourceNotFound
 
+from bot.lanes import INTERACTIONS, POSTS, current_lane
 from bot.messages import Form, ImageFile, Message, MessageRef
+from bot.metrics import Metrics
 from bot.platform import NotDelivered
 from bot.platforms import mattermost_render as render
 from bot.platforms.mattermost_connection import MattermostConnection
@@ -56,12 +59,15 @@ class MattermostPlatform:
     name = "mattermost"
 
     def __init__(self, connection: MattermostConnection, signer: Signer, public_url: str, *,
-                 max_concurrency: int = 8, post_attempts: int = 4, post_backoff: float = 0.5) -> None:
+                 max_concurrency: int = 8, interaction_concurrency: int = 8, post_attempts: int = 4,
+                 post_backoff: float = 0.5, metrics: Metrics | None = None) -> None:
         self.conn = connection
+        self.metrics = metrics or Metrics()
         self.signer = signer
         self.action_url = public_url.rstrip("/") + "/mattermost/actions"
         self.dialog_url = public_url.rstrip("/") + "/mattermost/dialogs"
-        self._limit = asyncio.Semaphore(max_concurrency)
+        self._slots = {POSTS: asyncio.Semaphore(max_concurrency),
+                       INTERACTIONS: asyncio.Semaphore(interaction_concurrency)}
         self.post_attempts, self.post_backoff = post_attempts, post_backoff
         self._users: dict[str, tuple[float, dict[str, Any]]] = {}
         self._dm_channels: dict[str, str] = {}  # user id -> DM channel id
@@ -73,8 +79,9 @@ class MattermostPlatform:
         return self.conn.user_id
 
     async def call(self, fn: Callable[[Driver], T]) -> T:
-        """One REST call, bounded by the semaphore."""
-        async with self._limit:
+        """One REST call, bounded by the semaphore of the task's lane."""
+        lane = INTERACTIONS if current_lane() == INTERACTIONS else POSTS
+        async with self.metrics.waiting("mattermost", lane, self._slots[lane]):
             return await self.conn.call(fn)
 
     # rendering -----------------------------------------------------------------------------
@@ -128,7 +135,8 @@ class MattermostPlatform:
         while True:
             attempt += 1
             try:
-                created: dict[str, Any] = await self.call(lambda d: d.posts.create_post(data))
+                with self.metrics.posting("mattermost"):
+                    created: dict[str, Any] = await self.call(lambda d: d.posts.create_post(data))
                 return created
             except Exception as exc:
                 if refused(exc):

@@ -27,6 +27,8 @@ from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_bolt.response import BoltResponse
 
 from bot.config import AppConfig, ConfigError
+from bot.lanes import INTERACTIONS, in_lane
+from bot.metrics import Metrics
 from bot.platform import Dispatcher
 from bot.platforms.slack_client import SlackPlatform, make_client, remember
 from bot.platforms.slack_home import HOME_PREFIX
@@ -124,21 +126,26 @@ class SlackConnector:
     async def _ack_only(self, ack: Callable[..., Awaitable[None]]) -> None:
         await ack()
 
+    # A person waits on each of these: their calls use the interactions' lane (bot.lanes).
+
     async def _on_command(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        await self.inbound.command(body, respond)
+        with in_lane(INTERACTIONS):
+            await self.inbound.command(body, respond)
 
     async def _on_action(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         action = body["actions"][0]
-        if str(action.get("action_id", "")).startswith(HOME_PREFIX):
-            await self.inbound.home_action(body)
-        else:
-            await self.inbound.action(body, respond)
+        with in_lane(INTERACTIONS):
+            if str(action.get("action_id", "")).startswith(HOME_PREFIX):
+                await self.inbound.home_action(body)
+            else:
+                await self.inbound.action(body, respond)
 
     async def _on_view_submission(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
         view = body["view"]
-        result = await self.inbound.submit(body)
+        with in_lane(INTERACTIONS):
+            result = await self.inbound.submit(body)
         if result:
             await ack(response_action="errors", errors=modal_errors(view, result))
         else:
@@ -146,18 +153,22 @@ class SlackConnector:
 
     async def _on_home_opened(self, event: dict[str, Any]) -> None:
         if event.get("tab") == "home":
-            await self.inbound.publish_home(event["user"])
+            with in_lane(INTERACTIONS):
+                await self.inbound.publish_home(event["user"])
 
 
-def connector_from_env(env: Mapping[str, str], config: AppConfig, store: Store) -> SlackConnector | None:
-    """The Slack connector, or None when `SLACK_BOT_TOKEN` is not set."""
+def connector_from_env(env: Mapping[str, str], config: AppConfig, store: Store,
+                       metrics: Metrics | None = None) -> SlackConnector | None:
+    """The Slack connector, or None when `SLACK_BOT_TOKEN` is not set; it reports to `metrics`."""
     token = env.get("SLACK_BOT_TOKEN", "").strip()
     if not token:
         return None
     api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_API_URL
     if not api_url.endswith("/"):
         api_url += "/"
-    platform = SlackPlatform(make_client(token, api_url), max_concurrent=config.max_concurrent_posts)
+    metrics = metrics or Metrics()
+    platform = SlackPlatform(make_client(token, api_url, metrics=metrics), max_concurrent=config.max_concurrent_posts,
+                             metrics=metrics)
     return SlackConnector(platform, config, app_token=env.get("SLACK_APP_TOKEN", "").strip() or None,
                           signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None)
 

@@ -11,18 +11,23 @@ Delivery rules, because people share mistakes and dilemmas through this bot:
   instead of appearing twice. Idempotent calls (users.info, conversations.*, chat.update,
   views.*) are retried on those errors too.
 - Posts to one channel are paced at about one per second (Slack's documented limit)
-  with a per-channel lock, and a semaphore bounds how many calls run at once when
-  hundreds of teams fire in the same minute.
+  with a per-channel lock, and a semaphore bounds how many posts run at once when
+  hundreds of teams fire in the same minute. A post refused with 429 gives its slot
+  back while it waits, and tries again after `Retry-After` (nothing landed).
+- Interactions have a lane of their own (`bot.lanes`): opening a form, the locale lookup
+  before it and private replies never wait for slots that the schedule's posts hold, so
+  a click during a fan-out still opens its form within Slack's 3 s.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from aiohttp import ClientConnectorError
@@ -38,15 +43,19 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.lanes import POSTS, current_lane
 from bot.messages import Form, ImageFile, Message, MessageRef
+from bot.metrics import Metrics
 from bot.platform import NotDelivered
 from bot.platforms.slack_render import SlackLimitError, SlackMessage, render_form, render_message
 
 log = logging.getLogger("ritualbot.slack")
 
 MAY_LAND_TWICE = ("chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal")
+PACED_BY_US = ("chat.postMessage",)  # their 429s are waited out by `SlackPlatform`, outside any slot
 RATE_LIMIT_RETRIES = 30  # a 429 means nothing landed: waiting it out is always safe
 OTHER_RETRIES = 3
+INTERACTION_SLOTS = 16  # calls at once for forms, lookups and private replies
 USER_CACHE_SECONDS = 3600.0
 REMEMBERED = 5000  # triggers, views and event ids kept in memory
 
@@ -59,38 +68,91 @@ def remember(store: OrderedDict[str, Any], key: str, value: Any) -> None:
         store.popitem(last=False)
 
 
+def _method(request: HttpRequest) -> str:
+    return request.url.rstrip("/").rsplit("/", 1)[-1]
+
+
 def _may_land_twice(request: HttpRequest) -> bool:
-    return request.url.rstrip("/").rsplit("/", 1)[-1] in MAY_LAND_TWICE
+    return _method(request) in MAY_LAND_TWICE
+
+
+class _RateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """429s waited out inside the SDK call, except for posts (see `SlackPlatform._send_post`)."""
+
+    def __init__(self, metrics: Metrics, max_retry_count: int) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.metrics = metrics
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                               response: HttpResponse | None = None, error: Exception | None = None) -> bool:
+        refused = response is not None and response.status_code == 429
+        if refused:
+            self.metrics.refused("slack")
+        if _method(request) in PACED_BY_US:
+            return False
+        if refused:
+            self.metrics.retried("slack", "429")
+        return refused
 
 
 class _ServerErrorRetry(AsyncServerErrorRetryHandler):
     """5xx retries; for posts only a 503, which says the request was not taken."""
 
+    def __init__(self, metrics: Metrics, max_retry_count: int) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.metrics = metrics
+
     async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
                                response: HttpResponse | None = None, error: Exception | None = None) -> bool:
         if _may_land_twice(request) and (response is None or response.status_code != 503):
             return False
-        return await super()._can_retry_async(state=state, request=request, response=response, error=error)
+        again = await super()._can_retry_async(state=state, request=request, response=response, error=error)
+        if again and response is not None:
+            self.metrics.retried("slack", str(response.status_code))
+        return again
 
 
 class _ConnectionErrorRetry(AsyncConnectionErrorRetryHandler):
     """Connection retries; for posts only when the connection was never opened."""
 
+    def __init__(self, metrics: Metrics, max_retry_count: int) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.metrics = metrics
+
     async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
                                response: HttpResponse | None = None, error: Exception | None = None) -> bool:
         if _may_land_twice(request):
-            return isinstance(error, ClientConnectorError)
-        return await super()._can_retry_async(state=state, request=request, response=response, error=error)
+            again = isinstance(error, ClientConnectorError)
+        else:
+            again = await super()._can_retry_async(state=state, request=request, response=response, error=error)
+        if again:
+            self.metrics.retried("slack", "connection")
+        return again
 
 
-def retry_handlers() -> list[AsyncRetryHandler]:
-    return [AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-            _ServerErrorRetry(max_retry_count=OTHER_RETRIES),
-            _ConnectionErrorRetry(max_retry_count=OTHER_RETRIES)]
+def retry_handlers(metrics: Metrics | None = None) -> list[AsyncRetryHandler]:
+    metrics = metrics or Metrics()
+    return [_RateLimitRetry(metrics, RATE_LIMIT_RETRIES),
+            _ServerErrorRetry(metrics, OTHER_RETRIES),
+            _ConnectionErrorRetry(metrics, OTHER_RETRIES)]
 
 
-def make_client(token: str, base_url: str, timeout: int = 30) -> AsyncWebClient:
-    return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers())
+def make_client(token: str, base_url: str, timeout: int = 30, metrics: Metrics | None = None) -> AsyncWebClient:
+    return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers(metrics))
+
+
+def retry_after(exc: SlackApiError) -> float:
+    """Seconds Slack asked us to wait (`Retry-After`, default 1), plus up to a second of jitter
+    so that many refused posts do not come back in one burst."""
+    headers = getattr(exc.response, "headers", None) or {}
+    hinted = next((value for key, value in headers.items() if str(key).lower() == "retry-after"), None)
+    if isinstance(hinted, list):
+        hinted = hinted[0] if hinted else None
+    try:
+        seconds = float(hinted) if hinted is not None else 1.0
+    except ValueError:
+        seconds = 1.0
+    return max(0.0, seconds) + random.random()
 
 
 def refused_before_acting(exc: Exception) -> bool:
@@ -107,31 +169,40 @@ def describe(exc: Exception) -> str:
 
 
 class Pacer:
-    """At most one post per `interval` per channel, and at most `limit` calls at once."""
+    """Two lanes of slots, and at most one post per `interval` per channel.
 
-    def __init__(self, interval: float, limit: int) -> None:
+    The schedule's work (`bot.lanes.POSTS`: prompts, DMs a ritual sends, uploads) and a
+    person's (`INTERACTIONS`: forms, lookups, private replies, posts a click causes) each
+    have their own semaphore, so a click never waits for a slot a post holds. The lane is
+    the running task's. Waiting for a slot is counted in `Metrics.queue_depth`.
+    """
+
+    def __init__(self, interval: float, limit: int, interaction_limit: int = INTERACTION_SLOTS,
+                 metrics: Metrics | None = None) -> None:
         self.interval = interval
-        self._slots = asyncio.Semaphore(limit)
+        self.metrics = metrics or Metrics()
+        self._posts = asyncio.Semaphore(limit)
+        self._interactions = asyncio.Semaphore(interaction_limit)
         self._locks: dict[str, asyncio.Lock] = {}
         self._last: dict[str, float] = {}
 
     @asynccontextmanager
     async def channel(self, channel: str) -> AsyncIterator[None]:
+        """One poster at a time in `channel`, `interval` after the previous post; holds no slot."""
         lock = self._locks.setdefault(channel, asyncio.Lock())
         async with lock:
             wait = self._last.get(channel, -1e9) + self.interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
             try:
-                async with self._slots:
-                    yield
+                yield
             finally:
                 self._last[channel] = time.monotonic()
 
-    @asynccontextmanager
-    async def call(self) -> AsyncIterator[None]:
-        async with self._slots:
-            yield
+    def call(self) -> AbstractAsyncContextManager[None]:
+        """A slot in the running task's lane (`bot.lanes`): posts, or a person's interaction."""
+        lane = current_lane()
+        return self.metrics.waiting("slack", lane, self._posts if lane == POSTS else self._interactions)
 
 
 class SlackPlatform:
@@ -139,9 +210,11 @@ class SlackPlatform:
 
     name = "slack"
 
-    def __init__(self, client: AsyncWebClient, *, post_interval: float = 1.0, max_concurrent: int = 16) -> None:
+    def __init__(self, client: AsyncWebClient, *, post_interval: float = 1.0, max_concurrent: int = 16,
+                 metrics: Metrics | None = None) -> None:
         self.client = client
-        self.pacer = Pacer(post_interval, max_concurrent)
+        self.metrics = metrics or Metrics()
+        self.pacer = Pacer(post_interval, max_concurrent, metrics=self.metrics)
         self._dm_channels: dict[str, str] = {}
         self._users: dict[str, tuple[float, dict[str, Any]]] = {}
         self.bot_user_id: str | None = None
@@ -150,14 +223,28 @@ class SlackPlatform:
 
     # posting ------------------------------------------------------------------------------
 
+    async def _send_post(self, **args: Any) -> Any:
+        """chat.postMessage in a slot of the task's lane; a 429 gives the slot back while it waits."""
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            async with self.pacer.call():
+                try:
+                    with self.metrics.posting("slack"):
+                        return await self.client.chat_postMessage(**args)
+                except SlackApiError as exc:
+                    if exc.response.status_code != 429 or attempt == RATE_LIMIT_RETRIES:
+                        raise
+                    wait = retry_after(exc)
+            self.metrics.retried("slack", "429")
+            await asyncio.sleep(wait)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
     async def _post_chunks(self, channel: str, chunks: list[SlackMessage], thread_ts: str | None) -> MessageRef:
         first: MessageRef | None = None
         for chunk in chunks:
             async with self.pacer.channel(channel):
                 try:
-                    resp = await self.client.chat_postMessage(channel=channel, text=chunk.text, blocks=chunk.blocks,
-                                                              thread_ts=thread_ts, unfurl_links=False,
-                                                              unfurl_media=False)
+                    resp = await self._send_post(channel=channel, text=chunk.text, blocks=chunk.blocks,
+                                                 thread_ts=thread_ts, unfurl_links=False, unfurl_media=False)
                 except (SlackApiError, ClientConnectorError) as exc:
                     if first is None and refused_before_acting(exc):
                         raise NotDelivered(f"Slack did not take the post ({describe(exc)})") from exc
@@ -209,7 +296,7 @@ class SlackPlatform:
             remember(self.view_channels, resp["view"]["id"], channel)
 
     async def upload_image(self, channel: str, image: ImageFile, *, comment: str | None = None) -> None:
-        async with self.pacer.channel(channel):
+        async with self.pacer.channel(channel), self.pacer.call():
             await self.client.files_upload_v2(channel=channel, file=image.data, filename=image.filename,
                                               title=image.title, initial_comment=comment, alt_txt=image.title)
 

@@ -54,6 +54,7 @@ class RecordedRequest:
     status: int = 0
     user_id: str | None = None
     at: float = field(default_factory=time.time)
+    peer: str = ""  # the client's host:port: one per TCP connection
 
 
 @dataclass
@@ -101,6 +102,8 @@ class FakeMattermost(IntegrationPushMixin):
         self._response_urls: dict[str, tuple[str, str]] = {}
         self._faults: list[_Rule] = []
         self._delays: list[_Rule] = []
+        self._latency = 0.0
+        self._in_flight: asyncio.Semaphore | None = None
         self._window: tuple[int, int] = (0, 0)
         self.hub = WebsocketHub(self, hello_before_ok=hello_before_ok)
         self.bot_user_id, self.bot_token = new_id(), new_id()
@@ -236,8 +239,29 @@ class FakeMattermost(IntegrationPushMixin):
         self._faults.append(_Rule(method.upper(), path_prefix, times, status, retry_after,
                                   after_processing=after_processing))
 
+    def clear_faults(self) -> None:
+        """Forget the faults ``fail_next`` still has queued."""
+        self._faults.clear()
+
     def delay(self, method: str, path_prefix: str, seconds: float, *, times: int = 1) -> None:
         self._delays.append(_Rule(method.upper(), path_prefix, times, seconds=seconds))
+
+    def serve_like(self, latency: float, in_flight: int | None = None) -> None:
+        """Every REST call answers after ``latency`` seconds, at most ``in_flight`` at once
+        (the rest wait their turn, as behind a busy server): for benchmarks."""
+        self._latency = latency
+        self._in_flight = asyncio.Semaphore(in_flight) if in_flight else None
+
+    async def close_idle_connections(self) -> None:
+        """Close every kept-alive connection, as a server or proxy does after an idle timeout."""
+        server = self._runner.server if self._runner is not None else None
+        for handler in list(server.connections if server is not None else []):
+            handler.force_close()
+        await asyncio.sleep(0.1)
+
+    def connections(self) -> set[str]:
+        """The client ends (``host:port``) of every TCP connection REST requests came on."""
+        return {r.peer for r in self.requests if r.peer}
 
     # -- middleware ----------------------------------------------------------------
     @web.middleware
@@ -245,9 +269,19 @@ class FakeMattermost(IntegrationPushMixin):
                           handler: Callable[..., Any]) -> web.StreamResponse:
         if request.path == f"{API}/websocket":
             return await handler(request)
+        peer = request.transport.get_extra_info("peername") if request.transport else None
         rec = RecordedRequest(request.method, request.path, dict(request.query),
-                              dict(request.headers))
+                              dict(request.headers), peer=f"{peer[0]}:{peer[1]}" if peer else "")
         self.requests.append(rec)
+        if self._in_flight is not None:
+            async with self._in_flight:
+                return await self._serve(request, handler, rec)
+        return await self._serve(request, handler, rec)
+
+    async def _serve(self, request: web.Request, handler: Callable[..., Any],
+                     rec: RecordedRequest) -> web.StreamResponse:
+        if self._latency:
+            await asyncio.sleep(self._latency)
         if not request.content_type.startswith("multipart/"):
             raw = await request.read()
             try:

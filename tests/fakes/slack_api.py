@@ -166,6 +166,8 @@ class FakeSlack:
         self._response_urls: dict[str, dict[str, Any]] = {}
         self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
+        self._latency = 0.0
+        self._in_flight: asyncio.Semaphore | None = None
         self._limits: dict[str, int] = {}
         self._posted_at: dict[str, deque[float]] = defaultdict(deque)
         self._last_ts = 0.0
@@ -256,9 +258,22 @@ class FakeSlack:
         default = {429: "ratelimited", 200: "fatal_error"}.get(status, "service_unavailable")
         self._faults[method].append(_Fault(status, retry_after, times, error or default))
 
+    def clear_faults(self, method: str | None = None) -> None:
+        """Forget the faults still queued by ``fail_next`` (for ``method``, or all)."""
+        if method is None:
+            self._faults.clear()
+        else:
+            self._faults.pop(method, None)
+
     def delay(self, method: str, seconds: float) -> None:
         """Slow answers. The call still takes effect if the client times out meanwhile."""
         self._delays[method] = seconds
+
+    def serve_like(self, latency: float, in_flight: int | None = None) -> None:
+        """Every Web API call answers after ``latency`` seconds, at most ``in_flight`` at once
+        (the rest wait their turn, as behind a busy server): for benchmarks."""
+        self._latency = latency
+        self._in_flight = asyncio.Semaphore(in_flight) if in_flight else None
 
     def rate_limit(self, method: str = "chat.postMessage", per_channel_per_second: int = 1) -> None:
         """Slack's documented ~1 post/second/channel limit, answered with HTTP 429."""
@@ -367,8 +382,14 @@ class FakeSlack:
         except SlackError as e:
             call.status, call.response = 200, e.body()
             return web.json_response(call.response)
-        if method in self._delays:
-            await asyncio.sleep(self._delays[method])
+        if self._in_flight is not None:
+            async with self._in_flight:
+                return await self._answer(method, call, request)
+        return await self._answer(method, call, request)
+
+    async def _answer(self, method: str, call: Call, request: web.Request) -> web.Response:
+        if method in self._delays or self._latency:
+            await asyncio.sleep(self._delays.get(method, self._latency))
         fault = self._take_fault(method)
         if fault is not None:
             return self._fault_response(call, fault)
