@@ -20,6 +20,7 @@ from bot.context import InteractionContext, RitualContext, decode_target
 from bot.engine import Engine, Planned
 from bot.i18n import pick_language, translate
 from bot.messages import text
+from bot.metrics import Metrics
 from bot.overrides import apply_overrides
 from bot.platform import ActionRequest, ChatPlatform, CommandRequest, FormResult, FormSubmission, Reply
 from bot.ritual import Ritual
@@ -36,7 +37,7 @@ class RitualBot:
     """Dispatches interactions and owns the engine that fires scheduled steps."""
 
     def __init__(self, config: AppConfig, rituals: Mapping[str, Ritual], platforms: Mapping[str, ChatPlatform],
-                 store: Store, clock: Clock) -> None:
+                 store: Store, clock: Clock, metrics: Metrics | None = None) -> None:
         self.file_config = config
         self.rituals = dict(rituals)
         self.platforms = dict(platforms)
@@ -45,7 +46,7 @@ class RitualBot:
         self.on_reload: list[Callable[[], None]] = []
         self.engine = Engine(store, clock, [], self._step_context,
                              grace=timedelta(minutes=config.grace_minutes),
-                             max_concurrent=config.max_concurrent_posts)
+                             max_concurrent=config.max_concurrent_posts, metrics=metrics)
         self._build(drop_stale=True)
         self.core = CoreCommands(self)
 

@@ -98,7 +98,7 @@ class AppConfig(_Strict):
     country: str = "NL"
     database_url: str = "sqlite:///ritualbot.db"
     grace_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
-    max_concurrent_posts: int = Field(default=16, ge=1, le=512)
+    max_concurrent_posts: int = Field(default=64, ge=1, le=512)
     command: str = Field(default="ritual", pattern=r"^[a-z0-9_-]{1,32}$")
     retention_days: int = Field(default=365, ge=1, le=3650)
     teams: list[TeamConfig] = Field(default_factory=list)
@@ -144,6 +144,22 @@ def parse_config(raw: dict[str, Any], ritual_types: Mapping[str, Any], name: str
     if problems:
         raise ConfigError(problems)
     return config
+
+
+ENV_MAX_CONCURRENT_POSTS = "RITUALBOT_MAX_CONCURRENT_POSTS"
+
+
+def with_environment(config: AppConfig, env: Mapping[str, str]) -> AppConfig:
+    """`config` with what the environment overrides: `RITUALBOT_MAX_CONCURRENT_POSTS`
+    (1..512) for `max_concurrent_posts`; ConfigError naming the variable when it is bad."""
+    raw = env.get(ENV_MAX_CONCURRENT_POSTS, "").strip()
+    if not raw:
+        return config
+    low, high = 1, 512
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError([f"environment: {ENV_MAX_CONCURRENT_POSTS} must be a whole number from {low} to {high} "
+                           f"(posts at once), got {raw!r}"])
+    return config.model_copy(update={"max_concurrent_posts": int(raw)})
 
 
 def resolve_ritual(team: TeamConfig, ritual_type: Any) -> ResolvedRitual:

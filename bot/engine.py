@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.config import ResolvedRitual
 from bot.context import Occurrence, RitualContext
+from bot.metrics import Metrics
 from bot.platform import NotDelivered
 from bot.ritual import Ritual, Step
 from bot.schedule import RitualTrigger, wall_key
@@ -60,7 +61,8 @@ class Engine:
     """Claims and runs firings; knows nothing of APScheduler."""
 
     def __init__(self, store: Store, clock: Clock, plans: list[Planned], make_context: ContextFactory,
-                 *, grace: timedelta, max_concurrent: int, worker: str | None = None) -> None:
+                 *, grace: timedelta, max_concurrent: int, worker: str | None = None,
+                 metrics: Metrics | None = None) -> None:
         self.store = store
         self.clock = clock
         self.plans = plans
@@ -68,10 +70,16 @@ class Engine:
         self.grace = grace
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self._limit = asyncio.Semaphore(max_concurrent)
+        self.metrics = metrics or Metrics()
         self._first_seen: dict[str, datetime] = {}
 
     async def fire(self, plan: Planned, due: datetime) -> str:
         """Claim one firing and run it; returns the recorded status (or 'taken')."""
+        status = await self._fire(plan, due)
+        self.metrics.fired(plan.ritual.id, status)
+        return status
+
+    async def _fire(self, plan: Planned, due: datetime) -> str:
         now = self.clock.now()
         due_local = due.astimezone(plan.team.tz)
         occ_key = plan.occurrence_key(due_local)
@@ -157,6 +165,7 @@ class Engine:
                                                     due, "missed", self.worker, now)
                     if claim is not None:
                         log.warning("%s %s came due at %s while the bot was down: missed", plan.job_id, key[1], due)
+                        self.metrics.fired(plan.ritual.id, "missed")
                         counts["missed"] = counts.get("missed", 0) + 1
                 else:
                     late.append(self.fire(plan, due))

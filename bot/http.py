@@ -1,4 +1,4 @@
-"""The bot's HTTP server: `/healthz` plus whatever routes the platform connectors add."""
+"""The bot's HTTP server: `/healthz`, `/metrics` and whatever routes the platform connectors add."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.metrics import Metrics
 from bot.store import Store
 
 PlatformHealth = Callable[[], Awaitable[dict[str, str]]]
 
 
-def build_http_app(store: Store, routes: list[web.RouteDef], platforms: PlatformHealth | None = None) -> web.Application:
+def build_http_app(store: Store, routes: list[web.RouteDef], platforms: PlatformHealth | None = None,
+                   metrics: Metrics | None = None) -> web.Application:
     """`/healthz` answers 503 only when the database is unreachable; the platforms' connection
-    state is reported beside it (a bot still posts on schedule while its socket reconnects)."""
+    state is reported beside it (a bot still posts on schedule while its socket reconnects).
+    With `metrics`, `GET /metrics` serves them in Prometheus' text format."""
     app = web.Application(client_max_size=1024 * 1024)
 
     async def healthz(request: web.Request) -> web.Response:
@@ -25,6 +28,13 @@ def build_http_app(store: Store, routes: list[web.RouteDef], platforms: Platform
         return web.json_response(body, status=status)
 
     app.add_routes([web.get("/healthz", healthz), *routes])
+    if metrics is not None:
+        async def prometheus(request: web.Request) -> web.Response:
+            response = web.Response(body=metrics.render())
+            response.headers["Content-Type"] = metrics.content_type
+            return response
+
+        app.add_routes([web.get("/metrics", prometheus)])
     return app
 
 

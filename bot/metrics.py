@@ -26,6 +26,8 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import event
 
+from bot.lanes import INTERACTIONS, POSTS
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 LAG_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 DB_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0)
@@ -60,6 +62,13 @@ class Metrics:
         return generate_latest(self.registry)
 
     # reporting --------------------------------------------------------------------------------
+
+    def declare_platform(self, platform: str) -> None:
+        """Show a platform's series at zero from the start (dashboards see 0, not nothing)."""
+        for lane in (POSTS, INTERACTIONS):
+            self.queue_depth.labels(platform=platform, lane=lane)
+        self.rate_limited.labels(platform=platform)
+        self.post_seconds.labels(platform=platform)
 
     def fired(self, ritual: str, status: str) -> None:
         self.firings.labels(ritual=ritual, status=status).inc()

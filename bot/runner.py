@@ -14,6 +14,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.clock import SystemClock
 from bot.http import build_http_app, serve
+from bot.metrics import Metrics
 from bot.platform import ChatPlatform
 from bot.platforms import connector_for
 from bot.platforms.local import LocalPlatform
@@ -27,13 +28,15 @@ log = logging.getLogger("ritualbot")
 async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
                   env: Mapping[str, str] | None = None, stop: asyncio.Event | None = None) -> int:
     env = os.environ if env is None else env
-    config, ritual_types = load(config_path)
+    config, ritual_types = load(config_path, env)
     store = Store(open_database(database_url(config)))
+    metrics = Metrics()
+    metrics.watch_database(store.engine)
     connectors: dict[str, Any] = {}
     platforms: dict[str, ChatPlatform] = {}
     local = LocalPlatform({t.channel: list(t.members) if isinstance(t.members, list) else [] for t in config.teams})
     for name in sorted({t.platform for t in config.teams}):
-        connector = None if name == "local" else connector_for(name, env, config, store)
+        connector = None if name == "local" else connector_for(name, env, config, store, metrics)
         if connector is None:
             if name != "local":
                 log.warning("no %s credentials in the environment: teams on %s run on the local platform "
@@ -43,7 +46,7 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
         connectors[name] = connector
         platforms[name] = connector.platform
     clock = SystemClock()
-    bot = build_bot(config, ritual_types, platforms, clock, store)
+    bot = build_bot(config, ritual_types, platforms, clock, store, metrics)
     for team in bot.teams.values():
         store.ensure_team(team.id, team.platform, team.channel, clock.now())
     routes = [r for c in connectors.values() for r in c.routes()]
@@ -51,8 +54,9 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
         states = {name: await connector.health() for name, connector in connectors.items()}
         return states | {name: "local" for name, platform in platforms.items() if platform is local}
 
-    runner = await serve(build_http_app(store, routes, platform_health), host, port)
-    log.info("serving HTTP on %s:%d (GET /healthz%s)", host, port,
+    runner = await serve(build_http_app(store, routes, platform_health, metrics), host, port)
+    lag_probe = asyncio.create_task(metrics.probe_loop(), name="loop-lag-probe")
+    log.info("serving HTTP on %s:%d (GET /healthz, GET /metrics%s)", host, port,
              "".join(f", {getattr(r, 'method', '')} {getattr(r, 'path', '')}" for r in routes))
     await local.start(bot)
     for connector in connectors.values():
@@ -73,6 +77,7 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
             pass
     await stop.wait()
     log.info("stopping")
+    lag_probe.cancel()
     scheduler.stop()
     for connector in connectors.values():
         await connector.stop()

@@ -8,16 +8,18 @@ from pathlib import Path
 
 from bot.app import RitualBot
 from bot.clock import Clock
-from bot.config import AppConfig, load_config
+from bot.config import AppConfig, load_config, with_environment
+from bot.metrics import Metrics
 from bot.platform import ChatPlatform
 from bot.registry import discover
 from bot.ritual import Ritual
 from bot.store import Store, open_database
 
 
-def load(path: Path) -> tuple[AppConfig, dict[str, type[Ritual]]]:
+def load(path: Path, env: Mapping[str, str] | None = None) -> tuple[AppConfig, dict[str, type[Ritual]]]:
+    """The config file with the environment's overrides (`with_environment`), and the rituals."""
     ritual_types = discover()
-    return load_config(path, ritual_types), ritual_types
+    return with_environment(load_config(path, ritual_types), os.environ if env is None else env), ritual_types
 
 
 def database_url(config: AppConfig) -> str:
@@ -26,8 +28,8 @@ def database_url(config: AppConfig) -> str:
 
 
 def build_bot(config: AppConfig, ritual_types: Mapping[str, type[Ritual]], platforms: Mapping[str, ChatPlatform],
-              clock: Clock, store: Store | None = None) -> RitualBot:
+              clock: Clock, store: Store | None = None, metrics: Metrics | None = None) -> RitualBot:
     if store is None:
         store = Store(open_database(database_url(config)))
     rituals = {rid: cls() for rid, cls in ritual_types.items()}
-    return RitualBot(config, rituals, platforms, store, clock)
+    return RitualBot(config, rituals, platforms, store, clock, metrics)

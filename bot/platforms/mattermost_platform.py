@@ -63,6 +63,7 @@ class MattermostPlatform:
                  post_backoff: float = 0.5, metrics: Metrics | None = None) -> None:
         self.conn = connection
         self.metrics = metrics or Metrics()
+        self.metrics.declare_platform("mattermost")
         self.signer = signer
         self.action_url = public_url.rstrip("/") + "/mattermost/actions"
         self.dialog_url = public_url.rstrip("/") + "/mattermost/dialogs"

@@ -181,6 +181,7 @@ class Pacer:
                  metrics: Metrics | None = None) -> None:
         self.interval = interval
         self.metrics = metrics or Metrics()
+        self.metrics.declare_platform("slack")
         self._posts = asyncio.Semaphore(limit)
         self._interactions = asyncio.Semaphore(interaction_limit)
         self._locks: dict[str, asyncio.Lock] = {}

@@ -168,6 +168,8 @@ class FakeSlack:
         self._delays: dict[str, float] = {}
         self._latency = 0.0
         self._in_flight: asyncio.Semaphore | None = None
+        self.busy: dict[str, int] = defaultdict(int)  # calls of a method being answered now
+        self.peak: dict[str, int] = defaultdict(int)  # the most ever answered at once
         self._limits: dict[str, int] = {}
         self._posted_at: dict[str, deque[float]] = defaultdict(deque)
         self._last_ts = 0.0
@@ -382,10 +384,15 @@ class FakeSlack:
         except SlackError as e:
             call.status, call.response = 200, e.body()
             return web.json_response(call.response)
-        if self._in_flight is not None:
-            async with self._in_flight:
-                return await self._answer(method, call, request)
-        return await self._answer(method, call, request)
+        self.busy[method] += 1
+        self.peak[method] = max(self.peak[method], self.busy[method])
+        try:
+            if self._in_flight is not None:
+                async with self._in_flight:
+                    return await self._answer(method, call, request)
+            return await self._answer(method, call, request)
+        finally:
+            self.busy[method] -= 1
 
     async def _answer(self, method: str, call: Call, request: web.Request) -> web.Response:
         if method in self._delays or self._latency:
