@@ -62,6 +62,14 @@ class RitualBot:
             for st in self.rituals[rid].steps(res.options)
         ]
         self.engine.plans = self.plans
+        # Lookups every interaction makes, indexed once (10,000 teams are not scanned per click).
+        self._by_channel: dict[tuple[str, str], TeamView] = {}
+        for t in self.teams.values():
+            self._by_channel.setdefault((t.platform, t.channel), t)  # the first team with a channel wins
+        self._enabled: dict[str, list[str]] = {}
+        for (team_id, rid), res in self.resolved.items():
+            if res.enabled:
+                self._enabled.setdefault(team_id, []).append(rid)
 
     def reload(self) -> None:
         """Apply an admin's change now; the scheduler re-plans its jobs."""
@@ -90,17 +98,16 @@ class RitualBot:
                                   bot=self, user_id=user_id, reply=reply, **extra)
 
     def enabled_rituals(self, team_id: str) -> list[str]:
-        return [rid for (tid, rid), res in self.resolved.items() if tid == team_id and res.enabled]
+        return list(self._enabled.get(team_id, []))
 
     def next_firing(self, team_id: str, ritual_id: str) -> datetime | None:
         return self.engine.next_firing(team_id, ritual_id)
 
     def team_for(self, platform: str, channel_id: str | None, user_id: str) -> TeamView | None:
         """The team an interaction belongs to: by channel, else by the user's membership."""
+        if channel_id is not None and (platform, channel_id) in self._by_channel:
+            return self._by_channel[(platform, channel_id)]
         on_platform = [t for t in self.teams.values() if t.platform == platform]
-        for team in on_platform:
-            if team.channel == channel_id:
-                return team
         mine = [t for t in on_platform if user_id in t.admins or user_id in t.leaders
                 or (t.configured_members is not None and user_id in t.configured_members)]
         if len(mine) == 1:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import signal
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ log = logging.getLogger("ritualbot")
 
 async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
                   env: Mapping[str, str] | None = None, stop: asyncio.Event | None = None) -> int:
+    started = time.monotonic()
     env = os.environ if env is None else env
     config, ritual_types = load(config_path, env)
     store = Store(open_database(database_url(config)))
@@ -64,9 +66,12 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     scheduler = RitualScheduler(bot.engine, maintenance_jobs(bot))
     bot.on_reload.append(scheduler.sync_jobs)
     await scheduler.start()
-    for plan in bot.plans:
-        nxt = bot.engine.next_firing(plan.team.id, plan.ritual.id, plan.step.name)
-        log.info("%s next at %s", plan.job_id, nxt.astimezone(plan.team.tz).isoformat() if nxt else "never")
+    for jid, plans in scheduler.groups.items():
+        nxt = plans[0].trigger().get_next_fire_time(None, clock.now())
+        names = ", ".join(p.job_id for p in plans[:3]) + (f" and {len(plans) - 3} more" if len(plans) > 3 else "")
+        log.info("%s next at %s (%s)", jid, nxt.isoformat() if nxt else "never", names)
+    log.info("ready in %.2f s: %d teams, %d steps in %d jobs", time.monotonic() - started, len(bot.teams),
+             len(bot.plans), len(scheduler.groups))
 
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -142,7 +142,8 @@ class RitualTrigger(BaseTrigger):
         return {"schedule": self.schedule, "tz": self.tz, "offset": self.offset}
 
     def __str__(self) -> str:
-        return f"ritual[{self.schedule.source}{'' if not self.offset else f' {self.offset:+}'}]"
+        sign = "-" if self.offset < timedelta(0) else "+"
+        return f"ritual[{self.schedule.source}{'' if not self.offset else f' {sign}{abs(self.offset)}'}]"
 
 
 def _after(moment: datetime) -> datetime:

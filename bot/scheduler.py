@@ -1,26 +1,40 @@
 """APScheduler 3.11 owns wall time in production; the engine owns exactly-once.
 
-Each (team, ritual, step) is one job on a `RitualTrigger` in the team's timezone. A job
-does not trust APScheduler's idea of what is due: it asks the engine to fire whatever of
-that plan is due and unclaimed, so a late wake-up or a second replica changes nothing.
+Each distinct moment (schedule, timezone, step offset) is one job on a `RitualTrigger`,
+firing every (team, ritual, step) planned at it: 10,000 teams on "fri 14:00" are a few
+jobs, not 30,000, so start-up and an admin's change stay fast. A job does not trust
+APScheduler's idea of what is due: it asks the engine to fire whatever of its plans is
+due and unclaimed, so a late wake-up or a second replica changes nothing.
 A slow sweep catches anything a suspended process slept through. The job store is in
 memory and never shared: the database, not APScheduler, is the shared truth.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.engine import Engine, Planned
+from bot.schedule import Schedule
+
+When = tuple[Schedule, str, timedelta]
 
 log = logging.getLogger("ritualbot.scheduler")
 
 SWEEP = timedelta(minutes=5)
+JOB_PREFIX = "at "
+
+
+def job_id(when: When) -> str:
+    """A readable, stable id for one moment, e.g. `at Europe/Amsterdam day_of_week=fri hour=14 minute=0 -1 day, 0:00:00`."""
+    schedule, timezone, offset = when
+    fields = " ".join(f"{k}={v}" for k, v in schedule.fields)
+    return f"{JOB_PREFIX}{timezone} {fields}" + (f" {offset}" if offset else "")
 
 
 class RitualScheduler:
@@ -29,6 +43,7 @@ class RitualScheduler:
         self.extra_jobs = extra_jobs or {}
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._swept_until = engine.clock.now()
+        self.groups: dict[str, list[Planned]] = {}  # job id -> the plans it fires
 
     async def start(self) -> None:
         counts = await self.engine.run_due()
@@ -37,27 +52,45 @@ class RitualScheduler:
         self.sync_jobs()
         self.scheduler.add_job(self._sweep, IntervalTrigger(seconds=int(SWEEP.total_seconds())), id="sweep",
                                coalesce=True, max_instances=1)
-        for job_id, (func, trigger) in self.extra_jobs.items():
-            self.scheduler.add_job(func, trigger=trigger, id=job_id, coalesce=True, max_instances=1)
+        for name, (func, trigger) in self.extra_jobs.items():
+            self.scheduler.add_job(func, trigger=trigger, id=name, coalesce=True, max_instances=1)
         self.scheduler.start()
 
     def sync_jobs(self) -> None:
-        """(Re)create one job per planned step; called at start and after an admin's change."""
+        """(Re)create one job per distinct moment; called at start and after an admin's change."""
         grace = int(self.engine.grace.total_seconds()) or 1
-        wanted = {plan.job_id for plan in self.engine.plans}
-        for job in self.scheduler.get_jobs():
-            if "/" in job.id and job.id not in wanted:
-                job.remove()
+        groups: dict[str, list[Planned]] = {}
         for plan in self.engine.plans:
-            self.scheduler.add_job(self._fire_plan, trigger=plan.trigger(), args=[plan], id=plan.job_id,
-                                   name=plan.job_id, misfire_grace_time=grace, coalesce=True, max_instances=1,
-                                   replace_existing=True)
+            groups.setdefault(job_id(plan.when), []).append(plan)
+        self.groups = groups
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(JOB_PREFIX) and job.id not in groups:
+                job.remove()
+        for jid, plans in groups.items():
+            if self.scheduler.get_job(jid) is None:
+                self.scheduler.add_job(self._fire_group, trigger=plans[0].trigger(), args=[jid], id=jid, name=jid,
+                                       misfire_grace_time=grace, coalesce=True, max_instances=1)
+
+    def job_for(self, plan: Planned) -> str:
+        """The id of the job that fires `plan`."""
+        return job_id(plan.when)
+
+    async def _fire_group(self, jid: str) -> None:
+        """Fire what is due of every plan at this moment, all at once (the engine bounds the posting)."""
+        plans = self.groups.get(jid, [])
+        if plans:
+            now = self.engine.clock.now()
+            dues = plans[0].trigger().occurrences(now - self.engine.grace, now + timedelta(seconds=1))
+            await asyncio.gather(*(self._fire_due(plan, due) for plan in plans for due in dues))
 
     async def _fire_plan(self, plan: Planned) -> None:
         now = self.engine.clock.now()
         for due in plan.trigger().occurrences(now - self.engine.grace, now + timedelta(seconds=1)):
-            status = await self.engine.fire(plan, due)
-            log.info("%s due %s: %s", plan.job_id, due.isoformat(), status)
+            await self._fire_due(plan, due)
+
+    async def _fire_due(self, plan: Planned, due: datetime) -> None:
+        status = await self.engine.fire(plan, due)
+        log.info("%s due %s: %s", plan.job_id, due.isoformat(), status)
 
     async def _sweep(self) -> None:
         """Anything due since the last sweep that no job fired (a suspended process, a clock jump)."""

@@ -245,6 +245,18 @@ class FakeSlack:
         return [m for m in self._messages if m.channel == ch and not m.deleted
                 and m.ephemeral_to is None and (include_replies or not m.thread_ts)]  # fmt: skip
 
+    def top_level_counts(self) -> dict[str, int]:
+        """How many top-level messages members see per channel, in one pass (for big benchmarks)."""
+        counts: dict[str, int] = defaultdict(int)
+        for m in self._messages:
+            if not m.deleted and m.ephemeral_to is None and not m.thread_ts:
+                counts[m.channel] += 1
+        return dict(counts)
+
+    def latest_ts(self) -> float:
+        """When the newest message was posted (time.time()), 0 if none."""
+        return float(self._messages[-1].ts) if self._messages else 0.0
+
     def thread(self, channel: str, thread_ts: str) -> list[Message]:
         return [m for m in self.messages(channel) if m.thread_ts == thread_ts and m.ts != thread_ts]
 
