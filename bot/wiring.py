@@ -27,9 +27,14 @@ def database_url(config: AppConfig) -> str:
     return os.environ.get("DATABASE_URL") or config.database_url
 
 
-def build_bot(config: AppConfig, ritual_types: Mapping[str, type[Ritual]], platforms: Mapping[str, ChatPlatform],
-              clock: Clock, store: Store | None = None, metrics: Metrics | None = None) -> RitualBot:
+async def build_bot(config: AppConfig, ritual_types: Mapping[str, type[Ritual]],
+                    platforms: Mapping[str, ChatPlatform], clock: Clock, store: Store | None = None,
+                    metrics: Metrics | None = None) -> RitualBot:
+    """A bot with the admins' stored changes applied; opens (and migrates) the database when
+    no store is given. It reports to `metrics`."""
     if store is None:
         store = Store(open_database(database_url(config)))
     rituals = {rid: cls() for rid, cls in ritual_types.items()}
-    return RitualBot(config, rituals, platforms, store, clock, metrics)
+    bot = RitualBot(config, rituals, platforms, store, clock, metrics)
+    await bot.load()
+    return bot
