@@ -29,6 +29,15 @@ log = logging.getLogger("ritualbot")
 async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
                   env: Mapping[str, str] | None = None, stop: asyncio.Event | None = None) -> int:
     started = time.monotonic()
+    # SIGTERM during start-up (a deployment's /healthz answers before the scheduler runs) stops
+    # cleanly once started, instead of killing the process halfway.
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - not the main thread
+            pass
     env = os.environ if env is None else env
     config, ritual_types = load(config_path, env)
     store = Store(open_database(database_url(config)))
@@ -73,13 +82,6 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     log.info("ready in %.2f s: %d teams, %d steps in %d jobs", time.monotonic() - started, len(bot.teams),
              len(bot.plans), len(scheduler.groups))
 
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - not the main thread
-            pass
     await stop.wait()
     log.info("stopping")
     lag_probe.cancel()

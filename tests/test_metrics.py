@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiohttp
@@ -43,12 +44,16 @@ async def test_metrics_over_http_tell_firings_posts_refusals_database_and_loop(t
             assert await post_signed(http, bot, command, SECRET) == 200
             await wait_for(lambda: slack.messages(SLACK_CH), "the prompt", timeout=20)
 
-            async with http.get(bot.base + "/metrics") as resp:
-                assert resp.status == 200
-                assert resp.headers["Content-Type"].startswith("text/plain; version=")  # Prometheus' text format
-                body = await resp.text()
-            got = samples(body)
             ritual = (("ritual", "weekly_success_mistake"), ("status", "done"))
+            got: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
+            for _ in range(200):  # the firing is recorded just after its post lands
+                async with http.get(bot.base + "/metrics") as resp:
+                    assert resp.status == 200
+                    assert resp.headers["Content-Type"].startswith("text/plain; version=")  # Prometheus' text format
+                    got = samples(await resp.text())
+                if ("ritualbot_firings_total", ritual) in got:
+                    break
+                await asyncio.sleep(0.05)
             assert got[("ritualbot_firings_total", ritual)] == 1
             assert got[("ritualbot_rate_limited_total", (("platform", "slack"),))] == 1
             assert got[("ritualbot_retries_total", (("platform", "slack"), ("reason", "429")))] == 1
