@@ -15,7 +15,7 @@ from typing import Any
 from bot.admin import CoreCommands
 from bot.clock import Clock
 from bot.commands import CommandContext
-from bot.config import AppConfig, resolve_ritual
+from bot.config import AppConfig, ResolvedRitual, resolve_ritual
 from bot.context import InteractionContext, RitualContext, decode_target
 from bot.engine import Engine, Planned
 from bot.i18n import pick_language, translate
@@ -31,6 +31,21 @@ from bot.texts import TEXTS
 log = logging.getLogger("ritualbot")
 
 CORE = "core"
+
+
+def resolve_all(config: AppConfig, rituals: Mapping[str, Ritual]) -> dict[tuple[str, str], ResolvedRitual]:
+    """Every (team, ritual) resolved; teams with the same settings for a ritual share one result
+    (10,000 teams mostly have the same few), so start-up does not parse 40,000 schedules."""
+    resolved: dict[tuple[str, str], ResolvedRitual] = {}
+    seen: dict[tuple[str, str], ResolvedRitual] = {}
+    for team in config.teams:
+        for rid, ritual in rituals.items():
+            settings = team.rituals.get(rid)
+            key = (rid, "" if settings is None else settings.model_dump_json())
+            if key not in seen:
+                seen[key] = resolve_ritual(team, type(ritual))
+            resolved[(team.id, rid)] = seen[key]
+    return resolved
 
 
 class RitualBot:
@@ -66,7 +81,7 @@ class RitualBot:
     def _derive(self, config: AppConfig) -> None:
         self.config = config
         self.teams: dict[str, TeamView] = {t.id: team_view(config, t) for t in config.teams}
-        self.resolved = {(t.id, rid): resolve_ritual(t, type(r)) for t in config.teams for rid, r in self.rituals.items()}
+        self.resolved = resolve_all(config, self.rituals)
         self.plans = [
             Planned(self.teams[team_id], self.rituals[rid], res, st)
             for (team_id, rid), res in self.resolved.items() if res.enabled

@@ -164,9 +164,16 @@ class Engine:
         now = self.clock.now()
         counts: dict[str, int] = {}
         late: list[Awaitable[str]] = []
+        lasts: dict[tuple[str, str, str], datetime] = {}
+        if since is None:  # a few queries for all teams, not a few per team
+            await self.see_teams(now)
+            lasts = await self.store.last_firing_dues()
+        window: dict[tuple[tuple[Schedule, str, timedelta], datetime], list[datetime]] = {}
         for plan in self.plans:
-            start = since or await self._lookback_start(plan, now)
-            dues = plan.trigger().occurrences(start, now + timedelta(seconds=1))
+            start = since or self._lookback_start(plan, now, lasts.get((plan.team.id, plan.ritual.id, plan.step.name)))
+            if (plan.when, start) not in window:  # teams at the same moment share the computation
+                window[(plan.when, start)] = plan.trigger().occurrences(start, now + timedelta(seconds=1))
+            dues = window[(plan.when, start)]
             if not dues:
                 continue
             known = await self.store.firing_keys(plan.team.id, plan.ritual.id, start - timedelta(days=1))
@@ -187,13 +194,15 @@ class Engine:
             counts[status] = counts.get(status, 0) + 1
         return counts
 
-    async def _lookback_start(self, plan: Planned, now: datetime) -> datetime:
+    async def see_teams(self, now: datetime) -> None:
+        """Record every planned team not seen yet (one transaction), and when each was first seen."""
+        new = {p.team.id: (p.team.platform, p.team.channel) for p in self.plans if p.team.id not in self._first_seen}
+        if new:
+            self._first_seen.update(await self.store.ensure_teams(new, now))
+
+    def _lookback_start(self, plan: Planned, now: datetime, last: datetime | None) -> datetime:
         """From the later of: the last firing we know, when the team was first seen, 35 days ago."""
         floor = now - LOOKBACK
-        last = await self.store.last_firing_due(plan.team.id, plan.ritual.id, plan.step.name)
-        if plan.team.id not in self._first_seen:
-            self._first_seen[plan.team.id] = await self.store.ensure_team(plan.team.id, plan.team.platform,
-                                                                    plan.team.channel, now)
         seen = self._first_seen[plan.team.id]
         candidates = [floor, seen] + ([last + timedelta(seconds=1)] if last else [])
         return max(candidates)

@@ -27,10 +27,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from io import BytesIO
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 from bot.i18n import Catalog, translate
 
 MINIMUM_GROUP = 5
@@ -188,7 +184,13 @@ def render_chart(report: Report, language: str = "nl", *,
 
     Uses a private `Figure` with the Agg canvas, so no global matplotlib state (pyplot,
     the chosen backend, rcParams) is touched. `labels` maps group ids to display titles.
+    matplotlib is imported here, on the first chart, not when the bot starts (it costs
+    seconds and tens of MiB that most runs never need).
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     width, height = CHART_SIZE
     figure = Figure(figsize=(width / 100, height / 100), dpi=100)
     FigureCanvasAgg(figure)

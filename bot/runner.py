@@ -58,8 +58,7 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
         platforms[name] = connector.platform
     clock = SystemClock()
     bot = await build_bot(config, ritual_types, platforms, clock, store, metrics)
-    for team in bot.teams.values():
-        await store.ensure_team(team.id, team.platform, team.channel, clock.now())
+    await store.ensure_teams({t.id: (t.platform, t.channel) for t in bot.teams.values()}, clock.now())
     routes = [r for c in connectors.values() for r in c.routes()]
     async def platform_health() -> dict[str, str]:
         states = {name: await connector.health() for name, connector in connectors.items()}

@@ -39,6 +39,8 @@ async def test_max_concurrent_posts_is_how_many_posts_slack_sees_at_once(store: 
         assert await r.bot.engine.run_due() == {"done": TEAMS}
         assert r.slack.peak["chat.postMessage"] == limit
         assert all(len(r.slack.messages(channel)) == 1 for channel in channels)
+        posts = r.slack.calls_to("chat.postMessage")
+        assert len({c.peer for c in posts}) <= limit  # kept-alive connections, not one per post
 
 
 def test_the_environment_overrides_the_limit_and_a_bad_value_names_the_variable() -> None:

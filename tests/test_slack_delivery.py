@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+import aiohttp
+
 from bot.messages import UserText, text
 from bot.store import Store
 from tests.test_slack_support import AMS, ANNA, BRAM, COR, DEWI, running_bot
@@ -68,7 +70,8 @@ async def test_a_post_that_may_have_landed_is_not_retried(store: Store) -> None:
             raise AssertionError("a 502 on a post must surface")
         except Exception as exc:
             assert "service_unavailable" in str(exc)
-        platform.client.timeout = 1
+        await platform.close()  # its kept-alive session has the 30 s timeout: one that gives up after 1 s
+        platform.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=1))
         r.slack.delay("chat.postMessage", 1.5)  # the client gives up; Slack still posts it
         try:
             await platform.post("C0RITUAL001", text("twee"))

@@ -30,7 +30,7 @@ from bot.config import AppConfig, ConfigError
 from bot.lanes import INTERACTIONS, in_lane
 from bot.metrics import Metrics
 from bot.platform import Dispatcher
-from bot.platforms.slack_client import SlackPlatform, make_client, remember
+from bot.platforms.slack_client import INTERACTION_SLOTS, SlackPlatform, make_client, remember
 from bot.platforms.slack_home import HOME_PREFIX
 from bot.platforms.slack_inbound import Inbound
 from bot.platforms.slack_render import modal_errors
@@ -99,6 +99,7 @@ class SlackConnector:
             await self._socket.close_async()
             self._socket = None
         self.dispatcher = None
+        await self.platform.close()
 
     def routes(self) -> list[web.RouteDef]:
         """HTTP mode: events, slash commands and interactivity on one signed URL."""
@@ -167,7 +168,9 @@ async def connector_from_env(env: Mapping[str, str], config: AppConfig, store: S
     if not api_url.endswith("/"):
         api_url += "/"
     metrics = metrics or Metrics()
-    platform = SlackPlatform(make_client(token, api_url, metrics=metrics), max_concurrent=config.max_concurrent_posts,
+    connections = config.max_concurrent_posts + INTERACTION_SLOTS + 4  # every slot, plus bolt's own calls
+    platform = SlackPlatform(make_client(token, api_url, metrics=metrics, connections=connections),
+                             max_concurrent=config.max_concurrent_posts,
                              metrics=metrics)
     return SlackConnector(platform, config, app_token=env.get("SLACK_APP_TOKEN", "").strip() or None,
                           signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None)

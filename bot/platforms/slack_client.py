@@ -30,6 +30,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+import aiohttp
 from aiohttp import ClientConnectorError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -137,8 +138,17 @@ def retry_handlers(metrics: Metrics | None = None) -> list[AsyncRetryHandler]:
             _ConnectionErrorRetry(metrics, OTHER_RETRIES)]
 
 
-def make_client(token: str, base_url: str, timeout: int = 30, metrics: Metrics | None = None) -> AsyncWebClient:
-    return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers(metrics))
+def make_client(token: str, base_url: str, timeout: int = 30, metrics: Metrics | None = None,
+                connections: int | None = None) -> AsyncWebClient:
+    """slack_sdk's client with our retry rules. With `connections` (call it inside the running
+    event loop), its requests share one aiohttp session of at most that many kept-alive
+    connections; without, slack_sdk opens a new session, and connection, per request."""
+    session = None
+    if connections is not None:
+        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections),
+                                        timeout=aiohttp.ClientTimeout(total=timeout))  # slack_sdk's own is unused then
+    return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers(metrics),
+                          session=session)
 
 
 def retry_after(exc: SlackApiError) -> float:
@@ -221,6 +231,11 @@ class SlackPlatform:
         self.bot_user_id: str | None = None
         self.trigger_channels: OrderedDict[str, str] = OrderedDict()
         self.view_channels: OrderedDict[str, str] = OrderedDict()
+
+    async def close(self) -> None:
+        """Close the client's kept-alive connections (later calls open their own)."""
+        if self.client.session is not None and not self.client.session.closed:
+            await self.client.session.close()
 
     # posting ------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -138,6 +138,32 @@ class Store(OffLoop):
                 row.platform, row.channel = platform, channel
                 s.add(row)
             return row.created_at
+
+    @off_loop
+    def ensure_teams(self, teams: Mapping[str, tuple[str, str]], now: datetime) -> dict[str, datetime]:
+        """`ensure_team` for many teams in one transaction (start-up with thousands of teams):
+        {team id: (platform, channel)} in, {team id: when first seen} out."""
+        for attempt in range(2):
+            try:
+                with self._session() as s:
+                    rows = {r.id: r for r in s.exec(select(TeamRow).where(col(TeamRow.id).in_(list(teams))))}
+                    seen: dict[str, datetime] = {}
+                    for team_id, (platform, channel) in teams.items():
+                        row = rows.get(team_id)
+                        if row is None:
+                            s.add(TeamRow(id=team_id, platform=platform, channel=channel, created_at=now))
+                            seen[team_id] = now
+                            continue
+                        if (row.platform, row.channel) != (platform, channel):
+                            row.platform, row.channel = platform, channel
+                            s.add(row)
+                        seen[team_id] = row.created_at
+                    s.flush()
+                    return seen
+            except IntegrityError:  # another replica added some of them meanwhile: read theirs
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     def _member(self, s: Session, team_id: str, user_id: str) -> MemberRow | None:
         return s.exec(select(MemberRow).where(MemberRow.team_id == team_id, MemberRow.user_id == user_id)).first()
@@ -279,6 +305,14 @@ class Store(OffLoop):
         with self._session() as s:
             return s.exec(select(func.max(FiringRow.due_at)).where(
                 FiringRow.team_id == team_id, FiringRow.ritual_id == ritual_id, FiringRow.step == step)).first()
+
+    @off_loop
+    def last_firing_dues(self) -> dict[tuple[str, str, str], datetime]:
+        """`last_firing_due` of every (team, ritual, step) at once: one query at start-up."""
+        with self._session() as s:
+            rows = s.exec(select(FiringRow.team_id, FiringRow.ritual_id, FiringRow.step, func.max(FiringRow.due_at))
+                          .group_by(col(FiringRow.team_id), col(FiringRow.ritual_id), col(FiringRow.step)))
+            return {(team, ritual, step): due for team, ritual, step, due in rows if due is not None}
 
     @off_loop
     def firing_keys(self, team_id: str, ritual_id: str, since: datetime) -> set[tuple[str, str]]:

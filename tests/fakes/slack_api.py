@@ -74,6 +74,7 @@ class Call:
     time: float
     status: int = 0
     response: dict[str, Any] | None = None
+    peer: str = ""  # the client's host:port: one per TCP connection
 
     @property
     def ok(self) -> bool:
@@ -386,6 +387,8 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         call = Call(method, {}, dict(request.headers), time.time())
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        call.peer = f"{peer[0]}:{peer[1]}" if peer else ""
         self.calls.append(call)
         if method not in self._methods:
             call.status = 404
