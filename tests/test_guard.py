@@ -106,6 +106,9 @@ FLAGGED_SINCE_ISSUE_11 = [
     ("op 03-04-'10", [("date", "03-04-'10")]),
     ("geboortedatum is 5 sept. '07", [("birth_date", "5 sept. '07")]),
     ("op 12 mei 2024 geboren", [("birth_date", "12 mei 2024")]),
+    # an agenda word further away says nothing about the date
+    ("3 keer per week, sinds 12-03-2015", [("date", "12-03-2015")]),
+    ("bij het overleg bleek dat hij op 14-06-2024 uit huis was geplaatst", [("date", "14-06-2024")]),
     # IBAN
     ("IBAN NL91ABNA0417164300", [("iban", "NL91ABNA0417164300")]),
     ("NL91 ABNA 0417 1643 00 voor", [("iban", "NL91 ABNA 0417 1643 00")]),
@@ -119,6 +122,8 @@ FLAGGED_SINCE_ISSUE_11 = [
     ("het gezin Öztürk", [("name", "Öztürk")]),
     ("mevr. de Graaf", [("name", "de Graaf")]),
     ("Mw. Bakker-Visser", [("name", "Bakker-Visser")]),
+    ("mevrouw Fatima El Amrani", [("name", "Fatima El Amrani")]),
+    ("meneer Jansen van de buren", [("name", "Jansen")]),
     ("Mrs Smith called", [("name", "Smith")]),
     ("the Kowalski family", [("name", "Kowalski")]),
 ]
@@ -197,6 +202,8 @@ NOT_FLAGGED = [
     "vraag @jan.de.vries",
     "mr. Jansen, de advocaat",
     "Mevrouw de wethouder",
+    "Mevrouw de Voorzitter van de raad",
+    "het Gezin Centraal-traject",
     "juf Marieke en meester Tom",
     "the Monday family meeting",
     # a year and a word are not a postcode

@@ -10,9 +10,10 @@
   often a version or a score, but `'15` with an apostrophe is always a year.
 - The team's own agenda is not a client's: a date right after a weekday (`dinsdag
   21-01-2025`), followed by a time (`14-01-2025 om 9:00`), joined to another date as a
-  period (`1-1-2024 t/m 31-12-2024`), or just after an agenda word (deadline, uiterlijk,
-  per, vanaf, studiedag, overleg, ...) is a meeting, a deadline or a period, and is not
-  flagged unless a birth cue says otherwise.
+  period (`1-1-2024 t/m 31-12-2024`), right after "per", "vanaf" or "uiterlijk", or at most
+  three words after an agenda noun (deadline, studiedag, overleg, MDO, ...) is a meeting,
+  a deadline or a period, and is not flagged unless a birth cue says otherwise. Further
+  away the noun says nothing: "bij het overleg bleek dat hij op 14-06-2024 ..." is a case.
 - Times, years alone and day-month without a year are never flagged.
 """
 
@@ -51,11 +52,14 @@ _WEEKDAY_BEFORE = re.compile(
     re.IGNORECASE)
 _TIME_AFTER = re.compile(r"^\s*[,;]?\s*(?:(?:om|at|van|from|vanaf|tussen|between)\s+)?"
                          r"(?:\d{1,2}[:.]\d{2}(?![\d.,])|\d{1,2}\s*uur\b)", re.IGNORECASE)
-_AGENDA_BEFORE = re.compile(
-    r"\b(?:deadline|uiterlijk|per|vanaf|m\.i\.v\.|met ingang van|ingangsdatum|startdatum|einddatum|gaat in"
-    r"|planning|gepland|ingepland|agenda|vergadering|overleg|teamoverleg|mdo|teamdag|studiedag|training"
-    r"|cursus|workshop|bijeenkomst|intervisie|evaluatie|meeting|due|as of|starting|effective)\b[^.!?\n]{0,25}$",
-    re.IGNORECASE)
+# "per 1-2-2025", "uiterlijk 10-01-2025": the word right before the date.
+_AGENDA_WORD = re.compile(r"\b(?:per|vanaf|uiterlijk|m\.i\.v\.|met ingang van|gaat in op|ingaande|as of|due|starting"
+                          r"|effective)[\s:]*$", re.IGNORECASE)
+# "Deadline voor de jaarverslagen: 15 december 2024": an agenda noun at most three words before.
+_AGENDA_NOUN = re.compile(
+    r"\b(?:deadline|ingangsdatum|startdatum|einddatum|planning|gepland|ingepland|agenda|vergadering|overleg"
+    r"|teamoverleg|mdo|teamdag|studiedag|training|cursus|workshop|bijeenkomst|intervisie|evaluatie|meeting)\b"
+    r"(?:[\s:,]+[^\s.!?]+){0,3}?[\s:,]*$", re.IGNORECASE)
 _RANGE_BETWEEN = re.compile(r"^\s*(?:-|t/m|tot(?:\s+en\s+met)?|tot|to|until|till|through)\s*$", re.IGNORECASE)
 
 
@@ -101,7 +105,7 @@ def _candidates(text: str) -> Iterator[tuple[int, int, bool]]:
 
 def _on_the_agenda(text: str, start: int, end: int) -> bool:
     return bool(_WEEKDAY_BEFORE.search(before(text, start, 16)) or _TIME_AFTER.match(text[end:end + 24])
-                or _AGENDA_BEFORE.search(before(text, start, 60)))
+                or _AGENDA_WORD.search(before(text, start, 20)) or _AGENDA_NOUN.search(before(text, start, 80)))
 
 
 def dates(text: str) -> Iterator[Finding]:
