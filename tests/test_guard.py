@@ -95,6 +95,8 @@ FLAGGED_SINCE_ISSUE_11 = [
     ("postcode 5611 zb", [("postcode_house_number", "5611 zb")]),
     ("6821AD, 7-II", [("postcode_house_number", "6821AD, 7-II")]),
     ("sinds 2019 op 1234 AB 56", [("postcode_house_number", "1234 AB 56")]),
+    ("op de Vondellaan 42 in Zwolle", [("postcode_house_number", "Vondellaan 42")]),
+    ("Kerkstraat 14-hs", [("postcode_house_number", "Kerkstraat 14-hs")]),
     # e-mail written with (at) / [dot] and friends
     ("sanne2009(at)hotmail(dot)com", [("email", "sanne2009(at)hotmail(dot)com")]),
     ("p.devries [at] ziggo [dot] nl", [("email", "p.devries [at] ziggo [dot] nl")]),
@@ -209,6 +211,10 @@ NOT_FLAGGED = [
     # a year and a word are not a postcode
     "in 2024 en 12 kinderen",
     "1500 km",
+    "Arbeidsmarkt 2025",
+    "over het Malieveld 3 keer",
+    "Ringweg 3 km file",
+    "de Lindelaan is afgesloten",
 ]
 
 

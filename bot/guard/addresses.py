@@ -7,7 +7,8 @@
 - `postcode_house_number`: a postcode with a house number after it (`1234 AB 12`,
   `1234AB12`, `1234AB, 12a`) or a street and number before it (`Dorpsstraat 12, 1234 AB`),
   and a bare postcode too: a 6-position postcode covers about twenty addresses, which with
-  a story is enough. Letters in lower case count when written together (`1234ab`) or
+  a story is enough. A street with a house number and no postcode (`Vondellaan 42`) is an
+  address as well; the street is recognised by its ending (-straat, -laan, -weg, ...). Letters in lower case count when written together (`1234ab`) or
   with a house number, street or the word "postcode"; apart and alone (`2024 en`) they are
   too often a year and a word. Units that look like postcodes (`2048 MB`, `1500 km`) are not
   flagged, nor letter pairs PostNL does not use (SA, SD, SS).
@@ -38,6 +39,13 @@ _ADDRESS = re.compile(
     rf"(?<![\w.,-])(?P<before>{_STREET}?{_HOUSE_NUMBER},?\s+)?(?P<postcode>{_POSTCODE})(?![a-zA-Z-])"
     rf"(?P<after>(?:,?\s+(?:nr\.?\s*)?)?{_HOUSE_NUMBER}(?![\w:%-]|[.,]\d))?"
 )
+# A street and house number without a postcode ("Vondellaan 42 in Zwolle") is a home address
+# too. A 4-digit number that reads as a year ("Arbeidsmarkt 2025") is not a house number, nor
+# is a count or a distance ("over het Malieveld 3 keer", "Ringweg 3 km file").
+_COUNTED = (r"\s*(?:x|keer|maal|km|m|meter|kilometer|jaar|maanden|weken|dagen|uur|minuten|mensen|kinderen"
+            r"|personen|deelnemers|stuks|euro|procent)\b")
+_STREET_ADDRESS = re.compile(rf"(?<![\w-]){_STREET}(?P<number>{_HOUSE_NUMBER})(?![\w:%-]|[.,]\d|{_COUNTED})")
+_YEAR = re.compile(r"(?:19|20)\d\d\b")
 _POSTCODE_CUE = re.compile(r"\bpostcode[\s:]*$", re.IGNORECASE)
 _NEVER_POSTCODE = frozenset({"SA", "SD", "SS"})
 _UNITS = frozenset("KB MB GB TB PB KM CM MM KG MG ML CL DL NM KW MW HZ PC AD BC AM PM EK WK TV".split())
@@ -61,6 +69,9 @@ def postcodes(text: str) -> Iterator[Finding]:
             position = m.end()
         else:  # "2019 op 1234 AB 56": what looked like a postcode may hide the real one
             position = m.start() + 1
+    for m in _STREET_ADDRESS.finditer(text):
+        if not _YEAR.match(m.group("number")):
+            yield Finding(POSTCODE, m.start(), m.end())
 
 
 def _is_postcode(text: str, m: re.Match[str]) -> bool:
