@@ -125,4 +125,4 @@ async def test_a_dialog_refused_by_the_client_data_guard_keeps_the_text_in_the_d
         assert "06-12345678" not in refused.text and "123.456.782" not in refused.text
         await asyncio.sleep(0.3)  # anything sent after the answer would have arrived by now
         assert {channel: len(r.bot_posts(channel)) for channel in (CHAN, r.dm(BRAM))} == before
-        assert r.mm.ephemeral_posts == [] and r.store.responses("noord") == []
+        assert r.mm.ephemeral_posts == [] and await r.store.responses("noord") == []

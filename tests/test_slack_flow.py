@@ -163,4 +163,4 @@ async def test_a_late_refusal_dm_names_flagged_fields_and_never_echoes_what_was_
         assert "Moeder gebeld op [phone number] over de aanvraag" in shown  # the rest of the text is kept
         assert f"{labels['lesson']}: Eerst het adres nakijken" in shown  # an unflagged field comes back whole
         assert r.slack.thread(CH, prompt.ts) == []  # refused: nothing posted
-        assert store.responses("noord") == []
+        assert await store.responses("noord") == []
