@@ -16,7 +16,7 @@ from bot.i18n import pick_language
 from bot.messages import parse_user_ref
 from bot.overrides import SCHEDULE_PREFIX, config_value
 from bot.reports import send_insights
-from bot.schedule import ScheduleError, parse_schedule
+from bot.schedule import NeverFires, ScheduleError, check_fires, parse_schedule
 
 
 class CoreCommands(BaseCommands):
@@ -48,7 +48,10 @@ class CoreCommands(BaseCommands):
             await ctx.say(ctx.t("schedule.current", ritual=rid, when=current, command=self.command))
             return
         try:
-            parse_schedule(when)
+            check_fires(parse_schedule(when), ctx.team.tz, self.bot.clock.now())
+        except NeverFires as exc:
+            await ctx.say(ctx.t("schedule.never", when=when, days=exc.days))
+            return
         except ScheduleError as exc:
             await ctx.say(ctx.t("schedule.bad", reason=str(exc)))
             return

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays as holidays_lib
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.schedule import Schedule, ScheduleError, parse_schedule
+from bot.schedule import Schedule, ScheduleError, check_fires, parse_schedule
 
 Language = Literal["nl", "en"]
 PlatformName = Literal["slack", "mattermost", "local"]
@@ -57,7 +57,8 @@ class RitualSettings(BaseModel):
     def _schedule_parses(cls, value: str | None) -> str | None:
         if value is not None:
             try:
-                parse_schedule(value)
+                # Which timezone does not change whether a schedule ever comes round.
+                check_fires(parse_schedule(value), UTC, datetime.now(UTC))
             except ScheduleError as exc:
                 raise ValueError(f"bad schedule: {exc}") from None
         return value
