@@ -19,6 +19,7 @@ import holidays as holidays_lib
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.schedule import Schedule, ScheduleError, check_fires, parse_schedule
+from bot.workingtime import DEFAULT_DAYS, DEFAULT_HOURS, parse_days, parse_hours
 
 Language = Literal["nl", "en"]
 PlatformName = Literal["slack", "mattermost", "local"]
@@ -41,6 +42,18 @@ def _check_timezone(value: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown timezone {value!r} (use an IANA name such as 'Europe/Amsterdam')") from None
+    return value
+
+
+def _check_days(value: list[str] | None) -> list[str] | None:
+    if value is not None:
+        parse_days(value)
+    return value
+
+
+def _check_hours(value: str | None) -> str | None:
+    if value is not None:
+        parse_hours(value)
     return value
 
 
@@ -81,9 +94,13 @@ class TeamConfig(_Strict):
     members: list[str] | Literal["channel"] = "channel"
     confidant: str | None = None
     retention_days: int | None = Field(default=None, ge=1, le=3650)
+    working_days: list[str] | None = None
+    working_hours: str | None = None
     rituals: dict[str, RitualSettings] = Field(default_factory=dict)
 
     _tz = field_validator("timezone")(lambda cls, v: v if v is None else _check_timezone(v))
+    _days = field_validator("working_days")(lambda cls, v: _check_days(v))
+    _hours = field_validator("working_hours")(lambda cls, v: _check_hours(v))
 
     @field_validator("country")
     @classmethod
@@ -102,9 +119,13 @@ class AppConfig(_Strict):
     max_concurrent_posts: int = Field(default=16, ge=1, le=512)
     command: str = Field(default="ritual", pattern=r"^[a-z0-9_-]{1,32}$")
     retention_days: int = Field(default=365, ge=1, le=3650)
+    working_days: list[str] = Field(default_factory=lambda: list(DEFAULT_DAYS))
+    working_hours: str = DEFAULT_HOURS
     teams: list[TeamConfig] = Field(default_factory=list)
 
     _tz = field_validator("timezone")(lambda cls, v: _check_timezone(v))
+    _days = field_validator("working_days")(lambda cls, v: _check_days(v))
+    _hours = field_validator("working_hours")(lambda cls, v: _check_hours(v))
 
     def team(self, team_id: str) -> TeamConfig:
         for team in self.teams:

@@ -92,6 +92,12 @@ def _parse_human(source: str, parts: list[str]) -> Schedule:
     raise ScheduleError(f"cannot read {source!r}: use e.g. 'fri 14:00', 'first tue 14:00' or cron")
 
 
+def day_name(word: str) -> str | None:
+    """`mon` ... `sun` for a day name or abbreviation (English or Dutch), None if unknown."""
+    day = _DAY_ALIASES.get(word.strip().lower(), word.strip().lower())
+    return day if day in DAYS else None
+
+
 def _day(word: str, source: str) -> str:
     day = _DAY_ALIASES.get(word, word)
     if day not in DAYS:

@@ -15,16 +15,17 @@ from bot.engine import Planned
 
 async def advance(bot: RitualBot, clock: FakeClock, until: datetime,
                   on_fired: object = None) -> list[tuple[Planned, datetime, str]]:
-    """Fire every step due before `until`, one moment at a time; returns what fired."""
+    """Fire every step due before `until`, one moment at a time; returns what fired
+    (each with the moment it fired)."""
     fired: list[tuple[Planned, datetime, str]] = []
     start = clock.now()
     for plan, due in bot.engine.due_between(start, until):
-        if due > clock.now():
-            clock.set(due)
+        if due.at > clock.now():
+            clock.set(due.at)
         status = await bot.engine.fire(plan, due)
-        fired.append((plan, due, status))
+        fired.append((plan, due.at, status))
         if callable(on_fired):
-            await on_fired(plan, due, status)
+            await on_fired(plan, due.at, status)
     clock.set(until)
     return fired
 
