@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,10 @@ from bot.messages import text
 from bot.overrides import apply_overrides
 from bot.platform import ActionRequest, ChatPlatform, CommandRequest, FormResult, FormSubmission, Reply
 from bot.ritual import Ritual
+from bot.schedule import parse_schedule
+from bot.schedule_change import CORE as CORE_STATE
+from bot.schedule_change import PREFIX as HISTORY_PREFIX
+from bot.schedule_change import served
 from bot.store import Store
 from bot.teams import TeamView, team_view
 from bot.texts import TEXTS
@@ -55,9 +60,13 @@ class RitualBot:
         self.config = config = apply_overrides(self.file_config, self.store.team_settings(), drop)
         self.teams: dict[str, TeamView] = {t.id: team_view(config, t) for t in config.teams}
         self.resolved = {(t.id, rid): resolve_ritual(t, type(r)) for t in config.teams for rid, r in self.rituals.items()}
+        histories = {team_id: dict(self.store.state_items(team_id, CORE_STATE, HISTORY_PREFIX)) for team_id in self.teams}
         self.plans = [
-            Planned(self.teams[team_id], self.rituals[rid], res, st)
+            Planned(self.teams[team_id], self.rituals[rid],
+                    res if s.schedule is None else replace(res, schedule=parse_schedule(s.schedule)),
+                    st, since=s.since, until=s.until)
             for (team_id, rid), res in self.resolved.items() if res.enabled
+            for s in served(histories[team_id].get(HISTORY_PREFIX + rid))
             for st in self.rituals[rid].steps(res.options)
         ]
         self.engine.plans = self.plans

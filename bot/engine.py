@@ -202,11 +202,20 @@ class Engine:
             self._first_seen[team.id] = self.store.ensure_team(team.id, team.platform, team.channel, self.clock.now())
         return self._first_seen[team.id]
 
-    def next_firing(self, team_id: str, ritual_id: str, step: str | None = None) -> datetime | None:
-        """When a step fires next; without `step`, the ritual's main moment (its zero-offset step)."""
+    def open_round_end(self, team_id: str, ritual_id: str) -> datetime | None:
+        """The last step still to come of a round begun on a schedule since replaced, if any."""
+        now = self.clock.now()
+        times = [f.at for f in (p.next_firing(now) for p in self.plans
+                                if p.team.id == team_id and p.ritual.id == ritual_id and p.until) if f is not None]
+        return max(times) if times else None
+
+    def next_firing(self, team_id: str, ritual_id: str, step: str | None = None, *,
+                    current_only: bool = False) -> datetime | None:
+        """When a step fires next; without `step`, the ritual's main moment (its zero-offset step).
+        `current_only` leaves out what remains of a round begun on a replaced schedule."""
         now = self.clock.now()
         plans = [p for p in self.plans if p.team.id == team_id and p.ritual.id == ritual_id
-                 and (step is None or p.step.name == step)]
+                 and (step is None or p.step.name == step) and not (current_only and p.until)]
         if step is None and any(not p.step.offset for p in plans):
             plans = [p for p in plans if not p.step.offset]
         times = [f.at for f in (p.next_firing(now) for p in plans) if f is not None]

@@ -85,6 +85,8 @@ TEXTS: Catalog = {
     "schedule.bad": {"nl": "Dat tijdstip begrijp ik niet: {reason}. Er is niets veranderd.", "en": "I can't read that schedule: {reason}. Nothing was changed."},
     "schedule.never": {"nl": "'{when}' komt nooit: in de komende {days} dagen valt er geen enkel moment op (een datum als 31 februari bestaat niet). Er is niets veranderd.",
                        "en": "'{when}' never comes round: it has no moment in the next {days} days (a date like 31 February does not exist). Nothing was changed."},
+    "schedule.open_round": {"nl": "De ronde die al loopt, gaat door zoals gepland; het laatste moment daarvan is {next}.",
+                            "en": "The round already under way goes ahead as planned; its last moment is {next}."},
     "schedule.done": {"nl": "{ritual} komt voortaan op: {when}. De volgende keer is {next}.", "en": "{ritual} now comes round: {when}. Next time is {next}."},
     "holidays.list": {"nl": "Op de feestdagen van {country} en op deze eigen dagen zijn er geen rituelen: {dates}. Toevoegen: /{command} holidays add 2026-12-24", "en": "There are no rituals on the public holidays of {country} and on these days of the team's own: {dates}. To add: /{command} holidays add 2026-12-24"},
     "holidays.usage": {"nl": "Gebruik: /{command} holidays add 2026-12-24, of /{command} holidays remove 2026-12-24", "en": "Use: /{command} holidays add 2026-12-24, or /{command} holidays remove 2026-12-24"},
