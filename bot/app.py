@@ -22,6 +22,7 @@ from bot.engine import Engine, Planned
 from bot.i18n import pick_language, translate
 from bot.messages import text
 from bot.overrides import apply_overrides
+from bot.people import People
 from bot.platform import ActionRequest, ChatPlatform, CommandRequest, FormResult, FormSubmission, Reply
 from bot.ritual import Ritual
 from bot.schedule import parse_schedule
@@ -47,6 +48,7 @@ class RitualBot:
         self.platforms = dict(platforms)
         self.store = store
         self.clock = clock
+        self.people = People(clock)
         self.on_reload: list[Callable[[], None]] = []
         self.engine = Engine(store, clock, [], self._step_context,
                              grace=timedelta(minutes=config.grace_minutes),

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from bot.guard import describe, find_identifiers
 from bot.i18n import Catalog, pick_language, translate
 from bot.messages import Button, FieldKind, Form, FormField, ImageFile, Message, MessageRef
-from bot.platform import ChatPlatform, FormResult, Reply
+from bot.platform import ChatPlatform, FormResult, Reply, Unreachable
 from bot.rotation import pick_fair
 from bot.store import Consent, Store
 from bot.store.store import StoredResponse
@@ -76,6 +76,7 @@ class RitualContext:
         self._now = now
         self._bot = bot
         self.delivered = 0  # messages this context got onto the platform (the engine asks)
+        self._members: list[str] | None = None  # who is in the team, looked up once per context
 
     # time and language ----------------------------------------------------------------------
 
@@ -119,9 +120,38 @@ class RitualContext:
         return ref
 
     async def dm(self, user_id: str, message: Message) -> MessageRef:
-        ref = await self.platform.send_dm(user_id, self._wrap(message))
+        """A direct message; raises `Unreachable` (after noting it) when the platform refuses
+        it for who the person is (deactivated, a bot, unknown)."""
+        try:
+            ref = await self.platform.send_dm(user_id, self._wrap(message))
+        except Unreachable as refusal:
+            self._bot.people.unreachable(self.platform, refusal)
+            self._members = None
+            raise
         self.delivered += 1
         return ref
+
+    async def dm_in_turn(self, pool: str, candidates: Sequence[str], message: Callable[[str], Message], *,
+                         exclude: Sequence[str] = ()) -> str | None:
+        """DM the next person of a rotation (`pick_next`); when the platform refuses the DM
+        (issue 12: deactivated, deleted, a bot), record why and ask the next one.
+
+        Returns who got the DM (marked as chosen), or None when nobody could be reached.
+        """
+        passed = list(exclude)
+        while True:
+            chosen = self.pick_next(pool, candidates, mark=False, exclude=passed)
+            if chosen is None:
+                return None
+            try:
+                await self.dm(chosen, message(chosen))
+            except Unreachable as refusal:
+                self.store.audit(self.team.id, None, f"{self.ritual.id}: DM refused, next in turn",
+                                 f"rotation {pool}: {refusal.reason}", self._now)
+                passed.append(chosen)
+                continue
+            self.store.mark_chosen(self.team.id, pool, chosen, self._now)
+            return chosen
 
     async def ephemeral(self, user_id: str, message: Message, channel: str | None = None) -> None:
         await self.platform.post_ephemeral(channel or self.team.channel, user_id, self._wrap(message))
@@ -138,10 +168,23 @@ class RitualContext:
     # people -------------------------------------------------------------------------------
 
     async def members(self) -> list[str]:
-        """Team members: from config, or everyone in the channel."""
-        if self.team.configured_members is not None:
-            return list(self.team.configured_members)
-        return sorted(await self.platform.channel_members(self.team.channel))
+        """Team members who can take part: from config (or everyone in the channel), and only
+        active human accounts still in the team's channel (`bot/people.py`)."""
+        if self._members is None:
+            in_channel = await self.platform.channel_members(self.team.channel)
+            if self.team.configured_members is not None:
+                present = set(in_channel)
+                candidates = [m for m in self.team.configured_members if m in present]
+            else:
+                candidates = sorted(set(in_channel))
+            active = await self._bot.people.active(self.platform, candidates)
+            self._members = [m for m in candidates if m in active]
+        return list(self._members)
+
+    async def leaders(self) -> list[str]:
+        """The team's leaders who can take part: active and in the team (see `members`)."""
+        present = set(await self.members())
+        return sorted(leader for leader in self.team.leaders if leader in present)
 
     def consent(self, user_id: str) -> Consent:
         return self.store.consent(self.team.id, user_id)

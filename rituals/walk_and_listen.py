@@ -156,8 +156,10 @@ class WalkAndListen(Ritual):
         assert isinstance(options, Options)
         offset = round((occ.due.replace(tzinfo=None) - occ.scheduled.replace(tzinfo=None)).total_seconds() / 3600)
         week = iso_week(occ.scheduled.date())
-        for leader in sorted(ctx.team.leaders):
-            if await self._leader_offset(ctx, leader, occ, options.leader_timezone_window_hours) != offset:
+        for leader in await ctx.leaders():
+            # Served by the first proposal step at or after the leader's own 09:00: a leader whose
+            # timezone changed after their step passed is still proposed to, late (issue 12).
+            if await self._leader_offset(ctx, leader, occ, options.leader_timezone_window_hours) > offset:
                 continue
             if any(w.week == week for w in ctx.store.walks(ctx.team.id, leader)):
                 continue  # already proposed (e.g. the leader's timezone changed within the window)

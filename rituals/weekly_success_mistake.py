@@ -139,11 +139,9 @@ class WeeklySuccessMistake(Ritual):
 
     @step("sharer")
     async def choose_sharer(self, ctx: RitualContext, occ: Occurrence) -> None:
-        sharer = ctx.pick_next("sharer", await ctx.members())
-        if sharer is None:
-            return
-        ctx.put_state(f"sharer:{occ.key}", sharer)
-        await ctx.dm(sharer, text(ctx.t_user(sharer, "sharer.dm")))
+        sharer = await ctx.dm_in_turn("sharer", await ctx.members(), lambda who: text(ctx.t_user(who, "sharer.dm")))
+        if sharer is not None:
+            ctx.put_state(f"sharer:{occ.key}", sharer)
 
     @step("prompt")
     async def post_prompt(self, ctx: RitualContext, occ: Occurrence) -> None:
