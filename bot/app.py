@@ -25,6 +25,7 @@ from bot.overrides import apply_overrides
 from bot.people import People
 from bot.platform import ActionRequest, ChatPlatform, CommandRequest, FormResult, FormSubmission, Reply
 from bot.ritual import Ritual
+from bot.roster import RosterWatch
 from bot.schedule import parse_schedule
 from bot.schedule_change import CORE as CORE_STATE
 from bot.schedule_change import PREFIX as HISTORY_PREFIX
@@ -49,6 +50,7 @@ class RitualBot:
         self.store = store
         self.clock = clock
         self.people = People(clock)
+        self.roster = RosterWatch(self)
         self.on_reload: list[Callable[[], None]] = []
         self.engine = Engine(store, clock, [], self._step_context,
                              grace=timedelta(minutes=config.grace_minutes),

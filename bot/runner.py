@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import SystemClock
 from bot.http import build_http_app, serve
@@ -83,11 +84,12 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
 
 
 def maintenance_jobs(bot: Any) -> dict[str, tuple[Any, Any]]:
-    """Daily housekeeping jobs the bot itself owns (retention)."""
+    """Housekeeping jobs the bot itself owns: retention, monthly insights, people who left."""
     async def purge() -> None:
         bot.purge_expired()
 
     return {
         "retention": (purge, CronTrigger(hour=3, minute=17, timezone=bot.config.timezone)),
         "monthly-insights": (bot.core.send_monthly_insights, CronTrigger(minute=5, timezone=bot.config.timezone)),
+        "roster": (bot.roster.check, IntervalTrigger(minutes=5)),
     }

@@ -74,6 +74,10 @@ TEXTS = {
                       "en": "I can't record a walk with {who} this week. Choose 'Someone else' for the next in line."},
     "refuse.with": {"nl": "Met {who} kan ik deze week geen wandeling vastleggen.", "en": "I can't record a walk with {who} this week."},
     "refuse.gone": {"nl": "Deze wandeling bestaat niet meer.", "en": "This walk no longer exists."},
+    "gone.dm": {"nl": ("{who} is niet meer bij het team, dus de wandeling van deze week gaat niet door. Wil je met iemand "
+                       "anders wandelen? Dat mag, en deze week overslaan mag ook."),
+                "en": ("{who} is no longer with the team, so this week's walk won't happen. Would you like to walk with "
+                       "someone else? That's fine, and so is letting this week go.")},
     "other.nobody": {"nl": "Er is deze week niemand anders in de rij.", "en": "There's nobody else in line this week."},
     "walks.title": {"nl": "Jouw wandelingen, de afgelopen {weeks} weken:", "en": "Your walks over the last {weeks} weeks:"},
     "walks.none": {"nl": "Nog geen wandelingen in deze periode.", "en": "No walks in this period yet."},
@@ -193,6 +197,18 @@ class WalkAndListen(Ritual):
             await ctx.dm(leader, text(mentioning(lang_t("followup.dm", who=WHO), walk.member_id), buttons=(
                 Button("done", lang_t("button.done"), week, "primary"),
                 Button("skip", lang_t("button.not_happened"), week))))
+
+    async def people_left(self, ctx: RitualContext, present: frozenset[str]) -> None:
+        """A walk still to come with someone who left is off; its leader is told, gently."""
+        this_week = iso_week(ctx.local_now().date())
+        for walk in ctx.store.walks(ctx.team.id):
+            if walk.week < this_week or walk.status not in ("proposed", "planned") or walk.member_id in present:
+                continue
+            ctx.store.set_walk(ctx.team.id, walk.leader_id, walk.week, walk.member_id, "skipped", ctx.now())
+            if walk.leader_id in present:
+                t = _user_t(ctx, walk.leader_id)
+                await ctx.dm(walk.leader_id, text(mentioning(t("gone.dm", who=WHO), walk.member_id), buttons=(
+                    Button("other", t("button.other"), walk.week, "primary"),)))
 
     # choosing -------------------------------------------------------------------------------------
 
