@@ -56,9 +56,14 @@ class Planned:
         return step_firings(self.trigger(), self.team, start, end, since=self.since, until=self.until)
 
     def next_firing(self, now: datetime) -> StepFiring | None:
-        """The first firing at or after `now` (looking a year ahead)."""
-        found = self.firings(now, now + timedelta(days=400))
-        return found[0] if found else None
+        """The first firing at or after `now` (looking up to 400 days ahead, nearest first)."""
+        start = now
+        for days in (8, 40, 400):
+            found = self.firings(start, now + timedelta(days=days))
+            if found:
+                return found[0]
+            start = now + timedelta(days=days)
+        return None
 
     def occurrence_key(self, due: datetime) -> str:
         """The occurrence a step firing belongs to: its due time minus the step's offset."""
@@ -97,11 +102,11 @@ class Engine:
             firing = due
             due_local = firing.planned.astimezone(plan.team.tz)
         occ_key = firing.occurrence
-        if firing.planned < self.team_since(plan.team):
+        if firing.planned < await self.team_since(plan.team):
             log.info("%s %s came due before the team was first seen: not posted", plan.job_id, occ_key)
             return "before team"
-        status = self._gate(plan, occ_key) or firing.blocked
-        claim = self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, occ_key, due_local,
+        status = await self._gate(plan, occ_key) or firing.blocked
+        claim = await self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, occ_key, due_local,
                                         status or "running", self.worker, now)
         if claim is None:
             return "taken"
@@ -110,7 +115,7 @@ class Engine:
             return status
         handler = plan.ritual.handler("step", plan.step.name)
         if handler is None:
-            self.store.set_firing_status(claim.id, "failed")
+            await self.store.set_firing_status(claim.id, "failed")
             log.error("%s has no handler for step %r", plan.ritual.id, plan.step.name)
             return "failed"
         scheduled = datetime.fromisoformat(occ_key).replace(tzinfo=plan.team.tz)
@@ -122,24 +127,24 @@ class Engine:
             except NotDelivered as exc:
                 if ctx.delivered:
                     log.error("%s %s stopped halfway (%s): marked failed, not tried again", plan.job_id, occ_key, exc)
-                    self.store.set_firing_status(claim.id, "failed")
+                    await self.store.set_firing_status(claim.id, "failed")
                     return "failed"
                 # The platform refused before acting: nothing went out, so the claim is given
                 # back and the next sweep (or a restart) tries again within the grace window.
                 log.warning("%s %s not delivered (%s): will try again", plan.job_id, occ_key, exc)
-                self.store.release_firing(claim.id)
+                await self.store.release_firing(claim.id)
                 return "deferred"
             except Exception:
                 # Claimed and failed: never retried blindly, since a post may have gone out.
                 log.exception("%s %s failed", plan.job_id, occ_key)
-                self.store.set_firing_status(claim.id, "failed")
+                await self.store.set_firing_status(claim.id, "failed")
                 return "failed"
-        self.store.set_firing_status(claim.id, "done")
+        await self.store.set_firing_status(claim.id, "done")
         return "done"
 
-    def _gate(self, plan: Planned, occ_key: str) -> str | None:
+    async def _gate(self, plan: Planned, occ_key: str) -> str | None:
         """Why this firing must not run (paused, skipped, holiday), or None to run it."""
-        state = self.store.ritual_state(plan.team.id, plan.ritual.id)
+        state = await self.store.ritual_state(plan.team.id, plan.ritual.id)
         if state.paused:
             return "paused"
         if state.skip_occurrence == occ_key:
@@ -168,17 +173,17 @@ class Engine:
         counts: dict[str, int] = {}
         late: list[Awaitable[str]] = []
         for plan in self.plans:
-            start = max(since, self.team_since(plan.team)) if since else self._lookback_start(plan, now)
+            start = max(since, await self.team_since(plan.team)) if since else await self._lookback_start(plan, now)
             dues = plan.firings(start, now + timedelta(seconds=1))
             if not dues:
                 continue
-            known = self.store.firing_keys(plan.team.id, plan.ritual.id, start - timedelta(days=1))
+            known = await self.store.firing_keys(plan.team.id, plan.ritual.id, start - timedelta(days=1))
             for due in dues:
                 key = (plan.step.name, due.occurrence)
-                if key in known or due.planned < self.team_since(plan.team):
+                if key in known or due.planned < await self.team_since(plan.team):
                     continue
                 if now - due.at > self.grace:
-                    claim = self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, key[1],
+                    claim = await self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, key[1],
                                                     due.planned, "missed", self.worker, now)
                     if claim is not None:
                         log.warning("%s %s came due at %s while the bot was down: missed", plan.job_id, key[1], due.at)
@@ -189,17 +194,17 @@ class Engine:
             counts[status] = counts.get(status, 0) + 1
         return counts
 
-    def _lookback_start(self, plan: Planned, now: datetime) -> datetime:
+    async def _lookback_start(self, plan: Planned, now: datetime) -> datetime:
         """From the later of: the last firing we know, when the team was first seen, 35 days ago."""
         floor = now - LOOKBACK
-        last = self.store.last_firing_due(plan.team.id, plan.ritual.id, plan.step.name)
-        candidates = [floor, self.team_since(plan.team)] + ([last + timedelta(seconds=1)] if last else [])
+        last = await self.store.last_firing_due(plan.team.id, plan.ritual.id, plan.step.name)
+        candidates = [floor, await self.team_since(plan.team)] + ([last + timedelta(seconds=1)] if last else [])
         return max(candidates)
 
-    def team_since(self, team: TeamView) -> datetime:
+    async def team_since(self, team: TeamView) -> datetime:
         """When the bot first saw this team: nothing planned before it is ever posted."""
         if team.id not in self._first_seen:
-            self._first_seen[team.id] = self.store.ensure_team(team.id, team.platform, team.channel, self.clock.now())
+            self._first_seen[team.id] = await self.store.ensure_team(team.id, team.platform, team.channel, self.clock.now())
         return self._first_seen[team.id]
 
     def open_round_end(self, team_id: str, ritual_id: str) -> datetime | None:

@@ -28,13 +28,21 @@ log = logging.getLogger("ritualbot")
 async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
                   env: Mapping[str, str] | None = None, stop: asyncio.Event | None = None) -> int:
     env = os.environ if env is None else env
+    # Before anything slow: a SIGTERM during start-up still stops cleanly, once started.
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - not the main thread
+            pass
     config, ritual_types = load(config_path)
     store = Store(open_database(database_url(config)))
     connectors: dict[str, Any] = {}
     platforms: dict[str, ChatPlatform] = {}
     local = LocalPlatform({t.channel: list(t.members) if isinstance(t.members, list) else [] for t in config.teams})
     for name in sorted({t.platform for t in config.teams}):
-        connector = None if name == "local" else connector_for(name, env, config, store)
+        connector = None if name == "local" else await connector_for(name, env, config, store)
         if connector is None:
             if name != "local":
                 log.warning("no %s credentials in the environment: teams on %s run on the local platform "
@@ -44,9 +52,9 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
         connectors[name] = connector
         platforms[name] = connector.platform
     clock = SystemClock()
-    bot = build_bot(config, ritual_types, platforms, clock, store)
+    bot = await build_bot(config, ritual_types, platforms, clock, store)
     for team in bot.teams.values():
-        store.ensure_team(team.id, team.platform, team.channel, clock.now())
+        await store.ensure_team(team.id, team.platform, team.channel, clock.now())
     routes = [r for c in connectors.values() for r in c.routes()]
     async def platform_health() -> dict[str, str]:
         states = {name: await connector.health() for name, connector in connectors.items()}
@@ -65,13 +73,6 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
         nxt = bot.engine.next_firing(plan.team.id, plan.ritual.id, plan.step.name)
         log.info("%s next at %s", plan.job_id, nxt.astimezone(plan.team.tz).isoformat() if nxt else "never")
 
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - not the main thread
-            pass
     await stop.wait()
     log.info("stopping")
     scheduler.stop()
@@ -79,14 +80,14 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
         await connector.stop()
     await local.stop()
     await runner.cleanup()
-    store.engine.dispose()
+    store.close()
     return 0
 
 
 def maintenance_jobs(bot: Any) -> dict[str, tuple[Any, Any]]:
     """Housekeeping jobs the bot itself owns: retention, monthly insights, people who left."""
     async def purge() -> None:
-        bot.purge_expired()
+        await bot.purge_expired()
 
     return {
         "retention": (purge, CronTrigger(hour=3, minute=17, timezone=bot.config.timezone)),

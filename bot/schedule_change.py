@@ -45,15 +45,15 @@ def served(history: Any) -> list[Served]:
     return found
 
 
-def record_change(store: Store, team: TeamView, ritual_id: str, old_schedule: str, now: datetime) -> str | None:
+async def record_change(store: Store, team: TeamView, ritual_id: str, old_schedule: str, now: datetime) -> str | None:
     """Before a new schedule is stored: let the open round finish on `old_schedule`.
 
     Returns the occurrence key of the last round begun on the old schedule, if any.
     """
     local_now = now.astimezone(team.tz)
-    keys = store.firing_keys(team.id, ritual_id, now - KEEP)
+    keys = await store.firing_keys(team.id, ritual_id, now - KEEP)
     started = max((occurrence for _, occurrence in keys), default=None)
-    history = store.get_state(team.id, CORE, PREFIX + ritual_id)
+    history = await store.get_state(team.id, CORE, PREFIX + ritual_id)
     history = history if isinstance(history, dict) else {}
     horizon = wall_key(local_now - KEEP)
     earlier = [old for old in history.get("earlier", []) if old["until"] >= horizon]
@@ -62,5 +62,5 @@ def record_change(store: Store, team: TeamView, ritual_id: str, old_schedule: st
         earlier.append({"schedule": old_schedule, "since": history.get("since"), "until": started})
         day_after = datetime.combine(date.fromisoformat(started[:10]) + timedelta(days=1), datetime.min.time())
         since = max(since, wall_key(day_after))
-    store.put_state(team.id, CORE, PREFIX + ritual_id, {"since": since, "earlier": earlier}, now)
+    await store.put_state(team.id, CORE, PREFIX + ritual_id, {"since": since, "earlier": earlier}, now)
     return started

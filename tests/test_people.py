@@ -42,8 +42,8 @@ async def test_a_deactivated_colleague_is_never_the_sharer_nor_walked_with(make_
     sharers = [e.user for e in h.local.entries("dm") if "aan de beurt" in e.text]
     assert len(sharers) == 6 and "bram" not in sharers  # 8 weeks less Christmas and New Year's Day
     assert "bram" not in _dm_users(h)
-    assert all(w.member_id != "bram" for w in h.store.walks("noord"))
-    assert {w.member_id for w in h.store.walks("noord")} <= {"cor", "dewi", "eva"}
+    assert all(w.member_id != "bram" for w in await h.store.walks("noord"))
+    assert {w.member_id for w in await h.store.walks("noord")} <= {"cor", "dewi", "eva"}
 
 
 async def test_a_member_who_left_the_channel_is_not_chosen(make_harness) -> None:  # type: ignore[no-untyped-def]
@@ -51,7 +51,7 @@ async def test_a_member_who_left_the_channel_is_not_chosen(make_harness) -> None
     h.local.leave("C1", "cor")
     await h.advance(timedelta(weeks=6))
     assert "cor" not in _dm_users(h)
-    assert all(w.member_id != "cor" for w in h.store.walks("noord"))
+    assert all(w.member_id != "cor" for w in await h.store.walks("noord"))
 
 
 async def test_bots_deactivated_and_departed_people_are_in_no_group_and_facilitate_nothing(make_harness) -> None:  # type: ignore[no-untyped-def]
@@ -61,7 +61,7 @@ async def test_bots_deactivated_and_departed_people_are_in_no_group_and_facilita
     h.local.deactivate("gijs")
     h.local.leave("C1", "hanna")
     await h.advance_to(datetime(2026, 12, 1, 15, 0, tzinfo=AMS))
-    (plan,) = [v for k, v in h.store.state_items("noord", "moral_deliberation", "plan:")] or [None]
+    (plan,) = [v for k, v in await h.store.state_items("noord", "moral_deliberation", "plan:")] or [None]
     seen_in_groups = set()
     if plan is not None:
         for group in plan["groups"]:
@@ -83,14 +83,14 @@ async def test_a_refused_dm_moves_the_rotation_on_and_says_why(make_harness) -> 
     assert [(p.step.name, status) for p, _, status in fired if p.step.name == "sharer"] == [("sharer", "done")]
     (dm,) = h.local.entries("dm")
     assert dm.user == "eva" and "aan de beurt" in dm.text
-    refusals = [a for a in h.store.audit_log("noord") if "DM refused" in a.action]
+    refusals = [a for a in await h.store.audit_log("noord") if "DM refused" in a.action]
     assert refusals and all("user_disabled" in a.detail for a in refusals)
     assert all(a.actor_id is None for a in refusals)  # the why is kept, not who
     # next week the ones refused are not tried again, even with the old roster cached: only
     # those not tried yet are, so each switched-off account is refused once in all
     await h.advance(timedelta(days=7))
     assert [e.user for e in h.local.entries("dm")] == ["eva", "eva"]
-    assert len([a for a in h.store.audit_log("noord") if "DM refused" in a.action]) == 4
+    assert len([a for a in await h.store.audit_log("noord") if "DM refused" in a.action]) == 4
 
 
 async def test_nobody_reachable_means_no_sharer_and_the_round_still_runs(make_harness) -> None:  # type: ignore[no-untyped-def]

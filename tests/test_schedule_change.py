@@ -38,7 +38,7 @@ async def test_moving_the_weekly_ritual_after_the_prompt_went_out(make_harness) 
     assert "afgesloten" in out[-1].text  # closed with its digest, as any round
     await h.advance_to(FRIDAY + timedelta(days=7, hours=1, minutes=5))
     assert len(_prompts(h)) == 2
-    statuses = {(f.step, f.occurrence[11:], f.status) for f in h.store.firings("noord")}
+    statuses = {(f.step, f.occurrence[11:], f.status) for f in await h.store.firings("noord")}
     assert ("digest", "14:00", "done") in statuses and ("prompt", "15:00", "done") in statuses
 
 
@@ -46,7 +46,7 @@ async def test_the_open_round_survives_a_restart(make_harness) -> None:  # type:
     h = await make_harness(TEAM_TOML, start=FRIDAY - timedelta(days=2))
     await h.advance_to(FRIDAY + timedelta(minutes=30))
     await h.local.command("anna", "schedule weekly_success_mistake wed 10:00", channel="C1")
-    restarted = build_bot(h.bot.file_config, discover(), {"local": h.local}, h.clock, h.store)
+    restarted = await build_bot(h.bot.file_config, discover(), {"local": h.local}, h.clock, h.store)
     steps = sorted((p.step.name, p.until or "") for p in restarted.plans)
     assert ("digest", "2026-12-04T14:00") in steps and ("prompt", "") in steps
     assert restarted.engine.next_firing("noord", "weekly_success_mistake", current_only=True) == datetime(

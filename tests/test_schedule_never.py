@@ -51,5 +51,5 @@ async def test_admin_command_refuses_it_and_nothing_changes(make_harness) -> Non
     out = await h.local.command("anna", "schedule weekly_success_mistake 0 14 31 2 *", channel="C1")
     assert "komt nooit" in out[-1].text and "400" in out[-1].text
     assert "-" not in out[-1].text.split("De volgende keer")[-1][:3]
-    assert h.store.team_settings() == {}
+    assert await h.store.team_settings() == {}
     assert h.bot.resolved[("noord", "weekly_success_mistake")].schedule.source == "fri 14:00"

@@ -103,5 +103,5 @@ async def test_a_new_team_never_gets_occurrences_from_before_it_was_first_seen(m
     await scheduler._sweep()
     assert await h.bot.engine.run_due() == {}
     assert len(h.local.entries("channel", "C1")) == 1
-    assert [f.occurrence for f in h.store.firings("noord") if f.step == "prompt"] == ["2026-12-02T10:35"]
-    assert h.bot.engine.team_since(h.bot.teams["noord"]) == first_seen.astimezone(UTC)
+    assert [f.occurrence for f in await h.store.firings("noord") if f.step == "prompt"] == ["2026-12-02T10:35"]
+    assert await h.bot.engine.team_since(h.bot.teams["noord"]) == first_seen.astimezone(UTC)
