@@ -101,7 +101,7 @@ class RitualBot:
 
     def _step_context(self, plan: Planned, now: datetime) -> RitualContext:
         return RitualContext(ritual=plan.ritual, team=plan.team, options=plan.resolved.options,
-                             platform=self.platform_for(plan.team), store=self.store, now=now, bot=self)
+                             platform=self.platform_for(plan.team), store=self.store, now=now, bot=self, on_own=True)
 
     def team_context(self, ritual: Ritual, team: TeamView) -> RitualContext:
         """A ritual's context for a team outside any firing (data rights, reports)."""

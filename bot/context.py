@@ -12,9 +12,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from bot import outbox
 from bot.guard import describe, find_identifiers
 from bot.i18n import Catalog, pick_language, translate
 from bot.messages import Button, FieldKind, Form, FormField, ImageFile, Message, MessageRef
@@ -67,7 +69,7 @@ class RitualContext:
     """A ritual's view of one team at one moment."""
 
     def __init__(self, *, ritual: Ritual, team: TeamView, options: BaseModel, platform: ChatPlatform,
-                 store: Store, now: datetime, bot: Any) -> None:
+                 store: Store, now: datetime, bot: Any, on_own: bool = False) -> None:
         self.ritual = ritual
         self.team = team
         self.options = options
@@ -77,6 +79,7 @@ class RitualContext:
         self._bot = bot
         self.delivered = 0  # messages this context got onto the platform (the engine asks)
         self._members: list[str] | None = None  # who is in the team, looked up once per context
+        self.on_own = on_own  # a scheduled step: what it sends respects each person's working time
 
     # time and language ----------------------------------------------------------------------
 
@@ -119,9 +122,19 @@ class RitualContext:
         self.delivered += 1
         return ref
 
-    async def dm(self, user_id: str, message: Message) -> MessageRef:
+    async def dm(self, user_id: str, message: Message) -> MessageRef | None:
         """A direct message; raises `Unreachable` (after noting it) when the platform refuses
-        it for who the person is (deactivated, a bot, unknown)."""
+        it for who the person is (deactivated, a bot, unknown).
+
+        From a scheduled step, a DM that would reach the person outside their own working
+        time (their timezone, where the platform knows it) waits for their next working
+        moment (`bot/outbox.py`); None is returned then.
+        """
+        later = await self._later_for(user_id) if self.on_own else None
+        if later is not None:
+            await outbox.hold(self.store, self.team.id, self.ritual.id, user_id, self._wrap(message), later, self._now)
+            self.delivered += 1
+            return None
         try:
             ref = await self.platform.send_dm(user_id, self._wrap(message))
         except Unreachable as refusal:
@@ -130,6 +143,16 @@ class RitualContext:
             raise
         self.delivered += 1
         return ref
+
+    async def _later_for(self, user_id: str) -> datetime | None:
+        """The person's next working moment when it is not now (None: send now)."""
+        try:
+            name = await self.platform.user_timezone(user_id)
+            tz = ZoneInfo(name) if name else self.team.tz
+        except Exception:  # an unknown or unreadable timezone counts as the team's
+            tz = self.team.tz
+        moment = self.team.working.next_moment(self._now, tz, self.team.is_holiday)
+        return moment if moment is not None and moment > self._now else None
 
     async def dm_in_turn(self, pool: str, candidates: Sequence[str], message: Callable[[str], Awaitable[Message]], *,
                          exclude: Sequence[str] = ()) -> str | None:

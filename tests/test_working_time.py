@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot import outbox as bot_outbox
 from bot.config import ConfigError
 from bot.scheduler import RitualScheduler
 from tests.conftest import AMS, TEAM_TOML, make_config
@@ -105,3 +106,40 @@ async def test_a_new_team_never_gets_occurrences_from_before_it_was_first_seen(m
     assert len(h.local.entries("channel", "C1")) == 1
     assert [f.occurrence for f in await h.store.firings("noord") if f.step == "prompt"] == ["2026-12-02T10:35"]
     assert await h.bot.engine.team_since(h.bot.teams["noord"]) == first_seen.astimezone(UTC)
+
+
+async def test_a_dm_waits_for_the_working_time_of_a_person_in_another_timezone(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """The team works in Amsterdam; a colleague works from Curaçao (5 or 6 hours behind)."""
+    toml = TEAM_TOML.replace('members = ["anna", "bram", "cor", "dewi", "eva"]', 'members = ["anna", "bram"]')
+    toml = toml.replace('"fri 14:00"', '"fri 09:00"')  # the sharer's DM: Thursday 09:00 Amsterdam
+    zones = {"anna": "America/Curacao", "bram": "America/Curacao"}
+    h = await make_harness(toml, start=datetime(2026, 12, 2, 9, 0, tzinfo=AMS), timezones=zones)
+    fired = await h.advance_to(datetime(2026, 12, 3, 9, 30, tzinfo=AMS))
+    assert ("sharer", "Thu 2026-12-03 09:00") in _fired(fired)
+    assert h.local.entries("dm") == []  # 04:00 in Curaçao: it waits
+    await h.advance_to(datetime(2026, 12, 3, 12, 59, tzinfo=AMS))
+    assert h.local.entries("dm") == []
+    await h.advance_to(datetime(2026, 12, 3, 13, 1, tzinfo=AMS))  # 08:00 in Curaçao
+    (dm,) = h.local.entries("dm")
+    assert "aan de beurt" in dm.text
+    assert await h.store.state_items("noord", "core", "outbox:") == []
+    assert await bot_outbox.deliver_due(h.bot) == 0  # sent once, never twice
+
+
+async def test_a_held_dm_is_sent_once_by_the_job(make_harness) -> None:  # type: ignore[no-untyped-def]
+    toml = TEAM_TOML.replace('"fri 14:00"', '"fri 09:00"')
+    zones = {u: "Asia/Tokyo" for u in ("anna", "bram", "cor", "dewi", "eva")}
+    h = await make_harness(toml, start=datetime(2026, 12, 3, 8, 59, tzinfo=AMS), timezones=zones)
+    (plan,) = [p for p in h.bot.plans if p.step.name == "sharer"]
+    h.clock.set(datetime(2026, 12, 3, 9, 0, tzinfo=AMS))  # 17:00 in Tokyo: still working time
+    assert await h.bot.engine.fire(plan, datetime(2026, 12, 3, 9, 0, tzinfo=AMS)) == "done"
+    assert len(h.local.entries("dm")) == 1
+    h2 = await make_harness(toml, start=datetime(2026, 12, 3, 8, 59, tzinfo=AMS), timezones=zones)
+    h2.clock.set(datetime(2026, 12, 3, 10, 30, tzinfo=AMS))  # 18:30 in Tokyo: after hours
+    (plan,) = [p for p in h2.bot.plans if p.step.name == "sharer"]
+    assert await h2.bot.engine.fire(plan, datetime(2026, 12, 3, 10, 30, tzinfo=AMS)) == "done"
+    assert h2.local.entries("dm") == []
+    h2.clock.set(datetime(2026, 12, 4, 0, 0, tzinfo=AMS))  # 08:00 Friday in Tokyo
+    assert await bot_outbox.deliver_due(h2.bot) == 1
+    assert await bot_outbox.deliver_due(h2.bot) == 0
+    assert len(h2.local.entries("dm")) == 1
