@@ -140,6 +140,7 @@ class RitualContext:
         except Unreachable as refusal:
             self._bot.people.unreachable(self.platform, refusal)
             self._members = None
+            await self.store.audit(self.team.id, None, f"{self.ritual.id}: DM refused", refusal.reason, self._now)
             raise
         self.delivered += 1
         return ref
@@ -168,9 +169,7 @@ class RitualContext:
                 return None
             try:
                 await self.dm(chosen, await message(chosen))
-            except Unreachable as refusal:
-                await self.store.audit(self.team.id, None, f"{self.ritual.id}: DM refused, next in turn",
-                                 f"rotation {pool}: {refusal.reason}", self._now)
+            except Unreachable:  # noted by `dm`, with why
                 passed.append(chosen)
                 continue
             await self.store.mark_chosen(self.team.id, pool, chosen, self._now)

@@ -65,6 +65,19 @@ def _due(key: str) -> datetime:
     return datetime.fromisoformat(key.removeprefix(PREFIX).rsplit(":", 1)[0])
 
 
+async def held_for(store: Store, team_id: str, user_id: str) -> list[dict[str, str]]:
+    """The DMs waiting for this person (for `/ritual mydata`): which ritual and when."""
+    return [{"ritual": held["ritual"], "due": _due(key).isoformat()}
+            for key, held in await store.state_items(team_id, CORE, PREFIX) if held and held.get("user") == user_id]
+
+
+async def drop_for(store: Store, team_id: str, user_id: str) -> None:
+    """Forget the DMs waiting for this person (for `/ritual forget`)."""
+    for key, held in await store.state_items(team_id, CORE, PREFIX):
+        if held and held.get("user") == user_id:
+            await store.delete_state(team_id, CORE, key)
+
+
 async def next_due(bot: RitualBot) -> datetime | None:
     """When the earliest held DM of any team is due, or None."""
     dues = [_due(key) for team in bot.teams for key, _ in await bot.store.state_items(team, CORE, PREFIX)]

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bot.context import InteractionContext, Occurrence, RitualContext
 from bot.i18n import translate
 from bot.messages import WHO, Bold, Button, Mention, Message, mentioning, parse_user_ref, text
+from bot.platform import Unreachable
 from bot.ritual import Ritual, Step, action, command, step
 
 WALKED = ("planned", "done")
@@ -164,16 +165,21 @@ class WalkAndListen(Ritual):
         for leader in await ctx.leaders():
             # Served by the first proposal step at or after the leader's own 09:00: a leader whose
             # timezone changed after their step passed is still proposed to, late (issue 12).
-            if await self._leader_offset(ctx, leader, occ, options.leader_timezone_window_hours) > offset:
+            own = await self._leader_offset(ctx, leader, occ, options.leader_timezone_window_hours)
+            if own > offset:
                 continue
             if any(w.week == week for w in await ctx.store.walks(ctx.team.id, leader)):
                 continue  # already proposed (e.g. the leader's timezone changed within the window)
             member = await self._next_member(ctx, leader, week)
-            if member is None:
-                await ctx.dm(leader, text(await ctx.t_user(leader, "propose.nobody")))
-                continue
-            await ctx.store.set_walk(ctx.team.id, leader, week, member, "proposed", ctx.now())
-            await ctx.dm(leader, await self._proposal(ctx, leader, member, week, "proposed"))
+            try:
+                if member is None:
+                    if own == offset:  # said once, at the leader's own moment
+                        await ctx.dm(leader, text(await ctx.t_user(leader, "propose.nobody")))
+                    continue
+                await ctx.store.set_walk(ctx.team.id, leader, week, member, "proposed", ctx.now())
+                await ctx.dm(leader, await self._proposal(ctx, leader, member, week, "proposed"))
+            except Unreachable:
+                continue  # the core noted why; the other leaders still get theirs
 
     async def _leader_offset(self, ctx: RitualContext, leader: str, occ: Occurrence, window: int) -> int:
         """Hours between the team's and the leader's own scheduled wall time, clamped to the window."""

@@ -143,3 +143,23 @@ async def test_a_held_dm_is_sent_once_by_the_job(make_harness) -> None:  # type:
     assert await bot_outbox.deliver_due(h2.bot) == 1
     assert await bot_outbox.deliver_due(h2.bot) == 0
     assert len(h2.local.entries("dm")) == 1
+
+
+async def test_a_waiting_dm_is_in_mydata_and_goes_with_forget(make_harness) -> None:  # type: ignore[no-untyped-def]
+    toml = TEAM_TOML.replace('members = ["anna", "bram", "cor", "dewi", "eva"]', 'members = ["eva"]')
+    toml = toml.replace('leaders = ["anna"]', "leaders = []").replace('"fri 14:00"', '"fri 09:00"')
+    h = await make_harness(toml, start=datetime(2026, 12, 3, 8, 0, tzinfo=AMS), timezones={"eva": "Asia/Tokyo"})
+    await h.advance_to(datetime(2026, 12, 3, 9, 30, tzinfo=AMS))  # 17:30 in Tokyo: in hours, sent
+    assert len(h.local.entries("dm")) == 1
+    h2 = await make_harness(toml.replace('"fri 09:00"', '"fri 11:00"').replace('id = "noord"', 'id = "zuid"')
+                            .replace('channel = "C1"', 'channel = "C2"'),
+                            start=datetime(2026, 12, 3, 8, 0, tzinfo=AMS), timezones={"eva": "Asia/Tokyo"})
+    await h2.advance_to(datetime(2026, 12, 3, 11, 30, tzinfo=AMS))  # 19:30 in Tokyo: it waits
+    assert h2.local.entries("dm") == []
+    out = await h2.local.command("eva", "mydata", channel="C2")
+    assert '"waiting_messages"' in out[-1].text and "weekly_success_mistake" in out[-1].text
+    out = await h2.local.command("eva", "forget", channel="C2")
+    await h2.local.click("eva", out[-1], "forget_confirm")
+    assert await h2.store.state_items("zuid", "core", "outbox:") == []
+    h2.clock.set(datetime(2026, 12, 4, 9, 0, tzinfo=AMS))
+    assert await bot_outbox.deliver_due(h2.bot) == 0
