@@ -51,7 +51,8 @@ def config_toml(platform: str, teams: int, at: datetime, channel_of: Callable[[i
                 members: Sequence[str], concurrency: int | None) -> str:
     """`teams` teams on `platform` whose weekly prompt fires at `at` (UTC, that weekday), no sharer DM."""
     listed = ", ".join(f'"{m}"' for m in members)
-    head = 'timezone = "UTC"\nlanguage = "en"\n' + (f"max_concurrent_posts = {concurrency}\n" if concurrency else "")
+    head = ('timezone = "UTC"\nlanguage = "en"\nworking_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
+            'working_hours = "00:00-24:00"\n') + (f"max_concurrent_posts = {concurrency}\n" if concurrency else "")
     return head + "".join(
         f'[[teams]]\nid = "t{i}"\nplatform = "{platform}"\nchannel = "{channel_of(i)}"\nadmins = ["{members[0]}"]\n'
         f'members = [{listed}]\n[teams.rituals.weekly_success_mistake]\nschedule = "{at:%a %H:%M}"\n'
