@@ -249,12 +249,14 @@ class SlackPlatform:
 
     async def active_humans(self, user_ids: Sequence[str]) -> set[str]:
         """users.info per person (Slack has no batch lookup): not `deleted`, not a bot or app,
-        and known (`user_not_found` is not active). Asked fresh: the core caches the answer."""
+        and known (`user_not_found` is not active). Asked fresh and kept apart from the
+        locale cache: the core caches this answer itself (`bot/people.py`)."""
         active = set()
         for user_id in dict.fromkeys(user_ids):
-            self._users.pop(user_id, None)
             try:
-                info = await self.user_info(user_id)
+                async with self.pacer.call():
+                    resp = await self.client.users_info(user=user_id)
+                info: dict[str, Any] = resp["user"]
             except SlackApiError as exc:
                 if _error(exc) in ("user_not_found", "user_not_visible"):
                     continue
