@@ -6,7 +6,7 @@ in the audit log.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -136,11 +136,15 @@ class CoreCommands(BaseCommands):
         await ctx.say(ctx.t("insights.sent"))
 
     async def send_monthly_insights(self) -> int:
-        """On the first of the month (team time), DM the report to admins who asked for it, once."""
+        """On the first working day of the month, in working hours (team time; issue 14: nothing
+        the bot sends on its own lands on a holiday, in the weekend or at night), DM the report
+        to the admins who asked for it, once."""
         now, sent = self.bot.clock.now(), 0
         for team in self.bot.teams.values():
             local = now.astimezone(team.tz)
-            if local.day != 1:
+            month_start = datetime.combine(local.date().replace(day=1), time(), tzinfo=team.tz)
+            first = team.next_working_moment(month_start)
+            if first is None or team.next_working_moment(now) != now or local.date() != first.date():
                 continue
             for admin in sorted(team.admins):
                 if not await self.bot.store.get_state(team.id, "core", f"insights_monthly:{admin}"):

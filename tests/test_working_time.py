@@ -163,3 +163,14 @@ async def test_a_waiting_dm_is_in_mydata_and_goes_with_forget(make_harness) -> N
     assert await h2.store.state_items("zuid", "core", "outbox:") == []
     h2.clock.set(datetime(2026, 12, 4, 9, 0, tzinfo=AMS))
     assert await bot_outbox.deliver_due(h2.bot) == 0
+
+
+async def test_monthly_insights_wait_for_the_first_working_morning(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TEAM_TOML, start=datetime(2026, 12, 30, 9, tzinfo=AMS))
+    await h.local.command("anna", "insights monthly on", channel="C1")
+    h.clock.set(datetime(2027, 1, 1, 0, 5, tzinfo=AMS))  # New Year's Day, just after midnight
+    assert await h.bot.core.send_monthly_insights() == 0
+    h.clock.set(datetime(2027, 1, 4, 7, 5, tzinfo=AMS))  # the first working day, before working hours
+    assert await h.bot.core.send_monthly_insights() == 0
+    h.clock.set(datetime(2027, 1, 4, 8, 5, tzinfo=AMS))
+    assert await h.bot.core.send_monthly_insights() == 1
