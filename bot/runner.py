@@ -88,6 +88,9 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
 def maintenance_jobs(bot: Any) -> dict[str, tuple[Any, Any]]:
     """Housekeeping jobs the bot itself owns: retention, monthly insights, people who left,
     DMs held for someone's working time."""
+    async def deliver_held() -> None:
+        await outbox.deliver_due(bot)
+
     async def purge() -> None:
         await bot.purge_expired()
 
@@ -95,5 +98,5 @@ def maintenance_jobs(bot: Any) -> dict[str, tuple[Any, Any]]:
         "retention": (purge, CronTrigger(hour=3, minute=17, timezone=bot.config.timezone)),
         "monthly-insights": (bot.core.send_monthly_insights, CronTrigger(minute=5, timezone=bot.config.timezone)),
         "roster": (bot.roster.check, IntervalTrigger(minutes=5)),
-        "outbox": (lambda: outbox.deliver_due(bot), IntervalTrigger(minutes=1)),
+        "outbox": (deliver_held, IntervalTrigger(minutes=1)),
     }
