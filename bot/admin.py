@@ -57,7 +57,7 @@ class CoreCommands(BaseCommands):
             await ctx.say(ctx.t("schedule.bad", reason=str(exc)))
             return
         old = self.bot.resolved[(ctx.team.id, rid)].schedule.source
-        await record_change(self.bot.store, ctx.team, rid, old, self.bot.clock.now())
+        await record_change(self.bot.store, ctx.team, rid, old, self.bot.clock.now(), when)
         await self._change(ctx, SCHEDULE_PREFIX + rid, when)
         nxt = self.bot.engine.next_firing(ctx.team.id, rid, current_only=True)
         await ctx.say(ctx.t("schedule.done", ritual=rid, when=when, next=ctx.local(nxt) if nxt else "-"))

@@ -53,7 +53,7 @@ async def test_a_step_in_the_weekend_or_the_evening_moves_to_the_next_working_mo
     fired = await h.advance_to(datetime(2026, 12, 8, 10, 0, tzinfo=AMS))
     assert _fired(fired) == [("digest", "Mon 2026-12-07 08:00"), ("sharer", "Mon 2026-12-07 08:00"),
                              ("prompt", "Mon 2026-12-07 09:00")]
-    evening = TEAM_TOML + "sharer_notice_hours = 20\n"  # Thursday 18:00: after working hours
+    evening = TEAM_TOML.replace('id = "noord"', 'id = "zuid"') + "sharer_notice_hours = 20\n"  # Thursday 18:00
     h = await make_harness(evening, start=datetime(2026, 12, 2, 9, 0, tzinfo=AMS))
     fired = await h.advance_to(datetime(2026, 12, 4, 15, 0, tzinfo=AMS))
     assert [f for f in _fired(fired) if f[0] != "digest"] == [("sharer", "Fri 2026-12-04 08:00"),
