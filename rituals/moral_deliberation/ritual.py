@@ -163,7 +163,7 @@ class MoralDeliberation(Interactions, Ritual):
             first = await ctx.post(self._step_message(ctx, options.method, occ.key, g, 0, 0), thread=head)
             rnd.put(f"progress{g}", {"step": 0, "ref": ref_data(first), "head": ref_data(head),
                                      "started": ctx.now().isoformat()})
-        rnd.put("discussed", [n for n in per_table if n is not None])
+        rnd.put("discussed", per_table)  # per table, kept with the plan until next month's call
         rnd.drop("dilemmas", "votes", "volunteers")  # what people said is posted; now forget it
 
     @step("reflection")

@@ -36,7 +36,7 @@ def ref_data(ref: MessageRef) -> dict[str, str]:
 class Round:
     """The state of one occurrence, in the ritual's small state store until the next call."""
 
-    KINDS = ("call", "dilemmas", "votes", "volunteers", "plan", "closed", "reflection")
+    KINDS = ("call", "dilemmas", "votes", "volunteers", "plan", "closed", "reflection", "discussed")
 
     def __init__(self, ctx: RitualContext, occurrence: str) -> None:
         self.ctx, self.occurrence = ctx, occurrence

@@ -112,11 +112,11 @@ TEXTS = {
                                "één tafel; kleiner splitsen zou iemand alleen laten zitten."),
                         "en": ("There are {count} people; the conversation works best with 4 to 8. They all meet at one table; "
                                "splitting them further would leave someone on their own.")},
-    "note.merged": {"nl": ("Leidinggevenden en teamleden zouden apart zitten, maar met {reports} teamleden lukt geen eigen tafel "
-                           "van minstens {min}. Daarom zit iedereen deze keer samen aan één tafel, ook de {leaders} "
-                           "leidinggevende(n): niemand zit alleen. Wil je dat niet, zet dan het moreel beraad voor dit team uit."),
-                    "en": ("Leaders and team members would sit apart, but {reports} team members cannot fill a table of at least "
-                           "{min}. So everyone meets at one table this time, the {leaders} leader(s) included: nobody sits alone. "
+    "note.merged": {"nl": ("Leidinggevenden en teamleden zouden apart zitten, maar er zijn te weinig teamleden ({reports}) voor "
+                           "een eigen tafel van minstens {min}. Daarom zit iedereen deze keer samen aan één tafel, ook de "
+                           "leidinggevenden: niemand zit alleen. Wil je dat niet, zet dan het moreel beraad voor dit team uit."),
+                    "en": ("Leaders and team members would sit apart, but there are too few team members ({reports}) for a table "
+                           "of at least {min}. So everyone meets at one table this time, the leaders included: nobody sits alone. "
                            "If you'd rather not, turn the moral deliberation off for this team.")},
     "note.leaders_small": {"nl": ("De {leaders} leidinggevenden zitten apart aan een eigen tafel, kleiner dan de {min} die het best werkt. "
                                   "Met de optie leader_peers praten ze mee met leidinggevenden van een ander team."),
@@ -128,8 +128,8 @@ TEXTS = {
                           "en": ("The only leader sits apart and so has no table: nobody sits at a table alone. With the "
                                  "leader_peers option they join the leaders of another team; otherwise the leader is left out "
                                  "every time.")},
-    "note.leaders_to_peers": {"nl": "De {leaders} leidinggevende(n) praten mee met de collega-leidinggevenden bij team {team}, zoals ingesteld.",
-                              "en": "The {leaders} leader(s) join their fellow leaders at team {team}, as configured."},
+    "note.leaders_to_peers": {"nl": "De leidinggevenden zijn met te weinig voor een eigen tafel; zoals ingesteld praten ze mee met hun collega-leidinggevenden bij team {team}.",
+                              "en": "There are too few leaders for a table of their own; as configured, they join their fellow leaders at team {team}."},
     "note.peers_unknown": {"nl": "De optie leader_peers noemt team {team}, maar daar draait geen moreel beraad. Controleer de instelling.",
                            "en": "The leader_peers option names team {team}, but no moral deliberation runs there. Please check the setting."},
     "session.no_dilemma": {"nl": ("Er is deze keer geen dilemma ingebracht. Heeft iemand vandaag iets wat knaagt? Dan kan dat nu, ter plekke. "
