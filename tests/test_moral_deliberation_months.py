@@ -168,6 +168,11 @@ async def test_the_owner_of_a_named_dilemma_is_at_the_table_that_discusses_it(ma
                 assert owner in table["members"], (plan["key"], n, owner, table)
         named = [n for n in per_table if owners[plan["key"]][n] is not None]
         assert len(named) == len(set(named))  # a named dilemma is discussed at one table: its owner's
+    heads = [e.text for e in h.local.entries("channel", "C-zeventien") if "bespreken dilemma" in e.text]
+    assert len(heads) == 36
+    for head in heads:  # shown as they chose, though none of them opted in to storage
+        n = int(head.split("bespreken dilemma ")[1].split(",")[0])
+        assert ("anoniem ingebracht" in head) == (n == 4) and (n == 4 or "ingebracht door @m" in head)
     assert discussed_named >= 12
 
 
@@ -189,3 +194,31 @@ def test_the_step_texts_follow_the_published_methods() -> None:
     assert "opzij" in unrush["nl"] and "set it aside" in unrush["en"] and "weet je nog niet" not in unrush["nl"]
     assert METHOD_TEXTS["dm3.ask"]["nl"].startswith("De inbrenger verwoordt het dilemma")
     assert "nodig" in METHOD_TEXTS["dm7.ask"]["nl"] and "need" in METHOD_TEXTS["dm7.ask"]["en"]
+
+
+async def test_a_heavy_session_is_answered_in_place_every_month(make_harness) -> None:  # type: ignore[no-untyped-def]
+    toml = 'language = "nl"\n' + _team("vp", [f"v{i}" for i in range(6)], ["v0"]).replace(
+        'admins = ["adm-vp"]', 'admins = ["adm-vp"]\nconfidant = "vera"') + _team("zonder", [f"w{i}" for i in range(5)], ["w0"])
+    h = await make_harness(toml, start=START)
+    answers: list[tuple[str, list[Any]]] = []
+
+    async def heavy(plan: Any, due: datetime) -> None:
+        if plan.step.name != "reflection":
+            return
+        team = plan.team.id
+        prompt = h.local.last("channel", f"C-{team}")
+        user = f"{'v' if team == 'vp' else 'w'}{len(answers) % 5 + 1}"
+        await h.local.click(user, prompt, "reflect")
+        result, out = await h.local.submit(user, {"how": "heavy", "note": "", "share_as": "private"})
+        assert result.ok
+        answers.append((team, out))
+
+    await _run_year(h, heavy)
+    assert len(answers) == 24
+    for team, out in answers:
+        assert [e.kind for e in out] == ["reply"] and out[0].message.buttons == ()  # in place, no consent buttons
+        said = out[0].text
+        assert "bedrijfsarts" in said and "kleinere eerste stap" in said and "zwaar" in said
+        assert ("@vera" in said) == (team == "vp") and "vertrouwenspersoon" in said
+        assert "bewaren" not in said and "toestemming" not in said.split("bedrijfsarts")[0]  # no consent notice
+    assert not h.local.entries("dm", user="vera")
