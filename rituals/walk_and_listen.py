@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.context import InteractionContext, Occurrence, RitualContext
+from bot.i18n import translate
 from bot.messages import WHO, Bold, Button, Mention, Message, mentioning, parse_user_ref, text
 from bot.ritual import Ritual, Step, action, command, step
 from rituals import walk_turns
@@ -92,18 +93,18 @@ class WalkAndListen(Ritual):
         assert isinstance(options, Options)
         offset = round((occ.due.replace(tzinfo=None) - occ.scheduled.replace(tzinfo=None)).total_seconds() / 3600)
         week = iso_week(occ.scheduled.date())
-        self._forget_old_passes(ctx, week)
+        await self._forget_old_passes(ctx, week)
         for leader in sorted(ctx.team.leaders):
             if await self._leader_offset(ctx, leader, occ, options.leader_timezone_window_hours) != offset:
                 continue
-            if any(w.week == week for w in ctx.store.walks(ctx.team.id, leader)):
+            if any(w.week == week for w in await ctx.store.walks(ctx.team.id, leader)):
                 continue  # already proposed (e.g. the leader's timezone changed within the window)
             member = await self._next_member(ctx, leader, week)
             if member is None:
-                await ctx.dm(leader, text(ctx.t_user(leader, "propose.nobody")))
+                await ctx.dm(leader, text(await ctx.t_user(leader, "propose.nobody")))
                 continue
-            ctx.store.set_walk(ctx.team.id, leader, week, member, "proposed", ctx.now())
-            await ctx.dm(leader, self._proposal(ctx, leader, member, week, "proposed"))
+            await ctx.store.set_walk(ctx.team.id, leader, week, member, "proposed", ctx.now())
+            await ctx.dm(leader, await self._proposal(ctx, leader, member, week, "proposed"))
 
     async def _leader_offset(self, ctx: RitualContext, leader: str, occ: Occurrence, window: int) -> int:
         """Hours between the team's and the leader's own scheduled wall time, clamped to the window."""
@@ -120,10 +121,10 @@ class WalkAndListen(Ritual):
     async def follow_up(self, ctx: RitualContext, occ: Occurrence) -> None:
         week = iso_week(occ.scheduled.date())
         for leader in sorted(ctx.team.leaders):
-            walk = next((w for w in ctx.store.walks(ctx.team.id, leader) if w.week == week), None)
+            walk = next((w for w in await ctx.store.walks(ctx.team.id, leader) if w.week == week), None)
             if walk is None or walk.status not in ("proposed", "planned"):
                 continue
-            lang_t = _user_t(ctx, leader)
+            lang_t = await _user_t(ctx, leader)
             await ctx.dm(leader, text(mentioning(lang_t("followup.dm", who=WHO), walk.member_id), buttons=(
                 Button("done", lang_t("button.done"), week, "primary"),
                 Button("skip", lang_t("button.not_happened"), week))))
@@ -131,45 +132,45 @@ class WalkAndListen(Ritual):
     # choosing -------------------------------------------------------------------------------------
 
     async def _eligible(self, ctx: RitualContext, leader: str) -> list[str]:
-        blocked = (set(ctx.team.leaders) | set(ctx.get_state("no_walks") or []) | ctx.store.away(ctx.team.id)
-                   | ctx.store.opted_out(ctx.team.id) | {leader})
+        blocked = (set(ctx.team.leaders) | set(await ctx.get_state("no_walks") or []) | await ctx.store.away(ctx.team.id)
+                   | await ctx.store.opted_out(ctx.team.id) | {leader})
         return [m for m in await ctx.members() if m not in blocked]
 
-    def _team_walks(self, ctx: RitualContext) -> list[walk_turns.Walk]:
-        return [walk_turns.Walk(w.leader_id, w.member_id, w.week, w.status) for w in ctx.store.walks(ctx.team.id)]
+    async def _team_walks(self, ctx: RitualContext) -> list[walk_turns.Walk]:
+        return [walk_turns.Walk(w.leader_id, w.member_id, w.week, w.status) for w in await ctx.store.walks(ctx.team.id)]
 
     async def _queue(self, ctx: RitualContext, leader: str, week: str) -> list[str]:
         """Who waits longest in the team (for `/ritual walks`), as `walk_turns.queue` orders them."""
-        return walk_turns.queue(await self._eligible(ctx, leader), self._team_walks(ctx), week=week,
-                                salt=f"{ctx.team.id}:walks", earlier=self._passed_over(ctx))
+        return walk_turns.queue(await self._eligible(ctx, leader), await self._team_walks(ctx), week=week,
+                                salt=f"{ctx.team.id}:walks", earlier=await self._passed_over(ctx))
 
     async def _next_member(self, ctx: RitualContext, leader: str, week: str, passed: Sequence[str] = ()) -> str | None:
-        return walk_turns.next_for(leader, await self._eligible(ctx, leader), self._team_walks(ctx), week=week,
-                                   salt=f"{ctx.team.id}:walks", passed=passed, earlier=self._passed_over(ctx))
+        return walk_turns.next_for(leader, await self._eligible(ctx, leader), await self._team_walks(ctx), week=week,
+                                   salt=f"{ctx.team.id}:walks", passed=passed, earlier=await self._passed_over(ctx))
 
-    def _passed_over(self, ctx: RitualContext) -> list[walk_turns.Walk]:
+    async def _passed_over(self, ctx: RitualContext) -> list[walk_turns.Walk]:
         """Suggestions a leader passed over ("someone else"; also after "rather not"), kept until
         the next week's proposals so that nobody is suggested again straight away."""
         found = []
-        for key, members in ctx.state_items("passed:"):
+        for key, members in await ctx.state_items("passed:"):
             leader, _, week = key.removeprefix("passed:").rpartition(":")
             found += [walk_turns.Walk(leader, m, week, "passed") for m in members]
         return found
 
-    def _forget_old_passes(self, ctx: RitualContext, week: str) -> None:
-        walks = self._team_walks(ctx) + self._passed_over(ctx)
+    async def _forget_old_passes(self, ctx: RitualContext, week: str) -> None:
+        walks = await self._team_walks(ctx) + await self._passed_over(ctx)
         previous = walk_turns.previous_week(walks, week)
-        for key, _ in ctx.state_items("passed:"):
+        for key, _ in await ctx.state_items("passed:"):
             if key.rpartition(":")[2] < (previous or week):
-                ctx.delete_state(key)
+                await ctx.delete_state(key)
 
     async def _may_walk_with(self, ctx: RitualContext, leader: str, member: str) -> bool:
         return member in await self._eligible(ctx, leader)
 
     # messages ---------------------------------------------------------------------------------------
 
-    def _proposal(self, ctx: RitualContext, leader: str, member: str, week: str, status: str) -> Message:
-        t = _user_t(ctx, leader)
+    async def _proposal(self, ctx: RitualContext, leader: str, member: str, week: str, status: str) -> Message:
+        t = await _user_t(ctx, leader)
         paragraphs: list[Any] = [mentioning(t("propose.dm", who=WHO), member), t("propose.spirit")]
         buttons: list[Button] = []
         if status == "proposed":
@@ -188,15 +189,15 @@ class WalkAndListen(Ritual):
         if not ctx.is_leader:
             await ctx.reply(text(ctx.t("refuse.not_leader")))
             return None
-        walk = next((w for w in ctx.store.walks(ctx.team.id, ctx.user_id) if w.week == week), None)
+        walk = next((w for w in await ctx.store.walks(ctx.team.id, ctx.user_id) if w.week == week), None)
         if walk is None:
             await ctx.reply(text(ctx.t("refuse.gone")))
         return walk
 
     async def _set(self, ctx: InteractionContext, week: str, member: str, status: str) -> None:
-        ctx.store.set_walk(ctx.team.id, ctx.user_id, week, member, status, ctx.now())
+        await ctx.store.set_walk(ctx.team.id, ctx.user_id, week, member, status, ctx.now())
         if ctx.message is not None:
-            await ctx.update(ctx.message, self._proposal(ctx, ctx.user_id, member, week, status))
+            await ctx.update(ctx.message, await self._proposal(ctx, ctx.user_id, member, week, status))
 
     async def _record(self, ctx: InteractionContext, week: str, status: str) -> None:
         walk = await self._own_walk(ctx, week)
@@ -210,7 +211,7 @@ class WalkAndListen(Ritual):
         options = ctx.options
         assert isinstance(options, Options)
         if invite and options.invite_member:
-            t = _user_t(ctx, walk.member_id)
+            t = await _user_t(ctx, walk.member_id)
             await ctx.dm(walk.member_id, text(mentioning(t("invite.dm", who=WHO), ctx.user_id), buttons=(
                 Button("decline", t("button.decline"), f"{ctx.user_id}|{week}"),)))
 
@@ -230,13 +231,13 @@ class WalkAndListen(Ritual):
     async def rather_not(self, ctx: InteractionContext, value: str) -> None:
         """The invited member would rather not: the leader is told kindly, without a reason."""
         leader, _, week = value.partition("|")
-        walk = next((w for w in ctx.store.walks(ctx.team.id, leader) if w.week == week), None)
+        walk = next((w for w in await ctx.store.walks(ctx.team.id, leader) if w.week == week), None)
         if walk is None or walk.member_id != ctx.user_id or walk.status not in ("proposed", "planned"):
             await ctx.reply(text(ctx.t("decline.gone")))
             return
-        ctx.store.set_walk(ctx.team.id, leader, week, ctx.user_id, "declined", ctx.now())
+        await ctx.store.set_walk(ctx.team.id, leader, week, ctx.user_id, "declined", ctx.now())
         await ctx.reply(text(mentioning(ctx.t("decline.done", who=WHO), leader)))
-        t = _user_t(ctx, leader)
+        t = await _user_t(ctx, leader)
         await ctx.dm(leader, text(mentioning(t("decline.leader", who=WHO), ctx.user_id),
                                   buttons=(Button("other", t("button.other"), week, "primary"),)))
 
@@ -245,12 +246,12 @@ class WalkAndListen(Ritual):
         walk = await self._own_walk(ctx, week)
         if walk is None:
             return
-        passed = list(dict.fromkeys([*(ctx.get_state(f"passed:{ctx.user_id}:{week}") or []), walk.member_id]))
+        passed = list(dict.fromkeys([*(await ctx.get_state(f"passed:{ctx.user_id}:{week}") or []), walk.member_id]))
         member = await self._next_member(ctx, ctx.user_id, week, passed)
         if member is None:
             await ctx.reply(text(ctx.t("other.nobody")))
             return
-        ctx.put_state(f"passed:{ctx.user_id}:{week}", passed)
+        await ctx.put_state(f"passed:{ctx.user_id}:{week}", passed)
         await self._set(ctx, week, member, "proposed")
 
     # commands -------------------------------------------------------------------------------------------
@@ -269,26 +270,26 @@ class WalkAndListen(Ritual):
         else:
             await ctx.reply(text(ctx.t("walks.help")))
 
-    def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
-        found: dict[str, Any] = {"no_walks": True} if user_id in (ctx.get_state("no_walks") or []) else {}
-        passed = [key.removeprefix("passed:") for key, members in ctx.state_items("passed:") if user_id in members]
+    async def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = {"no_walks": True} if user_id in (await ctx.get_state("no_walks") or []) else {}
+        passed = [key.removeprefix("passed:") for key, members in await ctx.state_items("passed:") if user_id in members]
         if passed:
             found["passed_over_for_a_walk"] = passed
         return found
 
-    def forget_person(self, ctx: RitualContext, user_id: str) -> None:
-        current = ctx.get_state("no_walks") or []
+    async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+        current = await ctx.get_state("no_walks") or []
         if user_id in current:
-            ctx.put_state("no_walks", [u for u in current if u != user_id])
-        for key, members in ctx.state_items("passed:"):
+            await ctx.put_state("no_walks", [u for u in current if u != user_id])
+        for key, members in await ctx.state_items("passed:"):
             if user_id in members:
-                ctx.update_state(key, lambda m: [u for u in m or [] if u != user_id])
+                await ctx.update_state(key, lambda m: [u for u in m or [] if u != user_id])
 
     async def _opt(self, ctx: InteractionContext, out: bool) -> None:
         """A private choice, kept as a list in the ritual's state (not a row about the person)."""
-        current = set(ctx.get_state("no_walks") or [])
+        current = set(await ctx.get_state("no_walks") or [])
         current = current | {ctx.user_id} if out else current - {ctx.user_id}
-        ctx.put_state("no_walks", sorted(current))
+        await ctx.put_state("no_walks", sorted(current))
         await ctx.reply(text(ctx.t("walks.optout" if out else "walks.optin")))
 
     async def _coverage(self, ctx: InteractionContext) -> None:
@@ -299,7 +300,7 @@ class WalkAndListen(Ritual):
         assert isinstance(options, Options)
         since = iso_week((ctx.local_now() - timedelta(weeks=options.coverage_weeks)).date())
         paragraphs: list[Any] = [(Bold(ctx.t("walks.title", weeks=options.coverage_weeks)),)]
-        recent = [w for w in ctx.store.walks(ctx.team.id, ctx.user_id) if w.week > since]
+        recent = [w for w in await ctx.store.walks(ctx.team.id, ctx.user_id) if w.week > since]
         for w in recent:
             status = ctx.t(f"walks.status.{w.status}")
             paragraphs.append(mentioning(ctx.t("walks.line", week=w.week.split("-W")[1], who=WHO, status=status), w.member_id))
@@ -321,7 +322,7 @@ class WalkAndListen(Ritual):
         assert isinstance(options, Options)
         since = iso_week((ctx.local_now() - timedelta(weeks=options.coverage_weeks)).date())
         members = [m for m in await ctx.members() if not ctx.team.is_leader(m)]
-        done = [w for w in ctx.store.walks(ctx.team.id) if w.week > since and w.status == "done"]
+        done = [w for w in await ctx.store.walks(ctx.team.id) if w.week > since and w.status == "done"]
         walked = {w.member_id for w in done} & set(members)
         await ctx.reply(text(ctx.t("walks.team", weeks=options.coverage_weeks, walked=len(walked),
                                    members=len(members), walks=len(done))))
@@ -338,12 +339,15 @@ class WalkAndListen(Ritual):
             await ctx.reply(text(mentioning(ctx.t("refuse.with", who=WHO), member)))
             return
         week = iso_week(ctx.local_now().date())
-        ctx.store.set_walk(ctx.team.id, ctx.user_id, week, member, "planned", ctx.now())
+        await ctx.store.set_walk(ctx.team.id, ctx.user_id, week, member, "planned", ctx.now())
         await ctx.reply(text(mentioning(ctx.t("walks.with_done", who=WHO), member)))
 
 
-def _user_t(ctx: RitualContext, user: str) -> Callable[..., str]:
+async def _user_t(ctx: RitualContext, user: str) -> Callable[..., str]:
+    """A translator for one person's texts: their language is looked up once."""
+    language = await ctx.user_language(user)
+
     def t(key: str, **values: object) -> str:
-        return ctx.t_user(user, key, **values)
+        return translate(ctx.ritual.texts, key, language, **values)
 
     return t

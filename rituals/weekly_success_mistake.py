@@ -165,104 +165,104 @@ class WeeklySuccessMistake(Ritual):
 
     @step("sharer")
     async def choose_sharer(self, ctx: RitualContext, occ: Occurrence) -> None:
-        for key, _ in ctx.state_items("sharer:"):
+        for key, _ in await ctx.state_items("sharer:"):
             if key.removeprefix("sharer:") < occ.key:
-                self._settle(ctx, key.removeprefix("sharer:"))  # last week's turn, if the digest has not yet
+                await self._settle(ctx, key.removeprefix("sharer:"))  # last week's turn, if the digest has not yet
         await self._ask_next(ctx, occ.key)
 
     async def _ask_next(self, ctx: RitualContext, occurrence: str) -> None:
         """Ask the next in line for this week (not marked as chosen: a turn counts once the week is over)."""
-        pool = weekly_turns.candidates(await ctx.members(), passed=ctx.get_state(f"passed:{occurrence}") or [],
-                                       left=ctx.get_state("no_turns") or [])
-        sharer = ctx.pick_next("sharer", pool, mark=False)
+        pool = weekly_turns.candidates(await ctx.members(), passed=await ctx.get_state(f"passed:{occurrence}") or [],
+                                       left=await ctx.get_state("no_turns") or [])
+        sharer = await ctx.pick_next("sharer", pool, mark=False)
         if sharer is None:
-            ctx.delete_state(f"sharer:{occurrence}")
+            await ctx.delete_state(f"sharer:{occurrence}")
             return
-        ctx.put_state(f"sharer:{occurrence}", sharer)
-        await ctx.dm(sharer, text(ctx.t_user(sharer, "sharer.dm"), buttons=(
-            Button("pass", ctx.t_user(sharer, "button.pass"), occurrence),
-            Button("leave", ctx.t_user(sharer, "button.leave"), occurrence))))
+        await ctx.put_state(f"sharer:{occurrence}", sharer)
+        await ctx.dm(sharer, text(await ctx.t_user(sharer, "sharer.dm"), buttons=(
+            Button("pass", await ctx.t_user(sharer, "button.pass"), occurrence),
+            Button("leave", await ctx.t_user(sharer, "button.leave"), occurrence))))
 
-    def _settle(self, ctx: RitualContext, occurrence: str) -> None:
+    async def _settle(self, ctx: RitualContext, occurrence: str) -> None:
         """The week is over: the sharer who kept their turn has had it (for the fair rotation)."""
-        sharer = ctx.get_state(f"sharer:{occurrence}")
+        sharer = await ctx.get_state(f"sharer:{occurrence}")
         if sharer:
-            ctx.store.mark_chosen(ctx.team.id, "sharer", sharer, _occurrence_time(ctx, occurrence))
-        ctx.delete_state(f"sharer:{occurrence}")
-        ctx.delete_state(f"passed:{occurrence}")
+            await ctx.store.mark_chosen(ctx.team.id, "sharer", sharer, _occurrence_time(ctx, occurrence))
+        await ctx.delete_state(f"sharer:{occurrence}")
+        await ctx.delete_state(f"passed:{occurrence}")
 
     @step("prompt")
     async def post_prompt(self, ctx: RitualContext, occ: Occurrence) -> None:
-        sharer = ctx.get_state(f"sharer:{occ.key}")
-        if sharer and sharer in ctx.store.away(ctx.team.id) | ctx.store.opted_out(ctx.team.id):
+        sharer = await ctx.get_state(f"sharer:{occ.key}")
+        if sharer and sharer in await ctx.store.away(ctx.team.id) | await ctx.store.opted_out(ctx.team.id):
             # Fell ill (marked away) or stopped since the DM: the next in line is asked; the turn is not theirs.
-            ctx.update_state(f"passed:{occ.key}", lambda p: sorted({*(p or []), sharer}))
+            await ctx.update_state(f"passed:{occ.key}", lambda p: sorted({*(p or []), sharer}))
             await self._ask_next(ctx, occ.key)
         paragraphs: list[Any] = [(Bold(ctx.t("prompt")),), ctx.t("prompt.body")]
         paragraphs.append(ctx.t("prompt.privacy"))
         ref = await ctx.post(text(*paragraphs, buttons=(
             Button("share", ctx.t("button.share"), occ.key, "primary"),
             Button("privacy", ctx.t("button.privacy")))))
-        ctx.put_state(f"prompt:{occ.key}", {"channel": ref.channel, "id": ref.id})
-        ctx.put_state("open", occ.key)
+        await ctx.put_state(f"prompt:{occ.key}", {"channel": ref.channel, "id": ref.id})
+        await ctx.put_state("open", occ.key)
 
     @step("digest")
     async def post_digest(self, ctx: RitualContext, occ: Occurrence) -> None:
-        self._settle(ctx, occ.key)
-        if ctx.get_state(f"prompt:{occ.key}") is None:
+        await self._settle(ctx, occ.key)
+        if await ctx.get_state(f"prompt:{occ.key}") is None:
             return  # no prompt went out for this week (new team, paused, holiday): nothing to look back on
-        count = weekly_turns.people(ctx.get_state(f"people:{occ.key}"))
-        if ctx.get_state("open") == occ.key:
-            ctx.delete_state("open")
+        count = weekly_turns.people(await ctx.get_state(f"people:{occ.key}"))
+        if await ctx.get_state("open") == occ.key:
+            await ctx.delete_state("open")
         paragraphs: list[Any] = [(Bold(ctx.t("digest.title")),)]
         if count == 0:
             paragraphs.append(ctx.t("digest.none"))
         else:
             paragraphs.append(ctx.t("digest.count_one") if count == 1 else ctx.t("digest.count", count=count))
-            lessons = [r.content["lesson"] for r in ctx.store.responses(ctx.team.id, self.id, occurrence=occ.key)
+            lessons = [r.content["lesson"] for r in await ctx.store.responses(ctx.team.id, self.id, occurrence=occ.key)
                        if r.content.get("lesson")]
             if lessons:
                 paragraphs.append(ctx.t("digest.lessons"))
                 paragraphs.extend(("• ", UserText(lesson)) for lesson in lessons)
         await ctx.post(text(*paragraphs))
         for key in (f"people:{occ.key}", f"count:{occ.key}", f"prompt:{occ.key}"):
-            ctx.delete_state(key)
+            await ctx.delete_state(key)
 
     # data rights -----------------------------------------------------------------------------------
 
-    def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+    async def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        turns = [key.removeprefix("sharer:") for key, who in ctx.state_items("sharer:") if who == user_id]
+        turns = [key.removeprefix("sharer:") for key, who in await ctx.state_items("sharer:") if who == user_id]
         if turns:
             found["sharer_for_week_of"] = turns
-        passed = [key.removeprefix("passed:") for key, who in ctx.state_items("passed:") if user_id in who]
+        passed = [key.removeprefix("passed:") for key, who in await ctx.state_items("passed:") if user_id in who]
         if passed:
             found["passed_turn_in_week_of"] = passed
-        if user_id in (ctx.get_state("no_turns") or []):
+        if user_id in (await ctx.get_state("no_turns") or []):
             found["left_the_sharer_rotation"] = True
-        counted = [key.removeprefix("people:") for key, week in ctx.state_items("people:") if weekly_turns.counted(week, user_id)]
+        counted = [key.removeprefix("people:") for key, week in await ctx.state_items("people:") if weekly_turns.counted(week, user_id)]
         if counted:
             found["counted_as_sharing_in_week_of"] = counted
         return found
 
-    def forget_person(self, ctx: RitualContext, user_id: str) -> None:
-        for key, who in ctx.state_items("sharer:"):
+    async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+        for key, who in await ctx.state_items("sharer:"):
             if who == user_id:
-                ctx.delete_state(key)
-        for key, who in ctx.state_items("passed:"):
+                await ctx.delete_state(key)
+        for key, who in await ctx.state_items("passed:"):
             if user_id in who:
-                ctx.update_state(key, lambda p: [u for u in p or [] if u != user_id])
-        if user_id in (ctx.get_state("no_turns") or []):
-            ctx.update_state("no_turns", lambda n: [u for u in n or [] if u != user_id])
-        for key, week in ctx.state_items("people:"):
+                await ctx.update_state(key, lambda p: [u for u in p or [] if u != user_id])
+        if user_id in (await ctx.get_state("no_turns") or []):
+            await ctx.update_state("no_turns", lambda n: [u for u in n or [] if u != user_id])
+        for key, week in await ctx.state_items("people:"):
             if weekly_turns.counted(week, user_id):
-                ctx.update_state(key, lambda w: weekly_turns.without_person(w, user_id))
+                await ctx.update_state(key, lambda w: weekly_turns.without_person(w, user_id))
 
     # interactions --------------------------------------------------------------------------------
 
     @action("share")
     async def open_share_form(self, ctx: InteractionContext, occurrence: str) -> None:
-        if ctx.get_state(f"prompt:{occurrence}") is None:
+        if await ctx.get_state(f"prompt:{occurrence}") is None:
             await ctx.reply(text(ctx.t("form.closed")))
             return
         options = ctx.options
@@ -298,7 +298,7 @@ class WeeklySuccessMistake(Ritual):
         flagged = ctx.guard_client_data(values, ("success", "mistake", "lesson"))
         if flagged is not None:
             return flagged
-        prompt = ctx.get_state(f"prompt:{occurrence}")
+        prompt = await ctx.get_state(f"prompt:{occurrence}")
         if prompt is None:
             return FormResult({"success": ctx.t("form.closed")})
         options = ctx.options
@@ -311,17 +311,17 @@ class WeeklySuccessMistake(Ritual):
             paragraphs.append((ctx.t("answer.lesson"), UserText(answer["lesson"])))
         thread = MessageRef(channel=prompt["channel"], id=prompt["id"])
         await ctx.post(text(*paragraphs), thread=thread)
-        ctx.update_state(f"people:{occurrence}", lambda week: weekly_turns.with_person(week, ctx.user_id))
-        ctx.count_participation()
+        await ctx.update_state(f"people:{occurrence}", lambda week: weekly_turns.with_person(week, ctx.user_id))
+        await ctx.count_participation()
         content = {k: v for k, v in answer.items() if v}
         scheduled_at = _occurrence_time(ctx, occurrence)
-        stored = ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="answer", content=content,
+        stored = await ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="answer", content=content,
                                  occurrence=occurrence, at=scheduled_at)
         if anonymous:
             await ctx.reply(text(ctx.t("answer.thanks_anonymous")))
         elif stored:
             await ctx.reply(text(ctx.t("answer.thanks_stored")))
-        elif ctx.consent(ctx.user_id).value == "unknown":
+        elif (await ctx.consent(ctx.user_id)).value == "unknown":
             await ctx.offer_consent(ctx.t("answer.thanks_not_stored"))
         else:
             await ctx.reply(text(ctx.t("answer.thanks_not_stored")))
@@ -333,10 +333,10 @@ class WeeklySuccessMistake(Ritual):
     @action("pass")
     async def pass_turn(self, ctx: InteractionContext, occurrence: str) -> None:
         """Not this week: the next in line is asked; nobody is told who passed; the turn is not taken."""
-        if ctx.get_state(f"prompt:{occurrence}") is None and ctx.get_state(f"sharer:{occurrence}") is None:
+        if await ctx.get_state(f"prompt:{occurrence}") is None and await ctx.get_state(f"sharer:{occurrence}") is None:
             await ctx.reply(text(ctx.t("pass.late")))
             return
-        if ctx.get_state(f"sharer:{occurrence}") != ctx.user_id:
+        if await ctx.get_state(f"sharer:{occurrence}") != ctx.user_id:
             await ctx.reply(text(ctx.t("pass.not_yours")))
             return
         await self._step_aside(ctx, occurrence)
@@ -344,15 +344,15 @@ class WeeklySuccessMistake(Ritual):
 
     @action("leave")
     async def leave_rotation(self, ctx: InteractionContext, occurrence: str) -> None:
-        if ctx.get_state(f"sharer:{occurrence}") == ctx.user_id:
+        if await ctx.get_state(f"sharer:{occurrence}") == ctx.user_id:
             await self._step_aside(ctx, occurrence)
         await self._set_turns(ctx, leave=True)
 
     async def _step_aside(self, ctx: InteractionContext, occurrence: str) -> None:
         user = ctx.user_id
-        ctx.update_state(f"passed:{occurrence}", lambda p: sorted({*(p or []), user}))
-        ctx.delete_state(f"sharer:{occurrence}")
-        if ctx.get_state(f"prompt:{occurrence}") is None:  # before the meeting: someone else can still open it
+        await ctx.update_state(f"passed:{occurrence}", lambda p: sorted({*(p or []), user}))
+        await ctx.delete_state(f"sharer:{occurrence}")
+        if await ctx.get_state(f"prompt:{occurrence}") is None:  # before the meeting: someone else can still open it
             await self._ask_next(ctx, occurrence)
 
     @command("sharer")
@@ -368,7 +368,7 @@ class WeeklySuccessMistake(Ritual):
         user = ctx.user_id
         change: Callable[[Any], Any] = ((lambda n: sorted({*(n or []), user})) if leave
                                         else (lambda n: [u for u in n or [] if u != user]))
-        ctx.update_state("no_turns", change)
+        await ctx.update_state("no_turns", change)
         await ctx.reply(text(ctx.t("turns.left" if leave else "turns.back")))
 
 

@@ -41,8 +41,8 @@ async def _run_year(h: Any, on_step: Any = None) -> dict[str, list[dict[str, Any
             await on_step(plan, due)
         if plan.step.name == "session":
             key = f"{due.astimezone(AMS):%Y-%m-%dT%H:%M}"
-            state = h.store.get_state(plan.team.id, MD, f"plan:{key}")
-            discussed = h.store.get_state(plan.team.id, MD, f"discussed:{key}")
+            state = await h.store.get_state(plan.team.id, MD, f"plan:{key}")
+            discussed = await h.store.get_state(plan.team.id, MD, f"discussed:{key}")
             plans.setdefault(plan.team.id, []).append({**state, "key": key, "discussed": discussed})
 
     await advance(h.bot, h.clock, A_YEAR_LATER, fired)

@@ -38,7 +38,7 @@ class Interactions:
 
     @action("bring")
     async def open_dilemma_form(self, ctx: InteractionContext, occurrence: str) -> None:
-        if not Round(ctx, occurrence).open:
+        if not await Round(ctx, occurrence).is_open():
             await ctx.reply(text(ctx.t("form.closed")))
             return
         await ctx.open_form(Form("dilemma", ctx.t("form.dilemma_title"), (
@@ -67,9 +67,9 @@ class Interactions:
         if errors:
             return FormResult(errors)
         rnd = Round(ctx, occurrence)
-        if not rnd.open:
+        if not await rnd.is_open():
             return FormResult({"title": ctx.t("form.closed")})
-        if len(rnd.get("dilemmas", [])) >= MAX_DILEMMAS:
+        if len(await rnd.get("dilemmas", [])) >= MAX_DILEMMAS:
             return FormResult({"title": ctx.t("form.full", max=MAX_DILEMMAS)})
         flagged = ctx.guard_client_data(values, ("title", "story"))
         if flagged is not None:
@@ -86,21 +86,21 @@ class Interactions:
                      "named": not anonymous}
             return [*(dilemmas or []), entry]
 
-        rnd.update("dilemmas", reserve)
+        await rnd.update("dilemmas", reserve)
         n = taken["n"]
         team_t = _team_t(ctx)
         head = ((Bold(team_t("dilemma.anonymous", n=n)),) if anonymous
                 else mentioning(team_t("dilemma.named", n=n, who=WHO), ctx.user_id))
         await ctx.post(text(head, (UserText(answer["title"]),), (UserText(answer["story"]),),
                             buttons=(Button("vote", team_t("button.vote", n=n), f"{occurrence}|{n}"),)),
-                       thread=ref(rnd.get("call")))
-        ctx.count_participation()
-        stored = ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="dilemma", content=answer,
+                       thread=ref(await rnd.get("call")))
+        await ctx.count_participation()
+        stored = await ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="dilemma", content=answer,
                                  occurrence=occurrence, at=rnd.scheduled)
         # The text is held only for people who opted in (as their stored answer); for everyone
         # else it is in the call's thread and nowhere kept.
         if stored:
-            rnd.update("dilemmas", lambda ds: [d | {"response": stored} if d["n"] == n else d for d in ds])
+            await rnd.update("dilemmas", lambda ds: [d | {"response": stored} if d["n"] == n else d for d in ds])
         thanks = ctx.t("dilemma.thanks_anonymous" if anonymous else "dilemma.thanks")
         await _thank(ctx, thanks, stored, anonymous)
         return FormResult()
@@ -109,7 +109,7 @@ class Interactions:
     async def vote(self, ctx: InteractionContext, value: str) -> None:
         occurrence, _, number = value.partition("|")
         rnd = Round(ctx, occurrence)
-        if not rnd.open:
+        if not await rnd.is_open():
             await ctx.reply(text(ctx.t("vote.closed")))
             return
         if ctx.user_id not in await ctx.members():
@@ -124,7 +124,7 @@ class Interactions:
             votes[ctx.user_id] = n
             return votes
 
-        rnd.update("votes", cast)
+        await rnd.update("votes", cast)
         previous = seen["previous"]
         if previous == n:
             await ctx.reply(text(ctx.t("vote.again", n=n)))
@@ -135,13 +135,13 @@ class Interactions:
     @action("facilitate")
     async def volunteer(self, ctx: InteractionContext, occurrence: str) -> None:
         rnd = Round(ctx, occurrence)
-        if rnd.get("plan") is not None or not rnd.open:
+        if await rnd.get("plan") is not None or not await rnd.is_open():
             await ctx.reply(text(ctx.t("facilitate.late")))
             return
-        if ctx.user_id in rnd.get("volunteers", []):
+        if ctx.user_id in await rnd.get("volunteers", []):
             await ctx.reply(text(ctx.t("facilitate.already")))
             return
-        rnd.update("volunteers", lambda vs: list(dict.fromkeys([*(vs or []), ctx.user_id])))
+        await rnd.update("volunteers", lambda vs: list(dict.fromkeys([*(vs or []), ctx.user_id])))
         await ctx.reply(text(ctx.t("facilitate.thanks")))
 
     @action("next")
@@ -149,7 +149,7 @@ class Interactions:
         occurrence, g_text, i_text = value.split("|")
         g, i = int(g_text), int(i_text)
         rnd = Round(ctx, occurrence)
-        plan, progress = rnd.get("plan"), rnd.get(f"progress{g}")
+        plan, progress = await rnd.get("plan"), await rnd.get(f"progress{g}")
         if plan is None or progress is None or progress["step"] != i:
             await ctx.reply(text(ctx.t("next.stale")))
             return
@@ -166,11 +166,11 @@ class Interactions:
         head = ref(progress["head"])
         if i + 1 >= len(METHODS[options.method]):
             await ctx.post(text(team.t("step.done")), thread=head)
-            rnd.put(f"progress{g}", {**progress, "step": i + 1})
+            await rnd.put(f"progress{g}", {**progress, "step": i + 1})
             return
         elapsed = int((ctx.now() - datetime.fromisoformat(progress["started"])).total_seconds() // 60)
         posted = await ctx.post(self._step_message(team, options.method, occurrence, g, i + 1, elapsed), thread=head)
-        rnd.put(f"progress{g}", {**progress, "step": i + 1, "ref": ref_data(posted)})
+        await rnd.put(f"progress{g}", {**progress, "step": i + 1, "ref": ref_data(posted)})
 
     @action("privacy")
     async def explain_privacy(self, ctx: InteractionContext, value: str) -> None:
@@ -183,7 +183,7 @@ class Interactions:
 
     @action("reflect")
     async def open_reflection_form(self, ctx: InteractionContext, occurrence: str) -> None:
-        if Round(ctx, occurrence).get("reflection") is None:
+        if await Round(ctx, occurrence).get("reflection") is None:
             await ctx.reply(text(ctx.t("reflect.closed")))
             return
         how = FormField("how", ctx.t("reflect.how"), FieldKind.CHOICE, choices=tuple(
@@ -201,7 +201,7 @@ class Interactions:
         if len(note) > MAX_STORY:
             return FormResult({"note": ctx.t("form.too_long", max=MAX_STORY)})
         rnd = Round(ctx, occurrence)
-        thread = rnd.get("reflection")
+        thread = await rnd.get("reflection")
         if thread is None:
             return FormResult({"how": ctx.t("reflect.closed")})
         share_as = values.get("share_as") or "named"
@@ -215,9 +215,9 @@ class Interactions:
             head = ((Bold(team_t("reflect.anonymous", how=label)),) if anonymous
                     else mentioning(team_t("reflect.named", who=WHO, how=label), ctx.user_id))
             await ctx.post(text(head, *([(UserText(note),)] if note else [])), thread=ref(thread))
-            ctx.count_participation()
+            await ctx.count_participation()
         content = {"how": how, **({"note": note} if note else {})}
-        stored = ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="reflection", content=content,
+        stored = await ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="reflection", content=content,
                                  occurrence=occurrence, at=rnd.scheduled)
         if how == "heavy":
             # Answered in place (seed 002: heavier cases need a concrete referral), without the
@@ -279,7 +279,7 @@ async def _thank(ctx: InteractionContext, thanks: str, stored: int | None, anony
         await ctx.reply(text(thanks))
     elif stored:
         await ctx.reply(text(thanks, ctx.t("stored.yes")))
-    elif ctx.consent(ctx.user_id).value == "unknown":
+    elif (await ctx.consent(ctx.user_id)).value == "unknown":
         await ctx.offer_consent(thanks + " " + ctx.t("stored.no"))
     else:
         await ctx.reply(text(thanks, ctx.t("stored.no")))

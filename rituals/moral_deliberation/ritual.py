@@ -93,16 +93,16 @@ class MoralDeliberation(Interactions, Ritual):
 
     @step("call")
     async def post_call(self, ctx: RitualContext, occ: Occurrence) -> None:
-        previous = ctx.get_state("last")
+        previous = await ctx.get_state("last")
         if previous and previous != occ.key:
-            Round(ctx, previous).clear()
-        ctx.put_state("last", occ.key)
+            await Round(ctx, previous).clear()
+        await ctx.put_state("last", occ.key)
         when = spoken_date(occ.scheduled, ctx.language)
         posted = await ctx.post(text((Bold(ctx.t("call.title", when=when)),), ctx.t("call.body"), ctx.t("call.facilitate"),
                                      buttons=(Button("bring", ctx.t("button.bring"), occ.key, "primary"),
                                               Button("facilitate", ctx.t("button.facilitate"), occ.key),
                                               Button("privacy", ctx.t("button.privacy")))))
-        Round(ctx, occ.key).put("call", ref_data(posted))
+        await Round(ctx, occ.key).put("call", ref_data(posted))
 
     @step("prepare")
     async def prepare(self, ctx: RitualContext, occ: Occurrence) -> None:
@@ -114,21 +114,21 @@ class MoralDeliberation(Interactions, Ritual):
             user = group["facilitator"]
             if not user:
                 continue
-            where = translate(self.texts, "facilitator.group", ctx.user_language(user), g=g) if many else ""
-            await ctx.dm(user, text(ctx.t_user(user, "facilitator.dm", when=when, group=where)))
+            where = translate(self.texts, "facilitator.group", await ctx.user_language(user), g=g) if many else ""
+            await ctx.dm(user, text(await ctx.t_user(user, "facilitator.dm", when=when, group=where)))
         for leader in plan["apart"] if plan.get("peers") else []:
-            await ctx.dm(leader, text(ctx.t_user(leader, "peers.dm", team=plan["peers"])))
+            await ctx.dm(leader, text(await ctx.t_user(leader, "peers.dm", team=plan["peers"])))
         await self._tell_admins(ctx, plan, occ)
-        if rnd.get("call") is None:
+        if await rnd.get("call") is None:
             return
-        dilemmas = rnd.get("dilemmas", [])
+        dilemmas = await rnd.get("dilemmas", [])
         paragraphs: list[Any] = [(Bold(ctx.t("prepare.title", when=when)),)]
         if not dilemmas:
             paragraphs.append(ctx.t("prepare.none"))
             await ctx.post(text(*paragraphs, buttons=(Button("bring", ctx.t("button.bring"), occ.key, "primary"),)))
             return
         paragraphs.append(ctx.t("prepare.body"))
-        paragraphs.extend(self._dilemma_line(ctx, d) for d in dilemmas)
+        paragraphs.extend([await self._dilemma_line(ctx, d) for d in dilemmas])
         buttons = [Button("vote", ctx.t("button.vote", n=d["n"]), f"{occ.key}|{d['n']}") for d in dilemmas]
         await ctx.post(text(*paragraphs, buttons=buttons))
 
@@ -137,20 +137,20 @@ class MoralDeliberation(Interactions, Ritual):
         if not plan.get("notes"):
             return
         for admin in sorted(ctx.team.admins):
-            when = spoken_date(occ.scheduled, ctx.user_language(admin))
-            lines = [ctx.t_user(admin, "admin.head", when=when)]
+            when = spoken_date(occ.scheduled, await ctx.user_language(admin))
+            lines = [await ctx.t_user(admin, "admin.head", when=when)]
             peers = options_peers(ctx)
-            lines += [ctx.t_user(admin, f"note.{key}", **{"team": peers, **values})
+            lines += [await ctx.t_user(admin, f"note.{key}", **{"team": peers, **values})
                       for key, values in plan["notes"]]
             await ctx.dm(admin, text(*lines))
 
     @step("session")
     async def open_session(self, ctx: RitualContext, occ: Occurrence) -> None:
         rnd = Round(ctx, occ.key)
-        rnd.put("closed", True)
+        await rnd.put("closed", True)
         plan = await self._plan(ctx, rnd)
-        dilemmas = rnd.get("dilemmas", [])
-        ranked = rank([d["n"] for d in dilemmas], rnd.get("votes", {}), f"{ctx.team.id}:{occ.key}")
+        dilemmas = await rnd.get("dilemmas", [])
+        ranked = rank([d["n"] for d in dilemmas], await rnd.get("votes", {}), f"{ctx.team.id}:{occ.key}")
         entries = [Entry(d["n"], d.get("by") if d.get("named") else None) for d in dilemmas]
         per_table = assign([g["members"] for g in plan["groups"]], entries, ranked)
         options = ctx.options
@@ -159,84 +159,84 @@ class MoralDeliberation(Interactions, Ritual):
             await ctx.post(text(ctx.t("session.nobody")))
         for g in range(len(plan["groups"])):
             chosen = next((d for d in dilemmas if d["n"] == per_table[g]), None)
-            head = await ctx.post(self._session_message(ctx, plan, g, self._dilemma_text(ctx, chosen), options))
+            head = await ctx.post(self._session_message(ctx, plan, g, await self._dilemma_text(ctx, chosen), options))
             first = await ctx.post(self._step_message(ctx, options.method, occ.key, g, 0, 0), thread=head)
-            rnd.put(f"progress{g}", {"step": 0, "ref": ref_data(first), "head": ref_data(head),
+            await rnd.put(f"progress{g}", {"step": 0, "ref": ref_data(first), "head": ref_data(head),
                                      "started": ctx.now().isoformat()})
-        rnd.put("discussed", per_table)  # per table, kept with the plan until next month's call
-        rnd.drop("dilemmas", "votes", "volunteers")  # what people said is posted; now forget it
+        await rnd.put("discussed", per_table)  # per table, kept with the plan until next month's call
+        await rnd.drop("dilemmas", "votes", "volunteers")  # what people said is posted; now forget it
 
     @step("reflection")
     async def ask_reflection(self, ctx: RitualContext, occ: Occurrence) -> None:
         rnd = Round(ctx, occ.key)
-        if not rnd.get("plan", {}).get("groups"):
+        if not (await rnd.get("plan", {})).get("groups"):
             return
         posted = await ctx.post(text((Bold(ctx.t("reflect.title")),), ctx.t("reflect.body"), ctx.t("reflect.talk"), buttons=(
             Button("reflect", ctx.t("button.reflect"), occ.key, "primary"),
             Button("talk", ctx.t("button.talk")),
             Button("privacy", ctx.t("button.privacy")))))
-        rnd.put("reflection", ref_data(posted))
+        await rnd.put("reflection", ref_data(posted))
 
-    def _dilemma_text(self, ctx: RitualContext, entry: dict[str, Any] | None) -> dict[str, Any] | None:
+    async def _dilemma_text(self, ctx: RitualContext, entry: dict[str, Any] | None) -> dict[str, Any] | None:
         """A dilemma for the session: its stored text when its author opted in, else only its
         number; its author as they chose to bring it in (named or not), whatever their consent."""
         if entry is None:
             return None
-        stored = ctx.stored_answer(entry["response"]) if entry.get("response") else None
+        stored = await ctx.stored_answer(entry["response"]) if entry.get("response") else None
         content = stored.content if stored is not None else {}
         by = entry.get("by") if entry.get("named") else None
         return {"n": entry["n"], "by": by, "title": content.get("title"), "story": content.get("story")}
 
-    def _dilemma_line(self, ctx: RitualContext, entry: dict[str, Any]) -> tuple[Any, ...]:
-        title = (self._dilemma_text(ctx, entry) or {}).get("title")
+    async def _dilemma_line(self, ctx: RitualContext, entry: dict[str, Any]) -> tuple[Any, ...]:
+        title = (await self._dilemma_text(ctx, entry) or {}).get("title")
         return (f"{entry['n']}. ", UserText(title) if title else ctx.t("dilemma.see_thread"))
 
     # data rights ------------------------------------------------------------------------------------
 
-    def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+    async def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
         """Votes, volunteering, dilemmas brought in by name and table places of rounds still
         running (their state is short-lived), and the sessions this person facilitated this year."""
         found: dict[str, Any] = {}
-        votes = {key.removeprefix("votes:"): v[user_id] for key, v in ctx.state_items("votes:") if user_id in v}
+        votes = {key.removeprefix("votes:"): v[user_id] for key, v in await ctx.state_items("votes:") if user_id in v}
         if votes:
             found["votes"] = votes
-        offered = [key.removeprefix("volunteers:") for key, v in ctx.state_items("volunteers:") if user_id in v]
+        offered = [key.removeprefix("volunteers:") for key, v in await ctx.state_items("volunteers:") if user_id in v]
         if offered:
             found["volunteered_to_facilitate"] = offered
-        brought = [key.removeprefix("dilemmas:") for key, ds in ctx.state_items("dilemmas:")
+        brought = [key.removeprefix("dilemmas:") for key, ds in await ctx.state_items("dilemmas:")
                    if any(d.get("by") == user_id for d in ds)]
         if brought:
             found["brought_in_a_dilemma_by_name"] = brought
-        groups = [key.removeprefix("plan:") for key, plan in ctx.state_items("plan:")
+        groups = [key.removeprefix("plan:") for key, plan in await ctx.state_items("plan:")
                   if any(user_id in g["members"] for g in plan.get("groups", [])) or user_id in plan.get("apart", [])]
         if groups:
             found["in_a_group"] = groups
-        facilitated = [o for o, u in ctx.get_state(HISTORY) or [] if u == user_id]
+        facilitated = [o for o, u in await ctx.get_state(HISTORY) or [] if u == user_id]
         if facilitated:
             found["facilitated"] = facilitated
         return found
 
-    def forget_person(self, ctx: RitualContext, user_id: str) -> None:
-        for key, votes in ctx.state_items("votes:"):
+    async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+        for key, votes in await ctx.state_items("votes:"):
             if user_id in votes:
-                ctx.update_state(key, lambda v: {u: n for u, n in (v or {}).items() if u != user_id})
-        for key, volunteers in ctx.state_items("volunteers:"):
+                await ctx.update_state(key, lambda v: {u: n for u, n in (v or {}).items() if u != user_id})
+        for key, volunteers in await ctx.state_items("volunteers:"):
             if user_id in volunteers:
-                ctx.update_state(key, lambda v: [u for u in v or [] if u != user_id])
-        for key, dilemmas in ctx.state_items("dilemmas:"):
+                await ctx.update_state(key, lambda v: [u for u in v or [] if u != user_id])
+        for key, dilemmas in await ctx.state_items("dilemmas:"):
             if any(d.get("by") == user_id for d in dilemmas):
-                ctx.update_state(key, lambda ds: [d | {"by": None, "named": False, "response": None}
+                await ctx.update_state(key, lambda ds: [d | {"by": None, "named": False, "response": None}
                                                   if d.get("by") == user_id else d for d in ds or []])
-        for key, plan in ctx.state_items("plan:"):
+        for key, plan in await ctx.state_items("plan:"):
             if any(user_id in g["members"] for g in plan.get("groups", [])) or user_id in plan.get("apart", []):
-                ctx.update_state(key, lambda p: without(p, user_id))
-        if any(u == user_id for _, u in ctx.get_state(HISTORY) or []):
-            ctx.update_state(HISTORY, lambda h: [[o, u] for o, u in h or [] if u != user_id])
+                await ctx.update_state(key, lambda p: without(p, user_id))
+        if any(u == user_id for _, u in await ctx.get_state(HISTORY) or []):
+            await ctx.update_state(HISTORY, lambda h: [[o, u] for o, u in h or [] if u != user_id])
 
     # planning -----------------------------------------------------------------------------------
 
     async def _present(self, ctx: RitualContext) -> list[str]:
-        away = ctx.store.away(ctx.team.id)
+        away = await ctx.store.away(ctx.team.id)
         return [m for m in await ctx.members() if m not in away]
 
     async def _guests(self, ctx: RitualContext) -> list[str]:
@@ -255,7 +255,7 @@ class MoralDeliberation(Interactions, Ritual):
 
     async def _plan(self, ctx: RitualContext, rnd: Round) -> dict[str, Any]:
         """Tables and facilitators for this occurrence, made once and then kept."""
-        plan: dict[str, Any] | None = rnd.get("plan")
+        plan: dict[str, Any] | None = await rnd.get("plan")
         if plan is not None:
             return plan
         options = ctx.options
@@ -270,25 +270,25 @@ class MoralDeliberation(Interactions, Ritual):
         seating = seat(present, ctx.team.leaders, seed=f"{ctx.team.id}:{rnd.occurrence}",
                        min_size=options.group_size_min, max_size=options.group_size_max,
                        separate=options.separate_leaders_and_reports, peers=peers, guests=guests)
-        facilitators = self._facilitators(ctx, rnd, seating.tables, willing=len(present) + len(guests))
+        facilitators = await self._facilitators(ctx, rnd, seating.tables, willing=len(present) + len(guests))
         plan = {"groups": [{"members": t, "facilitator": f} for t, f in zip(seating.tables, facilitators, strict=True)],
                 "apart": seating.apart, "notes": [[k, v] for k, v in seating.notes] + notes,
                 "peers": peers if seating.apart and peers else None}
-        rnd.put("plan", plan)
+        await rnd.put("plan", plan)
         return plan
 
-    def _facilitators(self, ctx: RitualContext, rnd: Round, tables: list[list[str]], *, willing: int) -> list[str | None]:
+    async def _facilitators(self, ctx: RitualContext, rnd: Round, tables: list[list[str]], *, willing: int) -> list[str | None]:
         """One per table: volunteers first, then everyone willing in turn, leaders last (`facilitation.py`)."""
         today = ctx.local_now().date()
-        history = [(o, u) for o, u in ctx.get_state(HISTORY) or []]
+        history = [(o, u) for o, u in await ctx.get_state(HISTORY) or []]
         counts = facilitation.year_counts(history, today)
         cap = facilitation.share_cap(counts, willing, len(tables))
-        volunteers = rnd.get("volunteers", [])
+        volunteers = await rnd.get("volunteers", [])
         chosen: list[str | None] = []
         for table in tables:
             picked: str | None = None
             for band in facilitation.bands(table, volunteers=volunteers, leaders=ctx.team.leaders, counts=counts, cap=cap):
-                picked = ctx.pick_next("facilitator", band, exclude=[c for c in chosen if c])
+                picked = await ctx.pick_next("facilitator", band, exclude=[c for c in chosen if c])
                 if picked is not None:
                     break
             if picked is None and table:  # everyone at the table opted out of rotations: someone still holds the steps
@@ -296,7 +296,7 @@ class MoralDeliberation(Interactions, Ritual):
             chosen.append(picked)
         if any(chosen):
             kept = facilitation.prune(history, today) + [(rnd.occurrence, c) for c in chosen if c]
-            ctx.put_state(HISTORY, [list(pair) for pair in kept])
+            await ctx.put_state(HISTORY, [list(pair) for pair in kept])
         return chosen
 
     # messages -------------------------------------------------------------------------------------

@@ -41,35 +41,33 @@ class Round:
     def __init__(self, ctx: RitualContext, occurrence: str) -> None:
         self.ctx, self.occurrence = ctx, occurrence
 
-    def get(self, kind: str, default: Any = None) -> Any:
-        value = self.ctx.get_state(f"{kind}:{self.occurrence}")
+    async def get(self, kind: str, default: Any = None) -> Any:
+        value = await self.ctx.get_state(f"{kind}:{self.occurrence}")
         return default if value is None else value
 
-    def put(self, kind: str, value: Any) -> None:
-        self.ctx.put_state(f"{kind}:{self.occurrence}", value)
+    async def put(self, kind: str, value: Any) -> None:
+        await self.ctx.put_state(f"{kind}:{self.occurrence}", value)
 
-    def update(self, kind: str, change: Callable[[Any], Any]) -> Any:
+    async def update(self, kind: str, change: Callable[[Any], Any]) -> Any:
         """Read-modify-write under a lock: votes and dilemmas from many people at once."""
-        return self.ctx.update_state(f"{kind}:{self.occurrence}", change)
+        return await self.ctx.update_state(f"{kind}:{self.occurrence}", change)
 
-    def drop(self, *kinds: str) -> None:
+    async def drop(self, *kinds: str) -> None:
         for kind in kinds:
-            self.ctx.delete_state(f"{kind}:{self.occurrence}")
+            await self.ctx.delete_state(f"{kind}:{self.occurrence}")
 
-    @property
-    def open(self) -> bool:
+    async def is_open(self) -> bool:
         """Dilemmas and votes are taken from the call until the session starts."""
-        return self.get("call") is not None and not self.get("closed")
+        return await self.get("call") is not None and not await self.get("closed")
 
-    def clear(self) -> None:
-        for g in range(len(self.get("plan", {}).get("groups", []))):
-            self.drop(f"progress{g}")
-        self.drop(*self.KINDS)
+    async def clear(self) -> None:
+        for g in range(len((await self.get("plan", {})).get("groups", []))):
+            await self.drop(f"progress{g}")
+        await self.drop(*self.KINDS)
 
     @property
     def scheduled(self) -> datetime:
         return datetime.fromisoformat(self.occurrence).replace(tzinfo=self.ctx.team.tz)
-
 
 
 def without(plan: dict[str, Any], user_id: str) -> dict[str, Any]:
