@@ -31,7 +31,7 @@ METHOD_TEXTS = {
                 "en": "What is said here stays in this group. The facilitator explains how the conversation goes: we don't look for the solution, we explore together what is right to do. What do you hope to take from this conversation? Agree whether anything is written down, and by whom."},
     "dm2.title": {"nl": "De casus", "en": "The case"},
     "dm2.ask": {"nl": "De inbrenger vertelt over de casus en over het moment waarop het dilemma het sterkst voelde. Wat gebeurde er, wie waren erbij, wat voelde je toen? De anderen luisteren.",
-                "en": "The person who brought the case tells about it and about the moment the dilemma was felt most. What happened, who was there, what did you feel? The others listen."},
+                "en": "The person who brought the case tells it, and describes the moment the dilemma was felt most. What happened, who was there, what did you feel? The others listen."},
     "dm3.title": {"nl": "Het dilemma", "en": "The dilemma"},
     "dm3.ask": {"nl": "De inbrenger verwoordt het dilemma: moet ik A doen, of B? Wat gaat er verloren als ik A kies, en wat als ik B kies? De anderen mogen helpen het scherp te krijgen, maar het blijft het dilemma van de inbrenger.",
                 "en": "The person who brought the case puts the dilemma into words: should I do A, or B? What is lost if I choose A, and what if I choose B? The others may help make it sharp, but it stays the case owner's dilemma."},

@@ -137,7 +137,7 @@ TEXTS = {
                            "en": ("No dilemma was brought in this time. Does anyone have something nagging today? Bring it in now. "
                                   "Or talk about what touched you this past month.")},
     "session.small": {"nl": "Jullie zijn met minder dan {min}; het gesprek kan prima, maar het wordt wat kleiner.",
-                      "en": "You are fewer than {min}; the conversation works fine, just a little smaller."},
+                      "en": "There are fewer than {min} of you; the conversation works fine, just a little smaller."},
     "session.leaders_apart": {"nl": "Zoals afgesproken praten leidinggevenden deze keer niet mee in de groepen, zodat iedereen vrijuit kan spreken.",
                               "en": "As agreed, leaders don't join the groups this time, so everyone can speak freely."},
     "session.nobody": {"nl": "Er is deze keer niemand om het moreel beraad mee te houden.", "en": "There is nobody to hold the deliberation with this time."},
@@ -162,7 +162,7 @@ TEXTS = {
     "reflect.note": {"nl": "Wat neem je mee? (mag leeg)", "en": "What do you take with you? (optional)"},
     "reflect.as": {"nl": "Wie mag het lezen?", "en": "Who may read it?"},
     "reflect.submit": {"nl": "Versturen", "en": "Send"},
-    "reflect.closed": {"nl": "Deze terugblik is gesloten.", "en": "This look back has closed."},
+    "reflect.closed": {"nl": "Deze terugblik is gesloten.", "en": "This round of reflections has closed."},
     "reflect.named": {"nl": "{who} over het beraad: {how}", "en": "{who} on the session: {how}"},
     "reflect.anonymous": {"nl": "Iemand over het beraad, anoniem: {how}", "en": "Someone on the session, anonymously: {how}"},
     "reflect.thanks": {"nl": "Dank je wel dat je het laat weten.", "en": "Thank you for letting us know."},
