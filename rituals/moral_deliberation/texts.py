@@ -179,6 +179,6 @@ TEXTS = {
                        "en": "You can also go to the company doctor. That conversation is confidential too: your manager hears nothing about it without your permission."},
     "support.small_step": {"nl": "Een kleinere eerste stap mag ook: een kort berichtje als 'Mag ik je binnenkort even spreken?' is genoeg, je hoeft nog niets uit te leggen. Of praat eerst met een collega die je vertrouwt.",
                            "en": "A smaller first step is fine too: a short message like 'Could we talk sometime soon?' is enough, you don't have to explain anything yet. Or talk to a colleague you trust first."},
-    "support.untold": {"nl": "Ik heb niemand laten weten dat je dit las, en ik onthoud het niet.",
-                       "en": "I haven't told anyone you read this, and I don't remember it."},
+    "support.untold": {"nl": "Dit bericht ziet alleen jij. Niemand hoort er iets over van mij, en ik onthoud het niet.",
+                       "en": "Only you can see this message. Nobody hears about it from me, and I don't remember it."},
 }
