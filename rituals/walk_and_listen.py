@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bot.context import InteractionContext, Occurrence, RitualContext
 from bot.i18n import translate
 from bot.messages import WHO, Bold, Button, Mention, Message, mentioning, parse_user_ref, text
+from bot.platform import Unreachable
 from bot.ritual import Ritual, Step, action, command, step
 from rituals import walk_turns
 from rituals.walk_texts import TEXTS
@@ -94,17 +95,24 @@ class WalkAndListen(Ritual):
         offset = round((occ.due.replace(tzinfo=None) - occ.scheduled.replace(tzinfo=None)).total_seconds() / 3600)
         week = iso_week(occ.scheduled.date())
         await self._forget_old_passes(ctx, week)
-        for leader in sorted(ctx.team.leaders):
-            if await self._leader_offset(ctx, leader, occ, options.leader_timezone_window_hours) != offset:
+        for leader in await ctx.leaders():
+            # Served by the first proposal step at or after the leader's own 09:00: a leader whose
+            # timezone changed after their step passed is still proposed to, late (issue 12).
+            own = await self._leader_offset(ctx, leader, occ, options.leader_timezone_window_hours)
+            if own > offset:
                 continue
             if any(w.week == week for w in await ctx.store.walks(ctx.team.id, leader)):
                 continue  # already proposed (e.g. the leader's timezone changed within the window)
             member = await self._next_member(ctx, leader, week)
-            if member is None:
-                await ctx.dm(leader, text(await ctx.t_user(leader, "propose.nobody")))
-                continue
-            await ctx.store.set_walk(ctx.team.id, leader, week, member, "proposed", ctx.now())
-            await ctx.dm(leader, await self._proposal(ctx, leader, member, week, "proposed"))
+            try:
+                if member is None:
+                    if own == offset:  # said once, at the leader's own moment
+                        await ctx.dm(leader, text(await ctx.t_user(leader, "propose.nobody")))
+                    continue
+                await ctx.store.set_walk(ctx.team.id, leader, week, member, "proposed", ctx.now())
+                await ctx.dm(leader, await self._proposal(ctx, leader, member, week, "proposed"))
+            except Unreachable:
+                continue  # the core noted why; the other leaders still get theirs
 
     async def _leader_offset(self, ctx: RitualContext, leader: str, occ: Occurrence, window: int) -> int:
         """Hours between the team's and the leader's own scheduled wall time, clamped to the window."""
@@ -128,6 +136,18 @@ class WalkAndListen(Ritual):
             await ctx.dm(leader, text(mentioning(lang_t("followup.dm", who=WHO), walk.member_id), buttons=(
                 Button("done", lang_t("button.done"), week, "primary"),
                 Button("skip", lang_t("button.not_happened"), week))))
+
+    async def people_left(self, ctx: RitualContext, present: frozenset[str]) -> None:
+        """A walk still to come with someone who left is off; its leader is told, gently."""
+        this_week = iso_week(ctx.local_now().date())
+        for walk in await ctx.store.walks(ctx.team.id):
+            if walk.week < this_week or walk.status not in ("proposed", "planned") or walk.member_id in present:
+                continue
+            await ctx.store.set_walk(ctx.team.id, walk.leader_id, walk.week, walk.member_id, "skipped", ctx.now())
+            if walk.leader_id in present:
+                t = await _user_t(ctx, walk.leader_id)
+                await ctx.dm(walk.leader_id, text(mentioning(t("gone.dm", who=WHO), walk.member_id), buttons=(
+                    Button("other", t("button.other"), walk.week, "primary"),)))
 
     # choosing -------------------------------------------------------------------------------------
 
@@ -238,8 +258,11 @@ class WalkAndListen(Ritual):
         await ctx.store.set_walk(ctx.team.id, leader, week, ctx.user_id, "declined", ctx.now())
         await ctx.reply(text(mentioning(ctx.t("decline.done", who=WHO), leader)))
         t = await _user_t(ctx, leader)
-        await ctx.dm(leader, text(mentioning(t("decline.leader", who=WHO), ctx.user_id),
-                                  buttons=(Button("other", t("button.other"), week, "primary"),)))
+        try:
+            await ctx.dm(leader, text(mentioning(t("decline.leader", who=WHO), ctx.user_id),
+                                      buttons=(Button("other", t("button.other"), week, "primary"),)))
+        except Unreachable:
+            pass  # the leader's account is gone; the core noted why, and the walk is off anyway
 
     @action("other")
     async def someone_else(self, ctx: InteractionContext, week: str) -> None:

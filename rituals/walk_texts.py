@@ -38,6 +38,10 @@ TEXTS = {
                       "en": "I can't record a walk with {who} this week. Choose 'Someone else' for the next in line."},
     "refuse.with": {"nl": "Met {who} kan ik deze week geen wandeling vastleggen.", "en": "I can't record a walk with {who} this week."},
     "refuse.gone": {"nl": "Deze wandeling bestaat niet meer.", "en": "This walk no longer exists."},
+    "gone.dm": {"nl": ("{who} is niet meer bij het team, dus de wandeling van deze week gaat niet door. Wil je met iemand "
+                       "anders wandelen? Dat mag, en deze week overslaan mag ook."),
+                "en": ("{who} is no longer with the team, so this week's walk won't happen. Would you like to walk with "
+                       "someone else? That's fine, and so is letting this week go.")},
     "other.nobody": {"nl": "Er is deze week niemand anders in de rij.", "en": "There's nobody else in line this week."},
     "walks.title": {"nl": "Jouw wandelingen, de afgelopen {weeks} weken:", "en": "Your walks over the last {weeks} weeks:"},
     "walks.none": {"nl": "Nog geen wandelingen in deze periode.", "en": "No walks in this period yet."},

@@ -36,7 +36,7 @@ from bot.messages import (
     mentioning,
     text,
 )
-from bot.platform import FormResult
+from bot.platform import FormResult, Unreachable
 from bot.ritual import Ritual, Step, action, command, form, step
 from rituals import weekly_turns
 
@@ -174,14 +174,20 @@ class WeeklySuccessMistake(Ritual):
         """Ask the next in line for this week (not marked as chosen: a turn counts once the week is over)."""
         pool = weekly_turns.candidates(await ctx.members(), passed=await ctx.get_state(f"passed:{occurrence}") or [],
                                        left=await ctx.get_state("no_turns") or [])
-        sharer = await ctx.pick_next("sharer", pool, mark=False)
-        if sharer is None:
-            await ctx.delete_state(f"sharer:{occurrence}")
-            return
-        await ctx.put_state(f"sharer:{occurrence}", sharer)
-        await ctx.dm(sharer, text(await ctx.t_user(sharer, "sharer.dm"), buttons=(
-            Button("pass", await ctx.t_user(sharer, "button.pass"), occurrence),
-            Button("leave", await ctx.t_user(sharer, "button.leave"), occurrence))))
+        refused: list[str] = []
+        while True:
+            sharer = await ctx.pick_next("sharer", pool, mark=False, exclude=refused)
+            if sharer is None:
+                await ctx.delete_state(f"sharer:{occurrence}")
+                return
+            await ctx.put_state(f"sharer:{occurrence}", sharer)
+            try:
+                await ctx.dm(sharer, text(await ctx.t_user(sharer, "sharer.dm"), buttons=(
+                    Button("pass", await ctx.t_user(sharer, "button.pass"), occurrence),
+                    Button("leave", await ctx.t_user(sharer, "button.leave"), occurrence))))
+                return
+            except Unreachable:  # the platform refused the DM (account gone): the core noted why; next one
+                refused.append(sharer)
 
     async def _settle(self, ctx: RitualContext, occurrence: str) -> None:
         """The week is over: the sharer who kept their turn has had it (for the fair rotation)."""

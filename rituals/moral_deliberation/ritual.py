@@ -233,6 +233,18 @@ class MoralDeliberation(Interactions, Ritual):
         if any(u == user_id for _, u in await ctx.get_state(HISTORY) or []):
             await ctx.update_state(HISTORY, lambda h: [[o, u] for o, u in h or [] if u != user_id])
 
+    async def people_left(self, ctx: RitualContext, present: frozenset[str]) -> None:
+        """Someone who left the team is taken out of this month's tables at once."""
+        for key, plan in await ctx.state_items("plan:"):
+            seated = {m for g in plan.get("groups", []) for m in g["members"]} | set(plan.get("apart", []))
+            gone = seated - present - set(plan.get("guests", []))  # guests are in their own team's roster
+            if gone:
+                def drop(p: dict[str, Any], gone: set[str] = gone) -> dict[str, Any]:
+                    for user in gone:
+                        p = without(p, user)
+                    return p
+                await ctx.update_state(key, drop)
+
     # planning -----------------------------------------------------------------------------------
 
     async def _present(self, ctx: RitualContext) -> list[str]:
@@ -273,7 +285,7 @@ class MoralDeliberation(Interactions, Ritual):
         facilitators = await self._facilitators(ctx, rnd, seating.tables, willing=len(present) + len(guests))
         plan = {"groups": [{"members": t, "facilitator": f} for t, f in zip(seating.tables, facilitators, strict=True)],
                 "apart": seating.apart, "notes": [[k, v] for k, v in seating.notes] + notes,
-                "peers": peers if seating.apart and peers else None}
+                "peers": peers if seating.apart and peers else None, "guests": guests}
         await rnd.put("plan", plan)
         return plan
 

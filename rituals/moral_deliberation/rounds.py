@@ -79,4 +79,5 @@ def without(plan: dict[str, Any], user_id: str) -> dict[str, Any]:
         if facilitator == user_id:
             facilitator = members[0] if members else None
         groups.append({**group, "members": members, "facilitator": facilitator})
-    return {**plan, "groups": groups}
+    return {**plan, "groups": groups, "apart": [u for u in plan.get("apart", []) if u != user_id],
+            "guests": [u for u in plan.get("guests", []) if u != user_id]}
