@@ -5,6 +5,10 @@ key, and only the process whose insert succeeded posts. That, not APScheduler, i
 makes two bot processes on one PostgreSQL safe, and the same rows tell a restarted bot
 what it missed: due within the grace window -> posted late once; older -> recorded as
 missed. The key is the local wall time, so APScheduler's double autumn firing is one.
+
+A claim is a lease (see `bot/store/leases.py`): taken only for a free posting slot,
+renewed while the step runs, and marked just before the first platform call. A dead
+owner's firings are taken over by `bot/takeover.py`.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import asyncio
 import logging
 import os
 import socket
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,10 +25,12 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.config import ResolvedRitual
 from bot.context import Occurrence, RitualContext
-from bot.platform import NotDelivered
+from bot.platform import NotDelivered, PlatformTrouble
 from bot.ritual import Ritual, Step
 from bot.schedule import RitualTrigger, wall_key
+from bot.slots import PostingSlots
 from bot.store import Store
+from bot.store.leases import RUNNING, LeasedFiring, NewFiring
 from bot.teams import TeamView
 
 log = logging.getLogger("ritualbot.engine")
@@ -54,63 +61,159 @@ class Planned:
 
 
 ContextFactory = Callable[[Planned, datetime], RitualContext]
+TroubleReport = Callable[[Planned, LeasedFiring, str], Awaitable[None]]
+
+
+class LeaseLost(Exception):
+    """Another replica took this firing over before our first platform call: we post nothing."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one firing: its recorded status and, for a failure, its cause."""
+
+    status: str
+    cause: str | None = None
+
+
+def firing_marker(firing: LeasedFiring) -> str:
+    """The mark every message of a firing carries, so a replica taking over can look for it."""
+    return "/".join(firing.key)
 
 
 class Engine:
-    """Claims and runs firings; knows nothing of APScheduler."""
+    """Claims and runs firings under leases; knows nothing of APScheduler."""
 
     def __init__(self, store: Store, clock: Clock, plans: list[Planned], make_context: ContextFactory,
-                 *, grace: timedelta, max_concurrent: int, worker: str | None = None) -> None:
+                 *, grace: timedelta, max_concurrent: int, worker: str | None = None,
+                 lease: timedelta = timedelta(seconds=60), slots: PostingSlots | None = None) -> None:
         self.store = store
         self.clock = clock
         self.plans = plans
         self.make_context = make_context
         self.grace = grace
+        self.lease = lease
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
-        self._limit = asyncio.Semaphore(max_concurrent)
+        self.slots = slots or PostingSlots(max_concurrent)
+        self.report_trouble: TroubleReport | None = None  # tells a team's admins (set by the app)
         self._first_seen: dict[str, datetime] = {}
 
     async def fire(self, plan: Planned, due: datetime) -> str:
         """Claim one firing and run it; returns the recorded status (or 'taken')."""
+        return (await self.fire_outcome(plan, due)).status
+
+    async def fire_outcome(self, plan: Planned, due: datetime) -> Outcome:
+        """Like `fire`, with the cause of a failure."""
+        return (await self.fire_many([(plan, due)]))[0]
+
+    async def fire_many(self, items: list[tuple[Planned, datetime]]) -> list[Outcome]:
+        """Claim and run many firings: each batch claimed in one statement, only for free slots.
+
+        Firings that must not run (paused, skipped, holiday) are recorded without a slot.
+        """
         now = self.clock.now()
-        due_local = due.astimezone(plan.team.tz)
-        occ_key = plan.occurrence_key(due_local)
-        status = self._gate(plan, occ_key)
-        claim = self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, occ_key, due_local,
-                                        status or "running", self.worker, now)
-        if claim is None:
-            return "taken"
-        if status is not None:
-            log.info("%s %s at %s: %s", plan.job_id, occ_key, due_local.isoformat(), status)
-            return status
+        results = [Outcome("taken")] * len(items)
+        ready: deque[tuple[int, Planned, NewFiring]] = deque()
+        finals: dict[str, list[tuple[int, Planned, NewFiring]]] = {}
+        for i, (plan, due) in enumerate(items):
+            due_local = due.astimezone(plan.team.tz)
+            new = NewFiring(plan.team.id, plan.ritual.id, plan.step.name, plan.occurrence_key(due_local), due_local)
+            status = self._gate(plan, new.occurrence)
+            if status is None:
+                ready.append((i, plan, new))
+            else:
+                finals.setdefault(status, []).append((i, plan, new))
+        for status, group in finals.items():
+            recorded = {f.key for f in self.store.claim_firings([n for _, _, n in group], status, self.worker, now, None)}
+            for i, plan, new in group:
+                if _key(new) in recorded:
+                    log.info("%s %s at %s: %s", plan.job_id, new.occurrence, new.due_at.isoformat(), status)
+                    results[i] = Outcome(status)
+        running: list[tuple[int, asyncio.Task[Outcome]]] = []
+        try:
+            while ready:
+                taken = await self.slots.acquire(len(ready))
+                batch = [ready.popleft() for _ in range(taken)]
+                now = self.clock.now()
+                try:
+                    claimed = {f.key: f for f in self.store.claim_firings(
+                        [n for _, _, n in batch], RUNNING, self.worker, now, now + self.lease)}
+                except BaseException:
+                    self.slots.release(taken)
+                    raise
+                self.slots.release(taken - len(claimed))
+                for i, plan, new in batch:
+                    firing = claimed.get(_key(new))
+                    if firing is not None:
+                        running.append((i, asyncio.create_task(self.run_claimed(plan, firing))))
+        finally:
+            for i, task in running:
+                results[i] = await task
+        return results
+
+    async def run_claimed(self, plan: Planned, firing: LeasedFiring) -> Outcome:
+        """Run a claimed firing in the slot its claim took; the slot is given back at the end."""
+        try:
+            return await self._run_step(plan, firing)
+        finally:
+            self.slots.release()
+
+    async def _run_step(self, plan: Planned, firing: LeasedFiring) -> Outcome:
         handler = plan.ritual.handler("step", plan.step.name)
         if handler is None:
-            self.store.set_firing_status(claim.id, "failed")
             log.error("%s has no handler for step %r", plan.ritual.id, plan.step.name)
-            return "failed"
-        scheduled = datetime.fromisoformat(occ_key).replace(tzinfo=plan.team.tz)
-        occ = Occurrence(key=occ_key, step=plan.step.name, scheduled=scheduled, due=due_local, firing_id=claim.id)
-        ctx = self.make_context(plan, now)
-        async with self._limit:
-            try:
-                await handler(ctx, occ)
-            except NotDelivered as exc:
-                if ctx.delivered:
-                    log.error("%s %s stopped halfway (%s): marked failed, not tried again", plan.job_id, occ_key, exc)
-                    self.store.set_firing_status(claim.id, "failed")
-                    return "failed"
-                # The platform refused before acting: nothing went out, so the claim is given
-                # back and the next sweep (or a restart) tries again within the grace window.
-                log.warning("%s %s not delivered (%s): will try again", plan.job_id, occ_key, exc)
-                self.store.release_firing(claim.id)
-                return "deferred"
-            except Exception:
-                # Claimed and failed: never retried blindly, since a post may have gone out.
-                log.exception("%s %s failed", plan.job_id, occ_key)
-                self.store.set_firing_status(claim.id, "failed")
-                return "failed"
-        self.store.set_firing_status(claim.id, "done")
-        return "done"
+            return self.finish(firing, "failed", "no_handler")
+        due_local = firing.due_at.astimezone(plan.team.tz)
+        scheduled = datetime.fromisoformat(firing.occurrence).replace(tzinfo=plan.team.tz)
+        occ = Occurrence(key=firing.occurrence, step=plan.step.name, scheduled=scheduled, due=due_local,
+                         firing_id=firing.id)
+        ctx = self.make_context(plan, self.clock.now())
+        ctx.marker = firing_marker(firing)
+
+        async def starting(target: str) -> None:
+            if not self.store.mark_started(firing.id, self.worker, self.clock.now(), target):
+                raise LeaseLost(firing_marker(firing))
+
+        ctx.before_first_delivery = starting
+        name = f"{plan.job_id} {firing.occurrence}"
+        try:
+            await handler(ctx, occ)
+        except LeaseLost:
+            log.warning("%s: another replica took it over before anything was posted here", name)
+            return Outcome("taken")
+        except PlatformTrouble as exc:
+            cause = f"{exc.cause}:{exc.detail}" if exc.cause == "missing_scope" and exc.detail else exc.cause
+            log.error("%s failed: %s", name, cause)
+            outcome = self.finish(firing, "failed", cause[:100])
+            await self.report(plan, firing, cause)
+            return outcome
+        except NotDelivered as exc:
+            if ctx.delivered:
+                log.error("%s stopped halfway (%s): marked failed, not tried again", name, exc)
+                return self.finish(firing, "failed", "stopped_halfway")
+            # The platform refused before acting: nothing went out, so the claim is given
+            # back and the next sweep (or a restart) tries again within the grace window.
+            log.warning("%s not delivered (%s): will try again", name, exc)
+            self.store.drop_claim(firing.id, self.worker)
+            return Outcome("deferred")
+        except Exception:
+            # Failed after its claim: never retried blindly, since a post may have gone out.
+            log.exception("%s failed", name)
+            return self.finish(firing, "failed", "error")
+        return self.finish(firing, "done")
+
+    def finish(self, firing: LeasedFiring, status: str, cause: str | None = None) -> Outcome:
+        if not self.store.finish_firing(firing.id, self.worker, status, cause):
+            log.warning("firing %s was taken over meanwhile; its new owner records the outcome", firing_marker(firing))
+        return Outcome(status, cause)
+
+    async def report(self, plan: Planned, firing: LeasedFiring, cause: str) -> None:
+        if self.report_trouble is None:
+            return
+        try:
+            await self.report_trouble(plan, firing, cause)
+        except Exception:  # telling the admins must never change what was recorded
+            log.exception("could not tell the admins of team %s about %s", plan.team.id, cause)
 
     def _gate(self, plan: Planned, occ_key: str) -> str | None:
         """Why this firing must not run (paused, skipped, holiday), or None to run it."""
@@ -141,7 +244,7 @@ class Engine:
         """
         now = self.clock.now()
         counts: dict[str, int] = {}
-        late: list[Awaitable[str]] = []
+        late: list[tuple[Planned, datetime]] = []
         for plan in self.plans:
             start = since or self._lookback_start(plan, now)
             dues = plan.trigger().occurrences(start, now + timedelta(seconds=1))
@@ -159,9 +262,9 @@ class Engine:
                         log.warning("%s %s came due at %s while the bot was down: missed", plan.job_id, key[1], due)
                         counts["missed"] = counts.get("missed", 0) + 1
                 else:
-                    late.append(self.fire(plan, due))
-        for status in await asyncio.gather(*late):
-            counts[status] = counts.get(status, 0) + 1
+                    late.append((plan, due))
+        for outcome in await self.fire_many(late):
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
         return counts
 
     def _lookback_start(self, plan: Planned, now: datetime) -> datetime:
@@ -194,3 +297,7 @@ class Engine:
                 return None if nxt is None else wall_key(nxt)
         return None
 
+
+
+def _key(new: NewFiring) -> tuple[str, str, str, str]:
+    return (new.team_id, new.ritual_id, new.step, new.occurrence)

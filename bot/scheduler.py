@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.engine import Engine, Planned
+from bot.takeover import Takeover
 
 log = logging.getLogger("ritualbot.scheduler")
 
@@ -24,9 +25,19 @@ SWEEP = timedelta(minutes=5)
 
 
 class RitualScheduler:
-    def __init__(self, engine: Engine, extra_jobs: dict[str, tuple[Callable[[], Awaitable[object]], object]] | None = None) -> None:
+    """`refresh` brings the engine's plans up to date with admin changes made on any
+    replica (True when it changed something); `takeover` keeps this process's leases alive
+    and takes over those of a replica that died. `settings_every` is how often (seconds)
+    settings are checked besides just before each firing."""
+
+    def __init__(self, engine: Engine, extra_jobs: dict[str, tuple[Callable[[], Awaitable[object]], object]] | None = None,
+                 *, refresh: Callable[[], bool] | None = None, takeover: Takeover | None = None,
+                 settings_every: int = 10) -> None:
         self.engine = engine
         self.extra_jobs = extra_jobs or {}
+        self.refresh = refresh
+        self.takeover = takeover
+        self.settings_every = settings_every
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._swept_until = engine.clock.now()
 
@@ -39,6 +50,15 @@ class RitualScheduler:
                                coalesce=True, max_instances=1)
         for job_id, (func, trigger) in self.extra_jobs.items():
             self.scheduler.add_job(func, trigger=trigger, id=job_id, coalesce=True, max_instances=1)
+        if self.refresh is not None:
+            self.scheduler.add_job(self._check_settings, IntervalTrigger(seconds=self.settings_every),
+                                   id="settings", coalesce=True, max_instances=1)
+        if self.takeover is not None:
+            lease = self.engine.lease.total_seconds()
+            self.scheduler.add_job(self.takeover.renew, IntervalTrigger(seconds=max(1.0, lease / 3)),
+                                   id="lease-renewal", coalesce=True, max_instances=1)
+            self.scheduler.add_job(self._take_over, IntervalTrigger(seconds=max(1.0, lease / 2)),
+                                   id="takeover", coalesce=True, max_instances=1)
         self.scheduler.start()
 
     def sync_jobs(self) -> None:
@@ -53,14 +73,32 @@ class RitualScheduler:
                                    name=plan.job_id, misfire_grace_time=grace, coalesce=True, max_instances=1,
                                    replace_existing=True)
 
+    async def _check_settings(self) -> None:
+        if self.refresh is not None:
+            self.refresh()
+
+    async def _take_over(self) -> None:
+        if self.takeover is not None:
+            counts = await self.takeover.take_over_expired()
+            if counts:
+                log.warning("took over firings of a replica that stopped: %s", counts)
+
     async def _fire_plan(self, plan: Planned) -> None:
+        """Fire what of this plan is due, as the plans stand now (another replica may have changed them)."""
+        if self.refresh is not None:
+            self.refresh()
+        current = next((p for p in self.engine.plans if p.job_id == plan.job_id), None)
+        if current is None:
+            return
         now = self.engine.clock.now()
-        for due in plan.trigger().occurrences(now - self.engine.grace, now + timedelta(seconds=1)):
-            status = await self.engine.fire(plan, due)
-            log.info("%s due %s: %s", plan.job_id, due.isoformat(), status)
+        dues = current.trigger().occurrences(now - self.engine.grace, now + timedelta(seconds=1))
+        for due, outcome in zip(dues, await self.engine.fire_many([(current, due) for due in dues]), strict=True):
+            log.info("%s due %s: %s", plan.job_id, due.isoformat(), outcome.status)
 
     async def _sweep(self) -> None:
         """Anything due since the last sweep that no job fired (a suspended process, a clock jump)."""
+        if self.refresh is not None:
+            self.refresh()
         now = self.engine.clock.now()
         since = min(self._swept_until, now - SWEEP) - self.engine.grace
         await self.engine.run_due(since=since)

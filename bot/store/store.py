@@ -20,6 +20,7 @@ from sqlalchemy import Engine, delete, func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.store.leases import FiringLeases
 from bot.store.models import (
     AuditRow,
     FiringRow,
@@ -85,7 +86,7 @@ class TeamSetting:
     set_at: datetime
 
 
-class Store:
+class Store(FiringLeases):
     """All persistence behind small, named operations.
 
     `notice_version` is the current version of the consent notice: consent given to an
@@ -338,6 +339,7 @@ class Store:
                 setting.set_by = "(erased)"
                 s.add(setting)
             s.exec(delete(AuditRow).where(col(AuditRow.team_id) == team_id, col(AuditRow.actor_id) == user_id))
+        self.forget_target(team_id, user_id)
 
     # walks -----------------------------------------------------------------------------
 
@@ -452,12 +454,14 @@ class Store:
             row.value, row.base = json.dumps(value, sort_keys=True), json.dumps(base, sort_keys=True)
             row.set_by, row.set_at = set_by, at
             s.add(row)
+        self.bump_settings_version()
 
     def delete_team_setting(self, team_id: str, key: str) -> None:
         with self._session() as s:
             row = s.get(TeamSettingRow, (team_id, key))
             if row is not None:
                 s.delete(row)
+        self.bump_settings_version()
 
     # audit and settings ---------------------------------------------------------------------
 
