@@ -31,6 +31,7 @@ from bot.schedule import RitualTrigger, wall_key
 from bot.slots import PostingSlots
 from bot.store import Store
 from bot.store.leases import RUNNING, LeasedFiring, NewFiring
+from bot.store.store import RitualState
 from bot.teams import TeamView
 
 log = logging.getLogger("ritualbot.engine")
@@ -115,10 +116,12 @@ class Engine:
         results = [Outcome("taken")] * len(items)
         ready: deque[tuple[int, Planned, NewFiring]] = deque()
         finals: dict[str, list[tuple[int, Planned, NewFiring]]] = {}
+        states = self.store.ritual_states({(plan.team.id, plan.ritual.id) for plan, _ in items}) if items else {}
         for i, (plan, due) in enumerate(items):
             due_local = due.astimezone(plan.team.tz)
             new = NewFiring(plan.team.id, plan.ritual.id, plan.step.name, plan.occurrence_key(due_local), due_local)
-            status = self._gate(plan, new.occurrence)
+            status = self._gate(plan, new.occurrence, RitualState(*states.get((plan.team.id, plan.ritual.id),
+                                                                              (False, None))))
             if status is None:
                 ready.append((i, plan, new))
             else:
@@ -147,8 +150,15 @@ class Engine:
                     if firing is not None:
                         running.append((i, asyncio.create_task(self.run_claimed(plan, firing))))
         finally:
-            for i, task in running:
-                results[i] = await task
+            done = await asyncio.gather(*(task for _, task in running), return_exceptions=True)
+            for (i, _), result in zip(running, done, strict=True):
+                if isinstance(result, BaseException):
+                    # The database went away mid-way: the row keeps its lease, and when that runs
+                    # out a replica (this one, once the database is back) takes the firing over.
+                    log.error("a firing could not be recorded (%s); it will be taken over", type(result).__name__)
+                    results[i] = Outcome(RUNNING, "database")
+                else:
+                    results[i] = result
         return results
 
     async def run_claimed(self, plan: Planned, firing: LeasedFiring) -> Outcome:
@@ -215,9 +225,8 @@ class Engine:
         except Exception:  # telling the admins must never change what was recorded
             log.exception("could not tell the admins of team %s about %s", plan.team.id, cause)
 
-    def _gate(self, plan: Planned, occ_key: str) -> str | None:
+    def _gate(self, plan: Planned, occ_key: str, state: RitualState) -> str | None:
         """Why this firing must not run (paused, skipped, holiday), or None to run it."""
-        state = self.store.ritual_state(plan.team.id, plan.ritual.id)
         if state.paused:
             return "paused"
         if state.skip_occurrence == occ_key:

@@ -9,9 +9,10 @@ memory and never shared: the database, not APScheduler, is the shared truth.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -22,6 +23,8 @@ from bot.takeover import Takeover
 log = logging.getLogger("ritualbot.scheduler")
 
 SWEEP = timedelta(minutes=5)
+COLLECT = 0.05  # seconds the jobs of one moment have to join one batch
+RETRY = 5  # seconds before firing again what failed because the database was away
 
 
 class RitualScheduler:
@@ -40,6 +43,8 @@ class RitualScheduler:
         self.settings_every = settings_every
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._swept_until = engine.clock.now()
+        self._due: list[Planned] = []
+        self._collector: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         counts = await self.engine.run_due()
@@ -74,8 +79,16 @@ class RitualScheduler:
                                    replace_existing=True)
 
     async def _check_settings(self) -> None:
-        if self.refresh is not None:
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Bring the plans up to date; when the database cannot say, go on with what we have."""
+        if self.refresh is None:
+            return
+        try:
             self.refresh()
+        except Exception as exc:
+            log.warning("could not check for admin changes (%s): using the plans as they are", type(exc).__name__)
 
     async def _take_over(self) -> None:
         if self.takeover is not None:
@@ -84,21 +97,53 @@ class RitualScheduler:
                 log.warning("took over firings of a replica that stopped: %s", counts)
 
     async def _fire_plan(self, plan: Planned) -> None:
-        """Fire what of this plan is due, as the plans stand now (another replica may have changed them)."""
-        if self.refresh is not None:
-            self.refresh()
-        current = next((p for p in self.engine.plans if p.job_id == plan.job_id), None)
-        if current is None:
+        """A job came due: queue its plan; the plans due at the same moment are fired together."""
+        self._due.append(plan)
+        if self._collector is None or self._collector.done():
+            self._collector = asyncio.create_task(self._fire_due(), name="fire-due")
+
+    async def settle(self) -> None:
+        """Wait until every queued plan has been fired (tests, and a clean stop)."""
+        while self._collector is not None and not self._collector.done():
+            await self._collector
+
+    async def _fire_due(self) -> None:
+        """Fire the queued plans as the plans stand now (another replica may have changed them),
+        in batches, so one statement claims many firings."""
+        await asyncio.sleep(COLLECT)  # the other jobs of this moment join the batch
+        batches: set[asyncio.Task[None]] = set()
+        while self._due:
+            queued, self._due = self._due, []
+            self._refresh()
+            current = {p.job_id: p for p in self.engine.plans}
+            now = self.engine.clock.now()
+            items = [(plan, due) for job_id in dict.fromkeys(p.job_id for p in queued)
+                     if (plan := current.get(job_id)) is not None
+                     for due in plan.trigger().occurrences(now - self.engine.grace, now + timedelta(seconds=1))]
+            task = asyncio.create_task(self._fire_batch(items))
+            batches.add(task)
+            task.add_done_callback(batches.discard)
+            await asyncio.sleep(COLLECT)
+        if batches:
+            await asyncio.gather(*batches)
+
+    async def _fire_batch(self, items: list[tuple[Planned, datetime]]) -> None:
+        try:
+            outcomes = await self.engine.fire_many(items)
+        except Exception as exc:
+            # Typically the database is unreachable: try again shortly, while the grace window lasts.
+            log.error("could not fire %d due steps (%s); trying again in %d s", len(items), type(exc).__name__,
+                      RETRY)
+            await asyncio.sleep(RETRY)
+            for plan in {plan.job_id: plan for plan, _ in items}.values():
+                await self._fire_plan(plan)
             return
-        now = self.engine.clock.now()
-        dues = current.trigger().occurrences(now - self.engine.grace, now + timedelta(seconds=1))
-        for due, outcome in zip(dues, await self.engine.fire_many([(current, due) for due in dues]), strict=True):
+        for (plan, due), outcome in zip(items, outcomes, strict=True):
             log.info("%s due %s: %s", plan.job_id, due.isoformat(), outcome.status)
 
     async def _sweep(self) -> None:
         """Anything due since the last sweep that no job fired (a suspended process, a clock jump)."""
-        if self.refresh is not None:
-            self.refresh()
+        self._refresh()
         now = self.engine.clock.now()
         since = min(self._swept_until, now - SWEEP) - self.engine.grace
         await self.engine.run_due(since=since)

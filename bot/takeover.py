@@ -26,6 +26,9 @@ from bot.store.leases import UNCONFIRMED, LeasedFiring
 log = logging.getLogger("ritualbot.takeover")
 
 LOOK_BACK = timedelta(minutes=2)  # clocks of replicas differ a little; look a bit before `started_at`
+# A post sent just before its owner stopped may still be on its way (the platform answers
+# within the clients' 30 s timeout): a firing started more recently is not judged yet.
+IN_FLIGHT = timedelta(seconds=35)
 
 
 class Takeover:
@@ -43,13 +46,14 @@ class Takeover:
         """Take over firings whose owner stopped renewing; counts of what became of them."""
         engine = self.engine
         counts: dict[str, int] = {}
-        expired = engine.store.expired_leases(engine.clock.now(), limit=engine.slots.limit * 4)
+        expired = engine.store.expired_leases(engine.clock.now(), limit=engine.slots.limit * 4,
+                                              settled=engine.clock.now() - IN_FLIGHT)
         tasks: list[asyncio.Task[Outcome]] = []
         try:
             for firing in expired:
                 await engine.slots.acquire(1)
                 now = engine.clock.now()
-                won = engine.store.take_over(firing.id, engine.worker, now, now + engine.lease)
+                won = engine.store.take_over(firing.id, engine.worker, now, now + engine.lease, settled=now - IN_FLIGHT)
                 if won is None:
                     engine.slots.release()
                     continue

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 
-from bot.store.models import FiringRow, SettingRow
+from bot.store.models import FiringRow, RitualStateRow, SettingRow
 
 RUNNING = "running"
 UNCONFIRMED = "unconfirmed"  # may have gone out; nobody could check: the admins decide
@@ -139,19 +139,23 @@ class FiringLeases:
             conn.execute(update(FiringRow).where(col(FiringRow.team_id) == team_id,
                                                  col(FiringRow.target) == "@" + user_id).values(target=None))
 
-    def expired_leases(self, now: datetime, limit: int) -> list[LeasedFiring]:
-        """Running firings whose owner stopped renewing, oldest due first."""
+    def expired_leases(self, now: datetime, limit: int, settled: datetime) -> list[LeasedFiring]:
+        """Running firings whose owner stopped renewing, oldest due first; one whose first
+        platform call was after `settled` is left alone a little longer (it may still land)."""
         with self.engine.begin() as conn:
             rows = conn.execute(select(*_COLUMNS).where(
-                col(FiringRow.status) == RUNNING, col(FiringRow.lease_until) < now)
+                col(FiringRow.status) == RUNNING, col(FiringRow.lease_until) < now,
+                or_(col(FiringRow.started_at).is_(None), col(FiringRow.started_at) < settled))
                 .order_by(col(FiringRow.due_at)).limit(limit))
             return [_leased(r) for r in rows]
 
-    def take_over(self, firing_id: int, worker: str, now: datetime, lease_until: datetime) -> LeasedFiring | None:
+    def take_over(self, firing_id: int, worker: str, now: datetime, lease_until: datetime,
+                  settled: datetime) -> LeasedFiring | None:
         """Make an expired lease ours (compare-and-set: of several replicas exactly one wins)."""
         with self.engine.begin() as conn:
             row = conn.execute(update(FiringRow).where(
-                col(FiringRow.id) == firing_id, col(FiringRow.status) == RUNNING, col(FiringRow.lease_until) < now)
+                col(FiringRow.id) == firing_id, col(FiringRow.status) == RUNNING, col(FiringRow.lease_until) < now,
+                or_(col(FiringRow.started_at).is_(None), col(FiringRow.started_at) < settled))
                 .values(claimed_by=worker, lease_until=lease_until).returning(*_COLUMNS)).first()
             return None if row is None else _leased(row)
 
@@ -181,6 +185,20 @@ class FiringLeases:
                 return None
             found = _leased(row)
             return found if found.status in ("failed", UNCONFIRMED) else None
+
+    def ritual_states(self, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[bool, str | None]]:
+        """`(paused, skipped occurrence)` of many (team, ritual) pairs in one query; pairs without a row left out."""
+        teams = sorted({team for team, _ in pairs})
+        found: dict[tuple[str, str], tuple[bool, str | None]] = {}
+        with self.engine.begin() as conn:
+            for start in range(0, len(teams), 500):
+                rows = conn.execute(select(col(RitualStateRow.team_id), col(RitualStateRow.ritual_id),
+                                           col(RitualStateRow.paused), col(RitualStateRow.skip_occurrence))
+                                    .where(col(RitualStateRow.team_id).in_(teams[start:start + 500])))
+                for team, ritual, paused, skip in rows:
+                    if (team, ritual) in pairs:
+                        found[(team, ritual)] = (bool(paused), skip)
+        return found
 
     # settings version: how replicas notice each other's admin changes -----------------------
 
