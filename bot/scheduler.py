@@ -45,6 +45,7 @@ class RitualScheduler:
         self._swept_until = engine.clock.now()
         self._due: list[Planned] = []
         self._collector: asyncio.Task[None] | None = None
+        self._batches: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         counts = await self.engine.run_due()
@@ -60,7 +61,7 @@ class RitualScheduler:
                                    id="settings", coalesce=True, max_instances=1)
         if self.takeover is not None:
             lease = self.engine.lease.total_seconds()
-            self.scheduler.add_job(self.takeover.renew, IntervalTrigger(seconds=max(1.0, lease / 3)),
+            self.scheduler.add_job(self._renew, IntervalTrigger(seconds=max(1.0, lease / 3)),
                                    id="lease-renewal", coalesce=True, max_instances=1)
             self.scheduler.add_job(self._take_over, IntervalTrigger(seconds=max(1.0, lease / 2)),
                                    id="takeover", coalesce=True, max_instances=1)
@@ -90,11 +91,23 @@ class RitualScheduler:
         except Exception as exc:
             log.warning("could not check for admin changes (%s): using the plans as they are", type(exc).__name__)
 
-    async def _take_over(self) -> None:
+    async def _renew(self) -> None:
         if self.takeover is not None:
+            try:
+                await self.takeover.renew()
+            except Exception as exc:
+                log.warning("could not renew this process's leases (%s)", type(exc).__name__)
+
+    async def _take_over(self) -> None:
+        if self.takeover is None:
+            return
+        try:
             counts = await self.takeover.take_over_expired()
-            if counts:
-                log.warning("took over firings of a replica that stopped: %s", counts)
+        except Exception as exc:
+            log.warning("could not look for firings to take over (%s)", type(exc).__name__)
+            return
+        if counts:
+            log.warning("took over firings of a replica that stopped: %s", counts)
 
     async def _fire_plan(self, plan: Planned) -> None:
         """A job came due: queue its plan; the plans due at the same moment are fired together."""
@@ -104,15 +117,16 @@ class RitualScheduler:
 
     async def settle(self) -> None:
         """Wait until every queued plan has been fired (tests, and a clean stop)."""
-        while self._collector is not None and not self._collector.done():
-            await self._collector
+        while (self._collector is not None and not self._collector.done()) or self._batches:
+            await asyncio.gather(*([self._collector] if self._collector else []), *self._batches)
 
     async def _fire_due(self) -> None:
         """Fire the queued plans as the plans stand now (another replica may have changed them),
         in batches, so one statement claims many firings."""
-        await asyncio.sleep(COLLECT)  # the other jobs of this moment join the batch
-        batches: set[asyncio.Task[None]] = set()
-        while self._due:
+        while True:
+            await asyncio.sleep(COLLECT)  # the other jobs of this moment join the batch
+            if not self._due:
+                return
             queued, self._due = self._due, []
             self._refresh()
             current = {p.job_id: p for p in self.engine.plans}
@@ -121,11 +135,8 @@ class RitualScheduler:
                      if (plan := current.get(job_id)) is not None
                      for due in plan.trigger().occurrences(now - self.engine.grace, now + timedelta(seconds=1))]
             task = asyncio.create_task(self._fire_batch(items))
-            batches.add(task)
-            task.add_done_callback(batches.discard)
-            await asyncio.sleep(COLLECT)
-        if batches:
-            await asyncio.gather(*batches)
+            self._batches.add(task)
+            task.add_done_callback(self._batches.discard)
 
     async def _fire_batch(self, items: list[tuple[Planned, datetime]]) -> None:
         try:
