@@ -52,15 +52,27 @@ class RitualBot:
                              lease=timedelta(seconds=config.lease_seconds))
         self.engine.report_trouble = AdminNotices(self)
         self.takeover = Takeover(self.engine)
-        self._settings_version = store.settings_version()
+        self._settings_version = ""
         self._settings_checked = time.monotonic()
-        self._build(drop_stale=True)
+        self._derive(config)
         self.core = CoreCommands(self)
 
-    def _build(self, *, drop_stale: bool = False) -> None:
+    async def load(self) -> None:
+        """Apply the admins' runtime changes stored in the database (once, before starting);
+        changes that no longer apply to config.toml are dropped."""
+        self._settings_version = await self.store.settings_version()
+        await self._build(drop_stale=True)
+
+    async def _build(self, *, drop_stale: bool = False) -> None:
         """Derive teams, rituals and plans from config.toml plus the admins' runtime changes."""
-        drop = self.store.delete_team_setting if drop_stale else None
-        self.config = config = apply_overrides(self.file_config, self.store.team_settings(), drop)
+        stale: list[tuple[str, str]] = []
+        drop = (lambda team_id, key: stale.append((team_id, key))) if drop_stale else None
+        self._derive(apply_overrides(self.file_config, await self.store.team_settings(), drop))
+        for team_id, key in stale:
+            await self.store.delete_team_setting(team_id, key)
+
+    def _derive(self, config: AppConfig) -> None:
+        self.config = config
         self.teams: dict[str, TeamView] = {t.id: team_view(config, t) for t in config.teams}
         self.resolved = {(t.id, rid): resolve_ritual(t, type(r)) for t in config.teams for rid, r in self.rituals.items()}
         self.plans = [
@@ -70,14 +82,14 @@ class RitualBot:
         ]
         self.engine.plans = self.plans
 
-    def reload(self) -> None:
+    async def reload(self) -> None:
         """Apply an admin's change now; the scheduler re-plans its jobs."""
-        self._settings_version = self.store.settings_version()
-        self._build()
+        self._settings_version = await self.store.settings_version()
+        await self._build()
         for listener in self.on_reload:
             listener()
 
-    def refresh_settings(self, *, at_most_every: float = 0.0) -> bool:
+    async def refresh_settings(self, *, at_most_every: float = 0.0) -> bool:
         """Reload when another replica changed a team's settings; True when it did.
 
         Called on a short interval and before each firing, so every replica obeys an
@@ -86,11 +98,11 @@ class RitualBot:
         if time.monotonic() - self._settings_checked < at_most_every:
             return False
         self._settings_checked = time.monotonic()
-        version = self.store.settings_version()
+        version = await self.store.settings_version()
         if version == self._settings_version:
             return False
         log.info("team settings changed on another replica: reloading")
-        self.reload()
+        await self.reload()
         return True
 
     # contexts ---------------------------------------------------------------------------------
@@ -107,11 +119,12 @@ class RitualBot:
         return RitualContext(ritual=ritual, team=team, options=self.resolved[(team.id, ritual.id)].options,
                              platform=self.platform_for(team), store=self.store, now=self.clock.now(), bot=self)
 
-    def interaction_context(self, ritual: Ritual, team: TeamView, user_id: str, reply: Reply,
-                            **extra: Any) -> InteractionContext:
+    async def interaction_context(self, ritual: Ritual, team: TeamView, user_id: str, reply: Reply,
+                                  **extra: Any) -> InteractionContext:
+        chosen = await self.store.language(team.id, user_id)
         return InteractionContext(ritual=ritual, team=team, options=self.resolved[(team.id, ritual.id)].options,
                                   platform=self.platform_for(team), store=self.store, now=self.clock.now(),
-                                  bot=self, user_id=user_id, reply=reply, **extra)
+                                  bot=self, user_id=user_id, reply=reply, chosen_language=chosen, **extra)
 
     def enabled_rituals(self, team_id: str) -> list[str]:
         return [rid for (tid, rid), res in self.resolved.items() if tid == team_id and res.enabled]
@@ -143,14 +156,14 @@ class RitualBot:
             return
         words = request.text.split()
         name, args = (words[0].lower(), words[1:]) if words else ("help", [])
-        ctx = CommandContext(self, team, request.user_id, request.reply, request.locale, request.trigger_id,
-                             request.channel_id)
+        ctx = await CommandContext.create(self, team, request.user_id, request.reply, request.locale,
+                                          request.trigger_id, request.channel_id)
         if await self.core.run(ctx, name, args):
             return
         for ritual in self.rituals.values():
             handler = ritual.handler("command", name)
             if handler is not None and ritual.id in self.enabled_rituals(team.id):
-                ictx = self.interaction_context(ritual, team, request.user_id, request.reply,
+                ictx = await self.interaction_context(ritual, team, request.user_id, request.reply,
                                                 trigger_id=request.trigger_id, channel_id=request.channel_id,
                                                 locale=request.locale)
                 await handler(ictx, args)
@@ -164,8 +177,8 @@ class RitualBot:
             log.warning("action for unknown team %r ignored", team_id)
             return
         if ritual_id == CORE:
-            core_ctx = CommandContext(self, team, request.user_id, request.reply, request.locale, request.trigger_id,
-                                      request.channel_id)
+            core_ctx = await CommandContext.create(self, team, request.user_id, request.reply, request.locale,
+                                                   request.trigger_id, request.channel_id)
             await self.core.action(core_ctx, name, value)
             return
         ritual = self.rituals.get(ritual_id)
@@ -173,7 +186,7 @@ class RitualBot:
         if ritual is None or handler is None or ritual.id not in self.enabled_rituals(team.id):
             await request.reply(text(translate(TEXTS, "action.stale", team.language)))
             return
-        ctx = self.interaction_context(ritual, team, request.user_id, request.reply, trigger_id=request.trigger_id,
+        ctx = await self.interaction_context(ritual, team, request.user_id, request.reply, trigger_id=request.trigger_id,
                                        channel_id=request.channel_id, message=request.message, locale=request.locale)
         await handler(ctx, value)
 
@@ -185,8 +198,8 @@ class RitualBot:
         if team is None or ritual is None or handler is None:
             log.warning("form %r for team %r has no handler", request.form_id, team_id)
             return FormResult()
-        ctx = self.interaction_context(ritual, team, request.user_id, request.reply,
-                                       channel_id=request.channel_id, locale=request.locale)
+        ctx = await self.interaction_context(ritual, team, request.user_id, request.reply,
+                                             channel_id=request.channel_id, locale=request.locale)
         result: FormResult = await handler(ctx, state, dict(request.values))
         return result
 
@@ -203,18 +216,18 @@ class RitualBot:
         now = self.clock.now()
         outcome = await self.engine.fire_outcome(main, now)
         if outcome.status == "taken":  # this minute's firing exists: when it failed, say why
-            trouble = self.store.last_trouble(team_id, ritual_id)
+            trouble = await self.store.last_trouble(team_id, ritual_id)
             if trouble is not None and trouble.occurrence == main.occurrence_key(now):
                 return Outcome(trouble.status, trouble.cause)
         return outcome
 
-    def purge_expired(self, *, dry_run: bool = False) -> dict[str, int]:
+    async def purge_expired(self, *, dry_run: bool = False) -> dict[str, int]:
         """Delete answers older than each team's retention period; counts per team."""
         now = self.clock.now()
         counts = {}
         for team in self.teams.values():
-            counts[team.id] = self.store.delete_responses_before(team.id, now - timedelta(days=team.retention_days),
-                                                                 dry_run=dry_run)
+            counts[team.id] = await self.store.delete_responses_before(
+                team.id, now - timedelta(days=team.retention_days), dry_run=dry_run)
             if counts[team.id] and not dry_run:
                 log.info("retention: deleted %d answers of team %s", counts[team.id], team.id)
         return counts

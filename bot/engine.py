@@ -116,7 +116,7 @@ class Engine:
         results = [Outcome("taken")] * len(items)
         ready: deque[tuple[int, Planned, NewFiring]] = deque()
         finals: dict[str, list[tuple[int, Planned, NewFiring]]] = {}
-        states = self.store.ritual_states({(plan.team.id, plan.ritual.id) for plan, _ in items}) if items else {}
+        states = await self.store.ritual_states({(plan.team.id, plan.ritual.id) for plan, _ in items}) if items else {}
         for i, (plan, due) in enumerate(items):
             due_local = due.astimezone(plan.team.tz)
             new = NewFiring(plan.team.id, plan.ritual.id, plan.step.name, plan.occurrence_key(due_local), due_local)
@@ -127,7 +127,7 @@ class Engine:
             else:
                 finals.setdefault(status, []).append((i, plan, new))
         for status, group in finals.items():
-            recorded = {f.key for f in self.store.claim_firings([n for _, _, n in group], status, self.worker, now, None)}
+            recorded = {f.key for f in await self.store.claim_firings([n for _, _, n in group], status, self.worker, now, None)}
             for i, plan, new in group:
                 if _key(new) in recorded:
                     log.info("%s %s at %s: %s", plan.job_id, new.occurrence, new.due_at.isoformat(), status)
@@ -139,7 +139,7 @@ class Engine:
                 batch = [ready.popleft() for _ in range(taken)]
                 now = self.clock.now()
                 try:
-                    claimed = {f.key: f for f in self.store.claim_firings(
+                    claimed = {f.key: f for f in await self.store.claim_firings(
                         [n for _, _, n in batch], RUNNING, self.worker, now, now + self.lease)}
                 except BaseException:
                     self.slots.release(taken)
@@ -172,7 +172,7 @@ class Engine:
         handler = plan.ritual.handler("step", plan.step.name)
         if handler is None:
             log.error("%s has no handler for step %r", plan.ritual.id, plan.step.name)
-            return self.finish(firing, "failed", "no_handler")
+            return await self.finish(firing, "failed", "no_handler")
         due_local = firing.due_at.astimezone(plan.team.tz)
         scheduled = datetime.fromisoformat(firing.occurrence).replace(tzinfo=plan.team.tz)
         occ = Occurrence(key=firing.occurrence, step=plan.step.name, scheduled=scheduled, due=due_local,
@@ -181,7 +181,7 @@ class Engine:
         ctx.marker = firing_marker(firing)
 
         async def starting(target: str) -> None:
-            if not self.store.mark_started(firing.id, self.worker, self.clock.now(), target):
+            if not await self.store.mark_started(firing.id, self.worker, self.clock.now(), target):
                 raise LeaseLost(firing_marker(firing))
 
         ctx.before_first_delivery = starting
@@ -194,26 +194,27 @@ class Engine:
         except PlatformTrouble as exc:
             cause = f"{exc.cause}:{exc.detail}" if exc.cause == "missing_scope" and exc.detail else exc.cause
             log.error("%s failed: %s", name, cause)
-            outcome = self.finish(firing, "failed", cause[:100])
+            outcome = await self.finish(firing, "failed", cause[:100])
             await self.report(plan, firing, cause)
             return outcome
         except NotDelivered as exc:
             if ctx.delivered:
                 log.error("%s stopped halfway (%s): marked failed, not tried again", name, exc)
-                return self.finish(firing, "failed", "stopped_halfway")
+                return await self.finish(firing, "failed", "stopped_halfway")
             # The platform refused before acting: nothing went out, so the claim is given
             # back and the next sweep (or a restart) tries again within the grace window.
             log.warning("%s not delivered (%s): will try again", name, exc)
-            self.store.drop_claim(firing.id, self.worker)
+            await self.store.drop_claim(firing.id, self.worker)
             return Outcome("deferred")
         except Exception:
             # Failed after its claim: never retried blindly, since a post may have gone out.
             log.exception("%s failed", name)
-            return self.finish(firing, "failed", "error")
-        return self.finish(firing, "done")
+            return await self.finish(firing, "failed", "error")
+        return await self.finish(firing, "done")
 
-    def finish(self, firing: LeasedFiring, status: str, cause: str | None = None) -> Outcome:
-        if not self.store.finish_firing(firing.id, self.worker, status, cause):
+    async def finish(self, firing: LeasedFiring, status: str, cause: str | None = None) -> Outcome:
+        """Record a firing's outcome (only while it is still ours)."""
+        if not await self.store.finish_firing(firing.id, self.worker, status, cause):
             log.warning("firing %s was taken over meanwhile; its new owner records the outcome", firing_marker(firing))
         return Outcome(status, cause)
 
@@ -255,17 +256,17 @@ class Engine:
         counts: dict[str, int] = {}
         late: list[tuple[Planned, datetime]] = []
         for plan in self.plans:
-            start = since or self._lookback_start(plan, now)
+            start = since or await self._lookback_start(plan, now)
             dues = plan.trigger().occurrences(start, now + timedelta(seconds=1))
             if not dues:
                 continue
-            known = self.store.firing_keys(plan.team.id, plan.ritual.id, start - timedelta(days=1))
+            known = await self.store.firing_keys(plan.team.id, plan.ritual.id, start - timedelta(days=1))
             for due in dues:
                 key = (plan.step.name, plan.occurrence_key(due))
                 if key in known:
                     continue
                 if now - due > self.grace:
-                    claim = self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, key[1],
+                    claim = await self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, key[1],
                                                     due, "missed", self.worker, now)
                     if claim is not None:
                         log.warning("%s %s came due at %s while the bot was down: missed", plan.job_id, key[1], due)
@@ -276,12 +277,12 @@ class Engine:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
         return counts
 
-    def _lookback_start(self, plan: Planned, now: datetime) -> datetime:
+    async def _lookback_start(self, plan: Planned, now: datetime) -> datetime:
         """From the later of: the last firing we know, when the team was first seen, 35 days ago."""
         floor = now - LOOKBACK
-        last = self.store.last_firing_due(plan.team.id, plan.ritual.id, plan.step.name)
+        last = await self.store.last_firing_due(plan.team.id, plan.ritual.id, plan.step.name)
         if plan.team.id not in self._first_seen:
-            self._first_seen[plan.team.id] = self.store.ensure_team(plan.team.id, plan.team.platform,
+            self._first_seen[plan.team.id] = await self.store.ensure_team(plan.team.id, plan.team.platform,
                                                                     plan.team.channel, now)
         seen = self._first_seen[plan.team.id]
         candidates = [floor, seen] + ([last + timedelta(seconds=1)] if last else [])
@@ -305,7 +306,6 @@ class Engine:
                 nxt = plan.resolved.schedule.trigger(plan.team.tz).get_next_fire_time(None, now)
                 return None if nxt is None else wall_key(nxt)
         return None
-
 
 
 def _key(new: NewFiring) -> tuple[str, str, str, str]:

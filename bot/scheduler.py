@@ -34,7 +34,7 @@ class RitualScheduler:
     settings are checked besides just before each firing."""
 
     def __init__(self, engine: Engine, extra_jobs: dict[str, tuple[Callable[[], Awaitable[object]], object]] | None = None,
-                 *, refresh: Callable[[], bool] | None = None, takeover: Takeover | None = None,
+                 *, refresh: Callable[[], Awaitable[bool]] | None = None, takeover: Takeover | None = None,
                  settings_every: int = 10) -> None:
         self.engine = engine
         self.extra_jobs = extra_jobs or {}
@@ -80,14 +80,14 @@ class RitualScheduler:
                                    replace_existing=True)
 
     async def _check_settings(self) -> None:
-        self._refresh()
+        await self._refresh()
 
-    def _refresh(self) -> None:
+    async def _refresh(self) -> None:
         """Bring the plans up to date; when the database cannot say, go on with what we have."""
         if self.refresh is None:
             return
         try:
-            self.refresh()
+            await self.refresh()
         except Exception as exc:
             log.warning("could not check for admin changes (%s): using the plans as they are", type(exc).__name__)
 
@@ -128,7 +128,7 @@ class RitualScheduler:
             if not self._due:
                 return
             queued, self._due = self._due, []
-            self._refresh()
+            await self._refresh()
             current = {p.job_id: p for p in self.engine.plans}
             now = self.engine.clock.now()
             items = [(plan, due) for job_id in dict.fromkeys(p.job_id for p in queued)
@@ -154,7 +154,7 @@ class RitualScheduler:
 
     async def _sweep(self) -> None:
         """Anything due since the last sweep that no job fired (a suspended process, a clock jump)."""
-        self._refresh()
+        await self._refresh()
         now = self.engine.clock.now()
         since = min(self._swept_until, now - SWEEP) - self.engine.grace
         await self.engine.run_due(since=since)

@@ -40,20 +40,20 @@ class Takeover:
     async def renew(self) -> int:
         """Extend every lease this process holds by the lease period; how many."""
         engine = self.engine
-        return engine.store.renew_leases(engine.worker, engine.clock.now() + engine.lease)
+        return await engine.store.renew_leases(engine.worker, engine.clock.now() + engine.lease)
 
     async def take_over_expired(self) -> dict[str, int]:
         """Take over firings whose owner stopped renewing; counts of what became of them."""
         engine = self.engine
         counts: dict[str, int] = {}
-        expired = engine.store.expired_leases(engine.clock.now(), limit=engine.slots.limit * 4,
+        expired = await engine.store.expired_leases(engine.clock.now(), limit=engine.slots.limit * 4,
                                               settled=engine.clock.now() - IN_FLIGHT)
         tasks: list[asyncio.Task[Outcome]] = []
         try:
             for firing in expired:
                 await engine.slots.acquire(1)
                 now = engine.clock.now()
-                won = engine.store.take_over(firing.id, engine.worker, now, now + engine.lease, settled=now - IN_FLIGHT)
+                won = await engine.store.take_over(firing.id, engine.worker, now, now + engine.lease, settled=now - IN_FLIGHT)
                 if won is None:
                     engine.slots.release()
                     continue
@@ -76,24 +76,24 @@ class Takeover:
         plan = self._plan(firing)
         if plan is None:  # the ritual was switched off or the team removed meanwhile
             engine.slots.release()
-            return engine.finish(firing, "failed", "plan_gone")
+            return await engine.finish(firing, "failed", "plan_gone")
         if firing.started_at is None:
             if engine.clock.now() - firing.due_at > engine.grace:
                 engine.slots.release()
-                return engine.finish(firing, "missed", "owner_died")
+                return await engine.finish(firing, "missed", "owner_died")
             return await engine.run_claimed(plan, firing)
         found = await self._look(plan, firing)
         if found is True:
             engine.slots.release()
             log.info("%s had gone out before its owner died: recorded done", firing_marker(firing))
-            return engine.finish(firing, "done", "confirmed_after_takeover")
+            return await engine.finish(firing, "done", "confirmed_after_takeover")
         if found is False and engine.clock.now() - firing.due_at <= engine.grace:
             log.info("%s had not gone out: posting it now", firing_marker(firing))
             return await engine.run_claimed(plan, firing)
         engine.slots.release()
         cause = "may_have_posted" if found is None else "owner_died"
         status = UNCONFIRMED if found is None else "missed"
-        outcome = engine.finish(firing, status, cause)
+        outcome = await engine.finish(firing, status, cause)
         await engine.report(plan, firing, cause)
         return outcome
 
@@ -114,11 +114,11 @@ class Takeover:
         engine = self.engine
         await engine.slots.acquire(1)
         now = engine.clock.now()
-        firing = engine.store.reopen_unconfirmed(firing_id, engine.worker, now + engine.lease)
+        firing = await engine.store.reopen_unconfirmed(firing_id, engine.worker, now + engine.lease)
         plan = None if firing is None else self._plan(firing)
         if firing is None or plan is None:
             engine.slots.release()
             if firing is not None:
-                return engine.finish(firing, "failed", "plan_gone")
+                return await engine.finish(firing, "failed", "plan_gone")
             return Outcome("taken")
         return await engine.run_claimed(plan, firing)

@@ -51,7 +51,7 @@ class AdminNotices:
             return
         platform = self.bot.platform_for(team)
         for admin in sorted(team.admins):
-            language = pick_language(self.bot.store.language(team.id, admin), default=team.language)
+            language = pick_language(await self.bot.store.language(team.id, admin), default=team.language)
             try:
                 await platform.send_dm(admin, self.message(plan, firing, cause, language))
             except Exception as exc:

@@ -34,9 +34,9 @@ class _Blind(LocalPlatform):
 
 async def _replica(store: Store, clock: FakeClock, local: LocalPlatform, name: str) -> RitualBot:
     config = make_config(TOML)
-    bot = build_bot(config, discover(), {"local": local}, clock, store)
+    bot = await build_bot(config, discover(), {"local": local}, clock, store)
     bot.engine.worker = name
-    store.ensure_team("noord", "local", "C1", clock.now())
+    await store.ensure_team("noord", "local", "C1", clock.now())
     await local.start(bot)
     return bot
 
@@ -45,11 +45,11 @@ def _channel_posts(local: LocalPlatform) -> list[str]:
     return [e.text for e in local.transcript if e.kind == "channel"]
 
 
-def _dead_claim(store: Store, now: datetime, *, started: bool) -> int:
+async def _dead_claim(store: Store, now: datetime, *, started: bool) -> int:
     """What a replica killed -9 leaves behind: a running firing whose lease nobody renews."""
-    (firing,) = store.claim_firings([PROMPT], "running", "dead:1", now, now + timedelta(seconds=30))
+    (firing,) = await store.claim_firings([PROMPT], "running", "dead:1", now, now + timedelta(seconds=30))
     if started:
-        assert store.mark_started(firing.id, "dead:1", now, "C1")
+        assert await store.mark_started(firing.id, "dead:1", now, "C1")
     return firing.id
 
 
@@ -57,13 +57,13 @@ async def test_a_dead_owners_firing_that_never_started_is_posted_once_by_another
     clock = FakeClock(FRIDAY_1400)
     local = LocalPlatform({"C1": ["anna", "bram"]})
     bot = await _replica(store, clock, local, "b:2")
-    _dead_claim(store, clock.now(), started=False)
+    await _dead_claim(store, clock.now(), started=False)
     assert await bot.takeover.take_over_expired() == {}  # the lease still runs: nobody touches it
     clock.set(FRIDAY_1400 + timedelta(seconds=40))
     assert await bot.takeover.take_over_expired() == {"done": 1}
     assert len(_channel_posts(local)) == 1
     assert await bot.takeover.take_over_expired() == {}
-    (firing,) = store.firings("noord")
+    (firing,) = await store.firings("noord")
     assert firing.status == "done"
 
 
@@ -71,22 +71,22 @@ async def test_a_started_firing_found_on_the_platform_is_not_posted_again(store:
     clock = FakeClock(FRIDAY_1400)
     local = LocalPlatform({"C1": ["anna", "bram"]})
     bot = await _replica(store, clock, local, "b:2")
-    firing_id = _dead_claim(store, clock.now(), started=True)
-    leased = store.leased_firing(firing_id)
+    firing_id = await _dead_claim(store, clock.now(), started=True)
+    leased = await store.leased_firing(firing_id)
     assert leased is not None
     # the dead replica's post had reached the channel before it died
     await local.post("C1", Message(paragraphs=(("the prompt",),), marker=firing_marker(leased)))
     clock.set(FRIDAY_1400 + timedelta(seconds=40))
     assert await bot.takeover.take_over_expired() == {"done": 1}
     assert len(_channel_posts(local)) == 1
-    assert store.leased_firing(firing_id).cause == "confirmed_after_takeover"  # type: ignore[union-attr]
+    assert (await store.leased_firing(firing_id)).cause == "confirmed_after_takeover"  # type: ignore[union-attr]
 
 
 async def test_a_started_firing_certainly_not_on_the_platform_is_posted(store: Store) -> None:
     clock = FakeClock(FRIDAY_1400)
     local = LocalPlatform({"C1": ["anna", "bram"]})
     bot = await _replica(store, clock, local, "b:2")
-    _dead_claim(store, clock.now(), started=True)
+    await _dead_claim(store, clock.now(), started=True)
     clock.set(FRIDAY_1400 + timedelta(seconds=40))
     assert await bot.takeover.take_over_expired() == {"done": 1}
     assert len(_channel_posts(local)) == 1
@@ -98,7 +98,7 @@ async def test_when_nobody_can_know_the_admins_decide_and_the_button_posts_once(
     clock = FakeClock(FRIDAY_1400)
     blind = _Blind({"C1": ["anna", "bram"]})
     bot = await _replica(store, clock, blind, "b:2")
-    firing_id = _dead_claim(store, clock.now(), started=True)
+    firing_id = await _dead_claim(store, clock.now(), started=True)
     clock.set(FRIDAY_1400 + timedelta(seconds=40))
     assert await bot.takeover.take_over_expired() == {"unconfirmed": 1}
     assert _channel_posts(blind) == []  # never posted twice on a guess
@@ -110,7 +110,7 @@ async def test_when_nobody_can_know_the_admins_decide_and_the_button_posts_once(
     out = await blind.click("anna", notice, "Nu plaatsen")  # a second press (or a second admin)
     assert "al afgehandeld" in out[-1].text
     assert len(_channel_posts(blind)) == 1
-    assert store.leased_firing(firing_id).status == "done"  # type: ignore[union-attr]
+    assert (await store.leased_firing(firing_id)).status == "done"  # type: ignore[union-attr]
     status = await blind.command("anna", "status", channel="C1")
     assert "niet gelukt" not in status[-1].text
 
@@ -119,7 +119,7 @@ async def test_only_an_admin_may_press_post_it_now(store: Store) -> None:
     clock = FakeClock(FRIDAY_1400)
     blind = _Blind({"C1": ["anna", "bram"]})
     bot = await _replica(store, clock, blind, "b:2")
-    _dead_claim(store, clock.now(), started=True)
+    await _dead_claim(store, clock.now(), started=True)
     clock.set(FRIDAY_1400 + timedelta(seconds=40))
     await bot.takeover.take_over_expired()
     (notice,) = [e for e in blind.transcript if e.kind == "dm"]
@@ -164,20 +164,24 @@ async def test_a_claim_is_taken_only_for_a_free_posting_slot(store: Store) -> No
 
     class Held(LocalPlatform):
         async def post(self, channel: str, message: Any, *, thread: Any = None) -> Any:
-            running.append(sum(1 for t in range(6) for f in store.firings(f"t{t}") if f.status == "running"))
+            firings = [f for t in range(6) for f in await store.firings(f"t{t}")]
+            running.append(sum(1 for f in firings if f.status == "running"))
             await gate.wait()
             return await super().post(channel, message, thread=thread)
 
     held = Held({f"C{i}": [f"a{i}"] for i in range(6)})
     clock = FakeClock(FRIDAY_1400 - timedelta(hours=1))
-    bot = build_bot(config, discover(), {"local": held}, clock, store)
+    bot = await build_bot(config, discover(), {"local": held}, clock, store)
     for team in bot.teams.values():
-        store.ensure_team(team.id, "local", team.channel, clock.now())
+        await store.ensure_team(team.id, "local", team.channel, clock.now())
     await held.start(bot)
     clock.set(FRIDAY_1400 + timedelta(minutes=1))
     done = asyncio.create_task(bot.engine.run_due())
-    await asyncio.sleep(0.1)
+    while len(running) < 2:  # both slots are now held by posts waiting at the gate
+        await asyncio.sleep(0.01)
     assert running == [2, 2]  # two slots: two claims, not six
+    rows = [f for t in range(6) for f in await store.firings(f"t{t}")]
+    assert [f.status for f in rows] == ["running", "running"]
     gate.set()
     assert await done == {"done": 6}
     assert max(running) == 2
@@ -187,7 +191,7 @@ async def test_a_post_that_may_still_be_on_its_way_is_not_judged_yet(store: Stor
     clock = FakeClock(FRIDAY_1400)
     local = LocalPlatform({"C1": ["anna", "bram"]})
     bot = await _replica(store, clock, local, "b:2")
-    _dead_claim(store, clock.now(), started=True)
+    await _dead_claim(store, clock.now(), started=True)
     clock.set(FRIDAY_1400 + timedelta(seconds=31))  # the lease ran out, but the post started 31 s ago
     assert await bot.takeover.take_over_expired() == {}
     assert _channel_posts(local) == []

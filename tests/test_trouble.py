@@ -18,9 +18,9 @@ from tests.test_slack_support import running_bot as running_slack
 FRIDAY_1400 = datetime(2026, 12, 4, 14, 0, tzinfo=AMS)
 
 
-def _prompt_firings(store: Store) -> list[tuple[str, str | None]]:
-    return [(f.status, store.leased_firing(f.id).cause) for f in store.firings("noord")  # type: ignore[union-attr]
-            if f.step == "prompt"]
+async def _prompt_firings(store: Store) -> list[tuple[str, str | None]]:
+    return [(f.status, (await store.leased_firing(f.id)).cause)  # type: ignore[union-attr]
+            for f in await store.firings("noord") if f.step == "prompt"]
 
 
 async def test_slack_bot_not_in_channel_is_told_to_the_admins_and_in_status(store: Store) -> None:
@@ -29,7 +29,7 @@ async def test_slack_bot_not_in_channel_is_told_to_the_admins_and_in_status(stor
         r.slack.add_channel(CH, list(PEOPLE), bot_is_member=False)
         r.clock.set(FRIDAY_1400 + timedelta(seconds=30))
         assert (await r.bot.engine.run_due())["failed"] == 1
-        assert _prompt_firings(store) == [("failed", "not_in_channel")]
+        assert await _prompt_firings(store) == [("failed", "not_in_channel")]
         dms = r.slack.messages(ANNA)
         notices = [m for m in dms if "/invite @ritualbot" in m.text]
         assert len(notices) == 1 and CH in notices[0].text  # one message, naming the cause and the fix
@@ -56,7 +56,7 @@ async def test_slack_archived_channel_and_missing_scope_are_named(store: Store) 
         await r.command(ANNA, "run weekly_success_mistake")
         await until(lambda: r.slack.responses, "the run's answer")
         assert "recht (chat:write)" in r.slack.responses[-1].body["text"]
-        assert [f.status for f in store.firings("noord")][-1] == "failed"
+        assert [f.status for f in await store.firings("noord")][-1] == "failed"
 
 
 async def test_mattermost_not_a_member_and_archived_channel_are_named(store: Store) -> None:
@@ -66,7 +66,7 @@ async def test_mattermost_not_a_member_and_archived_channel_are_named(store: Sto
         assert "/invite @ritualbot" in answer.json["text"]
         notices = [p for p in r.bot_posts(r.dm(MM_ANNA)) if "/invite @ritualbot" in p["message"]]
         assert len(notices) == 1
-        assert [f.status for f in store.firings("noord")] == ["failed"]
+        assert [f.status for f in await store.firings("noord")] == ["failed"]
         r.mm.members[MM_CHAN].append(r.mm.bot_user_id)
         r.mm.archive_channel(MM_CHAN)
         r.clock.set(r.clock.now() + timedelta(minutes=5))

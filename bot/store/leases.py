@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 
 from bot.store.models import FiringRow, RitualStateRow, SettingRow
+from bot.store.offloop import OffLoop, off_loop
 
 RUNNING = "running"
 UNCONFIRMED = "unconfirmed"  # may have gone out; nobody could check: the admins decide
@@ -71,11 +72,11 @@ def _leased(row: Any) -> LeasedFiring:
     return LeasedFiring(*row)
 
 
-class FiringLeases:
-    """The lease half of the store (mixed into `Store`, which provides `engine`)."""
+class FiringLeases(OffLoop):
+    """The lease half of the store (`Store` inherits it); each method is one short
+    transaction, awaited, run off the event loop like every store call."""
 
-    engine: Engine
-
+    @off_loop
     def claim_firings(self, firings: Sequence[NewFiring], status: str, worker: str, now: datetime,
                       lease_until: datetime | None) -> list[LeasedFiring]:
         """Insert every firing nobody has yet, in one statement; returns the ones inserted.
@@ -95,6 +96,7 @@ class FiringLeases:
         with self.engine.begin() as conn:
             return [_leased(r) for r in conn.execute(statement)]
 
+    @off_loop
     def renew_leases(self, worker: str, until: datetime) -> int:
         """Extend every lease `worker` holds; how many it holds."""
         with self.engine.begin() as conn:
@@ -103,6 +105,7 @@ class FiringLeases:
                                   .values(lease_until=until))
             return int(result.rowcount)
 
+    @off_loop
     def mark_started(self, firing_id: int, worker: str, at: datetime, target: str) -> bool:
         """Record the moment before the first platform call; False when the lease is no longer ours.
 
@@ -116,6 +119,7 @@ class FiringLeases:
                     started_at=func.coalesce(FiringRow.started_at, at), target=func.coalesce(FiringRow.target, target)))
             return bool(result.rowcount)
 
+    @off_loop
     def finish_firing(self, firing_id: int, worker: str, status: str, cause: str | None = None) -> bool:
         """Close a firing this worker owns: final status, its cause, no lease. False when not ours any more.
 
@@ -127,18 +131,20 @@ class FiringLeases:
                 .values(status=status, cause=cause, lease_until=None, target=None))
             return bool(result.rowcount)
 
+    @off_loop
     def drop_claim(self, firing_id: int, worker: str) -> None:
         """Give a claim back (nothing went out), so the firing is tried again."""
         with self.engine.begin() as conn:
             conn.execute(delete(FiringRow).where(col(FiringRow.id) == firing_id, col(FiringRow.claimed_by) == worker,
                                                  col(FiringRow.status) == RUNNING))
 
-    def forget_target(self, team_id: str, user_id: str) -> None:
+    def _forget_target(self, team_id: str, user_id: str) -> None:
         """Erasure: no firing keeps this member as where it was going."""
         with self.engine.begin() as conn:
             conn.execute(update(FiringRow).where(col(FiringRow.team_id) == team_id,
                                                  col(FiringRow.target) == "@" + user_id).values(target=None))
 
+    @off_loop
     def expired_leases(self, now: datetime, limit: int, settled: datetime) -> list[LeasedFiring]:
         """Running firings whose owner stopped renewing, oldest due first; one whose first
         platform call was after `settled` is left alone a little longer (it may still land)."""
@@ -149,6 +155,7 @@ class FiringLeases:
                 .order_by(col(FiringRow.due_at)).limit(limit))
             return [_leased(r) for r in rows]
 
+    @off_loop
     def take_over(self, firing_id: int, worker: str, now: datetime, lease_until: datetime,
                   settled: datetime) -> LeasedFiring | None:
         """Make an expired lease ours (compare-and-set: of several replicas exactly one wins)."""
@@ -159,6 +166,7 @@ class FiringLeases:
                 .values(claimed_by=worker, lease_until=lease_until).returning(*_COLUMNS)).first()
             return None if row is None else _leased(row)
 
+    @off_loop
     def reopen_unconfirmed(self, firing_id: int, worker: str, lease_until: datetime) -> LeasedFiring | None:
         """An admin chose to post an unconfirmed firing: it runs again, once, under a fresh lease."""
         with self.engine.begin() as conn:
@@ -168,11 +176,13 @@ class FiringLeases:
                         cause=None).returning(*_COLUMNS)).first()
             return None if row is None else _leased(row)
 
+    @off_loop
     def leased_firing(self, firing_id: int) -> LeasedFiring | None:
         with self.engine.begin() as conn:
             row = conn.execute(select(*_COLUMNS).where(col(FiringRow.id) == firing_id)).first()
             return None if row is None else _leased(row)
 
+    @off_loop
     def last_trouble(self, team_id: str, ritual_id: str) -> LeasedFiring | None:
         """The latest firing of a ritual if it failed or is unconfirmed (for `/ritual status`), else None."""
         with self.engine.begin() as conn:
@@ -186,6 +196,7 @@ class FiringLeases:
             found = _leased(row)
             return found if found.status in ("failed", UNCONFIRMED) else None
 
+    @off_loop
     def ritual_states(self, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[bool, str | None]]:
         """`(paused, skipped occurrence)` of many (team, ritual) pairs in one query; pairs without a row left out."""
         teams = sorted({team for team, _ in pairs})
@@ -202,13 +213,14 @@ class FiringLeases:
 
     # settings version: how replicas notice each other's admin changes -----------------------
 
+    @off_loop
     def settings_version(self) -> str:
         """A token that changes with every admin change to any team ('' before the first)."""
         with self.engine.begin() as conn:
             value = conn.execute(select(col(SettingRow.value)).where(col(SettingRow.key) == SETTINGS_VERSION)).scalar()
             return str(value or "")
 
-    def bump_settings_version(self) -> None:
+    def _bump_settings_version(self) -> None:
         """Tell every replica that team settings changed (a fresh random token, no counter race)."""
         token = uuid.uuid4().hex
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert

@@ -1,8 +1,9 @@
 """The typed store API rituals and the core use; no caller writes SQL or opens sessions.
 
-Each method is one short transaction. Consent is enforced here too: `save_response`
-refuses to store anything for a member who has not opted in, so a ritual cannot
-forget to check.
+Each method is one short transaction, and each is a coroutine: the transaction runs on
+the store's own bounded thread pool, never on the event loop (`await store.consent(...)`).
+Consent is enforced here too: `save_response` refuses to store anything for a member who
+has not opted in, so a ritual cannot forget to check.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from bot.store.models import (
     TeamSettingRow,
     WalkRow,
 )
+from bot.store.offloop import OffLoop, off_loop
 from bot.texts import NOTICE_VERSION
 
 
@@ -86,15 +88,15 @@ class TeamSetting:
     set_at: datetime
 
 
-class Store(FiringLeases):
-    """All persistence behind small, named operations.
+class Store(FiringLeases, OffLoop):
+    """All persistence behind small, named operations, each awaited.
 
     `notice_version` is the current version of the consent notice: consent given to an
     older notice counts as not given, so people are asked again.
     """
 
     def __init__(self, engine: Engine, notice_version: int = NOTICE_VERSION) -> None:
-        self.engine = engine
+        super().__init__(engine)
         self.notice_version = notice_version
         # SQLite ignores FOR UPDATE: serialise this process's read-modify-writes instead
         # (several processes on one database need PostgreSQL, where the row lock does it).
@@ -107,6 +109,7 @@ class Store(FiringLeases):
             yield session
             session.commit()
 
+    @off_loop
     def ping(self) -> str:
         """'ok' or the error text, for /healthz."""
         try:
@@ -118,6 +121,7 @@ class Store(FiringLeases):
 
     # teams and members -------------------------------------------------------------
 
+    @off_loop
     def ensure_team(self, team_id: str, platform: str, channel: str, now: datetime) -> datetime:
         """Record a team the first time it is seen; return when it was first seen."""
         with self._session() as s:
@@ -139,16 +143,21 @@ class Store(FiringLeases):
     def _member(self, s: Session, team_id: str, user_id: str) -> MemberRow | None:
         return s.exec(select(MemberRow).where(MemberRow.team_id == team_id, MemberRow.user_id == user_id)).first()
 
+    @off_loop
     def consent(self, team_id: str, user_id: str) -> Consent:
         with self._session() as s:
-            row = self._member(s, team_id, user_id)
-            if row is None:
-                return Consent.UNKNOWN
-            consent = Consent(row.consent)
-            if consent is Consent.IN and (row.notice_version or 0) < self.notice_version:
-                return Consent.UNKNOWN  # agreed to an older notice: ask again
-            return consent
+            return self._consent(s, team_id, user_id)
 
+    def _consent(self, s: Session, team_id: str, user_id: str) -> Consent:
+        row = self._member(s, team_id, user_id)
+        if row is None:
+            return Consent.UNKNOWN
+        consent = Consent(row.consent)
+        if consent is Consent.IN and (row.notice_version or 0) < self.notice_version:
+            return Consent.UNKNOWN  # agreed to an older notice: ask again
+        return consent
+
+    @off_loop
     def consent_record(self, team_id: str, user_id: str) -> tuple[Consent, datetime | None, int | None]:
         with self._session() as s:
             row = self._member(s, team_id, user_id)
@@ -156,57 +165,67 @@ class Store(FiringLeases):
                 return Consent.UNKNOWN, None, None
             return Consent(row.consent), row.consent_at, row.notice_version
 
+    @off_loop
     def set_consent(self, team_id: str, user_id: str, consent: Consent, at: datetime, notice_version: int | None) -> None:
         with self._session() as s:
             row = self._member(s, team_id, user_id) or MemberRow(team_id=team_id, user_id=user_id)
             row.consent, row.consent_at, row.notice_version = consent.value, at, notice_version
             s.add(row)
 
+    @off_loop
     def opted_in(self, team_id: str) -> set[str]:
         with self._session() as s:
             rows = s.exec(select(MemberRow.user_id).where(MemberRow.team_id == team_id, MemberRow.consent == Consent.IN.value,
                                                           col(MemberRow.notice_version) >= self.notice_version))
             return set(rows)
 
+    @off_loop
     def opted_out(self, team_id: str) -> set[str]:
         with self._session() as s:
             rows = s.exec(select(MemberRow.user_id).where(MemberRow.team_id == team_id, MemberRow.consent == Consent.OUT.value))
             return set(rows)
 
+    @off_loop
     def set_language(self, team_id: str, user_id: str, language: str | None) -> None:
         with self._session() as s:
             row = self._member(s, team_id, user_id) or MemberRow(team_id=team_id, user_id=user_id)
             row.language = language
             s.add(row)
 
+    @off_loop
     def language(self, team_id: str, user_id: str) -> str | None:
         with self._session() as s:
             row = self._member(s, team_id, user_id)
             return row.language if row else None
 
+    @off_loop
     def set_away(self, team_id: str, user_id: str, away: bool) -> None:
         with self._session() as s:
             row = self._member(s, team_id, user_id) or MemberRow(team_id=team_id, user_id=user_id)
             row.away = away
             s.add(row)
 
+    @off_loop
     def away(self, team_id: str) -> set[str]:
         with self._session() as s:
             return set(s.exec(select(MemberRow.user_id).where(MemberRow.team_id == team_id, MemberRow.away == True)))  # noqa: E712
 
     # ritual state: pause and skip -------------------------------------------------------
 
+    @off_loop
     def ritual_state(self, team_id: str, ritual_id: str) -> RitualState:
         with self._session() as s:
             row = s.get(RitualStateRow, (team_id, ritual_id))
             return RitualState(row.paused, row.skip_occurrence) if row else RitualState(False, None)
 
+    @off_loop
     def set_paused(self, team_id: str, ritual_id: str, paused: bool) -> None:
         with self._session() as s:
             row = s.get(RitualStateRow, (team_id, ritual_id)) or RitualStateRow(team_id=team_id, ritual_id=ritual_id)
             row.paused = paused
             s.add(row)
 
+    @off_loop
     def set_skip(self, team_id: str, ritual_id: str, occurrence: str | None) -> None:
         with self._session() as s:
             row = s.get(RitualStateRow, (team_id, ritual_id)) or RitualStateRow(team_id=team_id, ritual_id=ritual_id)
@@ -215,6 +234,7 @@ class Store(FiringLeases):
 
     # firings: the exactly-once claim ---------------------------------------------------------
 
+    @off_loop
     def claim_firing(self, team_id: str, ritual_id: str, step: str, occurrence: str, due_at: datetime,
                      status: str, worker: str, now: datetime) -> Firing | None:
         """Insert the firing row; None when another process (or an earlier run) has it."""
@@ -228,6 +248,7 @@ class Store(FiringLeases):
         except IntegrityError:
             return None
 
+    @off_loop
     def set_firing_status(self, firing_id: int, status: str, channel: str | None = None, message_id: str | None = None) -> None:
         with self._session() as s:
             row = s.get(FiringRow, firing_id)
@@ -238,6 +259,7 @@ class Store(FiringLeases):
                 row.channel, row.message_id = channel, message_id
             s.add(row)
 
+    @off_loop
     def release_firing(self, firing_id: int) -> None:
         """Give a claim back, so the firing is tried again (only when nothing was posted)."""
         with self._session() as s:
@@ -245,6 +267,7 @@ class Store(FiringLeases):
             if row is not None:
                 s.delete(row)
 
+    @off_loop
     def firings(self, team_id: str, ritual_id: str | None = None) -> list[Firing]:
         with self._session() as s:
             query = select(FiringRow).where(FiringRow.team_id == team_id)
@@ -252,11 +275,13 @@ class Store(FiringLeases):
                 query = query.where(FiringRow.ritual_id == ritual_id)
             return [_firing(r) for r in s.exec(query.order_by(col(FiringRow.due_at), col(FiringRow.id)))]
 
+    @off_loop
     def last_firing_due(self, team_id: str, ritual_id: str, step: str) -> datetime | None:
         with self._session() as s:
             return s.exec(select(func.max(FiringRow.due_at)).where(
                 FiringRow.team_id == team_id, FiringRow.ritual_id == ritual_id, FiringRow.step == step)).first()
 
+    @off_loop
     def firing_keys(self, team_id: str, ritual_id: str, since: datetime) -> set[tuple[str, str]]:
         with self._session() as s:
             rows = s.exec(select(FiringRow.step, FiringRow.occurrence).where(
@@ -265,20 +290,22 @@ class Store(FiringLeases):
 
     # responses -----------------------------------------------------------------------
 
+    @off_loop
     def save_response(self, team_id: str, ritual_id: str, *, author_id: str, anonymous: bool, kind: str,
                       content: dict[str, Any], occurrence: str | None, at: datetime) -> int:
         """Store an answer of an opted-in member; anonymous answers keep no author at all."""
-        if self.consent(team_id, author_id) is not Consent.IN:
-            raise ConsentRequired(f"{author_id} has not opted in")
-        row = ResponseRow(team_id=team_id, ritual_id=ritual_id, occurrence=occurrence,
-                          author_id=None if anonymous else author_id, kind=kind,
-                          content=json.dumps(content, ensure_ascii=False, sort_keys=True), created_at=at)
         with self._session() as s:
+            if self._consent(s, team_id, author_id) is not Consent.IN:
+                raise ConsentRequired(f"{author_id} has not opted in")
+            row = ResponseRow(team_id=team_id, ritual_id=ritual_id, occurrence=occurrence,
+                              author_id=None if anonymous else author_id, kind=kind,
+                              content=json.dumps(content, ensure_ascii=False, sort_keys=True), created_at=at)
             s.add(row)
             s.flush()
             assert row.id is not None
             return row.id
 
+    @off_loop
     def responses(self, team_id: str, ritual_id: str | None = None, occurrence: str | None = None,
                   author_id: str | None = None, kind: str | None = None) -> list[StoredResponse]:
         with self._session() as s:
@@ -293,11 +320,13 @@ class Store(FiringLeases):
                 q = q.where(ResponseRow.kind == kind)
             return [_response(r) for r in s.exec(q.order_by(col(ResponseRow.id)))]
 
+    @off_loop
     def response(self, response_id: int) -> StoredResponse | None:
         with self._session() as s:
             row = s.get(ResponseRow, response_id)
             return None if row is None else _response(row)
 
+    @off_loop
     def delete_responses_before(self, team_id: str, before: datetime, *, dry_run: bool = False) -> int:
         with self._session() as s:
             where = (col(ResponseRow.team_id) == team_id, col(ResponseRow.created_at) < before)
@@ -308,11 +337,13 @@ class Store(FiringLeases):
 
     # rotation ---------------------------------------------------------------------------
 
+    @off_loop
     def rotation(self, team_id: str, pool: str) -> dict[str, tuple[datetime | None, int]]:
         with self._session() as s:
             rows = s.exec(select(RotationRow).where(RotationRow.team_id == team_id, RotationRow.pool == pool))
             return {r.user_id: (r.last_chosen_at, r.times) for r in rows}
 
+    @off_loop
     def mark_chosen(self, team_id: str, pool: str, user_id: str, at: datetime) -> None:
         with self._session() as s:
             row = s.exec(select(RotationRow).where(RotationRow.team_id == team_id, RotationRow.pool == pool,
@@ -321,11 +352,13 @@ class Store(FiringLeases):
             row.last_chosen_at, row.times = at, row.times + 1
             s.add(row)
 
+    @off_loop
     def member_rotation(self, team_id: str, user_id: str) -> list[tuple[str, datetime | None, int]]:
         with self._session() as s:
             rows = s.exec(select(RotationRow).where(RotationRow.team_id == team_id, RotationRow.user_id == user_id))
             return [(r.pool, r.last_chosen_at, r.times) for r in rows]
 
+    @off_loop
     def erase_member(self, team_id: str, user_id: str) -> None:
         """Delete every row that names this member in this team (answers, consent, turns, walks)."""
         with self._session() as s:
@@ -339,10 +372,11 @@ class Store(FiringLeases):
                 setting.set_by = "(erased)"
                 s.add(setting)
             s.exec(delete(AuditRow).where(col(AuditRow.team_id) == team_id, col(AuditRow.actor_id) == user_id))
-        self.forget_target(team_id, user_id)
+        self._forget_target(team_id, user_id)
 
     # walks -----------------------------------------------------------------------------
 
+    @off_loop
     def set_walk(self, team_id: str, leader_id: str, week: str, member_id: str, status: str, at: datetime) -> None:
         with self._session() as s:
             row = s.exec(select(WalkRow).where(WalkRow.team_id == team_id, WalkRow.leader_id == leader_id,
@@ -351,6 +385,7 @@ class Store(FiringLeases):
             row.member_id, row.status, row.updated_at = member_id, status, at
             s.add(row)
 
+    @off_loop
     def walks(self, team_id: str, leader_id: str | None = None) -> list[WalkRow]:
         with self._session() as s:
             q = select(WalkRow).where(WalkRow.team_id == team_id)
@@ -360,17 +395,20 @@ class Store(FiringLeases):
 
     # small ritual state --------------------------------------------------------------------
 
+    @off_loop
     def get_state(self, team_id: str, ritual_id: str, key: str) -> Any:
         with self._session() as s:
             row = s.get(StateRow, (team_id, ritual_id, key))
             return None if row is None else json.loads(row.value)
 
+    @off_loop
     def put_state(self, team_id: str, ritual_id: str, key: str, value: Any, at: datetime) -> None:
         with self._session() as s:
             row = s.get(StateRow, (team_id, ritual_id, key)) or StateRow(team_id=team_id, ritual_id=ritual_id, key=key, value="null", updated_at=at)
             row.value, row.updated_at = json.dumps(value, ensure_ascii=False, sort_keys=True), at
             s.add(row)
 
+    @off_loop
     def state_items(self, team_id: str, ritual_id: str, prefix: str) -> list[tuple[str, Any]]:
         """Every state value whose key starts with `prefix` (for data rights: what names whom)."""
         with self._session() as s:
@@ -378,6 +416,7 @@ class Store(FiringLeases):
                                                  col(StateRow.key).startswith(prefix, autoescape=True)))
             return [(r.key, json.loads(r.value)) for r in rows]
 
+    @off_loop
     def update_state(self, team_id: str, ritual_id: str, key: str, change: Callable[[Any], Any], at: datetime) -> Any:
         """Read-modify-write one state value under a row lock, so replicas never lose an update."""
         where = (StateRow.team_id == team_id, StateRow.ritual_id == ritual_id, StateRow.key == key)
@@ -399,6 +438,7 @@ class Store(FiringLeases):
                 continue  # another replica created the row first: read it and apply the change again
         raise RuntimeError(f"could not update state {key!r}")
 
+    @off_loop
     def delete_state(self, team_id: str, ritual_id: str, key: str) -> None:
         with self._session() as s:
             row = s.get(StateRow, (team_id, ritual_id, key))
@@ -407,6 +447,7 @@ class Store(FiringLeases):
 
     # participation counts ------------------------------------------------------------------
 
+    @off_loop
     def count_participation(self, team_id: str, ritual_id: str, week: str) -> None:
         """Add one contribution to a week's count; nothing about who."""
         for _ in range(3):
@@ -421,6 +462,7 @@ class Store(FiringLeases):
             except IntegrityError:
                 continue  # another replica created the row at the same moment: count again
 
+    @off_loop
     def participation(self, team_id: str, since_week: str) -> dict[str, dict[str, int]]:
         """`{ritual_id: {week: count}}` for weeks from `since_week` on."""
         with self._session() as s:
@@ -433,6 +475,7 @@ class Store(FiringLeases):
 
     # admins' runtime changes ----------------------------------------------------------------
 
+    @off_loop
     def team_settings(self, team_id: str | None = None) -> dict[str, list[TeamSetting]]:
         with self._session() as s:
             q = select(TeamSettingRow)
@@ -444,6 +487,7 @@ class Store(FiringLeases):
                     TeamSetting(r.key, json.loads(r.value), json.loads(r.base), r.set_by, r.set_at))
             return out
 
+    @off_loop
     def put_team_setting(self, team_id: str, key: str, value: Any, base: Any, set_by: str, at: datetime) -> None:
         with self._session() as s:
             row = s.get(TeamSettingRow, (team_id, key))
@@ -454,21 +498,24 @@ class Store(FiringLeases):
             row.value, row.base = json.dumps(value, sort_keys=True), json.dumps(base, sort_keys=True)
             row.set_by, row.set_at = set_by, at
             s.add(row)
-        self.bump_settings_version()
+        self._bump_settings_version()
 
+    @off_loop
     def delete_team_setting(self, team_id: str, key: str) -> None:
         with self._session() as s:
             row = s.get(TeamSettingRow, (team_id, key))
             if row is not None:
                 s.delete(row)
-        self.bump_settings_version()
+        self._bump_settings_version()
 
     # audit and settings ---------------------------------------------------------------------
 
+    @off_loop
     def audit(self, team_id: str | None, actor_id: str | None, action: str, detail: str, at: datetime) -> None:
         with self._session() as s:
             s.add(AuditRow(at=at, team_id=team_id, actor_id=actor_id, action=action, detail=detail))
 
+    @off_loop
     def audit_log(self, team_id: str | None = None) -> list[AuditRow]:
         with self._session() as s:
             q = select(AuditRow)
@@ -476,14 +523,19 @@ class Store(FiringLeases):
                 q = q.where(AuditRow.team_id == team_id)
             return list(s.exec(q.order_by(col(AuditRow.id))))
 
+    @off_loop
     def setting(self, key: str) -> str | None:
+        return self._setting(key)
+
+    def _setting(self, key: str) -> str | None:
         with self._session() as s:
             row = s.get(SettingRow, key)
             return None if row is None else row.value
 
+    @off_loop
     def setting_or_create(self, key: str, make: Any) -> str:
         """Read a shared setting, creating it once; concurrent replicas agree on one value."""
-        existing = self.setting(key)
+        existing = self._setting(key)
         if existing is not None:
             return existing
         try:
@@ -491,7 +543,7 @@ class Store(FiringLeases):
                 s.add(SettingRow(key=key, value=make()))
         except IntegrityError:
             pass
-        value = self.setting(key)
+        value = self._setting(key)
         assert value is not None
         return value
 
