@@ -181,7 +181,11 @@ class Engine:
         ctx.marker = firing_marker(firing)
 
         async def starting(target: str) -> None:
-            if not await self.store.mark_started(firing.id, self.worker, self.clock.now(), target):
+            try:
+                ours = await self.store.mark_started(firing.id, self.worker, self.clock.now(), target)
+            except Exception as exc:  # the database is away: nothing has gone out, so try again later
+                raise NotDelivered(f"the start could not be recorded ({type(exc).__name__})") from exc
+            if not ours:
                 raise LeaseLost(firing_marker(firing))
 
         ctx.before_first_delivery = starting

@@ -198,3 +198,25 @@ async def test_a_post_that_may_still_be_on_its_way_is_not_judged_yet(store: Stor
     clock.set(FRIDAY_1400 + timedelta(seconds=36))
     assert await bot.takeover.take_over_expired() == {"done": 1}
     assert len(_channel_posts(local)) == 1
+
+
+async def test_when_the_start_cannot_be_recorded_nothing_is_posted_and_it_is_tried_again(store: Store) -> None:
+    class Flaky(Store):
+        failures = 1
+
+        async def mark_started(self, *args: Any) -> bool:  # type: ignore[override]
+            if self.failures:
+                self.failures -= 1
+                raise ConnectionError("the database went away")
+            return await super().mark_started(*args)
+
+    flaky = Flaky(store.engine)
+    clock = FakeClock(FRIDAY_1400 - timedelta(hours=1))
+    local = LocalPlatform({"C1": ["anna", "bram"]})
+    bot = await _replica(flaky, clock, local, "a:1")
+    clock.set(FRIDAY_1400 + timedelta(minutes=1))
+    assert await bot.engine.run_due() == {"deferred": 1}
+    assert _channel_posts(local) == [] and await store.firings("noord") == []
+    clock.set(FRIDAY_1400 + timedelta(minutes=6))
+    assert await bot.engine.run_due() == {"done": 1}
+    assert len(_channel_posts(local)) == 1
