@@ -27,6 +27,15 @@ log = logging.getLogger("ritualbot")
 async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
                   env: Mapping[str, str] | None = None, stop: asyncio.Event | None = None) -> int:
     env = os.environ if env is None else env
+    # From the first moment: a SIGTERM during start-up (after /healthz answers, while the
+    # scheduler catches up) stops the bot cleanly once it has started, never kills it midway.
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - not the main thread
+            pass
     config, ritual_types = load(config_path)
     store = Store(open_database(database_url(config)))
     connectors: dict[str, Any] = {}
@@ -65,13 +74,6 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
         nxt = bot.engine.next_firing(plan.team.id, plan.ritual.id, plan.step.name)
         log.info("%s next at %s", plan.job_id, nxt.astimezone(plan.team.tz).isoformat() if nxt else "never")
 
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - not the main thread
-            pass
     await stop.wait()
     log.info("stopping")
     scheduler.stop()
