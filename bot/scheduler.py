@@ -15,16 +15,33 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.engine import Engine, Planned
 from bot.takeover import Takeover
+from bot.timing import StepFiring
 
 log = logging.getLogger("ritualbot.scheduler")
 
 SWEEP = timedelta(minutes=5)
 COLLECT = 0.05  # seconds the jobs of one moment have to join one batch
 RETRY = 5  # seconds before firing again what failed because the database was away
+
+
+class PlanTrigger(BaseTrigger):
+    """Wakes a job when its step fires: the schedule, DST-proof, moved into working time."""
+
+    def __init__(self, plan: Planned) -> None:
+        self.plan = plan
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        start = now if previous_fire_time is None else max(now, previous_fire_time + timedelta(seconds=1))
+        firing = self.plan.next_firing(start)
+        return None if firing is None else firing.at
+
+    def __str__(self) -> str:
+        return f"{self.plan.trigger()}"
 
 
 class RitualScheduler:
@@ -75,7 +92,7 @@ class RitualScheduler:
             if "/" in job.id and job.id not in wanted:
                 job.remove()
         for plan in self.engine.plans:
-            self.scheduler.add_job(self._fire_plan, trigger=plan.trigger(), args=[plan], id=plan.job_id,
+            self.scheduler.add_job(self._fire_plan, trigger=PlanTrigger(plan), args=[plan], id=plan.job_id,
                                    name=plan.job_id, misfire_grace_time=grace, coalesce=True, max_instances=1,
                                    replace_existing=True)
 
@@ -133,12 +150,12 @@ class RitualScheduler:
             now = self.engine.clock.now()
             items = [(plan, due) for job_id in dict.fromkeys(p.job_id for p in queued)
                      if (plan := current.get(job_id)) is not None
-                     for due in plan.trigger().occurrences(now - self.engine.grace, now + timedelta(seconds=1))]
+                     for due in plan.firings(now - self.engine.grace, now + timedelta(seconds=1))]
             task = asyncio.create_task(self._fire_batch(items))
             self._batches.add(task)
             task.add_done_callback(self._batches.discard)
 
-    async def _fire_batch(self, items: list[tuple[Planned, datetime]]) -> None:
+    async def _fire_batch(self, items: list[tuple[Planned, StepFiring]]) -> None:
         try:
             outcomes = await self.engine.fire_many(items)
         except Exception as exc:
@@ -150,7 +167,7 @@ class RitualScheduler:
                 await self._fire_plan(plan)
             return
         for (plan, due), outcome in zip(items, outcomes, strict=True):
-            log.info("%s due %s: %s", plan.job_id, due.isoformat(), outcome.status)
+            log.info("%s due %s: %s", plan.job_id, due.at.isoformat(), outcome.status)
 
     async def _sweep(self) -> None:
         """Anything due since the last sweep that no job fired (a suspended process, a clock jump)."""

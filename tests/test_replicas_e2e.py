@@ -42,7 +42,8 @@ def fire_minute(lead: timedelta) -> datetime:
 
 def teams_toml(count: int, at: datetime, *, extra: str = "") -> str:
     head = (f'language = "nl"\ntimezone = "UTC"\nlease_seconds = 10\nmax_concurrent_posts = 8\n'
-            f'settings_check_seconds = 5\n{extra}')
+            f'settings_check_seconds = 5\nworking_hours = "00:00-24:00"\n'
+            f'working_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n{extra}')
     teams = "".join(
         f'\n[[teams]]\nid = "t{i:04d}"\nplatform = "slack"\nchannel = "C{i:09d}"\nadmins = ["{ADMIN}"]\n'
         f'members = ["{ADMIN}", "U{i:09d}"]\n[teams.rituals.weekly_success_mistake]\n'
