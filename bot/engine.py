@@ -18,7 +18,7 @@ import logging
 import os
 import socket
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -129,7 +129,7 @@ class Engine:
         """Like `fire`, with the cause of a failure."""
         return (await self.fire_many([(plan, due)]))[0]
 
-    async def fire_many(self, items: list[tuple[Planned, datetime | StepFiring]]) -> list[Outcome]:
+    async def fire_many(self, items: Sequence[tuple[Planned, datetime | StepFiring]]) -> list[Outcome]:
         """Claim and run many firings: each batch claimed in one statement, only for free slots.
 
         Firings that must not run (paused, skipped, holiday, outside working time) are
