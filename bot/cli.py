@@ -1,10 +1,11 @@
-"""The `ritualbot` command line: run, demo, check-config, schedule, db upgrade, purge."""
+"""The `ritualbot` command line: run, demo, check-config, schedule, db upgrade, purge, doctor."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     purge = sub.add_parser("purge", help="delete answers older than each team's retention period")
     purge.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     purge.add_argument("--dry-run", action="store_true", help="only show what would be deleted")
+
+    doctor = sub.add_parser("doctor", help="check each team on its platform: token, scopes, channel, people")
+    doctor.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     return p
 
 
@@ -62,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    # APScheduler logs every run of every job (lease renewal runs every few seconds).
+    logging.getLogger("apscheduler.executors").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     # Client libraries log request and response bodies at debug level: what people wrote would
     # end up in the log. They stay at warning, whatever -v says.
     quiet = _QuietLibraries()
@@ -104,6 +110,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.cmd == "purge":
         return asyncio.run(_purge(args.config, args.dry_run))
+    if args.cmd == "doctor":
+        from bot.doctor import run_doctor
+
+        config, _ = load(args.config)
+        problems, report = asyncio.run(run_doctor(config, os.environ))
+        print(report)
+        return 1 if problems else 0
     raise AssertionError(args.cmd)
 
 

@@ -67,7 +67,8 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     await local.start(bot)
     for connector in connectors.values():
         await connector.start(bot)
-    scheduler = RitualScheduler(bot.engine, maintenance_jobs(bot))
+    scheduler = RitualScheduler(bot.engine, maintenance_jobs(bot), refresh=lambda: bot.refresh_settings(at_most_every=1.0),
+                                takeover=bot.takeover, settings_every=config.settings_check_seconds)
     bot.on_reload.append(scheduler.sync_jobs)
     await scheduler.start()
     for plan in bot.plans:
