@@ -57,7 +57,8 @@ class RitualBot:
         self.resolved = {(t.id, rid): resolve_ritual(t, type(r)) for t in config.teams for rid, r in self.rituals.items()}
         self.plans = [
             Planned(self.teams[team_id], self.rituals[rid], res, st)
-            for (team_id, rid), res in self.resolved.items() if res.enabled
+            for (team_id, rid), res in self.resolved.items()
+            if res.enabled and self.teams[team_id].platform in self.platforms  # a team without its platform waits
             for st in self.rituals[rid].steps(res.options)
         ]
         self.engine.plans = self.plans

@@ -4,54 +4,67 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
 from bot.config import ConfigError
+from bot.logsetup import configure_logging
 from bot.registry import RegistryError
 
 DEFAULT_CONFIG = Path("config.toml")
 
 
-class _QuietLibraries(logging.Filter):
-    """Drops the client libraries' records below warning, however they set their own levels
-    (mattermostdriver resets its loggers to INFO whenever it makes a client)."""
+def _log_options(parser: argparse.ArgumentParser, *, default: object) -> None:
+    """`-v` and `--log-format` before or after the subcommand (`ritualbot run -v` works too)."""
+    parser.add_argument("-v", "--verbose", action="store_true", default=default, help="log debug details")
+    parser.add_argument("--log-format", choices=("text", "json"), default=default,
+                        help="text lines (default) or JSON lines for a log collector")
 
-    NOISY = ("slack_sdk", "slack_bolt", "mattermostdriver", "urllib3", "aiohttp.access", "websockets")
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or not record.name.startswith(self.NOISY)
+def _version() -> str:
+    try:
+        return metadata.version("ritualbot")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        from bot import __version__
+
+        return __version__
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ritualbot", description="Team rituals for psychological safety in Slack and Mattermost.")
-    p.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    p.add_argument("--version", action="version", version=f"ritualbot {_version()}")
+    _log_options(p, default=None)
+    common = argparse.ArgumentParser(add_help=False)
+    _log_options(common, default=argparse.SUPPRESS)  # after the subcommand: only when given
     sub = p.add_subparsers(dest="cmd", required=True)
 
-    run = sub.add_parser("run", help="run the bot")
+    run = sub.add_parser("run", parents=[common], help="run the bot")
     run.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     run.add_argument("--port", type=int, default=3000)
     run.add_argument("--host", default="0.0.0.0")
+    run.add_argument("--local", action="store_true",
+                     help="run teams whose platform has no credentials on the local platform (nothing reaches "
+                          "Slack or Mattermost, and their rounds are used up)")
 
-    check = sub.add_parser("check-config", help="validate a config file")
+    check = sub.add_parser("check-config", parents=[common], help="validate a config file")
     check.add_argument("path", type=Path, nargs="?", default=DEFAULT_CONFIG)
 
-    sched = sub.add_parser("schedule", help="the next firings per team and ritual (dry run)")
+    sched = sub.add_parser("schedule", parents=[common], help="the next firings per team and ritual (dry run)")
     sched.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     sched.add_argument("--count", type=int, default=3, help="firings per step to show")
 
-    demo = sub.add_parser("demo", help="simulate weeks of the example config on the local platform")
+    demo = sub.add_parser("demo", parents=[common], help="simulate weeks of the example config on the local platform")
     demo.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     demo.add_argument("--weeks", type=int, default=4)
 
-    db = sub.add_parser("db", help="database maintenance")
+    db = sub.add_parser("db", parents=[common], help="database maintenance")
     db_sub = db.add_subparsers(dest="db_cmd", required=True)
-    up = db_sub.add_parser("upgrade", help="apply migrations")
+    up = db_sub.add_parser("upgrade", parents=[common], help="apply migrations")
     up.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
 
-    purge = sub.add_parser("purge", help="delete answers older than each team's retention period")
+    purge = sub.add_parser("purge", parents=[common], help="delete answers older than each team's retention period")
     purge.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     purge.add_argument("--dry-run", action="store_true", help="only show what would be deleted")
     return p
@@ -59,14 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
-    # Client libraries log request and response bodies at debug level: what people wrote would
-    # end up in the log. They stay at warning, whatever -v says.
-    quiet = _QuietLibraries()
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(quiet)
+    configure_logging(verbose=bool(args.verbose), json_lines=args.log_format == "json")
     try:
         return _dispatch(args)
     except ConfigError as exc:
@@ -88,7 +94,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.cmd == "run":
         from bot.runner import run_bot
 
-        return asyncio.run(run_bot(args.config, host=args.host, port=args.port))
+        return asyncio.run(run_bot(args.config, host=args.host, port=args.port, allow_local=args.local))
     if args.cmd == "demo":
         from bot.demo import run_demo
 
@@ -96,11 +102,17 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.cmd == "schedule":
         return _print_schedule(args.config, args.count)
     if args.cmd == "db":
-        from bot.store.database import open_database
+        from bot.store.database import make_engine, upgrade
 
         config, _ = load(args.config)
-        open_database(database_url(config)).dispose()
-        print("database is up to date")
+        engine = make_engine(database_url(config))
+        try:
+            applied = upgrade(engine)
+        finally:
+            engine.dispose()
+        for revision, doc in applied:
+            print(f"applied {revision}: {doc}")
+        print("database is up to date" + ("" if applied else "; nothing to apply"))
         return 0
     if args.cmd == "purge":
         return _purge(args.config, args.dry_run)
