@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -49,9 +49,9 @@ class ResponseSlot:
 class IntegrationRoutes:
     """aiohttp handlers for `/mattermost/command`, `/mattermost/actions`, `/mattermost/dialogs`."""
 
-    def __init__(self, platform: MattermostPlatform, command_token: str, *, window: float = 2.5) -> None:
+    def __init__(self, platform: MattermostPlatform, command_tokens: Sequence[str], *, window: float = 2.5) -> None:
         self.platform = platform
-        self._token = command_token.encode()
+        self._tokens = [t.encode() for t in command_tokens]
         self.window = window
         self.dispatcher: Dispatcher | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
@@ -113,7 +113,9 @@ class IntegrationRoutes:
     def _token_ok(self, request: web.Request, form: Any) -> bool:
         header = request.headers.get("Authorization", "")
         given = str(form.get("token") or (header[6:].strip() if header.startswith("Token ") else ""))
-        return bool(given) and hmac.compare_digest(given.encode(), self._token)
+        # Compare with every team's token (no early exit), so timing tells nothing about which matched.
+        matches = [hmac.compare_digest(given.encode(), token) for token in self._tokens]
+        return bool(given) and any(matches)
 
     async def command(self, request: web.Request) -> web.Response:
         form = await request.post()
