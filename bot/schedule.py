@@ -19,9 +19,12 @@ _DAY_ALIASES = {
     "ma": "mon", "di": "tue", "wo": "wed", "do": "thu", "vr": "fri", "za": "sat", "zo": "sun",
     "monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu",
     "friday": "fri", "saturday": "sat", "sunday": "sun",
+    "maandag": "mon", "dinsdag": "tue", "woensdag": "wed", "donderdag": "thu", "vrijdag": "fri",
+    "zaterdag": "sat", "zondag": "sun",
 }
 _ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "last": "last",
-             "1st": "1st", "2nd": "2nd", "3rd": "3rd", "4th": "4th"}
+             "1st": "1st", "2nd": "2nd", "3rd": "3rd", "4th": "4th",
+             "eerste": "1st", "tweede": "2nd", "derde": "3rd", "vierde": "4th", "laatste": "last"}
 _CRON_DOW = {"0": "sun", "7": "sun", "1": "mon", "2": "tue", "3": "wed", "4": "thu", "5": "fri", "6": "sat"}
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 

@@ -22,6 +22,7 @@ SCOPES = {
     "chat_update": "chat:write", "conversations_open": "im:write", "users_info": "users:read",
     "conversations_members": ("channels:read", "groups:read"), "views_open": None, "views_publish": None,
     "files_upload_v2": "files:write",
+    "apps_connections_open": None,  # with the app-level token (connections:write), not a bot scope
 }
 
 
