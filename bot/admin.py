@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.commands import BaseCommands, CommandContext, core_command
 from bot.config import TeamConfig
 from bot.i18n import pick_language
-from bot.messages import parse_user_ref
+from bot.messages import WHO, Mention, Segment, mentioning, parse_user_ref
 from bot.overrides import SCHEDULE_PREFIX, config_value
 from bot.reports import send_insights
 from bot.schedule import ScheduleError, parse_schedule
@@ -87,26 +87,34 @@ class CoreCommands(BaseCommands):
         team = self._effective_team(ctx.team.id)
         current = getattr(team, key)
         if not args:
-            shown = ctx.t("roster.channel") if current == "channel" else ", ".join(current) or "-"
-            await ctx.say(ctx.t(f"roster.{key}", users=shown))
+            if current == "channel":
+                await ctx.say(ctx.t(f"roster.{key}", users=ctx.t("roster.channel")))
+            else:
+                await ctx.say(people_line(ctx.t(f"roster.{key}", users=WHO), current))
             return
-        user = parse_user_ref(args[1]) if len(args) == 2 else None
-        if args[0] not in ("add", "remove") or user is None:
+        if args[0] not in ("add", "remove") or len(args) != 2 or parse_user_ref(args[1]) is None:
             await ctx.say(ctx.t("roster.usage", command=self.command, key=key))
             return
         if current == "channel":
             await ctx.say(ctx.t("roster.is_channel"))
             return
+        person = await self.bot.platform_for(ctx.team).find_person(args[1])
+        if args[0] == "add" and person.problem is not None:
+            # Someone who does not exist or cannot take part would be added, then every DM would bounce.
+            await ctx.say(ctx.t(f"roster.{person.problem}", ref=args[1], platform=ctx.team.platform.title()))
+            return
+        user = person.user_id or parse_user_ref(args[1]) or args[1]  # removing: also who has left since
         members = team.members if isinstance(team.members, list) else None
         if key == "leaders" and args[0] == "add" and members is not None and user not in members:
-            await ctx.say(ctx.t("roster.leader_not_member", user=user, command=self.command))
+            await ctx.say(mentioning(ctx.t("roster.leader_not_member", user=WHO, command=self.command), user))
             return
         if key == "members" and args[0] == "remove" and user in team.leaders:
-            await ctx.say(ctx.t("roster.member_is_leader", user=user, command=self.command))
+            await ctx.say(mentioning(ctx.t("roster.member_is_leader", user=WHO, command=self.command), user))
             return
         updated = sorted(set(current) | {user}) if args[0] == "add" else [u for u in current if u != user]
         self._change(ctx, key, updated)
-        await ctx.say(ctx.t(f"roster.{args[0]}ed", user=user, key=key))
+        done = "added" if args[0] == "add" else "removed"
+        await ctx.say(mentioning(ctx.t(f"roster.{done}.{key}", user=WHO), user))
 
     @core_command("insights", admin=True, usage=" [monthly on|off]")
     async def insights(self, ctx: CommandContext, args: list[str]) -> None:
@@ -164,6 +172,15 @@ class CoreCommands(BaseCommands):
             return
         self._change(ctx, "timezone", args[0])
         await ctx.say(ctx.t("timezone.done", timezone=args[0]))
+
+
+def people_line(template: str, user_ids: list[str]) -> tuple[Segment, ...]:
+    """`template` with its one `WHO` replaced by mentions of `user_ids` ("-" when there are none)."""
+    before, _, after = template.partition(WHO)
+    people: list[Segment] = []
+    for i, user in enumerate(user_ids):
+        people += ([", "] if i else []) + [Mention(user)]
+    return tuple(p for p in (before, *(people or ["-"]), after) if p != "")
 
 
 def _short(value: Any) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.context import SEP
 from bot.i18n import pick_language, translate
-from bot.messages import Button, text
+from bot.messages import Button, Segment, text
 from bot.platform import Reply
 from bot.store import Consent
 from bot.teams import TeamView
@@ -72,7 +72,7 @@ class CommandContext:
     def local(self, moment: datetime) -> str:
         return format_local(moment, self.team, self.language)
 
-    async def say(self, *paragraphs: str, buttons: tuple[Button, ...] = ()) -> None:
+    async def say(self, *paragraphs: str | tuple[Segment, ...], buttons: tuple[Button, ...] = ()) -> None:
         await self.reply(text(*paragraphs, buttons=buttons))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -19,10 +20,10 @@ from typing import Any, TypeVar, cast
 
 import requests
 from mattermostdriver import Driver
-from mattermostdriver.exceptions import NotEnoughPermissions, ResourceNotFound
+from mattermostdriver.exceptions import InvalidOrMissingParameters, NotEnoughPermissions, ResourceNotFound
 
 from bot.messages import Form, ImageFile, Message, MessageRef
-from bot.platform import NotDelivered
+from bot.platform import NotDelivered, Person
 from bot.platforms import mattermost_render as render
 from bot.platforms.mattermost_connection import MattermostConnection
 from bot.platforms.mattermost_signing import Signer
@@ -32,6 +33,7 @@ log = logging.getLogger("ritualbot.mattermost")
 T = TypeVar("T")
 MARKER = "ritualbot_post"  # a random id in props, to find a post whose creation we could not confirm
 USER_TTL = 600.0
+_MATTERMOST_ID = re.compile(r"^[a-z0-9]{26}$")
 
 
 def refused(exc: BaseException) -> bool:
@@ -106,6 +108,28 @@ class MattermostPlatform:
                     pass  # not a user: leave the word for the command to judge
             words.append(word)
         return " ".join(words)
+
+    async def find_person(self, ref: str) -> Person:
+        """A user id, or `@name`/`name` (the username); deactivated accounts and bots are not people here."""
+        raw = ref.strip()
+        name = raw.removeprefix("@")
+        by_id = not raw.startswith("@") and _MATTERMOST_ID.match(raw) is not None
+
+        def fetch(d: Driver) -> Any:
+            return d.users.get_user(raw) if by_id else d.users.get_user_by_username(name)
+
+        if not name:
+            return Person(None, "not_found")
+        try:
+            user = await self.call(fetch)
+        except (ResourceNotFound, InvalidOrMissingParameters):
+            return Person(None, "not_found")
+        self._users[user["id"]] = (time.monotonic(), user)
+        if user.get("delete_at"):
+            return Person(str(user["id"]), "inactive")
+        if user.get("is_bot"):
+            return Person(str(user["id"]), "bot")
+        return Person(str(user["id"]))
 
     def _fresh(self, user_id: str) -> bool:
         cached = self._users.get(user_id)
