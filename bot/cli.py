@@ -53,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
 
     sched = sub.add_parser("schedule", parents=[common], help="the next firings per team and ritual (dry run)")
     sched.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
-    sched.add_argument("--count", type=int, default=3, help="firings per step to show")
+    sched.add_argument("--count", type=int, default=3, help="occurrences per ritual to show")
+    sched.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="start from this day instead of now")
+    sched.add_argument("--language", choices=("en", "nl"), default="en", help="language of the listing")
 
     demo = sub.add_parser("demo", parents=[common], help="simulate weeks of the example config on the local platform")
     demo.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
@@ -100,7 +102,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return asyncio.run(run_demo(args.config, weeks=args.weeks))
     if args.cmd == "schedule":
-        return _print_schedule(args.config, args.count)
+        return _print_schedule(args.config, args.count, args.start, args.language)
     if args.cmd == "db":
         from bot.store.database import make_engine, upgrade
 
@@ -119,32 +121,31 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise AssertionError(args.cmd)
 
 
-def _print_schedule(path: Path, count: int) -> int:
-    from bot.config import resolve_ritual
-    from bot.teams import team_view
-    from bot.wiring import load
+def _print_schedule(path: Path, count: int, start: str | None, language: str) -> int:
+    from bot.dryrun import print_schedule
+    from bot.store import Store
+    from bot.store.database import make_engine
+    from bot.wiring import database_url, load
 
     config, ritual_types = load(path)
-    now = datetime.now(UTC)
-    for team_cfg in config.teams:
-        team = team_view(config, team_cfg)
-        print(f"{team.id} ({team.platform}, {team.timezone})")
-        for rid, cls in ritual_types.items():
-            resolved = resolve_ritual(team_cfg, cls)
-            if not resolved.enabled:
-                continue
-            print(f"  {rid}  [{resolved.schedule.source}]")
-            for st in cls().steps(resolved.options):
-                trigger = resolved.schedule.trigger(team.tz, st.offset)
-                times, prev, moment = [], None, now
-                for _ in range(count):
-                    nxt = trigger.get_next_fire_time(prev, moment)
-                    if nxt is None:
-                        break
-                    times.append(nxt)
-                    prev, moment = nxt, nxt
-                shown = ", ".join(t.astimezone(team.tz).strftime("%a %Y-%m-%d %H:%M") for t in times)
-                print(f"    {st.name:<12} {shown}")
+    moment = datetime.now(UTC)
+    if start:
+        try:
+            moment = datetime.fromisoformat(start).replace(tzinfo=UTC) if len(start) == 10 else datetime.fromisoformat(start)
+        except ValueError:
+            print(f"ritualbot schedule: --from {start!r} is not a date (use yyyy-mm-dd)", file=sys.stderr)
+            return 2
+    store: Store | None = None
+    url = database_url(config)
+    sqlite_file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    if sqlite_file is None or sqlite_file.exists():  # a dry run creates no database file
+        try:  # the admins' changes, skips and pauses live in the database; without it, config.toml alone
+            store = Store(make_engine(url))
+            store.team_settings()
+        except Exception:
+            store = None
+    rituals = {rid: cls() for rid, cls in ritual_types.items()}
+    print_schedule(config, rituals, moment, count=count, language=language, out=sys.stdout, store=store)
     return 0
 
 

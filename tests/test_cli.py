@@ -68,8 +68,9 @@ def test_schedule_lists_next_firings_in_local_time() -> None:
     result = subprocess.run([sys.executable, "-m", "bot", "schedule", "--config", str(ROOT / "config.toml")],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0
-    assert "jeugdteam-noord (slack, Europe/Amsterdam)" in result.stdout
-    assert "prompt       Fri" in result.stdout
+    assert "jeugdteam-noord (slack, Europe/Amsterdam, nl)" in result.stdout
+    assert "Weekly success and mistake [fri 14:00]" in result.stdout
+    assert " 14:00  in the team channel: the invitation to share a success and a mistake" in result.stdout
 
 
 def test_purge_dry_run_counts_without_deleting(tmp_path: Path, database_url: str) -> None:

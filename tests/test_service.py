@@ -88,3 +88,28 @@ async def test_team_without_its_platform_uses_nothing_up(store: Store) -> None:
     fired = await advance(bot, clock, clock.now() + timedelta(days=7))
     assert [status for plan, _, status in fired if plan.team.id == "noord"]
     assert {f.status for f in store.firings("noord")} == {"done"}
+
+
+def test_dry_run_marks_holidays_skips_and_pauses_and_says_what_people_get(tmp_path: Path, store: Store,
+                                                                          database_url: str) -> None:
+    config = tmp_path / "config.toml"
+    team = SLACK_TEAM.replace("members = [", 'holidays = ["2026-12-11"]\nmembers = [', 1)
+    config.write_text(HEADER + team + '[teams.rituals.walk_and_listen]\nschedule = "mon 09:00"\n')
+    store.ensure_team("noord", "slack", "C0E2ETEAM01", datetime(2026, 11, 30, tzinfo=AMS))
+    store.set_skip("noord", "weekly_success_mistake", "2026-12-04T14:00")
+    store.set_paused("noord", "walk_and_listen", True)
+    result = cli("schedule", "--config", str(config), "--from", "2026-12-01", "--count", "4",
+                 env={"DATABASE_URL": database_url})
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Fri 4 Dec 2026: skipped by an admin; nothing is sent" in out
+    assert "Fri 11 Dec 2026: one of the team's own days off; nothing is sent" in out
+    assert "Fri 25 Dec 2026: public holiday (Christmas Day); nothing is sent" in out
+    assert "Thu 17 Dec 2026 14:00  the week's sharer gets a direct message" in out
+    assert "Fri 18 Dec 2026 14:00  in the team channel: the invitation to share a success and a mistake" in out
+    assert "Walk and listen [mon 09:00]: paused" in out
+    for internal in ("  sharer", "prompt ", "digest", "propose", "followup"):
+        assert internal not in out, internal
+    dutch = cli("schedule", "--config", str(config), "--from", "2026-12-01", "--language", "nl",
+                env={"DATABASE_URL": database_url})
+    assert "vr 18 dec 2026 14:00  in het teamkanaal: de uitnodiging om een succes en een fout" in dutch.stdout
