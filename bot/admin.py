@@ -10,10 +10,11 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.commands import BaseCommands, CommandContext, core_command
+from bot.commands import BaseCommands, CommandContext, core_command, people_line
 from bot.config import TeamConfig
+from bot.dates import spoken_day, spoken_schedule
 from bot.i18n import pick_language
-from bot.messages import WHO, Mention, Segment, mentioning, parse_user_ref
+from bot.messages import WHO, mentioning, parse_user_ref
 from bot.overrides import SCHEDULE_PREFIX, config_value
 from bot.reports import send_insights
 from bot.schedule import ScheduleError, parse_schedule
@@ -44,36 +45,39 @@ class CoreCommands(BaseCommands):
             return
         when = " ".join(args[1:])
         if not when:
-            current = self.bot.resolved[(ctx.team.id, rid)].schedule.source
-            await ctx.say(ctx.t("schedule.current", ritual=rid, when=current, command=self.command))
+            current = spoken_schedule(self.bot.resolved[(ctx.team.id, rid)].schedule, ctx.language)
+            await ctx.say(ctx.t("schedule.current", ritual=ctx.title(rid), id=rid, when=current, command=self.command))
             return
         try:
-            parse_schedule(when)
+            parsed = parse_schedule(when)
         except ScheduleError as exc:
-            await ctx.say(ctx.t("schedule.bad", reason=str(exc)))
+            await ctx.say(ctx.t("schedule.bad", reason=exc.translated(ctx.language)))
             return
         self._change(ctx, SCHEDULE_PREFIX + rid, when)
         nxt = self.bot.next_firing(ctx.team.id, rid)
-        await ctx.say(ctx.t("schedule.done", ritual=rid, when=when, next=ctx.local(nxt) if nxt else "-"))
+        await ctx.say(ctx.t("schedule.done", ritual=ctx.title(rid), when=spoken_schedule(parsed, ctx.language),
+                            next=ctx.local(nxt) if nxt else "-"))
 
     @core_command("holidays", admin=True, usage=" [add|remove <yyyy-mm-dd>]")
     async def holidays(self, ctx: CommandContext, args: list[str]) -> None:
         own = sorted(d.isoformat() for d in ctx.team.extra_holidays)
         if not args:
-            listed = ", ".join(own) or "-"
+            listed = ", ".join(spoken_day(d, ctx.language, year=True) for d in sorted(ctx.team.extra_holidays)) or "-"
             await ctx.say(ctx.t("holidays.list", country=ctx.team.country, dates=listed, command=self.command))
             return
         if len(args) != 2 or args[0] not in ("add", "remove"):
             await ctx.say(ctx.t("holidays.usage", command=self.command))
             return
         try:
-            day = date.fromisoformat(args[1]).isoformat()
+            parsed = date.fromisoformat(args[1])
         except ValueError:
             await ctx.say(ctx.t("holidays.bad_date", value=args[1]))
             return
+        day = parsed.isoformat()
         dates = sorted(set(own) | {day}) if args[0] == "add" else [d for d in own if d != day]
         self._change(ctx, "holidays", dates)
-        await ctx.say(ctx.t(f"holidays.{args[0]}ed", date=day))
+        done = "added" if args[0] == "add" else "removed"
+        await ctx.say(ctx.t(f"holidays.{done}", date=spoken_day(parsed, ctx.language, year=True)))
 
     @core_command("leaders", admin=True, usage=" add|remove <user>")
     async def leaders(self, ctx: CommandContext, args: list[str]) -> None:
@@ -159,7 +163,7 @@ class CoreCommands(BaseCommands):
             await ctx.say(ctx.t("language.usage", command=self.command))
             return
         self._change(ctx, "language", args[0])
-        await ctx.say(ctx.t("language.done", language=args[0]))
+        await ctx.say(ctx.t("language.done", language=ctx.t(f"language.{args[0]}")))
 
     @core_command("timezone", admin=True, usage=" <Area/City>")
     async def timezone(self, ctx: CommandContext, args: list[str]) -> None:
@@ -172,15 +176,6 @@ class CoreCommands(BaseCommands):
             return
         self._change(ctx, "timezone", args[0])
         await ctx.say(ctx.t("timezone.done", timezone=args[0]))
-
-
-def people_line(template: str, user_ids: list[str]) -> tuple[Segment, ...]:
-    """`template` with its one `WHO` replaced by mentions of `user_ids` ("-" when there are none)."""
-    before, _, after = template.partition(WHO)
-    people: list[Segment] = []
-    for i, user in enumerate(user_ids):
-        people += ([", "] if i else []) + [Mention(user)]
-    return tuple(p for p in (before, *(people or ["-"]), after) if p != "")
 
 
 def _short(value: Any) -> str:

@@ -30,7 +30,25 @@ _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 class ScheduleError(ValueError):
-    """A schedule string that cannot be understood; the message says why."""
+    """A schedule string that cannot be understood; the message says why.
+
+    `key` and `values` name the text in `bot.texts` (`schedule_error.<key>`), so a person
+    reads it in their own language; `str()` is the English one (for config.toml checks).
+    """
+
+    def __init__(self, key: str, **values: object) -> None:
+        from bot.i18n import translate
+        from bot.texts import TEXTS
+
+        self.key = key
+        self.values = values
+        super().__init__(translate(TEXTS, f"schedule_error.{key}", "en", **values))
+
+    def translated(self, language: str) -> str:
+        from bot.i18n import translate
+        from bot.texts import TEXTS
+
+        return translate(TEXTS, f"schedule_error.{self.key}", language, **self.values)
 
 
 @dataclass(frozen=True)
@@ -52,7 +70,7 @@ def parse_schedule(source: str) -> Schedule:
     `"first tue 14:00"` (monthly) or a five-field cron line such as `"0 14 * * 5"`."""
     raw = source.strip().lower()
     if not raw:
-        raise ScheduleError("empty schedule")
+        raise ScheduleError("empty")
     parts = raw.split()
     if len(parts) == 5:
         return _parse_cron(source, parts)
@@ -63,11 +81,11 @@ def _parse_human(source: str, parts: list[str]) -> Schedule:
     time_part = parts[-1]
     match = _TIME.match(time_part)
     if not match:
-        raise ScheduleError(f"expected a time like 14:00 at the end of {source!r}")
+        raise ScheduleError("no_time", source=source)
     fields: dict[str, str] = {"hour": str(int(match.group(1))), "minute": str(int(match.group(2)))}
     words = parts[:-1]
     if not words:
-        raise ScheduleError(f"say which day(s) in {source!r}, e.g. 'fri 14:00' or 'daily 09:00'")
+        raise ScheduleError("no_day", source=source)
     if len(words) == 1 and words[0] in ("daily", "dagelijks"):
         return Schedule(source, tuple(fields.items()))
     if len(words) == 1 and words[0] in ("weekdays", "werkdagen"):
@@ -81,13 +99,13 @@ def _parse_human(source: str, parts: list[str]) -> Schedule:
         days = [_day(d, source) for d in words[0].split(",")]
         fields["day_of_week"] = ",".join(days)
         return Schedule(source, tuple(fields.items()))
-    raise ScheduleError(f"cannot read {source!r}: use e.g. 'fri 14:00', 'first tue 14:00' or cron")
+    raise ScheduleError("unreadable", source=source)
 
 
 def _day(word: str, source: str) -> str:
     day = _DAY_ALIASES.get(word, word)
     if day not in DAYS:
-        raise ScheduleError(f"unknown day {word!r} in {source!r} (use mon, tue, wed, thu, fri, sat, sun)")
+        raise ScheduleError("unknown_day", word=word, source=source)
     return day
 
 
@@ -99,7 +117,7 @@ def _parse_cron(source: str, parts: list[str]) -> Schedule:
     try:
         CronTrigger(**fields)
     except ValueError as exc:
-        raise ScheduleError(f"bad cron line {source!r}: {exc}") from None
+        raise ScheduleError("bad_cron", source=source, detail=str(exc)) from None
     return Schedule(source, tuple(fields.items()))
 
 

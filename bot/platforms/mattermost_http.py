@@ -26,7 +26,8 @@ from bot.platforms.mattermost_signing import Forged
 log = logging.getLogger("ritualbot.mattermost")
 
 FAILED = {"nl": "Er ging iets mis. Probeer het later nog eens.", "en": "Something went wrong. Please try again later."}
-FORGED = "This request was not made by ritualbot for you; nothing was changed."
+FORGED = {"nl": "Dit verzoek kwam niet van ritualbot voor jou; er is niets veranderd.",
+          "en": "This request did not come from ritualbot for you; nothing was changed."}
 
 
 class ResponseSlot:
@@ -160,7 +161,8 @@ class IntegrationRoutes:
             target = self.platform.signer.check_button(body.get("context"), channel=channel, user=user)
         except Forged as exc:
             log.warning("button callback refused: %s", exc)
-            return web.json_response({"error": FORGED, "reason": str(exc)}, status=403)
+            forged = FORGED[pick_language(await self._locale(user), default="nl")] if user else FORGED["en"]
+            return web.json_response({"error": forged, "reason": str(exc)}, status=403)
         dispatcher = self._ready()
         locale = await self._locale(user)
         slot = ResponseSlot(lambda m: not m.buttons)  # ephemeral_text cannot carry buttons
@@ -188,7 +190,8 @@ class IntegrationRoutes:
             target = self.platform.signer.check_dialog(body.get("callback_id"), body.get("state"), user=user)
         except Forged as exc:
             log.warning("dialog submission refused: %s", exc)
-            return web.json_response({"error": FORGED, "reason": str(exc)}, status=403)
+            forged = FORGED[pick_language(await self._locale(user), default="nl")] if user else FORGED["en"]
+            return web.json_response({"error": forged, "reason": str(exc)}, status=403)
         if body.get("cancelled"):
             return web.json_response({})
         dispatcher = self._ready()
