@@ -29,13 +29,13 @@ class CoreCommands(BaseCommands):
     def _effective_team(self, team_id: str) -> TeamConfig:
         return self.bot.config.team(team_id)
 
-    def _change(self, ctx: CommandContext, key: str, value: Any) -> None:
+    async def _change(self, ctx: CommandContext, key: str, value: Any) -> None:
         """Persist an admin's change with its config.toml baseline, audit it, apply it now."""
         now = self.bot.clock.now()
         base = config_value(self._file_team(ctx.team.id), key)
-        self.bot.store.put_team_setting(ctx.team.id, key, value, base, ctx.user_id, now)
-        self.bot.store.audit(ctx.team.id, ctx.user_id, f"set {key}", _short(value), now)
-        self.bot.reload()
+        await self.bot.store.put_team_setting(ctx.team.id, key, value, base, ctx.user_id, now)
+        await self.bot.store.audit(ctx.team.id, ctx.user_id, f"set {key}", _short(value), now)
+        await self.bot.reload()
         ctx.team = self.bot.teams[ctx.team.id]
 
     @core_command("schedule", admin=True, usage=" <ritual> <when>")
@@ -53,7 +53,7 @@ class CoreCommands(BaseCommands):
         except ScheduleError as exc:
             await ctx.say(ctx.t("schedule.bad", reason=exc.translated(ctx.language)))
             return
-        self._change(ctx, SCHEDULE_PREFIX + rid, when)
+        await self._change(ctx, SCHEDULE_PREFIX + rid, when)
         nxt = self.bot.next_firing(ctx.team.id, rid)
         await ctx.say(ctx.t("schedule.done", ritual=ctx.title(rid), when=spoken_schedule(parsed, ctx.language),
                             next=ctx.local(nxt) if nxt else "-"))
@@ -75,7 +75,7 @@ class CoreCommands(BaseCommands):
             return
         day = parsed.isoformat()
         dates = sorted(set(own) | {day}) if args[0] == "add" else [d for d in own if d != day]
-        self._change(ctx, "holidays", dates)
+        await self._change(ctx, "holidays", dates)
         done = "added" if args[0] == "add" else "removed"
         await ctx.say(ctx.t(f"holidays.{done}", date=spoken_day(parsed, ctx.language, year=True)))
 
@@ -116,7 +116,7 @@ class CoreCommands(BaseCommands):
             await ctx.say(mentioning(ctx.t("roster.member_is_leader", user=WHO, command=self.command), user))
             return
         updated = sorted(set(current) | {user}) if args[0] == "add" else [u for u in current if u != user]
-        self._change(ctx, key, updated)
+        await self._change(ctx, key, updated)
         done = "added" if args[0] == "add" else "removed"
         await ctx.say(mentioning(ctx.t(f"roster.{done}.{key}", user=WHO), user))
 
@@ -127,9 +127,9 @@ class CoreCommands(BaseCommands):
             on = args[1] == "on"
             store = self.bot.store
             if on:
-                store.put_state(ctx.team.id, "core", key, True, self.bot.clock.now())
+                await store.put_state(ctx.team.id, "core", key, True, self.bot.clock.now())
             else:
-                store.delete_state(ctx.team.id, "core", key)
+                await store.delete_state(ctx.team.id, "core", key)
             await ctx.say(ctx.t("insights.monthly_on" if on else "insights.monthly_off"))
             return
         if args:
@@ -146,13 +146,13 @@ class CoreCommands(BaseCommands):
             if local.day != 1:
                 continue
             for admin in sorted(team.admins):
-                if not self.bot.store.get_state(team.id, "core", f"insights_monthly:{admin}"):
+                if not await self.bot.store.get_state(team.id, "core", f"insights_monthly:{admin}"):
                     continue
                 month = f"{local:%Y-%m}"
-                if self.bot.store.claim_firing(team.id, "core", f"insights:{admin}", month, now, "done",
+                if await self.bot.store.claim_firing(team.id, "core", f"insights:{admin}", month, now, "done",
                                                self.bot.engine.worker, now) is None:
                     continue
-                language = pick_language(self.bot.store.language(team.id, admin), default=team.language)
+                language = pick_language(await self.bot.store.language(team.id, admin), default=team.language)
                 await send_insights(self.bot, team, admin, language, now)
                 sent += 1
         return sent
@@ -162,7 +162,7 @@ class CoreCommands(BaseCommands):
         if len(args) != 1 or args[0] not in ("nl", "en"):
             await ctx.say(ctx.t("language.usage", command=self.command))
             return
-        self._change(ctx, "language", args[0])
+        await self._change(ctx, "language", args[0])
         await ctx.say(ctx.t("language.done", language=ctx.t(f"language.{args[0]}")))
 
     @core_command("timezone", admin=True, usage=" <Area/City>")
@@ -174,7 +174,7 @@ class CoreCommands(BaseCommands):
         except (ValueError, ZoneInfoNotFoundError):
             await ctx.say(ctx.t("timezone.bad", value=" ".join(args) or "-"))
             return
-        self._change(ctx, "timezone", args[0])
+        await self._change(ctx, "timezone", args[0])
         await ctx.say(ctx.t("timezone.done", timezone=args[0]))
 
 

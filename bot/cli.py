@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from bot.config import ConfigError
 from bot.logsetup import configure_logging
@@ -117,15 +118,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         print("database is up to date" + ("" if applied else "; nothing to apply"))
         return 0
     if args.cmd == "purge":
-        return _purge(args.config, args.dry_run)
+        return asyncio.run(_purge(args.config, args.dry_run))
     raise AssertionError(args.cmd)
 
 
 def _print_schedule(path: Path, count: int, start: str | None, language: str) -> int:
-    from bot.dryrun import print_schedule
-    from bot.store import Store
-    from bot.store.database import make_engine
-    from bot.wiring import database_url, load
+    from bot.wiring import load
 
     config, ritual_types = load(path)
     moment = datetime.now(UTC)
@@ -135,27 +133,42 @@ def _print_schedule(path: Path, count: int, start: str | None, language: str) ->
         except ValueError:
             print(f"ritualbot schedule: --from {start!r} is not a date (use yyyy-mm-dd)", file=sys.stderr)
             return 2
+    rituals = {rid: cls() for rid, cls in ritual_types.items()}
+    return asyncio.run(_dry_run(config, rituals, moment, count, language))
+
+
+async def _dry_run(config: Any, rituals: Any, moment: datetime, count: int, language: str) -> int:
+    from bot.dryrun import print_schedule
+    from bot.store import Store
+    from bot.store.database import make_engine
+    from bot.wiring import database_url
+
     store: Store | None = None
     url = database_url(config)
     sqlite_file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
     if sqlite_file is None or sqlite_file.exists():  # a dry run creates no database file
         try:  # the admins' changes, skips and pauses live in the database; without it, config.toml alone
             store = Store(make_engine(url))
-            store.team_settings()
+            await store.team_settings()
         except Exception:
+            if store is not None:
+                store.close()
             store = None
-    rituals = {rid: cls() for rid, cls in ritual_types.items()}
-    print_schedule(config, rituals, moment, count=count, language=language, out=sys.stdout, store=store)
+    try:
+        await print_schedule(config, rituals, moment, count=count, language=language, out=sys.stdout, store=store)
+    finally:
+        if store is not None:
+            store.close()
     return 0
 
 
-def _purge(path: Path, dry_run: bool) -> int:
+async def _purge(path: Path, dry_run: bool) -> int:
     from bot.clock import SystemClock
     from bot.wiring import build_bot, load
 
     config, ritual_types = load(path)
-    bot = build_bot(config, ritual_types, {}, SystemClock())
-    counts = bot.purge_expired(dry_run=dry_run)
+    bot = await build_bot(config, ritual_types, {}, SystemClock())
+    counts = await bot.purge_expired(dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
     for team_id, n in counts.items():
         days = bot.teams[team_id].retention_days

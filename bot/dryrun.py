@@ -48,12 +48,12 @@ def when(moment: datetime, language: str, *, with_time: bool = True) -> str:
     return f"{text} {moment:%H:%M}" if with_time else text
 
 
-def print_schedule(config: AppConfig, rituals: Mapping[str, Ritual], start: datetime, *, count: int,
+async def print_schedule(config: AppConfig, rituals: Mapping[str, Ritual], start: datetime, *, count: int,
                    language: str, out: TextIO, store: Store | None) -> None:
     """Write the dry run for every team to `out`; `store` None: from config.toml alone."""
     words = _WORDS[language]
     if store is not None:
-        config = apply_overrides(config, store.team_settings(), None)
+        config = apply_overrides(config, await store.team_settings(), None)
     else:
         print(words["no_db"], file=out)
     for team_cfg in config.teams:
@@ -63,7 +63,7 @@ def print_schedule(config: AppConfig, rituals: Mapping[str, Ritual], start: date
             resolved = resolve_ritual(team_cfg, type(ritual))
             if not resolved.enabled:
                 continue
-            state = _state(store, team.id, rid)
+            state = await _state(store, team.id, rid)
             title = ritual.title.get(language, rid)
             print(f"  {title} [{resolved.schedule.source}]" + (f": {words['paused']}" if state.paused else ""),
                   file=out)
@@ -73,10 +73,10 @@ def print_schedule(config: AppConfig, rituals: Mapping[str, Ritual], start: date
                 print(line, file=out)
 
 
-def _state(store: Store | None, team_id: str, ritual_id: str) -> _RitualState:
+async def _state(store: Store | None, team_id: str, ritual_id: str) -> _RitualState:
     if store is None:
         return _RitualState()
-    found = store.ritual_state(team_id, ritual_id)
+    found = await store.ritual_state(team_id, ritual_id)
     return _RitualState(found.paused, found.skip_occurrence)
 
 

@@ -24,7 +24,7 @@ def build_http_app(store: Store, routes: list[web.RouteDef], platforms: Platform
     app = web.Application(client_max_size=1024 * 1024)
 
     async def healthz(request: web.Request) -> web.Response:
-        database = store.ping()
+        database = await store.ping()
         states = await platforms() if platforms is not None else {}
         healthy = database == "ok" and all(platform_ok(name, state) for name, state in states.items())
         body: dict[str, object] = {"status": "ok" if healthy else "degraded", "database": database}

@@ -70,7 +70,7 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     unconfigured: dict[str, str] = {}
     local = LocalPlatform({t.channel: list(t.members) if isinstance(t.members, list) else [] for t in config.teams})
     for name in sorted({t.platform for t in config.teams}):
-        connector = None if name == "local" else connector_for(name, env, config, store)
+        connector = None if name == "local" else await connector_for(name, env, config, store)
         if connector is not None:
             links[name] = PlatformLink(name, connector, _platform_url(name, env))
         elif name == "local" or allow_local:
@@ -80,8 +80,8 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
         if name != "local" and connector is None:
             _say_not_run(config, name, allow_local)
     clock = SystemClock()
-    bot = build_bot(config, ritual_types, platforms, clock, store)
-    _ensure_running_teams(bot, store, clock)
+    bot = await build_bot(config, ritual_types, platforms, clock, store)
+    await _ensure_running_teams(bot, store, clock)
 
     async def platform_health() -> dict[str, str]:
         states = {name: await link.health() for name, link in links.items()}
@@ -111,7 +111,7 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
             await link.connector.stop()
     await local.stop()
     await runner.cleanup()
-    store.engine.dispose()
+    store.close()
     return 0
 
 
@@ -145,11 +145,11 @@ def _say_not_run(config: Any, platform: str, allow_local: bool) -> None:
                       team.id, platform, PLATFORM_VARIABLES[platform], platform)
 
 
-def _ensure_running_teams(bot: Any, store: Store, clock: SystemClock) -> None:
+async def _ensure_running_teams(bot: Any, store: Store, clock: SystemClock) -> None:
     """Record when each running team was first seen (the start of its catch-up window)."""
     for team in bot.teams.values():
         if team.platform in bot.platforms:
-            store.ensure_team(team.id, team.platform, team.channel, clock.now())
+            await store.ensure_team(team.id, team.platform, team.channel, clock.now())
 
 
 def _log_plans(bot: Any) -> None:
@@ -169,8 +169,8 @@ async def _connect(link: PlatformLink, bot: Any, store: Store, clock: SystemCloc
         return
     link.started = True
     bot.platforms[link.name] = link.connector.platform
-    bot.reload()
-    _ensure_running_teams(bot, store, clock)
+    await bot.reload()
+    await _ensure_running_teams(bot, store, clock)
     counts = await bot.engine.run_due()
     log.info("%s: its teams are on schedule%s", link.name, f" (catch-up: {counts})" if counts else "")
 
@@ -178,7 +178,7 @@ async def _connect(link: PlatformLink, bot: Any, store: Store, clock: SystemCloc
 def maintenance_jobs(bot: Any) -> dict[str, tuple[Any, Any]]:
     """Daily housekeeping jobs the bot itself owns (retention)."""
     async def purge() -> None:
-        bot.purge_expired()
+        await bot.purge_expired()
 
     return {
         "retention": (purge, CronTrigger(hour=3, minute=17, timezone=bot.config.timezone)),

@@ -130,8 +130,8 @@ class LeaderChecklist(Ritual):
     @step("main")
     async def ask(self, ctx: RitualContext, occ: Occurrence) -> None:
         for leader in sorted(ctx.team.leaders):
-            await ctx.dm(leader, text(ctx.t_user(leader, "ask.dm"), buttons=(
-                Button("open", ctx.t_user(leader, "button.open"), occ.key, "primary"),)))
+            await ctx.dm(leader, text(await ctx.t_user(leader, "ask.dm"), buttons=(
+                Button("open", await ctx.t_user(leader, "button.open"), occ.key, "primary"),)))
 
     @action("open")
     async def open_checklist(self, ctx: InteractionContext, occurrence: str) -> None:
@@ -159,7 +159,7 @@ class LeaderChecklist(Ritual):
             return FormResult(errors)
         answers = {item: str(values[item]) for item in ITEMS}
         content = {**answers, **({"note": note} if note else {})}
-        stored = ctx.save_answer(ctx.user_id, anonymous=False, kind="checklist", content=content, occurrence=occurrence)
+        stored = await ctx.save_answer(ctx.user_id, anonymous=False, kind="checklist", content=content, occurrence=occurrence)
         paragraphs = self._summary(ctx, answers)
         if stored:
             await ctx.reply(text(*paragraphs, ctx.t("summary.stored")))
@@ -186,10 +186,10 @@ class LeaderChecklist(Ritual):
             return
         options = ctx.options
         assert isinstance(options, Options)
-        rows = ctx.store.responses(ctx.team.id, self.id, author_id=ctx.user_id, kind="checklist")
+        rows = await ctx.store.responses(ctx.team.id, self.id, author_id=ctx.user_id, kind="checklist")
         months = latest_per_month([r for r in rows if r.author_id == ctx.user_id], options.trend_months)
         if not months:
-            if ctx.consent(ctx.user_id).value == "in":
+            if (await ctx.consent(ctx.user_id)).value == "in":
                 await ctx.reply(text(ctx.t("trend.empty")))
             else:
                 await ctx.offer_consent(ctx.t("trend.empty"))

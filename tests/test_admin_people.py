@@ -34,7 +34,7 @@ async def test_slack_members_add_resolves_and_refuses_with_the_reason(store: Sto
             assert (await r.command(ANNA, line))[0] == 200
             await until(lambda b=before: len(r.slack.responses) > b, f"an answer to {line}")
             assert expected in slack_answers(r)[-1] and "Er is niets veranderd" in slack_answers(r)[-1], line
-        assert r.store.team_settings() == {} and r.store.audit_log("noord") == []
+        assert await r.store.team_settings() == {} and await r.store.audit_log("noord") == []
 
         for line in ("members add @emre", "leaders add emre"):  # by user name, with or without @
             before = len(r.slack.responses)
@@ -60,7 +60,7 @@ async def test_mattermost_members_add_resolves_and_refuses_with_the_reason(store
         ]:
             response = await r.command(mms.ANNA, line)
             assert response.status == 200 and expected in response.json["text"], (line, response.json)
-        assert r.store.team_settings() == {}
+        assert await r.store.team_settings() == {}
 
         added = await r.command(mms.ANNA, "members add @emre")
         assert added.json["text"] == "@emre doet voortaan mee als lid van het team."

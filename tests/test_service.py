@@ -77,27 +77,27 @@ async def test_team_without_its_platform_uses_nothing_up(store: Store) -> None:
                          .replace("C0E2ETEAM01", "C0LOCAL"))
     local = LocalPlatform({"C0E2ETEAM01": ["U0E2EANNA1", "U0E2EBRAM1"], "C0LOCAL": ["U0E2EANNA1"]})
     clock = FakeClock(datetime(2026, 11, 30, 8, 0, tzinfo=AMS))
-    bot = build_bot(config, discover(), {"local": local}, clock, store)  # what `run` builds without Slack tokens
+    bot = await build_bot(config, discover(), {"local": local}, clock, store)  # what `run` builds without Slack tokens
     await local.start(bot)
     await advance(bot, clock, clock.now() + timedelta(days=14))
-    assert store.firings("noord") == []
-    assert {f.status for f in store.firings("zuid")} == {"done"}
+    assert (await store.firings("noord")) == []
+    assert {f.status for f in (await store.firings("zuid"))} == {"done"}
 
     bot.platforms["slack"] = local  # the tokens arrived and Slack connected
-    bot.reload()
+    await bot.reload()
     fired = await advance(bot, clock, clock.now() + timedelta(days=7))
     assert [status for plan, _, status in fired if plan.team.id == "noord"]
-    assert {f.status for f in store.firings("noord")} == {"done"}
+    assert {f.status for f in (await store.firings("noord"))} == {"done"}
 
 
-def test_dry_run_marks_holidays_skips_and_pauses_and_says_what_people_get(tmp_path: Path, store: Store,
+async def test_dry_run_marks_holidays_skips_and_pauses_and_says_what_people_get(tmp_path: Path, store: Store,
                                                                           database_url: str) -> None:
     config = tmp_path / "config.toml"
     team = SLACK_TEAM.replace("members = [", 'holidays = ["2026-12-11"]\nmembers = [', 1)
     config.write_text(HEADER + team + '[teams.rituals.walk_and_listen]\nschedule = "mon 09:00"\n')
-    store.ensure_team("noord", "slack", "C0E2ETEAM01", datetime(2026, 11, 30, tzinfo=AMS))
-    store.set_skip("noord", "weekly_success_mistake", "2026-12-04T14:00")
-    store.set_paused("noord", "walk_and_listen", True)
+    await store.ensure_team("noord", "slack", "C0E2ETEAM01", datetime(2026, 11, 30, tzinfo=AMS))
+    await store.set_skip("noord", "weekly_success_mistake", "2026-12-04T14:00")
+    await store.set_paused("noord", "walk_and_listen", True)
     result = cli("schedule", "--config", str(config), "--from", "2026-12-01", "--count", "4",
                  env={"DATABASE_URL": database_url})
     assert result.returncode == 0, result.stderr

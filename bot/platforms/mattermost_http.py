@@ -27,7 +27,7 @@ log = logging.getLogger("ritualbot.mattermost")
 
 FAILED = {"nl": "Er ging iets mis. Probeer het later nog eens.", "en": "Something went wrong. Please try again later."}
 FORGED = {"nl": "Dit verzoek kwam niet van ritualbot voor jou; er is niets veranderd.",
-          "en": "This request did not come from ritualbot for you; nothing was changed."}
+          "en": "This request was not made by ritualbot for you; nothing was changed."}
 
 
 class ResponseSlot:
