@@ -56,3 +56,12 @@ async def test_schedule_errors_speak_the_persons_language(make_harness) -> None:
     english_reply = (await h2.local.command("anna", "schedule weekly_success_mistake fri", channel="C1"))[-1].text
     assert english_reply == ("I can't read that time: expected a time like 14:00 at the end of 'fri'. "
                              "Nothing was changed.")
+
+
+def test_the_share_as_it_is_box_reads_right_before_any_warning() -> None:
+    """It is in every form with a guarded field (a Mattermost dialog cannot gain a field after a
+    submission), so it must not presuppose a warning ("toch", "anyway") or push to share."""
+    label = TEXTS["guard.post_anyway"]
+    assert label["nl"].startswith("Alleen als ik je waarschuw") and "toch" not in label["nl"]
+    assert label["en"].startswith("Only if I warn you") and "anyway" not in label["en"]
+    assert "vink onderaan aan" in TEXTS["guard.how"]["nl"]
