@@ -44,8 +44,4 @@ TEXTS: Catalog = {
         "en": "Something went wrong while sending. Your text is still here. Please check whether your answer "
               "arrived anyway before you try again.",
     },
-    "form.late_refused": {
-        "nl": "Je formulier is niet verwerkt: {errors} Dit had je ingevuld, zodat je niets kwijt bent:",
-        "en": "Your form was not accepted: {errors} This is what you wrote, so nothing is lost:",
-    },
 }
