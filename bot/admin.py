@@ -17,7 +17,8 @@ from bot.i18n import pick_language
 from bot.messages import WHO, mentioning, parse_user_ref
 from bot.overrides import SCHEDULE_PREFIX, config_value
 from bot.reports import send_insights
-from bot.schedule import ScheduleError, parse_schedule
+from bot.schedule import NeverFires, ScheduleError, check_fires, parse_schedule
+from bot.schedule_change import record_change
 
 
 class CoreCommands(BaseCommands):
@@ -50,13 +51,22 @@ class CoreCommands(BaseCommands):
             return
         try:
             parsed = parse_schedule(when)
+            check_fires(parsed, ctx.team.tz, self.bot.clock.now())
+        except NeverFires as exc:
+            await ctx.say(ctx.t("schedule.never", when=when, days=exc.days))
+            return
         except ScheduleError as exc:
             await ctx.say(ctx.t("schedule.bad", reason=exc.translated(ctx.language)))
             return
+        old = self.bot.resolved[(ctx.team.id, rid)].schedule.source
+        await record_change(self.bot.store, ctx.team, rid, old, self.bot.clock.now())
         await self._change(ctx, SCHEDULE_PREFIX + rid, when)
-        nxt = self.bot.next_firing(ctx.team.id, rid)
+        nxt = self.bot.engine.next_firing(ctx.team.id, rid, current_only=True)
         await ctx.say(ctx.t("schedule.done", ritual=ctx.title(rid), when=spoken_schedule(parsed, ctx.language),
                             next=ctx.local(nxt) if nxt else "-"))
+        open_round = self.bot.engine.open_round_end(ctx.team.id, rid)
+        if open_round is not None:
+            await ctx.say(ctx.t("schedule.open_round", next=ctx.local(open_round)))
 
     @core_command("holidays", admin=True, usage=" [add|remove <yyyy-mm-dd>]")
     async def holidays(self, ctx: CommandContext, args: list[str]) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot import outbox
 from bot.context import SEP
 from bot.dates import spoken_moment
 from bot.i18n import pick_language, translate
@@ -335,11 +336,13 @@ async def export_member(bot: RitualBot, team: TeamView, user_id: str) -> dict[st
                   for w in await bot.store.walks(team.id) if user_id in (w.leader_id, w.member_id)],
         "rituals": {rid: data for rid, ritual in bot.rituals.items()
                     if (data := await ritual.personal_data(bot.team_context(ritual, team), user_id))},
+        "waiting_messages": await outbox.held_for(bot.store, team.id, user_id),
     }
 
 
 async def erase_member(bot: RitualBot, team: TeamView, user_id: str) -> None:
     for ritual in bot.rituals.values():
         await ritual.forget_person(bot.team_context(ritual, team), user_id)
+    await outbox.drop_for(bot.store, team.id, user_id)
     await bot.store.erase_member(team.id, user_id)
     await bot.store.audit(team.id, None, "erasure", "a member's data was erased on their request", bot.clock.now())

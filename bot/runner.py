@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import outbox
 from bot.clock import SystemClock
 from bot.http import build_http_app, serve
 from bot.platform import ChatPlatform
@@ -55,9 +57,10 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     unless `allow_local` puts them on the local platform; a database or platform that is not
     reachable yet is retried with backoff, one clear log line per try."""
     env = os.environ if env is None else env
-    config, ritual_types = load(config_path)
+    # Before anything slow: a SIGTERM during start-up still stops cleanly, once started.
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
+    config, ritual_types = load(config_path)
     url = database_url(config)
     engine = await keep_trying(lambda: asyncio.to_thread(open_database, url),
                                lambda exc: explain_database_error(exc, url), stop)
@@ -176,11 +179,14 @@ async def _connect(link: PlatformLink, bot: Any, store: Store, clock: SystemCloc
 
 
 def maintenance_jobs(bot: Any) -> dict[str, tuple[Any, Any]]:
-    """Daily housekeeping jobs the bot itself owns (retention)."""
+    """Housekeeping jobs the bot itself owns: retention, monthly insights, people who left,
+    DMs held for someone's working time."""
     async def purge() -> None:
         await bot.purge_expired()
 
     return {
         "retention": (purge, CronTrigger(hour=3, minute=17, timezone=bot.config.timezone)),
         "monthly-insights": (bot.core.send_monthly_insights, CronTrigger(minute=5, timezone=bot.config.timezone)),
+        "roster": (bot.roster.check, IntervalTrigger(minutes=5)),
+        "outbox": (lambda: outbox.deliver_due(bot), IntervalTrigger(minutes=1)),
     }

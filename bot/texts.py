@@ -85,6 +85,10 @@ TEXTS: Catalog = {
     "schedule.bad": {"nl": "Dat tijdstip begrijp ik niet: {reason}. Er is niets veranderd.", "en": "I can't read that time: {reason}. Nothing was changed."},
     "schedule.done": {"nl": "{ritual} komt voortaan {when}. De volgende keer is {next}.", "en": "{ritual} now comes round {when}. Next time is {next}."},
     "holidays.list": {"nl": "Op de feestdagen van {country} en op deze eigen dagen zijn er geen rituelen: {dates}. Een dag toevoegen: /{command} holidays add 2026-12-24", "en": "There are no rituals on the public holidays of {country} or on these days of the team's own: {dates}. To add a day: /{command} holidays add 2026-12-24"},
+    "schedule.never": {"nl": "'{when}' komt nooit: in de komende {days} dagen valt er geen enkel moment op (een datum als 31 februari bestaat niet). Er is niets veranderd.",
+                       "en": "'{when}' never comes round: it has no moment in the next {days} days (a date like 31 February does not exist). Nothing was changed."},
+    "schedule.open_round": {"nl": "De ronde die al loopt, gaat door zoals gepland; het laatste moment daarvan is {next}.",
+                            "en": "The round already under way goes ahead as planned; its last moment is {next}."},
     "holidays.usage": {"nl": "Gebruik: /{command} holidays add 2026-12-24, of /{command} holidays remove 2026-12-24", "en": "Use: /{command} holidays add 2026-12-24, or /{command} holidays remove 2026-12-24"},
     "holidays.bad_date": {"nl": "'{value}' is geen datum; schrijf hem als jjjj-mm-dd. Er is niets veranderd.", "en": "'{value}' is not a date; write it as yyyy-mm-dd. Nothing was changed."},
     "holidays.added": {"nl": "Op {date} zijn er geen rituelen.", "en": "There will be no rituals on {date}."},
@@ -129,5 +133,6 @@ TEXTS: Catalog = {
     "schedule_error.no_day": {"nl": "zeg op welke dag(en) in '{source}', bijvoorbeeld 'vrijdag 14:00' of 'dagelijks 09:00'", "en": "say which day(s) in '{source}', e.g. 'fri 14:00' or 'daily 09:00'"},
     "schedule_error.unreadable": {"nl": "'{source}' kan ik niet lezen; schrijf bijvoorbeeld 'vrijdag 14:00' of 'eerste dinsdag 14:00'", "en": "cannot read '{source}': use e.g. 'fri 14:00', 'first tue 14:00' or cron"},
     "schedule_error.unknown_day": {"nl": "'{word}' is geen dag die ik ken (in '{source}'); schrijf bijvoorbeeld ma, di, wo, do, vr, za, zo of de hele naam, zoals vrijdag", "en": "unknown day '{word}' in '{source}' (use mon, tue, wed, thu, fri, sat, sun)"},
+    "schedule_error.never": {"nl": "'{source}' komt nooit: in de komende {days} dagen valt er geen enkel moment op (bestaat de datum wel, zoals 31 februari?)", "en": "'{source}' never comes round: it has no moment in the next {days} days (is the date impossible, like 31 February?)"},
     "schedule_error.bad_cron": {"nl": "de cron-regel '{source}' klopt niet ({detail})", "en": "bad cron line '{source}': {detail}"},
 }

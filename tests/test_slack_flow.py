@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from bot.simulation import advance
 from bot.store import Consent, Store
 from tests.fakes.slack_api import sign_request
-from tests.test_slack_support import ANNA, BRAM, CH, COR, SECRET, find_button, running_bot, until
+from tests.test_slack_support import ANNA, BRAM, CH, COR, SECRET, TOML, find_button, running_bot, until
 
 SHARE = "weekly_success_mistake:share"
 
@@ -133,7 +133,9 @@ async def test_a_slow_submission_closes_the_modal_in_time_and_still_lands_once(s
 
 
 async def test_a_late_refusal_dm_names_flagged_fields_and_never_echoes_what_was_flagged(store: Store) -> None:
-    async with running_bot(store) as r:
+    # No sharer DM this week: choosing the sharer would look cor up (and cache the answer) before the click.
+    toml = TOML + "sharer_notice_hours = 0\n"
+    async with running_bot(store, toml) as r:
         await advance(r.bot, r.clock, r.clock.now() + timedelta(days=4, hours=6, minutes=1))
         [prompt] = r.slack.messages(CH)
         earlier_dms = len(r.slack.messages(COR))
