@@ -20,6 +20,7 @@ from bot.ritual import Ritual
 from bot.schedule import wall_key
 from bot.store import Store
 from bot.teams import TeamView, _country_holidays, team_view
+from bot.timing import StepFiring, step_firings
 
 _DAYS = {"nl": ("ma", "di", "wo", "do", "vr", "za", "zo"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 _MONTHS = {"nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
@@ -27,10 +28,12 @@ _MONTHS = {"nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep",
 _WORDS = {
     "nl": {"holiday": "feestdag", "own_day": "eigen vrije dag van het team", "skipped": "overgeslagen door een beheerder",
            "paused": "gepauzeerd: er komt niets tot iemand het hervat", "nothing": "er wordt niets verstuurd",
+           "moved": "buiten werktijd gepland op", "off_hours": "valt buiten werktijd en wordt niet verstuurd",
            "no_db": "(database niet bereikbaar: overgeslagen en gepauzeerde rituelen en wijzigingen van beheerders "
                     "staan hier niet bij)"},
     "en": {"holiday": "public holiday", "own_day": "one of the team's own days off", "skipped": "skipped by an admin",
            "paused": "paused: nothing comes until someone resumes it", "nothing": "nothing is sent",
+           "moved": "outside working time, planned for", "off_hours": "outside working time, not sent",
            "no_db": "(database not reachable: skipped and paused rituals and admins' changes are not shown)"},
 }
 
@@ -86,13 +89,23 @@ def _occurrences(team: TeamView, ritual: Ritual, resolved: ResolvedRitual, state
     steps = [(st, ritual.step_descriptions.get(st.name, {}).get(language))
              for st in ritual.steps(resolved.options)]
     trigger = resolved.schedule.trigger(team.tz)
-    lines: list[str] = []
+    occurrences: list[datetime] = []
     previous, moment = None, start
     for _ in range(count):
-        occurrence = trigger.get_next_fire_time(previous, moment)
-        if occurrence is None:
+        found = trigger.get_next_fire_time(previous, moment)
+        if found is None:
             break
-        previous, moment = occurrence, occurrence + timedelta(seconds=1)
+        occurrences.append(found)
+        previous, moment = found, found + timedelta(seconds=1)
+    placed: dict[tuple[str, str], StepFiring] = {}
+    if occurrences:  # where each step really lands: moved into the team's working time, or not sent
+        window = (min(occurrences) - timedelta(days=60), max(occurrences) + timedelta(days=60))
+        for st, description in steps:
+            if description is not None:
+                for step_firing in step_firings(resolved.schedule.trigger(team.tz, st.offset), team, *window):
+                    placed[(st.name, step_firing.occurrence)] = step_firing
+    lines: list[str] = []
+    for occurrence in occurrences:
         local = occurrence.astimezone(team.tz)
         reason = _why_nothing(team, local, state, words)
         if reason:
@@ -103,7 +116,14 @@ def _occurrences(team: TeamView, ritual: Ritual, resolved: ResolvedRitual, state
             if description is None:
                 continue  # a variant of a described step (e.g. another timezone's hour)
             at = (local.replace(tzinfo=None) + st.offset).replace(tzinfo=team.tz)
-            lines.append(f"      {when(at, language)}  {description}")
+            firing = placed.get((st.name, wall_key(local)))
+            note = ""
+            if firing is not None and firing.blocked:
+                note = f" ({words['off_hours']})"
+            elif firing is not None and firing.moved:
+                note = f" ({words['moved']} {when(firing.planned.astimezone(team.tz), language)})"
+                at = firing.at.astimezone(team.tz)
+            lines.append(f"      {when(at, language)}  {description}{note}")
     return lines
 
 

@@ -94,7 +94,8 @@ async def test_dry_run_marks_holidays_skips_and_pauses_and_says_what_people_get(
                                                                           database_url: str) -> None:
     config = tmp_path / "config.toml"
     team = SLACK_TEAM.replace("members = [", 'holidays = ["2026-12-11"]\nmembers = [', 1)
-    config.write_text(HEADER + team + '[teams.rituals.walk_and_listen]\nschedule = "mon 09:00"\n')
+    config.write_text(HEADER + team + '[teams.rituals.walk_and_listen]\nschedule = "mon 09:00"\n'
+                      '[teams.rituals.leader_checklist]\nschedule = "first wed 19:00"\n')
     await store.ensure_team("noord", "slack", "C0E2ETEAM01", datetime(2026, 11, 30, tzinfo=AMS))
     await store.set_skip("noord", "weekly_success_mistake", "2026-12-04T14:00")
     await store.set_paused("noord", "walk_and_listen", True)
@@ -108,6 +109,8 @@ async def test_dry_run_marks_holidays_skips_and_pauses_and_says_what_people_get(
     assert "Thu 17 Dec 2026 14:00  the week's sharer gets a direct message" in out
     assert "Fri 18 Dec 2026 14:00  in the team channel: the invitation to share a success and a mistake" in out
     assert "Walk and listen [mon 09:00]: paused" in out
+    assert ("Thu 3 Dec 2026 08:00  each leader privately gets the checklist to reflect on their own example "
+            "behaviour (outside working time, planned for Wed 2 Dec 2026 19:00)") in out
     for internal in ("  sharer", "prompt ", "digest", "propose", "followup"):
         assert internal not in out, internal
     dutch = cli("schedule", "--config", str(config), "--from", "2026-12-01", "--language", "nl",
