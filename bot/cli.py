@@ -1,9 +1,10 @@
-"""The `ritualbot` command line: run, demo, check-config, schedule, db upgrade, purge."""
+"""The `ritualbot` command line: run, demo, check-config, schedule, db upgrade, purge, doctor."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from datetime import UTC, datetime
 from importlib import metadata
@@ -70,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     purge = sub.add_parser("purge", parents=[common], help="delete answers older than each team's retention period")
     purge.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     purge.add_argument("--dry-run", action="store_true", help="only show what would be deleted")
+
+    doctor = sub.add_parser("doctor", parents=[common], help="check each team on its platform: token, scopes, channel, people")
+    doctor.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     return p
 
 
@@ -119,6 +123,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.cmd == "purge":
         return asyncio.run(_purge(args.config, args.dry_run))
+    if args.cmd == "doctor":
+        from bot.doctor import run_doctor
+
+        config, _ = load(args.config)
+        problems, report = asyncio.run(run_doctor(config, os.environ))
+        print(report)
+        return 1 if problems else 0
     raise AssertionError(args.cmd)
 
 

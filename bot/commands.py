@@ -22,6 +22,7 @@ from bot.platform import Reply
 from bot.store import Consent
 from bot.teams import TeamView
 from bot.texts import NOTICE_VERSION, TEXTS
+from bot.trouble_texts import REPOST, TROUBLE_TEXTS, describe_cause
 
 if TYPE_CHECKING:
     from bot.app import RitualBot
@@ -178,6 +179,7 @@ class BaseCommands:
             if state.skip_occurrence:
                 line += ctx.t("status.skipping", when=ctx.occurrence(state.skip_occurrence))
             lines.append(line)
+            lines.extend(await self._last_trouble(ctx, rid))
         consent, since, _ = await self.bot.store.consent_record(ctx.team.id, ctx.user_id)
         if consent is Consent.IN and since:
             lines.append(ctx.t("status.consent_in", when=ctx.local(since)))
@@ -252,12 +254,27 @@ class BaseCommands:
         if rid is None:
             return
         await self._audit(ctx, "run", rid)
-        status = await self.bot.run_now(ctx.team.id, rid)
-        if status == "done":
+        outcome = await self.bot.run_now_outcome(ctx.team.id, rid)
+        if outcome.status == "done":
             await ctx.say(ctx.t("run.done", ritual=ctx.title(rid)))
+            return
+        reason_key = f"run.reason.{outcome.status}" if f"run.reason.{outcome.status}" in TEXTS else "run.reason.other"
+        failed = ctx.t("run.failed", ritual=ctx.title(rid), reason=ctx.t(reason_key, status=outcome.status))
+        if outcome.cause:
+            await ctx.say(failed, describe_cause(outcome.cause, ctx.language, channel=ctx.team.channel, ritual=rid,
+                                                 command=self.command))
         else:
-            reason_key = f"run.reason.{status}" if f"run.reason.{status}" in TEXTS else "run.reason.other"
-            await ctx.say(ctx.t("run.failed", ritual=ctx.title(rid), reason=ctx.t(reason_key, status=status)))
+            await ctx.say(failed)
+
+    async def _last_trouble(self, ctx: CommandContext, rid: str) -> list[str]:
+        """The ritual's latest firing when it failed or is unconfirmed: when, and why."""
+        trouble = await self.bot.store.last_trouble(ctx.team.id, rid)
+        if trouble is None:
+            return []
+        when = ctx.local(trouble.due_at)
+        title = translate(TROUBLE_TEXTS, "status.trouble", ctx.language, when=when, step=trouble.step)
+        return ["  " + title + " " + describe_cause(trouble.cause, ctx.language, channel=ctx.team.channel,
+                                                     ritual=rid, command=self.command)]
 
     @core_command("pause", admin=True, usage=" <ritual>")
     async def pause(self, ctx: CommandContext, args: list[str]) -> None:
@@ -306,8 +323,33 @@ class BaseCommands:
             await ctx.say(ctx.t("forget.done"))
         elif name == "forget_cancel":
             await ctx.say(ctx.t("forget.cancelled"))
+        elif name == REPOST:
+            await self._repost(ctx, value)
         else:
             await ctx.say(ctx.t("action.stale"))
+
+    async def _repost(self, ctx: CommandContext, value: str) -> None:
+        """An admin's "post it now" for a firing nobody could confirm (see bot/takeover.py)."""
+        def tt(key: str, **values: object) -> str:
+            return translate(TROUBLE_TEXTS, key, ctx.language, **values)
+
+        if not ctx.team.is_admin(ctx.user_id):
+            await ctx.say(ctx.t("admin_only", admins=", ".join(sorted(ctx.team.admins)) or "-"))
+            return
+        firing = await self.bot.store.leased_firing(int(value)) if value.isdigit() else None
+        if firing is None or firing.team_id != ctx.team.id:
+            await ctx.say(ctx.t("action.stale"))
+            return
+        await self._audit(ctx, "repost", f"{firing.ritual_id} {firing.step} {firing.occurrence}")
+        outcome = await self.bot.takeover.repost(firing.id)
+        if outcome.status == "done":
+            await ctx.say(tt("repost.done"))
+        elif outcome.status == "taken":
+            await ctx.say(tt("repost.gone"))
+        else:
+            await ctx.say(tt("repost.failed", cause=describe_cause(outcome.cause, ctx.language,
+                                                                   channel=ctx.team.channel,
+                                                                   ritual=firing.ritual_id, command=self.command)))
 
     async def _opt_out(self, ctx: CommandContext) -> None:
         had = await self.bot.store.responses(ctx.team.id, author_id=ctx.user_id)

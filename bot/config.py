@@ -118,6 +118,8 @@ class AppConfig(_Strict):
     database_url: str = "sqlite:///ritualbot.db"
     grace_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
     max_concurrent_posts: int = Field(default=16, ge=1, le=512)
+    lease_seconds: int = Field(default=60, ge=3, le=3600)
+    settings_check_seconds: int = Field(default=10, ge=1, le=30)
     command: str = Field(default="ritual", pattern=r"^[a-z0-9_-]{1,32}$")
     retention_days: int = Field(default=365, ge=1, le=3650)
     working_days: list[str] = Field(default_factory=lambda: list(DEFAULT_DAYS))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
 from bot.messages import Form, ImageFile, Message, MessageRef
@@ -35,6 +36,21 @@ class Person:
 
     user_id: str | None
     problem: Literal["not_found", "inactive", "bot"] | None = None
+
+
+class PlatformTrouble(Exception):
+    """The platform refused for a reason a person must fix; nothing was posted.
+
+    `cause` is one of `TROUBLE_CAUSES`; `where` names the channel (or user) it concerns.
+    The engine records it on the firing and tells the team's admins how to fix it.
+    """
+
+    def __init__(self, cause: str, where: str = "", detail: str = "") -> None:
+        super().__init__(f"{cause} ({where}): {detail}" if detail else f"{cause} ({where})")
+        self.cause, self.where, self.detail = cause, where, detail
+
+
+TROUBLE_CAUSES = ("not_in_channel", "channel_gone", "channel_archived", "missing_scope", "bad_token")
 
 
 class Unreachable(Exception):
@@ -102,6 +118,13 @@ class ChatPlatform(Protocol):
 
     async def find_person(self, ref: str) -> Person:
         """The person an admin named: a user id, a platform mention, or `@name` / `name`."""
+        ...
+
+    async def find_marked(self, marker: str, since: datetime, *, channel: str | None = None,
+                          user: str | None = None) -> bool | None:
+        """Whether the bot posted a message carrying `marker` since `since` in `channel` (or
+        in its DM with `user`): True or False when it could look, None when it cannot know
+        (no right to read that history, or the platform did not answer)."""
         ...
 
 

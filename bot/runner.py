@@ -96,7 +96,8 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     log.info("serving HTTP on %s:%d (GET /healthz%s)", host, port,
              "".join(f", {getattr(r, 'method', '')} {getattr(r, 'path', '')}" for r in routes))
     await local.start(bot)
-    scheduler = RitualScheduler(bot.engine, maintenance_jobs(bot))
+    scheduler = RitualScheduler(bot.engine, maintenance_jobs(bot), refresh=lambda: bot.refresh_settings(at_most_every=1.0),
+                                takeover=bot.takeover, settings_every=config.settings_check_seconds)
     bot.on_reload.append(scheduler.sync_jobs)
     await scheduler.start()
     _log_plans(bot)

@@ -9,6 +9,7 @@ memory and never shared: the database, not APScheduler, is the shared truth.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -18,10 +19,14 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.engine import Engine, Planned
+from bot.takeover import Takeover
+from bot.timing import StepFiring
 
 log = logging.getLogger("ritualbot.scheduler")
 
 SWEEP = timedelta(minutes=5)
+COLLECT = 0.05  # seconds the jobs of one moment have to join one batch
+RETRY = 5  # seconds before firing again what failed because the database was away
 
 
 class PlanTrigger(BaseTrigger):
@@ -40,11 +45,24 @@ class PlanTrigger(BaseTrigger):
 
 
 class RitualScheduler:
-    def __init__(self, engine: Engine, extra_jobs: dict[str, tuple[Callable[[], Awaitable[object]], object]] | None = None) -> None:
+    """`refresh` brings the engine's plans up to date with admin changes made on any
+    replica (True when it changed something); `takeover` keeps this process's leases alive
+    and takes over those of a replica that died. `settings_every` is how often (seconds)
+    settings are checked besides just before each firing."""
+
+    def __init__(self, engine: Engine, extra_jobs: dict[str, tuple[Callable[[], Awaitable[object]], object]] | None = None,
+                 *, refresh: Callable[[], Awaitable[bool]] | None = None, takeover: Takeover | None = None,
+                 settings_every: int = 10) -> None:
         self.engine = engine
         self.extra_jobs = extra_jobs or {}
+        self.refresh = refresh
+        self.takeover = takeover
+        self.settings_every = settings_every
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._swept_until = engine.clock.now()
+        self._due: list[Planned] = []
+        self._collector: asyncio.Task[None] | None = None
+        self._batches: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         counts = await self.engine.run_due()
@@ -55,6 +73,15 @@ class RitualScheduler:
                                coalesce=True, max_instances=1)
         for job_id, (func, trigger) in self.extra_jobs.items():
             self.scheduler.add_job(func, trigger=trigger, id=job_id, coalesce=True, max_instances=1)
+        if self.refresh is not None:
+            self.scheduler.add_job(self._check_settings, IntervalTrigger(seconds=self.settings_every),
+                                   id="settings", coalesce=True, max_instances=1)
+        if self.takeover is not None:
+            lease = self.engine.lease.total_seconds()
+            self.scheduler.add_job(self._renew, IntervalTrigger(seconds=max(1.0, lease / 3)),
+                                   id="lease-renewal", coalesce=True, max_instances=1)
+            self.scheduler.add_job(self._take_over, IntervalTrigger(seconds=max(1.0, lease / 2)),
+                                   id="takeover", coalesce=True, max_instances=1)
         self.scheduler.start()
 
     def sync_jobs(self) -> None:
@@ -69,14 +96,82 @@ class RitualScheduler:
                                    name=plan.job_id, misfire_grace_time=grace, coalesce=True, max_instances=1,
                                    replace_existing=True)
 
+    async def _check_settings(self) -> None:
+        await self._refresh()
+
+    async def _refresh(self) -> None:
+        """Bring the plans up to date; when the database cannot say, go on with what we have."""
+        if self.refresh is None:
+            return
+        try:
+            await self.refresh()
+        except Exception as exc:
+            log.warning("could not check for admin changes (%s): using the plans as they are", type(exc).__name__)
+
+    async def _renew(self) -> None:
+        if self.takeover is not None:
+            try:
+                await self.takeover.renew()
+            except Exception as exc:
+                log.warning("could not renew this process's leases (%s)", type(exc).__name__)
+
+    async def _take_over(self) -> None:
+        if self.takeover is None:
+            return
+        try:
+            counts = await self.takeover.take_over_expired()
+        except Exception as exc:
+            log.warning("could not look for firings to take over (%s)", type(exc).__name__)
+            return
+        if counts:
+            log.warning("took over firings of a replica that stopped: %s", counts)
+
     async def _fire_plan(self, plan: Planned) -> None:
-        now = self.engine.clock.now()
-        for due in plan.firings(now - self.engine.grace, now + timedelta(seconds=1)):
-            status = await self.engine.fire(plan, due)
-            log.info("%s due %s: %s", plan.job_id, due.at.isoformat(), status)
+        """A job came due: queue its plan; the plans due at the same moment are fired together."""
+        self._due.append(plan)
+        if self._collector is None or self._collector.done():
+            self._collector = asyncio.create_task(self._fire_due(), name="fire-due")
+
+    async def settle(self) -> None:
+        """Wait until every queued plan has been fired (tests, and a clean stop)."""
+        while (self._collector is not None and not self._collector.done()) or self._batches:
+            await asyncio.gather(*([self._collector] if self._collector else []), *self._batches)
+
+    async def _fire_due(self) -> None:
+        """Fire the queued plans as the plans stand now (another replica may have changed them),
+        in batches, so one statement claims many firings."""
+        while True:
+            await asyncio.sleep(COLLECT)  # the other jobs of this moment join the batch
+            if not self._due:
+                return
+            queued, self._due = self._due, []
+            await self._refresh()
+            current = {p.job_id: p for p in self.engine.plans}
+            now = self.engine.clock.now()
+            items = [(plan, due) for job_id in dict.fromkeys(p.job_id for p in queued)
+                     if (plan := current.get(job_id)) is not None
+                     for due in plan.firings(now - self.engine.grace, now + timedelta(seconds=1))]
+            task = asyncio.create_task(self._fire_batch(items))
+            self._batches.add(task)
+            task.add_done_callback(self._batches.discard)
+
+    async def _fire_batch(self, items: list[tuple[Planned, StepFiring]]) -> None:
+        try:
+            outcomes = await self.engine.fire_many(items)
+        except Exception as exc:
+            # Typically the database is unreachable: try again shortly, while the grace window lasts.
+            log.error("could not fire %d due steps (%s); trying again in %d s", len(items), type(exc).__name__,
+                      RETRY)
+            await asyncio.sleep(RETRY)
+            for plan in {plan.job_id: plan for plan, _ in items}.values():
+                await self._fire_plan(plan)
+            return
+        for (plan, due), outcome in zip(items, outcomes, strict=True):
+            log.info("%s due %s: %s", plan.job_id, due.at.isoformat(), outcome.status)
 
     async def _sweep(self) -> None:
         """Anything due since the last sweep that no job fired (a suspended process, a clock jump)."""
+        await self._refresh()
         now = self.engine.clock.now()
         since = min(self._swept_until, now - SWEEP) - self.engine.grace
         await self.engine.run_due(since=since)

@@ -36,7 +36,10 @@ async def test_a_job_fires_what_is_due_and_nothing_twice(make_harness) -> None: 
     (plan,) = [p for p in h.bot.plans if p.step.name == "prompt"]
     h.clock.set(h.bot.engine.next_firing("noord", "weekly_success_mistake") + timedelta(seconds=2))
     await scheduler._fire_plan(plan)
-    await scheduler._fire_plan(plan)  # a late duplicate wake-up
+    await scheduler._fire_plan(plan)  # a duplicate wake-up at the same moment
+    await scheduler.settle()
+    await scheduler._fire_plan(plan)  # a late one
+    await scheduler.settle()
     assert len(h.local.entries("channel", "C1")) == 1
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from bot.messages import Button, Form, ImageFile, Message, MessageRef, parse_user_ref
@@ -164,6 +165,13 @@ class LocalPlatform:
 
     async def user_timezone(self, user_id: str) -> str | None:
         return self.timezones.get(user_id)
+
+    async def find_marked(self, marker: str, since: datetime, *, channel: str | None = None,
+                          user: str | None = None) -> bool | None:
+        """Looks in this process's own transcript (the local platform has no other history)."""
+        where = channel if user is None else f"dm:{user}"
+        return any(e.where == where and e.message is not None and e.message.marker == marker
+                   for e in self.transcript)
 
     # acting as a user ----------------------------------------------------------------------------
 

@@ -127,6 +127,9 @@ class MattermostConnector:
         me = await self.connection.login()
         log.info("connected to Mattermost as @%s", me.get("username"))
         self.http.dispatcher = dispatcher
+        # A DM sent after start but before the first event we see (the socket dropped at once)
+        # is caught up from here.
+        self._last_event_ms = max(self._last_event_ms, int(time.time() * 1000))
         self._listener = asyncio.create_task(self._listen(), name="mattermost-websocket")
 
     async def _listen(self) -> None:
@@ -157,6 +160,8 @@ class MattermostConnector:
             if self._hellos > 1 and self._last_event_ms:
                 self.http.spawn(self._catch_up(self._last_event_ms - CATCH_UP_MARGIN_MS))
             return
+        # Any event shows the socket was up until now: a later outage is caught up from here.
+        self._last_event_ms = max(self._last_event_ms, int(time.time() * 1000) - CATCH_UP_MARGIN_MS)
         if name != "posted":
             return
         data = event.get("data") or {}
@@ -179,9 +184,22 @@ class MattermostConnector:
         self.platform.remember_dm(post["channel_id"], post["user_id"])
         self.http.spawn(self._dm_command(post))
 
+    async def _dm_channels_since(self, since_ms: int) -> list[str]:
+        """The bot's DM channels with a post since `since_ms`, new ones included (server 6.1+);
+        only the ones this process has seen when the server cannot list them."""
+        bot = self.platform.bot_user_id
+        try:
+            found = await self.platform.call(lambda d: d.client.get(f"/users/{bot}/channels"))
+        except Exception:
+            log.warning("could not list the bot's channels; catching up on known DM channels only", exc_info=True)
+            return sorted(self._dm_channels_seen)
+        recent = {c["id"] for c in found if c.get("type") == "D" and int(c.get("last_post_at") or 0) >= since_ms}
+        return sorted(recent | self._dm_channels_seen)
+
     async def _catch_up(self, since_ms: int) -> None:
-        """After a reconnect: DMs that arrived while the websocket was down."""
-        for channel in sorted(self._dm_channels_seen):
+        """After a reconnect: DMs that arrived while the websocket was down, also in DM
+        channels this process never saw before."""
+        for channel in await self._dm_channels_since(since_ms):
             def fetch(d: Any, c: str = channel) -> dict[str, Any]:
                 return dict(d.posts.get_posts_for_channel(c, params={"since": since_ms}))
 
