@@ -98,7 +98,8 @@ class RitualBot:
             Planned(self.teams[team_id], self.rituals[rid],
                     res if s.schedule is None else replace(res, schedule=parse_schedule(s.schedule)),
                     st, since=s.since, until=s.until)
-            for (team_id, rid), res in self.resolved.items() if res.enabled
+            for (team_id, rid), res in self.resolved.items()
+            if res.enabled and self.teams[team_id].platform in self.platforms  # a team without its platform waits
             for s in served(self._histories.get(team_id, {}).get(HISTORY_PREFIX + rid))
             for st in self.rituals[rid].steps(res.options)
         ]

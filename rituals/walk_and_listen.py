@@ -65,6 +65,14 @@ def week_start(week: str) -> datetime:
 class WalkAndListen(Ritual):
     id = "walk_and_listen"
     title = {"nl": "Wandelen en luisteren", "en": "Walk and listen"}
+    step_descriptions = {
+        "propose": {"nl": "elke leidinggevende krijgt een privébericht met een voorstel om met een teamlid te wandelen "
+                          "(op dit uur in de eigen tijdzone van de leidinggevende)",
+                    "en": "each leader gets a direct message suggesting a walk with a team member (at this hour in "
+                          "the leader's own timezone)"},
+        "followup": {"nl": "de leidinggevende krijgt een privébericht: is de wandeling er gekomen?",
+                     "en": "the leader gets a direct message: did the walk happen?"},
+    }
     summary = {"nl": "Elke week wandelt een leidinggevende met één teamlid, alleen om te luisteren.",
                "en": "Every week a leader walks with one team member, only to listen."}
     default_schedule = "mon 09:00"

@@ -127,6 +127,14 @@ TEXTS = {
 class WeeklySuccessMistake(Ritual):
     id = "weekly_success_mistake"
     title = {"nl": "Weeksucces en weekfout", "en": "Weekly success and mistake"}
+    step_descriptions = {
+        "sharer": {"nl": "de deler van de week krijgt een privébericht: morgen mag jij de ronde openen",
+                   "en": "the week's sharer gets a direct message: tomorrow you open the round"},
+        "prompt": {"nl": "in het teamkanaal: de uitnodiging om een succes en een fout van de week te delen",
+                   "en": "in the team channel: the invitation to share a success and a mistake of the week"},
+        "digest": {"nl": "in het teamkanaal: een terugblik op wat er deze week gedeeld is",
+                   "en": "in the team channel: a look back at what was shared this week"},
+    }
     summary = {"nl": "Elke week deelt iemand iets wat goed ging en iets wat misging.",
                "en": "Every week someone shares one thing that went well and one that went wrong."}
     default_schedule = "fri 14:00"

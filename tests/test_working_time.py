@@ -84,7 +84,7 @@ async def test_working_time_is_configurable_per_team(make_harness) -> None:  # t
 @pytest.mark.parametrize(("key", "value", "why"), [
     ("working_hours", '"18:00-08:00"', "must end after they start"),
     ("working_hours", '"8-18"', "look like '08:00-18:00'"),
-    ("working_days", '["ma", "zaterdag"]', "unknown day 'zaterdag'"),
+    ("working_days", '["ma", "zaterdagochtend"]', "unknown day 'zaterdagochtend'"),  # 'zaterdag' itself is a day (issue 14)
     ("working_days", "[]", "at least one working day"),
 ])
 def test_bad_working_time_is_refused_with_why(key: str, value: str, why: str) -> None:
