@@ -8,6 +8,7 @@ core's own commands. Nothing here knows a ritual by name.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -18,7 +19,7 @@ from bot.clock import Clock
 from bot.commands import CommandContext
 from bot.config import AppConfig, ResolvedRitual, resolve_ritual
 from bot.context import InteractionContext, RitualContext, decode_target
-from bot.engine import Engine, Planned
+from bot.engine import Engine, Outcome, Planned
 from bot.i18n import pick_language, translate
 from bot.messages import text
 from bot.metrics import Metrics
@@ -30,10 +31,12 @@ from bot.roster import RosterWatch
 from bot.schedule import parse_schedule
 from bot.schedule_change import CORE as CORE_STATE
 from bot.schedule_change import PREFIX as HISTORY_PREFIX
-from bot.schedule_change import served
+from bot.schedule_change import note_schedule, served
 from bot.store import Store
+from bot.takeover import Takeover
 from bot.teams import TeamView, team_view
 from bot.texts import TEXTS
+from bot.trouble import AdminNotices
 
 log = logging.getLogger("ritualbot")
 
@@ -71,14 +74,27 @@ class RitualBot:
         self._histories: dict[str, dict[str, Any]] = {}  # team -> its schedule changes (bot/schedule_change.py)
         self.engine = Engine(store, clock, [], self._step_context,
                              grace=timedelta(minutes=config.grace_minutes),
-                             max_concurrent=config.max_concurrent_posts, metrics=metrics)
+                             max_concurrent=config.max_concurrent_posts, metrics=metrics,
+                             lease=timedelta(seconds=config.lease_seconds))
+        self.engine.report_trouble = AdminNotices(self)
+        self.takeover = Takeover(self.engine)
+        self._settings_version = ""
+        self._settings_checked = time.monotonic()
         self._derive(config)
         self.core = CoreCommands(self)
 
     async def load(self) -> None:
         """Apply the admins' runtime changes stored in the database (once, before starting);
-        changes that no longer apply to config.toml are dropped."""
+        changes that no longer apply to config.toml are dropped. A schedule that config.toml
+        changed while the bot was down applies from the next occurrence, like an admin's."""
+        self._settings_version = await self.store.settings_version()
         await self._build(drop_stale=True)
+        changed = False
+        for (team_id, rid), res in self.resolved.items():
+            if res.enabled:
+                changed |= await note_schedule(self.store, self.teams[team_id], rid, res.schedule.source, self.clock.now())
+        if changed:
+            await self._build()
 
     async def _build(self, *, drop_stale: bool = False) -> None:
         """Derive teams, rituals and plans from config.toml plus the admins' runtime changes."""
@@ -98,7 +114,8 @@ class RitualBot:
             Planned(self.teams[team_id], self.rituals[rid],
                     res if s.schedule is None else replace(res, schedule=parse_schedule(s.schedule)),
                     st, since=s.since, until=s.until)
-            for (team_id, rid), res in self.resolved.items() if res.enabled
+            for (team_id, rid), res in self.resolved.items()
+            if res.enabled and self.teams[team_id].platform in self.platforms  # a team without its platform waits
             for s in served(self._histories.get(team_id, {}).get(HISTORY_PREFIX + rid))
             for st in self.rituals[rid].steps(res.options)
         ]
@@ -114,9 +131,26 @@ class RitualBot:
 
     async def reload(self) -> None:
         """Apply an admin's change now; the scheduler re-plans its jobs."""
+        self._settings_version = await self.store.settings_version()
         await self._build()
         for listener in self.on_reload:
             listener()
+
+    async def refresh_settings(self, *, at_most_every: float = 0.0) -> bool:
+        """Reload when another replica changed a team's settings; True when it did.
+
+        Called on a short interval and before each firing, so every replica obeys an
+        admin's change made through any of them (a settings version in the database).
+        """
+        if time.monotonic() - self._settings_checked < at_most_every:
+            return False
+        self._settings_checked = time.monotonic()
+        version = await self.store.settings_version()
+        if version == self._settings_version:
+            return False
+        log.info("team settings changed on another replica: reloading")
+        await self.reload()
+        return True
 
     # contexts ---------------------------------------------------------------------------------
 
@@ -217,11 +251,21 @@ class RitualBot:
 
     async def run_now(self, team_id: str, ritual_id: str) -> str:
         """Fire a ritual's main step now (admin `run`); claimed like any firing, so never twice."""
+        return (await self.run_now_outcome(team_id, ritual_id)).status
+
+    async def run_now_outcome(self, team_id: str, ritual_id: str) -> Outcome:
+        """`run_now` with the cause when it failed."""
         plans = [p for p in self.plans if p.team.id == team_id and p.ritual.id == ritual_id]
         if not plans:
-            return "not enabled"
+            return Outcome("not enabled")
         main = next((p for p in plans if not p.step.offset), plans[0])
-        return await self.engine.fire(main, self.clock.now())
+        now = self.clock.now()
+        outcome = await self.engine.fire_outcome(main, now)
+        if outcome.status == "taken":  # this minute's firing exists: when it failed, say why
+            trouble = await self.store.last_trouble(team_id, ritual_id)
+            if trouble is not None and trouble.occurrence == main.occurrence_key(now):
+                return Outcome(trouble.status, trouble.cause)
+        return outcome
 
     async def purge_expired(self, *, dry_run: bool = False) -> dict[str, int]:
         """Delete answers older than each team's retention period; counts per team."""

@@ -78,6 +78,11 @@ class RitualContext:
         self._now = now
         self._bot = bot
         self.delivered = 0  # messages this context got onto the platform (the engine asks)
+        # Set by the engine for a scheduled step: the firing's marker on every message, and a
+        # hook awaited once, just before the first platform call, with where it goes.
+        self.marker: str | None = None
+        self.before_first_delivery: Callable[[str], Awaitable[None]] | None = None
+        self._started = False
         self._members: list[str] | None = None  # who is in the team, looked up once per context
         self.on_own = on_own  # a scheduled step: what it sends respects each person's working time
 
@@ -108,16 +113,25 @@ class RitualContext:
     # posting ------------------------------------------------------------------------------
 
     def _wrap(self, message: Message) -> Message:
+        if self.marker is not None and message.marker is None:
+            message = replace(message, marker=self.marker)
         if not message.buttons:
             return message
         buttons = tuple(encode_button(self.ritual.id, self.team.id, b) for b in message.buttons)
         return replace(message, buttons=buttons)
+
+    async def _starting(self, target: str) -> None:
+        """Before the first platform call of a firing: the engine records where and when."""
+        if not self._started and self.before_first_delivery is not None:
+            await self.before_first_delivery(target)
+        self._started = True
 
     def wrap_form(self, form: Form) -> Form:
         return replace(form, form_id=f"{self.ritual.id}:{form.form_id}", state=f"{self.team.id}{SEP}{form.state}")
 
     async def post(self, message: Message, *, thread: MessageRef | None = None) -> MessageRef:
         """Post in the team's channel (or in a thread of it)."""
+        await self._starting(self.team.channel)
         ref = await self.platform.post(self.team.channel, self._wrap(message), thread=thread)
         self.delivered += 1
         return ref
@@ -135,6 +149,7 @@ class RitualContext:
             await outbox.hold(self.store, self.team.id, self.ritual.id, user_id, self._wrap(message), later, self._now)
             self.delivered += 1
             return None
+        await self._starting("@" + user_id)
         try:
             ref = await self.platform.send_dm(user_id, self._wrap(message))
         except Unreachable as refusal:
@@ -176,14 +191,17 @@ class RitualContext:
             return chosen
 
     async def ephemeral(self, user_id: str, message: Message, channel: str | None = None) -> None:
+        await self._starting(channel or self.team.channel)
         await self.platform.post_ephemeral(channel or self.team.channel, user_id, self._wrap(message))
         self.delivered += 1
 
     async def update(self, ref: MessageRef, message: Message) -> None:
+        await self._starting(ref.channel)
         await self.platform.update(ref, self._wrap(message))
         self.delivered += 1
 
     async def upload_image(self, channel: str, image: ImageFile, comment: str | None = None) -> None:
+        await self._starting(channel)
         await self.platform.upload_image(channel, image, comment=comment)
         self.delivered += 1
 
@@ -270,6 +288,13 @@ class RitualContext:
 
     async def delete_state(self, key: str) -> None:
         await self.store.delete_state(self.team.id, self.ritual.id, key)
+
+    def other_teams(self) -> list[RitualContext]:
+        """This ritual's contexts for the other teams where it is enabled, for a ritual whose
+        options pair teams (the moral deliberation's `leader_peers`). Same moment, own options."""
+        teams = self._bot.teams.values()
+        return [self._bot.team_context(self.ritual, t) for t in teams
+                if t.id != self.team.id and self.ritual.id in self._bot.enabled_rituals(t.id)]
 
     def schedule_info(self) -> Any:
         """When this ritual fires next for this team (for status texts)."""

@@ -5,29 +5,34 @@ key, and only the process whose insert succeeded posts. That, not APScheduler, i
 makes two bot processes on one PostgreSQL safe, and the same rows tell a restarted bot
 what it missed: due within the grace window -> posted late once; older -> recorded as
 missed. The key is the local wall time, so APScheduler's double autumn firing is one.
+
+A claim is a lease (see `bot/store/leases.py`): taken only for a free posting slot,
+renewed while the step runs, and marked just before the first platform call. A dead
+owner's firings are taken over by `bot/takeover.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass, replace
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import ResolvedRitual
 from bot.context import Occurrence, RitualContext
 from bot.metrics import Metrics
-from bot.platform import NotDelivered
+from bot.platform import NotDelivered, PlatformTrouble
 from bot.ritual import Ritual, Step
-from bot.schedule import RitualTrigger, Schedule, wall_key
+from bot.schedule import RitualTrigger, wall_key
+from bot.slots import PostingSlots
 from bot.store import Store
+from bot.store.leases import RUNNING, LeasedFiring, NewFiring
+from bot.store.store import RitualState
 from bot.teams import TeamView
 from bot.timing import StepFiring, step_firings
 
@@ -52,19 +57,8 @@ class Planned:
         suffix = f"@{self.until}" if self.until else ""
         return f"{self.team.id}/{self.ritual.id}/{self.step.name}{suffix}"
 
-    @property
-    def when(self) -> tuple[Schedule, str, timedelta]:
-        """What decides when this step fires; plans with the same `when` share one trigger."""
-        return self.resolved.schedule, self.team.timezone, self.step.offset
-
-    @property
-    def moment(self) -> Hashable:
-        """Everything that decides when this step really fires: its trigger, the occurrences it
-        serves, and the team's working time and holidays. Plans with one `moment` fire together."""
-        return self.when, self.since, self.until, replace(self.team, **TIMING_IRRELEVANT)
-
     def trigger(self) -> RitualTrigger:
-        return shared_trigger(*self.when)
+        return self.resolved.schedule.trigger(self.team.tz, self.step.offset)
 
     def firings(self, start: datetime, end: datetime) -> list[StepFiring]:
         """This step's firings in `[start, end)`, moved into the team's working time."""
@@ -86,38 +80,45 @@ class Planned:
         return wall_key(scheduled)
 
 
-# TeamView fields that never change when a step fires (what is left decides it, with the trigger).
-TIMING_IRRELEVANT: dict[str, Any] = {
-    "id": "", "platform": "", "channel": "", "language": "", "admins": frozenset(), "leaders": frozenset(),
-    "configured_members": None, "confidant": None, "retention_days": 0,
-}
-
-
-@functools.lru_cache(maxsize=4096)
-def shared_trigger(schedule: Schedule, timezone: str, offset: timedelta) -> RitualTrigger:
-    """One trigger per distinct schedule, timezone and step offset, shared by every team that has
-    it (10,000 teams on "fri 14:00" need one, not 10,000). Triggers keep no state between calls."""
-    return schedule.trigger(ZoneInfo(timezone), offset)
-
-
 ContextFactory = Callable[[Planned, datetime], RitualContext]
+TroubleReport = Callable[[Planned, LeasedFiring, str], Awaitable[None]]
+
+
+class LeaseLost(Exception):
+    """Another replica took this firing over before our first platform call: we post nothing."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one firing: its recorded status and, for a failure, its cause."""
+
+    status: str
+    cause: str | None = None
+
+
+def firing_marker(firing: LeasedFiring) -> str:
+    """The mark every message of a firing carries, so a replica taking over can look for it."""
+    return "/".join(firing.key)
 
 
 class Engine:
-    """Claims and runs firings; knows nothing of APScheduler."""
+    """Claims and runs firings under leases; knows nothing of APScheduler."""
 
     def __init__(self, store: Store, clock: Clock, plans: list[Planned], make_context: ContextFactory,
                  *, grace: timedelta, max_concurrent: int, worker: str | None = None,
+                 lease: timedelta = timedelta(seconds=60), slots: PostingSlots | None = None,
                  metrics: Metrics | None = None) -> None:
         self.store = store
         self.clock = clock
         self.plans = plans
         self.make_context = make_context
         self.grace = grace
+        self.lease = lease
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
-        self._limit = asyncio.Semaphore(max_concurrent)
-        self.metrics = metrics or Metrics()
+        self.slots = slots or PostingSlots(max_concurrent)
+        self.report_trouble: TroubleReport | None = None  # tells a team's admins (set by the app)
         self._first_seen: dict[str, datetime] = {}
+        self.metrics = metrics or Metrics()
 
     async def fire(self, plan: Planned, due: datetime | StepFiring) -> str:
         """Claim one firing and run it; returns the recorded status (or 'taken').
@@ -125,62 +126,147 @@ class Engine:
         `due` is a planned firing, or a bare moment (an admin's `run`, a test) whose
         occurrence is read back from it.
         """
-        status = await self._fire(plan, due)
-        self.metrics.fired(plan.ritual.id, status)
-        return status
+        return (await self.fire_outcome(plan, due)).status
 
-    async def _fire(self, plan: Planned, due: datetime | StepFiring) -> str:
+    async def fire_outcome(self, plan: Planned, due: datetime | StepFiring) -> Outcome:
+        """Like `fire`, with the cause of a failure."""
+        return (await self.fire_many([(plan, due)]))[0]
+
+    async def fire_many(self, items: Sequence[tuple[Planned, datetime | StepFiring]]) -> list[Outcome]:
+        """Claim and run many firings: each batch claimed in one statement, only for free slots.
+
+        Firings that must not run (paused, skipped, holiday, outside working time) are
+        recorded without a slot; firings planned before the team was first seen, not at all.
+        """
         now = self.clock.now()
-        if isinstance(due, datetime):
-            due_local = due.astimezone(plan.team.tz)
-            firing = StepFiring(due_local, due_local, plan.occurrence_key(due_local))
-        else:
-            firing = due
-            due_local = firing.planned.astimezone(plan.team.tz)
-        occ_key = firing.occurrence
-        if firing.planned < await self.team_since(plan.team):
-            log.info("%s %s came due before the team was first seen: not posted", plan.job_id, occ_key)
-            return "before team"
-        status = await self._gate(plan, occ_key) or firing.blocked
-        claim = await self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, occ_key, due_local,
-                                        status or "running", self.worker, now)
-        if claim is None:
-            return "taken"
-        if status is not None:
-            log.info("%s %s at %s: %s", plan.job_id, occ_key, due_local.isoformat(), status)
-            return status
+        results = [Outcome("taken")] * len(items)
+        ready: deque[tuple[int, Planned, NewFiring]] = deque()
+        finals: dict[str, list[tuple[int, Planned, NewFiring]]] = {}
+        states = await self.store.ritual_states({(plan.team.id, plan.ritual.id) for plan, _ in items}) if items else {}
+        for i, (plan, due) in enumerate(items):
+            if isinstance(due, datetime):
+                local = due.astimezone(plan.team.tz)
+                due = StepFiring(local, local, plan.occurrence_key(local))
+            due_local = due.planned.astimezone(plan.team.tz)
+            if due.planned < await self.team_since(plan.team):
+                log.info("%s %s came due before the team was first seen: not posted", plan.job_id, due.occurrence)
+                results[i] = Outcome("before team")
+                continue
+            new = NewFiring(plan.team.id, plan.ritual.id, plan.step.name, due.occurrence, due_local)
+            state = RitualState(*states.get((plan.team.id, plan.ritual.id), (False, None)))
+            status = self._gate(plan, new.occurrence, state) or due.blocked
+            if status is None:
+                ready.append((i, plan, new))
+            else:
+                finals.setdefault(status, []).append((i, plan, new))
+        for status, group in finals.items():
+            recorded = {f.key for f in await self.store.claim_firings([n for _, _, n in group], status, self.worker, now, None)}
+            for i, plan, new in group:
+                if _key(new) in recorded:
+                    log.info("%s %s at %s: %s", plan.job_id, new.occurrence, new.due_at.isoformat(), status)
+                    results[i] = Outcome(status)
+        running: list[tuple[int, asyncio.Task[Outcome]]] = []
+        try:
+            while ready:
+                taken = await self.slots.acquire(len(ready))
+                batch = [ready.popleft() for _ in range(taken)]
+                now = self.clock.now()
+                try:
+                    claimed = {f.key: f for f in await self.store.claim_firings(
+                        [n for _, _, n in batch], RUNNING, self.worker, now, now + self.lease)}
+                except BaseException:
+                    self.slots.release(taken)
+                    raise
+                self.slots.release(taken - len(claimed))
+                for i, plan, new in batch:
+                    firing = claimed.get(_key(new))
+                    if firing is not None:
+                        running.append((i, asyncio.create_task(self.run_claimed(plan, firing))))
+        finally:
+            done = await asyncio.gather(*(task for _, task in running), return_exceptions=True)
+            for (i, _), result in zip(running, done, strict=True):
+                if isinstance(result, BaseException):
+                    # The database went away mid-way: the row keeps its lease, and when that runs
+                    # out a replica (this one, once the database is back) takes the firing over.
+                    log.error("a firing could not be recorded (%s); it will be taken over", type(result).__name__)
+                    results[i] = Outcome(RUNNING, "database")
+                else:
+                    results[i] = result
+        for (plan, _), outcome in zip(items, results, strict=True):
+            self.metrics.fired(plan.ritual.id, outcome.status)
+        return results
+
+    async def run_claimed(self, plan: Planned, firing: LeasedFiring) -> Outcome:
+        """Run a claimed firing in the slot its claim took; the slot is given back at the end."""
+        try:
+            return await self._run_step(plan, firing)
+        finally:
+            self.slots.release()
+
+    async def _run_step(self, plan: Planned, firing: LeasedFiring) -> Outcome:
         handler = plan.ritual.handler("step", plan.step.name)
         if handler is None:
-            await self.store.set_firing_status(claim.id, "failed")
             log.error("%s has no handler for step %r", plan.ritual.id, plan.step.name)
-            return "failed"
-        scheduled = datetime.fromisoformat(occ_key).replace(tzinfo=plan.team.tz)
-        occ = Occurrence(key=occ_key, step=plan.step.name, scheduled=scheduled, due=due_local, firing_id=claim.id)
-        ctx = self.make_context(plan, now)
-        async with self._limit:
-            try:
-                await handler(ctx, occ)
-            except NotDelivered as exc:
-                if ctx.delivered:
-                    log.error("%s %s stopped halfway (%s): marked failed, not tried again", plan.job_id, occ_key, exc)
-                    await self.store.set_firing_status(claim.id, "failed")
-                    return "failed"
-                # The platform refused before acting: nothing went out, so the claim is given
-                # back and the next sweep (or a restart) tries again within the grace window.
-                log.warning("%s %s not delivered (%s): will try again", plan.job_id, occ_key, exc)
-                await self.store.release_firing(claim.id)
-                return "deferred"
-            except Exception:
-                # Claimed and failed: never retried blindly, since a post may have gone out.
-                log.exception("%s %s failed", plan.job_id, occ_key)
-                await self.store.set_firing_status(claim.id, "failed")
-                return "failed"
-        await self.store.set_firing_status(claim.id, "done")
-        return "done"
+            return await self.finish(firing, "failed", "no_handler")
+        due_local = firing.due_at.astimezone(plan.team.tz)
+        scheduled = datetime.fromisoformat(firing.occurrence).replace(tzinfo=plan.team.tz)
+        occ = Occurrence(key=firing.occurrence, step=plan.step.name, scheduled=scheduled, due=due_local,
+                         firing_id=firing.id)
+        ctx = self.make_context(plan, self.clock.now())
+        ctx.marker = firing_marker(firing)
 
-    async def _gate(self, plan: Planned, occ_key: str) -> str | None:
+        async def starting(target: str) -> None:
+            try:
+                ours = await self.store.mark_started(firing.id, self.worker, self.clock.now(), target)
+            except Exception as exc:  # the database is away: nothing has gone out, so try again later
+                raise NotDelivered(f"the start could not be recorded ({type(exc).__name__})") from exc
+            if not ours:
+                raise LeaseLost(firing_marker(firing))
+
+        ctx.before_first_delivery = starting
+        name = f"{plan.job_id} {firing.occurrence}"
+        try:
+            await handler(ctx, occ)
+        except LeaseLost:
+            log.warning("%s: another replica took it over before anything was posted here", name)
+            return Outcome("taken")
+        except PlatformTrouble as exc:
+            cause = f"{exc.cause}:{exc.detail}" if exc.cause == "missing_scope" and exc.detail else exc.cause
+            log.error("%s failed: %s", name, cause)
+            outcome = await self.finish(firing, "failed", cause[:100])
+            await self.report(plan, firing, cause)
+            return outcome
+        except NotDelivered as exc:
+            if ctx.delivered:
+                log.error("%s stopped halfway (%s): marked failed, not tried again", name, exc)
+                return await self.finish(firing, "failed", "stopped_halfway")
+            # The platform refused before acting: nothing went out, so the claim is given
+            # back and the next sweep (or a restart) tries again within the grace window.
+            log.warning("%s not delivered (%s): will try again", name, exc)
+            await self.store.drop_claim(firing.id, self.worker)
+            return Outcome("deferred")
+        except Exception:
+            # Failed after its claim: never retried blindly, since a post may have gone out.
+            log.exception("%s failed", name)
+            return await self.finish(firing, "failed", "error")
+        return await self.finish(firing, "done")
+
+    async def finish(self, firing: LeasedFiring, status: str, cause: str | None = None) -> Outcome:
+        """Record a firing's outcome (only while it is still ours)."""
+        if not await self.store.finish_firing(firing.id, self.worker, status, cause):
+            log.warning("firing %s was taken over meanwhile; its new owner records the outcome", firing_marker(firing))
+        return Outcome(status, cause)
+
+    async def report(self, plan: Planned, firing: LeasedFiring, cause: str) -> None:
+        if self.report_trouble is None:
+            return
+        try:
+            await self.report_trouble(plan, firing, cause)
+        except Exception:  # telling the admins must never change what was recorded
+            log.exception("could not tell the admins of team %s about %s", plan.team.id, cause)
+
+    def _gate(self, plan: Planned, occ_key: str, state: RitualState) -> str | None:
         """Why this firing must not run (paused, skipped, holiday), or None to run it."""
-        state = await self.store.ritual_state(plan.team.id, plan.ritual.id)
         if state.paused:
             return "paused"
         if state.skip_occurrence == occ_key:
@@ -207,18 +293,15 @@ class Engine:
         """
         now = self.clock.now()
         counts: dict[str, int] = {}
-        late: list[Awaitable[str]] = []
+        late: list[tuple[Planned, datetime | StepFiring]] = []
         lasts: dict[tuple[str, str, str], datetime] = {}
         if since is None:  # a few queries for all teams, not a few per team
             await self.see_teams(now)
             lasts = await self.store.last_firing_dues()
-        window: dict[tuple[Hashable, datetime], list[StepFiring]] = {}
         for plan in self.plans:
             start = (max(since, await self.team_since(plan.team)) if since else
                      await self._lookback_start(plan, now, lasts.get((plan.team.id, plan.ritual.id, plan.step.name))))
-            if (plan.moment, start) not in window:  # teams at the same moment share the computation
-                window[(plan.moment, start)] = plan.firings(start, now + timedelta(seconds=1))
-            dues = window[(plan.moment, start)]
+            dues = plan.firings(start, now + timedelta(seconds=1))
             if not dues:
                 continue
             known = await self.store.firing_keys(plan.team.id, plan.ritual.id, start - timedelta(days=1))
@@ -234,9 +317,9 @@ class Engine:
                         self.metrics.fired(plan.ritual.id, "missed")
                         counts["missed"] = counts.get("missed", 0) + 1
                 else:
-                    late.append(self.fire(plan, due))
-        for status in await asyncio.gather(*late):
-            counts[status] = counts.get(status, 0) + 1
+                    late.append((plan, due))
+        for outcome in await self.fire_many(late):
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
         return counts
 
     async def see_teams(self, now: datetime) -> None:
@@ -285,3 +368,6 @@ class Engine:
                 return next((f.occurrence for f in nxt if plan.since is None or f.occurrence >= plan.since), None)
         return None
 
+
+def _key(new: NewFiring) -> tuple[str, str, str, str]:
+    return (new.team_id, new.ritual_id, new.step, new.occurrence)

@@ -96,6 +96,9 @@ class Message:
 
     paragraphs: tuple[tuple[Segment, ...], ...]
     buttons: tuple[Button, ...] = ()
+    # Set by the engine on a firing's messages; adapters attach it invisibly (Slack message
+    # metadata, Mattermost props) so a replica taking over can tell whether it went out.
+    marker: str | None = None
 
     def plain_text(self) -> str:
         """The message as readable text, used by the local platform and for fallbacks."""

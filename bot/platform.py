@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from datetime import datetime
+from typing import Literal, Protocol, runtime_checkable
 
 from bot.messages import Form, ImageFile, Message, MessageRef
 
@@ -23,6 +24,33 @@ class NotDelivered(Exception):
     Adapters raise it only when they are sure; any other error may mean "posted, but the
     answer got lost", and the engine will not try again then.
     """
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a name or id an admin typed turned out to be on the platform.
+
+    `user_id` is None when nobody by that name or id exists; `problem` says why this person
+    cannot take part: "not_found", "inactive" (deactivated, deleted) or "bot".
+    """
+
+    user_id: str | None
+    problem: Literal["not_found", "inactive", "bot"] | None = None
+
+
+class PlatformTrouble(Exception):
+    """The platform refused for a reason a person must fix; nothing was posted.
+
+    `cause` is one of `TROUBLE_CAUSES`; `where` names the channel (or user) it concerns.
+    The engine records it on the firing and tells the team's admins how to fix it.
+    """
+
+    def __init__(self, cause: str, where: str = "", detail: str = "") -> None:
+        super().__init__(f"{cause} ({where}): {detail}" if detail else f"{cause} ({where})")
+        self.cause, self.where, self.detail = cause, where, detail
+
+
+TROUBLE_CAUSES = ("not_in_channel", "channel_gone", "channel_archived", "missing_scope", "bad_token")
 
 
 class Unreachable(Exception):
@@ -86,6 +114,17 @@ class ChatPlatform(Protocol):
 
     async def user_timezone(self, user_id: str) -> str | None:
         """The user's IANA timezone as the platform knows it, or None."""
+        ...
+
+    async def find_person(self, ref: str) -> Person:
+        """The person an admin named: a user id, a platform mention, or `@name` / `name`."""
+        ...
+
+    async def find_marked(self, marker: str, since: datetime, *, channel: str | None = None,
+                          user: str | None = None) -> bool | None:
+        """Whether the bot posted a message carrying `marker` since `since` in `channel` (or
+        in its DM with `user`): True or False when it could look, None when it cannot know
+        (no right to read that history, or the platform did not answer)."""
         ...
 
 

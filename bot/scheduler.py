@@ -1,11 +1,8 @@
 """APScheduler 3.11 owns wall time in production; the engine owns exactly-once.
 
-Each distinct moment (`Planned.moment`: schedule, timezone, step offset, the occurrences a
-schedule serves, the team's working time and holidays) is one job, firing every (team,
-ritual, step) planned at it: 10,000 teams on "fri 14:00" are a few jobs, not 30,000, so
-start-up and an admin's change stay fast. A job does not trust
-APScheduler's idea of what is due: it asks the engine to fire whatever of its plans is
-due and unclaimed, so a late wake-up or a second replica changes nothing.
+Each (team, ritual, step) is one job on a `RitualTrigger` in the team's timezone. A job
+does not trust APScheduler's idea of what is due: it asks the engine to fire whatever of
+that plan is due and unclaimed, so a late wake-up or a second replica changes nothing.
 A slow sweep catches anything a suspended process slept through. The job store is in
 memory and never shared: the database, not APScheduler, is the shared truth.
 """
@@ -22,21 +19,14 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.engine import Engine, Planned
+from bot.takeover import Takeover
 from bot.timing import StepFiring
 
 log = logging.getLogger("ritualbot.scheduler")
 
 SWEEP = timedelta(minutes=5)
-JOB_PREFIX = "at "
-
-
-def job_id(plan: Planned) -> str:
-    """A readable id of the plan's moment, stable within the process, e.g.
-    `at Europe/Amsterdam fri 14:00 -1 day, 0:00:00 #5f3a09c1` (the tail tells working times apart)."""
-    schedule, timezone, offset = plan.when
-    limits = (f" from {plan.since}" if plan.since else "") + (f" until {plan.until}" if plan.until else "")
-    return (f"{JOB_PREFIX}{timezone} {schedule.source}" + (f" {offset}" if offset else "") + limits
-            + f" #{hash(plan.moment) & 0xFFFFFFFF:08x}")
+COLLECT = 0.05  # seconds the jobs of one moment have to join one batch
+RETRY = 5  # seconds before firing again what failed because the database was away
 
 
 class PlanTrigger(BaseTrigger):
@@ -55,12 +45,24 @@ class PlanTrigger(BaseTrigger):
 
 
 class RitualScheduler:
-    def __init__(self, engine: Engine, extra_jobs: dict[str, tuple[Callable[[], Awaitable[object]], object]] | None = None) -> None:
+    """`refresh` brings the engine's plans up to date with admin changes made on any
+    replica (True when it changed something); `takeover` keeps this process's leases alive
+    and takes over those of a replica that died. `settings_every` is how often (seconds)
+    settings are checked besides just before each firing."""
+
+    def __init__(self, engine: Engine, extra_jobs: dict[str, tuple[Callable[[], Awaitable[object]], object]] | None = None,
+                 *, refresh: Callable[[], Awaitable[bool]] | None = None, takeover: Takeover | None = None,
+                 settings_every: int = 10) -> None:
         self.engine = engine
         self.extra_jobs = extra_jobs or {}
+        self.refresh = refresh
+        self.takeover = takeover
+        self.settings_every = settings_every
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._swept_until = engine.clock.now()
-        self.groups: dict[str, list[Planned]] = {}  # job id -> the plans it fires
+        self._due: list[Planned] = []
+        self._collector: asyncio.Task[None] | None = None
+        self._batches: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         counts = await self.engine.run_due()
@@ -69,49 +71,107 @@ class RitualScheduler:
         self.sync_jobs()
         self.scheduler.add_job(self._sweep, IntervalTrigger(seconds=int(SWEEP.total_seconds())), id="sweep",
                                coalesce=True, max_instances=1)
-        for name, (func, trigger) in self.extra_jobs.items():
-            self.scheduler.add_job(func, trigger=trigger, id=name, coalesce=True, max_instances=1)
+        for job_id, (func, trigger) in self.extra_jobs.items():
+            self.scheduler.add_job(func, trigger=trigger, id=job_id, coalesce=True, max_instances=1)
+        if self.refresh is not None:
+            self.scheduler.add_job(self._check_settings, IntervalTrigger(seconds=self.settings_every),
+                                   id="settings", coalesce=True, max_instances=1)
+        if self.takeover is not None:
+            lease = self.engine.lease.total_seconds()
+            self.scheduler.add_job(self._renew, IntervalTrigger(seconds=max(1.0, lease / 3)),
+                                   id="lease-renewal", coalesce=True, max_instances=1)
+            self.scheduler.add_job(self._take_over, IntervalTrigger(seconds=max(1.0, lease / 2)),
+                                   id="takeover", coalesce=True, max_instances=1)
         self.scheduler.start()
 
     def sync_jobs(self) -> None:
-        """(Re)create one job per distinct moment; called at start and after an admin's change."""
+        """(Re)create one job per planned step; called at start and after an admin's change."""
         grace = int(self.engine.grace.total_seconds()) or 1
-        groups: dict[str, list[Planned]] = {}
-        for plan in self.engine.plans:
-            groups.setdefault(job_id(plan), []).append(plan)
-        self.groups = groups
+        wanted = {plan.job_id for plan in self.engine.plans}
         for job in self.scheduler.get_jobs():
-            if job.id.startswith(JOB_PREFIX) and job.id not in groups:
+            if "/" in job.id and job.id not in wanted:
                 job.remove()
-        for jid, plans in groups.items():
-            if self.scheduler.get_job(jid) is None:
-                name = plans[0].job_id + (f" and {len(plans) - 1} more" if len(plans) > 1 else "")
-                self.scheduler.add_job(self._fire_group, trigger=PlanTrigger(plans[0]), args=[jid], id=jid, name=name,
-                                       misfire_grace_time=grace, coalesce=True, max_instances=1)
+        for plan in self.engine.plans:
+            self.scheduler.add_job(self._fire_plan, trigger=PlanTrigger(plan), args=[plan], id=plan.job_id,
+                                   name=plan.job_id, misfire_grace_time=grace, coalesce=True, max_instances=1,
+                                   replace_existing=True)
 
-    def job_for(self, plan: Planned) -> str:
-        """The id of the job that fires `plan`."""
-        return job_id(plan)
+    async def _check_settings(self) -> None:
+        await self._refresh()
 
-    async def _fire_group(self, jid: str) -> None:
-        """Fire what is due of every plan at this moment, all at once (the engine bounds the posting)."""
-        plans = self.groups.get(jid, [])
-        if plans:
-            now = self.engine.clock.now()
-            dues = plans[0].firings(now - self.engine.grace, now + timedelta(seconds=1))
-            await asyncio.gather(*(self._fire_due(plan, due) for plan in plans for due in dues))
+    async def _refresh(self) -> None:
+        """Bring the plans up to date; when the database cannot say, go on with what we have."""
+        if self.refresh is None:
+            return
+        try:
+            await self.refresh()
+        except Exception as exc:
+            log.warning("could not check for admin changes (%s): using the plans as they are", type(exc).__name__)
+
+    async def _renew(self) -> None:
+        if self.takeover is not None:
+            try:
+                await self.takeover.renew()
+            except Exception as exc:
+                log.warning("could not renew this process's leases (%s)", type(exc).__name__)
+
+    async def _take_over(self) -> None:
+        if self.takeover is None:
+            return
+        try:
+            counts = await self.takeover.take_over_expired()
+        except Exception as exc:
+            log.warning("could not look for firings to take over (%s)", type(exc).__name__)
+            return
+        if counts:
+            log.warning("took over firings of a replica that stopped: %s", counts)
 
     async def _fire_plan(self, plan: Planned) -> None:
-        now = self.engine.clock.now()
-        for due in plan.firings(now - self.engine.grace, now + timedelta(seconds=1)):
-            await self._fire_due(plan, due)
+        """A job came due: queue its plan; the plans due at the same moment are fired together."""
+        self._due.append(plan)
+        if self._collector is None or self._collector.done():
+            self._collector = asyncio.create_task(self._fire_due(), name="fire-due")
 
-    async def _fire_due(self, plan: Planned, due: StepFiring) -> None:
-        status = await self.engine.fire(plan, due)
-        log.info("%s due %s: %s", plan.job_id, due.at.isoformat(), status)
+    async def settle(self) -> None:
+        """Wait until every queued plan has been fired (tests, and a clean stop)."""
+        while (self._collector is not None and not self._collector.done()) or self._batches:
+            await asyncio.gather(*([self._collector] if self._collector else []), *self._batches)
+
+    async def _fire_due(self) -> None:
+        """Fire the queued plans as the plans stand now (another replica may have changed them),
+        in batches, so one statement claims many firings."""
+        while True:
+            await asyncio.sleep(COLLECT)  # the other jobs of this moment join the batch
+            if not self._due:
+                return
+            queued, self._due = self._due, []
+            await self._refresh()
+            current = {p.job_id: p for p in self.engine.plans}
+            now = self.engine.clock.now()
+            items = [(plan, due) for job_id in dict.fromkeys(p.job_id for p in queued)
+                     if (plan := current.get(job_id)) is not None
+                     for due in plan.firings(now - self.engine.grace, now + timedelta(seconds=1))]
+            task = asyncio.create_task(self._fire_batch(items))
+            self._batches.add(task)
+            task.add_done_callback(self._batches.discard)
+
+    async def _fire_batch(self, items: list[tuple[Planned, StepFiring]]) -> None:
+        try:
+            outcomes = await self.engine.fire_many(items)
+        except Exception as exc:
+            # Typically the database is unreachable: try again shortly, while the grace window lasts.
+            log.error("could not fire %d due steps (%s); trying again in %d s", len(items), type(exc).__name__,
+                      RETRY)
+            await asyncio.sleep(RETRY)
+            for plan in {plan.job_id: plan for plan, _ in items}.values():
+                await self._fire_plan(plan)
+            return
+        for (plan, due), outcome in zip(items, outcomes, strict=True):
+            log.info("%s due %s: %s", plan.job_id, due.at.isoformat(), outcome.status)
 
     async def _sweep(self) -> None:
         """Anything due since the last sweep that no job fired (a suspended process, a clock jump)."""
+        await self._refresh()
         now = self.engine.clock.now()
         since = min(self._swept_until, now - SWEEP) - self.engine.grace
         await self.engine.run_due(since=since)

@@ -21,7 +21,10 @@ SCOPES = {
     "auth_test": None, "chat_postMessage": "chat:write", "chat_postEphemeral": "chat:write",
     "chat_update": "chat:write", "conversations_open": "im:write", "users_info": "users:read",
     "conversations_members": ("channels:read", "groups:read"), "views_open": None, "views_publish": None,
-    "files_upload_v2": "files:write",
+    "files_upload_v2": "files:write", "conversations_history": ("channels:history", "groups:history"),
+    "conversations_info": ("channels:read", "groups:read"),
+    "users_list": "users:read",
+    "apps_connections_open": None,  # with the app-level token (connections:write), not a bot scope
 }
 
 

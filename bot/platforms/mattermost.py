@@ -40,15 +40,26 @@ CATCH_UP_MARGIN_MS = 5_000
 
 @dataclass(frozen=True)
 class MattermostSettings:
-    """Everything the adapter reads from the environment (secrets never live in config.toml)."""
+    """Everything the adapter reads from the environment (secrets never live in config.toml).
+
+    `command_tokens`: one per Mattermost team, because each team's `/ritual` slash command
+    gets a token of its own; a request with any of them is accepted.
+    """
 
     url: str
     token: str
-    command_token: str
+    command_tokens: tuple[str, ...]
     public_url: str
     command: str = "ritual"
     ca_file: str | None = None
     max_concurrency: int = 8
+
+
+def command_tokens(env: Mapping[str, str]) -> tuple[str, ...]:
+    """`MATTERMOST_COMMAND_TOKEN` (one team) and `MATTERMOST_COMMAND_TOKENS` (several, separated
+    by commas or spaces), together, without duplicates."""
+    raw = [env.get("MATTERMOST_COMMAND_TOKEN", "")] + env.get("MATTERMOST_COMMAND_TOKENS", "").replace(",", " ").split()
+    return tuple(dict.fromkeys(t.strip() for t in raw if t.strip()))
 
 
 def settings_from_env(env: Mapping[str, str], config: AppConfig) -> MattermostSettings | None:
@@ -57,11 +68,13 @@ def settings_from_env(env: Mapping[str, str], config: AppConfig) -> MattermostSe
     if not url and not token:
         return None
     problems = []
+    tokens = command_tokens(env)
     for name, value in (("MATTERMOST_URL", url), ("MATTERMOST_TOKEN", token),
-                        ("MATTERMOST_COMMAND_TOKEN", env.get("MATTERMOST_COMMAND_TOKEN", "").strip()),
+                        ("MATTERMOST_COMMAND_TOKEN", ",".join(tokens)),
                         ("BOT_PUBLIC_URL", env.get("BOT_PUBLIC_URL", "").strip())):
         if not value:
-            problems.append(f"environment: {name} is not set; the Mattermost adapter needs it "
+            also = " (or MATTERMOST_COMMAND_TOKENS, one per Mattermost team)" if name == "MATTERMOST_COMMAND_TOKEN" else ""
+            problems.append(f"environment: {name}{also} is not set; the Mattermost adapter needs it "
                             "(see the README, section Install in Mattermost)")
     public = env.get("BOT_PUBLIC_URL", "").strip()
     if public and not public.startswith(("http://", "https://")):
@@ -71,7 +84,7 @@ def settings_from_env(env: Mapping[str, str], config: AppConfig) -> MattermostSe
         problems.append(f"environment: MATTERMOST_MAX_CONCURRENCY must be 1..256, got {concurrency!r}")
     if problems:
         raise ConfigError(problems)
-    return MattermostSettings(url=url, token=token, command_token=env["MATTERMOST_COMMAND_TOKEN"].strip(),
+    return MattermostSettings(url=url, token=token, command_tokens=tokens,
                               public_url=public.rstrip("/"), command=config.command,
                               ca_file=env.get("MATTERMOST_CA_FILE", "").strip() or None,
                               max_concurrency=int(concurrency))
@@ -102,7 +115,7 @@ class MattermostConnector:
         self.platform = MattermostPlatform(self.connection, signer, settings.public_url,
                                            max_concurrency=settings.max_concurrency,
                                            interaction_concurrency=INTERACTION_THREADS, metrics=metrics)
-        self.http = IntegrationRoutes(self.platform, settings.command_token, window=reply_window)
+        self.http = IntegrationRoutes(self.platform, settings.command_tokens, window=reply_window)
         self.instance = secrets.token_hex(8)
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._dm_channels_seen: set[str] = set()
@@ -122,6 +135,9 @@ class MattermostConnector:
         me = await self.connection.login()
         log.info("connected to Mattermost as @%s", me.get("username"))
         self.http.dispatcher = dispatcher
+        # A DM sent after start but before the first event we see (the socket dropped at once)
+        # is caught up from here.
+        self._last_event_ms = max(self._last_event_ms, int(time.time() * 1000))
         self._listener = asyncio.create_task(self._listen(), name="mattermost-websocket")
 
     async def _listen(self) -> None:
@@ -152,6 +168,8 @@ class MattermostConnector:
             if self._hellos > 1 and self._last_event_ms:
                 self.http.spawn(self._catch_up(self._last_event_ms - CATCH_UP_MARGIN_MS))
             return
+        # Any event shows the socket was up until now: a later outage is caught up from here.
+        self._last_event_ms = max(self._last_event_ms, int(time.time() * 1000) - CATCH_UP_MARGIN_MS)
         if name != "posted":
             return
         data = event.get("data") or {}
@@ -175,9 +193,22 @@ class MattermostConnector:
         with in_lane(INTERACTIONS):  # a person waits for the answer
             self.http.spawn(self._dm_command(post))
 
+    async def _dm_channels_since(self, since_ms: int) -> list[str]:
+        """The bot's DM channels with a post since `since_ms`, new ones included (server 6.1+);
+        only the ones this process has seen when the server cannot list them."""
+        bot = self.platform.bot_user_id
+        try:
+            found = await self.platform.call(lambda d: d.client.get(f"/users/{bot}/channels"))
+        except Exception:
+            log.warning("could not list the bot's channels; catching up on known DM channels only", exc_info=True)
+            return sorted(self._dm_channels_seen)
+        recent = {c["id"] for c in found if c.get("type") == "D" and int(c.get("last_post_at") or 0) >= since_ms}
+        return sorted(recent | self._dm_channels_seen)
+
     async def _catch_up(self, since_ms: int) -> None:
-        """After a reconnect: DMs that arrived while the websocket was down."""
-        for channel in sorted(self._dm_channels_seen):
+        """After a reconnect: DMs that arrived while the websocket was down, also in DM
+        channels this process never saw before."""
+        for channel in await self._dm_channels_since(since_ms):
             def fetch(d: Any, c: str = channel) -> dict[str, Any]:
                 return dict(d.posts.get_posts_for_channel(c, params={"since": since_ms}))
 

@@ -13,19 +13,26 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar, cast
 
 import requests
 from mattermostdriver import Driver
-from mattermostdriver.exceptions import InvalidOrMissingParameters, NotEnoughPermissions, ResourceNotFound
+from mattermostdriver.exceptions import (
+    InvalidOrMissingParameters,
+    NoAccessTokenProvided,
+    NotEnoughPermissions,
+    ResourceNotFound,
+)
 
 from bot.lanes import INTERACTIONS, POSTS, current_lane
 from bot.messages import Form, ImageFile, Message, MessageRef
 from bot.metrics import Metrics
-from bot.platform import NotDelivered, Unreachable
+from bot.platform import NotDelivered, Person, PlatformTrouble, Unreachable
 from bot.platforms import mattermost_render as render
 from bot.platforms.mattermost_connection import MattermostConnection
 from bot.platforms.mattermost_signing import Signer
@@ -34,7 +41,9 @@ from bot.textsplit import split_text
 log = logging.getLogger("ritualbot.mattermost")
 T = TypeVar("T")
 MARKER = "ritualbot_post"  # a random id in props, to find a post whose creation we could not confirm
+FIRING_MARKER = "ritualbot_firing"  # the firing a post belongs to, for a replica taking over a dead one's work
 USER_TTL = 600.0
+_MATTERMOST_ID = re.compile(r"^[a-z0-9]{26}$")
 
 
 def refused(exc: BaseException) -> bool:
@@ -115,6 +124,28 @@ class MattermostPlatform:
             words.append(word)
         return " ".join(words)
 
+    async def find_person(self, ref: str) -> Person:
+        """A user id, or `@name`/`name` (the username); deactivated accounts and bots are not people here."""
+        raw = ref.strip()
+        name = raw.removeprefix("@")
+        by_id = not raw.startswith("@") and _MATTERMOST_ID.match(raw) is not None
+
+        def fetch(d: Driver) -> Any:
+            return d.users.get_user(raw) if by_id else d.users.get_user_by_username(name)
+
+        if not name:
+            return Person(None, "not_found")
+        try:
+            user = await self.call(fetch)
+        except (ResourceNotFound, InvalidOrMissingParameters):
+            return Person(None, "not_found")
+        self._users[user["id"]] = (time.monotonic(), user)
+        if user.get("delete_at"):
+            return Person(str(user["id"]), "inactive")
+        if user.get("is_bot"):
+            return Person(str(user["id"]), "bot")
+        return Person(str(user["id"]))
+
     def _fresh(self, user_id: str) -> bool:
         cached = self._users.get(user_id)
         return cached is not None and time.monotonic() - cached[0] < USER_TTL
@@ -150,6 +181,40 @@ class MattermostPlatform:
                     return found
                 await asyncio.sleep(self.post_backoff * 2 ** (attempt - 1))
 
+    async def diagnose(self, channel: str, exc: Exception) -> str | None:
+        """Why a post to `channel` was refused, as a cause a person can fix; None if not that kind."""
+        if isinstance(exc, NoAccessTokenProvided):
+            return "bad_token"
+        try:
+            found = await self.call(lambda d: d.channels.get_channel(channel))
+        except NoAccessTokenProvided:
+            return "bad_token"
+        except NotEnoughPermissions:
+            return "not_in_channel"  # the server does not say whether a channel we may not see exists
+        except ResourceNotFound:
+            return "channel_gone"
+        if found.get("delete_at"):
+            return "channel_archived"
+        try:
+            await self.call(lambda d: d.channels.get_channel_member(channel, self.bot_user_id))
+        except (NotEnoughPermissions, ResourceNotFound):
+            return "not_in_channel"
+        return None
+
+    async def find_marked(self, marker: str, since: datetime, *, channel: str | None = None,
+                          user: str | None = None) -> bool | None:
+        """Whether a post of ours carrying the firing's marker is in the channel (or DM) since `since`."""
+        try:
+            where = channel if user is None else await self.dm_channel(user)
+            assert where is not None
+            since_ms = int(since.timestamp() * 1000)
+            listing = await self.call(lambda d: d.posts.get_posts_for_channel(where, params={"since": since_ms}))
+        except Exception:
+            log.warning("cannot read a channel to check a firing", exc_info=True)
+            return None
+        return any(post.get("user_id") == self.bot_user_id and (post.get("props") or {}).get(FIRING_MARKER) == marker
+                   for post in (listing.get("posts") or {}).values())
+
     async def _find_marked(self, channel: str, marker: str, since: int) -> dict[str, Any] | None:
         listing = await self.call(lambda d: d.posts.get_posts_for_channel(channel, params={"since": since}))
         for post in (listing.get("posts") or {}).values():
@@ -162,7 +227,9 @@ class MattermostPlatform:
         """Post, split over several posts when longer than the server takes; buttons on the last."""
         body = await self.body(message, channel=channel, user=user)
         *before, last = split_text(body["message"], render.POST_LIMIT)
-        parts = [{"message": piece, "props": {}} for piece in before] + [{**body, "message": last}]
+        marked = {FIRING_MARKER: message.marker} if message.marker else {}
+        parts = [{"message": piece, "props": dict(marked)} for piece in before] + [
+            {**body, "message": last, "props": {**body["props"], **marked}}]
         created: dict[str, Any] = {}
         for i, part in enumerate(parts):
             try:
@@ -171,11 +238,23 @@ class MattermostPlatform:
                 if i == 0:
                     raise
                 raise RuntimeError("a long post stopped halfway: the first parts are posted") from exc
+            except (NoAccessTokenProvided, NotEnoughPermissions, ResourceNotFound, InvalidOrMissingParameters) as exc:
+                cause = await self.diagnose(channel, exc) if i == 0 else None
+                if cause is not None:
+                    raise PlatformTrouble(cause, channel, str(exc)) from exc
+                raise
         return MessageRef(channel=channel, id=created["id"], thread_id=root_id or None)
 
     async def post(self, channel: str, message: Message, *, thread: MessageRef | None = None) -> MessageRef:
         root = (thread.thread_id or thread.id) if thread else ""
-        return await self.post_in(channel, message, user=await self.dm_user(channel), root_id=root)
+        try:
+            user = await self.dm_user(channel)
+        except (NoAccessTokenProvided, NotEnoughPermissions, ResourceNotFound) as exc:
+            cause = await self.diagnose(channel, exc)
+            if cause is not None:
+                raise PlatformTrouble(cause, channel, str(exc)) from exc
+            raise
+        return await self.post_in(channel, message, user=user, root_id=root)
 
     async def dm_channel(self, user_id: str) -> str:
         if user_id not in self._dm_channels:

@@ -24,10 +24,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -45,9 +47,9 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.lanes import POSTS, current_lane
-from bot.messages import Form, ImageFile, Message, MessageRef
+from bot.messages import Form, ImageFile, Message, MessageRef, parse_user_ref
 from bot.metrics import Metrics
-from bot.platform import NotDelivered, Unreachable
+from bot.platform import NotDelivered, Person, PlatformTrouble, Unreachable
 from bot.platforms.slack_render import SlackLimitError, SlackMessage, render_form, render_message
 
 log = logging.getLogger("ritualbot.slack")
@@ -58,6 +60,7 @@ RATE_LIMIT_RETRIES = 30  # a 429 means nothing landed: waiting it out is always 
 OTHER_RETRIES = 3
 INTERACTION_SLOTS = 16  # calls at once for forms, lookups and private replies
 USER_CACHE_SECONDS = 3600.0
+_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 REMEMBERED = 5000  # triggers, views and event ids kept in memory
 
 
@@ -173,6 +176,21 @@ def refused_before_acting(exc: Exception) -> bool:
     return status in (429, 503)
 
 
+MARKER_EVENT = "ritualbot_firing"  # metadata event type of a firing's posts
+TROUBLE = {"not_in_channel": "not_in_channel", "channel_not_found": "channel_gone", "is_archived": "channel_archived",
+           "missing_scope": "missing_scope", "invalid_auth": "bad_token", "not_authed": "bad_token",
+           "account_inactive": "bad_token", "token_revoked": "bad_token", "token_expired": "bad_token"}
+
+
+def raise_trouble(exc: Exception, where: str) -> None:
+    """Turn Slack's answers that need a person (not in channel, archived, scope, token) into PlatformTrouble."""
+    if not isinstance(exc, SlackApiError):
+        return
+    error = str(exc.response.get("error") or "")
+    if error in TROUBLE:
+        raise PlatformTrouble(TROUBLE[error], where, str(exc.response.get("needed") or error)) from exc
+
+
 def describe(exc: Exception) -> str:
     status = getattr(getattr(exc, "response", None), "status_code", None)
     return f"HTTP {status}" if status else type(exc).__name__
@@ -267,16 +285,23 @@ class SlackPlatform:
             await asyncio.sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    async def _post_chunks(self, channel: str, chunks: list[SlackMessage], thread_ts: str | None) -> MessageRef:
+    async def _post_chunks(self, channel: str, chunks: list[SlackMessage], thread_ts: str | None,
+                           marker: str | None = None) -> MessageRef:
         first: MessageRef | None = None
+        # The firing's marker travels as message metadata (invisible to people), so a replica
+        # taking over a dead one's firing can find the post in the channel's history.
+        metadata = None if marker is None else {"event_type": MARKER_EVENT, "event_payload": {"marker": marker}}
         for chunk in chunks:
             async with self.pacer.channel(channel):
                 try:
                     resp = await self._send_post(channel=channel, text=chunk.text, blocks=chunk.blocks,
-                                                 thread_ts=thread_ts, unfurl_links=False, unfurl_media=False)
+                                                 thread_ts=thread_ts, unfurl_links=False, unfurl_media=False,
+                                                 metadata=metadata)
                 except (SlackApiError, ClientConnectorError) as exc:
                     if first is None and refused_before_acting(exc):
                         raise NotDelivered(f"Slack did not take the post ({describe(exc)})") from exc
+                    if first is None:
+                        raise_trouble(exc, channel)
                     raise
             if first is None:
                 first = MessageRef(channel=resp["channel"], id=resp["ts"], thread_id=thread_ts)
@@ -285,7 +310,7 @@ class SlackPlatform:
 
     async def post(self, channel: str, message: Message, *, thread: MessageRef | None = None) -> MessageRef:
         thread_ts = None if thread is None else (thread.thread_id or thread.id)
-        return await self._post_chunks(channel, render_message(message), thread_ts)
+        return await self._post_chunks(channel, render_message(message), thread_ts, message.marker)
 
     async def dm_channel(self, user_id: str) -> str:
         if user_id not in self._dm_channels:
@@ -294,13 +319,15 @@ class SlackPlatform:
                     resp = await self.client.conversations_open(users=user_id)
                 except SlackApiError as exc:
                     _raise_if_unreachable(user_id, exc)
+                    raise_trouble(exc, "@" + user_id)
                     raise
             self._dm_channels[user_id] = resp["channel"]["id"]
         return self._dm_channels[user_id]
 
     async def send_dm(self, user_id: str, message: Message) -> MessageRef:
         try:
-            return await self._post_chunks(await self.dm_channel(user_id), render_message(message), None)
+            return await self._post_chunks(await self.dm_channel(user_id), render_message(message), None,
+                                           message.marker)
         except SlackApiError as exc:
             _raise_if_unreachable(user_id, exc)
             raise
@@ -352,12 +379,14 @@ class SlackPlatform:
 
     async def active_humans(self, user_ids: Sequence[str]) -> set[str]:
         """users.info per person (Slack has no batch lookup): not `deleted`, not a bot or app,
-        and known (`user_not_found` is not active). Asked fresh: the core caches the answer."""
+        and known (`user_not_found` is not active). Asked fresh and kept apart from the
+        locale cache: the core caches this answer itself (`bot/people.py`)."""
         active = set()
         for user_id in dict.fromkeys(user_ids):
-            self._users.pop(user_id, None)
             try:
-                info = await self.user_info(user_id)
+                async with self.pacer.call():
+                    resp = await self.client.users_info(user=user_id)
+                info: dict[str, Any] = resp["user"]
             except SlackApiError as exc:
                 if _error(exc) in ("user_not_found", "user_not_visible"):
                     continue
@@ -386,6 +415,45 @@ class SlackPlatform:
                 humans.append(member)
         return humans
 
+    async def find_person(self, ref: str) -> Person:
+        """`<@U123|name>` (Slack's escaped mention), a member id, or `@name`/`name` (its user name or
+        display name, looked up in users.list); deactivated accounts and bots are not people here."""
+        raw = ref.strip()
+        user = parse_user_ref(raw)
+        if user is None:
+            return Person(None, "not_found")
+        if raw.startswith("@") or not _SLACK_ID.match(user):
+            user = await self._user_named(user)
+            if user is None:
+                return Person(None, "not_found")
+        try:
+            info = await self.user_info(user)
+        except SlackApiError as exc:
+            if exc.response.get("error") in ("user_not_found", "users_not_found"):
+                return Person(None, "not_found")
+            raise
+        if info.get("deleted"):
+            return Person(user, "inactive")
+        if info.get("is_bot") or info.get("is_app_user"):
+            return Person(user, "bot")
+        return Person(user)
+
+    async def _user_named(self, name: str) -> str | None:
+        """The member whose user name or display name is `name` (case-insensitive), via users.list."""
+        wanted = name.lower()
+        cursor = None
+        while True:
+            async with self.pacer.call():
+                resp = await self.client.users_list(limit=200, cursor=cursor)
+            for member in resp.get("members") or []:
+                profile = member.get("profile") or {}
+                names = {str(member.get("name", "")), str(profile.get("display_name", ""))}
+                if wanted in {n.lower() for n in names if n}:
+                    return str(member["id"])
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+
     async def user_locale(self, user_id: str) -> str | None:
         try:
             return (await self.user_info(user_id)).get("locale")
@@ -398,4 +466,33 @@ class SlackPlatform:
             return (await self.user_info(user_id)).get("tz")
         except Exception:
             log.warning("no timezone for a user", exc_info=True)
+            return None
+
+    async def find_marked(self, marker: str, since: datetime, *, channel: str | None = None,
+                          user: str | None = None) -> bool | None:
+        """Our message with this marker in the channel's history since `since`.
+
+        Needs the right to read that history (channels:history / groups:history; DMs would
+        need im:history, which the bot does not ask for): without it, None.
+        """
+        try:
+            where = channel if user is None else await self.dm_channel(user)
+            assert where is not None
+            cursor = None
+            while True:
+                async with self.pacer.call():
+                    resp = await self.client.conversations_history(
+                        channel=where, oldest=f"{since.timestamp():.6f}", include_all_metadata=True, limit=200,
+                        cursor=cursor)
+                for message in resp.get("messages") or []:
+                    meta = message.get("metadata") or {}
+                    if (meta.get("event_type") == MARKER_EVENT and (meta.get("event_payload") or {}).get("marker") == marker
+                            and (self.bot_user_id is None or message.get("user") in (None, self.bot_user_id))):
+                        return True
+                cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return False
+        except (SlackApiError, PlatformTrouble, ClientConnectorError) as exc:
+            log.warning("cannot read the history to check a firing (%s)", getattr(exc, "response", {}).get("error")
+                        if isinstance(exc, SlackApiError) else type(exc).__name__)
             return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -73,7 +73,8 @@ class FiringRow(SQLModel, table=True):
     """One step of one occurrence. The unique key is the exactly-once claim."""
 
     __tablename__ = "firing"
-    __table_args__ = (UniqueConstraint("team_id", "ritual_id", "step", "occurrence"),)
+    __table_args__ = (UniqueConstraint("team_id", "ritual_id", "step", "occurrence"),
+                      Index("ix_firing_lease", "status", "lease_until"))
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(index=True, max_length=100)
     ritual_id: str = Field(max_length=100)
@@ -85,6 +86,13 @@ class FiringRow(SQLModel, table=True):
     claimed_at: datetime = Field(sa_column=_utc_column())
     channel: str | None = Field(default=None, max_length=200)
     message_id: str | None = Field(default=None, max_length=200)
+    # The lease: while `status` is 'running', `claimed_by` owns the firing until `lease_until`
+    # and renews it; `started_at` is written just before the first platform call, with
+    # `target` (a channel id, or '@user' for a DM) saying where that call went.
+    lease_until: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    started_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    target: str | None = Field(default=None, max_length=200)
+    cause: str | None = Field(default=None, max_length=100)
 
 
 class ResponseRow(SQLModel, table=True):

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, delete, func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.store.leases import FiringLeases
 from bot.store.models import (
     AuditRow,
     FiringRow,
@@ -87,7 +88,7 @@ class TeamSetting:
     set_at: datetime
 
 
-class Store(OffLoop):
+class Store(FiringLeases, OffLoop):
     """All persistence behind small, named operations, each awaited.
 
     `notice_version` is the current version of the consent notice: consent given to an
@@ -405,6 +406,7 @@ class Store(OffLoop):
                 setting.set_by = "(erased)"
                 s.add(setting)
             s.exec(delete(AuditRow).where(col(AuditRow.team_id) == team_id, col(AuditRow.actor_id) == user_id))
+        self._forget_target(team_id, user_id)
 
     # walks -----------------------------------------------------------------------------
 
@@ -530,6 +532,7 @@ class Store(OffLoop):
             row.value, row.base = json.dumps(value, sort_keys=True), json.dumps(base, sort_keys=True)
             row.set_by, row.set_at = set_by, at
             s.add(row)
+        self._bump_settings_version()
 
     @off_loop
     def delete_team_setting(self, team_id: str, key: str) -> None:
@@ -537,6 +540,7 @@ class Store(OffLoop):
             row = s.get(TeamSettingRow, (team_id, key))
             if row is not None:
                 s.delete(row)
+        self._bump_settings_version()
 
     # audit and settings ---------------------------------------------------------------------
 

@@ -133,6 +133,8 @@ class FakeMattermost(IntegrationPushMixin):
         r.add_post(f"{API}/channels/direct", self._create_direct)
         r.add_get(f"{API}/channels/{{channel_id}}", self._get_channel)
         r.add_get(f"{API}/channels/{{channel_id}}/members", self._get_members)
+        r.add_get(f"{API}/channels/{{channel_id}}/members/{{user_id}}", self._get_member)
+        r.add_get(f"{API}/users/{{user_id}}/channels", self._get_my_channels)
         r.add_get(f"{API}/channels/{{channel_id}}/posts", self._get_channel_posts)
         r.add_post(f"{API}/actions/dialogs/open", self._open_dialog)
         r.add_post(f"{API}/files", self._upload_file)
@@ -229,6 +231,10 @@ class FakeMattermost(IntegrationPushMixin):
         if header and header.lower().startswith("bearer "):
             return self._tokens.get(header[7:].strip())
         return None
+
+    def archive_channel(self, channel_id: str) -> None:
+        """Archive a channel (Mattermost keeps it, with ``delete_at`` set; posting is refused)."""
+        self.channels[channel_id]["delete_at"] = now_ms()
 
     def is_member(self, channel_id: str, user_id: str) -> bool:
         return user_id in self.members.get(channel_id, [])
@@ -466,6 +472,9 @@ class FakeMattermost(IntegrationPushMixin):
             if any(self.users.get(u, {}).get("delete_at") for u in others):
                 raise ApiError(403, "api.post.create_post.can_not_post_to_deactivated_user.error",
                                "Can not post to a deactivated user.")
+        if channel["delete_at"]:
+            raise ApiError(400, "api.post.create_post.can_not_post_to_deleted.error",
+                           "Can not post to deleted channel.")
         post = self._store_post(data, request[USER])
         await self._emit_posted(post)
         return json_response(post, 201)
@@ -560,6 +569,24 @@ class FakeMattermost(IntegrationPushMixin):
             posts = posts[page * per_page:(page + 1) * per_page]
         return json_response({"order": [p["id"] for p in posts], "posts": {p["id"]: p for p in posts},
                               "next_post_id": "", "prev_post_id": "", "has_next": False})
+
+    async def _get_member(self, request: web.Request) -> web.Response:
+        cid, uid = request.match_info["channel_id"], request.match_info["user_id"]
+        self._require_member(cid, request[USER], "read_channel")
+        if not self.is_member(cid, uid):
+            raise ApiError(404, "app.channel.get_member.missing.app_error", "No channel member found for that user ID and channel ID.")
+        return json_response({"channel_id": cid, "user_id": uid, "roles": "channel_user", "last_viewed_at": 0,
+                              "msg_count": 0, "mention_count": 0, "last_update_at": now_ms()})
+
+    async def _get_my_channels(self, request: web.Request) -> web.Response:
+        """Every channel of every team the user is in, DMs included (server 6.1+)."""
+        uid = request.match_info["user_id"]
+        uid = request[USER] if uid == "me" else uid
+        if uid != request[USER] and not self._is_admin(request[USER]):
+            raise forbidden("edit_other_users")
+        deleted = str(request.query.get("include_deleted", "false")).lower() == "true"
+        return json_response([c for cid, c in self.channels.items()
+                              if self.is_member(cid, uid) and (deleted or not c["delete_at"])])
 
     async def _get_members(self, request: web.Request) -> web.Response:
         cid = request.match_info["channel_id"]

@@ -15,6 +15,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import re
 import secrets
 import string
 import time
@@ -95,6 +96,7 @@ class Message:
     edits: list[tuple[str, list | None]] = field(default_factory=list)
     deleted: bool = False
     user: str = BOT_USER_ID
+    metadata: dict[str, Any] | None = None  # chat.postMessage's ``metadata`` (event_type + event_payload)
 
     def to_api(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "message", "text": self.text, "user": self.user,
@@ -108,6 +110,13 @@ class Message:
             out["files"] = self.files
         if self.edits:
             out["edited"] = {"user": self.user, "ts": self.ts}
+        return out
+
+    def to_history(self, include_metadata: bool) -> dict[str, Any]:
+        """As conversations.history lists it: metadata only when asked for."""
+        out = self.to_api()
+        if include_metadata and self.metadata is not None:
+            out["metadata"] = self.metadata
         return out
 
 
@@ -128,6 +137,7 @@ class _Channel:
     is_private: bool = False
     is_im: bool = False
     bot_is_member: bool = True
+    is_archived: bool = False
 
 
 @dataclass
@@ -136,6 +146,28 @@ class _Fault:
     retry_after: int
     times: int
     error: str
+
+
+# Bot scopes each method needs (any one of them); what a missing one answers is documented
+# per method as ``missing_scope`` with ``needed`` and ``provided``.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "chat.postMessage": ("chat:write",), "chat.postEphemeral": ("chat:write",), "chat.update": ("chat:write",),
+    "conversations.open": ("im:write",), "users.info": ("users:read",),
+    "conversations.members": ("channels:read", "groups:read"), "conversations.info": ("channels:read", "groups:read"),
+    "conversations.history": ("channels:history", "groups:history", "im:history"),
+    "files.getUploadURLExternal": ("files:write",), "files.completeUploadExternal": ("files:write",),
+}  # fmt: skip
+ALL_SCOPES = frozenset(s for needs in NEEDS.values() for s in needs) | {"commands"}
+MARKER_TYPE = r"^[a-z0-9_]+$"
+
+
+class _MissingScope(SlackError):
+    def __init__(self, needed: str, provided: str) -> None:
+        super().__init__("missing_scope")
+        self.needed, self.provided = needed, provided
+
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), "needed": self.needed, "provided": self.provided}
 
 
 def _rand_id(prefix: str, n: int = 10) -> str:
@@ -174,6 +206,7 @@ class FakeSlack:
         self._limits: dict[str, int] = {}
         self._posted_at: dict[str, deque[float]] = defaultdict(deque)
         self._last_ts = 0.0
+        self.scopes: set[str] = set(ALL_SCOPES)  # the bot token's scopes; take some away to test
         self._runner: web.AppRunner | None = None
         self.base_url = ""
         self._methods = {
@@ -181,10 +214,12 @@ class FakeSlack:
             "chat.postEphemeral": self._post_ephemeral, "chat.update": self._chat_update,
             "chat.getPermalink": self._permalink, "conversations.open": self._conv_open,
             "conversations.members": self._conv_members, "users.info": self._users_info,
+            "users.list": self._users_list,
             "views.open": self._views_open, "views.update": self._views_update,
             "views.publish": self._views_publish, "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
             "apps.connections.open": self._connections_open,
+            "conversations.history": self._conv_history, "conversations.info": self._conv_info,
         }  # fmt: skip
 
     # ------------------------------------------------------------ lifecycle
@@ -237,6 +272,10 @@ class FakeSlack:
                     is_private: bool = False, bot_is_member: bool = True) -> None:  # fmt: skip
         self._channels[channel_id] = _Channel(channel_id, list(members), name or channel_id.lower(),
                                               is_private, bot_is_member=bot_is_member)  # fmt: skip
+
+    def archive_channel(self, channel_id: str) -> None:
+        """Archive a channel: posting to it then answers ``is_archived``."""
+        self._channels[channel_id].is_archived = True
 
     def dm_channel_id(self, user_id: str) -> str:
         """Stable DM id per user, so tests can predict where DMs land."""
@@ -423,6 +462,7 @@ class FakeSlack:
         args = dict(call.args)
         try:
             self._check_auth(method, request, args)
+            self._check_scope(method)
             limited = self._rate_limited(method, args)
             if limited is not None:
                 return self._fault_response(call, limited)
@@ -431,7 +471,13 @@ class FakeSlack:
             self._note_post(method, result)
         except SlackError as e:
             call.status, call.response = e.status, e.body()
-        return web.json_response(call.response, status=call.status)
+        headers = {"X-OAuth-Scopes": ",".join(sorted(self.scopes))} if method != "apps.connections.open" else None
+        return web.json_response(call.response, status=call.status, headers=headers)
+
+    def _check_scope(self, method: str) -> None:
+        needs = NEEDS.get(method)
+        if needs and not set(needs) & self.scopes:
+            raise _MissingScope(",".join(needs), ",".join(sorted(self.scopes)))
 
     def _limit_key(self, method: str, channel: Any) -> str:
         cid = str(channel or "")
@@ -517,6 +563,8 @@ class FakeSlack:
 
     async def _post_message(self, a: dict[str, Any]) -> dict[str, Any]:
         ch = self._channel(a.get("channel"))
+        if ch.is_archived:
+            raise SlackError("is_archived")
         if not ch.bot_is_member:
             raise SlackError("not_in_channel")
         other = self._dm_partner(ch.id)
@@ -525,10 +573,50 @@ class FakeSlack:
         if other is not None and self._users[other]["deleted"]:
             raise SlackError("user_disabled")
         text, blocks = self._content(a)
+        metadata = self._metadata(a.get("metadata"))
         thread = self._thread_root(ch.id, a.get("thread_ts"))
-        msg = Message(ch.id, self._next_ts(), text or "", blocks, thread)
+        msg = Message(ch.id, self._next_ts(), text or "", blocks, thread, metadata=metadata)
         self._messages.append(msg)
         return {"channel": ch.id, "ts": msg.ts, "message": msg.to_api()}
+
+    @staticmethod
+    def _metadata(raw: Any) -> dict[str, Any] | None:
+        """Message metadata as documented: a JSON object with ``event_type`` and ``event_payload``."""
+        if raw is None:
+            return None
+        meta = _json_arg(raw, "invalid_metadata_format")
+        if not isinstance(meta, dict) or not isinstance(meta.get("event_payload"), dict):
+            raise SlackError("invalid_metadata_format")
+        event_type = meta.get("event_type")
+        if not isinstance(event_type, str) or not re.match(MARKER_TYPE, event_type):
+            raise SlackError("invalid_metadata_schema")
+        return {"event_type": event_type, "event_payload": meta["event_payload"]}
+
+    async def _conv_history(self, a: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages newest first, from ``oldest`` on, paged with a cursor."""
+        ch = self._channel(a.get("channel"))
+        needed = "im:history" if ch.is_im else "groups:history" if ch.is_private else "channels:history"
+        if needed not in self.scopes:
+            raise _MissingScope(needed, ",".join(sorted(self.scopes)))
+        if not ch.bot_is_member:
+            raise SlackError("not_in_channel")
+        oldest = float(a.get("oldest") or 0)
+        limit = max(1, min(int(a.get("limit") or 100), 999))
+        found = [m for m in reversed(self._messages) if m.channel == ch.id and not m.deleted
+                 and m.ephemeral_to is None and (not m.thread_ts or m.thread_ts == m.ts) and float(m.ts) > oldest]
+        start = int(base64.b64decode(a["cursor"]).decode()) if a.get("cursor") else 0
+        page = found[start : start + limit]
+        more = len(found) > start + limit
+        nxt = base64.b64encode(str(start + limit).encode()).decode() if more else ""
+        include = _truthy(a.get("include_all_metadata"))
+        return {"messages": [m.to_history(include) for m in page], "has_more": more,
+                "response_metadata": {"next_cursor": nxt}}  # fmt: skip
+
+    async def _conv_info(self, a: dict[str, Any]) -> dict[str, Any]:
+        ch = self._channel(a.get("channel"))
+        return {"channel": {"id": ch.id, "name": ch.name, "is_channel": not ch.is_private and not ch.is_im,
+                            "is_private": ch.is_private, "is_im": ch.is_im, "is_archived": ch.is_archived,
+                            "is_member": ch.bot_is_member}}  # fmt: skip
 
     async def _post_ephemeral(self, a: dict[str, Any]) -> dict[str, Any]:
         ch = self._channel(a.get("channel"))
@@ -623,6 +711,16 @@ class FakeSlack:
         if _truthy(a.get("include_locale")):
             user["locale"] = u["locale"]
         return {"user": user}
+
+    async def _users_list(self, a: dict[str, Any]) -> dict[str, Any]:
+        """users.list, paginated like Slack: `limit` members per page and a `next_cursor`."""
+        ids = sorted(self._users)
+        limit = int(a.get("limit") or 200)
+        start = int(base64.b64decode(a["cursor"]).decode().split(":", 1)[1]) if a.get("cursor") else 0
+        page = [(await self._users_info({"user": uid}))["user"] for uid in ids[start:start + limit]]
+        more = start + limit < len(ids)
+        nxt = base64.b64encode(f"offset:{start + limit}".encode()).decode() if more else ""
+        return {"members": page, "response_metadata": {"next_cursor": nxt}}
 
     def _view(self, raw: Any, kinds: tuple[str, ...], vid: str | None = None) -> dict[str, Any]:
         view = validate_view(_json_arg(raw, "invalid_arguments"), kinds)

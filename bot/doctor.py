@@ -1,0 +1,130 @@
+"""`ritualbot doctor`: per team, is everything in place on the chat platform?
+
+It checks what makes firings fail at 14:00 on a Friday: the token works and has its
+scopes, the team's channel exists, is not archived and has the bot in it, and every
+admin, leader, confidant and listed member is a real, active account. It prints what to
+fix for each team and returns how many problems it found (the command exits non-zero
+then). It only reads; nothing is posted or stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.config import AppConfig, TeamConfig
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing to fix: what is wrong and what to do about it."""
+
+    what: str
+    fix: str
+    fatal: bool = False  # nothing else can be checked (a dead token)
+    optional: bool = False  # worth knowing, not wrong: shown, not counted
+
+
+@dataclass
+class TeamReport:
+    team: str
+    platform: str
+    channel: str
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class Probe(Protocol):
+    """What the doctor asks one platform (Slack's and Mattermost's are in `bot/platforms/`)."""
+
+    async def account(self) -> list[Problem]:
+        """Does the token work, with the rights the bot needs? Problems found (empty: all well)."""
+        ...
+
+    async def channel(self, channel: str) -> list[Problem]:
+        """Does the channel exist, not archived, with the bot in it?"""
+        ...
+
+    async def person(self, user_id: str, role: str) -> list[Problem]:
+        """Is this a real, active person (`role` says which config key named them)?"""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def people(team: TeamConfig) -> list[tuple[str, str]]:
+    """`(user id, config key)` for everyone config.toml names in a team, once each."""
+    named: dict[str, str] = {}
+    for role in ("admins", "leaders"):
+        for user in getattr(team, role):
+            named.setdefault(user, role)
+    if team.confidant:
+        named.setdefault(team.confidant, "confidant")
+    if isinstance(team.members, list):
+        for user in team.members:
+            named.setdefault(user, "members")
+    return list(named.items())
+
+
+async def examine(config: AppConfig, probes: Mapping[str, Probe | None]) -> list[TeamReport]:
+    """Check every team on the probes of its platform (None: no credentials in the environment)."""
+    reports: list[TeamReport] = []
+    accounts: dict[str, list[Problem]] = {}
+    for team in config.teams:
+        report = TeamReport(team.id, team.platform, team.channel)
+        reports.append(report)
+        if team.platform == "local":
+            report.notes.append("local platform: nothing to check")
+            continue
+        probe = probes.get(team.platform)
+        if probe is None:
+            report.problems.append(Problem(
+                f"no {team.platform} credentials in the environment",
+                "set them as the README's install section says (e.g. SLACK_BOT_TOKEN or MATTERMOST_TOKEN)"))
+            continue
+        if team.platform not in accounts:
+            accounts[team.platform] = await probe.account()
+        report.problems.extend(p for p in accounts[team.platform] if not p.optional)
+        report.notes.extend(f"{p.what} ({p.fix})" for p in accounts[team.platform] if p.optional)
+        if any(p.fatal for p in accounts[team.platform]):
+            continue
+        report.problems.extend(await probe.channel(team.channel))
+        for user, role in people(team):
+            report.problems.extend(await probe.person(user, role))
+    return reports
+
+
+def render(reports: list[TeamReport]) -> str:
+    """The report as an operator reads it: per team, OK or each problem with its fix."""
+    lines: list[str] = []
+    for report in reports:
+        state = "OK" if not report.problems else f"{len(report.problems)} to fix"
+        lines.append(f"{report.team} ({report.platform}, channel {report.channel}): {state}")
+        lines.extend(f"  - {note}" for note in report.notes)
+        for problem in report.problems:
+            lines.append(f"  ✗ {problem.what}")
+            lines.append(f"    fix: {problem.fix}")
+    total = sum(len(r.problems) for r in reports)
+    lines.append("all teams OK" if not total else f"{total} problem(s) in {sum(1 for r in reports if r.problems)} team(s)")
+    return "\n".join(lines)
+
+
+async def run_doctor(config: AppConfig, env: Mapping[str, str]) -> tuple[int, str]:
+    """Check `config` against the platforms in `env`; (problems found, the report text)."""
+    from bot.platforms.mattermost_doctor import mattermost_probe
+    from bot.platforms.slack_doctor import slack_probe
+
+    platforms = {t.platform for t in config.teams}
+    probes: dict[str, Probe | None] = {}
+    if "slack" in platforms:
+        probes["slack"] = slack_probe(env)
+    if "mattermost" in platforms:
+        probes["mattermost"] = mattermost_probe(env)
+    try:
+        reports = await examine(config, probes)
+    finally:
+        for probe in probes.values():
+            if probe is not None:
+                await probe.close()
+    return sum(len(r.problems) for r in reports), render(reports)
