@@ -9,8 +9,8 @@ day of the open round, and never a catch-up of a new time that has just passed.
 What is kept, in the core's state of the team (no personal data):
 `schedule_history:<ritual>` = `{"since": <first occurrence key of the current schedule>,
 "earlier": [{"schedule": "fri 14:00", "since": ..., "until": <last occurrence key>}],
-"schedule": <the schedule it runs on now>}`. The last one lets a restart notice that
-config.toml changed the schedule while the bot was down: that counts as a change too.
+"schedule": <the schedule it runs on now>}`. Every write is an atomic, idempotent update,
+so replicas never record one change twice.
 """
 
 from __future__ import annotations
@@ -47,39 +47,26 @@ def served(history: Any) -> list[Served]:
     return found
 
 
-async def note_schedule(store: Store, team: TeamView, ritual_id: str, current: str, now: datetime) -> bool:
-    """At start: when the schedule differs from the one the bot last ran (config.toml was
-    edited while the bot was down), treat it as a change made now. True when it changed."""
-    history = await store.get_state(team.id, CORE, PREFIX + ritual_id)
-    last = history.get("schedule") if isinstance(history, dict) else None
-    if last is None:
-        await store.put_state(team.id, CORE, PREFIX + ritual_id,
-                              {**(history if isinstance(history, dict) else {}), "schedule": current}, now)
-        return False
-    if last == current:
-        return False
-    await record_change(store, team, ritual_id, last, now, current)
-    return True
-
-
 async def record_change(store: Store, team: TeamView, ritual_id: str, old_schedule: str, now: datetime,
-                        new_schedule: str | None = None) -> str | None:
-    """Before a new schedule is stored: let the open round finish on `old_schedule`.
-
-    Returns the occurrence key of the last round begun on the old schedule, if any.
-    """
+                        new_schedule: str | None = None) -> None:
+    """Before a new schedule is stored: let the open round (the last one with a step claimed)
+    finish on `old_schedule`, and start `new_schedule` after that round's day."""
     local_now = now.astimezone(team.tz)
     keys = await store.firing_keys(team.id, ritual_id, now - KEEP)
     started = max((occurrence for _, occurrence in keys), default=None)
-    history = await store.get_state(team.id, CORE, PREFIX + ritual_id)
-    history = history if isinstance(history, dict) else {}
     horizon = wall_key(local_now - KEEP)
-    earlier = [old for old in history.get("earlier", []) if old["until"] >= horizon]
-    since = wall_key(local_now)
-    if started is not None:
-        earlier.append({"schedule": old_schedule, "since": history.get("since"), "until": started})
-        day_after = datetime.combine(date.fromisoformat(started[:10]) + timedelta(days=1), datetime.min.time())
-        since = max(since, wall_key(day_after))
-    await store.put_state(team.id, CORE, PREFIX + ritual_id,
-                          {"since": since, "earlier": earlier, "schedule": new_schedule}, now)
-    return started
+
+    def change(history: Any) -> Any:
+        history = history if isinstance(history, dict) else {}
+        if new_schedule is not None and history.get("schedule") == new_schedule:
+            return history  # another replica recorded this very change already
+        earlier = [old for old in history.get("earlier", []) if old["until"] >= horizon]
+        since = wall_key(local_now)
+        if started is not None:
+            earlier.append({"schedule": history.get("schedule") or old_schedule, "since": history.get("since"),
+                            "until": started})
+            day_after = datetime.combine(date.fromisoformat(started[:10]) + timedelta(days=1), datetime.min.time())
+            since = max(since, wall_key(day_after))
+        return {"since": since, "earlier": earlier, "schedule": new_schedule}
+
+    await store.update_state(team.id, CORE, PREFIX + ritual_id, change, now)
