@@ -6,14 +6,15 @@ in the audit log.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.commands import BaseCommands, CommandContext, core_command
+from bot.commands import BaseCommands, CommandContext, core_command, people_line
 from bot.config import TeamConfig
+from bot.dates import spoken_day, spoken_schedule
 from bot.i18n import pick_language
-from bot.messages import parse_user_ref
+from bot.messages import WHO, mentioning, parse_user_ref
 from bot.overrides import SCHEDULE_PREFIX, config_value
 from bot.reports import send_insights
 from bot.schedule import NeverFires, ScheduleError, check_fires, parse_schedule
@@ -45,22 +46,24 @@ class CoreCommands(BaseCommands):
             return
         when = " ".join(args[1:])
         if not when:
-            current = self.bot.resolved[(ctx.team.id, rid)].schedule.source
-            await ctx.say(ctx.t("schedule.current", ritual=rid, when=current, command=self.command))
+            current = spoken_schedule(self.bot.resolved[(ctx.team.id, rid)].schedule, ctx.language)
+            await ctx.say(ctx.t("schedule.current", ritual=ctx.title(rid), id=rid, when=current, command=self.command))
             return
         try:
-            check_fires(parse_schedule(when), ctx.team.tz, self.bot.clock.now())
+            parsed = parse_schedule(when)
+            check_fires(parsed, ctx.team.tz, self.bot.clock.now())
         except NeverFires as exc:
             await ctx.say(ctx.t("schedule.never", when=when, days=exc.days))
             return
         except ScheduleError as exc:
-            await ctx.say(ctx.t("schedule.bad", reason=str(exc)))
+            await ctx.say(ctx.t("schedule.bad", reason=exc.translated(ctx.language)))
             return
         old = self.bot.resolved[(ctx.team.id, rid)].schedule.source
-        await record_change(self.bot.store, ctx.team, rid, old, self.bot.clock.now())
+        await record_change(self.bot.store, ctx.team, rid, old, self.bot.clock.now(), when)
         await self._change(ctx, SCHEDULE_PREFIX + rid, when)
         nxt = self.bot.engine.next_firing(ctx.team.id, rid, current_only=True)
-        await ctx.say(ctx.t("schedule.done", ritual=rid, when=when, next=ctx.local(nxt) if nxt else "-"))
+        await ctx.say(ctx.t("schedule.done", ritual=ctx.title(rid), when=spoken_schedule(parsed, ctx.language),
+                            next=ctx.local(nxt) if nxt else "-"))
         open_round = self.bot.engine.open_round_end(ctx.team.id, rid)
         if open_round is not None:
             await ctx.say(ctx.t("schedule.open_round", next=ctx.local(open_round)))
@@ -69,20 +72,22 @@ class CoreCommands(BaseCommands):
     async def holidays(self, ctx: CommandContext, args: list[str]) -> None:
         own = sorted(d.isoformat() for d in ctx.team.extra_holidays)
         if not args:
-            listed = ", ".join(own) or "-"
+            listed = ", ".join(spoken_day(d, ctx.language, year=True) for d in sorted(ctx.team.extra_holidays)) or "-"
             await ctx.say(ctx.t("holidays.list", country=ctx.team.country, dates=listed, command=self.command))
             return
         if len(args) != 2 or args[0] not in ("add", "remove"):
             await ctx.say(ctx.t("holidays.usage", command=self.command))
             return
         try:
-            day = date.fromisoformat(args[1]).isoformat()
+            parsed = date.fromisoformat(args[1])
         except ValueError:
             await ctx.say(ctx.t("holidays.bad_date", value=args[1]))
             return
+        day = parsed.isoformat()
         dates = sorted(set(own) | {day}) if args[0] == "add" else [d for d in own if d != day]
         await self._change(ctx, "holidays", dates)
-        await ctx.say(ctx.t(f"holidays.{args[0]}ed", date=day))
+        done = "added" if args[0] == "add" else "removed"
+        await ctx.say(ctx.t(f"holidays.{done}", date=spoken_day(parsed, ctx.language, year=True)))
 
     @core_command("leaders", admin=True, usage=" add|remove <user>")
     async def leaders(self, ctx: CommandContext, args: list[str]) -> None:
@@ -96,26 +101,34 @@ class CoreCommands(BaseCommands):
         team = self._effective_team(ctx.team.id)
         current = getattr(team, key)
         if not args:
-            shown = ctx.t("roster.channel") if current == "channel" else ", ".join(current) or "-"
-            await ctx.say(ctx.t(f"roster.{key}", users=shown))
+            if current == "channel":
+                await ctx.say(ctx.t(f"roster.{key}", users=ctx.t("roster.channel")))
+            else:
+                await ctx.say(people_line(ctx.t(f"roster.{key}", users=WHO), current))
             return
-        user = parse_user_ref(args[1]) if len(args) == 2 else None
-        if args[0] not in ("add", "remove") or user is None:
+        if args[0] not in ("add", "remove") or len(args) != 2 or parse_user_ref(args[1]) is None:
             await ctx.say(ctx.t("roster.usage", command=self.command, key=key))
             return
         if current == "channel":
             await ctx.say(ctx.t("roster.is_channel"))
             return
+        person = await self.bot.platform_for(ctx.team).find_person(args[1])
+        if args[0] == "add" and person.problem is not None:
+            # Someone who does not exist or cannot take part would be added, then every DM would bounce.
+            await ctx.say(ctx.t(f"roster.{person.problem}", ref=args[1], platform=ctx.team.platform.title()))
+            return
+        user = person.user_id or parse_user_ref(args[1]) or args[1]  # removing: also who has left since
         members = team.members if isinstance(team.members, list) else None
         if key == "leaders" and args[0] == "add" and members is not None and user not in members:
-            await ctx.say(ctx.t("roster.leader_not_member", user=user, command=self.command))
+            await ctx.say(mentioning(ctx.t("roster.leader_not_member", user=WHO, command=self.command), user))
             return
         if key == "members" and args[0] == "remove" and user in team.leaders:
-            await ctx.say(ctx.t("roster.member_is_leader", user=user, command=self.command))
+            await ctx.say(mentioning(ctx.t("roster.member_is_leader", user=WHO, command=self.command), user))
             return
         updated = sorted(set(current) | {user}) if args[0] == "add" else [u for u in current if u != user]
         await self._change(ctx, key, updated)
-        await ctx.say(ctx.t(f"roster.{args[0]}ed", user=user, key=key))
+        done = "added" if args[0] == "add" else "removed"
+        await ctx.say(mentioning(ctx.t(f"roster.{done}.{key}", user=WHO), user))
 
     @core_command("insights", admin=True, usage=" [monthly on|off]")
     async def insights(self, ctx: CommandContext, args: list[str]) -> None:
@@ -136,11 +149,15 @@ class CoreCommands(BaseCommands):
         await ctx.say(ctx.t("insights.sent"))
 
     async def send_monthly_insights(self) -> int:
-        """On the first of the month (team time), DM the report to admins who asked for it, once."""
+        """On the first working day of the month, in working hours (team time; issue 14: nothing
+        the bot sends on its own lands on a holiday, in the weekend or at night), DM the report
+        to the admins who asked for it, once."""
         now, sent = self.bot.clock.now(), 0
         for team in self.bot.teams.values():
             local = now.astimezone(team.tz)
-            if local.day != 1:
+            month_start = datetime.combine(local.date().replace(day=1), time(), tzinfo=team.tz)
+            first = team.next_working_moment(month_start)
+            if first is None or team.next_working_moment(now) != now or local.date() != first.date():
                 continue
             for admin in sorted(team.admins):
                 if not await self.bot.store.get_state(team.id, "core", f"insights_monthly:{admin}"):
@@ -160,7 +177,7 @@ class CoreCommands(BaseCommands):
             await ctx.say(ctx.t("language.usage", command=self.command))
             return
         await self._change(ctx, "language", args[0])
-        await ctx.say(ctx.t("language.done", language=args[0]))
+        await ctx.say(ctx.t("language.done", language=ctx.t(f"language.{args[0]}")))
 
     @core_command("timezone", admin=True, usage=" <Area/City>")
     async def timezone(self, ctx: CommandContext, args: list[str]) -> None:

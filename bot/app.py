@@ -30,7 +30,7 @@ from bot.roster import RosterWatch
 from bot.schedule import parse_schedule
 from bot.schedule_change import CORE as CORE_STATE
 from bot.schedule_change import PREFIX as HISTORY_PREFIX
-from bot.schedule_change import served
+from bot.schedule_change import note_schedule, served
 from bot.store import Store
 from bot.takeover import Takeover
 from bot.teams import TeamView, team_view
@@ -69,9 +69,16 @@ class RitualBot:
 
     async def load(self) -> None:
         """Apply the admins' runtime changes stored in the database (once, before starting);
-        changes that no longer apply to config.toml are dropped."""
+        changes that no longer apply to config.toml are dropped. A schedule that config.toml
+        changed while the bot was down applies from the next occurrence, like an admin's."""
         self._settings_version = await self.store.settings_version()
         await self._build(drop_stale=True)
+        changed = False
+        for (team_id, rid), res in self.resolved.items():
+            if res.enabled:
+                changed |= await note_schedule(self.store, self.teams[team_id], rid, res.schedule.source, self.clock.now())
+        if changed:
+            await self._build()
 
     async def _build(self, *, drop_stale: bool = False) -> None:
         """Derive teams, rituals and plans from config.toml plus the admins' runtime changes."""
@@ -91,7 +98,8 @@ class RitualBot:
             Planned(self.teams[team_id], self.rituals[rid],
                     res if s.schedule is None else replace(res, schedule=parse_schedule(s.schedule)),
                     st, since=s.since, until=s.until)
-            for (team_id, rid), res in self.resolved.items() if res.enabled
+            for (team_id, rid), res in self.resolved.items()
+            if res.enabled and self.teams[team_id].platform in self.platforms  # a team without its platform waits
             for s in served(self._histories.get(team_id, {}).get(HISTORY_PREFIX + rid))
             for st in self.rituals[rid].steps(res.options)
         ]

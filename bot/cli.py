@@ -4,75 +4,82 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from bot.config import ConfigError
+from bot.logsetup import configure_logging
 from bot.registry import RegistryError
 
 DEFAULT_CONFIG = Path("config.toml")
 
 
-class _QuietLibraries(logging.Filter):
-    """Drops the client libraries' records below warning, however they set their own levels
-    (mattermostdriver resets its loggers to INFO whenever it makes a client)."""
+def _log_options(parser: argparse.ArgumentParser, *, default: object) -> None:
+    """`-v` and `--log-format` before or after the subcommand (`ritualbot run -v` works too)."""
+    parser.add_argument("-v", "--verbose", action="store_true", default=default, help="log debug details")
+    parser.add_argument("--log-format", choices=("text", "json"), default=default,
+                        help="text lines (default) or JSON lines for a log collector")
 
-    NOISY = ("slack_sdk", "slack_bolt", "mattermostdriver", "urllib3", "aiohttp.access", "websockets")
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or not record.name.startswith(self.NOISY)
+def _version() -> str:
+    try:
+        return metadata.version("ritualbot")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        from bot import __version__
+
+        return __version__
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ritualbot", description="Team rituals for psychological safety in Slack and Mattermost.")
-    p.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    p.add_argument("--version", action="version", version=f"ritualbot {_version()}")
+    _log_options(p, default=None)
+    common = argparse.ArgumentParser(add_help=False)
+    _log_options(common, default=argparse.SUPPRESS)  # after the subcommand: only when given
     sub = p.add_subparsers(dest="cmd", required=True)
 
-    run = sub.add_parser("run", help="run the bot")
+    run = sub.add_parser("run", parents=[common], help="run the bot")
     run.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     run.add_argument("--port", type=int, default=3000)
     run.add_argument("--host", default="0.0.0.0")
+    run.add_argument("--local", action="store_true",
+                     help="run teams whose platform has no credentials on the local platform (nothing reaches "
+                          "Slack or Mattermost, and their rounds are used up)")
 
-    check = sub.add_parser("check-config", help="validate a config file")
+    check = sub.add_parser("check-config", parents=[common], help="validate a config file")
     check.add_argument("path", type=Path, nargs="?", default=DEFAULT_CONFIG)
 
-    sched = sub.add_parser("schedule", help="the next firings per team and ritual (dry run)")
+    sched = sub.add_parser("schedule", parents=[common], help="the next firings per team and ritual (dry run)")
     sched.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
-    sched.add_argument("--count", type=int, default=3, help="firings per step to show")
+    sched.add_argument("--count", type=int, default=3, help="occurrences per ritual to show")
+    sched.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="start from this day instead of now")
+    sched.add_argument("--language", choices=("en", "nl"), default="en", help="language of the listing")
 
-    demo = sub.add_parser("demo", help="simulate weeks of the example config on the local platform")
+    demo = sub.add_parser("demo", parents=[common], help="simulate weeks of the example config on the local platform")
     demo.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     demo.add_argument("--weeks", type=int, default=4)
 
-    db = sub.add_parser("db", help="database maintenance")
+    db = sub.add_parser("db", parents=[common], help="database maintenance")
     db_sub = db.add_subparsers(dest="db_cmd", required=True)
-    up = db_sub.add_parser("upgrade", help="apply migrations")
+    up = db_sub.add_parser("upgrade", parents=[common], help="apply migrations")
     up.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
 
-    purge = sub.add_parser("purge", help="delete answers older than each team's retention period")
+    purge = sub.add_parser("purge", parents=[common], help="delete answers older than each team's retention period")
     purge.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     purge.add_argument("--dry-run", action="store_true", help="only show what would be deleted")
 
-    doctor = sub.add_parser("doctor", help="check each team on its platform: token, scopes, channel, people")
+    doctor = sub.add_parser("doctor", parents=[common], help="check each team on its platform: token, scopes, channel, people")
     doctor.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
-    # APScheduler logs every run of every job (lease renewal runs every few seconds).
-    logging.getLogger("apscheduler.executors").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
-    # Client libraries log request and response bodies at debug level: what people wrote would
-    # end up in the log. They stay at warning, whatever -v says.
-    quiet = _QuietLibraries()
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(quiet)
+    configure_logging(verbose=bool(args.verbose), json_lines=args.log_format == "json")
     try:
         return _dispatch(args)
     except ConfigError as exc:
@@ -94,19 +101,25 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.cmd == "run":
         from bot.runner import run_bot
 
-        return asyncio.run(run_bot(args.config, host=args.host, port=args.port))
+        return asyncio.run(run_bot(args.config, host=args.host, port=args.port, allow_local=args.local))
     if args.cmd == "demo":
         from bot.demo import run_demo
 
         return asyncio.run(run_demo(args.config, weeks=args.weeks))
     if args.cmd == "schedule":
-        return _print_schedule(args.config, args.count)
+        return _print_schedule(args.config, args.count, args.start, args.language)
     if args.cmd == "db":
-        from bot.store.database import open_database
+        from bot.store.database import make_engine, upgrade
 
         config, _ = load(args.config)
-        open_database(database_url(config)).dispose()
-        print("database is up to date")
+        engine = make_engine(database_url(config))
+        try:
+            applied = upgrade(engine)
+        finally:
+            engine.dispose()
+        for revision, doc in applied:
+            print(f"applied {revision}: {doc}")
+        print("database is up to date" + ("" if applied else "; nothing to apply"))
         return 0
     if args.cmd == "purge":
         return asyncio.run(_purge(args.config, args.dry_run))
@@ -120,32 +133,43 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise AssertionError(args.cmd)
 
 
-def _print_schedule(path: Path, count: int) -> int:
-    from bot.config import resolve_ritual
-    from bot.teams import team_view
+def _print_schedule(path: Path, count: int, start: str | None, language: str) -> int:
     from bot.wiring import load
 
     config, ritual_types = load(path)
-    now = datetime.now(UTC)
-    for team_cfg in config.teams:
-        team = team_view(config, team_cfg)
-        print(f"{team.id} ({team.platform}, {team.timezone})")
-        for rid, cls in ritual_types.items():
-            resolved = resolve_ritual(team_cfg, cls)
-            if not resolved.enabled:
-                continue
-            print(f"  {rid}  [{resolved.schedule.source}]")
-            for st in cls().steps(resolved.options):
-                trigger = resolved.schedule.trigger(team.tz, st.offset)
-                times, prev, moment = [], None, now
-                for _ in range(count):
-                    nxt = trigger.get_next_fire_time(prev, moment)
-                    if nxt is None:
-                        break
-                    times.append(nxt)
-                    prev, moment = nxt, nxt
-                shown = ", ".join(t.astimezone(team.tz).strftime("%a %Y-%m-%d %H:%M") for t in times)
-                print(f"    {st.name:<12} {shown}")
+    moment = datetime.now(UTC)
+    if start:
+        try:
+            moment = datetime.fromisoformat(start).replace(tzinfo=UTC) if len(start) == 10 else datetime.fromisoformat(start)
+        except ValueError:
+            print(f"ritualbot schedule: --from {start!r} is not a date (use yyyy-mm-dd)", file=sys.stderr)
+            return 2
+    rituals = {rid: cls() for rid, cls in ritual_types.items()}
+    return asyncio.run(_dry_run(config, rituals, moment, count, language))
+
+
+async def _dry_run(config: Any, rituals: Any, moment: datetime, count: int, language: str) -> int:
+    from bot.dryrun import print_schedule
+    from bot.store import Store
+    from bot.store.database import make_engine
+    from bot.wiring import database_url
+
+    store: Store | None = None
+    url = database_url(config)
+    sqlite_file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    if sqlite_file is None or sqlite_file.exists():  # a dry run creates no database file
+        try:  # the admins' changes, skips and pauses live in the database; without it, config.toml alone
+            store = Store(make_engine(url))
+            await store.team_settings()
+        except Exception:
+            if store is not None:
+                store.close()
+            store = None
+    try:
+        await print_schedule(config, rituals, moment, count=count, language=language, out=sys.stdout, store=store)
+    finally:
+        if store is not None:
+            store.close()
     return 0
 
 

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from bot import outbox
 from bot.context import SEP
+from bot.dates import spoken_moment
 from bot.i18n import pick_language, translate
-from bot.messages import Button, text
+from bot.messages import WHO, Button, Mention, Segment, text
 from bot.platform import Reply
 from bot.store import Consent
 from bot.teams import TeamView
@@ -84,17 +85,31 @@ class CommandContext:
     def local(self, moment: datetime) -> str:
         return format_local(moment, self.team, self.language)
 
-    async def say(self, *paragraphs: str, buttons: tuple[Button, ...] = ()) -> None:
+    def title(self, ritual_id: str) -> str:
+        """A ritual as people know it (`Weeksucces en weekfout`), never its id."""
+        ritual = self.bot.rituals.get(ritual_id)
+        return ritual.title.get(self.language, ritual_id) if ritual is not None else ritual_id
+
+    def occurrence(self, key: str) -> str:
+        """An occurrence key (`2026-12-04T14:00`, team wall time) as people say it."""
+        return spoken_moment(datetime.fromisoformat(key), self.language)
+
+    async def say(self, *paragraphs: str | tuple[Segment, ...], buttons: tuple[Button, ...] = ()) -> None:
         await self.reply(text(*paragraphs, buttons=buttons))
 
 
-_DAY_NAMES = {"nl": ("ma", "di", "wo", "do", "vr", "za", "zo"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
-
-
 def format_local(moment: datetime, team: TeamView, language: str) -> str:
-    local = moment.astimezone(team.tz)
-    day = _DAY_NAMES[language][local.weekday()]
-    return f"{day} {local:%Y-%m-%d %H:%M} ({team.timezone})"
+    """A moment in the team's timezone as people say it: `vrijdag 4 december om 14:00`."""
+    return spoken_moment(moment.astimezone(team.tz), language)
+
+
+def people_line(template: str, user_ids: list[str]) -> tuple[Segment, ...]:
+    """`template` with its one `WHO` replaced by mentions of `user_ids` ("-" when there are none)."""
+    before, _, after = template.partition(WHO)
+    people: list[Segment] = []
+    for i, user in enumerate(user_ids):
+        people += ([", "] if i else []) + [Mention(user)]
+    return tuple(p for p in (before, *(people or ["-"]), after) if p != "")
 
 
 def core_button(team_id: str, action: str, label: str, value: str = "", style: Any = None) -> Button:
@@ -121,8 +136,7 @@ class BaseCommands:
         if admin_only and not ctx.team.is_admin(ctx.user_id):
             await self.bot.store.audit(ctx.team.id, ctx.user_id, "refused", f"/{self.command} {name}", self.bot.clock.now())
             log.info("refused admin command %r for a non-admin in team %s", name, ctx.team.id)
-            admins = ", ".join(sorted(ctx.team.admins)) or "-"
-            await ctx.say(ctx.t("admin_only", admins=admins))
+            await ctx.say(people_line(ctx.t("admin_only", admins=WHO), sorted(ctx.team.admins)))
             return True
         await getattr(self, method)(ctx, args)
         return True
@@ -157,13 +171,13 @@ class BaseCommands:
             title = ritual.title.get(ctx.language, rid)
             state = await self.bot.store.ritual_state(ctx.team.id, rid)
             if state.paused:
-                lines.append("• " + ctx.t("status.paused", title=title, ritual=rid))
+                lines.append("• " + ctx.t("status.paused", title=title))
                 continue
             nxt = self.bot.next_firing(ctx.team.id, rid)
             when = ctx.local(nxt) if nxt else "-"
-            line = "• " + ctx.t("status.line", title=title, ritual=rid, when=when)
+            line = "• " + ctx.t("status.line", title=title, when=when)
             if state.skip_occurrence:
-                line += ctx.t("status.skipping", when=state.skip_occurrence.replace("T", " "))
+                line += ctx.t("status.skipping", when=ctx.occurrence(state.skip_occurrence))
             lines.append(line)
             lines.extend(await self._last_trouble(ctx, rid))
         consent, since, _ = await self.bot.store.consent_record(ctx.team.id, ctx.user_id)
@@ -218,7 +232,7 @@ class BaseCommands:
     # admins ----------------------------------------------------------------------------------
 
     async def _ritual_arg(self, ctx: CommandContext, args: list[str]) -> str | None:
-        known = ", ".join(self.bot.rituals)
+        known = ", ".join(ctx.t("ritual_choice", id=rid, title=ctx.title(rid)) for rid in self.bot.rituals)
         if not args:
             await ctx.say(ctx.t("need_ritual", known=known))
             return None
@@ -227,7 +241,7 @@ class BaseCommands:
             await ctx.say(ctx.t("unknown_ritual", name=rid, known=known))
             return None
         if rid not in self.bot.enabled_rituals(ctx.team.id):
-            await ctx.say(ctx.t("ritual_off", ritual=rid))
+            await ctx.say(ctx.t("ritual_off", ritual=ctx.title(rid)))
             return None
         return rid
 
@@ -242,13 +256,15 @@ class BaseCommands:
         await self._audit(ctx, "run", rid)
         outcome = await self.bot.run_now_outcome(ctx.team.id, rid)
         if outcome.status == "done":
-            await ctx.say(ctx.t("run.done", ritual=rid))
-        elif outcome.cause:
-            await ctx.say(ctx.t("run.failed", ritual=rid, reason=outcome.status),
-                          describe_cause(outcome.cause, ctx.language, channel=ctx.team.channel, ritual=rid,
-                                         command=self.command))
+            await ctx.say(ctx.t("run.done", ritual=ctx.title(rid)))
+            return
+        reason_key = f"run.reason.{outcome.status}" if f"run.reason.{outcome.status}" in TEXTS else "run.reason.other"
+        failed = ctx.t("run.failed", ritual=ctx.title(rid), reason=ctx.t(reason_key, status=outcome.status))
+        if outcome.cause:
+            await ctx.say(failed, describe_cause(outcome.cause, ctx.language, channel=ctx.team.channel, ritual=rid,
+                                                 command=self.command))
         else:
-            await ctx.say(ctx.t("run.failed", ritual=rid, reason=outcome.status))
+            await ctx.say(failed)
 
     async def _last_trouble(self, ctx: CommandContext, rid: str) -> list[str]:
         """The ritual's latest firing when it failed or is unconfirmed: when, and why."""
@@ -267,7 +283,7 @@ class BaseCommands:
             return
         await self.bot.store.set_paused(ctx.team.id, rid, True)
         await self._audit(ctx, "pause", rid)
-        await ctx.say(ctx.t("pause.done", ritual=rid, command=self.command))
+        await ctx.say(ctx.t("pause.done", ritual=ctx.title(rid), id=rid, command=self.command))
 
     @core_command("resume", admin=True, usage=" <ritual>")
     async def resume(self, ctx: CommandContext, args: list[str]) -> None:
@@ -277,7 +293,7 @@ class BaseCommands:
         await self.bot.store.set_paused(ctx.team.id, rid, False)
         await self._audit(ctx, "resume", rid)
         nxt = self.bot.next_firing(ctx.team.id, rid)
-        await ctx.say(ctx.t("resume.done", ritual=rid, when=ctx.local(nxt) if nxt else "-"))
+        await ctx.say(ctx.t("resume.done", ritual=ctx.title(rid), when=ctx.local(nxt) if nxt else "-"))
 
     @core_command("skip", admin=True, usage=" <ritual>")
     async def skip(self, ctx: CommandContext, args: list[str]) -> None:
@@ -286,11 +302,11 @@ class BaseCommands:
             return
         key = self.bot.engine.next_occurrence_key(ctx.team.id, rid)
         if key is None:
-            await ctx.say(ctx.t("skip.none", ritual=rid))
+            await ctx.say(ctx.t("skip.none", ritual=ctx.title(rid)))
             return
         await self.bot.store.set_skip(ctx.team.id, rid, key)
         await self._audit(ctx, "skip", f"{rid} {key}")
-        await ctx.say(ctx.t("skip.done", ritual=rid, when=key.replace("T", " ")))
+        await ctx.say(ctx.t("skip.done", ritual=ctx.title(rid), when=ctx.occurrence(key)))
 
     # buttons the core owns -----------------------------------------------------------------------
 

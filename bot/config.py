@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays as holidays_lib
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.config_checks import SINGULAR_TEAM, LineFinder, singular_team_tables, team_id_problems, url_secret_problem
 from bot.schedule import Schedule, ScheduleError, check_fires, parse_schedule
 from bot.workingtime import DEFAULT_DAYS, DEFAULT_HOURS, parse_days, parse_hours
 
@@ -150,24 +151,81 @@ def load_config(path: Path, ritual_types: Mapping[str, Any]) -> AppConfig:
     """Read and validate `path`; raise ConfigError listing every problem found."""
     name = str(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        source = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([f"{name}: file not found"]) from None
+    try:
+        raw = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
+        singular = singular_team_tables(source)
+        if singular is not None:  # `[[team]]` twice with rituals makes TOML itself complain
+            raise ConfigError([f"{name}: {SINGULAR_TEAM} (line {singular})"]) from None
         raise ConfigError([f"{name}: not valid TOML: {exc}"]) from None
-    return parse_config(raw, ritual_types, name)
+    return parse_config(raw, ritual_types, name, source=source)
 
 
-def parse_config(raw: dict[str, Any], ritual_types: Mapping[str, Any], name: str = "config.toml") -> AppConfig:
-    """Validate already-parsed TOML; the second pass checks what pydantic cannot see."""
+Problem = tuple[tuple[Any, ...], str]
+"""A key path (`("teams", 2, "admins", 0)`) and what is wrong there."""
+
+
+def parse_config(raw: dict[str, Any], ritual_types: Mapping[str, Any], name: str = "config.toml", *,
+                 source: str = "") -> AppConfig:
+    """Validate already-parsed TOML, reporting every problem in one pass.
+
+    Each problem names the file and key path, and, when `source` (the file's text) is given,
+    the team's id and the line, e.g. `config.toml: teams[8].admins[0]: '@omar' is a user name,
+    not an id: ... (team 'jeugdteam-zuid', line 42)`.
+    """
+    problems: list[Problem] = []
+    if "team" in raw and "teams" not in raw:
+        problems.append((("team",), SINGULAR_TEAM))
+        raw = {k: v for k, v in raw.items() if k != "team"}
+    config: AppConfig | None = None
     try:
         config = AppConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError([f"{name}: {_loc(err['loc'])}: {_describe(err)}" for err in exc.errors()]) from None
-    problems = [f"{name}: {p}" for p in _cross_check(config, ritual_types)]
-    if problems:
-        raise ConfigError(problems)
+        problems += [(tuple(err["loc"]), _describe(err)) for err in exc.errors()]
+    teams_value = raw.get("teams")
+    raw_teams: list[Any] = teams_value if isinstance(teams_value, list) else []
+    if isinstance(raw.get("database_url"), str) and (secret := url_secret_problem(raw["database_url"])):
+        problems.append((("database_url",), secret))
+    valid: list[tuple[int, TeamConfig]] = []
+    for i, team in enumerate(raw_teams):
+        if not isinstance(team, dict):
+            continue
+        problems += [(("teams", i, *path), problem) for path, problem in team_id_problems(team)]
+        if config is not None:
+            valid.append((i, config.teams[i]))
+        else:
+            try:
+                valid.append((i, TeamConfig.model_validate(team)))
+            except ValidationError:
+                pass  # already reported above
+    problems += _cross_check(valid, ritual_types)
+    if problems or config is None:
+        raise ConfigError(_readable(problems, raw_teams, name, source))
     return config
+
+
+def _readable(problems: list[Problem], raw_teams: list[Any], name: str, source: str) -> list[str]:
+    """One line per problem, in the order of the file."""
+    lines = LineFinder(source) if source else None
+    out: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for path, problem in problems:
+        where: list[str] = []
+        if len(path) >= 2 and path[0] == "teams" and isinstance(path[1], int) and path[1] < len(raw_teams):
+            team = raw_teams[path[1]]
+            if isinstance(team, dict) and isinstance(team.get("id"), str):
+                where.append(f"team {team['id']!r}")
+        line = lines.line_of(path) if lines else None
+        if line is not None:
+            where.append(f"line {line}")
+        text = f"{name}: {_loc(path)}: {problem}" + (f" ({', '.join(where)})" if where else "")
+        if text not in seen:
+            seen.add(text)
+            out.append((line or 10**9, text))
+    return [text for _, text in sorted(out, key=lambda item: item[0])]
 
 
 def resolve_ritual(team: TeamConfig, ritual_type: Any) -> ResolvedRitual:
@@ -178,32 +236,30 @@ def resolve_ritual(team: TeamConfig, ritual_type: Any) -> ResolvedRitual:
     return ResolvedRitual(ritual_type.id, settings.enabled, schedule, options)
 
 
-def _cross_check(config: AppConfig, ritual_types: Mapping[str, Any]) -> list[str]:
-    problems: list[str] = []
+def _cross_check(teams: list[tuple[int, TeamConfig]], ritual_types: Mapping[str, Any]) -> list[Problem]:
+    """What pydantic cannot see: duplicate ids, leaders outside members, ritual ids and options."""
+    problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for i, team in enumerate(config.teams):
-        where = f"teams[{i}]"
+    for i, team in teams:
         if team.id in seen:
-            problems.append(f"{where}.id: duplicate team id {team.id!r} (also teams[{seen[team.id]}])")
+            problems.append((("teams", i, "id"), f"duplicate team id {team.id!r} (also teams[{seen[team.id]}])"))
         seen.setdefault(team.id, i)
         if isinstance(team.members, list):
             members = set(team.members)
-            for role in ("leaders", "admins"):
-                for j, user in enumerate(getattr(team, role)):
-                    if role == "leaders" and user not in members:
-                        problems.append(f"{where}.leaders[{j}]: leader {user!r} is not in members")
+            for j, user in enumerate(team.leaders):
+                if user not in members:
+                    problems.append((("teams", i, "leaders", j), f"leader {user!r} is not in members"))
         for rid, settings in team.rituals.items():
-            rwhere = f"{where}.rituals.{rid}"
             ritual_type = ritual_types.get(rid)
             if ritual_type is None:
                 known = ", ".join(sorted(ritual_types)) or "none installed"
-                problems.append(f"{rwhere}: unknown ritual {rid!r} (known: {known})")
+                problems.append((("teams", i, "rituals", rid), f"unknown ritual {rid!r} (known: {known})"))
                 continue
             try:
                 ritual_type.Options.model_validate(settings.options)
             except ValidationError as exc:
                 for err in exc.errors():
-                    problems.append(f"{rwhere}.{_loc(err['loc'])}: {_describe(err)}")
+                    problems.append((("teams", i, "rituals", rid, *err["loc"]), _describe(err)))
     return problems
 
 

@@ -289,6 +289,13 @@ class RitualContext:
     async def delete_state(self, key: str) -> None:
         await self.store.delete_state(self.team.id, self.ritual.id, key)
 
+    def other_teams(self) -> list[RitualContext]:
+        """This ritual's contexts for the other teams where it is enabled, for a ritual whose
+        options pair teams (the moral deliberation's `leader_peers`). Same moment, own options."""
+        teams = self._bot.teams.values()
+        return [self._bot.team_context(self.ritual, t) for t in teams
+                if t.id != self.team.id and self.ritual.id in self._bot.enabled_rituals(t.id)]
+
     def schedule_info(self) -> Any:
         """When this ritual fires next for this team (for status texts)."""
         return self._bot.next_firing(self.team.id, self.ritual.id)

@@ -9,20 +9,28 @@ from aiohttp import web
 from bot.store import Store
 
 PlatformHealth = Callable[[], Awaitable[dict[str, str]]]
+CONNECTED = frozenset({"connected", "listening"})  # listening: Slack's HTTP mode, Slack calls us
+
+
+def platform_ok(name: str, state: str) -> bool:
+    """A configured platform is well only when connected; the local platform only for `local` teams
+    (a Slack or Mattermost team running locally reaches nobody)."""
+    return state in CONNECTED or (name == "local" and state == "local")
 
 
 def build_http_app(store: Store, routes: list[web.RouteDef], platforms: PlatformHealth | None = None) -> web.Application:
-    """`/healthz` answers 503 only when the database is unreachable; the platforms' connection
-    state is reported beside it (a bot still posts on schedule while its socket reconnects)."""
+    """`/healthz`: 200 and `"status": "ok"` only when the database is up and every configured
+    platform is connected; otherwise 503, `"degraded"`, with each part's state saying why."""
     app = web.Application(client_max_size=1024 * 1024)
 
     async def healthz(request: web.Request) -> web.Response:
         database = await store.ping()
-        status = 200 if database == "ok" else 503
-        body: dict[str, object] = {"status": "ok" if status == 200 else "degraded", "database": database}
+        states = await platforms() if platforms is not None else {}
+        healthy = database == "ok" and all(platform_ok(name, state) for name, state in states.items())
+        body: dict[str, object] = {"status": "ok" if healthy else "degraded", "database": database}
         if platforms is not None:
-            body["platforms"] = await platforms()
-        return web.json_response(body, status=status)
+            body["platforms"] = states
+        return web.json_response(body, status=200 if healthy else 503)
 
     app.add_routes([web.get("/healthz", healthz), *routes])
     return app

@@ -8,7 +8,7 @@ working moment, in their timezone, instead of in their evening or weekend.
 Held messages are kept in the core's state of the team (`outbox:<due UTC>:<id>`: the
 ritual, the person and the message), and sent by `deliver_due` (a job every minute and
 the simulation), each exactly once across replicas: the firing claim of
-(team, "core", "outbox", key) decides who sends it. The entry is deleted once sent.
+(team, "core", "outbox", <entry id>) decides who sends it. The entry is deleted once sent.
 """
 
 from __future__ import annotations
@@ -92,7 +92,8 @@ async def deliver_due(bot: RitualBot) -> int:
             due = _due(key)
             if due > now:
                 continue
-            if await bot.store.claim_firing(team.id, CORE, "outbox", key, due, "done", bot.engine.worker, now) is None:
+            held_id = key.rsplit(":", 1)[1]  # the claim's occurrence column is short: the entry's own id
+            if await bot.store.claim_firing(team.id, CORE, "outbox", held_id, due, "done", bot.engine.worker, now) is None:
                 continue
             platform = bot.platform_for(team)
             try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from bot.messages import Form, ImageFile, Message, MessageRef
 
@@ -24,6 +24,18 @@ class NotDelivered(Exception):
     Adapters raise it only when they are sure; any other error may mean "posted, but the
     answer got lost", and the engine will not try again then.
     """
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a name or id an admin typed turned out to be on the platform.
+
+    `user_id` is None when nobody by that name or id exists; `problem` says why this person
+    cannot take part: "not_found", "inactive" (deactivated, deleted) or "bot".
+    """
+
+    user_id: str | None
+    problem: Literal["not_found", "inactive", "bot"] | None = None
 
 
 class PlatformTrouble(Exception):
@@ -102,6 +114,10 @@ class ChatPlatform(Protocol):
 
     async def user_timezone(self, user_id: str) -> str | None:
         """The user's IANA timezone as the platform knows it, or None."""
+        ...
+
+    async def find_person(self, ref: str) -> Person:
+        """The person an admin named: a user id, a platform mention, or `@name` / `name`."""
         ...
 
     async def find_marked(self, marker: str, since: datetime, *, channel: str | None = None,

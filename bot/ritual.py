@@ -92,6 +92,9 @@ class Ritual:
     command_help: ClassVar[dict[str, dict[str, str]]] = {}
     # False for rituals whose answers are private to one person: never in admins' insights.
     in_insights: ClassVar[bool] = True
+    # What people receive at each step, for the dry run (`ritualbot schedule`): step name ->
+    # {"nl": ..., "en": ...}. Steps without one are variants the dry run does not list.
+    step_descriptions: ClassVar[dict[str, dict[str, str]]] = {}
 
     _handlers: ClassVar[dict[tuple[str, str], str]]
 

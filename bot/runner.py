@@ -20,75 +20,171 @@ from bot.platform import ChatPlatform
 from bot.platforms import connector_for
 from bot.platforms.local import LocalPlatform
 from bot.scheduler import RitualScheduler
+from bot.startup import explain_database_error, explain_platform_error, keep_trying
 from bot.store import Store, open_database
 from bot.wiring import build_bot, database_url, load
 
 log = logging.getLogger("ritualbot")
 
 
+NO_CREDENTIALS = "no credentials"
+PLATFORM_VARIABLES = {"slack": "SLACK_BOT_TOKEN", "mattermost": "MATTERMOST_URL and MATTERMOST_TOKEN"}
+
+
+class PlatformLink:
+    """One chat platform's connector and what /healthz says about it while it connects."""
+
+    def __init__(self, name: str, connector: Any, url: str) -> None:
+        self.name = name
+        self.connector = connector
+        self.url = url
+        self.started = False
+        self.state = "connecting"
+
+    async def health(self) -> str:
+        return str(await self.connector.health()) if self.started else self.state
+
+    def explain(self, exc: BaseException) -> str:
+        line = explain_platform_error(self.name, exc, url=self.url)
+        self.state = "token refused" if " refused" in line else "unreachable"
+        return line
+
+
 async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
-                  env: Mapping[str, str] | None = None, stop: asyncio.Event | None = None) -> int:
+                  env: Mapping[str, str] | None = None, stop: asyncio.Event | None = None,
+                  allow_local: bool = False) -> int:
+    """Run until SIGTERM/SIGINT (or `stop`). Teams whose platform has no credentials are not run,
+    unless `allow_local` puts them on the local platform; a database or platform that is not
+    reachable yet is retried with backoff, one clear log line per try."""
     env = os.environ if env is None else env
     # Before anything slow: a SIGTERM during start-up still stops cleanly, once started.
     stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - not the main thread
-            pass
+    _stop_on_signals(stop)
     config, ritual_types = load(config_path)
-    store = Store(open_database(database_url(config)))
-    connectors: dict[str, Any] = {}
+    url = database_url(config)
+    engine = await keep_trying(lambda: asyncio.to_thread(open_database, url),
+                               lambda exc: explain_database_error(exc, url), stop)
+    if engine is None:
+        log.info("stopped before the database was reachable")
+        return 0
+    store = Store(engine)
+    links: dict[str, PlatformLink] = {}
     platforms: dict[str, ChatPlatform] = {}
+    unconfigured: dict[str, str] = {}
     local = LocalPlatform({t.channel: list(t.members) if isinstance(t.members, list) else [] for t in config.teams})
     for name in sorted({t.platform for t in config.teams}):
         connector = None if name == "local" else await connector_for(name, env, config, store)
-        if connector is None:
-            if name != "local":
-                log.warning("no %s credentials in the environment: teams on %s run on the local platform "
-                            "(nothing reaches %s)", name, name, name)
+        if connector is not None:
+            links[name] = PlatformLink(name, connector, _platform_url(name, env))
+        elif name == "local" or allow_local:
             platforms[name] = local
-            continue
-        connectors[name] = connector
-        platforms[name] = connector.platform
+        else:
+            unconfigured[name] = NO_CREDENTIALS
+        if name != "local" and connector is None:
+            _say_not_run(config, name, allow_local)
     clock = SystemClock()
     bot = await build_bot(config, ritual_types, platforms, clock, store)
-    for team in bot.teams.values():
-        await store.ensure_team(team.id, team.platform, team.channel, clock.now())
-    routes = [r for c in connectors.values() for r in c.routes()]
-    async def platform_health() -> dict[str, str]:
-        states = {name: await connector.health() for name, connector in connectors.items()}
-        return states | {name: "local" for name, platform in platforms.items() if platform is local}
+    await _ensure_running_teams(bot, store, clock)
 
+    async def platform_health() -> dict[str, str]:
+        states = {name: await link.health() for name, link in links.items()}
+        local_states = {name: "local" for name, platform in platforms.items() if platform is local}
+        return states | local_states | unconfigured
+
+    routes = [r for link in links.values() for r in link.connector.routes()]
     runner = await serve(build_http_app(store, routes, platform_health), host, port)
     log.info("serving HTTP on %s:%d (GET /healthz%s)", host, port,
              "".join(f", {getattr(r, 'method', '')} {getattr(r, 'path', '')}" for r in routes))
     await local.start(bot)
-    for connector in connectors.values():
-        await connector.start(bot)
     scheduler = RitualScheduler(bot.engine, maintenance_jobs(bot), refresh=lambda: bot.refresh_settings(at_most_every=1.0),
                                 takeover=bot.takeover, settings_every=config.settings_check_seconds)
     bot.on_reload.append(scheduler.sync_jobs)
     await scheduler.start()
-    for plan in bot.plans:
-        nxt = bot.engine.next_firing(plan.team.id, plan.ritual.id, plan.step.name)
-        log.info("%s next at %s", plan.job_id, nxt.astimezone(plan.team.tz).isoformat() if nxt else "never")
+    _log_plans(bot)
+    connecting = [asyncio.create_task(_connect(link, bot, store, clock, stop), name=f"connect-{name}")
+                  for name, link in links.items()]
 
     await stop.wait()
     log.info("stopping")
+    for task in connecting:
+        task.cancel()
+    await asyncio.gather(*connecting, return_exceptions=True)
     scheduler.stop()
-    for connector in connectors.values():
-        await connector.stop()
+    for link in links.values():
+        if link.started:
+            await link.connector.stop()
     await local.stop()
     await runner.cleanup()
     store.close()
     return 0
 
 
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - not the main thread
+            pass
+
+
+def _platform_url(name: str, env: Mapping[str, str]) -> str:
+    if name == "slack":
+        return env.get("SLACK_API_URL", "").strip() or "https://slack.com/api/"
+    return env.get("MATTERMOST_URL", "").strip()
+
+
+def _say_not_run(config: Any, platform: str, allow_local: bool) -> None:
+    """Once per team, loudly: a team whose platform has no credentials is not run (or runs locally)."""
+    for team in config.teams:
+        if team.platform != platform:
+            continue
+        if allow_local:
+            log.warning("team %s: no %s credentials (%s); --local: it runs on the local platform, nothing "
+                        "reaches %s and its rounds are used up", team.id, platform,
+                        PLATFORM_VARIABLES[platform], platform)
+        else:
+            log.error("team %s is not run: it is configured for %s, but %s is not set. Nothing is posted or "
+                      "recorded for it; set the variables and restart (or use --local to try it without %s)",
+                      team.id, platform, PLATFORM_VARIABLES[platform], platform)
+
+
+async def _ensure_running_teams(bot: Any, store: Store, clock: SystemClock) -> None:
+    """Record when each running team was first seen (the start of its catch-up window)."""
+    for team in bot.teams.values():
+        if team.platform in bot.platforms:
+            await store.ensure_team(team.id, team.platform, team.channel, clock.now())
+
+
+def _log_plans(bot: Any) -> None:
+    log.info("%d teams on schedule, %d ritual steps planned", len({p.team.id for p in bot.plans}), len(bot.plans))
+    for plan in bot.plans:
+        nxt = bot.engine.next_firing(plan.team.id, plan.ritual.id, plan.step.name)
+        log.debug("%s next at %s", plan.job_id, nxt.astimezone(plan.team.tz).isoformat() if nxt else "never")
+
+
+async def _connect(link: PlatformLink, bot: Any, store: Store, clock: SystemClock, stop: asyncio.Event) -> None:
+    """Start one platform, retrying with backoff; once it is up, its teams join the schedule."""
+    async def attempt() -> bool:
+        await link.connector.start(bot)
+        return True
+
+    if not await keep_trying(attempt, link.explain, stop):
+        return
+    link.started = True
+    bot.platforms[link.name] = link.connector.platform
+    await bot.reload()
+    await _ensure_running_teams(bot, store, clock)
+    counts = await bot.engine.run_due()
+    log.info("%s: its teams are on schedule%s", link.name, f" (catch-up: {counts})" if counts else "")
+
+
 def maintenance_jobs(bot: Any) -> dict[str, tuple[Any, Any]]:
     """Housekeeping jobs the bot itself owns: retention, monthly insights, people who left,
     DMs held for someone's working time."""
+    async def deliver_held() -> None:
+        await outbox.deliver_due(bot)
+
     async def purge() -> None:
         await bot.purge_expired()
 
@@ -96,5 +192,5 @@ def maintenance_jobs(bot: Any) -> dict[str, tuple[Any, Any]]:
         "retention": (purge, CronTrigger(hour=3, minute=17, timezone=bot.config.timezone)),
         "monthly-insights": (bot.core.send_monthly_insights, CronTrigger(minute=5, timezone=bot.config.timezone)),
         "roster": (bot.roster.check, IntervalTrigger(minutes=5)),
-        "outbox": (lambda: outbox.deliver_due(bot), IntervalTrigger(minutes=1)),
+        "outbox": (deliver_held, IntervalTrigger(minutes=1)),
     }

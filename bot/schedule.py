@@ -20,23 +20,43 @@ _DAY_ALIASES = {
     "ma": "mon", "di": "tue", "wo": "wed", "do": "thu", "vr": "fri", "za": "sat", "zo": "sun",
     "monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu",
     "friday": "fri", "saturday": "sat", "sunday": "sun",
+    "maandag": "mon", "dinsdag": "tue", "woensdag": "wed", "donderdag": "thu", "vrijdag": "fri",
+    "zaterdag": "sat", "zondag": "sun",
 }
 _ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "last": "last",
-             "1st": "1st", "2nd": "2nd", "3rd": "3rd", "4th": "4th"}
+             "1st": "1st", "2nd": "2nd", "3rd": "3rd", "4th": "4th",
+             "eerste": "1st", "tweede": "2nd", "derde": "3rd", "vierde": "4th", "laatste": "last"}
 _CRON_DOW = {"0": "sun", "7": "sun", "1": "mon", "2": "tue", "3": "wed", "4": "thu", "5": "fri", "6": "sat"}
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 class ScheduleError(ValueError):
-    """A schedule string that cannot be understood; the message says why."""
+    """A schedule string that cannot be understood; the message says why.
+
+    `key` and `values` name the text in `bot.texts` (`schedule_error.<key>`), so a person
+    reads it in their own language; `str()` is the English one (for config.toml checks).
+    """
+
+    def __init__(self, key: str, **values: object) -> None:
+        from bot.i18n import translate
+        from bot.texts import TEXTS
+
+        self.key = key
+        self.values = values
+        super().__init__(translate(TEXTS, f"schedule_error.{key}", "en", **values))
+
+    def translated(self, language: str) -> str:
+        from bot.i18n import translate
+        from bot.texts import TEXTS
+
+        return translate(TEXTS, f"schedule_error.{self.key}", language, **self.values)
 
 
 class NeverFires(ScheduleError):
     """A schedule that reads well but never comes round (soon enough to be meant)."""
 
     def __init__(self, source: str, days: int) -> None:
-        super().__init__(f"{source!r} never comes round: it has no moment in the next {days} days"
-                         " (is the date impossible, like 31 February?)")
+        super().__init__("never", source=source, days=days)
         self.source = source
         self.days = days
 
@@ -60,7 +80,7 @@ def parse_schedule(source: str) -> Schedule:
     `"first tue 14:00"` (monthly) or a five-field cron line such as `"0 14 * * 5"`."""
     raw = source.strip().lower()
     if not raw:
-        raise ScheduleError("empty schedule")
+        raise ScheduleError("empty")
     parts = raw.split()
     if len(parts) == 5:
         return _parse_cron(source, parts)
@@ -71,11 +91,11 @@ def _parse_human(source: str, parts: list[str]) -> Schedule:
     time_part = parts[-1]
     match = _TIME.match(time_part)
     if not match:
-        raise ScheduleError(f"expected a time like 14:00 at the end of {source!r}")
+        raise ScheduleError("no_time", source=source)
     fields: dict[str, str] = {"hour": str(int(match.group(1))), "minute": str(int(match.group(2)))}
     words = parts[:-1]
     if not words:
-        raise ScheduleError(f"say which day(s) in {source!r}, e.g. 'fri 14:00' or 'daily 09:00'")
+        raise ScheduleError("no_day", source=source)
     if len(words) == 1 and words[0] in ("daily", "dagelijks"):
         return Schedule(source, tuple(fields.items()))
     if len(words) == 1 and words[0] in ("weekdays", "werkdagen"):
@@ -89,7 +109,7 @@ def _parse_human(source: str, parts: list[str]) -> Schedule:
         days = [_day(d, source) for d in words[0].split(",")]
         fields["day_of_week"] = ",".join(days)
         return Schedule(source, tuple(fields.items()))
-    raise ScheduleError(f"cannot read {source!r}: use e.g. 'fri 14:00', 'first tue 14:00' or cron")
+    raise ScheduleError("unreadable", source=source)
 
 
 def day_name(word: str) -> str | None:
@@ -101,7 +121,7 @@ def day_name(word: str) -> str | None:
 def _day(word: str, source: str) -> str:
     day = _DAY_ALIASES.get(word, word)
     if day not in DAYS:
-        raise ScheduleError(f"unknown day {word!r} in {source!r} (use mon, tue, wed, thu, fri, sat, sun)")
+        raise ScheduleError("unknown_day", word=word, source=source)
     return day
 
 
@@ -113,7 +133,7 @@ def _parse_cron(source: str, parts: list[str]) -> Schedule:
     try:
         CronTrigger(**fields)
     except ValueError as exc:
-        raise ScheduleError(f"bad cron line {source!r}: {exc}") from None
+        raise ScheduleError("bad_cron", source=source, detail=str(exc)) from None
     return Schedule(source, tuple(fields.items()))
 
 

@@ -8,7 +8,9 @@ day of the open round, and never a catch-up of a new time that has just passed.
 
 What is kept, in the core's state of the team (no personal data):
 `schedule_history:<ritual>` = `{"since": <first occurrence key of the current schedule>,
-"earlier": [{"schedule": "fri 14:00", "since": ..., "until": <last occurrence key>}]}`.
+"earlier": [{"schedule": "fri 14:00", "since": ..., "until": <last occurrence key>}],
+"schedule": <the schedule it runs on now>}`. The last one lets a restart notice that
+config.toml changed the schedule while the bot was down: that counts as a change too.
 """
 
 from __future__ import annotations
@@ -45,7 +47,23 @@ def served(history: Any) -> list[Served]:
     return found
 
 
-async def record_change(store: Store, team: TeamView, ritual_id: str, old_schedule: str, now: datetime) -> str | None:
+async def note_schedule(store: Store, team: TeamView, ritual_id: str, current: str, now: datetime) -> bool:
+    """At start: when the schedule differs from the one the bot last ran (config.toml was
+    edited while the bot was down), treat it as a change made now. True when it changed."""
+    history = await store.get_state(team.id, CORE, PREFIX + ritual_id)
+    last = history.get("schedule") if isinstance(history, dict) else None
+    if last is None:
+        await store.put_state(team.id, CORE, PREFIX + ritual_id,
+                              {**(history if isinstance(history, dict) else {}), "schedule": current}, now)
+        return False
+    if last == current:
+        return False
+    await record_change(store, team, ritual_id, last, now, current)
+    return True
+
+
+async def record_change(store: Store, team: TeamView, ritual_id: str, old_schedule: str, now: datetime,
+                        new_schedule: str | None = None) -> str | None:
     """Before a new schedule is stored: let the open round finish on `old_schedule`.
 
     Returns the occurrence key of the last round begun on the old schedule, if any.
@@ -62,5 +80,6 @@ async def record_change(store: Store, team: TeamView, ritual_id: str, old_schedu
         earlier.append({"schedule": old_schedule, "since": history.get("since"), "until": started})
         day_after = datetime.combine(date.fromisoformat(started[:10]) + timedelta(days=1), datetime.min.time())
         since = max(since, wall_key(day_after))
-    await store.put_state(team.id, CORE, PREFIX + ritual_id, {"since": since, "earlier": earlier}, now)
+    await store.put_state(team.id, CORE, PREFIX + ritual_id,
+                          {"since": since, "earlier": earlier, "schedule": new_schedule}, now)
     return started

@@ -103,6 +103,10 @@ class LeaderChecklist(Ritual):
     in_insights = False  # a leader's answers are theirs alone: never in admins' counts
     id = "leader_checklist"
     title = {"nl": "Checklist voorbeeldgedrag", "en": "Example-behaviour checklist"}
+    step_descriptions = {
+        "main": {"nl": "elke leidinggevende krijgt privé de checklist om op het eigen voorbeeldgedrag te reflecteren",
+                 "en": "each leader privately gets the checklist to reflect on their own example behaviour"},
+    }
     summary = {"nl": "Een persoonlijke maandelijkse reflectie voor leidinggevenden op hun eigen voorbeeldgedrag.",
                "en": "A private monthly reflection for leaders on their own example behaviour."}
     default_schedule = "first wed 10:00"

@@ -375,6 +375,16 @@ class Round:
 class MoralDeliberation(Ritual):
     id = "moral_deliberation"
     title = {"nl": "Moreel beraad", "en": "Moral deliberation"}
+    step_descriptions = {
+        "call": {"nl": "in het teamkanaal: de oproep om een dilemma in te brengen voor het beraad",
+                 "en": "in the team channel: the call to bring in a dilemma for the deliberation"},
+        "prepare": {"nl": "de deelnemers krijgen een privébericht om zich voor te bereiden",
+                    "en": "the participants get a direct message to prepare"},
+        "session": {"nl": "in het teamkanaal: het beraad begint, stap voor stap begeleid",
+                    "en": "in the team channel: the deliberation starts, guided step by step"},
+        "reflection": {"nl": "in het teamkanaal: de vraag hoe het beraad was",
+                       "en": "in the team channel: the question how the deliberation went"},
+    }
     summary = {"nl": "Eens per maand dilemma's en gevoelens in plaats van dossiers, stap voor stap begeleid.",
                "en": "Once a month dilemmas and feelings instead of files, guided step by step."}
     default_schedule = "first tue 14:00"

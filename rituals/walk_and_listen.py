@@ -7,15 +7,17 @@ Steps of one occurrence (default Monday 09:00):
 - `followup`, `followup_hours` later: one gentle question to a leader whose walk was not
   marked done. Only one.
 
-Rotation per leader: whoever this leader walked with least recently (planned or done)
-goes first; never the leader, other leaders, members who said "no walks for me", who are
-away, or who opted out of the bot. Only the fact of a walk is stored (leader, member,
-week, status), never anything said. Admins see counts per team, never per person.
+Rotation per team (`walk_turns.py`): the leaders share the members; whoever was walked
+with least recently by anyone in the team goes first, and whoever was suggested last week
+without a walk waits behind the others (no nagging). Never the leader, other leaders,
+members who said "no walks for me", who are away, or who opted out of the bot. A member
+who is invited can say "Rather not"; the leader hears it kindly, without a reason. Only
+the fact of a walk is stored (leader, member, week, status), never anything said. Admins
+see counts per team, never per person.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -28,9 +30,10 @@ from bot.i18n import translate
 from bot.messages import WHO, Bold, Button, Mention, Message, mentioning, parse_user_ref, text
 from bot.platform import Unreachable
 from bot.ritual import Ritual, Step, action, command, step
+from rituals import walk_turns
+from rituals.walk_texts import TEXTS
 
-WALKED = ("planned", "done")
-_NEVER = datetime.min.replace(tzinfo=UTC)
+WALKED = walk_turns.WALKED
 
 
 class Options(BaseModel):
@@ -49,68 +52,6 @@ class Options(BaseModel):
         return self
 
 
-TEXTS = {
-    "propose.dm": {"nl": "Deze week wandel je met {who}.", "en": "This week you walk with {who}."},
-    "propose.spirit": {"nl": "Geen agenda, geen actiepunten: alleen luisteren. Pas dan hoor je wat er echt speelt.",
-                       "en": "No agenda, no action points: just listen. That's when you hear what is really going on."},
-    "propose.nobody": {"nl": "Deze week stel ik niemand voor: er is niemand die nu meedoet. Volgende week kijk ik opnieuw.",
-                       "en": "No one to suggest this week: nobody is taking part right now. I'll look again next week."},
-    "status.planned": {"nl": "Gepland. Fijn!", "en": "Planned. Lovely!"},
-    "status.done": {"nl": "Gewandeld. Dank je wel dat je de tijd nam om te luisteren.", "en": "Walked. Thank you for taking the time to listen."},
-    "status.skipped": {"nl": "Deze week niet, en dat is ook goed. Volgende week is er een nieuwe kans.",
-                       "en": "Not this week, and that's fine too. Next week brings a new chance."},
-    "button.planned": {"nl": "Gepland", "en": "Planned"},
-    "button.done": {"nl": "Gewandeld", "en": "Done"},
-    "button.other": {"nl": "Iemand anders", "en": "Someone else"},
-    "button.skip": {"nl": "Sla deze week over", "en": "Skip this week"},
-    "button.not_happened": {"nl": "Het kwam er niet van", "en": "It didn't happen"},
-    "invite.dm": {"nl": ("Hoi! {who} wil deze week graag een stukje met je wandelen. Geen agenda en geen actiepunten: gewoon even "
-                         "samen lopen, en {who} luistert. Past het niet? Zeg het gerust."),
-                  "en": ("Hi! {who} would like to go for a walk with you this week. No agenda and no action points: just a walk "
-                         "together, and {who} listens. Doesn't suit you? Just say so.")},
-    "followup.dm": {"nl": "Is het deze week gelukt om met {who} te wandelen? Kwam het er niet van, dan is dat ook goed.",
-                    "en": "Did you manage to walk with {who} this week? If it didn't happen, that's fine too."},
-    "refuse.not_leader": {"nl": "Deze knoppen zijn voor de leidinggevende die de wandeling maakt.",
-                          "en": "These buttons are for the leader who takes the walk."},
-    "refuse.member": {"nl": "Met {who} kan ik deze week geen wandeling vastleggen. Kies 'Iemand anders' voor de volgende in de rij.",
-                      "en": "I can't record a walk with {who} this week. Choose 'Someone else' for the next in line."},
-    "refuse.with": {"nl": "Met {who} kan ik deze week geen wandeling vastleggen.", "en": "I can't record a walk with {who} this week."},
-    "refuse.gone": {"nl": "Deze wandeling bestaat niet meer.", "en": "This walk no longer exists."},
-    "gone.dm": {"nl": ("{who} is niet meer bij het team, dus de wandeling van deze week gaat niet door. Wil je met iemand "
-                       "anders wandelen? Dat mag, en deze week overslaan mag ook."),
-                "en": ("{who} is no longer with the team, so this week's walk won't happen. Would you like to walk with "
-                       "someone else? That's fine, and so is letting this week go.")},
-    "other.nobody": {"nl": "Er is deze week niemand anders in de rij.", "en": "There's nobody else in line this week."},
-    "walks.title": {"nl": "Jouw wandelingen, de afgelopen {weeks} weken:", "en": "Your walks over the last {weeks} weeks:"},
-    "walks.none": {"nl": "Nog geen wandelingen in deze periode.", "en": "No walks in this period yet."},
-    "walks.line": {"nl": "week {week}: {who} ({status})", "en": "week {week}: {who} ({status})"},
-    "walks.waiting": {"nl": "Wacht het langst: {who}", "en": "Waited longest: {who}"},
-    "walks.status.proposed": {"nl": "voorgesteld", "en": "suggested"},
-    "walks.status.planned": {"nl": "gepland", "en": "planned"},
-    "walks.status.done": {"nl": "gewandeld", "en": "walked"},
-    "walks.status.skipped": {"nl": "overgeslagen", "en": "skipped"},
-    "walks.not_leader": {"nl": ("Wandelen en luisteren is iets van de leidinggevenden. Wil je liever niet gevraagd worden? "
-                                "Typ /ritual walks optout; niemand krijgt te zien dat je dat deed."),
-                         "en": ("Walk and listen is for leaders. Rather not be asked? Type /ritual walks optout; nobody is "
-                                "shown that you did.")},
-    "walks.team": {"nl": "In de afgelopen {weeks} weken is met {walked} van de {members} teamleden gewandeld ({walks} wandelingen).",
-                   "en": "In the last {weeks} weeks, {walked} of {members} team members were walked with ({walks} walks)."},
-    "walks.admin_only": {"nl": "Het overzicht per team is voor beheerders; het laat alleen aantallen zien.",
-                         "en": "The team overview is for admins; it only shows counts."},
-    "walks.optout": {"nl": "Goed, je wordt niet meer voorgesteld voor een wandeling. Niemand krijgt te zien dat je dit koos. "
-                           "Terugdraaien kan met /ritual walks optin.",
-                     "en": "Fine, you won't be suggested for a walk any more. Nobody is shown that you chose this. "
-                           "Undo it with /ritual walks optin."},
-    "walks.optin": {"nl": "Fijn, je kunt weer voorgesteld worden voor een wandeling.", "en": "Good, you can be suggested for a walk again."},
-    "walks.with_usage": {"nl": "Gebruik: /ritual walks with @naam", "en": "Usage: /ritual walks with @name"},
-    "walks.with_done": {"nl": "Genoteerd: deze week wandel je met {who}.", "en": "Noted: this week you walk with {who}."},
-    "walks.help": {"nl": ("/ritual walks: je eigen wandelingen · walks team: aantallen (beheerders) · walks with @naam: zelf "
-                          "iemand kiezen · walks optout / optin: wel of niet gevraagd worden"),
-                   "en": ("/ritual walks: your own walks · walks team: counts (admins) · walks with @name: choose someone "
-                          "yourself · walks optout / optin: be asked or not")},
-}
-
-
 def iso_week(day: date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
@@ -121,18 +62,17 @@ def week_start(week: str) -> datetime:
     return datetime.combine(date.fromisocalendar(int(year), int(number), 1), datetime.min.time(), tzinfo=UTC)
 
 
-def waiting_order(candidates: Sequence[str], history: dict[str, tuple[datetime, int]], salt: str) -> list[str]:
-    """Least recently walked with first (never walked: first of all); ties by a stable hash."""
-    def key(user: str) -> tuple[datetime, int, str]:
-        last, times = history.get(user, (_NEVER, 0))
-        return last, times, hashlib.sha256(f"{salt}:{times}:{user}".encode()).hexdigest()
-
-    return sorted(dict.fromkeys(candidates), key=key)
-
-
 class WalkAndListen(Ritual):
     id = "walk_and_listen"
     title = {"nl": "Wandelen en luisteren", "en": "Walk and listen"}
+    step_descriptions = {
+        "propose": {"nl": "elke leidinggevende krijgt een privébericht met een voorstel om met een teamlid te wandelen "
+                          "(op dit uur in de eigen tijdzone van de leidinggevende)",
+                    "en": "each leader gets a direct message suggesting a walk with a team member (at this hour in "
+                          "the leader's own timezone)"},
+        "followup": {"nl": "de leidinggevende krijgt een privébericht: is de wandeling er gekomen?",
+                     "en": "the leader gets a direct message: did the walk happen?"},
+    }
     summary = {"nl": "Elke week wandelt een leidinggevende met één teamlid, alleen om te luisteren.",
                "en": "Every week a leader walks with one team member, only to listen."}
     default_schedule = "mon 09:00"
@@ -162,6 +102,7 @@ class WalkAndListen(Ritual):
         assert isinstance(options, Options)
         offset = round((occ.due.replace(tzinfo=None) - occ.scheduled.replace(tzinfo=None)).total_seconds() / 3600)
         week = iso_week(occ.scheduled.date())
+        await self._forget_old_passes(ctx, week)
         for leader in await ctx.leaders():
             # Served by the first proposal step at or after the leader's own 09:00: a leader whose
             # timezone changed after their step passed is still proposed to, late (issue 12).
@@ -196,7 +137,6 @@ class WalkAndListen(Ritual):
     async def follow_up(self, ctx: RitualContext, occ: Occurrence) -> None:
         week = iso_week(occ.scheduled.date())
         for leader in sorted(ctx.team.leaders):
-            await ctx.delete_state(f"passed:{leader}:{week}")
             walk = next((w for w in await ctx.store.walks(ctx.team.id, leader) if w.week == week), None)
             if walk is None or walk.status not in ("proposed", "planned"):
                 continue
@@ -224,24 +164,33 @@ class WalkAndListen(Ritual):
                    | await ctx.store.opted_out(ctx.team.id) | {leader})
         return [m for m in await ctx.members() if m not in blocked]
 
-    async def _history(self, ctx: RitualContext, leader: str) -> dict[str, tuple[datetime, int]]:
-        history: dict[str, tuple[datetime, int]] = {}
-        for walk in await ctx.store.walks(ctx.team.id, leader):
-            if walk.status in WALKED:
-                _, times = history.get(walk.member_id, (_NEVER, 0))
-                history[walk.member_id] = (week_start(walk.week), times + 1)
-        return history
+    async def _team_walks(self, ctx: RitualContext) -> list[walk_turns.Walk]:
+        return [walk_turns.Walk(w.leader_id, w.member_id, w.week, w.status) for w in await ctx.store.walks(ctx.team.id)]
 
-    async def _queue(self, ctx: RitualContext, leader: str, week: str, passed: Sequence[str] = ()) -> list[str]:
-        eligible = [m for m in await self._eligible(ctx, leader) if m not in passed]
-        taken = {w.member_id for w in await ctx.store.walks(ctx.team.id) if w.week == week and w.leader_id != leader
-                 and w.status != "skipped"}
-        free = [m for m in eligible if m not in taken]
-        return waiting_order(free or eligible, await self._history(ctx, leader), f"{ctx.team.id}:walks:{leader}")
+    async def _queue(self, ctx: RitualContext, leader: str, week: str) -> list[str]:
+        """Who waits longest in the team (for `/ritual walks`), as `walk_turns.queue` orders them."""
+        return walk_turns.queue(await self._eligible(ctx, leader), await self._team_walks(ctx), week=week,
+                                salt=f"{ctx.team.id}:walks", earlier=await self._passed_over(ctx))
 
     async def _next_member(self, ctx: RitualContext, leader: str, week: str, passed: Sequence[str] = ()) -> str | None:
-        queue = await self._queue(ctx, leader, week, passed)
-        return queue[0] if queue else None
+        return walk_turns.next_for(leader, await self._eligible(ctx, leader), await self._team_walks(ctx), week=week,
+                                   salt=f"{ctx.team.id}:walks", passed=passed, earlier=await self._passed_over(ctx))
+
+    async def _passed_over(self, ctx: RitualContext) -> list[walk_turns.Walk]:
+        """Suggestions a leader passed over ("someone else"; also after "rather not"), kept until
+        the next week's proposals so that nobody is suggested again straight away."""
+        found = []
+        for key, members in await ctx.state_items("passed:"):
+            leader, _, week = key.removeprefix("passed:").rpartition(":")
+            found += [walk_turns.Walk(leader, m, week, "passed") for m in members]
+        return found
+
+    async def _forget_old_passes(self, ctx: RitualContext, week: str) -> None:
+        walks = await self._team_walks(ctx) + await self._passed_over(ctx)
+        previous = walk_turns.previous_week(walks, week)
+        for key, _ in await ctx.state_items("passed:"):
+            if key.rpartition(":")[2] < (previous or week):
+                await ctx.delete_state(key)
 
     async def _may_walk_with(self, ctx: RitualContext, leader: str, member: str) -> bool:
         return member in await self._eligible(ctx, leader)
@@ -290,7 +239,9 @@ class WalkAndListen(Ritual):
         options = ctx.options
         assert isinstance(options, Options)
         if invite and options.invite_member:
-            await ctx.dm(walk.member_id, text(mentioning((await _user_t(ctx, walk.member_id))("invite.dm", who=WHO), ctx.user_id)))
+            t = await _user_t(ctx, walk.member_id)
+            await ctx.dm(walk.member_id, text(mentioning(t("invite.dm", who=WHO), ctx.user_id), buttons=(
+                Button("decline", t("button.decline"), f"{ctx.user_id}|{week}"),)))
 
     @action("planned")
     async def planned(self, ctx: InteractionContext, week: str) -> None:
@@ -303,6 +254,23 @@ class WalkAndListen(Ritual):
     @action("skip")
     async def skip(self, ctx: InteractionContext, week: str) -> None:
         await self._record(ctx, week, "skipped")
+
+    @action("decline")
+    async def rather_not(self, ctx: InteractionContext, value: str) -> None:
+        """The invited member would rather not: the leader is told kindly, without a reason."""
+        leader, _, week = value.partition("|")
+        walk = next((w for w in await ctx.store.walks(ctx.team.id, leader) if w.week == week), None)
+        if walk is None or walk.member_id != ctx.user_id or walk.status not in ("proposed", "planned"):
+            await ctx.reply(text(ctx.t("decline.gone")))
+            return
+        await ctx.store.set_walk(ctx.team.id, leader, week, ctx.user_id, "declined", ctx.now())
+        await ctx.reply(text(mentioning(ctx.t("decline.done", who=WHO), leader)))
+        t = await _user_t(ctx, leader)
+        try:
+            await ctx.dm(leader, text(mentioning(t("decline.leader", who=WHO), ctx.user_id),
+                                      buttons=(Button("other", t("button.other"), week, "primary"),)))
+        except Unreachable:
+            pass  # the leader's account is gone; the core noted why, and the walk is off anyway
 
     @action("other")
     async def someone_else(self, ctx: InteractionContext, week: str) -> None:
@@ -334,12 +302,19 @@ class WalkAndListen(Ritual):
             await ctx.reply(text(ctx.t("walks.help")))
 
     async def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
-        return {"no_walks": True} if user_id in (await ctx.get_state("no_walks") or []) else {}
+        found: dict[str, Any] = {"no_walks": True} if user_id in (await ctx.get_state("no_walks") or []) else {}
+        passed = [key.removeprefix("passed:") for key, members in await ctx.state_items("passed:") if user_id in members]
+        if passed:
+            found["passed_over_for_a_walk"] = passed
+        return found
 
     async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
         current = await ctx.get_state("no_walks") or []
         if user_id in current:
             await ctx.put_state("no_walks", [u for u in current if u != user_id])
+        for key, members in await ctx.state_items("passed:"):
+            if user_id in members:
+                await ctx.update_state(key, lambda m: [u for u in m or [] if u != user_id])
 
     async def _opt(self, ctx: InteractionContext, out: bool) -> None:
         """A private choice, kept as a list in the ritual's state (not a row about the person)."""

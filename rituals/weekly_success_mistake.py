@@ -3,17 +3,20 @@ went wrong. Less shame, more openness.
 
 Steps of one occurrence (default Friday 14:00, the team's local time):
 - `sharer`, a day before: the member whose turn it is (fair rotation) gets a friendly DM
-  asking them to open the round at the team meeting;
+  asking them to open the round at the team meeting, with "Not this week" (the next in
+  line is asked, nobody is told who passed) and "Leave the rotation" (`weekly_turns.py`);
 - `prompt`: a warm prompt in the team channel with a button that opens the form;
-- `digest`, six days later: how many shared, and the lessons people chose to share.
+- `digest`, six days later: how many people shared (people, not posts), and the lessons
+  people chose to share.
 
 Answers go in the prompt's thread, named or anonymous. They are stored only for people
-who opted in; an anonymous answer is stored without author and changes nothing about
-its author. The bot never names or reminds, in public, anyone who did not share.
+who opted in; an anonymous answer is stored without author. The bot never names or
+reminds, in public, anyone who did not share, and nobody hears who passed their turn.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,14 +31,14 @@ from bot.messages import (
     FieldKind,
     Form,
     FormField,
-    Message,
     MessageRef,
     UserText,
     mentioning,
     text,
 )
-from bot.platform import FormResult
-from bot.ritual import Ritual, Step, action, form, step
+from bot.platform import FormResult, Unreachable
+from bot.ritual import Ritual, Step, action, command, form, step
+from rituals import weekly_turns
 
 MAX_ANSWER = 1500
 
@@ -53,20 +56,40 @@ TEXTS = {
     "sharer.dm": {
         "nl": ("Hoi! Deze week ben jij aan de beurt om bij het teamoverleg je weeksucces en je weekfout te delen: "
                "één ding dat goed ging en één ding dat misging. Het hoeft niet groot te zijn; juist de gewone dingen "
-               "helpen het team. Lukt het deze week niet? Geen probleem, laat het gewoon weten aan je leidinggevende."),
+               "helpen het team. Past het deze week niet? Klik op 'Niet deze week': dan vraag ik iemand anders, en "
+               "niemand hoort dat jij het was. Je blijft gewoon in het rooster."),
         "en": ("Hi! This week it's your turn to share your weekly success and weekly mistake at the team meeting: "
                "one thing that went well and one that went wrong. It doesn't have to be big; the ordinary things help "
-               "the team most. Can't make it this week? No problem, just let your team lead know."),
+               "the team most. Doesn't this week suit you? Click 'Not this week': I'll ask someone else, and nobody "
+               "hears it was you. You stay in the rotation."),
     },
+    "button.pass": {"nl": "Niet deze week", "en": "Not this week"},
+    "button.leave": {"nl": "Haal me uit het rooster", "en": "Take me out of the rotation"},
+    "pass.done": {"nl": "Prima, deze week niet. Ik vraag iemand anders; niemand hoort dat jij het was. Volgende keer kom je gewoon weer aan de beurt.",
+                  "en": "That's fine, not this week. I'll ask someone else; nobody hears it was you. You'll simply get a turn again next time."},
+    "pass.not_yours": {"nl": "Deze beurt is niet (meer) van jou; er hoeft niets te gebeuren.",
+                       "en": "This turn isn't yours (any more); nothing needs to happen."},
+    "pass.late": {"nl": "Deze week is al voorbij; er hoeft niets te gebeuren.", "en": "This week is over already; nothing needs to happen."},
+    "turns.left": {"nl": ("Goed, je komt niet meer aan de beurt om het weeksucces en de weekfout te openen. Niemand hoort dat je dit "
+                          "koos. Meedoen in de draad kan altijd, en je antwoorden blijven bewaard zoals je eerder koos. Terug in het "
+                          "rooster: /ritual sharer optin."),
+                   "en": ("Okay, you won't be asked to open the weekly success and mistake any more. Nobody hears you chose this. "
+                          "You can always join in the thread, and what you agreed about keeping your answers stays as it was. "
+                          "Back into the rotation: /ritual sharer optin.")},
+    "turns.back": {"nl": "Fijn, je staat weer in het rooster.", "en": "Good, you're back in the rotation."},
+    "turns.help": {"nl": ("/ritual sharer optout: niet meer aan de beurt komen om te openen · /ritual sharer optin: weer wel. "
+                          "Dit staat los van /ritual optout (of ik je antwoorden mag bewaren)."),
+                   "en": ("/ritual sharer optout: no more turns to open the round · /ritual sharer optin: turns again. "
+                          "This is separate from /ritual optout (whether I may keep your answers).")},
     "prompt": {
         "nl": "Tijd voor het weeksucces en de weekfout.",
         "en": "Time for this week's success and mistake.",
     },
     "prompt.body": {
-        "nl": ("Wat ging er deze week goed? En wat ging er mis? Fouten horen bij ons werk, en door ze te delen "
-               "leren we van elkaar en hoeft niemand zich ervoor te schamen. Delen mag met je naam of anoniem."),
-        "en": ("What went well this week? And what went wrong? Mistakes are part of our work; by sharing them we learn "
-               "from each other and nobody has to be ashamed of them. Share with your name or anonymously."),
+        "nl": ("Wat ging er deze week goed? En wat ging er mis? Van allebei kunnen we leren, juist van de gewone dingen. "
+               "Delen mag met je naam of anoniem."),
+        "en": ("What went well this week? And what went wrong? We can learn from both, especially from the ordinary things. "
+               "Share with your name or anonymously."),
     },
     "prompt.privacy": {
         "nl": "Je antwoord komt in de draad hieronder. Ik bewaar het alleen als je dat goed vindt.",
@@ -96,7 +119,7 @@ TEXTS = {
     "digest.title": {"nl": "Terugblik op het weeksucces en de weekfout", "en": "Looking back on this week's success and mistake"},
     "digest.count": {"nl": "Deze week deelden {count} mensen wat goed ging en wat misging. Dank jullie wel voor die openheid.", "en": "This week {count} people shared what went well and what went wrong. Thank you for that openness."},
     "digest.count_one": {"nl": "Deze week deelde één persoon wat goed ging en wat misging. Dank je wel voor die openheid.", "en": "This week one person shared what went well and what went wrong. Thank you for that openness."},
-    "digest.none": {"nl": "Deze week is er in de draad niets gedeeld, en dat is ook goed. Volgende week is er een nieuwe kans.", "en": "Nothing was shared in the thread this week, and that's fine too. Next week brings a new chance."},
+    "digest.none": {"nl": "Deze week is er niets gedeeld in de draad. Dat mag ook gewoon.", "en": "Nothing was shared in the thread this week. That's fine too."},
     "digest.lessons": {"nl": "Wat we leerden:", "en": "What we learned:"},
 }
 
@@ -104,11 +127,21 @@ TEXTS = {
 class WeeklySuccessMistake(Ritual):
     id = "weekly_success_mistake"
     title = {"nl": "Weeksucces en weekfout", "en": "Weekly success and mistake"}
+    step_descriptions = {
+        "sharer": {"nl": "de deler van de week krijgt een privébericht: morgen mag jij de ronde openen",
+                   "en": "the week's sharer gets a direct message: tomorrow you open the round"},
+        "prompt": {"nl": "in het teamkanaal: de uitnodiging om een succes en een fout van de week te delen",
+                   "en": "in the team channel: the invitation to share a success and a mistake of the week"},
+        "digest": {"nl": "in het teamkanaal: een terugblik op wat er deze week gedeeld is",
+                   "en": "in the team channel: a look back at what was shared this week"},
+    }
     summary = {"nl": "Elke week deelt iemand iets wat goed ging en iets wat misging.",
                "en": "Every week someone shares one thing that went well and one that went wrong."}
     default_schedule = "fri 14:00"
     Options = Options
     texts = TEXTS
+    command_help = {"sharer": {"nl": "optout / optin: wel of niet aan de beurt komen om te openen",
+                               "en": "optout / optin: whether you get turns to open the round"}}
     demo_answers = {
         "answer:nl": [
             {"success": "Het huisbezoek dat ik spannend vond, liep goed: we hebben echt samen naar oplossingen gezocht.",
@@ -140,15 +173,45 @@ class WeeklySuccessMistake(Ritual):
 
     @step("sharer")
     async def choose_sharer(self, ctx: RitualContext, occ: Occurrence) -> None:
-        async def invitation(who: str) -> Message:
-            return text(await ctx.t_user(who, "sharer.dm"))
+        for key, _ in await ctx.state_items("sharer:"):
+            if key.removeprefix("sharer:") < occ.key:
+                await self._settle(ctx, key.removeprefix("sharer:"))  # last week's turn, if the digest has not yet
+        await self._ask_next(ctx, occ.key)
 
-        sharer = await ctx.dm_in_turn("sharer", await ctx.members(), invitation)
-        if sharer is not None:
-            await ctx.put_state(f"sharer:{occ.key}", sharer)
+    async def _ask_next(self, ctx: RitualContext, occurrence: str) -> None:
+        """Ask the next in line for this week (not marked as chosen: a turn counts once the week is over)."""
+        pool = weekly_turns.candidates(await ctx.members(), passed=await ctx.get_state(f"passed:{occurrence}") or [],
+                                       left=await ctx.get_state("no_turns") or [])
+        refused: list[str] = []
+        while True:
+            sharer = await ctx.pick_next("sharer", pool, mark=False, exclude=refused)
+            if sharer is None:
+                await ctx.delete_state(f"sharer:{occurrence}")
+                return
+            await ctx.put_state(f"sharer:{occurrence}", sharer)
+            try:
+                await ctx.dm(sharer, text(await ctx.t_user(sharer, "sharer.dm"), buttons=(
+                    Button("pass", await ctx.t_user(sharer, "button.pass"), occurrence),
+                    Button("leave", await ctx.t_user(sharer, "button.leave"), occurrence))))
+                return
+            except Unreachable:  # the platform refused the DM (account gone): the core noted why; next one
+                refused.append(sharer)
+
+    async def _settle(self, ctx: RitualContext, occurrence: str) -> None:
+        """The week is over: the sharer who kept their turn has had it (for the fair rotation)."""
+        sharer = await ctx.get_state(f"sharer:{occurrence}")
+        if sharer:
+            await ctx.store.mark_chosen(ctx.team.id, "sharer", sharer, _occurrence_time(ctx, occurrence))
+        await ctx.delete_state(f"sharer:{occurrence}")
+        await ctx.delete_state(f"passed:{occurrence}")
 
     @step("prompt")
     async def post_prompt(self, ctx: RitualContext, occ: Occurrence) -> None:
+        sharer = await ctx.get_state(f"sharer:{occ.key}")
+        if sharer and sharer in await ctx.store.away(ctx.team.id) | await ctx.store.opted_out(ctx.team.id):
+            # Fell ill (marked away) or stopped since the DM: the next in line is asked; the turn is not theirs.
+            await ctx.update_state(f"passed:{occ.key}", lambda p: sorted({*(p or []), sharer}))
+            await self._ask_next(ctx, occ.key)
         paragraphs: list[Any] = [(Bold(ctx.t("prompt")),), ctx.t("prompt.body")]
         paragraphs.append(ctx.t("prompt.privacy"))
         ref = await ctx.post(text(*paragraphs, buttons=(
@@ -159,9 +222,10 @@ class WeeklySuccessMistake(Ritual):
 
     @step("digest")
     async def post_digest(self, ctx: RitualContext, occ: Occurrence) -> None:
+        await self._settle(ctx, occ.key)
         if await ctx.get_state(f"prompt:{occ.key}") is None:
             return  # no prompt went out for this week (new team, paused, holiday): nothing to look back on
-        count = int(await ctx.get_state(f"count:{occ.key}") or 0)
+        count = weekly_turns.people(await ctx.get_state(f"people:{occ.key}"))
         if await ctx.get_state("open") == occ.key:
             await ctx.delete_state("open")
         paragraphs: list[Any] = [(Bold(ctx.t("digest.title")),)]
@@ -175,19 +239,38 @@ class WeeklySuccessMistake(Ritual):
                 paragraphs.append(ctx.t("digest.lessons"))
                 paragraphs.extend(("• ", UserText(lesson)) for lesson in lessons)
         await ctx.post(text(*paragraphs))
-        for key in (f"count:{occ.key}", f"sharer:{occ.key}", f"prompt:{occ.key}"):
+        for key in (f"people:{occ.key}", f"count:{occ.key}", f"prompt:{occ.key}"):
             await ctx.delete_state(key)
 
     # data rights -----------------------------------------------------------------------------------
 
     async def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = {}
         turns = [key.removeprefix("sharer:") for key, who in await ctx.state_items("sharer:") if who == user_id]
-        return {"sharer_for_week_of": turns} if turns else {}
+        if turns:
+            found["sharer_for_week_of"] = turns
+        passed = [key.removeprefix("passed:") for key, who in await ctx.state_items("passed:") if user_id in who]
+        if passed:
+            found["passed_turn_in_week_of"] = passed
+        if user_id in (await ctx.get_state("no_turns") or []):
+            found["left_the_sharer_rotation"] = True
+        counted = [key.removeprefix("people:") for key, week in await ctx.state_items("people:") if weekly_turns.counted(week, user_id)]
+        if counted:
+            found["counted_as_sharing_in_week_of"] = counted
+        return found
 
     async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
         for key, who in await ctx.state_items("sharer:"):
             if who == user_id:
                 await ctx.delete_state(key)
+        for key, who in await ctx.state_items("passed:"):
+            if user_id in who:
+                await ctx.update_state(key, lambda p: [u for u in p or [] if u != user_id])
+        if user_id in (await ctx.get_state("no_turns") or []):
+            await ctx.update_state("no_turns", lambda n: [u for u in n or [] if u != user_id])
+        for key, week in await ctx.state_items("people:"):
+            if weekly_turns.counted(week, user_id):
+                await ctx.update_state(key, lambda w: weekly_turns.without_person(w, user_id))
 
     # interactions --------------------------------------------------------------------------------
 
@@ -242,7 +325,7 @@ class WeeklySuccessMistake(Ritual):
             paragraphs.append((ctx.t("answer.lesson"), UserText(answer["lesson"])))
         thread = MessageRef(channel=prompt["channel"], id=prompt["id"])
         await ctx.post(text(*paragraphs), thread=thread)
-        await ctx.put_state(f"count:{occurrence}", int(await ctx.get_state(f"count:{occurrence}") or 0) + 1)
+        await ctx.update_state(f"people:{occurrence}", lambda week: weekly_turns.with_person(week, ctx.user_id))
         await ctx.count_participation()
         content = {k: v for k, v in answer.items() if v}
         scheduled_at = _occurrence_time(ctx, occurrence)
@@ -257,6 +340,50 @@ class WeeklySuccessMistake(Ritual):
         else:
             await ctx.reply(text(ctx.t("answer.thanks_not_stored")))
         return FormResult()
+
+
+    # turns ------------------------------------------------------------------------------------------
+
+    @action("pass")
+    async def pass_turn(self, ctx: InteractionContext, occurrence: str) -> None:
+        """Not this week: the next in line is asked; nobody is told who passed; the turn is not taken."""
+        if await ctx.get_state(f"prompt:{occurrence}") is None and await ctx.get_state(f"sharer:{occurrence}") is None:
+            await ctx.reply(text(ctx.t("pass.late")))
+            return
+        if await ctx.get_state(f"sharer:{occurrence}") != ctx.user_id:
+            await ctx.reply(text(ctx.t("pass.not_yours")))
+            return
+        await self._step_aside(ctx, occurrence)
+        await ctx.reply(text(ctx.t("pass.done")))
+
+    @action("leave")
+    async def leave_rotation(self, ctx: InteractionContext, occurrence: str) -> None:
+        if await ctx.get_state(f"sharer:{occurrence}") == ctx.user_id:
+            await self._step_aside(ctx, occurrence)
+        await self._set_turns(ctx, leave=True)
+
+    async def _step_aside(self, ctx: InteractionContext, occurrence: str) -> None:
+        user = ctx.user_id
+        await ctx.update_state(f"passed:{occurrence}", lambda p: sorted({*(p or []), user}))
+        await ctx.delete_state(f"sharer:{occurrence}")
+        if await ctx.get_state(f"prompt:{occurrence}") is None:  # before the meeting: someone else can still open it
+            await self._ask_next(ctx, occurrence)
+
+    @command("sharer")
+    async def sharer_command(self, ctx: InteractionContext, args: list[str]) -> None:
+        sub = args[0].lower() if args else ""
+        if sub in ("optout", "optin"):
+            await self._set_turns(ctx, leave=sub == "optout")
+        else:
+            await ctx.reply(text(ctx.t("turns.help")))
+
+    async def _set_turns(self, ctx: InteractionContext, *, leave: bool) -> None:
+        """Leaving the rotation is its own choice: consent and everything else stay as they were."""
+        user = ctx.user_id
+        change: Callable[[Any], Any] = ((lambda n: sorted({*(n or []), user})) if leave
+                                        else (lambda n: [u for u in n or [] if u != user]))
+        await ctx.update_state("no_turns", change)
+        await ctx.reply(text(ctx.t("turns.left" if leave else "turns.back")))
 
 
 def _occurrence_time(ctx: RitualContext, occurrence: str) -> datetime:

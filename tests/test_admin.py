@@ -15,7 +15,9 @@ from tests.conftest import AMS, TEAM_TOML, make_config
 async def test_schedule_change_applies_now_and_is_audited(make_harness) -> None:  # type: ignore[no-untyped-def]
     h = await make_harness(TEAM_TOML)
     out = await h.local.command("anna", "schedule weekly_success_mistake wed 10:00", channel="C1")
-    assert "wed 10:00" in out[-1].text and "wo 2026-12-02 10:00" in out[-1].text
+    # as people write it (issue 14): the ritual's title, the weekday, the date; no id, no ISO date
+    assert out[-1].text == ("Weeksucces en weekfout komt voortaan elke woensdag om 10:00. "
+                            "De volgende keer is woensdag 2 december om 10:00.")
     await h.advance(timedelta(days=2, hours=2, minutes=1))  # to Wednesday 10:01
     assert "weeksucces" in h.local.last("channel", "C1").text.lower()
     (entry,) = await h.store.audit_log("noord")
@@ -24,7 +26,7 @@ async def test_schedule_change_applies_now_and_is_audited(make_harness) -> None:
 
 async def test_bad_input_is_refused_with_a_reason_and_nothing_changes(make_harness) -> None:  # type: ignore[no-untyped-def]
     h = await make_harness(TEAM_TOML)
-    for line, expected in [("schedule weekly_success_mistake someday 10:00", "unknown day"),
+    for line, expected in [("schedule weekly_success_mistake someday 10:00", "'someday' is geen dag die ik ken"),
                            ("timezone Mars/Olympus", "Mars/Olympus"),
                            ("holidays add 31-12-2026", "jjjj-mm-dd"),
                            ("leaders add zed", "geen lid"),

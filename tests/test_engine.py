@@ -72,7 +72,7 @@ async def test_pause_resume_and_skip(make_harness) -> None:  # type: ignore[no-u
     assert _channel_posts(h) == []
     await h.local.command("anna", "resume weekly_success_mistake", channel="C1")
     out = await h.local.command("anna", "skip weekly_success_mistake", channel="C1")
-    assert "2026-12-11 14:00" in out[-1].text
+    assert "vrijdag 11 december om 14:00" in out[-1].text
     await h.advance(timedelta(days=7))
     assert _channel_posts(h) == []
     await h.advance(timedelta(days=7))

@@ -88,3 +88,14 @@ async def test_someone_who_leaves_the_channel_leaves_this_months_group(make_harn
     await h.advance_to(datetime(2026, 12, 1, 14, 5, tzinfo=AMS))
     session = [e.text for e in h.local.entries("channel", "C1")][-1]
     assert "eva" not in session
+
+
+async def test_the_roster_watch_and_held_dms_are_jobs_the_scheduler_awaits(make_harness) -> None:  # type: ignore[no-untyped-def]
+    import inspect
+
+    from bot.runner import maintenance_jobs
+
+    h = await make_harness(WALKS)
+    jobs = maintenance_jobs(h.bot)
+    assert {"roster", "outbox"} <= set(jobs)
+    assert all(inspect.iscoroutinefunction(func) for func, _ in jobs.values())  # else APScheduler never awaits them

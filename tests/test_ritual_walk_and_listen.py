@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from bot.i18n import missing_translations
 from bot.messages import parse_user_ref as parse_user
-from rituals.walk_and_listen import WalkAndListen, iso_week, waiting_order
+from rituals.walk_and_listen import WalkAndListen, iso_week
+from rituals.walk_turns import Walk, queue
 from tests.conftest import AMS
 
 TOML = """
@@ -156,7 +157,7 @@ async def test_coverage_for_the_leader_and_counts_only_for_admins(make_harness) 
 def test_helpers() -> None:
     assert parse_user("<@U123|anna>") == "U123" and parse_user("@bram") == "bram" and parse_user("cor") == "cor"
     assert iso_week(datetime(2026, 12, 31, tzinfo=AMS).date()) == "2026-W53"
-    assert waiting_order(["a", "b"], {"a": (datetime(2026, 1, 1, tzinfo=AMS), 1)}, "s") == ["b", "a"]
+    assert queue(["a", "b"], [Walk("l", "a", "2026-W01", "done")], week="2026-W02", salt="s") == ["b", "a"]
 
 
 def test_every_text_has_dutch_and_english() -> None:

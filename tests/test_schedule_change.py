@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.registry import discover
 from bot.wiring import build_bot
-from tests.conftest import AMS, TEAM_TOML
+from tests.conftest import AMS, TEAM_TOML, make_config
 
 FRIDAY = datetime(2026, 12, 4, 14, 0, tzinfo=AMS)
 
@@ -23,8 +23,8 @@ async def test_moving_the_weekly_ritual_after_the_prompt_went_out(make_harness) 
     assert len(_prompts(h)) == 1
     out = await h.local.command("anna", "schedule weekly_success_mistake fri 15:00", channel="C1")
     replies = " ".join(e.text for e in out)
-    assert "vr 2026-12-11 15:00" in replies  # the next one is next week, not this afternoon
-    assert "do 2026-12-10 14:00" in replies  # the round under way ends with its digest as planned
+    assert "vrijdag 11 december om 15:00" in replies  # the next one is next week, not this afternoon
+    assert "donderdag 10 december om 14:00" in replies  # the round under way ends with its digest as planned
     await h.advance_to(FRIDAY + timedelta(hours=3))
     assert len(_prompts(h)) == 1, "a second prompt that day"
     # the open round's button still works until its digest
@@ -56,6 +56,23 @@ async def test_the_open_round_survives_a_restart(make_harness) -> None:  # type:
 async def test_a_change_before_the_round_began_applies_at_once(make_harness) -> None:  # type: ignore[no-untyped-def]
     h = await make_harness(TEAM_TOML, start=datetime(2026, 11, 30, 9, 0, tzinfo=AMS))
     out = await h.local.command("anna", "schedule weekly_success_mistake wed 10:00", channel="C1")
-    assert "wo 2026-12-02 10:00" in out[-1].text and len(out) == 1
+    assert "woensdag 2 december om 10:00" in out[-1].text and len(out) == 1
     await h.advance_to(datetime(2026, 12, 2, 10, 1, tzinfo=AMS))
     assert len(_prompts(h)) == 1
+
+
+async def test_config_toml_edited_mid_round_applies_from_the_next_occurrence(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """The same when someone edits config.toml and restarts the bot on Friday afternoon."""
+    h = await make_harness(TEAM_TOML, start=FRIDAY - timedelta(days=2))
+    await h.advance_to(FRIDAY + timedelta(minutes=30))
+    edited = make_config(TEAM_TOML.replace('"fri 14:00"', '"fri 15:00"'))
+    restarted = await build_bot(edited, discover(), {"local": h.local}, h.clock, h.store)
+    await h.local.start(restarted)
+    h.bot = restarted
+    assert restarted.engine.next_firing("noord", "weekly_success_mistake", current_only=True) == datetime(
+        2026, 12, 11, 15, 0, tzinfo=AMS)
+    await h.advance_to(FRIDAY + timedelta(days=6, hours=1))
+    assert len(_prompts(h)) == 1, "a second prompt that day"
+    assert "terugblik" in h.local.last("channel", "C1").text.lower()  # the open round got its digest
+    again = await build_bot(edited, discover(), {"local": h.local}, h.clock, h.store)  # a second restart
+    assert sorted(p.until or "" for p in again.plans) == sorted(p.until or "" for p in restarted.plans)

@@ -26,7 +26,7 @@ async def test_app_home_shows_consent_per_team_and_admins_see_schedules(store: S
         await until(lambda: ANNA in r.slack.home_views, "anna's home")
         home = _home_text(r, ANNA)
         assert "Team noord" in home and "nog niet gekozen" in home
-        assert "Weeksucces en weekfout: fri 14:00; volgende keer vr 2026-12-04 14:00 (Europe/Amsterdam)" in home
+        assert "Weeksucces en weekfout: elke vrijdag om 14:00; volgende keer vrijdag 4 december om 14:00" in home
         assert _home_buttons(r, ANNA) == ["home:optin", "home:optout", "home:mydata", "home:forget"]
 
         await r.open_home(COR)

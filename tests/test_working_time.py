@@ -53,7 +53,7 @@ async def test_a_step_in_the_weekend_or_the_evening_moves_to_the_next_working_mo
     fired = await h.advance_to(datetime(2026, 12, 8, 10, 0, tzinfo=AMS))
     assert _fired(fired) == [("digest", "Mon 2026-12-07 08:00"), ("sharer", "Mon 2026-12-07 08:00"),
                              ("prompt", "Mon 2026-12-07 09:00")]
-    evening = TEAM_TOML + "sharer_notice_hours = 20\n"  # Thursday 18:00: after working hours
+    evening = TEAM_TOML.replace('id = "noord"', 'id = "zuid"') + "sharer_notice_hours = 20\n"  # Thursday 18:00
     h = await make_harness(evening, start=datetime(2026, 12, 2, 9, 0, tzinfo=AMS))
     fired = await h.advance_to(datetime(2026, 12, 4, 15, 0, tzinfo=AMS))
     assert [f for f in _fired(fired) if f[0] != "digest"] == [("sharer", "Fri 2026-12-04 08:00"),
@@ -84,7 +84,7 @@ async def test_working_time_is_configurable_per_team(make_harness) -> None:  # t
 @pytest.mark.parametrize(("key", "value", "why"), [
     ("working_hours", '"18:00-08:00"', "must end after they start"),
     ("working_hours", '"8-18"', "look like '08:00-18:00'"),
-    ("working_days", '["ma", "zaterdag"]', "unknown day 'zaterdag'"),
+    ("working_days", '["ma", "zaterdagochtend"]', "unknown day 'zaterdagochtend'"),  # 'zaterdag' itself is a day (issue 14)
     ("working_days", "[]", "at least one working day"),
 ])
 def test_bad_working_time_is_refused_with_why(key: str, value: str, why: str) -> None:
@@ -163,3 +163,14 @@ async def test_a_waiting_dm_is_in_mydata_and_goes_with_forget(make_harness) -> N
     assert await h2.store.state_items("zuid", "core", "outbox:") == []
     h2.clock.set(datetime(2026, 12, 4, 9, 0, tzinfo=AMS))
     assert await bot_outbox.deliver_due(h2.bot) == 0
+
+
+async def test_monthly_insights_wait_for_the_first_working_morning(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TEAM_TOML, start=datetime(2026, 12, 30, 9, tzinfo=AMS))
+    await h.local.command("anna", "insights monthly on", channel="C1")
+    h.clock.set(datetime(2027, 1, 1, 0, 5, tzinfo=AMS))  # New Year's Day, just after midnight
+    assert await h.bot.core.send_monthly_insights() == 0
+    h.clock.set(datetime(2027, 1, 4, 7, 5, tzinfo=AMS))  # the first working day, before working hours
+    assert await h.bot.core.send_monthly_insights() == 0
+    h.clock.set(datetime(2027, 1, 4, 8, 5, tzinfo=AMS))
+    assert await h.bot.core.send_monthly_insights() == 1

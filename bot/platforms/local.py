@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from bot.messages import Button, Form, ImageFile, Message, MessageRef
+from bot.messages import Button, Form, ImageFile, Message, MessageRef, parse_user_ref
 from bot.platform import (
     ActionRequest,
     CommandRequest,
     Dispatcher,
     FormResult,
     FormSubmission,
+    Person,
     Reply,
     Unreachable,
 )
@@ -63,8 +64,10 @@ class LocalPlatform:
     name = "local"
 
     def __init__(self, channels: dict[str, list[str]] | None = None, *, locales: dict[str, str] | None = None,
-                 timezones: dict[str, str] | None = None) -> None:
+                 timezones: dict[str, str] | None = None, directory: dict[str, str] | None = None) -> None:
         self.channels = {c: list(m) for c, m in (channels or {}).items()}
+        # user id -> "active", "inactive" or "bot"; None: no directory, every name is a person
+        self.directory = None if directory is None else dict(directory)
         self.locales = dict(locales or {})
         self.timezones = dict(timezones or {})
         self.transcript: list[Entry] = []
@@ -148,6 +151,17 @@ class LocalPlatform:
 
     async def user_locale(self, user_id: str) -> str | None:
         return self.locales.get(user_id)
+
+    async def find_person(self, ref: str) -> Person:
+        user = parse_user_ref(ref)
+        if user is None:
+            return Person(None, "not_found")
+        if self.directory is None:
+            return Person(user)
+        state = self.directory.get(user)
+        if state is None:
+            return Person(None, "not_found")
+        return Person(user, None if state == "active" else "inactive" if state == "inactive" else "bot")
 
     async def user_timezone(self, user_id: str) -> str | None:
         return self.timezones.get(user_id)

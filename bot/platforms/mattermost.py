@@ -37,15 +37,26 @@ CATCH_UP_MARGIN_MS = 5_000
 
 @dataclass(frozen=True)
 class MattermostSettings:
-    """Everything the adapter reads from the environment (secrets never live in config.toml)."""
+    """Everything the adapter reads from the environment (secrets never live in config.toml).
+
+    `command_tokens`: one per Mattermost team, because each team's `/ritual` slash command
+    gets a token of its own; a request with any of them is accepted.
+    """
 
     url: str
     token: str
-    command_token: str
+    command_tokens: tuple[str, ...]
     public_url: str
     command: str = "ritual"
     ca_file: str | None = None
     max_concurrency: int = 8
+
+
+def command_tokens(env: Mapping[str, str]) -> tuple[str, ...]:
+    """`MATTERMOST_COMMAND_TOKEN` (one team) and `MATTERMOST_COMMAND_TOKENS` (several, separated
+    by commas or spaces), together, without duplicates."""
+    raw = [env.get("MATTERMOST_COMMAND_TOKEN", "")] + env.get("MATTERMOST_COMMAND_TOKENS", "").replace(",", " ").split()
+    return tuple(dict.fromkeys(t.strip() for t in raw if t.strip()))
 
 
 def settings_from_env(env: Mapping[str, str], config: AppConfig) -> MattermostSettings | None:
@@ -54,11 +65,13 @@ def settings_from_env(env: Mapping[str, str], config: AppConfig) -> MattermostSe
     if not url and not token:
         return None
     problems = []
+    tokens = command_tokens(env)
     for name, value in (("MATTERMOST_URL", url), ("MATTERMOST_TOKEN", token),
-                        ("MATTERMOST_COMMAND_TOKEN", env.get("MATTERMOST_COMMAND_TOKEN", "").strip()),
+                        ("MATTERMOST_COMMAND_TOKEN", ",".join(tokens)),
                         ("BOT_PUBLIC_URL", env.get("BOT_PUBLIC_URL", "").strip())):
         if not value:
-            problems.append(f"environment: {name} is not set; the Mattermost adapter needs it "
+            also = " (or MATTERMOST_COMMAND_TOKENS, one per Mattermost team)" if name == "MATTERMOST_COMMAND_TOKEN" else ""
+            problems.append(f"environment: {name}{also} is not set; the Mattermost adapter needs it "
                             "(see the README, section Install in Mattermost)")
     public = env.get("BOT_PUBLIC_URL", "").strip()
     if public and not public.startswith(("http://", "https://")):
@@ -68,7 +81,7 @@ def settings_from_env(env: Mapping[str, str], config: AppConfig) -> MattermostSe
         problems.append(f"environment: MATTERMOST_MAX_CONCURRENCY must be 1..256, got {concurrency!r}")
     if problems:
         raise ConfigError(problems)
-    return MattermostSettings(url=url, token=token, command_token=env["MATTERMOST_COMMAND_TOKEN"].strip(),
+    return MattermostSettings(url=url, token=token, command_tokens=tokens,
                               public_url=public.rstrip("/"), command=config.command,
                               ca_file=env.get("MATTERMOST_CA_FILE", "").strip() or None,
                               max_concurrency=int(concurrency))
@@ -94,7 +107,7 @@ class MattermostConnector:
                                                threads=settings.max_concurrency)
         self.platform = MattermostPlatform(self.connection, signer, settings.public_url,
                                            max_concurrency=settings.max_concurrency)
-        self.http = IntegrationRoutes(self.platform, settings.command_token, window=reply_window)
+        self.http = IntegrationRoutes(self.platform, settings.command_tokens, window=reply_window)
         self.instance = secrets.token_hex(8)
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._dm_channels_seen: set[str] = set()

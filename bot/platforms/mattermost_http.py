@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -26,7 +26,8 @@ from bot.platforms.mattermost_signing import Forged
 log = logging.getLogger("ritualbot.mattermost")
 
 FAILED = {"nl": "Er ging iets mis. Probeer het later nog eens.", "en": "Something went wrong. Please try again later."}
-FORGED = "This request was not made by ritualbot for you; nothing was changed."
+FORGED = {"nl": "Dit verzoek kwam niet van ritualbot voor jou; er is niets veranderd.",
+          "en": "This request was not made by ritualbot for you; nothing was changed."}
 
 
 class ResponseSlot:
@@ -49,9 +50,9 @@ class ResponseSlot:
 class IntegrationRoutes:
     """aiohttp handlers for `/mattermost/command`, `/mattermost/actions`, `/mattermost/dialogs`."""
 
-    def __init__(self, platform: MattermostPlatform, command_token: str, *, window: float = 2.5) -> None:
+    def __init__(self, platform: MattermostPlatform, command_tokens: Sequence[str], *, window: float = 2.5) -> None:
         self.platform = platform
-        self._token = command_token.encode()
+        self._tokens = [t.encode() for t in command_tokens]
         self.window = window
         self.dispatcher: Dispatcher | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
@@ -113,7 +114,9 @@ class IntegrationRoutes:
     def _token_ok(self, request: web.Request, form: Any) -> bool:
         header = request.headers.get("Authorization", "")
         given = str(form.get("token") or (header[6:].strip() if header.startswith("Token ") else ""))
-        return bool(given) and hmac.compare_digest(given.encode(), self._token)
+        # Compare with every team's token (no early exit), so timing tells nothing about which matched.
+        matches = [hmac.compare_digest(given.encode(), token) for token in self._tokens]
+        return bool(given) and any(matches)
 
     async def command(self, request: web.Request) -> web.Response:
         form = await request.post()
@@ -158,7 +161,8 @@ class IntegrationRoutes:
             target = self.platform.signer.check_button(body.get("context"), channel=channel, user=user)
         except Forged as exc:
             log.warning("button callback refused: %s", exc)
-            return web.json_response({"error": FORGED, "reason": str(exc)}, status=403)
+            forged = FORGED[pick_language(await self._locale(user), default="nl")] if user else FORGED["en"]
+            return web.json_response({"error": forged, "reason": str(exc)}, status=403)
         dispatcher = self._ready()
         locale = await self._locale(user)
         slot = ResponseSlot(lambda m: not m.buttons)  # ephemeral_text cannot carry buttons
@@ -186,7 +190,8 @@ class IntegrationRoutes:
             target = self.platform.signer.check_dialog(body.get("callback_id"), body.get("state"), user=user)
         except Forged as exc:
             log.warning("dialog submission refused: %s", exc)
-            return web.json_response({"error": FORGED, "reason": str(exc)}, status=403)
+            forged = FORGED[pick_language(await self._locale(user), default="nl")] if user else FORGED["en"]
+            return web.json_response({"error": forged, "reason": str(exc)}, status=403)
         if body.get("cancelled"):
             return web.json_response({})
         dispatcher = self._ready()

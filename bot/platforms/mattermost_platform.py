@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -28,7 +29,7 @@ from mattermostdriver.exceptions import (
 )
 
 from bot.messages import Form, ImageFile, Message, MessageRef
-from bot.platform import NotDelivered, PlatformTrouble, Unreachable
+from bot.platform import NotDelivered, Person, PlatformTrouble, Unreachable
 from bot.platforms import mattermost_render as render
 from bot.platforms.mattermost_connection import MattermostConnection
 from bot.platforms.mattermost_signing import Signer
@@ -39,6 +40,7 @@ T = TypeVar("T")
 MARKER = "ritualbot_post"  # a random id in props, to find a post whose creation we could not confirm
 FIRING_MARKER = "ritualbot_firing"  # the firing a post belongs to, for a replica taking over a dead one's work
 USER_TTL = 600.0
+_MATTERMOST_ID = re.compile(r"^[a-z0-9]{26}$")
 
 
 def refused(exc: BaseException) -> bool:
@@ -113,6 +115,28 @@ class MattermostPlatform:
                     pass  # not a user: leave the word for the command to judge
             words.append(word)
         return " ".join(words)
+
+    async def find_person(self, ref: str) -> Person:
+        """A user id, or `@name`/`name` (the username); deactivated accounts and bots are not people here."""
+        raw = ref.strip()
+        name = raw.removeprefix("@")
+        by_id = not raw.startswith("@") and _MATTERMOST_ID.match(raw) is not None
+
+        def fetch(d: Driver) -> Any:
+            return d.users.get_user(raw) if by_id else d.users.get_user_by_username(name)
+
+        if not name:
+            return Person(None, "not_found")
+        try:
+            user = await self.call(fetch)
+        except (ResourceNotFound, InvalidOrMissingParameters):
+            return Person(None, "not_found")
+        self._users[user["id"]] = (time.monotonic(), user)
+        if user.get("delete_at"):
+            return Person(str(user["id"]), "inactive")
+        if user.get("is_bot"):
+            return Person(str(user["id"]), "bot")
+        return Person(str(user["id"]))
 
     def _fresh(self, user_id: str) -> bool:
         cached = self._users.get(user_id)

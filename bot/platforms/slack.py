@@ -86,7 +86,13 @@ class SlackConnector:
         auth = await self.platform.client.auth_test()
         self.platform.bot_user_id = auth.get("user_id")
         if self.app_token is not None:
+            if self._socket is not None:  # a previous try that failed half-way (start is retried)
+                await self._socket.close_async()
+            # Ask for the socket URL here: a refused app token then raises to the runner, which says
+            # what to fix, instead of inside slack_sdk's reconnect loop (retried forever, with tracebacks).
+            opened = await self.platform.client.apps_connections_open(app_token=self.app_token)
             self._socket = AsyncSocketModeHandler(self.app, self.app_token, logger=log)
+            self._socket.client.wss_uri = str(opened["url"])
             await self._socket.connect_async()
             log.info("slack: connected over Socket Mode as %s", auth.get("user"))
         else:

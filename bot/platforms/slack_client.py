@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
@@ -39,8 +40,8 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.messages import Form, ImageFile, Message, MessageRef
-from bot.platform import NotDelivered, PlatformTrouble, Unreachable
+from bot.messages import Form, ImageFile, Message, MessageRef, parse_user_ref
+from bot.platform import NotDelivered, Person, PlatformTrouble, Unreachable
 from bot.platforms.slack_render import SlackLimitError, SlackMessage, render_form, render_message
 
 log = logging.getLogger("ritualbot.slack")
@@ -49,6 +50,7 @@ MAY_LAND_TWICE = ("chat.postMessage", "chat.postEphemeral", "files.completeUploa
 RATE_LIMIT_RETRIES = 30  # a 429 means nothing landed: waiting it out is always safe
 OTHER_RETRIES = 3
 USER_CACHE_SECONDS = 3600.0
+_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 REMEMBERED = 5000  # triggers, views and event ids kept in memory
 
 
@@ -273,12 +275,14 @@ class SlackPlatform:
 
     async def active_humans(self, user_ids: Sequence[str]) -> set[str]:
         """users.info per person (Slack has no batch lookup): not `deleted`, not a bot or app,
-        and known (`user_not_found` is not active). Asked fresh: the core caches the answer."""
+        and known (`user_not_found` is not active). Asked fresh and kept apart from the
+        locale cache: the core caches this answer itself (`bot/people.py`)."""
         active = set()
         for user_id in dict.fromkeys(user_ids):
-            self._users.pop(user_id, None)
             try:
-                info = await self.user_info(user_id)
+                async with self.pacer.call():
+                    resp = await self.client.users_info(user=user_id)
+                info: dict[str, Any] = resp["user"]
             except SlackApiError as exc:
                 if _error(exc) in ("user_not_found", "user_not_visible"):
                     continue
@@ -306,6 +310,45 @@ class SlackPlatform:
             if not (info.get("is_bot") or info.get("is_app_user") or info.get("deleted")):
                 humans.append(member)
         return humans
+
+    async def find_person(self, ref: str) -> Person:
+        """`<@U123|name>` (Slack's escaped mention), a member id, or `@name`/`name` (its user name or
+        display name, looked up in users.list); deactivated accounts and bots are not people here."""
+        raw = ref.strip()
+        user = parse_user_ref(raw)
+        if user is None:
+            return Person(None, "not_found")
+        if raw.startswith("@") or not _SLACK_ID.match(user):
+            user = await self._user_named(user)
+            if user is None:
+                return Person(None, "not_found")
+        try:
+            info = await self.user_info(user)
+        except SlackApiError as exc:
+            if exc.response.get("error") in ("user_not_found", "users_not_found"):
+                return Person(None, "not_found")
+            raise
+        if info.get("deleted"):
+            return Person(user, "inactive")
+        if info.get("is_bot") or info.get("is_app_user"):
+            return Person(user, "bot")
+        return Person(user)
+
+    async def _user_named(self, name: str) -> str | None:
+        """The member whose user name or display name is `name` (case-insensitive), via users.list."""
+        wanted = name.lower()
+        cursor = None
+        while True:
+            async with self.pacer.call():
+                resp = await self.client.users_list(limit=200, cursor=cursor)
+            for member in resp.get("members") or []:
+                profile = member.get("profile") or {}
+                names = {str(member.get("name", "")), str(profile.get("display_name", ""))}
+                if wanted in {n.lower() for n in names if n}:
+                    return str(member["id"])
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
 
     async def user_locale(self, user_id: str) -> str | None:
         try:

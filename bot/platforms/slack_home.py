@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.commands import format_local
+from bot.dates import spoken_schedule
 from bot.i18n import pick_language, translate
 from bot.platforms.slack_render import VIEW_BLOCKS_MAX, escape, section
 from bot.platforms.slack_texts import TEXTS
@@ -57,7 +58,7 @@ async def summarise(bot: RitualBot, user_id: str, team_ids: Iterable[str], local
                 ritual = bot.rituals[rid]
                 nxt = bot.next_firing(team.id, rid)
                 rituals.append(RitualLine(
-                    title=ritual.title.get(language, rid), schedule=bot.resolved[(team.id, rid)].schedule.source,
+                    title=ritual.title.get(language, rid), schedule=spoken_schedule(bot.resolved[(team.id, rid)].schedule, language),
                     next_local=format_local(nxt, team, language) if nxt else None,
                     paused=(await bot.store.ritual_state(team.id, rid)).paused))
         out.append(TeamSummary(team.id, language, consent,

@@ -19,10 +19,10 @@ TEXTS: Catalog = {
         "nl": "Je gaf toestemming om te bewaren wat je deelt (sinds {when}).",
         "en": "You agreed that I keep what you share (since {when}).",
     },
-    "home.consent_out": {"nl": "Ik bewaar niets van wat je deelt.", "en": "I keep nothing of what you share."},
+    "home.consent_out": {"nl": "Ik bewaar niets van wat je deelt.", "en": "I don't keep anything you share."},
     "home.consent_unknown": {
         "nl": "Je hebt nog niet gekozen; tot dan bewaar ik niets van wat je deelt.",
-        "en": "You have not chosen yet; until then I keep nothing of what you share.",
+        "en": "You have not chosen yet; until then I don't keep anything you share.",
     },
     "home.optin": {"nl": "Toestemming geven", "en": "Agree"},
     "home.optout": {"nl": "Toestemming intrekken", "en": "Withdraw consent"},

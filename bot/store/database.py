@@ -59,9 +59,14 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply every migration (all branch heads) to the database."""
-    command.upgrade(alembic_config(engine), "heads")
+def upgrade(engine: Engine) -> list[tuple[str, str]]:
+    """Apply every migration (all branch heads) to the database; the ones applied now, in
+    order, as (revision id, its one-line description). Empty when it was up to date."""
+    cfg = alembic_config(engine)
+    applied: list[tuple[str, str]] = []
+    cfg.attributes["applied"] = applied
+    command.upgrade(cfg, "heads")
+    return applied
 
 
 def open_database(url: str, *, migrate: bool = True) -> Engine:

@@ -209,6 +209,7 @@ class FakeSlack:
             "chat.postEphemeral": self._post_ephemeral, "chat.update": self._chat_update,
             "chat.getPermalink": self._permalink, "conversations.open": self._conv_open,
             "conversations.members": self._conv_members, "users.info": self._users_info,
+            "users.list": self._users_list,
             "views.open": self._views_open, "views.update": self._views_update,
             "views.publish": self._views_publish, "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
@@ -667,6 +668,16 @@ class FakeSlack:
         if _truthy(a.get("include_locale")):
             user["locale"] = u["locale"]
         return {"user": user}
+
+    async def _users_list(self, a: dict[str, Any]) -> dict[str, Any]:
+        """users.list, paginated like Slack: `limit` members per page and a `next_cursor`."""
+        ids = sorted(self._users)
+        limit = int(a.get("limit") or 200)
+        start = int(base64.b64decode(a["cursor"]).decode().split(":", 1)[1]) if a.get("cursor") else 0
+        page = [(await self._users_info({"user": uid}))["user"] for uid in ids[start:start + limit]]
+        more = start + limit < len(ids)
+        nxt = base64.b64encode(f"offset:{start + limit}".encode()).decode() if more else ""
+        return {"members": page, "response_metadata": {"next_cursor": nxt}}
 
     def _view(self, raw: Any, kinds: tuple[str, ...], vid: str | None = None) -> dict[str, Any]:
         view = validate_view(_json_arg(raw, "invalid_arguments"), kinds)

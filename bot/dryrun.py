@@ -1,0 +1,139 @@
+"""`ritualbot schedule`: a dry run that tells the truth about the coming occurrences.
+
+For each team and ritual it lists the next occurrences in the team's local time, marks
+the ones nothing will happen on (a public or team holiday, an occurrence an admin
+skipped, a paused ritual) and, under each, what people will receive and when, in the
+words of the ritual's `step_descriptions`, never internal step names. Admins' runtime
+changes (schedule, holidays) are read from the database when it can be reached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TextIO
+
+from bot.config import AppConfig, ResolvedRitual, resolve_ritual
+from bot.overrides import apply_overrides
+from bot.ritual import Ritual
+from bot.schedule import wall_key
+from bot.store import Store
+from bot.teams import TeamView, _country_holidays, team_view
+from bot.timing import StepFiring, step_firings
+
+_DAYS = {"nl": ("ma", "di", "wo", "do", "vr", "za", "zo"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+_MONTHS = {"nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+           "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")}
+_WORDS = {
+    "nl": {"holiday": "feestdag", "own_day": "eigen vrije dag van het team", "skipped": "overgeslagen door een beheerder",
+           "paused": "gepauzeerd: er komt niets tot iemand het hervat", "nothing": "er wordt niets verstuurd",
+           "moved": "buiten werktijd gepland op", "off_hours": "valt buiten werktijd en wordt niet verstuurd",
+           "no_db": "(database niet bereikbaar: overgeslagen en gepauzeerde rituelen en wijzigingen van beheerders "
+                    "staan hier niet bij)"},
+    "en": {"holiday": "public holiday", "own_day": "one of the team's own days off", "skipped": "skipped by an admin",
+           "paused": "paused: nothing comes until someone resumes it", "nothing": "nothing is sent",
+           "moved": "outside working time, planned for", "off_hours": "outside working time, not sent",
+           "no_db": "(database not reachable: skipped and paused rituals and admins' changes are not shown)"},
+}
+
+
+@dataclass(frozen=True)
+class _RitualState:
+    paused: bool = False
+    skip: str | None = None
+
+
+def when(moment: datetime, language: str, *, with_time: bool = True) -> str:
+    """`Fri 4 Dec 2026 14:00` / `vr 4 dec 2026 14:00`: a date as people write it."""
+    day = _DAYS[language][moment.weekday()]
+    text = f"{day} {moment.day} {_MONTHS[language][moment.month - 1]} {moment.year}"
+    return f"{text} {moment:%H:%M}" if with_time else text
+
+
+async def print_schedule(config: AppConfig, rituals: Mapping[str, Ritual], start: datetime, *, count: int,
+                   language: str, out: TextIO, store: Store | None) -> None:
+    """Write the dry run for every team to `out`; `store` None: from config.toml alone."""
+    words = _WORDS[language]
+    if store is not None:
+        config = apply_overrides(config, await store.team_settings(), None)
+    else:
+        print(words["no_db"], file=out)
+    for team_cfg in config.teams:
+        team = team_view(config, team_cfg)
+        print(f"{team.id} ({team.platform}, {team.timezone}, {team.language})", file=out)
+        for rid, ritual in rituals.items():
+            resolved = resolve_ritual(team_cfg, type(ritual))
+            if not resolved.enabled:
+                continue
+            state = await _state(store, team.id, rid)
+            title = ritual.title.get(language, rid)
+            print(f"  {title} [{resolved.schedule.source}]" + (f": {words['paused']}" if state.paused else ""),
+                  file=out)
+            if state.paused:
+                continue
+            for line in _occurrences(team, ritual, resolved, state, start, count, language):
+                print(line, file=out)
+
+
+async def _state(store: Store | None, team_id: str, ritual_id: str) -> _RitualState:
+    if store is None:
+        return _RitualState()
+    found = await store.ritual_state(team_id, ritual_id)
+    return _RitualState(found.paused, found.skip_occurrence)
+
+
+def _occurrences(team: TeamView, ritual: Ritual, resolved: ResolvedRitual, state: _RitualState,
+                 start: datetime, count: int, language: str) -> list[str]:
+    words = _WORDS[language]
+    steps = [(st, ritual.step_descriptions.get(st.name, {}).get(language))
+             for st in ritual.steps(resolved.options)]
+    trigger = resolved.schedule.trigger(team.tz)
+    occurrences: list[datetime] = []
+    previous, moment = None, start
+    for _ in range(count):
+        found = trigger.get_next_fire_time(previous, moment)
+        if found is None:
+            break
+        occurrences.append(found)
+        previous, moment = found, found + timedelta(seconds=1)
+    placed: dict[tuple[str, str], StepFiring] = {}
+    if occurrences:  # where each step really lands: moved into the team's working time, or not sent
+        window = (min(occurrences) - timedelta(days=60), max(occurrences) + timedelta(days=60))
+        for st, description in steps:
+            if description is not None:
+                for step_firing in step_firings(resolved.schedule.trigger(team.tz, st.offset), team, *window):
+                    placed[(st.name, step_firing.occurrence)] = step_firing
+    lines: list[str] = []
+    for occurrence in occurrences:
+        local = occurrence.astimezone(team.tz)
+        reason = _why_nothing(team, local, state, words)
+        if reason:
+            lines.append(f"    {when(local, language, with_time=False)}: {reason}; {words['nothing']}")
+            continue
+        lines.append(f"    {when(local, language, with_time=False)}")
+        for st, description in sorted(steps, key=lambda item: item[0].offset):
+            if description is None:
+                continue  # a variant of a described step (e.g. another timezone's hour)
+            at = (local.replace(tzinfo=None) + st.offset).replace(tzinfo=team.tz)
+            firing = placed.get((st.name, wall_key(local)))
+            note = ""
+            if firing is not None and firing.blocked:
+                note = f" ({words['off_hours']})"
+            elif firing is not None and firing.moved:
+                note = f" ({words['moved']} {when(firing.planned.astimezone(team.tz), language)})"
+                at = firing.at.astimezone(team.tz)
+            lines.append(f"      {when(at, language)}  {description}{note}")
+    return lines
+
+
+def _why_nothing(team: TeamView, local: datetime, state: _RitualState, words: dict[str, str]) -> str | None:
+    if state.skip == wall_key(local):
+        return words["skipped"]
+    day = local.date()
+    if day in team.extra_holidays:
+        return words["own_day"]
+    name = _country_holidays(team.country, day.year).get(day)
+    if name:
+        return f"{words['holiday']} ({name})"
+    return None

@@ -1,0 +1,101 @@
+"""The service files in deploy/ (issue 14): what they promise, checked against the code, and
+the backup script run for real (backup, lose the database, restore)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PG_URL
+
+ROOT = Path(__file__).parent.parent
+DEPLOY = ROOT / "deploy"
+
+
+def test_systemd_unit_restarts_on_failure_with_working_directory_and_environment_file() -> None:
+    unit = (DEPLOY / "ritualbot.service").read_text()
+    for line in ("Restart=on-failure", "WorkingDirectory=/var/lib/ritualbot", "EnvironmentFile=/etc/ritualbot/ritualbot.env",
+                 "KillSignal=SIGTERM", "User=ritualbot"):
+        assert re.search(rf"^{re.escape(line)}$", unit, re.M), line
+    assert re.search(r"^ExecStart=\S+/ritualbot run --config /etc/ritualbot/config.toml", unit, re.M)
+
+
+def test_dockerfile_and_compose_are_a_production_install_with_postgresql() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert "RUN pip install . " in dockerfile and "[test]" not in dockerfile  # no test extras
+    assert re.search(r"^USER ritualbot$", dockerfile, re.M) and "/healthz" in dockerfile
+    assert 'ENTRYPOINT ["ritualbot"]' in dockerfile
+    compose = (DEPLOY / "compose.yaml").read_text()
+    assert "image: postgres:" in compose and "DATABASE_URL: postgresql://" in compose
+    assert "dockerfile: deploy/Dockerfile" in compose
+    readme = (ROOT / "README.md").read_text()
+    assert "could not be built or run where\nritualbot is developed" in readme
+
+
+def test_every_environment_variable_the_code_reads_is_in_the_example_and_the_readme() -> None:
+    code = "\n".join(p.read_text() for p in (ROOT / "bot").rglob("*.py"))
+    read = set(re.findall(r"env(?:iron)?\.get\(\"([A-Z_]+)\"", code)) | set(re.findall(r"env\[\"([A-Z_]+)\"\]", code))
+    assert {"DATABASE_URL", "SLACK_BOT_TOKEN", "MATTERMOST_COMMAND_TOKENS"} <= read
+    example, readme = (DEPLOY / "ritualbot.env.example").read_text(), (ROOT / "README.md").read_text()
+    for name in sorted(read):
+        assert re.search(rf"^#?{name}=", example, re.M), f"{name} missing in deploy/ritualbot.env.example"
+        assert f"`{name}`" in readme, f"{name} missing in README.md"
+
+
+def _run_backup(dest: Path, database_url: str) -> Path:
+    result = subprocess.run([str(DEPLOY / "backup.sh"), str(dest)], capture_output=True, text=True,
+                            env={**os.environ, "DATABASE_URL": database_url}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    [made] = list(dest.iterdir())
+    assert oct(made.stat().st_mode & 0o777) == "0o600"  # personal data: owner only
+    return made
+
+
+def _consent(database_url: str, user: str) -> str:
+    code = ("import asyncio, sys\nfrom bot.store import Store, open_database\n"
+            "async def main():\n    s = Store(open_database(sys.argv[1]))\n"
+            "    print((await s.consent('noord', sys.argv[2])).value)\n    s.close()\nasyncio.run(main())\n")
+    out = subprocess.run([sys.executable, "-c", code, database_url, user], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def _opt_in(database_url: str, user: str) -> None:
+    code = ("import asyncio, sys\nfrom datetime import UTC, datetime\nfrom bot.store import Consent, Store, open_database\n"
+            "async def main():\n    s = Store(open_database(sys.argv[1]))\n"
+            "    await s.ensure_team('noord', 'local', 'C1', datetime.now(UTC))\n"
+            "    await s.set_consent('noord', sys.argv[2], Consent.IN, datetime.now(UTC), 1)\n    s.close()\n"
+            "asyncio.run(main())\n")
+    out = subprocess.run([sys.executable, "-c", code, database_url, user], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+
+
+@pytest.mark.skipif(shutil.which("sqlite3") is None, reason="needs the sqlite3 command")
+def test_backup_and_restore_sqlite(tmp_path: Path) -> None:
+    db = tmp_path / "ritualbot.db"
+    url = f"sqlite:///{db}"
+    _opt_in(url, "anna")
+    backup = _run_backup(tmp_path / "backups", url)
+    db.unlink()
+    shutil.copy(backup, db)  # the restore the README describes
+    assert _consent(url, "anna") == "in"
+
+
+@pytest.mark.skipif(not PG_URL.startswith("postgres") or shutil.which("pg_restore") is None,
+                    reason="needs RITUALBOT_TEST_DATABASE_URL (PostgreSQL) and pg_restore")
+def test_backup_and_restore_postgresql(tmp_path: Path, database_url: str) -> None:
+    _opt_in(database_url, "anna")
+    backup = _run_backup(tmp_path / "backups", database_url)
+    _opt_in(database_url, "bram")  # a change after the backup: the restore takes it away
+    restored = subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={database_url}",
+                               str(backup)], capture_output=True, text=True, timeout=120)
+    assert restored.returncode == 0, restored.stderr
+    assert _consent(database_url, "anna") == "in" and _consent(database_url, "bram") == "unknown"

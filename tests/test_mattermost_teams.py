@@ -1,0 +1,69 @@
+"""One ritualbot for several Mattermost teams of one server (issue 14).
+
+Each Mattermost team gets its own `/ritual` slash command, and Mattermost gives each its
+own token: `MATTERMOST_COMMAND_TOKENS` takes them all (`MATTERMOST_COMMAND_TOKEN` still
+works for one). `ritualbot run` as a real process against the Mattermost fake.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.config import ConfigError
+from bot.platforms.mattermost import command_tokens, settings_from_env
+from tests.conftest import free_port, make_config
+from tests.fakes.mattermost_api import FakeMattermost
+from tests.test_run_e2e import (
+    HEADER,
+    HELP_LINE,
+    LIEN,
+    MM_CHAN,
+    MM_TEAM,
+    MM_TEAM_TOML,
+    MO,
+    mattermost_env,
+    seed_mattermost,
+)
+from tests.test_startup_e2e import ritualbot
+
+WEST_CHAN, WEST_TEAM = "chanwest00000000000000000a", "teamwest00000000000000000a"
+TOKEN_ZUID, TOKEN_WEST = "cmd-token-zuid-0123456789", "cmd-token-west-0123456789"
+WEST_TOML = MM_TEAM_TOML.replace('"zuid"', '"west"').replace(MM_CHAN, WEST_CHAN)
+
+
+async def test_each_mattermost_team_has_its_own_slash_command(tmp_path: Path, database_url: str) -> None:
+    async with FakeMattermost() as mm, aiohttp.ClientSession() as http:
+        seed_mattermost(mm)
+        mm.add_channel(WEST_CHAN, WEST_TEAM, members=[mm.bot_user_id, LIEN, MO], name="team-west")
+        port = free_port()
+        env = mattermost_env(mm, port) | {"MATTERMOST_COMMAND_TOKEN": "",
+                                          "MATTERMOST_COMMAND_TOKENS": f"{TOKEN_ZUID}, {TOKEN_WEST}"}
+        async with ritualbot(tmp_path, database_url, HEADER + MM_TEAM_TOML + WEST_TOML, env, port=port) as bot:
+            await bot.wait_healthy(http)
+            answers = {}
+            for team_id, channel, token in ((MM_TEAM, MM_CHAN, TOKEN_ZUID), (WEST_TEAM, WEST_CHAN, TOKEN_WEST)):
+                form = mm.slash_command_form(token, text="status", user_id=LIEN, channel_id=channel, team_id=team_id)
+                answers[team_id] = await mm.send_slash_command(bot.base + "/mattermost/command", form)
+            assert {k: a.status for k, a in answers.items()} == {MM_TEAM: 200, WEST_TEAM: 200}
+            assert "zuid" in answers[MM_TEAM].json["text"] and "west" in answers[WEST_TEAM].json["text"]
+            form = mm.slash_command_form("a-third-token", text="help", user_id=LIEN, channel_id=WEST_CHAN,
+                                         team_id=WEST_TEAM)
+            refused = await mm.send_slash_command(bot.base + "/mattermost/command", form)
+            assert refused.status == 401 and HELP_LINE not in str(refused.json)
+            code, _ = await bot.terminate()
+            assert code == 0, bot.log()
+
+
+def test_one_token_or_a_list() -> None:
+    assert command_tokens({"MATTERMOST_COMMAND_TOKEN": "a"}) == ("a",)
+    assert command_tokens({"MATTERMOST_COMMAND_TOKEN": "a", "MATTERMOST_COMMAND_TOKENS": "b, c a"}) == ("a", "b", "c")
+    base = {"MATTERMOST_URL": "https://chat.example.org", "MATTERMOST_TOKEN": "t",
+            "BOT_PUBLIC_URL": "https://bot.example.org"}
+    settings = settings_from_env(base | {"MATTERMOST_COMMAND_TOKENS": "x,y"}, make_config(HEADER + MM_TEAM_TOML))
+    assert settings is not None and settings.command_tokens == ("x", "y")
+    with pytest.raises(ConfigError) as err:
+        settings_from_env(base, make_config(HEADER + MM_TEAM_TOML))
+    assert "MATTERMOST_COMMAND_TOKEN (or MATTERMOST_COMMAND_TOKENS, one per Mattermost team) is not set" in str(err.value)
