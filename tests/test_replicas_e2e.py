@@ -88,9 +88,9 @@ async def test_three_replicas_one_killed_mid_fan_out_lose_and_double_nothing(tmp
         bots: list[BotProcess] = []
         for _ in range(3):
             bots.append(await stack.enter_async_context(ritualbot(tmp_path, database_url, toml, env)))
-        for bot in bots:  # serving, and the scheduler is running (it logs each plan's next firing)
+        for bot in bots:  # serving, and the teams are on schedule (once Slack is connected)
             await bot.wait_healthy(http, timeout=START_UP)
-            await wait_for(lambda b=bot: " next at " in b.log(), "the scheduler to start",
+            await wait_for(lambda b=bot: "its teams are on schedule" in b.log(), "the teams to be on schedule",
                            timeout=max(1.0, (at - datetime.now(UTC)).total_seconds()))
         assert datetime.now(UTC) < at, "the replicas started too slowly for the chosen minute"
         posts = slack.calls_to
@@ -135,10 +135,13 @@ async def test_a_schedule_change_through_one_replica_is_obeyed_by_both(tmp_path:
         b = await stack.enter_async_context(ritualbot(tmp_path, database_url, toml, env))
         for bot in (a, b):
             await bot.wait_healthy(http, timeout=60)
+            await wait_for(lambda b=bot: "its teams are on schedule" in b.log(), "the teams to be on schedule",
+                           timeout=60)
         payload = slack.slash_command_payload(text=f"schedule weekly_success_mistake daily {first:%H:%M}",
                                               user_id=ADMIN, channel_id="C000000000")
         assert await post_signed(http, a, payload, SECRET) == 200
-        await wait_for(lambda: any("daily" in str(r.body.get("text")) for r in slack.responses), "the answer")
+        await wait_for(lambda: any(f"{first:%H:%M}" in str(r.body.get("text")) for r in slack.responses),
+                       "the answer naming the new time")
         assert datetime.now(UTC) < first, "the change came too late for the test's minute"
         await wait_for(lambda: "team settings changed on another replica" in b.log(), "replica b to notice",
                        timeout=30)
