@@ -164,13 +164,8 @@ TEXTS = {
                                   "it then; after that I forget it, unless you said I may keep your answers.")},
     "form.title_field": {"nl": "Je dilemma in één zin", "en": "Your dilemma in one sentence"},
     "form.story": {"nl": "Wat speelde er, op het moment dat je het dilemma het sterkst voelde?", "en": "What happened, at the moment you felt the dilemma most?"},
-    "form.as": {"nl": "Hoe wil je het inbrengen?", "en": "How do you want to bring it in?"},
-    "form.named": {"nl": "Met mijn naam", "en": "With my name"},
-    "form.anonymous": {"nl": "Anoniem", "en": "Anonymously"},
     "form.private": {"nl": "Alleen voor mezelf", "en": "Just for myself"},
     "form.submit": {"nl": "Inbrengen", "en": "Bring in"},
-    "form.required": {"nl": "Vul dit in, alsjeblieft: een paar woorden is genoeg.", "en": "Please fill this in: a few words are enough."},
-    "form.too_long": {"nl": "Dit is te lang (hoogstens {max} tekens).", "en": "This is too long (at most {max} characters)."},
     "form.closed": {"nl": "Het inbrengen is voor deze keer gesloten. Bewaar je dilemma gerust voor het volgende beraad.",
                     "en": "Bringing in is closed for this time. Do keep your dilemma for the next session."},
     "form.full": {"nl": "Er zijn al {max} dilemma's ingebracht; meer past er deze keer niet. Bewaar het jouwe gerust voor volgende maand.",
@@ -243,7 +238,6 @@ TEXTS = {
     "reflect.mixed": {"nl": "Gemengd", "en": "Mixed"},
     "reflect.heavy": {"nl": "Zwaar", "en": "Heavy"},
     "reflect.note": {"nl": "Wat neem je mee? (mag leeg)", "en": "What do you take with you? (optional)"},
-    "reflect.as": {"nl": "Wie mag het lezen?", "en": "Who may read it?"},
     "reflect.submit": {"nl": "Versturen", "en": "Send"},
     "reflect.closed": {"nl": "Deze terugblik is gesloten.", "en": "This look back has closed."},
     "reflect.named": {"nl": "{who} over het beraad: {how}", "en": "{who} on the session: {how}"},
@@ -421,18 +415,18 @@ class MoralDeliberation(Ritual):
         if previous and previous != occ.key:
             Round(ctx, previous).clear()
         ctx.put_state("last", occ.key)
-        when = spoken_date(occ.scheduled, ctx.language)
-        ref = await ctx.post(text((Bold(ctx.t("call.title", when=when)),), ctx.t("call.body"), ctx.t("call.facilitate"),
-                                  buttons=(Button("bring", ctx.t("button.bring"), occ.key, "primary"),
-                                           Button("facilitate", ctx.t("button.facilitate"), occ.key),
-                                           Button("privacy", ctx.t("button.privacy")))))
+        when = spoken_date(occ.scheduled, ctx.team_language)
+        ref = await ctx.post(text((Bold(ctx.team_t("call.title", when=when)),), ctx.team_t("call.body"), ctx.team_t("call.facilitate"),
+                                  buttons=(Button("bring", ctx.team_t("button.bring"), occ.key, "primary"),
+                                           Button("facilitate", ctx.team_t("button.facilitate"), occ.key),
+                                           Button("privacy", ctx.team_t("button.privacy")))))
         Round(ctx, occ.key).put("call", _ref_data(ref))
 
     @step("prepare")
     async def prepare(self, ctx: RitualContext, occ: Occurrence) -> None:
         rnd = Round(ctx, occ.key)
         plan = await self._plan(ctx, rnd)
-        when = spoken_date(occ.scheduled, ctx.language)
+        when = spoken_date(occ.scheduled, ctx.team_language)
         many = len(plan["groups"]) > 1
         for g, group in enumerate(plan["groups"], 1):
             user = group["facilitator"]
@@ -443,14 +437,14 @@ class MoralDeliberation(Ritual):
         if rnd.get("call") is None:
             return
         dilemmas = rnd.get("dilemmas", [])
-        paragraphs: list[Any] = [(Bold(ctx.t("prepare.title", when=when)),)]
+        paragraphs: list[Any] = [(Bold(ctx.team_t("prepare.title", when=when)),)]
         if not dilemmas:
-            paragraphs.append(ctx.t("prepare.none"))
-            await ctx.post(text(*paragraphs, buttons=(Button("bring", ctx.t("button.bring"), occ.key, "primary"),)))
+            paragraphs.append(ctx.team_t("prepare.none"))
+            await ctx.post(text(*paragraphs, buttons=(Button("bring", ctx.team_t("button.bring"), occ.key, "primary"),)))
             return
-        paragraphs.append(ctx.t("prepare.body"))
+        paragraphs.append(ctx.team_t("prepare.body"))
         paragraphs.extend(self._dilemma_line(ctx, d) for d in dilemmas)
-        buttons = [Button("vote", ctx.t("button.vote", n=d["n"]), f"{occ.key}|{d['n']}") for d in dilemmas]
+        buttons = [Button("vote", ctx.team_t("button.vote", n=d["n"]), f"{occ.key}|{d['n']}") for d in dilemmas]
         await ctx.post(text(*paragraphs, buttons=buttons))
 
     @step("session")
@@ -464,7 +458,7 @@ class MoralDeliberation(Ritual):
         options = ctx.options
         assert isinstance(options, Options)
         if not plan["groups"]:
-            await ctx.post(text(ctx.t("session.nobody")))
+            await ctx.post(text(ctx.team_t("session.nobody")))
         for g in range(len(plan["groups"])):
             head = await ctx.post(self._session_message(ctx, plan, g, self._dilemma_text(ctx, chosen), options))
             first = await ctx.post(self._step_message(ctx, options.method, occ.key, g, 0, 0), thread=head)
@@ -477,14 +471,14 @@ class MoralDeliberation(Ritual):
         rnd = Round(ctx, occ.key)
         if not rnd.get("plan", {}).get("groups"):
             return
-        ref = await ctx.post(text((Bold(ctx.t("reflect.title")),), ctx.t("reflect.body"), ctx.t("reflect.talk"), buttons=(
-            Button("reflect", ctx.t("button.reflect"), occ.key, "primary"),
-            Button("talk", ctx.t("button.talk")),
-            Button("privacy", ctx.t("button.privacy")))))
+        ref = await ctx.post(text((Bold(ctx.team_t("reflect.title")),), ctx.team_t("reflect.body"), ctx.team_t("reflect.talk"), buttons=(
+            Button("reflect", ctx.team_t("button.reflect"), occ.key, "primary"),
+            Button("talk", ctx.team_t("button.talk")),
+            Button("privacy", ctx.team_t("button.privacy")))))
         rnd.put("reflection", _ref_data(ref))
 
     def _dilemma_text(self, ctx: RitualContext, entry: dict[str, Any] | None) -> dict[str, Any] | None:
-        """The chosen dilemma: its stored text when its author opted in, else only its number."""
+        """The chosen dilemma: its stored text when it was kept (named, opted in), else only its number."""
         if entry is None:
             return None
         stored = ctx.stored_answer(entry["response"]) if entry.get("response") else None
@@ -493,7 +487,7 @@ class MoralDeliberation(Ritual):
 
     def _dilemma_line(self, ctx: RitualContext, entry: dict[str, Any]) -> tuple[Any, ...]:
         title = (self._dilemma_text(ctx, entry) or {}).get("title")
-        return (f"{entry['n']}. ", UserText(title) if title else ctx.t("dilemma.see_thread"))
+        return (f"{entry['n']}. ", UserText(title) if title else ctx.team_t("dilemma.see_thread"))
 
     # data rights ------------------------------------------------------------------------------------
 
@@ -566,43 +560,43 @@ class MoralDeliberation(Ritual):
                          options: _Options) -> Message:
         group = plan["groups"][g]
         count = len(plan["groups"])
-        title = ctx.t("session.title_group", g=g + 1, count=count) if count > 1 else ctx.t("session.title")
-        who: list[Any] = [ctx.t("session.who")]
+        title = ctx.team_t("session.title_group", g=g + 1, count=count) if count > 1 else ctx.team_t("session.title")
+        who: list[Any] = [ctx.team_t("session.who")]
         for i, member in enumerate(group["members"]):
             who += ([", "] if i else []) + [Mention(member)]
         fac = group["facilitator"]
         paras: list[Any] = [(Bold(title),), tuple(who)]
         if fac:
-            paras.append(mentioning(ctx.t("session.facilitator", who=WHO), fac))
+            paras.append(mentioning(ctx.team_t("session.facilitator", who=WHO), fac))
         if len(group["members"]) < options.group_size_min:
-            paras.append(ctx.t("session.small", min=options.group_size_min))
+            paras.append(ctx.team_t("session.small", min=options.group_size_min))
         if plan["apart"]:
-            paras.append(ctx.t("session.leaders_apart"))
+            paras.append(ctx.team_t("session.leaders_apart"))
         steps = METHODS[options.method]
-        paras.append(ctx.t("session.method", method=ctx.t(f"method.{options.method}"), steps=len(steps),
+        paras.append(ctx.team_t("session.method", method=ctx.team_t(f"method.{options.method}"), steps=len(steps),
                            minutes=sum(s.minutes for s in steps)))
         if chosen is None:
-            paras.append(ctx.t("session.no_dilemma"))
+            paras.append(ctx.team_t("session.no_dilemma"))
         else:
             if chosen.get("by"):
-                paras.append(mentioning(ctx.t("session.chosen_named", n=chosen["n"], who=WHO), chosen["by"]))
+                paras.append(mentioning(ctx.team_t("session.chosen_named", n=chosen["n"], who=WHO), chosen["by"]))
             else:
-                paras.append(ctx.t("session.chosen_anonymous", n=chosen["n"]))
+                paras.append(ctx.team_t("session.chosen_anonymous", n=chosen["n"]))
             if chosen.get("title"):
                 paras += [(UserText(chosen["title"]),), (UserText(chosen.get("story") or ""),)]
             else:
-                paras.append(ctx.t("dilemma.see_thread"))
+                paras.append(ctx.team_t("dilemma.see_thread"))
         return text(*paras)
 
-    def _step_message(self, ctx: RitualContext | _TeamLanguage, method: str, occurrence: str, g: int, i: int, elapsed: int | None,
+    def _step_message(self, ctx: RitualContext, method: str, occurrence: str, g: int, i: int, elapsed: int | None,
                       *, with_button: bool = True) -> Message:
         steps = METHODS[method]
         st = steps[i]
-        head = ctx.t("step.head", i=i + 1, count=len(steps), title=ctx.t(f"{st.key}.title"), minutes=st.minutes)
-        paras: list[Any] = [(Bold(head),), ctx.t(f"{st.key}.ask")]
+        head = ctx.team_t("step.head", i=i + 1, count=len(steps), title=ctx.team_t(f"{st.key}.title"), minutes=st.minutes)
+        paras: list[Any] = [(Bold(head),), ctx.team_t(f"{st.key}.ask")]
         if elapsed:
-            paras.append(ctx.t("step.time", elapsed=elapsed, planned=sum(s.minutes for s in steps[:i])))
-        label = ctx.t("button.finish") if i == len(steps) - 1 else ctx.t("button.next")
+            paras.append(ctx.team_t("step.time", elapsed=elapsed, planned=sum(s.minutes for s in steps[:i])))
+        label = ctx.team_t("button.finish") if i == len(steps) - 1 else ctx.team_t("button.next")
         buttons = [Button("next", label, f"{occurrence}|{g}|{i}", "primary")] if with_button else []
         return text(*paras, buttons=buttons)
 
@@ -611,42 +605,25 @@ class MoralDeliberation(Ritual):
     @action("bring")
     async def open_dilemma_form(self, ctx: InteractionContext, occurrence: str) -> None:
         if not Round(ctx, occurrence).open:
-            await ctx.reply(text(ctx.t("form.closed")))
+            await ctx.reply(text(ctx.user_t("form.closed")))
             return
-        await ctx.open_form(Form("dilemma", ctx.t("form.dilemma_title"), (
-            FormField("title", ctx.t("form.title_field"), FieldKind.TEXT, max_length=MAX_TITLE),
-            FormField("story", ctx.t("form.story"), FieldKind.MULTILINE, max_length=MAX_STORY),
-            *self._share_as(ctx, private=False)), ctx.t("form.submit"), state=occurrence, intro=ctx.t("form.dilemma_intro"),
-            guarded=("title", "story")))
-
-    def _share_as(self, ctx: InteractionContext, *, private: bool) -> tuple[FormField, ...]:
         options = ctx.options
         assert isinstance(options, Options)
-        choices = [Choice("named", ctx.t("form.named"))]
-        if options.allow_anonymous:
-            choices.append(Choice("anonymous", ctx.t("form.anonymous")))
-        if private:
-            choices.append(Choice("private", ctx.t("form.private")))
-        if len(choices) == 1:
-            return ()
-        return (FormField("share_as", ctx.t("reflect.as" if private else "form.as"), FieldKind.CHOICE,
-                          default="named", choices=tuple(choices)),)
+        await ctx.open_form(Form("dilemma", ctx.user_t("form.dilemma_title"), (
+            FormField("title", ctx.user_t("form.title_field"), FieldKind.TEXT, max_length=MAX_TITLE),
+            FormField("story", ctx.user_t("form.story"), FieldKind.MULTILINE, max_length=MAX_STORY)),
+            ctx.user_t("form.submit"), state=occurrence, intro=ctx.user_t("form.dilemma_intro"),
+            anonymous=options.allow_anonymous))
 
     @form("dilemma")
     async def receive_dilemma(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
-        answer = {k: (values.get(k) or "").strip() for k in ("title", "story")}
-        errors = _check_lengths(ctx, answer, {"title": MAX_TITLE, "story": MAX_STORY})
-        if errors:
-            return FormResult(errors)
+        answer = {k: values.get(k) or "" for k in ("title", "story")}
         rnd = Round(ctx, occurrence)
         if not rnd.open:
-            return FormResult({"title": ctx.t("form.closed")})
+            return FormResult({"title": ctx.user_t("form.closed")})
         if len(rnd.get("dilemmas", [])) >= MAX_DILEMMAS:
-            return FormResult({"title": ctx.t("form.full", max=MAX_DILEMMAS)})
-        flagged = ctx.guard_client_data(values, ("title", "story"))
-        if flagged is not None:
-            return flagged
-        anonymous = _anonymous(ctx, values)
+            return FormResult({"title": ctx.user_t("form.full", max=MAX_DILEMMAS)})
+        anonymous = ctx.anonymous
         taken: dict[str, int] = {}
 
         def reserve(dilemmas: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -655,7 +632,7 @@ class MoralDeliberation(Ritual):
 
         rnd.update("dilemmas", reserve)
         n = taken["n"]
-        team_t = _team_t(ctx)
+        team_t = ctx.team_t
         head = ((Bold(team_t("dilemma.anonymous", n=n)),) if anonymous
                 else mentioning(team_t("dilemma.named", n=n, who=WHO), ctx.user_id))
         await ctx.post(text(head, (UserText(answer["title"]),), (UserText(answer["story"]),),
@@ -663,13 +640,14 @@ class MoralDeliberation(Ritual):
                        thread=_ref(rnd.get("call")))
         ctx.count_participation()
         stored = ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="dilemma", content=answer,
-                                 occurrence=occurrence, at=rnd.scheduled)
-        # Until the session the round keeps only a number and, for people who opted in, where
-        # their stored answer is: never the text or the author of someone who did not opt in.
+                                 occurrence=occurrence)
+        # Until the session the round keeps only a number and, for a named dilemma of someone
+        # who opted in, where the stored answer is. An anonymous dilemma is never kept, so what
+        # anyone sees of it is the same whether its author opted in or not.
         if stored:
-            by = None if anonymous else ctx.user_id
-            rnd.update("dilemmas", lambda ds: [d | {"response": stored, "by": by} if d["n"] == n else d for d in ds])
-        thanks = ctx.t("dilemma.thanks_anonymous" if anonymous else "dilemma.thanks")
+            rnd.update("dilemmas", lambda ds: [d | {"response": stored, "by": ctx.user_id} if d["n"] == n else d
+                                               for d in ds])
+        thanks = ctx.user_t("dilemma.thanks_anonymous" if anonymous else "dilemma.thanks")
         await _thank(ctx, thanks, stored, anonymous)
         return FormResult()
 
@@ -678,10 +656,10 @@ class MoralDeliberation(Ritual):
         occurrence, _, number = value.partition("|")
         rnd = Round(ctx, occurrence)
         if not rnd.open:
-            await ctx.reply(text(ctx.t("vote.closed")))
+            await ctx.reply(text(ctx.user_t("vote.closed")))
             return
         if ctx.user_id not in await ctx.members():
-            await ctx.reply(text(ctx.t("vote.not_member")))
+            await ctx.reply(text(ctx.user_t("vote.not_member")))
             return
         n = int(number)
         seen: dict[str, int | None] = {}
@@ -695,22 +673,22 @@ class MoralDeliberation(Ritual):
         rnd.update("votes", cast)
         previous = seen["previous"]
         if previous == n:
-            await ctx.reply(text(ctx.t("vote.again", n=n)))
+            await ctx.reply(text(ctx.user_t("vote.again", n=n)))
             return
         key = "vote.counted" if previous is None else "vote.moved"
-        await ctx.reply(text(ctx.t(key, n=n, old=previous)))
+        await ctx.reply(text(ctx.user_t(key, n=n, old=previous)))
 
     @action("facilitate")
     async def volunteer(self, ctx: InteractionContext, occurrence: str) -> None:
         rnd = Round(ctx, occurrence)
         if rnd.get("plan") is not None or not rnd.open:
-            await ctx.reply(text(ctx.t("facilitate.late")))
+            await ctx.reply(text(ctx.user_t("facilitate.late")))
             return
         if ctx.user_id in rnd.get("volunteers", []):
-            await ctx.reply(text(ctx.t("facilitate.already")))
+            await ctx.reply(text(ctx.user_t("facilitate.already")))
             return
         rnd.update("volunteers", lambda vs: list(dict.fromkeys([*(vs or []), ctx.user_id])))
-        await ctx.reply(text(ctx.t("facilitate.thanks")))
+        await ctx.reply(text(ctx.user_t("facilitate.thanks")))
 
     @action("next")
     async def next_step(self, ctx: InteractionContext, value: str) -> None:
@@ -719,25 +697,24 @@ class MoralDeliberation(Ritual):
         rnd = Round(ctx, occurrence)
         plan, progress = rnd.get("plan"), rnd.get(f"progress{g}")
         if plan is None or progress is None or progress["step"] != i:
-            await ctx.reply(text(ctx.t("next.stale")))
+            await ctx.reply(text(ctx.user_t("next.stale")))
             return
         facilitator = plan["groups"][g]["facilitator"]
         if ctx.user_id != facilitator and not ctx.is_admin:
-            refusal = mentioning(ctx.t("next.refused", who=WHO), facilitator) if facilitator else ctx.t("next.stale")
+            refusal = mentioning(ctx.user_t("next.refused", who=WHO), facilitator) if facilitator else ctx.user_t("next.stale")
             await ctx.reply(text(refusal))
             return
         options = ctx.options
         assert isinstance(options, Options)
-        team = _TeamLanguage(ctx)
-        await ctx.update(_ref(progress["ref"]), self._step_message(team, options.method, occurrence, g, i, None,
+        await ctx.update(_ref(progress["ref"]), self._step_message(ctx, options.method, occurrence, g, i, None,
                                                                    with_button=False))
         head = _ref(progress["head"])
         if i + 1 >= len(METHODS[options.method]):
-            await ctx.post(text(team.t("step.done")), thread=head)
+            await ctx.post(text(ctx.team_t("step.done")), thread=head)
             rnd.put(f"progress{g}", {**progress, "step": i + 1})
             return
         elapsed = int((ctx.now() - datetime.fromisoformat(progress["started"])).total_seconds() // 60)
-        ref = await ctx.post(self._step_message(team, options.method, occurrence, g, i + 1, elapsed), thread=head)
+        ref = await ctx.post(self._step_message(ctx, options.method, occurrence, g, i + 1, elapsed), thread=head)
         rnd.put(f"progress{g}", {**progress, "step": i + 1, "ref": _ref_data(ref)})
 
     @action("privacy")
@@ -749,40 +726,34 @@ class MoralDeliberation(Ritual):
         """Only the clicker sees the answer; nothing is logged, stored or sent to the confidant."""
         confidant = ctx.team.confidant
         if confidant:
-            await ctx.reply(text(mentioning(ctx.t("talk.confidant", who=WHO), confidant)))
+            await ctx.reply(text(mentioning(ctx.user_t("talk.confidant", who=WHO), confidant)))
         else:
-            await ctx.reply(text(ctx.t("talk.none")))
+            await ctx.reply(text(ctx.user_t("talk.none")))
 
     @action("reflect")
     async def open_reflection_form(self, ctx: InteractionContext, occurrence: str) -> None:
         if Round(ctx, occurrence).get("reflection") is None:
-            await ctx.reply(text(ctx.t("reflect.closed")))
+            await ctx.reply(text(ctx.user_t("reflect.closed")))
             return
-        how = FormField("how", ctx.t("reflect.how"), FieldKind.CHOICE, choices=tuple(
-            Choice(k, ctx.t(f"reflect.{k}")) for k in ("good", "mixed", "heavy")))
-        note = FormField("note", ctx.t("reflect.note"), FieldKind.MULTILINE, required=False, max_length=MAX_STORY)
-        await ctx.open_form(Form("reflection", ctx.t("reflect.form_title"), (how, note, *self._share_as(ctx, private=True)),
-                                 ctx.t("reflect.submit"), state=occurrence, guarded=("note",)))
+        options = ctx.options
+        assert isinstance(options, Options)
+        how = FormField("how", ctx.user_t("reflect.how"), FieldKind.CHOICE, choices=tuple(
+            Choice(k, ctx.user_t(f"reflect.{k}")) for k in ("good", "mixed", "heavy")))
+        note = FormField("note", ctx.user_t("reflect.note"), FieldKind.MULTILINE, required=False, max_length=MAX_STORY)
+        await ctx.open_form(Form("reflection", ctx.user_t("reflect.form_title"), (how, note), ctx.user_t("reflect.submit"),
+                                 state=occurrence, anonymous=options.allow_anonymous,
+                                 share_choices=(Choice("private", ctx.user_t("form.private")),)))
 
     @form("reflection")
     async def receive_reflection(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
-        how = values.get("how") or ""
-        if how not in ("good", "mixed", "heavy"):
-            return FormResult({"how": ctx.t("form.required")})
-        note = (values.get("note") or "").strip()
-        if len(note) > MAX_STORY:
-            return FormResult({"note": ctx.t("form.too_long", max=MAX_STORY)})
+        how, note = values["how"], values.get("note") or ""
         rnd = Round(ctx, occurrence)
         thread = rnd.get("reflection")
         if thread is None:
-            return FormResult({"how": ctx.t("reflect.closed")})
-        share_as = values.get("share_as") or "named"
-        flagged = None if share_as == "private" else ctx.guard_client_data(values, ("note",))
-        if flagged is not None:
-            return flagged
-        anonymous = share_as == "anonymous" and _anonymous(ctx, values)
-        if share_as != "private":
-            team_t = _team_t(ctx)
+            return FormResult({"how": ctx.user_t("reflect.closed")})
+        anonymous = ctx.anonymous
+        if ctx.share_as != "private":
+            team_t = ctx.team_t
             label = team_t(f"reflect.{how}")
             head = ((Bold(team_t("reflect.anonymous", how=label)),) if anonymous
                     else mentioning(team_t("reflect.named", who=WHO, how=label), ctx.user_id))
@@ -790,55 +761,26 @@ class MoralDeliberation(Ritual):
             ctx.count_participation()
         content = {"how": how, **({"note": note} if note else {})}
         stored = ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="reflection", content=content,
-                                 occurrence=occurrence, at=rnd.scheduled)
-        thanks = ctx.t("reflect.thanks") + (" " + ctx.t("reflect.heavy_offer") if how == "heavy" else "")
+                                 occurrence=occurrence)
+        thanks = ctx.user_t("reflect.thanks") + (" " + ctx.user_t("reflect.heavy_offer") if how == "heavy" else "")
         await _thank(ctx, thanks, stored, anonymous)
         return FormResult()
 
 
 # small helpers ---------------------------------------------------------------------------------------
 
-class _TeamLanguage:
-    """A stand-in context whose `t` speaks the team's language: for posts made from a click."""
-
-    def __init__(self, ctx: RitualContext) -> None:
-        self.team = ctx.team
-        self._ctx = ctx
-
-    def t(self, key: str, **values: object) -> str:
-        return translate(self._ctx.ritual.texts, key, self.team.language, **values)
-
-
-def _team_t(ctx: RitualContext) -> Any:
-    return _TeamLanguage(ctx).t
-
-
-def _anonymous(ctx: InteractionContext, values: dict[str, Any]) -> bool:
-    options = ctx.options
-    assert isinstance(options, Options)
-    return options.allow_anonymous and values.get("share_as") == "anonymous"
-
-
-def _check_lengths(ctx: InteractionContext, answer: dict[str, str], limits: dict[str, int]) -> dict[str, str]:
-    errors = {}
-    for key, limit in limits.items():
-        if not answer[key]:
-            errors[key] = ctx.t("form.required")
-        elif len(answer[key]) > limit:
-            errors[key] = ctx.t("form.too_long", max=limit)
-    return errors
-
-
 async def _thank(ctx: InteractionContext, thanks: str, stored: int | None, anonymous: bool) -> None:
-    """Thank privately and say plainly whether it was kept; offer consent to those never asked."""
+    """Thank privately and say plainly whether it was kept; offer consent to those never asked.
+
+    An anonymous contribution is confirmed only where nothing is stored (`ctx.confirm`)."""
     if anonymous:
-        await ctx.reply(text(thanks))
+        await ctx.confirm(text(thanks))
     elif stored:
-        await ctx.reply(text(thanks, ctx.t("stored.yes")))
+        await ctx.confirm(text(thanks, ctx.user_t("stored.yes")))
     elif ctx.consent(ctx.user_id).value == "unknown":
-        await ctx.offer_consent(thanks + " " + ctx.t("stored.no"))
+        await ctx.offer_consent(thanks + " " + ctx.user_t("stored.no"))
     else:
-        await ctx.reply(text(thanks, ctx.t("stored.no")))
+        await ctx.confirm(text(thanks, ctx.user_t("stored.no")))
 
 
 def _without(plan: dict[str, Any], user_id: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ its author. The bot never names or reminds, in public, anyone who did not share.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,7 +24,6 @@ from bot.messages import (
     WHO,
     Bold,
     Button,
-    Choice,
     FieldKind,
     Form,
     FormField,
@@ -78,11 +77,6 @@ TEXTS = {
     "form.success": {"nl": "Wat ging er goed?", "en": "What went well?"},
     "form.mistake": {"nl": "Wat ging er mis?", "en": "What went wrong?"},
     "form.lesson": {"nl": "Wat heb je ervan geleerd? (mag leeg)", "en": "What did you learn from it? (optional)"},
-    "form.as": {"nl": "Hoe wil je delen?", "en": "How do you want to share?"},
-    "form.named": {"nl": "Met mijn naam", "en": "With my name"},
-    "form.anonymous": {"nl": "Anoniem", "en": "Anonymously"},
-    "form.too_long": {"nl": "Dit is te lang (hoogstens {max} tekens).", "en": "This is too long (at most {max} characters)."},
-    "form.required": {"nl": "Vul dit in, alsjeblieft: een paar woorden is genoeg.", "en": "Please fill this in: a few words are enough."},
     "form.closed": {"nl": "Deze ronde is al afgesloten; je kunt meedoen bij de volgende.", "en": "This round has closed; you can join the next one."},
     "answer.named": {"nl": "{who} deelt:", "en": "{who} shares:"},
     "answer.anonymous": {"nl": "Iemand deelt, anoniem:", "en": "Someone shares, anonymously:"},
@@ -147,11 +141,11 @@ class WeeklySuccessMistake(Ritual):
 
     @step("prompt")
     async def post_prompt(self, ctx: RitualContext, occ: Occurrence) -> None:
-        paragraphs: list[Any] = [(Bold(ctx.t("prompt")),), ctx.t("prompt.body")]
-        paragraphs.append(ctx.t("prompt.privacy"))
+        paragraphs: list[Any] = [(Bold(ctx.team_t("prompt")),), ctx.team_t("prompt.body")]
+        paragraphs.append(ctx.team_t("prompt.privacy"))
         ref = await ctx.post(text(*paragraphs, buttons=(
-            Button("share", ctx.t("button.share"), occ.key, "primary"),
-            Button("privacy", ctx.t("button.privacy")))))
+            Button("share", ctx.team_t("button.share"), occ.key, "primary"),
+            Button("privacy", ctx.team_t("button.privacy")))))
         ctx.put_state(f"prompt:{occ.key}", {"channel": ref.channel, "id": ref.id})
         ctx.put_state("open", occ.key)
 
@@ -162,15 +156,15 @@ class WeeklySuccessMistake(Ritual):
         count = int(ctx.get_state(f"count:{occ.key}") or 0)
         if ctx.get_state("open") == occ.key:
             ctx.delete_state("open")
-        paragraphs: list[Any] = [(Bold(ctx.t("digest.title")),)]
+        paragraphs: list[Any] = [(Bold(ctx.team_t("digest.title")),)]
         if count == 0:
-            paragraphs.append(ctx.t("digest.none"))
+            paragraphs.append(ctx.team_t("digest.none"))
         else:
-            paragraphs.append(ctx.t("digest.count_one") if count == 1 else ctx.t("digest.count", count=count))
+            paragraphs.append(ctx.team_t("digest.count_one") if count == 1 else ctx.team_t("digest.count", count=count))
             lessons = [r.content["lesson"] for r in ctx.store.responses(ctx.team.id, self.id, occurrence=occ.key)
                        if r.content.get("lesson")]
             if lessons:
-                paragraphs.append(ctx.t("digest.lessons"))
+                paragraphs.append(ctx.team_t("digest.lessons"))
                 paragraphs.extend(("• ", UserText(lesson)) for lesson in lessons)
         await ctx.post(text(*paragraphs))
         for key in (f"count:{occ.key}", f"sharer:{occ.key}", f"prompt:{occ.key}"):
@@ -192,21 +186,19 @@ class WeeklySuccessMistake(Ritual):
     @action("share")
     async def open_share_form(self, ctx: InteractionContext, occurrence: str) -> None:
         if ctx.get_state(f"prompt:{occurrence}") is None:
-            await ctx.reply(text(ctx.t("form.closed")))
+            await ctx.reply(text(ctx.user_t("form.closed")))
             return
         options = ctx.options
         assert isinstance(options, Options)
         fields = [
-            FormField("success", ctx.t("form.success"), FieldKind.MULTILINE, max_length=MAX_ANSWER),
-            FormField("mistake", ctx.t("form.mistake"), FieldKind.MULTILINE, max_length=MAX_ANSWER),
+            FormField("success", ctx.user_t("form.success"), FieldKind.MULTILINE, max_length=MAX_ANSWER),
+            FormField("mistake", ctx.user_t("form.mistake"), FieldKind.MULTILINE, max_length=MAX_ANSWER),
         ]
         if options.ask_lesson:
-            fields.append(FormField("lesson", ctx.t("form.lesson"), FieldKind.MULTILINE, required=False, max_length=MAX_ANSWER))
-        if options.allow_anonymous:
-            fields.append(FormField("share_as", ctx.t("form.as"), FieldKind.CHOICE, default="named", choices=(
-                Choice("named", ctx.t("form.named")), Choice("anonymous", ctx.t("form.anonymous")))))
-        await ctx.open_form(Form("answer", ctx.t("form.title"), tuple(fields), ctx.t("form.submit"), state=occurrence,
-                                 guarded=("success", "mistake", "lesson")))
+            fields.append(FormField("lesson", ctx.user_t("form.lesson"), FieldKind.MULTILINE, required=False,
+                                    max_length=MAX_ANSWER))
+        await ctx.open_form(Form("answer", ctx.user_t("form.title"), tuple(fields), ctx.user_t("form.submit"),
+                                 state=occurrence, anonymous=options.allow_anonymous))
 
     @action("privacy")
     async def explain_privacy(self, ctx: InteractionContext, value: str) -> None:
@@ -214,48 +206,31 @@ class WeeklySuccessMistake(Ritual):
 
     @form("answer")
     async def receive_answer(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
-        answer: dict[str, str] = {k: (values.get(k) or "").strip() for k in ("success", "mistake", "lesson")}
-        errors: dict[str, str] = {}
-        for key in ("success", "mistake"):
-            if not answer[key]:
-                errors[key] = ctx.t("form.required")
-        for key, value in answer.items():
-            if len(value) > MAX_ANSWER:
-                errors[key] = ctx.t("form.too_long", max=MAX_ANSWER)
-        if errors:
-            return FormResult(errors)
-        flagged = ctx.guard_client_data(values, ("success", "mistake", "lesson"))
-        if flagged is not None:
-            return flagged
+        """The core has checked the fields, the guard and the roster; this posts and keeps."""
+        answer: dict[str, str] = {k: values.get(k) or "" for k in ("success", "mistake", "lesson")}
         prompt = ctx.get_state(f"prompt:{occurrence}")
         if prompt is None:
-            return FormResult({"success": ctx.t("form.closed")})
-        options = ctx.options
-        assert isinstance(options, Options)
-        anonymous = options.allow_anonymous and values.get("share_as") == "anonymous"
-        head: tuple[Any, ...] = (Bold(ctx.t("answer.anonymous")),) if anonymous else mentioning(ctx.t("answer.named", who=WHO), ctx.user_id)
-        paragraphs: list[Any] = [head, (ctx.t("answer.success"), UserText(answer["success"])),
-                                 (ctx.t("answer.mistake"), UserText(answer["mistake"]))]
+            return FormResult({"success": ctx.user_t("form.closed")})
+        anonymous = ctx.anonymous
+        head: tuple[Any, ...] = ((Bold(ctx.team_t("answer.anonymous")),) if anonymous
+                                 else mentioning(ctx.team_t("answer.named", who=WHO), ctx.user_id))
+        paragraphs: list[Any] = [head, (ctx.team_t("answer.success"), UserText(answer["success"])),
+                                 (ctx.team_t("answer.mistake"), UserText(answer["mistake"]))]
         if answer["lesson"]:
-            paragraphs.append((ctx.t("answer.lesson"), UserText(answer["lesson"])))
+            paragraphs.append((ctx.team_t("answer.lesson"), UserText(answer["lesson"])))
         thread = MessageRef(channel=prompt["channel"], id=prompt["id"])
         await ctx.post(text(*paragraphs), thread=thread)
         ctx.put_state(f"count:{occurrence}", int(ctx.get_state(f"count:{occurrence}") or 0) + 1)
         ctx.count_participation()
         content = {k: v for k, v in answer.items() if v}
-        scheduled_at = _occurrence_time(ctx, occurrence)
         stored = ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="answer", content=content,
-                                 occurrence=occurrence, at=scheduled_at)
+                                 occurrence=occurrence)
         if anonymous:
-            await ctx.reply(text(ctx.t("answer.thanks_anonymous")))
+            await ctx.confirm(text(ctx.user_t("answer.thanks_anonymous")))
         elif stored:
-            await ctx.reply(text(ctx.t("answer.thanks_stored")))
+            await ctx.confirm(text(ctx.user_t("answer.thanks_stored")))
         elif ctx.consent(ctx.user_id).value == "unknown":
-            await ctx.offer_consent(ctx.t("answer.thanks_not_stored"))
+            await ctx.offer_consent(ctx.user_t("answer.thanks_not_stored"))
         else:
-            await ctx.reply(text(ctx.t("answer.thanks_not_stored")))
+            await ctx.confirm(text(ctx.user_t("answer.thanks_not_stored")))
         return FormResult()
-
-
-def _occurrence_time(ctx: RitualContext, occurrence: str) -> datetime:
-    return datetime.fromisoformat(occurrence).replace(tzinfo=ctx.team.tz)

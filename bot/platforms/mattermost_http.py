@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bot.i18n import pick_language
 from bot.messages import Message, MessageRef
-from bot.platform import ActionRequest, CommandRequest, Dispatcher, FormSubmission
+from bot.platform import ActionRequest, CommandRequest, Dispatcher, FormSubmission, Reply
 from bot.platforms import mattermost_render as render
 from bot.platforms.mattermost_platform import MattermostPlatform
 from bot.platforms.mattermost_signing import Forged
@@ -95,6 +95,17 @@ class IntegrationRoutes:
 
         return reply
 
+    def _traceless(self, channel: str | None, user_id: str) -> Reply | None:
+        """An ephemeral post or nothing: never a DM (for confirming anonymous contributions)."""
+        if not channel:
+            return None
+
+        async def reply(message: Message) -> None:
+            if not await self.platform.ephemeral_only(channel, user_id, message):
+                log.debug("a private confirmation could not be shown without a trace: left out")
+
+        return reply
+
     async def _answer(self, slot: ResponseSlot, work: Coroutine[Any, Any, Any], locale: str | None) -> Message | None:
         """Wait for the first reply, the end of the work or the window; whichever comes first."""
         task = self.spawn(work)
@@ -166,7 +177,7 @@ class IntegrationRoutes:
         req = ActionRequest(platform="mattermost", user_id=user, channel_id=channel, action=target.action,
                             value=target.value, reply=self._private(slot, channel, user),
                             message=MessageRef(channel=channel, id=post_id) if post_id else None, trigger_id=str(body.get("trigger_id") or "") or None,
-                            locale=locale)
+                            locale=locale, traceless=self._traceless(channel, user))
         first = await self._answer(slot, dispatcher.handle_action(req), locale)
         if first is None:
             return web.json_response({})
@@ -196,7 +207,8 @@ class IntegrationRoutes:
         slot = ResponseSlot(lambda m: False)  # a dialog response carries only errors
         req = FormSubmission(platform="mattermost", user_id=user, form_id=target.form_id, state=target.state,
                              values=render.submission_values(submitted), reply=self._private(slot, channel, user),
-                             channel_id=channel, locale=await self._locale(user))
+                             channel_id=channel, locale=await self._locale(user),
+                             traceless=self._traceless(channel, user))
         # The submission waits for the result (per-field errors) but survives the request being dropped.
         result = await asyncio.shield(self.spawn(dispatcher.handle_form(req)))
         if result.ok:

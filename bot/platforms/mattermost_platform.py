@@ -193,17 +193,26 @@ class MattermostPlatform:
 
     async def post_ephemeral(self, channel: str, user_id: str, message: Message) -> None:
         """An ephemeral post if the bot may make one (system admins only by default), else a DM."""
+        if not await self.ephemeral_only(channel, user_id, message):
+            await self.send_dm(user_id, message)
+
+    async def ephemeral_only(self, channel: str, user_id: str, message: Message) -> bool:
+        """An ephemeral post, which Mattermost does not store; False when the bot may not make one.
+
+        Never falls back to a DM: this is the way to confirm an anonymous contribution.
+        """
         body = await self.body(message, channel=channel, user=user_id)
-        if self.ephemeral_allowed is not False and len(body["message"]) <= render.POST_LIMIT:
-            try:
-                await self.call(lambda d: d.posts.create_ephemeral_post(
-                    {"user_id": user_id, "post": {"channel_id": channel, **body}}))
-                self.ephemeral_allowed = True
-                return
-            except NotEnoughPermissions:
-                log.info("no permission for ephemeral posts: private messages go by DM")
-                self.ephemeral_allowed = False
-        await self.send_dm(user_id, message)
+        if self.ephemeral_allowed is False or len(body["message"]) > render.POST_LIMIT:
+            return False
+        try:
+            await self.call(lambda d: d.posts.create_ephemeral_post(
+                {"user_id": user_id, "post": {"channel_id": channel, **body}}))
+        except NotEnoughPermissions:
+            log.info("no permission for ephemeral posts: private messages go by DM")
+            self.ephemeral_allowed = False
+            return False
+        self.ephemeral_allowed = True
+        return True
 
     async def update(self, ref: MessageRef, message: Message) -> None:
         body = await self.body(message, channel=ref.channel, user=await self.dm_user(ref.channel))
