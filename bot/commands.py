@@ -184,7 +184,7 @@ class BaseCommands:
     @core_command("mydata")
     async def mydata(self, ctx: CommandContext, args: list[str]) -> None:
         export = export_member(self.bot, ctx.team, ctx.user_id)
-        if export["consent"]["state"] == "unknown" and not any(export[k] for k in ("responses", "rotation", "walks", "rituals")):
+        if export["consent"]["state"] == "unknown" and not any(export[k] for k in ("responses", "stored", "rituals")):
             await ctx.say(ctx.t("mydata.nothing", team=ctx.team.id))
             return
         c = export["consent"]
@@ -295,7 +295,11 @@ class BaseCommands:
 
 
 def export_member(bot: RitualBot, team: TeamView, user_id: str) -> dict[str, Any]:
-    """Everything stored that names this member in this team."""
+    """Everything stored that names this member in this team.
+
+    `stored` holds every database row naming them, whole, per table (from the one map in
+    `bot/store/personal.py`); `rituals` what each ritual says its state means for them.
+    """
     consent, at, version = bot.store.consent_record(team.id, user_id)
     responses = bot.store.responses(team.id, author_id=user_id)
     return {
@@ -304,16 +308,14 @@ def export_member(bot: RitualBot, team: TeamView, user_id: str) -> dict[str, Any
         "consent": {"state": consent.value, "at": at.isoformat() if at else None, "notice_version": version},
         "responses": [{"ritual": r.ritual_id, "kind": r.kind, "occurrence": r.occurrence,
                        "created_at": r.created_at.isoformat(), "content": r.content} for r in responses],
-        "rotation": [{"pool": pool, "last_chosen_at": last.isoformat() if last else None, "times": times}
-                     for pool, last, times in bot.store.member_rotation(team.id, user_id)],
-        "walks": [{"leader": w.leader_id, "member": w.member_id, "week": w.week, "status": w.status}
-                  for w in bot.store.walks(team.id) if user_id in (w.leader_id, w.member_id)],
         "rituals": {rid: data for rid, ritual in bot.rituals.items()
                     if (data := ritual.personal_data(bot.team_context(ritual, team), user_id))},
+        "stored": bot.store.personal_rows(team.id, user_id),
     }
 
 
 def erase_member(bot: RitualBot, team: TeamView, user_id: str) -> None:
+    """Rituals first (they know what their state means), then every place of the map."""
     for ritual in bot.rituals.values():
         ritual.forget_person(bot.team_context(ritual, team), user_id)
     bot.store.erase_member(team.id, user_id)
