@@ -202,12 +202,20 @@ class RitualBot:
         return await self.engine.fire(main, self.clock.now())
 
     def purge_expired(self, *, dry_run: bool = False) -> dict[str, int]:
-        """Delete answers older than each team's retention period; counts per team."""
+        """Retention: answers older than each team's period (counted per team), dated facts
+        about people as old, and everything of teams no longer in the config (counted as
+        rows under their id)."""
         now = self.clock.now()
         counts = {}
         for team in self.teams.values():
-            counts[team.id] = self.store.delete_responses_before(team.id, now - timedelta(days=team.retention_days),
-                                                                 dry_run=dry_run)
+            before = now - timedelta(days=team.retention_days)
+            counts[team.id] = self.store.delete_responses_before(team.id, before, dry_run=dry_run)
+            if not dry_run:
+                self.store.delete_facts_before(team.id, before)
             if counts[team.id] and not dry_run:
                 log.info("retention: deleted %d answers of team %s", counts[team.id], team.id)
+        for gone in sorted(self.store.team_ids() - set(self.teams)):
+            counts[gone] = self.store.delete_team(gone, dry_run=dry_run)
+            if counts[gone] and not dry_run:
+                log.info("retention: deleted %d rows of team %s, which is no longer in the config", counts[gone], gone)
         return counts

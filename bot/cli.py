@@ -135,6 +135,9 @@ def _purge(path: Path, dry_run: bool) -> int:
     counts = bot.purge_expired(dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
     for team_id, n in counts.items():
+        if team_id not in bot.teams:
+            print(f"{team_id}: {verb} {n} rows (the team is no longer in the config)")
+            continue
         days = bot.teams[team_id].retention_days
         print(f"{team_id}: {verb} {n} answers older than {days} days")
     return 0

@@ -173,9 +173,22 @@ class BaseCommands:
             return translate(TEXTS, key, language, **values)
 
         paragraphs = ([lead] if lead else []) + [t("consent.notice", days=team.retention_days, command=self.command)]
+        paragraphs.append("\n".join([t("consent.rituals"), *self._what_rituals_keep(language)]))
         await reply(text(*paragraphs, buttons=(
             core_button(team.id, "optin", t("consent.optin_button"), str(NOTICE_VERSION), "primary"),
             core_button(team.id, "optout", t("consent.optout_button")))))
+
+    def _what_rituals_keep(self, language: str) -> list[str]:
+        """One line per installed ritual: what it keeps with consent, and what it needs to work."""
+        lines = []
+        for ritual in self.bot.rituals.values():
+            title = ritual.title.get(language, ritual.id)
+            said = {k: v.get(language) or v.get("en") for k, v in ritual.keeps.items()}
+            if said.get("consent") and said.get("needed"):
+                lines.append(translate(TEXTS, "consent.ritual", language, title=title, **said))
+            else:
+                lines.append(translate(TEXTS, "consent.ritual_silent", language, title=title))
+        return lines
 
     @core_command("optout")
     async def optout(self, ctx: CommandContext, args: list[str]) -> None:

@@ -91,6 +91,10 @@ class Ritual:
     command_help: ClassVar[dict[str, dict[str, str]]] = {}
     # False for rituals whose answers are private to one person: never in admins' insights.
     in_insights: ClassVar[bool] = True
+    # What this ritual keeps, in plain words per language, for the consent notice:
+    # "consent": only for people who opted in; "needed": what it needs to work, for everyone,
+    # and only as long as it needs it. Every ritual says so; the core lists it in the notice.
+    keeps: ClassVar[dict[str, dict[str, str]]] = {}
 
     _handlers: ClassVar[dict[tuple[str, str], str]]
 

@@ -46,15 +46,21 @@ TEXTS: Catalog = {
     "consent.notice": {
         "nl": ("Als je het goed vindt, bewaar ik wat je deelt in de rituelen van je team (je weeksucces en weekfout, "
                "dilemma's, reflecties), zodat het team er later op kan terugkijken. Anoniem gedeelde antwoorden bewaar ik "
-               "nooit. Ik bewaar het {days} dagen en daarna wis ik het vanzelf. Je team ziet alleen wat je zelf "
+               "nooit. Ook zonder je ja bewaar ik wat een ritueel nodig heeft om te werken (een stem, je beurt in een "
+               "rotatie), en alleen zolang het dat nodig heeft. Ik bewaar het {days} dagen en daarna wis ik het vanzelf. Je team ziet alleen wat je zelf "
                "in het kanaal deelt; beheerders zien alleen aantallen, nooit wat je schreef of wie wat schreef. "
                "Je kunt altijd zien wat ik van je heb (/{command} mydata) en alles laten wissen (/{command} forget)."),
         "en": ("If you agree, I keep what you share in your team's rituals (your weekly success and mistake, dilemmas, "
                "reflections), so the team can look back on it later. Answers shared anonymously are never "
-               "kept. I keep it for {days} days and then erase it by myself. Your team sees only what you share in the "
+               "kept. Even without your yes I keep what a ritual needs to work (a vote, your turn in a rotation), and only "
+               "as long as it needs it. I keep it for {days} days and then erase it by myself. Your team sees only what you share in the "
                "channel yourself; admins see counts only, never what you wrote or who wrote what. You can always see "
                "what I have of you (/{command} mydata) and have it all erased (/{command} forget)."),
     },
+    "consent.rituals": {"nl": "Wat elk ritueel bewaart:", "en": "What each ritual keeps:"},
+    "consent.ritual": {"nl": "• {title}: met je ja: {consent}. Om te werken, voor iedereen en alleen zolang nodig: {needed}.",
+                       "en": "• {title}: with your yes: {consent}. To work, for everyone and only as long as needed: {needed}."},
+    "consent.ritual_silent": {"nl": "• {title}: dit ritueel zegt niet wat het bewaart.", "en": "• {title}: this ritual does not say what it keeps."},
     "consent.optin_button": {"nl": "Ja, bewaar wat ik deel", "en": "Yes, keep what I share"},
     "consent.optout_button": {"nl": "Nee, liever niet", "en": "No, rather not"},
     "consent.opted_in": {"nl": "Dank je. Vanaf nu bewaar ik wat je deelt. Je kunt dit altijd terugdraaien met /{command} optout.", "en": "Thank you. From now on I keep what you share. You can undo this any time with /{command} optout."},

@@ -100,6 +100,11 @@ def latest_per_month(rows: list[StoredResponse], months: int) -> list[tuple[str,
 class LeaderChecklist(Ritual):
     in_insights = False  # a leader's answers are theirs alone: never in admins' counts
     id = "leader_checklist"
+    keeps = {
+        "consent": {"nl": "de antwoorden van een leidinggevende op de checklist, alleen voor die leidinggevende",
+                    "en": "a leader's checklist answers, for that leader alone"},
+        "needed": {"nl": "niets", "en": "nothing"},
+    }
     title = {"nl": "Checklist voorbeeldgedrag", "en": "Example-behaviour checklist"}
     summary = {"nl": "Een persoonlijke maandelijkse reflectie voor leidinggevenden op hun eigen voorbeeldgedrag.",
                "en": "A private monthly reflection for leaders on their own example behaviour."}

@@ -369,6 +369,13 @@ class Round:
 
 class MoralDeliberation(Ritual):
     id = "moral_deliberation"
+    keeps = {
+        "consent": {"nl": "je dilemma's en reflecties als je ze met je naam deelt",
+                    "en": "your dilemmas and reflections when you share them with your name"},
+        "needed": {"nl": "je stem, of je wilt begeleiden en in welke groep je zit (tot het beraad), en wanneer je begeleidde",
+                   "en": "your vote, whether you offered to facilitate and which group you are in (until the session), "
+                         "and when you facilitated"},
+    }
     title = {"nl": "Moreel beraad", "en": "Moral deliberation"}
     summary = {"nl": "Eens per maand dilemma's en gevoelens in plaats van dossiers, stap voor stap begeleid.",
                "en": "Once a month dilemmas and feelings instead of files, guided step by step."}

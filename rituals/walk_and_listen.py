@@ -126,6 +126,13 @@ def waiting_order(candidates: Sequence[str], history: dict[str, tuple[datetime, 
 
 class WalkAndListen(Ritual):
     id = "walk_and_listen"
+    keeps = {
+        "consent": {"nl": "niets meer dan hieronder", "en": "nothing more than below"},
+        "needed": {"nl": "met wie en in welke week een wandeling was en of die doorging (nooit wat er gezegd is), "
+                         "en of je liever niet wordt voorgesteld",
+                   "en": "with whom and in which week a walk was and whether it happened (never what was said), "
+                         "and whether you would rather not be proposed"},
+    }
     title = {"nl": "Wandelen en luisteren", "en": "Walk and listen"}
     summary = {"nl": "Elke week wandelt een leidinggevende met één teamlid, alleen om te luisteren.",
                "en": "Every week a leader walks with one team member, only to listen."}

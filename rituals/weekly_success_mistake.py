@@ -96,6 +96,12 @@ TEXTS = {
 
 class WeeklySuccessMistake(Ritual):
     id = "weekly_success_mistake"
+    keeps = {
+        "consent": {"nl": "je weeksucces, weekfout en les als je ze met je naam deelt",
+                    "en": "your weekly success, mistake and lesson when you share them with your name"},
+        "needed": {"nl": "wie deze week aan de beurt is om te delen (tot de terugblik) en wanneer je aan de beurt was",
+                   "en": "whose turn it is to share this week (until the look-back) and when it was your turn"},
+    }
     title = {"nl": "Weeksucces en weekfout", "en": "Weekly success and mistake"}
     summary = {"nl": "Elke week deelt iemand iets wat goed ging en iets wat misging.",
                "en": "Every week someone shares one thing that went well and one that went wrong."}

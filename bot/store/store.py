@@ -20,7 +20,7 @@ from sqlalchemy import Engine, delete, func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.store import personal
+from bot.store import personal, retention
 from bot.store.models import (
     AuditRow,
     FiringRow,
@@ -305,6 +305,21 @@ class Store:
             if not dry_run:
                 s.exec(delete(ResponseRow).where(*where))
             return int(count)
+
+    def delete_facts_before(self, team_id: str, before: datetime) -> int:
+        """Walks, turns, admin changes and firings older than `before` (bot/store/retention.py)."""
+        with self._session() as s:
+            return retention.delete_facts_before(s, team_id, before)
+
+    def team_ids(self) -> set[str]:
+        """Every team the database holds anything for."""
+        with self._session() as s:
+            return retention.team_ids(s)
+
+    def delete_team(self, team_id: str, *, dry_run: bool = False) -> int:
+        """Delete (or, dry, count) everything held for one team: for teams removed from the config."""
+        with self._session() as s:
+            return retention.delete_team(s, team_id, dry_run=dry_run)
 
     # rotation ---------------------------------------------------------------------------
 
