@@ -1,6 +1,6 @@
 """What retention deletes, besides answers (`Store.delete_responses_before`).
 
-- Dated facts about people (walks, turns in a rotation, admin changes, firings) go after
+- Dated facts about people (walks, turns in a rotation, admin changes) go after
   the team's retention period as answers do: for members who never opted in the bot keeps
   only what a ritual needs to work, and only for as long as that.
 - A team removed from config.toml has nobody left to run its rituals or to ask for its
@@ -15,13 +15,12 @@ from typing import Any
 from sqlalchemy import Table, delete, func, select
 from sqlmodel import Session, SQLModel, col
 
-from bot.store.models import AuditRow, FiringRow, RotationRow, WalkRow
+from bot.store.models import AuditRow, RotationRow, WalkRow
 
 DATED: tuple[tuple[type[SQLModel], str], ...] = (
     (WalkRow, "updated_at"),
     (RotationRow, "last_chosen_at"),
     (AuditRow, "at"),
-    (FiringRow, "due_at"),
 )
 
 

@@ -307,7 +307,7 @@ class Store:
             return int(count)
 
     def delete_facts_before(self, team_id: str, before: datetime) -> int:
-        """Walks, turns, admin changes and firings older than `before` (bot/store/retention.py)."""
+        """Walks, turns and admin changes older than `before` (bot/store/retention.py)."""
         with self._session() as s:
             return retention.delete_facts_before(s, team_id, before)
 
