@@ -133,6 +133,17 @@ class RitualBot:
                 return
         await request.reply(text(ctx.t("unknown_command", name=name, command=self.config.command)))
 
+    async def counted_members(self, team: TeamView) -> list[str]:
+        """The members a group size is counted from: people the platform has in the team's channel.
+
+        A configured roster counts only those of its ids who are really in the channel, so
+        made-up ids on the roster never make a group look big enough to break it down.
+        """
+        present = set(await self.platform_for(team).channel_members(team.channel))
+        if team.configured_members is None:
+            return sorted(present)
+        return [m for m in team.configured_members if m in present]
+
     async def on_roster(self, team: TeamView, user_id: str) -> bool:
         """Only members on a team's roster (and its leaders and admins) contribute to its rituals."""
         if team.is_admin(user_id) or team.is_leader(user_id):

@@ -136,6 +136,14 @@ class RitualContext:
             return list(self.team.configured_members)
         return sorted(await self.platform.channel_members(self.team.channel))
 
+    async def counted_members(self) -> list[str]:
+        """Members to count a group's size from (never more than are really in the channel).
+
+        Any number shown for a group needs at least `bot.insights.MINIMUM_GROUP` of them.
+        """
+        counted: list[str] = await self._bot.counted_members(self.team)
+        return counted
+
     def consent(self, user_id: str) -> Consent:
         return self.store.consent(self.team.id, user_id)
 

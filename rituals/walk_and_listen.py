@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.context import InteractionContext, Occurrence, RitualContext
+from bot.insights import MINIMUM_GROUP
 from bot.messages import WHO, Bold, Button, Mention, Message, mentioning, parse_user_ref, text
 from bot.ritual import Ritual, Step, action, command, step
 
@@ -87,6 +88,8 @@ TEXTS = {
                                 "Typ /ritual walks optout; niemand krijgt te zien dat je dat deed."),
                          "en": ("Walk and listen is for leaders. Rather not be asked? Type /ritual walks optout; nobody is "
                                 "shown that you did.")},
+    "walks.team_small": {"nl": "Er zijn minder dan {minimum} teamleden om mee te wandelen; om niemand aan te wijzen laat ik geen aantallen zien.",
+                         "en": "There are fewer than {minimum} team members to walk with; so as not to point at anyone, I show no numbers."},
     "walks.team": {"nl": "In de afgelopen {weeks} weken is met {walked} van de {members} teamleden gewandeld ({walks} wandelingen).",
                    "en": "In the last {weeks} weeks, {walked} of {members} team members were walked with ({walks} walks)."},
     "walks.admin_only": {"nl": "Het overzicht per team is voor beheerders; het laat alleen aantallen zien.",
@@ -359,9 +362,13 @@ class WalkAndListen(Ritual):
         options = ctx.options
         assert isinstance(options, Options)
         since = iso_week((ctx.local_now() - timedelta(weeks=options.coverage_weeks)).date())
-        members = [m for m in await ctx.members() if not ctx.team.is_leader(m)]
-        done = [w for w in ctx.store.walks(ctx.team.id) if w.week > since and w.status == "done"]
-        walked = {w.member_id for w in done} & set(members)
+        members = [m for m in await ctx.counted_members() if not ctx.team.is_leader(m)]
+        if len(members) < MINIMUM_GROUP:  # a number for so few people points at someone
+            await ctx.reply(text(ctx.user_t("walks.team_small", minimum=MINIMUM_GROUP)))
+            return
+        done = [w for w in ctx.store.walks(ctx.team.id) if w.week > since and w.status == "done"
+                and w.member_id in members]
+        walked = {w.member_id for w in done}
         await ctx.reply(text(ctx.user_t("walks.team", weeks=options.coverage_weeks, walked=len(walked),
                                    members=len(members), walks=len(done))))
 
