@@ -123,3 +123,31 @@ async def test_on_slack_an_anonymous_answer_whose_channel_is_unknown_gets_no_dm(
         [posted] = r.slack.thread(CH, prompt.ts)
         assert BRAM not in posted.text
         assert not any("Dank" in m.text for m in r.slack.messages(BRAM)) and r.slack.ephemeral(user=BRAM) == []
+
+
+async def test_a_late_refusal_on_slack_never_echoes_flagged_text_into_a_dm(store: Store) -> None:
+    import re
+
+    from bot.simulation import advance
+    from tests.test_slack_support import CH, COR, TOML, running_bot, until
+
+    toml = re.sub(r"members = \[.*\]", 'members = "channel"', TOML)  # the roster check asks Slack
+    async with running_bot(store, toml) as r:
+        await advance(r.bot, r.clock, r.clock.now() + timedelta(days=4, hours=6, minutes=1))
+        [prompt] = r.slack.messages(CH)
+        await r.click(COR, prompt, "share")
+        await until(lambda: r.slack.calls_to("views.open"), "the modal")
+        view = r.slack.calls_to("views.open")[0].response["view"]
+        r.slack.delay("conversations.members", 3.2)  # the answer window passes before the refusal is known
+        status, answer = await r.submit(COR, view, {"success": "Gebeld met 06-12345678, BSN 111222333",
+                                                    "mistake": "Verslag te laat"})
+        assert status == 200 and answer == {}
+
+        def refused() -> list:  # type: ignore[type-arg]
+            return [m for m in r.slack.messages(COR) if "niet verwerkt" in m.text or "not accepted" in m.text]
+
+        await until(refused, "the late refusal", timeout=10)
+        [dm] = refused()
+        assert "Verslag te laat" in dm.text  # what was accepted is given back
+        assert "06-12345678" not in dm.text and "111222333" not in dm.text
+        assert r.slack.thread(CH, prompt.ts) == []

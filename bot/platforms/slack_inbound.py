@@ -162,7 +162,10 @@ class Inbound:
             locale = await self.platform.user_locale(user)
             head = translate(TEXTS, "form.late_refused", pick_language(locale, default=self.config.language),
                              errors=" ".join(errors.values()))
-            echoed = [(f"{name}: ", UserText(value)) for name, value in values.items() if isinstance(value, str) and value]
+            # Only what was accepted is given back: a refused field may hold what the
+            # client-data guard flagged, and a DM is stored for good.
+            echoed = [(f"{name}: ", UserText(value)) for name, value in values.items()
+                      if isinstance(value, str) and value and name not in errors]
             await self.dm_reply(user)(text(head, *echoed))
 
     # App Home -----------------------------------------------------------------------------------

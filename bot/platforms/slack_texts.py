@@ -45,7 +45,9 @@ TEXTS: Catalog = {
               "arrived anyway before you try again.",
     },
     "form.late_refused": {
-        "nl": "Je formulier is niet verwerkt: {errors} Dit had je ingevuld, zodat je niets kwijt bent:",
-        "en": "Your form was not accepted: {errors} This is what you wrote, so nothing is lost:",
+        "nl": "Je formulier is niet verwerkt: {errors} Dit had je verder ingevuld, zodat je dat niet kwijt bent "
+              "(wat ik terugwees herhaal ik hier niet):",
+        "en": "Your form was not accepted: {errors} This is what else you wrote, so you don't lose it "
+              "(what I refused I don't repeat here):",
     },
 }
