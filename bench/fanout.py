@@ -40,9 +40,9 @@ async def main(teams: int, concurrency: int) -> None:
         store = Store(engine)
         local = LocalPlatform({_channel(i): list(members) for i in range(teams)})
         clock = FakeClock(FRIDAY - timedelta(hours=1))
-        bot = build_bot(config, discover(), {"local": local}, clock, store)
+        bot = await build_bot(config, discover(), {"local": local}, clock, store)
         for team in bot.teams.values():
-            store.ensure_team(team.id, "local", team.channel, clock.now())
+            await store.ensure_team(team.id, "local", team.channel, clock.now())
         await local.start(bot)
         clock.set(FRIDAY + timedelta(seconds=30))
         started = time.perf_counter()

@@ -59,12 +59,12 @@ async def main(teams: int, concurrency: int, mm_concurrency: int, storm: int) ->
             env = {"MATTERMOST_URL": mm.url, "MATTERMOST_TOKEN": mm.bot_token,
                    "MATTERMOST_COMMAND_TOKEN": "bench-command-token", "BOT_PUBLIC_URL": "http://127.0.0.1:9",
                    "MATTERMOST_MAX_CONCURRENCY": str(mm_concurrency)}
-            connector = connector_from_env(env, config, store)
+            connector = await connector_from_env(env, config, store)
             assert connector is not None
             clock = FakeClock(FRIDAY - timedelta(hours=1))
-            bot = build_bot(config, discover(), {"mattermost": connector.platform}, clock, store)
+            bot = await build_bot(config, discover(), {"mattermost": connector.platform}, clock, store)
             for team in bot.teams.values():
-                store.ensure_team(team.id, team.platform, team.channel, clock.now())
+                await store.ensure_team(team.id, team.platform, team.channel, clock.now())
             await connector.start(bot)
             if storm:
                 mm.fail_next("POST", "/api/v4/posts", status=429, times=storm, retry_after=1)

@@ -57,12 +57,12 @@ async def main(teams: int, concurrency: int, storm: int) -> None:
                 slack.add_channel(channel_of(i), PEOPLE)
             env = {"SLACK_BOT_TOKEN": slack.bot_token, "SLACK_API_URL": slack.api_url,
                    "SLACK_SIGNING_SECRET": "bench-signing-secret"}
-            connector = connector_from_env(env, config, store)
+            connector = await connector_from_env(env, config, store)
             assert connector is not None
             clock = FakeClock(FRIDAY - timedelta(hours=1))
-            bot = build_bot(config, discover(), {"slack": connector.platform}, clock, store)
+            bot = await build_bot(config, discover(), {"slack": connector.platform}, clock, store)
             for team in bot.teams.values():
-                store.ensure_team(team.id, team.platform, team.channel, clock.now())
+                await store.ensure_team(team.id, team.platform, team.channel, clock.now())
             await connector.start(bot)
             if storm:
                 slack.rate_limit("chat.postMessage", per_channel_per_second=1)

@@ -28,13 +28,13 @@ class CoreCommands(BaseCommands):
     def _effective_team(self, team_id: str) -> TeamConfig:
         return self.bot.config.team(team_id)
 
-    def _change(self, ctx: CommandContext, key: str, value: Any) -> None:
+    async def _change(self, ctx: CommandContext, key: str, value: Any) -> None:
         """Persist an admin's change with its config.toml baseline, audit it, apply it now."""
         now = self.bot.clock.now()
         base = config_value(self._file_team(ctx.team.id), key)
-        self.bot.store.put_team_setting(ctx.team.id, key, value, base, ctx.user_id, now)
-        self.bot.store.audit(ctx.team.id, ctx.user_id, f"set {key}", _short(value), now)
-        self.bot.reload()
+        await self.bot.store.put_team_setting(ctx.team.id, key, value, base, ctx.user_id, now)
+        await self.bot.store.audit(ctx.team.id, ctx.user_id, f"set {key}", _short(value), now)
+        await self.bot.reload()
         ctx.team = self.bot.teams[ctx.team.id]
 
     @core_command("schedule", admin=True, usage=" <ritual> <when>")
@@ -52,7 +52,7 @@ class CoreCommands(BaseCommands):
         except ScheduleError as exc:
             await ctx.say(ctx.t("schedule.bad", reason=str(exc)))
             return
-        self._change(ctx, SCHEDULE_PREFIX + rid, when)
+        await self._change(ctx, SCHEDULE_PREFIX + rid, when)
         nxt = self.bot.next_firing(ctx.team.id, rid)
         await ctx.say(ctx.t("schedule.done", ritual=rid, when=when, next=ctx.local(nxt) if nxt else "-"))
 
@@ -72,7 +72,7 @@ class CoreCommands(BaseCommands):
             await ctx.say(ctx.t("holidays.bad_date", value=args[1]))
             return
         dates = sorted(set(own) | {day}) if args[0] == "add" else [d for d in own if d != day]
-        self._change(ctx, "holidays", dates)
+        await self._change(ctx, "holidays", dates)
         await ctx.say(ctx.t(f"holidays.{args[0]}ed", date=day))
 
     @core_command("leaders", admin=True, usage=" add|remove <user>")
@@ -105,7 +105,7 @@ class CoreCommands(BaseCommands):
             await ctx.say(ctx.t("roster.member_is_leader", user=user, command=self.command))
             return
         updated = sorted(set(current) | {user}) if args[0] == "add" else [u for u in current if u != user]
-        self._change(ctx, key, updated)
+        await self._change(ctx, key, updated)
         await ctx.say(ctx.t(f"roster.{args[0]}ed", user=user, key=key))
 
     @core_command("insights", admin=True, usage=" [monthly on|off]")
@@ -115,9 +115,9 @@ class CoreCommands(BaseCommands):
             on = args[1] == "on"
             store = self.bot.store
             if on:
-                store.put_state(ctx.team.id, "core", key, True, self.bot.clock.now())
+                await store.put_state(ctx.team.id, "core", key, True, self.bot.clock.now())
             else:
-                store.delete_state(ctx.team.id, "core", key)
+                await store.delete_state(ctx.team.id, "core", key)
             await ctx.say(ctx.t("insights.monthly_on" if on else "insights.monthly_off"))
             return
         if args:
@@ -134,13 +134,13 @@ class CoreCommands(BaseCommands):
             if local.day != 1:
                 continue
             for admin in sorted(team.admins):
-                if not self.bot.store.get_state(team.id, "core", f"insights_monthly:{admin}"):
+                if not await self.bot.store.get_state(team.id, "core", f"insights_monthly:{admin}"):
                     continue
                 month = f"{local:%Y-%m}"
-                if self.bot.store.claim_firing(team.id, "core", f"insights:{admin}", month, now, "done",
+                if await self.bot.store.claim_firing(team.id, "core", f"insights:{admin}", month, now, "done",
                                                self.bot.engine.worker, now) is None:
                     continue
-                language = pick_language(self.bot.store.language(team.id, admin), default=team.language)
+                language = pick_language(await self.bot.store.language(team.id, admin), default=team.language)
                 await send_insights(self.bot, team, admin, language, now)
                 sent += 1
         return sent
@@ -150,7 +150,7 @@ class CoreCommands(BaseCommands):
         if len(args) != 1 or args[0] not in ("nl", "en"):
             await ctx.say(ctx.t("language.usage", command=self.command))
             return
-        self._change(ctx, "language", args[0])
+        await self._change(ctx, "language", args[0])
         await ctx.say(ctx.t("language.done", language=args[0]))
 
     @core_command("timezone", admin=True, usage=" <Area/City>")
@@ -162,7 +162,7 @@ class CoreCommands(BaseCommands):
         except (ValueError, ZoneInfoNotFoundError):
             await ctx.say(ctx.t("timezone.bad", value=" ".join(args) or "-"))
             return
-        self._change(ctx, "timezone", args[0])
+        await self._change(ctx, "timezone", args[0])
         await ctx.say(ctx.t("timezone.done", timezone=args[0]))
 
 

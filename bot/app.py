@@ -47,13 +47,24 @@ class RitualBot:
         self.engine = Engine(store, clock, [], self._step_context,
                              grace=timedelta(minutes=config.grace_minutes),
                              max_concurrent=config.max_concurrent_posts)
-        self._build(drop_stale=True)
+        self._derive(config)
         self.core = CoreCommands(self)
 
-    def _build(self, *, drop_stale: bool = False) -> None:
+    async def load(self) -> None:
+        """Apply the admins' runtime changes stored in the database (once, before starting);
+        changes that no longer apply to config.toml are dropped."""
+        await self._build(drop_stale=True)
+
+    async def _build(self, *, drop_stale: bool = False) -> None:
         """Derive teams, rituals and plans from config.toml plus the admins' runtime changes."""
-        drop = self.store.delete_team_setting if drop_stale else None
-        self.config = config = apply_overrides(self.file_config, self.store.team_settings(), drop)
+        stale: list[tuple[str, str]] = []
+        drop = (lambda team_id, key: stale.append((team_id, key))) if drop_stale else None
+        self._derive(apply_overrides(self.file_config, await self.store.team_settings(), drop))
+        for team_id, key in stale:
+            await self.store.delete_team_setting(team_id, key)
+
+    def _derive(self, config: AppConfig) -> None:
+        self.config = config
         self.teams: dict[str, TeamView] = {t.id: team_view(config, t) for t in config.teams}
         self.resolved = {(t.id, rid): resolve_ritual(t, type(r)) for t in config.teams for rid, r in self.rituals.items()}
         self.plans = [
@@ -63,9 +74,9 @@ class RitualBot:
         ]
         self.engine.plans = self.plans
 
-    def reload(self) -> None:
+    async def reload(self) -> None:
         """Apply an admin's change now; the scheduler re-plans its jobs."""
-        self._build()
+        await self._build()
         for listener in self.on_reload:
             listener()
 
@@ -83,11 +94,12 @@ class RitualBot:
         return RitualContext(ritual=ritual, team=team, options=self.resolved[(team.id, ritual.id)].options,
                              platform=self.platform_for(team), store=self.store, now=self.clock.now(), bot=self)
 
-    def interaction_context(self, ritual: Ritual, team: TeamView, user_id: str, reply: Reply,
-                            **extra: Any) -> InteractionContext:
+    async def interaction_context(self, ritual: Ritual, team: TeamView, user_id: str, reply: Reply,
+                                  **extra: Any) -> InteractionContext:
+        chosen = await self.store.language(team.id, user_id)
         return InteractionContext(ritual=ritual, team=team, options=self.resolved[(team.id, ritual.id)].options,
                                   platform=self.platform_for(team), store=self.store, now=self.clock.now(),
-                                  bot=self, user_id=user_id, reply=reply, **extra)
+                                  bot=self, user_id=user_id, reply=reply, chosen_language=chosen, **extra)
 
     def enabled_rituals(self, team_id: str) -> list[str]:
         return [rid for (tid, rid), res in self.resolved.items() if tid == team_id and res.enabled]
@@ -119,14 +131,14 @@ class RitualBot:
             return
         words = request.text.split()
         name, args = (words[0].lower(), words[1:]) if words else ("help", [])
-        ctx = CommandContext(self, team, request.user_id, request.reply, request.locale, request.trigger_id,
-                             request.channel_id)
+        ctx = await CommandContext.create(self, team, request.user_id, request.reply, request.locale,
+                                          request.trigger_id, request.channel_id)
         if await self.core.run(ctx, name, args):
             return
         for ritual in self.rituals.values():
             handler = ritual.handler("command", name)
             if handler is not None and ritual.id in self.enabled_rituals(team.id):
-                ictx = self.interaction_context(ritual, team, request.user_id, request.reply,
+                ictx = await self.interaction_context(ritual, team, request.user_id, request.reply,
                                                 trigger_id=request.trigger_id, channel_id=request.channel_id,
                                                 locale=request.locale)
                 await handler(ictx, args)
@@ -159,8 +171,8 @@ class RitualBot:
             log.warning("action for unknown team %r ignored", team_id)
             return
         if ritual_id == CORE:
-            core_ctx = CommandContext(self, team, request.user_id, request.reply, request.locale, request.trigger_id,
-                                      request.channel_id)
+            core_ctx = await CommandContext.create(self, team, request.user_id, request.reply, request.locale,
+                                                   request.trigger_id, request.channel_id)
             await self.core.action(core_ctx, name, value)
             return
         ritual = self.rituals.get(ritual_id)
@@ -169,11 +181,11 @@ class RitualBot:
             await request.reply(text(translate(TEXTS, "action.stale", team.language)))
             return
         if not await self.on_roster(team, request.user_id):
-            language = pick_language(self.store.language(team.id, request.user_id), request.locale,
+            language = pick_language(await self.store.language(team.id, request.user_id), request.locale,
                                      default=team.language)
             await request.reply(text(translate(TEXTS, "roster.not_member", language)))
             return
-        ctx = self.interaction_context(ritual, team, request.user_id, request.reply, trigger_id=request.trigger_id,
+        ctx = await self.interaction_context(ritual, team, request.user_id, request.reply, trigger_id=request.trigger_id,
                                        channel_id=request.channel_id, message=request.message, locale=request.locale,
                                        traceless=request.traceless)
         await handler(ctx, value)
@@ -186,7 +198,7 @@ class RitualBot:
         if team is None or ritual is None or handler is None:
             log.warning("form %r for team %r has no handler", request.form_id, team_id)
             return FormResult()
-        language = pick_language(self.store.language(team.id, request.user_id), request.locale, default=team.language)
+        language = pick_language(await self.store.language(team.id, request.user_id), request.locale, default=team.language)
         first = next(iter(request.values), "form")
         try:
             rules, state = split_rules(state)
@@ -198,7 +210,7 @@ class RitualBot:
         checked = check(rules, dict(request.values), language)
         if not isinstance(checked, Contribution):
             return FormResult(checked)
-        ctx = self.interaction_context(ritual, team, request.user_id, request.reply,
+        ctx = await self.interaction_context(ritual, team, request.user_id, request.reply,
                                        channel_id=request.channel_id, locale=request.locale,
                                        traceless=request.traceless, share_as=checked.share_as)
         result: FormResult = await handler(ctx, state, checked.values)
@@ -212,7 +224,7 @@ class RitualBot:
         main = next((p for p in plans if not p.step.offset), plans[0])
         return await self.engine.fire(main, self.clock.now())
 
-    def purge_expired(self, *, dry_run: bool = False) -> dict[str, int]:
+    async def purge_expired(self, *, dry_run: bool = False) -> dict[str, int]:
         """Retention: answers older than each team's period (counted per team), dated facts
         about people as old, and everything of teams no longer in the config (counted as
         rows under their id)."""
@@ -220,13 +232,13 @@ class RitualBot:
         counts = {}
         for team in self.teams.values():
             before = now - timedelta(days=team.retention_days)
-            counts[team.id] = self.store.delete_responses_before(team.id, before, dry_run=dry_run)
+            counts[team.id] = await self.store.delete_responses_before(team.id, before, dry_run=dry_run)
             if not dry_run:
-                self.store.delete_facts_before(team.id, before)
+                await self.store.delete_facts_before(team.id, before)
             if counts[team.id] and not dry_run:
                 log.info("retention: deleted %d answers of team %s", counts[team.id], team.id)
-        for gone in sorted(self.store.team_ids() - set(self.teams)):
-            counts[gone] = self.store.delete_team(gone, dry_run=dry_run)
+        for gone in sorted(await self.store.team_ids() - set(self.teams)):
+            counts[gone] = await self.store.delete_team(gone, dry_run=dry_run)
             if counts[gone] and not dry_run:
                 log.info("retention: deleted %d rows of team %s, which is no longer in the config", counts[gone], gone)
         return counts

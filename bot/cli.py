@@ -93,7 +93,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         print("database is up to date")
         return 0
     if args.cmd == "purge":
-        return _purge(args.config, args.dry_run)
+        return asyncio.run(_purge(args.config, args.dry_run))
     raise AssertionError(args.cmd)
 
 
@@ -126,13 +126,13 @@ def _print_schedule(path: Path, count: int) -> int:
     return 0
 
 
-def _purge(path: Path, dry_run: bool) -> int:
+async def _purge(path: Path, dry_run: bool) -> int:
     from bot.clock import SystemClock
     from bot.wiring import build_bot, load
 
     config, ritual_types = load(path)
-    bot = build_bot(config, ritual_types, {}, SystemClock())
-    counts = bot.purge_expired(dry_run=dry_run)
+    bot = await build_bot(config, ritual_types, {}, SystemClock())
+    counts = await bot.purge_expired(dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
     for team_id, n in counts.items():
         if team_id not in bot.teams:

@@ -51,7 +51,10 @@ def _collect(cls: type) -> dict[str, tuple[str, bool, str]]:
 
 @dataclass
 class CommandContext:
-    """Who asked, in which team, and how to answer them privately."""
+    """Who asked, in which team, and how to answer them privately.
+
+    `chosen_language` is the language the person chose, looked up once by `create`.
+    """
 
     bot: RitualBot
     team: TeamView
@@ -60,11 +63,18 @@ class CommandContext:
     locale: str | None = None
     trigger_id: str | None = None
     channel_id: str | None = None
+    chosen_language: str | None = None
+
+    @classmethod
+    async def create(cls, bot: RitualBot, team: TeamView, user_id: str, reply: Reply, locale: str | None = None,
+                     trigger_id: str | None = None, channel_id: str | None = None) -> CommandContext:
+        """A context with the person's chosen language read from the store."""
+        chosen = await bot.store.language(team.id, user_id)
+        return cls(bot, team, user_id, reply, locale, trigger_id, channel_id, chosen)
 
     @property
     def language(self) -> str:
-        chosen = self.bot.store.language(self.team.id, self.user_id)
-        return pick_language(chosen, self.locale, default=self.team.language)
+        return pick_language(self.chosen_language, self.locale, default=self.team.language)
 
     def t(self, key: str, /, **values: object) -> str:
         return translate(TEXTS, key, self.language, **values)
@@ -107,7 +117,7 @@ class BaseCommands:
             return False
         method, admin_only, _ = entry
         if admin_only and not ctx.team.is_admin(ctx.user_id):
-            self.bot.store.audit(ctx.team.id, ctx.user_id, "refused", f"/{self.command} {name}", self.bot.clock.now())
+            await self.bot.store.audit(ctx.team.id, ctx.user_id, "refused", f"/{self.command} {name}", self.bot.clock.now())
             log.info("refused admin command %r for a non-admin in team %s", name, ctx.team.id)
             admins = ", ".join(sorted(ctx.team.admins)) or "-"
             await ctx.say(ctx.t("admin_only", admins=admins))
@@ -143,7 +153,7 @@ class BaseCommands:
         for rid in enabled:
             ritual = self.bot.rituals[rid]
             title = ritual.title.get(ctx.language, rid)
-            state = self.bot.store.ritual_state(ctx.team.id, rid)
+            state = await self.bot.store.ritual_state(ctx.team.id, rid)
             if state.paused:
                 lines.append("• " + ctx.t("status.paused", title=title, ritual=rid))
                 continue
@@ -153,7 +163,7 @@ class BaseCommands:
             if state.skip_occurrence:
                 line += ctx.t("status.skipping", when=state.skip_occurrence.replace("T", " "))
             lines.append(line)
-        consent, since, _ = self.bot.store.consent_record(ctx.team.id, ctx.user_id)
+        consent, since, _ = await self.bot.store.consent_record(ctx.team.id, ctx.user_id)
         if consent is Consent.IN and since:
             lines.append(ctx.t("status.consent_in", when=ctx.local(since)))
         elif consent is Consent.OUT:
@@ -196,7 +206,7 @@ class BaseCommands:
 
     @core_command("mydata")
     async def mydata(self, ctx: CommandContext, args: list[str]) -> None:
-        export = export_member(self.bot, ctx.team, ctx.user_id)
+        export = await export_member(self.bot, ctx.team, ctx.user_id)
         if export["consent"]["state"] == "unknown" and not any(export[k] for k in ("responses", "stored", "rituals")):
             await ctx.say(ctx.t("mydata.nothing", team=ctx.team.id))
             return
@@ -231,15 +241,15 @@ class BaseCommands:
             return None
         return rid
 
-    def _audit(self, ctx: CommandContext, action: str, detail: str) -> None:
-        self.bot.store.audit(ctx.team.id, ctx.user_id, action, detail, self.bot.clock.now())
+    async def _audit(self, ctx: CommandContext, action: str, detail: str) -> None:
+        await self.bot.store.audit(ctx.team.id, ctx.user_id, action, detail, self.bot.clock.now())
 
     @core_command("run", admin=True, usage=" <ritual>")
     async def run_now(self, ctx: CommandContext, args: list[str]) -> None:
         rid = await self._ritual_arg(ctx, args)
         if rid is None:
             return
-        self._audit(ctx, "run", rid)
+        await self._audit(ctx, "run", rid)
         status = await self.bot.run_now(ctx.team.id, rid)
         if status == "done":
             await ctx.say(ctx.t("run.done", ritual=rid))
@@ -251,8 +261,8 @@ class BaseCommands:
         rid = await self._ritual_arg(ctx, args)
         if rid is None:
             return
-        self.bot.store.set_paused(ctx.team.id, rid, True)
-        self._audit(ctx, "pause", rid)
+        await self.bot.store.set_paused(ctx.team.id, rid, True)
+        await self._audit(ctx, "pause", rid)
         await ctx.say(ctx.t("pause.done", ritual=rid, command=self.command))
 
     @core_command("resume", admin=True, usage=" <ritual>")
@@ -260,8 +270,8 @@ class BaseCommands:
         rid = await self._ritual_arg(ctx, args)
         if rid is None:
             return
-        self.bot.store.set_paused(ctx.team.id, rid, False)
-        self._audit(ctx, "resume", rid)
+        await self.bot.store.set_paused(ctx.team.id, rid, False)
+        await self._audit(ctx, "resume", rid)
         nxt = self.bot.next_firing(ctx.team.id, rid)
         await ctx.say(ctx.t("resume.done", ritual=rid, when=ctx.local(nxt) if nxt else "-"))
 
@@ -274,8 +284,8 @@ class BaseCommands:
         if key is None:
             await ctx.say(ctx.t("skip.none", ritual=rid))
             return
-        self.bot.store.set_skip(ctx.team.id, rid, key)
-        self._audit(ctx, "skip", f"{rid} {key}")
+        await self.bot.store.set_skip(ctx.team.id, rid, key)
+        await self._audit(ctx, "skip", f"{rid} {key}")
         await ctx.say(ctx.t("skip.done", ritual=rid, when=key.replace("T", " ")))
 
     # buttons the core owns -----------------------------------------------------------------------
@@ -284,12 +294,12 @@ class BaseCommands:
         store, now = self.bot.store, self.bot.clock.now()
         if name == "optin":
             version = int(value) if value.isdigit() else NOTICE_VERSION
-            store.set_consent(ctx.team.id, ctx.user_id, Consent.IN, now, version)
+            await store.set_consent(ctx.team.id, ctx.user_id, Consent.IN, now, version)
             await ctx.say(ctx.t("consent.opted_in", command=self.command))
         elif name == "optout":
             await self._opt_out(ctx)
         elif name == "forget_confirm":
-            erase_member(self.bot, ctx.team, ctx.user_id)
+            await erase_member(self.bot, ctx.team, ctx.user_id)
             await ctx.say(ctx.t("forget.done"))
         elif name == "forget_cancel":
             await ctx.say(ctx.t("forget.cancelled"))
@@ -297,8 +307,8 @@ class BaseCommands:
             await ctx.say(ctx.t("action.stale"))
 
     async def _opt_out(self, ctx: CommandContext) -> None:
-        had = self.bot.store.responses(ctx.team.id, author_id=ctx.user_id)
-        self.bot.store.set_consent(ctx.team.id, ctx.user_id, Consent.OUT, self.bot.clock.now(), NOTICE_VERSION)
+        had = await self.bot.store.responses(ctx.team.id, author_id=ctx.user_id)
+        await self.bot.store.set_consent(ctx.team.id, ctx.user_id, Consent.OUT, self.bot.clock.now(), NOTICE_VERSION)
         if had:
             await ctx.say(ctx.t("consent.opted_out"), ctx.t("consent.erase_question"),
                           buttons=(core_button(ctx.team.id, "forget_confirm", ctx.t("forget.confirm_button"), "", "danger"),
@@ -307,14 +317,14 @@ class BaseCommands:
             await ctx.say(ctx.t("consent.opted_out"))
 
 
-def export_member(bot: RitualBot, team: TeamView, user_id: str) -> dict[str, Any]:
+async def export_member(bot: RitualBot, team: TeamView, user_id: str) -> dict[str, Any]:
     """Everything stored that names this member in this team.
 
     `stored` holds every database row naming them, whole, per table (from the one map in
     `bot/store/personal.py`); `rituals` what each ritual says its state means for them.
     """
-    consent, at, version = bot.store.consent_record(team.id, user_id)
-    responses = bot.store.responses(team.id, author_id=user_id)
+    consent, at, version = await bot.store.consent_record(team.id, user_id)
+    responses = await bot.store.responses(team.id, author_id=user_id)
     return {
         "team": team.id,
         "user": user_id,
@@ -322,14 +332,14 @@ def export_member(bot: RitualBot, team: TeamView, user_id: str) -> dict[str, Any
         "responses": [{"ritual": r.ritual_id, "kind": r.kind, "occurrence": r.occurrence,
                        "created_at": r.created_at.isoformat(), "content": r.content} for r in responses],
         "rituals": {rid: data for rid, ritual in bot.rituals.items()
-                    if (data := ritual.personal_data(bot.team_context(ritual, team), user_id))},
-        "stored": bot.store.personal_rows(team.id, user_id),
+                    if (data := await ritual.personal_data(bot.team_context(ritual, team), user_id))},
+        "stored": await bot.store.personal_rows(team.id, user_id),
     }
 
 
-def erase_member(bot: RitualBot, team: TeamView, user_id: str) -> None:
+async def erase_member(bot: RitualBot, team: TeamView, user_id: str) -> None:
     """Rituals first (they know what their state means), then every place of the map."""
     for ritual in bot.rituals.values():
-        ritual.forget_person(bot.team_context(ritual, team), user_id)
-    bot.store.erase_member(team.id, user_id)
-    bot.store.audit(team.id, None, "erasure", "a member's data was erased on their request", bot.clock.now())
+        await ritual.forget_person(bot.team_context(ritual, team), user_id)
+    await bot.store.erase_member(team.id, user_id)
+    await bot.store.audit(team.id, None, "erasure", "a member's data was erased on their request", bot.clock.now())

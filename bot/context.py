@@ -85,12 +85,12 @@ class RitualContext:
         """A text of this ritual in the team's language: for everything the team sees."""
         return translate(_catalog or self.ritual.texts, key, self.team.language, **values)
 
-    def user_language(self, user_id: str) -> str:
-        return pick_language(self.store.language(self.team.id, user_id), default=self.team.language)
+    async def user_language(self, user_id: str) -> str:
+        return pick_language(await self.store.language(self.team.id, user_id), default=self.team.language)
 
-    def t_user(self, user_id: str, key: str, **values: object) -> str:
+    async def t_user(self, user_id: str, key: str, **values: object) -> str:
         """A text for one person (a DM): their own language if they chose one."""
-        return translate(self.ritual.texts, key, self.user_language(user_id), **values)
+        return translate(self.ritual.texts, key, await self.user_language(user_id), **values)
 
     # posting ------------------------------------------------------------------------------
 
@@ -144,26 +144,26 @@ class RitualContext:
         counted: list[str] = await self._bot.counted_members(self.team)
         return counted
 
-    def consent(self, user_id: str) -> Consent:
-        return self.store.consent(self.team.id, user_id)
+    async def consent(self, user_id: str) -> Consent:
+        return await self.store.consent(self.team.id, user_id)
 
-    def pick_next(self, pool: str, candidates: Sequence[str], *, mark: bool = True,
+    async def pick_next(self, pool: str, candidates: Sequence[str], *, mark: bool = True,
                   exclude: Sequence[str] = ()) -> str | None:
         """Fair rotation: least recently chosen first, never the same twice while others wait.
 
         People who opted out or are marked away are never chosen.
         """
-        blocked = self.store.opted_out(self.team.id) | self.store.away(self.team.id) | set(exclude)
+        blocked = await self.store.opted_out(self.team.id) | await self.store.away(self.team.id) | set(exclude)
         eligible = [c for c in candidates if c not in blocked]
-        history = self.store.rotation(self.team.id, pool)
+        history = await self.store.rotation(self.team.id, pool)
         chosen = pick_fair(eligible, history, salt=f"{self.team.id}:{pool}")
         if chosen is not None and mark:
-            self.store.mark_chosen(self.team.id, pool, chosen, self._now)
+            await self.store.mark_chosen(self.team.id, pool, chosen, self._now)
         return chosen
 
     # storage -------------------------------------------------------------------------------
 
-    def save_answer(self, user_id: str, *, anonymous: bool, kind: str, content: dict[str, Any],
+    async def save_answer(self, user_id: str, *, anonymous: bool, kind: str, content: dict[str, Any],
                     occurrence: str | None, at: datetime | None = None) -> int | None:
         """Store a named answer only if its author opted in; its id when stored, else None.
 
@@ -175,40 +175,41 @@ class RitualContext:
         group it hides in. What a ritual needs of one until its next step lives in its state,
         the same for everyone whatever they consented to.
         """
-        if anonymous or self.consent(user_id) is not Consent.IN:
+        if anonymous or await self.consent(user_id) is not Consent.IN:
             return None
-        return self.store.save_response(self.team.id, self.ritual.id, author_id=user_id, anonymous=False,
+        return await self.store.save_response(self.team.id, self.ritual.id, author_id=user_id, anonymous=False,
                                         kind=kind, content=content, occurrence=occurrence, at=self._now)
 
-    def stored_answer(self, response_id: int) -> StoredResponse | None:
+    async def stored_answer(self, response_id: int) -> StoredResponse | None:
         """An answer this ritual stored for this team (None once erased or expired)."""
-        found = self.store.response(response_id)
+        found = await self.store.response(response_id)
         if found is None or (found.team_id, found.ritual_id) != (self.team.id, self.ritual.id):
             return None
         return found
 
-    def count_participation(self) -> None:
+    async def count_participation(self) -> None:
         """Count one contribution in this week's participation (a number, never who)."""
         local = self.local_now().date()
         monday = local - timedelta(days=local.weekday())
-        self.store.count_participation(self.team.id, self.ritual.id, monday.isoformat())
+        await self.store.count_participation(self.team.id, self.ritual.id, monday.isoformat())
 
-    def get_state(self, key: str) -> Any:
-        return self.store.get_state(self.team.id, self.ritual.id, key)
+    async def get_state(self, key: str) -> Any:
+        return await self.store.get_state(self.team.id, self.ritual.id, key)
 
-    def put_state(self, key: str, value: Any) -> None:
-        self.store.put_state(self.team.id, self.ritual.id, key, value, self._now)
+    async def put_state(self, key: str, value: Any) -> None:
+        await self.store.put_state(self.team.id, self.ritual.id, key, value, self._now)
 
-    def state_items(self, prefix: str) -> list[tuple[str, Any]]:
+    async def state_items(self, prefix: str) -> list[tuple[str, Any]]:
         """This ritual's state values whose keys start with `prefix`, with their keys."""
-        return self.store.state_items(self.team.id, self.ritual.id, prefix)
+        return await self.store.state_items(self.team.id, self.ritual.id, prefix)
 
-    def update_state(self, key: str, change: Callable[[Any], Any]) -> Any:
-        """Change a state value atomically (`change(old) -> new`), safe with several bot processes."""
-        return self.store.update_state(self.team.id, self.ritual.id, key, change, self._now)
+    async def update_state(self, key: str, change: Callable[[Any], Any]) -> Any:
+        """Change a state value atomically (`change(old) -> new`, a plain function run in the
+        store's transaction), safe with several bot processes."""
+        return await self.store.update_state(self.team.id, self.ritual.id, key, change, self._now)
 
-    def delete_state(self, key: str) -> None:
-        self.store.delete_state(self.team.id, self.ritual.id, key)
+    async def delete_state(self, key: str) -> None:
+        await self.store.delete_state(self.team.id, self.ritual.id, key)
 
     def schedule_info(self) -> Any:
         """When this ritual fires next for this team (for status texts)."""
@@ -220,14 +221,19 @@ class InteractionContext(RitualContext):
 
     For a form submission the core has already checked the fields, run the client-data
     guard and the roster check; `share_as` says how the author chose to share.
+
+    `chosen_language` is the language the user chose (`/ritual language`), looked up once
+    when the interaction arrived, so `acting_language` never goes to the database.
     """
 
     def __init__(self, *, user_id: str, reply: Reply, trigger_id: str | None = None,
                  channel_id: str | None = None, message: MessageRef | None = None,
-                 locale: str | None = None, traceless: Reply | None = None, share_as: str = NAMED,
+                 locale: str | None = None, chosen_language: str | None = None,
+                 traceless: Reply | None = None, share_as: str = NAMED,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.user_id = user_id
+        self.chosen_language = chosen_language
         self._reply = reply
         self._traceless = traceless
         self.trigger_id = trigger_id
@@ -241,15 +247,14 @@ class InteractionContext(RitualContext):
         """True when the submission being handled was shared anonymously."""
         return self.share_as == ANONYMOUS
 
-    def user_language(self, user_id: str | None = None) -> str:
-        """A person's language (the acting user by default): chosen, then platform locale, then team's."""
-        if user_id is not None and user_id != self.user_id:
-            return super().user_language(user_id)
-        return pick_language(self.store.language(self.team.id, self.user_id), self.locale, default=self.team.language)
+    @property
+    def acting_language(self) -> str:
+        """The acting user's language: chosen, then platform locale, then the team's."""
+        return pick_language(self.chosen_language, self.locale, default=self.team.language)
 
     def user_t(self, key: str, _catalog: Catalog | None = None, /, **values: object) -> str:
         """A text of this ritual in the acting user's language: for what only they see."""
-        return translate(_catalog or self.ritual.texts, key, self.user_language(), **values)
+        return translate(_catalog or self.ritual.texts, key, self.acting_language, **values)
 
     async def reply(self, message: Message) -> None:
         """Answer the acting user privately (for an anonymous contribution use `confirm`)."""
@@ -276,12 +281,12 @@ class InteractionContext(RitualContext):
         """
         if not self.trigger_id:
             return False
-        await self.platform.open_form(self.trigger_id, self.user_id, self.wrap_form(complete(form, self.user_language())))
+        await self.platform.open_form(self.trigger_id, self.user_id, self.wrap_form(complete(form, self.acting_language)))
         return True
 
     async def offer_consent(self, lead: str | None = None) -> None:
         """Privately explain what is kept and offer opt-in / opt-out buttons (the core's)."""
-        await self._bot.core.offer_consent(self.team, self.user_id, self._reply, self.user_language(), lead)
+        await self._bot.core.offer_consent(self.team, self.user_id, self._reply, self.acting_language, lead)
 
     @property
     def is_admin(self) -> bool:

@@ -120,11 +120,11 @@ async def run_demo(config_path: Path, *, weeks: int = 4, out: TextIO | None = No
         channels = {t.channel: list(t.members) if isinstance(t.members, list) else [] for t in config.teams}
         local = LocalPlatform(channels)
         clock = FakeClock(datetime.now(UTC))
-        bot = build_bot(config, ritual_types, {"local": local}, clock, store)
+        bot = await build_bot(config, ritual_types, {"local": local}, clock, store)
         start = _demo_start(bot)
         clock.set(start)
         for team in bot.teams.values():
-            store.ensure_team(team.id, team.platform, team.channel, clock.now())
+            await store.ensure_team(team.id, team.platform, team.channel, clock.now())
         await local.start(bot)
         demo = Demo(bot, local, clock, out)
         print(f"ritualbot demo: {weeks} weeks of {config_path} on the local platform, from {start:%a %d %b %Y}", file=out)
@@ -139,10 +139,10 @@ async def run_demo(config_path: Path, *, weeks: int = 4, out: TextIO | None = No
         demo.flush()
         await advance(bot, clock, start + timedelta(weeks=weeks), on_fired=demo.react)
         demo.flush()
-        stored = sum(len(store.responses(t)) for t in bot.teams)
+        stored = sum([len(await store.responses(t)) for t in bot.teams])
         print(f"\n== After {weeks} weeks: {stored} answers stored (only of people who opted in); "
               f"{len(local.transcript)} things posted.", file=out)
-        store.engine.dispose()
+        store.close()
     return 0
 
 

@@ -75,8 +75,8 @@ class Engine:
         now = self.clock.now()
         due_local = due.astimezone(plan.team.tz)
         occ_key = plan.occurrence_key(due_local)
-        status = self._gate(plan, occ_key)
-        claim = self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, occ_key, due_local,
+        status = await self._gate(plan, occ_key)
+        claim = await self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, occ_key, due_local,
                                         status or "running", self.worker, now)
         if claim is None:
             return "taken"
@@ -85,7 +85,7 @@ class Engine:
             return status
         handler = plan.ritual.handler("step", plan.step.name)
         if handler is None:
-            self.store.set_firing_status(claim.id, "failed")
+            await self.store.set_firing_status(claim.id, "failed")
             log.error("%s has no handler for step %r", plan.ritual.id, plan.step.name)
             return "failed"
         scheduled = datetime.fromisoformat(occ_key).replace(tzinfo=plan.team.tz)
@@ -97,24 +97,24 @@ class Engine:
             except NotDelivered as exc:
                 if ctx.delivered:
                     log.error("%s %s stopped halfway (%s): marked failed, not tried again", plan.job_id, occ_key, exc)
-                    self.store.set_firing_status(claim.id, "failed")
+                    await self.store.set_firing_status(claim.id, "failed")
                     return "failed"
                 # The platform refused before acting: nothing went out, so the claim is given
                 # back and the next sweep (or a restart) tries again within the grace window.
                 log.warning("%s %s not delivered (%s): will try again", plan.job_id, occ_key, exc)
-                self.store.release_firing(claim.id)
+                await self.store.release_firing(claim.id)
                 return "deferred"
             except Exception:
                 # Claimed and failed: never retried blindly, since a post may have gone out.
                 log.exception("%s %s failed", plan.job_id, occ_key)
-                self.store.set_firing_status(claim.id, "failed")
+                await self.store.set_firing_status(claim.id, "failed")
                 return "failed"
-        self.store.set_firing_status(claim.id, "done")
+        await self.store.set_firing_status(claim.id, "done")
         return "done"
 
-    def _gate(self, plan: Planned, occ_key: str) -> str | None:
+    async def _gate(self, plan: Planned, occ_key: str) -> str | None:
         """Why this firing must not run (paused, skipped, holiday), or None to run it."""
-        state = self.store.ritual_state(plan.team.id, plan.ritual.id)
+        state = await self.store.ritual_state(plan.team.id, plan.ritual.id)
         if state.paused:
             return "paused"
         if state.skip_occurrence == occ_key:
@@ -143,17 +143,17 @@ class Engine:
         counts: dict[str, int] = {}
         late: list[Awaitable[str]] = []
         for plan in self.plans:
-            start = since or self._lookback_start(plan, now)
+            start = since or await self._lookback_start(plan, now)
             dues = plan.trigger().occurrences(start, now + timedelta(seconds=1))
             if not dues:
                 continue
-            known = self.store.firing_keys(plan.team.id, plan.ritual.id, start - timedelta(days=1))
+            known = await self.store.firing_keys(plan.team.id, plan.ritual.id, start - timedelta(days=1))
             for due in dues:
                 key = (plan.step.name, plan.occurrence_key(due))
                 if key in known:
                     continue
                 if now - due > self.grace:
-                    claim = self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, key[1],
+                    claim = await self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, key[1],
                                                     due, "missed", self.worker, now)
                     if claim is not None:
                         log.warning("%s %s came due at %s while the bot was down: missed", plan.job_id, key[1], due)
@@ -164,12 +164,12 @@ class Engine:
             counts[status] = counts.get(status, 0) + 1
         return counts
 
-    def _lookback_start(self, plan: Planned, now: datetime) -> datetime:
+    async def _lookback_start(self, plan: Planned, now: datetime) -> datetime:
         """From the later of: the last firing we know, when the team was first seen, 35 days ago."""
         floor = now - LOOKBACK
-        last = self.store.last_firing_due(plan.team.id, plan.ritual.id, plan.step.name)
+        last = await self.store.last_firing_due(plan.team.id, plan.ritual.id, plan.step.name)
         if plan.team.id not in self._first_seen:
-            self._first_seen[plan.team.id] = self.store.ensure_team(plan.team.id, plan.team.platform,
+            self._first_seen[plan.team.id] = await self.store.ensure_team(plan.team.id, plan.team.platform,
                                                                     plan.team.channel, now)
         seen = self._first_seen[plan.team.id]
         candidates = [floor, seen] + ([last + timedelta(seconds=1)] if last else [])

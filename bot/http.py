@@ -17,7 +17,7 @@ def build_http_app(store: Store, routes: list[web.RouteDef], platforms: Platform
     app = web.Application(client_max_size=1024 * 1024)
 
     async def healthz(request: web.Request) -> web.Response:
-        database = store.ping()
+        database = await store.ping()
         status = 200 if database == "ok" else 503
         body: dict[str, object] = {"status": "ok" if status == 200 else "degraded", "database": database}
         if platforms is not None:

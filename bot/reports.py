@@ -27,7 +27,7 @@ async def send_insights(bot: RitualBot, team: TeamView, admin_id: str, language:
     """DM one admin the quarter's participation as text, then the chart in that DM."""
     weeks = quarter_weeks(now.astimezone(team.tz).date())
     rituals = [rid for rid in bot.enabled_rituals(team.id) if bot.rituals[rid].in_insights]
-    counts = {rid: c for rid, c in bot.store.participation(team.id, weeks[0].isoformat()).items() if rid in rituals}
+    counts = {rid: c for rid, c in (await bot.store.participation(team.id, weeks[0].isoformat())).items() if rid in rituals}
     size = await team_size(bot, team)
     data = participation_data(weeks, counts, {rid: size for rid in rituals}, size)
     report = suppress_small_groups(data)

@@ -9,7 +9,8 @@ A ritual declares:
   `@form(name)`, `@command(name)`.
 
 Handlers receive a context bound to the team (and, for interactions, to the user), which
-is all they see of the platform, the store and the clock.
+is all they see of the platform, the store and the clock. Everything that reaches the
+database or the platform is a coroutine: `await ctx.get_state(...)`, `await ctx.post(...)`.
 """
 
 from __future__ import annotations
@@ -114,11 +115,11 @@ class Ritual:
         """The moments of one occurrence; the default is one step at the scheduled time."""
         return [Step("main")]
 
-    def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+    async def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
         """What this ritual keeps about one person besides stored answers (for `/ritual mydata`)."""
         return {}
 
-    def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+    async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
         """Erase what `personal_data` reports (for `/ritual forget`)."""
 
     def handler(self, kind: str, name: str) -> Callable[..., Awaitable[Any]] | None:

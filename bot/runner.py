@@ -33,7 +33,7 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     platforms: dict[str, ChatPlatform] = {}
     local = LocalPlatform({t.channel: list(t.members) if isinstance(t.members, list) else [] for t in config.teams})
     for name in sorted({t.platform for t in config.teams}):
-        connector = None if name == "local" else connector_for(name, env, config, store)
+        connector = None if name == "local" else await connector_for(name, env, config, store)
         if connector is None:
             if name != "local":
                 log.warning("no %s credentials in the environment: teams on %s run on the local platform "
@@ -43,9 +43,9 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
         connectors[name] = connector
         platforms[name] = connector.platform
     clock = SystemClock()
-    bot = build_bot(config, ritual_types, platforms, clock, store)
+    bot = await build_bot(config, ritual_types, platforms, clock, store)
     for team in bot.teams.values():
-        store.ensure_team(team.id, team.platform, team.channel, clock.now())
+        await store.ensure_team(team.id, team.platform, team.channel, clock.now())
     routes = [r for c in connectors.values() for r in c.routes()]
     async def platform_health() -> dict[str, str]:
         states = {name: await connector.health() for name, connector in connectors.items()}
@@ -78,14 +78,14 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
         await connector.stop()
     await local.stop()
     await runner.cleanup()
-    store.engine.dispose()
+    store.close()
     return 0
 
 
 def maintenance_jobs(bot: Any) -> dict[str, tuple[Any, Any]]:
     """Daily housekeeping jobs the bot itself owns (retention)."""
     async def purge() -> None:
-        bot.purge_expired()
+        await bot.purge_expired()
 
     return {
         "retention": (purge, CronTrigger(hour=3, minute=17, timezone=bot.config.timezone)),

@@ -25,9 +25,13 @@ def database_url(config: AppConfig) -> str:
     return os.environ.get("DATABASE_URL") or config.database_url
 
 
-def build_bot(config: AppConfig, ritual_types: Mapping[str, type[Ritual]], platforms: Mapping[str, ChatPlatform],
-              clock: Clock, store: Store | None = None) -> RitualBot:
+async def build_bot(config: AppConfig, ritual_types: Mapping[str, type[Ritual]],
+                    platforms: Mapping[str, ChatPlatform], clock: Clock, store: Store | None = None) -> RitualBot:
+    """A bot with the admins' stored changes applied; opens (and migrates) the database when
+    no store is given."""
     if store is None:
         store = Store(open_database(database_url(config)))
     rituals = {rid: cls() for rid, cls in ritual_types.items()}
-    return RitualBot(config, rituals, platforms, store, clock)
+    bot = RitualBot(config, rituals, platforms, store, clock)
+    await bot.load()
+    return bot

@@ -129,8 +129,8 @@ class LeaderChecklist(Ritual):
     @step("main")
     async def ask(self, ctx: RitualContext, occ: Occurrence) -> None:
         for leader in sorted(ctx.team.leaders):
-            await ctx.dm(leader, text(ctx.t_user(leader, "ask.dm"), buttons=(
-                Button("open", ctx.t_user(leader, "button.open"), occ.key, "primary"),)))
+            await ctx.dm(leader, text(await ctx.t_user(leader, "ask.dm"), buttons=(
+                Button("open", await ctx.t_user(leader, "button.open"), occ.key, "primary"),)))
 
     @action("open")
     async def open_checklist(self, ctx: InteractionContext, occurrence: str) -> None:
@@ -153,7 +153,7 @@ class LeaderChecklist(Ritual):
         note = values.get("note") or ""  # checked by the core: length, choices, client data
         answers = {item: str(values[item]) for item in ITEMS}
         content = {**answers, **({"note": note} if note else {})}
-        stored = ctx.save_answer(ctx.user_id, anonymous=False, kind="checklist", content=content, occurrence=occurrence)
+        stored = await ctx.save_answer(ctx.user_id, anonymous=False, kind="checklist", content=content, occurrence=occurrence)
         paragraphs = self._summary(ctx, answers)
         if stored:
             await ctx.reply(text(*paragraphs, ctx.user_t("summary.stored")))
@@ -180,15 +180,15 @@ class LeaderChecklist(Ritual):
             return
         options = ctx.options
         assert isinstance(options, Options)
-        rows = ctx.store.responses(ctx.team.id, self.id, author_id=ctx.user_id, kind="checklist")
+        rows = await ctx.store.responses(ctx.team.id, self.id, author_id=ctx.user_id, kind="checklist")
         months = latest_per_month([r for r in rows if r.author_id == ctx.user_id], options.trend_months)
         if not months:
-            if ctx.consent(ctx.user_id).value == "in":
+            if (await ctx.consent(ctx.user_id)).value == "in":
                 await ctx.reply(text(ctx.user_t("trend.empty")))
             else:
                 await ctx.offer_consent(ctx.user_t("trend.empty"))
             return
-        labels = "  ".join(month_label(occ, ctx.user_language()) for occ, _ in months)
+        labels = "  ".join(month_label(occ, ctx.acting_language) for occ, _ in months)
         paragraphs: list[Any] = [(Bold(ctx.user_t("trend.title", count=len(months))),), labels]
         for item in ITEMS:
             row = "  ".join(SYMBOL.get(content.get(item, ""), "·") for _, content in months)

@@ -335,30 +335,29 @@ class Round:
     def __init__(self, ctx: RitualContext, occurrence: str) -> None:
         self.ctx, self.occurrence = ctx, occurrence
 
-    def get(self, kind: str, default: Any = None) -> Any:
-        value = self.ctx.get_state(f"{kind}:{self.occurrence}")
+    async def get(self, kind: str, default: Any = None) -> Any:
+        value = await self.ctx.get_state(f"{kind}:{self.occurrence}")
         return default if value is None else value
 
-    def put(self, kind: str, value: Any) -> None:
-        self.ctx.put_state(f"{kind}:{self.occurrence}", value)
+    async def put(self, kind: str, value: Any) -> None:
+        await self.ctx.put_state(f"{kind}:{self.occurrence}", value)
 
-    def update(self, kind: str, change: Callable[[Any], Any]) -> Any:
+    async def update(self, kind: str, change: Callable[[Any], Any]) -> Any:
         """Read-modify-write under a lock: votes and dilemmas from many people at once."""
-        return self.ctx.update_state(f"{kind}:{self.occurrence}", change)
+        return await self.ctx.update_state(f"{kind}:{self.occurrence}", change)
 
-    def drop(self, *kinds: str) -> None:
+    async def drop(self, *kinds: str) -> None:
         for kind in kinds:
-            self.ctx.delete_state(f"{kind}:{self.occurrence}")
+            await self.ctx.delete_state(f"{kind}:{self.occurrence}")
 
-    @property
-    def open(self) -> bool:
+    async def is_open(self) -> bool:
         """Dilemmas and votes are taken from the call until the session starts."""
-        return self.get("call") is not None and not self.get("closed")
+        return await self.get("call") is not None and not await self.get("closed")
 
-    def clear(self) -> None:
-        for g in range(len(self.get("plan", {}).get("groups", []))):
-            self.drop(f"progress{g}")
-        self.drop(*self.KINDS)
+    async def clear(self) -> None:
+        for g in range(len((await self.get("plan", {})).get("groups", []))):
+            await self.drop(f"progress{g}")
+        await self.drop(*self.KINDS)
 
     @property
     def scheduled(self) -> datetime:
@@ -418,16 +417,16 @@ class MoralDeliberation(Ritual):
 
     @step("call")
     async def post_call(self, ctx: RitualContext, occ: Occurrence) -> None:
-        previous = ctx.get_state("last")
+        previous = await ctx.get_state("last")
         if previous and previous != occ.key:
-            Round(ctx, previous).clear()
-        ctx.put_state("last", occ.key)
+            await Round(ctx, previous).clear()
+        await ctx.put_state("last", occ.key)
         when = spoken_date(occ.scheduled, ctx.team_language)
         ref = await ctx.post(text((Bold(ctx.team_t("call.title", when=when)),), ctx.team_t("call.body"), ctx.team_t("call.facilitate"),
                                   buttons=(Button("bring", ctx.team_t("button.bring"), occ.key, "primary"),
                                            Button("facilitate", ctx.team_t("button.facilitate"), occ.key),
                                            Button("privacy", ctx.team_t("button.privacy")))))
-        Round(ctx, occ.key).put("call", _ref_data(ref))
+        await Round(ctx, occ.key).put("call", _ref_data(ref))
 
     @step("prepare")
     async def prepare(self, ctx: RitualContext, occ: Occurrence) -> None:
@@ -439,124 +438,124 @@ class MoralDeliberation(Ritual):
             user = group["facilitator"]
             if not user:
                 continue
-            where = translate(self.texts, "facilitator.group", ctx.user_language(user), g=g) if many else ""
-            await ctx.dm(user, text(ctx.t_user(user, "facilitator.dm", when=when, group=where)))
-        if rnd.get("call") is None:
+            where = translate(self.texts, "facilitator.group", await ctx.user_language(user), g=g) if many else ""
+            await ctx.dm(user, text(await ctx.t_user(user, "facilitator.dm", when=when, group=where)))
+        if await rnd.get("call") is None:
             return
-        dilemmas = rnd.get("dilemmas", [])
+        dilemmas = await rnd.get("dilemmas", [])
         paragraphs: list[Any] = [(Bold(ctx.team_t("prepare.title", when=when)),)]
         if not dilemmas:
             paragraphs.append(ctx.team_t("prepare.none"))
             await ctx.post(text(*paragraphs, buttons=(Button("bring", ctx.team_t("button.bring"), occ.key, "primary"),)))
             return
         paragraphs.append(ctx.team_t("prepare.body"))
-        paragraphs.extend(self._dilemma_line(ctx, d) for d in dilemmas)
+        paragraphs.extend([await self._dilemma_line(ctx, d) for d in dilemmas])
         buttons = [Button("vote", ctx.team_t("button.vote", n=d["n"]), f"{occ.key}|{d['n']}") for d in dilemmas]
         await ctx.post(text(*paragraphs, buttons=buttons))
 
     @step("session")
     async def open_session(self, ctx: RitualContext, occ: Occurrence) -> None:
         rnd = Round(ctx, occ.key)
-        rnd.put("closed", True)
+        await rnd.put("closed", True)
         plan = await self._plan(ctx, rnd)
-        dilemmas = rnd.get("dilemmas", [])
-        chosen_n = choose_dilemma([d["n"] for d in dilemmas], rnd.get("votes", {}), f"{ctx.team.id}:{occ.key}")
+        dilemmas = await rnd.get("dilemmas", [])
+        chosen_n = choose_dilemma([d["n"] for d in dilemmas], await rnd.get("votes", {}), f"{ctx.team.id}:{occ.key}")
         chosen = next((d for d in dilemmas if d["n"] == chosen_n), None)
         options = ctx.options
         assert isinstance(options, Options)
         if not plan["groups"]:
             await ctx.post(text(ctx.team_t("session.nobody")))
         for g in range(len(plan["groups"])):
-            head = await ctx.post(self._session_message(ctx, plan, g, self._dilemma_text(ctx, chosen), options))
+            head = await ctx.post(self._session_message(ctx, plan, g, await self._dilemma_text(ctx, chosen), options))
             first = await ctx.post(self._step_message(ctx, options.method, occ.key, g, 0, 0), thread=head)
-            rnd.put(f"progress{g}", {"step": 0, "ref": _ref_data(first), "head": _ref_data(head),
+            await rnd.put(f"progress{g}", {"step": 0, "ref": _ref_data(first), "head": _ref_data(head),
                                      "started": ctx.now().isoformat()})
-        rnd.drop("dilemmas", "votes", "volunteers")  # what people said is posted; now forget it
+        await rnd.drop("dilemmas", "votes", "volunteers")  # what people said is posted; now forget it
 
     @step("reflection")
     async def ask_reflection(self, ctx: RitualContext, occ: Occurrence) -> None:
         rnd = Round(ctx, occ.key)
-        if not rnd.get("plan", {}).get("groups"):
+        if not (await rnd.get("plan", {})).get("groups"):
             return
         ref = await ctx.post(text((Bold(ctx.team_t("reflect.title")),), ctx.team_t("reflect.body"), ctx.team_t("reflect.talk"), buttons=(
             Button("reflect", ctx.team_t("button.reflect"), occ.key, "primary"),
             Button("talk", ctx.team_t("button.talk")),
             Button("privacy", ctx.team_t("button.privacy")))))
-        rnd.put("reflection", _ref_data(ref))
+        await rnd.put("reflection", _ref_data(ref))
 
-    def _dilemma_text(self, ctx: RitualContext, entry: dict[str, Any] | None) -> dict[str, Any] | None:
+    async def _dilemma_text(self, ctx: RitualContext, entry: dict[str, Any] | None) -> dict[str, Any] | None:
         """The chosen dilemma: its stored text when it was kept (named, opted in), else only its number."""
         if entry is None:
             return None
-        stored = ctx.stored_answer(entry["response"]) if entry.get("response") else None
+        stored = await ctx.stored_answer(entry["response"]) if entry.get("response") else None
         content = stored.content if stored is not None else {}
         return {"n": entry["n"], "by": entry.get("by"), "title": content.get("title"), "story": content.get("story")}
 
-    def _dilemma_line(self, ctx: RitualContext, entry: dict[str, Any]) -> tuple[Any, ...]:
-        title = (self._dilemma_text(ctx, entry) or {}).get("title")
+    async def _dilemma_line(self, ctx: RitualContext, entry: dict[str, Any]) -> tuple[Any, ...]:
+        title = (await self._dilemma_text(ctx, entry) or {}).get("title")
         return (f"{entry['n']}. ", UserText(title) if title else ctx.team_t("dilemma.see_thread"))
 
     # data rights ------------------------------------------------------------------------------------
 
-    def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+    async def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
         """Votes, volunteering and group places of rounds still running (their state is short-lived)."""
         found: dict[str, Any] = {}
-        votes = {key.removeprefix("votes:"): v[user_id] for key, v in ctx.state_items("votes:") if user_id in v}
+        votes = {key.removeprefix("votes:"): v[user_id] for key, v in await ctx.state_items("votes:") if user_id in v}
         if votes:
             found["votes"] = votes
-        offered = [key.removeprefix("volunteers:") for key, v in ctx.state_items("volunteers:") if user_id in v]
+        offered = [key.removeprefix("volunteers:") for key, v in await ctx.state_items("volunteers:") if user_id in v]
         if offered:
             found["volunteered_to_facilitate"] = offered
-        groups = [key.removeprefix("plan:") for key, plan in ctx.state_items("plan:")
+        groups = [key.removeprefix("plan:") for key, plan in await ctx.state_items("plan:")
                   if any(user_id in g["members"] for g in plan.get("groups", []))]
         if groups:
             found["in_a_group"] = groups
         return found
 
-    def forget_person(self, ctx: RitualContext, user_id: str) -> None:
-        for key, votes in ctx.state_items("votes:"):
+    async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+        for key, votes in await ctx.state_items("votes:"):
             if user_id in votes:
-                ctx.update_state(key, lambda v: {u: n for u, n in (v or {}).items() if u != user_id})
-        for key, volunteers in ctx.state_items("volunteers:"):
+                await ctx.update_state(key, lambda v: {u: n for u, n in (v or {}).items() if u != user_id})
+        for key, volunteers in await ctx.state_items("volunteers:"):
             if user_id in volunteers:
-                ctx.update_state(key, lambda v: [u for u in v or [] if u != user_id])
-        for key, dilemmas in ctx.state_items("dilemmas:"):
+                await ctx.update_state(key, lambda v: [u for u in v or [] if u != user_id])
+        for key, dilemmas in await ctx.state_items("dilemmas:"):
             if any(d.get("by") == user_id for d in dilemmas):
-                ctx.update_state(key, lambda ds: [d | {"by": None, "response": None} if d.get("by") == user_id else d
+                await ctx.update_state(key, lambda ds: [d | {"by": None, "response": None} if d.get("by") == user_id else d
                                                   for d in ds or []])
-        for key, plan in ctx.state_items("plan:"):
+        for key, plan in await ctx.state_items("plan:"):
             if any(user_id in g["members"] for g in plan.get("groups", [])):
-                ctx.update_state(key, lambda p: _without(p, user_id))
+                await ctx.update_state(key, lambda p: _without(p, user_id))
 
     # planning -----------------------------------------------------------------------------------
 
     async def _plan(self, ctx: RitualContext, rnd: Round) -> dict[str, Any]:
         """Groups and facilitators for this occurrence, made once and then kept."""
-        plan: dict[str, Any] | None = rnd.get("plan")
+        plan: dict[str, Any] | None = await rnd.get("plan")
         if plan is not None:
             return plan
         options = ctx.options
         assert isinstance(options, Options)
-        away = ctx.store.away(ctx.team.id)
+        away = await ctx.store.away(ctx.team.id)
         people = [m for m in await ctx.members() if m not in away]
         groups, apart = make_groups(people, ctx.team.leaders, seed=f"{ctx.team.id}:{rnd.occurrence}",
                                     max_size=options.group_size_max, separate=options.separate_leaders_and_reports)
-        volunteers = rnd.get("volunteers", [])
+        volunteers = await rnd.get("volunteers", [])
         chosen: list[str] = []
         planned = []
         for group in groups:
-            facilitator = self._facilitator(ctx, group, volunteers, chosen)
+            facilitator = await self._facilitator(ctx, group, volunteers, chosen)
             chosen.append(facilitator)
             planned.append({"members": group, "facilitator": facilitator})
         plan = {"groups": planned, "apart": apart}
-        rnd.put("plan", plan)
+        await rnd.put("plan", plan)
         return plan
 
-    def _facilitator(self, ctx: RitualContext, group: list[str], volunteers: list[str], taken: list[str]) -> str:
+    async def _facilitator(self, ctx: RitualContext, group: list[str], volunteers: list[str], taken: list[str]) -> str:
         """Volunteers in the group first, then its leaders, then anyone in it: by fair rotation."""
         pools = ([v for v in volunteers if v in group], [p for p in group if ctx.team.is_leader(p)], group)
         for pool in pools:
-            picked = ctx.pick_next("facilitator", pool, exclude=taken)
+            picked = await ctx.pick_next("facilitator", pool, exclude=taken)
             if picked is not None:
                 return picked
         return group[0]  # everyone in the group opted out of rotations: someone still has to hold the steps
@@ -611,7 +610,7 @@ class MoralDeliberation(Ritual):
 
     @action("bring")
     async def open_dilemma_form(self, ctx: InteractionContext, occurrence: str) -> None:
-        if not Round(ctx, occurrence).open:
+        if not await Round(ctx, occurrence).is_open():
             await ctx.reply(text(ctx.user_t("form.closed")))
             return
         options = ctx.options
@@ -626,9 +625,9 @@ class MoralDeliberation(Ritual):
     async def receive_dilemma(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
         answer = {k: values.get(k) or "" for k in ("title", "story")}
         rnd = Round(ctx, occurrence)
-        if not rnd.open:
+        if not await rnd.is_open():
             return FormResult({"title": ctx.user_t("form.closed")})
-        if len(rnd.get("dilemmas", [])) >= MAX_DILEMMAS:
+        if len(await rnd.get("dilemmas", [])) >= MAX_DILEMMAS:
             return FormResult({"title": ctx.user_t("form.full", max=MAX_DILEMMAS)})
         anonymous = ctx.anonymous
         taken: dict[str, int] = {}
@@ -637,23 +636,23 @@ class MoralDeliberation(Ritual):
             taken["n"] = max((d["n"] for d in dilemmas or []), default=0) + 1
             return [*(dilemmas or []), {"n": taken["n"], "response": None, "by": None}]
 
-        rnd.update("dilemmas", reserve)
+        await rnd.update("dilemmas", reserve)
         n = taken["n"]
         team_t = ctx.team_t
         head = ((Bold(team_t("dilemma.anonymous", n=n)),) if anonymous
                 else mentioning(team_t("dilemma.named", n=n, who=WHO), ctx.user_id))
         await ctx.post(text(head, (UserText(answer["title"]),), (UserText(answer["story"]),),
                             buttons=(Button("vote", team_t("button.vote", n=n), f"{occurrence}|{n}"),)),
-                       thread=_ref(rnd.get("call")))
-        ctx.count_participation()
-        stored = ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="dilemma", content=answer,
-                                 occurrence=occurrence)
+                       thread=_ref(await rnd.get("call")))
+        await ctx.count_participation()
+        stored = await ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="dilemma", content=answer,
+                                       occurrence=occurrence)
         # Until the session the round keeps only a number and, for a named dilemma of someone
         # who opted in, where the stored answer is. An anonymous dilemma is never kept, so what
         # anyone sees of it is the same whether its author opted in or not.
         if stored:
-            rnd.update("dilemmas", lambda ds: [d | {"response": stored, "by": ctx.user_id} if d["n"] == n else d
-                                               for d in ds])
+            await rnd.update("dilemmas", lambda ds: [d | {"response": stored, "by": ctx.user_id} if d["n"] == n else d
+                                                     for d in ds])
         thanks = ctx.user_t("dilemma.thanks_anonymous" if anonymous else "dilemma.thanks")
         await _thank(ctx, thanks, stored, anonymous)
         return FormResult()
@@ -662,7 +661,7 @@ class MoralDeliberation(Ritual):
     async def vote(self, ctx: InteractionContext, value: str) -> None:
         occurrence, _, number = value.partition("|")
         rnd = Round(ctx, occurrence)
-        if not rnd.open:
+        if not await rnd.is_open():
             await ctx.reply(text(ctx.user_t("vote.closed")))
             return
         if ctx.user_id not in await ctx.members():
@@ -677,7 +676,7 @@ class MoralDeliberation(Ritual):
             votes[ctx.user_id] = n
             return votes
 
-        rnd.update("votes", cast)
+        await rnd.update("votes", cast)
         previous = seen["previous"]
         if previous == n:
             await ctx.reply(text(ctx.user_t("vote.again", n=n)))
@@ -688,13 +687,13 @@ class MoralDeliberation(Ritual):
     @action("facilitate")
     async def volunteer(self, ctx: InteractionContext, occurrence: str) -> None:
         rnd = Round(ctx, occurrence)
-        if rnd.get("plan") is not None or not rnd.open:
+        if await rnd.get("plan") is not None or not await rnd.is_open():
             await ctx.reply(text(ctx.user_t("facilitate.late")))
             return
-        if ctx.user_id in rnd.get("volunteers", []):
+        if ctx.user_id in await rnd.get("volunteers", []):
             await ctx.reply(text(ctx.user_t("facilitate.already")))
             return
-        rnd.update("volunteers", lambda vs: list(dict.fromkeys([*(vs or []), ctx.user_id])))
+        await rnd.update("volunteers", lambda vs: list(dict.fromkeys([*(vs or []), ctx.user_id])))
         await ctx.reply(text(ctx.user_t("facilitate.thanks")))
 
     @action("next")
@@ -702,7 +701,7 @@ class MoralDeliberation(Ritual):
         occurrence, g_text, i_text = value.split("|")
         g, i = int(g_text), int(i_text)
         rnd = Round(ctx, occurrence)
-        plan, progress = rnd.get("plan"), rnd.get(f"progress{g}")
+        plan, progress = await rnd.get("plan"), await rnd.get(f"progress{g}")
         if plan is None or progress is None or progress["step"] != i:
             await ctx.reply(text(ctx.user_t("next.stale")))
             return
@@ -718,11 +717,11 @@ class MoralDeliberation(Ritual):
         head = _ref(progress["head"])
         if i + 1 >= len(METHODS[options.method]):
             await ctx.post(text(ctx.team_t("step.done")), thread=head)
-            rnd.put(f"progress{g}", {**progress, "step": i + 1})
+            await rnd.put(f"progress{g}", {**progress, "step": i + 1})
             return
         elapsed = int((ctx.now() - datetime.fromisoformat(progress["started"])).total_seconds() // 60)
         ref = await ctx.post(self._step_message(ctx, options.method, occurrence, g, i + 1, elapsed), thread=head)
-        rnd.put(f"progress{g}", {**progress, "step": i + 1, "ref": _ref_data(ref)})
+        await rnd.put(f"progress{g}", {**progress, "step": i + 1, "ref": _ref_data(ref)})
 
     @action("privacy")
     async def explain_privacy(self, ctx: InteractionContext, value: str) -> None:
@@ -739,7 +738,7 @@ class MoralDeliberation(Ritual):
 
     @action("reflect")
     async def open_reflection_form(self, ctx: InteractionContext, occurrence: str) -> None:
-        if Round(ctx, occurrence).get("reflection") is None:
+        if await Round(ctx, occurrence).get("reflection") is None:
             await ctx.reply(text(ctx.user_t("reflect.closed")))
             return
         options = ctx.options
@@ -755,7 +754,7 @@ class MoralDeliberation(Ritual):
     async def receive_reflection(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
         how, note = values["how"], values.get("note") or ""
         rnd = Round(ctx, occurrence)
-        thread = rnd.get("reflection")
+        thread = await rnd.get("reflection")
         if thread is None:
             return FormResult({"how": ctx.user_t("reflect.closed")})
         anonymous = ctx.anonymous
@@ -765,10 +764,10 @@ class MoralDeliberation(Ritual):
             head = ((Bold(team_t("reflect.anonymous", how=label)),) if anonymous
                     else mentioning(team_t("reflect.named", who=WHO, how=label), ctx.user_id))
             await ctx.post(text(head, *([(UserText(note),)] if note else [])), thread=_ref(thread))
-            ctx.count_participation()
+            await ctx.count_participation()
         content = {"how": how, **({"note": note} if note else {})}
-        stored = ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="reflection", content=content,
-                                 occurrence=occurrence)
+        stored = await ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="reflection", content=content,
+                                       occurrence=occurrence)
         thanks = ctx.user_t("reflect.thanks") + (" " + ctx.user_t("reflect.heavy_offer") if how == "heavy" else "")
         await _thank(ctx, thanks, stored, anonymous)
         return FormResult()
@@ -784,7 +783,7 @@ async def _thank(ctx: InteractionContext, thanks: str, stored: int | None, anony
         await ctx.confirm(text(thanks))
     elif stored:
         await ctx.confirm(text(thanks, ctx.user_t("stored.yes")))
-    elif ctx.consent(ctx.user_id).value == "unknown":
+    elif (await ctx.consent(ctx.user_id)).value == "unknown":
         await ctx.offer_consent(thanks + " " + ctx.user_t("stored.no"))
     else:
         await ctx.confirm(text(thanks, ctx.user_t("stored.no")))

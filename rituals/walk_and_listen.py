@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.context import InteractionContext, Occurrence, RitualContext
+from bot.i18n import translate
 from bot.insights import MINIMUM_GROUP
 from bot.messages import WHO, Bold, Button, Mention, Message, mentioning, parse_user_ref, text
 from bot.ritual import Ritual, Step, action, command, step
@@ -169,14 +170,14 @@ class WalkAndListen(Ritual):
         for leader in sorted(ctx.team.leaders):
             if await self._leader_offset(ctx, leader, occ, options.leader_timezone_window_hours) != offset:
                 continue
-            if any(w.week == week for w in ctx.store.walks(ctx.team.id, leader)):
+            if any(w.week == week for w in await ctx.store.walks(ctx.team.id, leader)):
                 continue  # already proposed (e.g. the leader's timezone changed within the window)
             member = await self._next_member(ctx, leader, week)
             if member is None:
-                await ctx.dm(leader, text(ctx.t_user(leader, "propose.nobody")))
+                await ctx.dm(leader, text(await ctx.t_user(leader, "propose.nobody")))
                 continue
-            ctx.store.set_walk(ctx.team.id, leader, week, member, "proposed", ctx.now())
-            await ctx.dm(leader, self._proposal(ctx, leader, member, week, "proposed"))
+            await ctx.store.set_walk(ctx.team.id, leader, week, member, "proposed", ctx.now())
+            await ctx.dm(leader, await self._proposal(ctx, leader, member, week, "proposed"))
 
     async def _leader_offset(self, ctx: RitualContext, leader: str, occ: Occurrence, window: int) -> int:
         """Hours between the team's and the leader's own scheduled wall time, clamped to the window."""
@@ -193,11 +194,11 @@ class WalkAndListen(Ritual):
     async def follow_up(self, ctx: RitualContext, occ: Occurrence) -> None:
         week = iso_week(occ.scheduled.date())
         for leader in sorted(ctx.team.leaders):
-            ctx.delete_state(f"passed:{leader}:{week}")
-            walk = next((w for w in ctx.store.walks(ctx.team.id, leader) if w.week == week), None)
+            await ctx.delete_state(f"passed:{leader}:{week}")
+            walk = next((w for w in await ctx.store.walks(ctx.team.id, leader) if w.week == week), None)
             if walk is None or walk.status not in ("proposed", "planned"):
                 continue
-            lang_t = _user_t(ctx, leader)
+            lang_t = await _user_t(ctx, leader)
             await ctx.dm(leader, text(mentioning(lang_t("followup.dm", who=WHO), walk.member_id), buttons=(
                 Button("done", lang_t("button.done"), week, "primary"),
                 Button("skip", lang_t("button.not_happened"), week))))
@@ -205,13 +206,13 @@ class WalkAndListen(Ritual):
     # choosing -------------------------------------------------------------------------------------
 
     async def _eligible(self, ctx: RitualContext, leader: str) -> list[str]:
-        blocked = (set(ctx.team.leaders) | set(ctx.get_state("no_walks") or []) | ctx.store.away(ctx.team.id)
-                   | ctx.store.opted_out(ctx.team.id) | {leader})
+        blocked = (set(ctx.team.leaders) | set(await ctx.get_state("no_walks") or []) | await ctx.store.away(ctx.team.id)
+                   | await ctx.store.opted_out(ctx.team.id) | {leader})
         return [m for m in await ctx.members() if m not in blocked]
 
-    def _history(self, ctx: RitualContext, leader: str) -> dict[str, tuple[datetime, int]]:
+    async def _history(self, ctx: RitualContext, leader: str) -> dict[str, tuple[datetime, int]]:
         history: dict[str, tuple[datetime, int]] = {}
-        for walk in ctx.store.walks(ctx.team.id, leader):
+        for walk in await ctx.store.walks(ctx.team.id, leader):
             if walk.status in WALKED:
                 _, times = history.get(walk.member_id, (_NEVER, 0))
                 history[walk.member_id] = (week_start(walk.week), times + 1)
@@ -219,10 +220,10 @@ class WalkAndListen(Ritual):
 
     async def _queue(self, ctx: RitualContext, leader: str, week: str, passed: Sequence[str] = ()) -> list[str]:
         eligible = [m for m in await self._eligible(ctx, leader) if m not in passed]
-        taken = {w.member_id for w in ctx.store.walks(ctx.team.id) if w.week == week and w.leader_id != leader
+        taken = {w.member_id for w in await ctx.store.walks(ctx.team.id) if w.week == week and w.leader_id != leader
                  and w.status != "skipped"}
         free = [m for m in eligible if m not in taken]
-        return waiting_order(free or eligible, self._history(ctx, leader), f"{ctx.team.id}:walks:{leader}")
+        return waiting_order(free or eligible, await self._history(ctx, leader), f"{ctx.team.id}:walks:{leader}")
 
     async def _next_member(self, ctx: RitualContext, leader: str, week: str, passed: Sequence[str] = ()) -> str | None:
         queue = await self._queue(ctx, leader, week, passed)
@@ -233,8 +234,8 @@ class WalkAndListen(Ritual):
 
     # messages ---------------------------------------------------------------------------------------
 
-    def _proposal(self, ctx: RitualContext, leader: str, member: str, week: str, status: str) -> Message:
-        t = _user_t(ctx, leader)
+    async def _proposal(self, ctx: RitualContext, leader: str, member: str, week: str, status: str) -> Message:
+        t = await _user_t(ctx, leader)
         paragraphs: list[Any] = [mentioning(t("propose.dm", who=WHO), member), t("propose.spirit")]
         buttons: list[Button] = []
         if status == "proposed":
@@ -253,15 +254,15 @@ class WalkAndListen(Ritual):
         if not ctx.is_leader:
             await ctx.reply(text(ctx.user_t("refuse.not_leader")))
             return None
-        walk = next((w for w in ctx.store.walks(ctx.team.id, ctx.user_id) if w.week == week), None)
+        walk = next((w for w in await ctx.store.walks(ctx.team.id, ctx.user_id) if w.week == week), None)
         if walk is None:
             await ctx.reply(text(ctx.user_t("refuse.gone")))
         return walk
 
     async def _set(self, ctx: InteractionContext, week: str, member: str, status: str) -> None:
-        ctx.store.set_walk(ctx.team.id, ctx.user_id, week, member, status, ctx.now())
+        await ctx.store.set_walk(ctx.team.id, ctx.user_id, week, member, status, ctx.now())
         if ctx.message is not None:
-            await ctx.update(ctx.message, self._proposal(ctx, ctx.user_id, member, week, status))
+            await ctx.update(ctx.message, await self._proposal(ctx, ctx.user_id, member, week, status))
 
     async def _record(self, ctx: InteractionContext, week: str, status: str) -> None:
         walk = await self._own_walk(ctx, week)
@@ -275,7 +276,7 @@ class WalkAndListen(Ritual):
         options = ctx.options
         assert isinstance(options, Options)
         if invite and options.invite_member:
-            await ctx.dm(walk.member_id, text(mentioning(_user_t(ctx, walk.member_id)("invite.dm", who=WHO), ctx.user_id)))
+            await ctx.dm(walk.member_id, text(mentioning((await _user_t(ctx, walk.member_id))("invite.dm", who=WHO), ctx.user_id)))
 
     @action("planned")
     async def planned(self, ctx: InteractionContext, week: str) -> None:
@@ -294,12 +295,12 @@ class WalkAndListen(Ritual):
         walk = await self._own_walk(ctx, week)
         if walk is None:
             return
-        passed = list(dict.fromkeys([*(ctx.get_state(f"passed:{ctx.user_id}:{week}") or []), walk.member_id]))
+        passed = list(dict.fromkeys([*(await ctx.get_state(f"passed:{ctx.user_id}:{week}") or []), walk.member_id]))
         member = await self._next_member(ctx, ctx.user_id, week, passed)
         if member is None:
             await ctx.reply(text(ctx.user_t("other.nobody")))
             return
-        ctx.put_state(f"passed:{ctx.user_id}:{week}", passed)
+        await ctx.put_state(f"passed:{ctx.user_id}:{week}", passed)
         await self._set(ctx, week, member, "proposed")
 
     # commands -------------------------------------------------------------------------------------------
@@ -318,19 +319,19 @@ class WalkAndListen(Ritual):
         else:
             await ctx.reply(text(ctx.user_t("walks.help")))
 
-    def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
-        return {"no_walks": True} if user_id in (ctx.get_state("no_walks") or []) else {}
+    async def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+        return {"no_walks": True} if user_id in (await ctx.get_state("no_walks") or []) else {}
 
-    def forget_person(self, ctx: RitualContext, user_id: str) -> None:
-        current = ctx.get_state("no_walks") or []
+    async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+        current = await ctx.get_state("no_walks") or []
         if user_id in current:
-            ctx.put_state("no_walks", [u for u in current if u != user_id])
+            await ctx.put_state("no_walks", [u for u in current if u != user_id])
 
     async def _opt(self, ctx: InteractionContext, out: bool) -> None:
         """A private choice, kept as a list in the ritual's state (not a row about the person)."""
-        current = set(ctx.get_state("no_walks") or [])
+        current = set(await ctx.get_state("no_walks") or [])
         current = current | {ctx.user_id} if out else current - {ctx.user_id}
-        ctx.put_state("no_walks", sorted(current))
+        await ctx.put_state("no_walks", sorted(current))
         await ctx.reply(text(ctx.user_t("walks.optout" if out else "walks.optin")))
 
     async def _coverage(self, ctx: InteractionContext) -> None:
@@ -341,7 +342,7 @@ class WalkAndListen(Ritual):
         assert isinstance(options, Options)
         since = iso_week((ctx.local_now() - timedelta(weeks=options.coverage_weeks)).date())
         paragraphs: list[Any] = [(Bold(ctx.user_t("walks.title", weeks=options.coverage_weeks)),)]
-        recent = [w for w in ctx.store.walks(ctx.team.id, ctx.user_id) if w.week > since]
+        recent = [w for w in await ctx.store.walks(ctx.team.id, ctx.user_id) if w.week > since]
         for w in recent:
             status = ctx.user_t(f"walks.status.{w.status}")
             paragraphs.append(mentioning(ctx.user_t("walks.line", week=w.week.split("-W")[1], who=WHO, status=status), w.member_id))
@@ -366,7 +367,7 @@ class WalkAndListen(Ritual):
         if len(members) < MINIMUM_GROUP:  # a number for so few people points at someone
             await ctx.reply(text(ctx.user_t("walks.team_small", minimum=MINIMUM_GROUP)))
             return
-        done = [w for w in ctx.store.walks(ctx.team.id) if w.week > since and w.status == "done"
+        done = [w for w in await ctx.store.walks(ctx.team.id) if w.week > since and w.status == "done"
                 and w.member_id in members]
         walked = {w.member_id for w in done}
         await ctx.reply(text(ctx.user_t("walks.team", weeks=options.coverage_weeks, walked=len(walked),
@@ -384,12 +385,15 @@ class WalkAndListen(Ritual):
             await ctx.reply(text(mentioning(ctx.user_t("refuse.with", who=WHO), member)))
             return
         week = iso_week(ctx.local_now().date())
-        ctx.store.set_walk(ctx.team.id, ctx.user_id, week, member, "planned", ctx.now())
+        await ctx.store.set_walk(ctx.team.id, ctx.user_id, week, member, "planned", ctx.now())
         await ctx.reply(text(mentioning(ctx.user_t("walks.with_done", who=WHO), member)))
 
 
-def _user_t(ctx: RitualContext, user: str) -> Callable[..., str]:
+async def _user_t(ctx: RitualContext, user: str) -> Callable[..., str]:
+    """A translator for one person's texts: their language is looked up once."""
+    language = await ctx.user_language(user)
+
     def t(key: str, **values: object) -> str:
-        return ctx.t_user(user, key, **values)
+        return translate(ctx.ritual.texts, key, language, **values)
 
     return t

@@ -139,11 +139,11 @@ class WeeklySuccessMistake(Ritual):
 
     @step("sharer")
     async def choose_sharer(self, ctx: RitualContext, occ: Occurrence) -> None:
-        sharer = ctx.pick_next("sharer", await ctx.members())
+        sharer = await ctx.pick_next("sharer", await ctx.members())
         if sharer is None:
             return
-        ctx.put_state(f"sharer:{occ.key}", sharer)
-        await ctx.dm(sharer, text(ctx.t_user(sharer, "sharer.dm")))
+        await ctx.put_state(f"sharer:{occ.key}", sharer)
+        await ctx.dm(sharer, text(await ctx.t_user(sharer, "sharer.dm")))
 
     @step("prompt")
     async def post_prompt(self, ctx: RitualContext, occ: Occurrence) -> None:
@@ -152,46 +152,46 @@ class WeeklySuccessMistake(Ritual):
         ref = await ctx.post(text(*paragraphs, buttons=(
             Button("share", ctx.team_t("button.share"), occ.key, "primary"),
             Button("privacy", ctx.team_t("button.privacy")))))
-        ctx.put_state(f"prompt:{occ.key}", {"channel": ref.channel, "id": ref.id})
-        ctx.put_state("open", occ.key)
+        await ctx.put_state(f"prompt:{occ.key}", {"channel": ref.channel, "id": ref.id})
+        await ctx.put_state("open", occ.key)
 
     @step("digest")
     async def post_digest(self, ctx: RitualContext, occ: Occurrence) -> None:
-        if ctx.get_state(f"prompt:{occ.key}") is None:
+        if await ctx.get_state(f"prompt:{occ.key}") is None:
             return  # no prompt went out for this week (new team, paused, holiday): nothing to look back on
-        count = int(ctx.get_state(f"count:{occ.key}") or 0)
-        if ctx.get_state("open") == occ.key:
-            ctx.delete_state("open")
+        count = int(await ctx.get_state(f"count:{occ.key}") or 0)
+        if await ctx.get_state("open") == occ.key:
+            await ctx.delete_state("open")
         paragraphs: list[Any] = [(Bold(ctx.team_t("digest.title")),)]
         if count == 0:
             paragraphs.append(ctx.team_t("digest.none"))
         else:
             paragraphs.append(ctx.team_t("digest.count_one") if count == 1 else ctx.team_t("digest.count", count=count))
-            lessons = [r.content["lesson"] for r in ctx.store.responses(ctx.team.id, self.id, occurrence=occ.key)
+            lessons = [r.content["lesson"] for r in await ctx.store.responses(ctx.team.id, self.id, occurrence=occ.key)
                        if r.content.get("lesson")]
             if lessons:
                 paragraphs.append(ctx.team_t("digest.lessons"))
                 paragraphs.extend(("• ", UserText(lesson)) for lesson in lessons)
         await ctx.post(text(*paragraphs))
         for key in (f"count:{occ.key}", f"sharer:{occ.key}", f"prompt:{occ.key}"):
-            ctx.delete_state(key)
+            await ctx.delete_state(key)
 
     # data rights -----------------------------------------------------------------------------------
 
-    def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
-        turns = [key.removeprefix("sharer:") for key, who in ctx.state_items("sharer:") if who == user_id]
+    async def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+        turns = [key.removeprefix("sharer:") for key, who in await ctx.state_items("sharer:") if who == user_id]
         return {"sharer_for_week_of": turns} if turns else {}
 
-    def forget_person(self, ctx: RitualContext, user_id: str) -> None:
-        for key, who in ctx.state_items("sharer:"):
+    async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+        for key, who in await ctx.state_items("sharer:"):
             if who == user_id:
-                ctx.delete_state(key)
+                await ctx.delete_state(key)
 
     # interactions --------------------------------------------------------------------------------
 
     @action("share")
     async def open_share_form(self, ctx: InteractionContext, occurrence: str) -> None:
-        if ctx.get_state(f"prompt:{occurrence}") is None:
+        if await ctx.get_state(f"prompt:{occurrence}") is None:
             await ctx.reply(text(ctx.user_t("form.closed")))
             return
         options = ctx.options
@@ -214,7 +214,7 @@ class WeeklySuccessMistake(Ritual):
     async def receive_answer(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
         """The core has checked the fields, the guard and the roster; this posts and keeps."""
         answer: dict[str, str] = {k: values.get(k) or "" for k in ("success", "mistake", "lesson")}
-        prompt = ctx.get_state(f"prompt:{occurrence}")
+        prompt = await ctx.get_state(f"prompt:{occurrence}")
         if prompt is None:
             return FormResult({"success": ctx.user_t("form.closed")})
         anonymous = ctx.anonymous
@@ -226,16 +226,16 @@ class WeeklySuccessMistake(Ritual):
             paragraphs.append((ctx.team_t("answer.lesson"), UserText(answer["lesson"])))
         thread = MessageRef(channel=prompt["channel"], id=prompt["id"])
         await ctx.post(text(*paragraphs), thread=thread)
-        ctx.put_state(f"count:{occurrence}", int(ctx.get_state(f"count:{occurrence}") or 0) + 1)
-        ctx.count_participation()
+        await ctx.put_state(f"count:{occurrence}", int(await ctx.get_state(f"count:{occurrence}") or 0) + 1)
+        await ctx.count_participation()
         content = {k: v for k, v in answer.items() if v}
-        stored = ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="answer", content=content,
-                                 occurrence=occurrence)
+        stored = await ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="answer", content=content,
+                                       occurrence=occurrence)
         if anonymous:
             await ctx.confirm(text(ctx.user_t("answer.thanks_anonymous")))
         elif stored:
             await ctx.confirm(text(ctx.user_t("answer.thanks_stored")))
-        elif ctx.consent(ctx.user_id).value == "unknown":
+        elif (await ctx.consent(ctx.user_id)).value == "unknown":
             await ctx.offer_consent(ctx.user_t("answer.thanks_not_stored"))
         else:
             await ctx.confirm(text(ctx.user_t("answer.thanks_not_stored")))

@@ -110,9 +110,9 @@ def make_harness(store: Store):  # type: ignore[no-untyped-def]
             channels = {t.channel: list(t.members) if isinstance(t.members, list) else [] for t in config.teams}
         local = LocalPlatform(channels, locales=locales, timezones=timezones)
         clock = FakeClock(start)
-        bot = build_bot(config, discover(), {"local": local}, clock, store)
+        bot = await build_bot(config, discover(), {"local": local}, clock, store)
         for team in bot.teams.values():
-            store.ensure_team(team.id, team.platform, team.channel, clock.now())
+            await store.ensure_team(team.id, team.platform, team.channel, clock.now())
         await local.start(bot)
         return Harness(bot, local, clock, store)
 

@@ -18,7 +18,7 @@ async def test_schedule_change_applies_now_and_is_audited(make_harness) -> None:
     assert "wed 10:00" in out[-1].text and "wo 2026-12-02 10:00" in out[-1].text
     await h.advance(timedelta(days=2, hours=2, minutes=1))  # to Wednesday 10:01
     assert "weeksucces" in h.local.last("channel", "C1").text.lower()
-    (entry,) = h.store.audit_log("noord")
+    (entry,) = await h.store.audit_log("noord")
     assert (entry.actor_id, entry.action, entry.detail) == ("anna", "set schedule:weekly_success_mistake", "wed 10:00")
 
 
@@ -32,16 +32,16 @@ async def test_bad_input_is_refused_with_a_reason_and_nothing_changes(make_harne
                            ("language fr", "language nl")]:
         out = await h.local.command("anna", line, channel="C1")
         assert expected in out[-1].text, (line, out[-1].text)
-    assert h.store.team_settings() == {}
-    assert h.store.audit_log("noord") == []
+    assert await h.store.team_settings() == {}
+    assert await h.store.audit_log("noord") == []
 
 
 async def test_non_admin_changes_nothing(make_harness) -> None:  # type: ignore[no-untyped-def]
     h = await make_harness(TEAM_TOML)
     out = await h.local.command("bram", "members add zed", channel="C1")
     assert "beheerder" in out[-1].text
-    assert h.store.team_settings() == {}
-    assert [a.action for a in h.store.audit_log("noord")] == ["refused"]
+    assert await h.store.team_settings() == {}
+    assert [a.action for a in await h.store.audit_log("noord")] == ["refused"]
 
 
 async def test_changes_survive_a_restart(make_harness) -> None:  # type: ignore[no-untyped-def]
@@ -51,7 +51,7 @@ async def test_changes_survive_a_restart(make_harness) -> None:  # type: ignore[
     await h.local.command("anna", "language en", channel="C1")
     await h.local.command("anna", "holidays add 2026-12-04", channel="C1")
     await h.local.command("anna", "timezone Europe/Helsinki", channel="C1")
-    restarted = build_bot(make_config(TEAM_TOML), discover(), {"local": h.local}, FakeClock(h.clock.now()), h.store)
+    restarted = await build_bot(make_config(TEAM_TOML), discover(), {"local": h.local}, FakeClock(h.clock.now()), h.store)
     team = restarted.teams["noord"]
     assert "zed" in (team.configured_members or ()) and team.is_leader("zed")
     assert team.language == "en" and team.timezone == "Europe/Helsinki"
@@ -64,27 +64,27 @@ async def test_an_edited_config_wins_on_restart_and_says_what_it_replaces(make_h
     await h.local.command("anna", "schedule weekly_success_mistake wed 10:00", channel="C1")
     edited = TEAM_TOML.replace('language = "nl"', 'language = "nl"').replace('schedule = "fri 14:00"', 'schedule = "thu 09:00"')
     caplog.set_level(logging.WARNING, logger="ritualbot.config")
-    restarted = build_bot(make_config(edited), discover(), {"local": h.local}, FakeClock(h.clock.now()), h.store)
+    restarted = await build_bot(make_config(edited), discover(), {"local": h.local}, FakeClock(h.clock.now()), h.store)
     assert restarted.resolved[("noord", "weekly_success_mistake")].schedule.source == "thu 09:00"
     assert restarted.teams["noord"].language == "en"  # config.toml did not change this one: the admin's stands
     assert "config.toml now sets schedule:weekly_success_mistake of team noord to 'thu 09:00'" in caplog.text
     assert "anna" in caplog.text and "wed 10:00" in caplog.text
-    assert [s.key for s in h.store.team_settings()["noord"]] == ["language"]
+    assert [s.key for s in (await h.store.team_settings())["noord"]] == ["language"]
 
 
 async def test_a_changed_consent_notice_asks_again(make_harness) -> None:  # type: ignore[no-untyped-def]
     h = await make_harness(TEAM_TOML)
-    h.store.set_consent("noord", "bram", Consent.IN, h.clock.now(), notice_version=h.store.notice_version)
-    assert h.store.consent("noord", "bram") is Consent.IN
+    await h.store.set_consent("noord", "bram", Consent.IN, h.clock.now(), notice_version=h.store.notice_version)
+    assert await h.store.consent("noord", "bram") is Consent.IN
     h.store.notice_version += 1
-    assert h.store.consent("noord", "bram") is Consent.UNKNOWN
-    assert "bram" not in h.store.opted_in("noord")
+    assert await h.store.consent("noord", "bram") is Consent.UNKNOWN
+    assert "bram" not in await h.store.opted_in("noord")
     start = datetime(2026, 12, 4, 14, 1, tzinfo=AMS)
     await h.advance_to(start)
     prompt = h.local.last("channel", "C1")
     await h.local.click("bram", prompt, "share")
     result, out = await h.local.submit("bram", {"success": "a", "mistake": "b", "share_as": "named"})
-    assert result.ok and h.store.responses("noord") == []
+    assert result.ok and await h.store.responses("noord") == []
     assert any(b.action == "core:optin" for e in out if e.message for b in e.message.buttons)
 
 
@@ -127,14 +127,14 @@ async def test_monthly_insights_go_once_to_admins_who_asked(make_harness) -> Non
 async def test_retention_deletes_exactly_what_is_older(make_harness) -> None:  # type: ignore[no-untyped-def]
     toml = TEAM_TOML.replace('members = ["anna"', 'retention_days = 30\nmembers = ["anna"')
     h = await make_harness(toml)
-    h.store.set_consent("noord", "eva", Consent.IN, h.clock.now(), h.store.notice_version)
+    await h.store.set_consent("noord", "eva", Consent.IN, h.clock.now(), h.store.notice_version)
     now = h.clock.now()
     for age_days in (31, 30, 29, 1):
-        h.store.save_response("noord", "weekly_success_mistake", author_id="eva", anonymous=False, kind="answer",
+        await h.store.save_response("noord", "weekly_success_mistake", author_id="eva", anonymous=False, kind="answer",
                               content={"age": age_days}, occurrence=None, at=now - timedelta(days=age_days))
-    h.store.save_response("noord", "weekly_success_mistake", author_id="eva", anonymous=False, kind="answer",
+    await h.store.save_response("noord", "weekly_success_mistake", author_id="eva", anonymous=False, kind="answer",
                           content={"age": "just over"}, occurrence=None, at=now - timedelta(days=30, seconds=1))
-    assert h.bot.purge_expired(dry_run=True) == {"noord": 2}
-    assert len(h.store.responses("noord")) == 5
-    assert h.bot.purge_expired() == {"noord": 2}
-    assert sorted(str(r.content["age"]) for r in h.store.responses("noord")) == ["1", "29", "30"]
+    assert await h.bot.purge_expired(dry_run=True) == {"noord": 2}
+    assert len(await h.store.responses("noord")) == 5
+    assert await h.bot.purge_expired() == {"noord": 2}
+    assert sorted(str(r.content["age"]) for r in await h.store.responses("noord")) == ["1", "29", "30"]

@@ -54,7 +54,7 @@ async def test_catch_up_outside_grace_is_recorded_as_missed(make_harness) -> Non
     counts = await h.bot.engine.run_due()
     assert counts == {"missed": 1}
     assert _channel_posts(h) == []
-    statuses = [(f.step, f.status) for f in h.store.firings("noord")]
+    statuses = [(f.step, f.status) for f in await h.store.firings("noord")]
     assert statuses == [("prompt", "missed")]
 
 
@@ -77,9 +77,9 @@ async def test_pause_resume_and_skip(make_harness) -> None:  # type: ignore[no-u
     assert _channel_posts(h) == []
     await h.advance(timedelta(days=7))
     assert len(_channel_posts(h)) == 1
-    statuses = [f.status for f in h.store.firings("noord", "weekly_success_mistake") if f.step == "prompt"]
+    statuses = [f.status for f in await h.store.firings("noord", "weekly_success_mistake") if f.step == "prompt"]
     assert statuses == ["paused", "skipped", "done"]
-    actions = [(a.actor_id, a.action) for a in h.store.audit_log("noord")]
+    actions = [(a.actor_id, a.action) for a in await h.store.audit_log("noord")]
     assert actions == [("anna", "pause"), ("anna", "resume"), ("anna", "skip")]
 
 
@@ -87,8 +87,8 @@ async def test_non_admin_is_refused_and_nothing_changes(make_harness) -> None:  
     h = await make_harness(PROMPT_ONLY)
     out = await h.local.command("bram", "pause weekly_success_mistake", channel="C1")
     assert [e.kind for e in out] == ["reply"] and "beheerder" in out[0].text
-    assert h.store.ritual_state("noord", "weekly_success_mistake").paused is False
-    assert [(a.actor_id, a.action) for a in h.store.audit_log("noord")] == [("bram", "refused")]
+    assert (await h.store.ritual_state("noord", "weekly_success_mistake")).paused is False
+    assert [(a.actor_id, a.action) for a in await h.store.audit_log("noord")] == [("bram", "refused")]
 
 
 async def test_public_holidays_and_own_dates_do_not_fire(make_harness) -> None:  # type: ignore[no-untyped-def]
@@ -96,11 +96,11 @@ async def test_public_holidays_and_own_dates_do_not_fire(make_harness) -> None: 
         'schedule = "fri 14:00"', 'schedule = "daily 10:00"')
     h = await make_harness(toml, start=datetime(2026, 12, 24, 9, tzinfo=AMS))
     await h.advance(timedelta(days=3))  # 24th (a normal day), 25th and 26th (Christmas in NL)
-    statuses = [(f.occurrence[:10], f.status) for f in h.store.firings("noord") if f.step == "prompt"]
+    statuses = [(f.occurrence[:10], f.status) for f in await h.store.firings("noord") if f.step == "prompt"]
     assert statuses == [("2026-12-24", "done"), ("2026-12-25", "holiday"), ("2026-12-26", "holiday")]
     h2 = await make_harness(toml.replace('id = "noord"', 'id = "zuid"'), start=datetime(2026, 12, 11, 9, tzinfo=AMS))
     await h2.advance(timedelta(hours=2))
-    assert [f.status for f in h2.store.firings("zuid") if f.step == "prompt"] == ["holiday"]
+    assert [f.status for f in await h2.store.firings("zuid") if f.step == "prompt"] == ["holiday"]
 
 
 async def test_run_now_by_admin_posts_once(make_harness) -> None:  # type: ignore[no-untyped-def]
@@ -112,7 +112,7 @@ async def test_run_now_by_admin_posts_once(make_harness) -> None:  # type: ignor
     assert len(_channel_posts(h)) == 1
 
 
-def test_two_processes_post_exactly_once(tmp_path: Path, database_url: str, store: Store) -> None:
+async def test_two_processes_post_exactly_once(tmp_path: Path, database_url: str, store: Store) -> None:
     """Two bot processes on one database, released at the same instant, fire 12 teams' prompts."""
     teams = "".join(
         f'\n[[teams]]\nid = "t{i}"\nplatform = "local"\nchannel = "C{i}"\nmembers = ["a{i}", "b{i}"]\n'
@@ -122,7 +122,7 @@ def test_two_processes_post_exactly_once(tmp_path: Path, database_url: str, stor
     config_file.write_text(teams)
     config = make_config(teams)
     for team in config.teams:
-        store.ensure_team(team.id, "local", team.channel, FRIDAY_1400 - timedelta(days=1))
+        await store.ensure_team(team.id, "local", team.channel, FRIDAY_1400 - timedelta(days=1))
     go = tmp_path / "go"
     now = (FRIDAY_1400 + timedelta(minutes=2)).isoformat()
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent))
@@ -138,7 +138,7 @@ def test_two_processes_post_exactly_once(tmp_path: Path, database_url: str, stor
         lines = [json.loads(line) for line in (tmp_path / f"out{i}.jsonl").read_text().splitlines()]
         posts += [line["where"] for line in lines if line.get("kind") == "channel"]
     assert sorted(posts) == sorted(f"C{i}" for i in range(12))
-    firings = [f for t in range(12) for f in store.firings(f"t{t}") if f.step == "prompt"]
+    firings = [f for t in range(12) for f in await store.firings(f"t{t}") if f.step == "prompt"]
     assert len(firings) == 12 and {f.status for f in firings} == {"done"}
 
 
@@ -160,12 +160,12 @@ async def test_a_post_the_platform_refused_is_tried_again_and_lands_once(store) 
     config = make_config(PROMPT_ONLY)
     refusing = _Refusing({"C1": ["anna", "bram"]}, n=2)
     clock = FakeClock(FRIDAY_1400 - timedelta(hours=1))
-    bot = build_bot(config, discover(), {"local": refusing}, clock, store)
-    store.ensure_team("noord", "local", "C1", clock.now())
+    bot = await build_bot(config, discover(), {"local": refusing}, clock, store)
+    await store.ensure_team("noord", "local", "C1", clock.now())
     await refusing.start(bot)
     clock.set(FRIDAY_1400 + timedelta(minutes=1))
     assert await bot.engine.run_due() == {"deferred": 1}
-    assert store.firings("noord") == []  # the claim was given back: nothing went out
+    assert await store.firings("noord") == []  # the claim was given back: nothing went out
     clock.set(FRIDAY_1400 + timedelta(minutes=6))
     assert await bot.engine.run_due() == {"deferred": 1}
     clock.set(FRIDAY_1400 + timedelta(minutes=11))
@@ -207,8 +207,8 @@ channel = "C1"
 
     platform = SecondRefused({"C1": ["anna"]})
     clock = FakeClock(FRIDAY_1400 + timedelta(minutes=1))
-    bot = build_bot(config, {"two_posts": _TwoPosts}, {"local": platform}, clock, store)
-    store.ensure_team("noord", "local", "C1", FRIDAY_1400 - timedelta(hours=1))
+    bot = await build_bot(config, {"two_posts": _TwoPosts}, {"local": platform}, clock, store)
+    await store.ensure_team("noord", "local", "C1", FRIDAY_1400 - timedelta(hours=1))
     assert await bot.engine.run_due() == {"failed": 1}  # "een" went out: trying again would post it twice
     assert await bot.engine.run_due() == {}
     assert [e.text for e in platform.entries("channel")] == ["een"]

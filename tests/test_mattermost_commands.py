@@ -30,19 +30,19 @@ async def test_a_wrong_or_missing_command_token_is_refused(store: Store, token: 
     async with running_bot(store) as r:
         response = await r.command(ANNA, "pause weekly_success_mistake", token=token)
         assert response.status == 401
-        assert r.store.ritual_state("noord", "weekly_success_mistake").paused is False
-        assert r.mm.ephemeral_posts == [] and r.store.audit_log("noord") == []
+        assert (await r.store.ritual_state("noord", "weekly_success_mistake")).paused is False
+        assert r.mm.ephemeral_posts == [] and await r.store.audit_log("noord") == []
 
 
 async def test_admin_commands_are_refused_for_members_and_work_for_admins(store: Store) -> None:
     async with running_bot(store) as r:
         refused = await r.command(BRAM, "pause weekly_success_mistake")
         assert refused.status == 200 and ANNA in refused.json["text"]
-        assert r.store.ritual_state("noord", "weekly_success_mistake").paused is False
-        assert [a.action for a in r.store.audit_log("noord")] == ["refused"]
+        assert (await r.store.ritual_state("noord", "weekly_success_mistake")).paused is False
+        assert [a.action for a in await r.store.audit_log("noord")] == ["refused"]
         done = await r.command(ANNA, "pause weekly_success_mistake")
         assert done.status == 200
-        assert r.store.ritual_state("noord", "weekly_success_mistake").paused is True
+        assert (await r.store.ritual_state("noord", "weekly_success_mistake")).paused is True
 
 
 async def test_a_consent_button_in_a_command_reply_works_for_its_user_only(store: Store) -> None:
@@ -51,19 +51,19 @@ async def test_a_consent_button_in_a_command_reply_works_for_its_user_only(store
         action = response.json["attachments"][0]["actions"][0]
         post = {"id": "ephemeral1", "channel_id": CHAN, "message": "", "props": {"attachments": [{"actions": [action]}]}}
         assert (await r.click(COR, post, "Ja")).status == 403
-        assert r.store.consent("noord", BRAM).value == "unknown"
+        assert (await r.store.consent("noord", BRAM)).value == "unknown"
         assert (await r.click(BRAM, post, "Ja")).status == 200
-        assert r.store.consent("noord", BRAM).value == "in"
+        assert (await r.store.consent("noord", BRAM)).value == "in"
 
 
-def test_environment_is_checked_at_startup(store: Store) -> None:
+async def test_environment_is_checked_at_startup(store: Store) -> None:
     config = make_config(TOML)
-    assert connector_from_env({}, config, store) is None
+    assert await connector_from_env({}, config, store) is None
     with pytest.raises(ConfigError) as err:
-        connector_from_env({"MATTERMOST_URL": "https://chat.example.org", "MATTERMOST_TOKEN": "t"}, config, store)
+        await connector_from_env({"MATTERMOST_URL": "https://chat.example.org", "MATTERMOST_TOKEN": "t"}, config, store)
     assert any("BOT_PUBLIC_URL" in p for p in err.value.problems)
     assert any("MATTERMOST_COMMAND_TOKEN" in p for p in err.value.problems)
-    connector = connector_from_env({"MATTERMOST_URL": "https://chat.example.org", "MATTERMOST_TOKEN": "t",
+    connector = await connector_from_env({"MATTERMOST_URL": "https://chat.example.org", "MATTERMOST_TOKEN": "t",
                                     "MATTERMOST_COMMAND_TOKEN": "c", "BOT_PUBLIC_URL": "https://bot.example.org/"},
                                    config, store)
     assert connector is not None

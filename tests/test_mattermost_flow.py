@@ -48,14 +48,14 @@ async def test_weekly_success_mistake_on_mattermost(store: Store) -> None:
         await wait_until(thanked)
         [thanks] = thanked()
         assert thanks["props"]["attachments"] and r.mm.ephemeral_posts == []
-        assert r.store.responses("noord") == []
+        assert await r.store.responses("noord") == []
 
         # a button in bram's DM is bram's: cor cannot press it, bram can
         refused = await r.click(COR, thanks, "Ja")
-        assert refused.status == 403 and r.store.consent("noord", COR) is Consent.UNKNOWN
+        assert refused.status == 403 and await r.store.consent("noord", COR) is Consent.UNKNOWN
         pressed = await r.click(BRAM, thanks, "Ja")
         assert pressed.status == 200 and pressed.json.get("ephemeral_text")
-        assert r.store.consent("noord", BRAM) is Consent.IN
+        assert await r.store.consent("noord", BRAM) is Consent.IN
 
 
 async def test_a_dialog_cannot_be_submitted_by_someone_else_or_with_a_forged_state(store: Store) -> None:
@@ -71,7 +71,7 @@ async def test_a_dialog_cannot_be_submitted_by_someone_else_or_with_a_forged_sta
         forged = await r.submit(BRAM, opened, values, state=payload + ".AAAA")
         assert forged.status == 403
         assert [p for p in r.bot_posts(CHAN) if p["root_id"]] == []
-        assert r.store.get_state("noord", "weekly_success_mistake", "count:2026-12-04T14:00") is None
+        assert await r.store.get_state("noord", "weekly_success_mistake", "count:2026-12-04T14:00") is None
 
 
 async def test_forged_button_context_changes_nothing(store: Store) -> None:
@@ -82,7 +82,7 @@ async def test_forged_button_context_changes_nothing(store: Store) -> None:
         for forged in ({**context, "a": "core:forget_confirm"}, {**context, "s": "x"}, {"a": "core:optin"}, None):
             response = await r.click(BRAM, prompt, "Deel je succes", context=forged or {"nothing": "here"})
             assert response.status == 403
-        assert r.mm.dialogs == [] and r.store.audit_log("noord") == []
+        assert r.mm.dialogs == [] and await r.store.audit_log("noord") == []
 
 
 MORAL_TOML = TOML.replace('[teams.rituals.weekly_success_mistake]\nschedule = "fri 14:00"',

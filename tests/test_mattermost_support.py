@@ -28,6 +28,7 @@ from bot.store import Store
 from bot.wiring import build_bot
 from tests.conftest import free_port, make_config
 from tests.fakes.mattermost_api import FakeMattermost, IntegrationResponse, validate_dialog
+from tests.fakes.slack_socket import holds
 
 AMS = ZoneInfo("Europe/Amsterdam")
 MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=AMS)
@@ -99,7 +100,7 @@ def button(post: dict[str, Any], label: str) -> dict[str, Any]:
 
 async def wait_until(check: Any, timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
-    while not check():
+    while not await holds(check):
         assert time.monotonic() < deadline, "condition not met in time"
         await asyncio.sleep(0.02)
 
@@ -118,13 +119,13 @@ async def running_bot(store: Store, *, toml: str = TOML, tls: bool = False, ws_b
         config = make_config(toml)
         settings = settings_from_env(env, config)
         assert settings is not None
-        connector = MattermostConnector(settings, Signer(signing_secret(env, store)), store, retry=FAST,
+        connector = MattermostConnector(settings, Signer(await signing_secret(env, store)), store, retry=FAST,
                                         ws_backoff_base=ws_backoff_base)
         connector.platform.post_backoff = 0.01
         clock = FakeClock(MONDAY)
-        bot = build_bot(config, discover(), {"mattermost": connector.platform}, clock, store)
+        bot = await build_bot(config, discover(), {"mattermost": connector.platform}, clock, store)
         for team in bot.teams.values():
-            store.ensure_team(team.id, team.platform, team.channel, clock.now())
+            await store.ensure_team(team.id, team.platform, team.channel, clock.now())
         runner: web.AppRunner = await serve(build_http_app(store, connector.routes()), "127.0.0.1", port)
         await connector.start(bot)
         try:
@@ -199,7 +200,7 @@ def test_signatures_refuse_tampering_and_other_users() -> None:
         SIGNER.check_dialog("r:other", state, user=BRAM)
 
 
-def test_generated_secret_is_kept_in_the_database(store: Store) -> None:
-    first = signing_secret({}, store)
-    assert signing_secret({}, store) == first and len(first) >= 32
-    assert signing_secret({"RITUALBOT_SECRET": "from-the-environment"}, store) == b"from-the-environment"
+async def test_generated_secret_is_kept_in_the_database(store: Store) -> None:
+    first = await signing_secret({}, store)
+    assert await signing_secret({}, store) == first and len(first) >= 32
+    assert await signing_secret({"RITUALBOT_SECRET": "from-the-environment"}, store) == b"from-the-environment"

@@ -33,13 +33,13 @@ async def test_nothing_is_stored_before_opt_in(make_harness) -> None:  # type: i
     h = await make_harness(TEAM_TOML)
     await h.advance_to(FRIDAY)
     out = await _share(h, "bram")
-    assert h.store.responses("noord") == []
+    assert await h.store.responses("noord") == []
     # the author is told privately, and offered the choice
     private = [e for e in out if e.kind == "reply"]
     assert len(private) == 1 and private[0].user == "bram" and "niet bewaard" in private[0].text
     assert any(b.action == "core:optin" for b in private[0].message.buttons)
     with pytest.raises(ConsentRequired):
-        h.store.save_response("noord", "x", author_id="bram", anonymous=False, kind="k", content={}, occurrence=None,
+        await h.store.save_response("noord", "x", author_id="bram", anonymous=False, kind="k", content={}, occurrence=None,
                               at=h.clock.now())
 
 
@@ -48,12 +48,12 @@ async def test_opted_in_answers_are_stored_and_opt_out_stops_it(make_harness) ->
     await h.advance_to(FRIDAY)
     await _opt_in(h, "cor")
     await _share(h, "cor")
-    (row,) = h.store.responses("noord")
+    (row,) = await h.store.responses("noord")
     assert row.author_id == "cor" and row.content["success"] == "Goed gegaan"
     out = await h.local.command("cor", "optout", channel="C1")
     assert any(b.action == "core:forget_confirm" for b in out[-1].message.buttons)  # asks whether to erase
     await _share(h, "cor")
-    assert len(h.store.responses("noord")) == 1
+    assert len(await h.store.responses("noord")) == 1
 
 
 async def test_anonymous_answers_carry_no_author_anywhere(make_harness, caplog) -> None:  # type: ignore[no-untyped-def]
@@ -70,7 +70,7 @@ async def test_anonymous_answers_carry_no_author_anywhere(make_harness, caplog) 
     assert [e.user for e in confirmation] == ["dewi"]  # only the author hears back, privately
     # An anonymous answer is not kept at all, opted in or not: a stored one would tell a
     # database admin that its author opted in (see tests/test_trust_anonymity.py).
-    assert h.store.responses("noord") == []
+    assert await h.store.responses("noord") == []
     # no row anywhere mentions dewi next to the anonymous content, and no member row changed
     assert _dump(h, "member") == member_rows_before
     for table, rows in _all_rows(h).items():
@@ -110,8 +110,8 @@ async def test_mydata_and_forget(make_harness) -> None:  # type: ignore[no-untyp
     await h.local.click("eva", out[-1], "forget_confirm")
     for table, rows in _all_rows(h).items():
         assert not any(re.search(r"\beva\b", r) for r in rows), (table, rows)
-    assert [a.action for a in h.store.audit_log("noord")] == ["erasure"]
-    assert h.store.responses("noord") == []  # the anonymous one was never kept
+    assert [a.action for a in await h.store.audit_log("noord")] == ["erasure"]
+    assert await h.store.responses("noord") == []  # the anonymous one was never kept
 
 
 async def test_rotation_is_fair_and_skips_opted_out(make_harness) -> None:  # type: ignore[no-untyped-def]
@@ -152,7 +152,7 @@ async def test_client_data_guard_asks_privately_and_keeps_nothing_meanwhile(make
     assert set(result.errors) == {"success", "mistake"}
     assert "telefoonnummer" in result.errors["success"] and "06-12345678" not in result.errors["success"]
     assert out == [] and len(h.local.transcript) == before  # nothing posted anywhere
-    assert h.store.responses("noord") == []
+    assert await h.store.responses("noord") == []
     assert "06-12345678" not in caplog.text and "12-03-2015" not in caplog.text
     result, out = await h.local.submit("eva", risky | {"post_anyway": True})
     assert result.ok and any(e.kind == "thread" for e in out)

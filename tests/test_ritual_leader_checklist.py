@@ -65,7 +65,7 @@ async def test_three_months_make_a_trend_only_the_leader_sees(make_harness) -> N
         assert "ook beheerders zien ze niet" in out[0].text and "●" not in out[0].text
     out = await h.local.command("gert", "checklist", channel="C1")
     assert "voor leidinggevenden" in out[0].text and "●" not in out[0].text
-    assert h.store.participation("noord", "2026-W01") == {}  # not even a count
+    assert await h.store.participation("noord", "2026-W01") == {}  # not even a count
 
 
 async def test_a_leader_who_did_not_opt_in_keeps_nothing(make_harness) -> None:  # type: ignore[no-untyped-def]
@@ -75,7 +75,7 @@ async def test_a_leader_who_did_not_opt_in_keeps_nothing(make_harness) -> None: 
     result, out = await h.local.submit("lotte", _answers(3))
     assert result.ok and "niet bewaard" in out[-1].text and "3× ja" in out[-1].text
     assert any(b.action == "core:optin" for b in out[-1].message.buttons)
-    assert h.store.responses("noord") == []
+    assert await h.store.responses("noord") == []
     out = await h.local.command("lotte", "checklist", channel="C1")
     assert "nog geen checklist" in out[-1].text
 

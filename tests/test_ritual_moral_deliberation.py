@@ -67,7 +67,7 @@ async def test_a_month_from_call_to_reflection(make_harness) -> None:  # type: i
     # Dilemmas come in: named, anonymous (opted in), and from someone who never opted in.
     await _opt_in(h, "bram")
     await _opt_in(h, "cor")
-    consent_before = h.store.consent_record("noord", "cor")
+    consent_before = await h.store.consent_record("noord", "cor")
     out = await _bring(h, "bram", "Doorvertellen of niet?", "named")
     posted = [e for e in out if e.kind == "thread"][0]
     assert posted.ref.thread_id == call.ref.id and "@bram" in posted.text
@@ -77,11 +77,11 @@ async def test_a_month_from_call_to_reflection(make_harness) -> None:  # type: i
     assert "@\u200bhere" in anonymous_post.text  # user text is escaped
     await _bring(h, "dewi", "Extra uren of nee zeggen?", "named")
 
-    rows = h.store.responses("noord", "moral_deliberation", kind="dilemma")
+    rows = await h.store.responses("noord", "moral_deliberation", kind="dilemma")
     # Only the named dilemma of someone who opted in is kept as an answer; an anonymous one
     # is never kept, whoever brought it in (see tests/test_trust_anonymity.py).
     assert [(r.author_id, r.content["title"]) for r in rows] == [("bram", "Doorvertellen of niet?")]
-    assert h.store.consent_record("noord", "cor") == consent_before  # nothing about cor changed
+    assert await h.store.consent_record("noord", "cor") == consent_before  # nothing about cor changed
 
     # Votes: one each, changeable; a second vote for the same dilemma is refused.
     votes = [e for e in h.local.entries("thread") if e.message.buttons]
@@ -118,7 +118,7 @@ async def test_a_month_from_call_to_reflection(make_harness) -> None:  # type: i
     assert "@cor" not in head.text.split("Begeleiding")[1]  # at the table, yes; as the author, never
     assert "@dewi" in head.text and "dilemmamethode" in head.text
     for key in ("dilemmas", "votes", "volunteers"):
-        assert h.store.get_state("noord", "moral_deliberation", f"{key}:2026-12-01T14:00") is None
+        assert await h.store.get_state("noord", "moral_deliberation", f"{key}:2026-12-01T14:00") is None
     late = await h.local.click("eva", d1, "vote")
     assert "voorbij" in late[-1].text
 
@@ -151,11 +151,11 @@ async def test_a_month_from_call_to_reflection(make_harness) -> None:  # type: i
     await h.advance_to(REFLECTION)
     prompt = h.local.last("channel", "C1")
     assert "Hoe was het moreel beraad" in prompt.text
-    mark, stored_before, audit_before = len(h.local.transcript), h.store.responses("noord"), h.store.audit_log("noord")
+    mark, stored_before, audit_before = len(h.local.transcript), await h.store.responses("noord"), await h.store.audit_log("noord")
     out = await h.local.click("eva", prompt, "talk")
     assert [(e.kind, e.user) for e in out] == [("reply", "eva")] and "@vera" in out[0].text
     assert not [e for e in h.local.seen_by("vera") if h.local.transcript.index(e) >= mark]
-    assert h.store.responses("noord") == stored_before and h.store.audit_log("noord") == audit_before
+    assert await h.store.responses("noord") == stored_before and await h.store.audit_log("noord") == audit_before
 
     await h.local.click("bram", prompt, "reflect")
     result, out = await h.local.submit("bram", {"how": "heavy", "note": "Het raakte me.", "share_as": "named"})
@@ -167,7 +167,7 @@ async def test_a_month_from_call_to_reflection(make_harness) -> None:  # type: i
     await h.local.click("cor", prompt, "reflect")
     result, out = await h.local.submit("cor", {"how": "good", "note": "", "share_as": "private"})
     assert result.ok and not [e for e in out if e.kind == "thread"]
-    reflections = h.store.responses("noord", "moral_deliberation", kind="reflection")
+    reflections = await h.store.responses("noord", "moral_deliberation", kind="reflection")
     assert [(r.author_id, r.content["how"]) for r in reflections] == [("bram", "heavy"), ("cor", "good")]
 
 
@@ -178,8 +178,8 @@ async def test_the_call_of_next_month_forgets_this_month(make_harness) -> None: 
     assert "Stap 1 van 4" in step1.text and "Concentreren" in step1.text
     assert "ongeveer 40 minuten" in h.local.last("channel", "C1").text
     await h.advance_to(datetime(2026, 12, 29, 14, 1, tzinfo=AMS))  # the call for 5 January
-    assert h.store.get_state("noord", "moral_deliberation", "plan:2026-12-01T14:00") is None
-    assert h.store.get_state("noord", "moral_deliberation", "call:2027-01-05T14:00") is not None
+    assert await h.store.get_state("noord", "moral_deliberation", "plan:2026-12-01T14:00") is None
+    assert await h.store.get_state("noord", "moral_deliberation", "call:2027-01-05T14:00") is not None
     out = await h.local.click("anna", step1, "next")
     assert "al voorbij" in out[-1].text
 
@@ -288,7 +288,7 @@ async def test_forget_takes_a_person_out_of_votes_volunteers_and_groups(make_har
     assert '"votes"' in out[-1].text and '"volunteered_to_facilitate"' in out[-1].text
     out = await h.local.command("bram", "forget", channel="C1")
     await h.local.click("bram", out[-1], "forget_confirm")
-    for key, value in h.store.state_items("noord", "moral_deliberation", ""):
+    for key, value in await h.store.state_items("noord", "moral_deliberation", ""):
         assert "bram" not in repr(value), key
     await h.advance_to(SESSION)  # the session still runs, with whoever is left
     assert any("Moreel beraad" in e.text or "beraad" in e.text.lower() for e in h.local.entries("channel", "C1"))

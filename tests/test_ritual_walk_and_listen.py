@@ -33,7 +33,7 @@ async def test_eight_weeks_every_member_before_anyone_twice(make_harness) -> Non
     h = await make_harness(TOML.format(extra=""), start=MONDAY)
     out = await h.local.command("eva", "walks optout", channel="C1")
     assert [(e.kind, e.user) for e in out] == [("reply", "eva")] and "niet meer voorgesteld" in out[0].text
-    h.store.set_away("noord", "fenna", True)
+    await h.store.set_away("noord", "fenna", True)
     walked = []
     for week in range(8):
         await h.advance_to(MONDAY + timedelta(weeks=week, hours=1, minutes=1))
@@ -46,7 +46,7 @@ async def test_eight_weeks_every_member_before_anyone_twice(make_harness) -> Non
     assert all(a != b for a, b in zip(walked, walked[1:], strict=False))
     assert Counter(walked) == Counter({walked[0]: 3, walked[1]: 3, walked[2]: 2})  # round after round, same order
     assert "anna" not in walked and "eva" not in walked and "fenna" not in walked
-    rows = h.store.walks("noord", "anna")
+    rows = await h.store.walks("noord", "anna")
     assert [r.status for r in rows] == ["done"] * 8 and {r.member_id for r in rows} == eligible
     # only facts are kept: leader, member, week, status
     assert set(rows[0].model_dump()) <= {"id", "team_id", "leader_id", "week", "member_id", "status", "updated_at"}
@@ -73,13 +73,13 @@ async def test_buttons_invitation_and_one_gentle_follow_up(make_harness) -> None
     assert not [e for e in out if e.kind == "dm"]  # invited once
     out = await h.local.click(third, dm, "done")
     assert [(e.kind, e.user) for e in out] == [("reply", third)]  # only the leader records a walk
-    assert h.store.walks("noord", "anna")[0].status == "planned"
+    assert (await h.store.walks("noord", "anna"))[0].status == "planned"
 
     await h.advance_to(MONDAY + timedelta(days=4, hours=7, minutes=1))  # Friday 15:01
     follow = h.local.last("dm", user="anna")
     assert "Is het deze week gelukt" in follow.text and f"@{third}" in follow.text
     await h.local.click("anna", follow, "done")
-    assert h.store.walks("noord", "anna")[0].status == "done"
+    assert (await h.store.walks("noord", "anna"))[0].status == "done"
     await h.advance_to(MONDAY + timedelta(days=6))
     assert len([e for e in h.local.entries("dm", user="anna") if "gelukt" in e.text]) == 1
 
@@ -98,17 +98,17 @@ async def test_a_walk_with_someone_who_opted_out_is_refused(make_harness) -> Non
     await h.local.command(member, "walks optout", channel="C1")
     out = await h.local.click("anna", dm, "planned")
     assert [(e.kind, e.user) for e in out] == [("reply", "anna")] and "Iemand anders" in out[0].text
-    assert h.store.walks("noord", "anna")[0].status == "proposed"
+    assert (await h.store.walks("noord", "anna"))[0].status == "proposed"
     out = await h.local.command("anna", f"walks with <@{member}>", channel="C1")
     assert "geen wandeling" in out[0].text
-    assert h.store.walks("noord", "anna")[0].member_id == member and h.store.walks("noord", "anna")[0].status == "proposed"
+    assert (await h.store.walks("noord", "anna"))[0].member_id == member and (await h.store.walks("noord", "anna"))[0].status == "proposed"
     out = await h.local.command("anna", "walks with @anna", channel="C1")
     assert "geen wandeling" in out[0].text  # never the leader themself
     out = await h.local.click("anna", dm, "other")
     assert _proposed(out[0]) != member
     out = await h.local.command("anna", "walks with @bram", channel="C1")
     assert "deze week wandel je met @bram" in out[0].text
-    assert h.store.walks("noord", "anna")[0].member_id == "bram"
+    assert (await h.store.walks("noord", "anna"))[0].member_id == "bram"
     await h.local.command(member, "walks optin", channel="C1")
     out = await h.local.command("anna", f"walks with {member}", channel="C1")
     assert f"@{member}" in out[0].text and "Genoteerd" in out[0].text
@@ -125,7 +125,7 @@ async def test_the_dm_comes_at_nine_in_the_leaders_own_timezone(make_harness) ->
     await h.advance_to(MONDAY + timedelta(hours=4, minutes=1))  # Curaçao is 5 hours later: clamped to +3h
     assert [e.user for e in h.local.entries("dm")] == ["bram", "anna", "cor"]
     # three leaders, three different members this week; never a leader
-    members = [r.member_id for r in h.store.walks("noord")]
+    members = [r.member_id for r in await h.store.walks("noord")]
     assert len(set(members)) == 3 and not set(members) & {"anna", "bram", "cor"}
 
 
@@ -170,4 +170,4 @@ async def test_the_no_walks_choice_is_in_mydata_and_goes_with_forget(make_harnes
     assert '"no_walks": true' in out[-1].text
     out = await h.local.command("eva", "forget", channel="C1")
     await h.local.click("eva", out[-1], "forget_confirm")
-    assert "eva" not in (h.store.get_state("noord", "walk_and_listen", "no_walks") or [])
+    assert "eva" not in (await h.store.get_state("noord", "walk_and_listen", "no_walks") or [])

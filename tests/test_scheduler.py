@@ -51,4 +51,4 @@ async def test_the_sweep_fires_what_a_sleeping_process_missed(make_harness) -> N
     h.clock.set(due + timedelta(days=7, hours=2))  # a week later, slept past the grace window
     await scheduler._sweep()
     assert len(h.local.entries("channel", "C1")) == 1
-    assert [f.status for f in h.store.firings("noord") if f.step == "prompt"] == ["done", "missed"]
+    assert [f.status for f in await h.store.firings("noord") if f.step == "prompt"] == ["done", "missed"]

@@ -57,13 +57,16 @@ async def test_a_member_shares_through_a_modal_and_the_thread(store: Store) -> N
         assert f"<@{BRAM}>" in body and "&lt;!channel&gt;" in body and "@\u200bhere" in body
         assert "<!channel>" not in reply.text and "Te laat gebeld" in body
         # bram never opted in: his answer was relayed, not kept, and he is asked privately
-        assert store.responses("noord") == []
+        assert await store.responses("noord") == []
         notice = r.slack.ephemeral(CH, BRAM)[-1]
         assert "Dank je wel" in notice.text
 
         # the consent notice's button answers on the notice itself: nothing left to click twice
         assert await r.click(BRAM, notice, "core:optin", ephemeral=True) == 200
-        await until(lambda: store.consent("noord", BRAM) is Consent.IN, "consent")
+        async def opted_in() -> bool:
+            return await store.consent("noord", BRAM) is Consent.IN
+
+        await until(opted_in, "consent")
         await until(lambda: notice.edits, "the notice replaced")
         assert not any(b["type"] == "actions" for b in notice.blocks or [])
         assert len(r.slack.messages(CH, include_replies=True)) == 2  # the prompt and one answer: nothing doubled
@@ -87,11 +90,11 @@ async def test_a_non_admin_is_refused_politely_and_nothing_changes(store: Store)
         assert status == 200
         await until(lambda: r.slack.responses, "the refusal")
         assert "alleen een beheerder" in r.slack.responses[-1].body["text"]
-        assert not store.ritual_state("noord", "weekly_success_mistake").paused
+        assert not (await store.ritual_state("noord", "weekly_success_mistake")).paused
 
         await r.command(ANNA, "pause weekly_success_mistake")
         await until(lambda: len(r.slack.responses) == 2, "the admin's answer")
-        assert store.ritual_state("noord", "weekly_success_mistake").paused
+        assert (await store.ritual_state("noord", "weekly_success_mistake")).paused
 
 
 async def test_forged_and_stale_requests_get_401_and_change_nothing(store: Store) -> None:
@@ -107,10 +110,10 @@ async def test_forged_and_stale_requests_get_401_and_change_nothing(store: Store
             assert resp.status == 401  # a signed body altered on the way
         assert await r.open_home(ANNA, secret="not-the-secret") == 401
         await asyncio.sleep(0.2)
-        assert not store.ritual_state("noord", "weekly_success_mistake").paused
+        assert not (await store.ritual_state("noord", "weekly_success_mistake")).paused
         assert r.slack.responses == [] and r.slack.calls_to("chat.postMessage") == []
         assert r.slack.calls_to("users.info") == [] and r.slack.home_views == {}
-        assert store.consent("noord", BRAM) is Consent.UNKNOWN
+        assert await store.consent("noord", BRAM) is Consent.UNKNOWN
 
 
 async def test_a_slow_submission_closes_the_modal_in_time_and_still_lands_once(store: Store) -> None:

@@ -44,7 +44,10 @@ async def test_home_buttons_run_the_core_commands_and_answer_by_dm(store: Store)
                                                 view=r.slack.home_views[BRAM])
         status, _, _ = await r.send(interactive_body(payload))
         assert status == 200
-        await until(lambda: store.consent("noord", BRAM) is Consent.OUT, "opted out")
+        async def opted_out() -> bool:
+            return await store.consent("noord", BRAM) is Consent.OUT
+
+        await until(opted_out, "opted out")
         await until(lambda: "Ik bewaar niets" in _home_text(r, BRAM), "the home shows the new state")
         [dm] = r.slack.messages(BRAM)
         assert "Vanaf nu bewaar ik niets meer" in dm.text

@@ -136,13 +136,13 @@ async def running_bot(store: Store, toml: str = TOML, *, socket_mode: bool = Fal
         env = {"SLACK_BOT_TOKEN": slack.bot_token, "SLACK_API_URL": slack.api_url, "SLACK_SIGNING_SECRET": SECRET}
         if socket_mode:
             env["SLACK_APP_TOKEN"] = slack.app_token
-        connector = connector_from_env(env, config, store)
+        connector = await connector_from_env(env, config, store)
         assert connector is not None
         connector.platform.pacer.interval = post_interval
         clock = FakeClock(start)
-        bot = build_bot(config, discover(), {"slack": connector.platform}, clock, store)
+        bot = await build_bot(config, discover(), {"slack": connector.platform}, clock, store)
         for team in bot.teams.values():
-            store.ensure_team(team.id, team.platform, team.channel, clock.now())
+            await store.ensure_team(team.id, team.platform, team.channel, clock.now())
         runner = await serve(build_http_app(store, connector.routes()), "127.0.0.1", 0)
         port = runner.addresses[0][1]
         await connector.start(bot)
@@ -163,24 +163,24 @@ async def until(predicate: Any, what: str, timeout: float = 5.0) -> None:
 # the environment ---------------------------------------------------------------------------------
 
 
-def test_no_bot_token_means_no_slack_connector(store: Store) -> None:
+async def test_no_bot_token_means_no_slack_connector(store: Store) -> None:
     config = make_config(TOML)
-    assert connector_from_env({}, config, store) is None
-    assert connector_for("slack", {"SLACK_APP_TOKEN": "xapp-1"}, config, store) is None
+    assert await connector_from_env({}, config, store) is None
+    assert await connector_for("slack", {"SLACK_APP_TOKEN": "xapp-1"}, config, store) is None
 
 
-def test_http_mode_without_signing_secret_is_a_clear_startup_error(store: Store) -> None:
+async def test_http_mode_without_signing_secret_is_a_clear_startup_error(store: Store) -> None:
     with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET is required in HTTP mode"):
-        connector_from_env({"SLACK_BOT_TOKEN": "xoxb-1"}, make_config(TOML), store)
+        await connector_from_env({"SLACK_BOT_TOKEN": "xoxb-1"}, make_config(TOML), store)
 
 
-def test_modes_and_api_url_come_from_the_environment(store: Store) -> None:
+async def test_modes_and_api_url_come_from_the_environment(store: Store) -> None:
     config = make_config(TOML)
-    http = connector_from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, config, store)
+    http = await connector_from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, config, store)
     assert http is not None and not http.socket_mode
     assert [(r.method, r.path) for r in http.routes()] == [("POST", "/slack/events")]  # type: ignore[attr-defined]
     assert http.platform.client.base_url == "https://slack.com/api/"
-    sock = connector_from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1",
+    sock = await connector_from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1",
                                "SLACK_API_URL": "http://127.0.0.1:9/api"}, config, store)
     assert sock is not None and sock.socket_mode and sock.routes() == []
     assert sock.platform.client.base_url == "http://127.0.0.1:9/api/"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -13,30 +13,29 @@ from bot.store.database import make_engine
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 
-def test_concurrent_updates_of_one_state_value_are_all_kept(store: Store, database_url: str) -> None:
+async def test_concurrent_updates_of_one_state_value_are_all_kept(store: Store, database_url: str) -> None:
     """Twenty people vote at once, through separate connections: no vote is lost."""
     stores = [Store(make_engine(database_url)) for _ in range(4)] if database_url.startswith("postgres") else [store]
 
-    def vote(i: int) -> None:
+    async def vote(i: int) -> None:
         target = stores[i % len(stores)]
-        target.update_state("t", "r", "votes", lambda v: {**(v or {}), f"u{i}": i % 3}, NOW)
+        await target.update_state("t", "r", "votes", lambda v: {**(v or {}), f"u{i}": i % 3}, NOW)
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(vote, range(20)))
-    assert len(store.get_state("t", "r", "votes")) == 20
+    await asyncio.gather(*(vote(i) for i in range(20)))
+    assert len(await store.get_state("t", "r", "votes")) == 20
     for s in stores:
         if s is not store:
-            s.engine.dispose()
+            s.close()
 
 
-def test_naive_datetimes_are_refused(store: Store) -> None:
+async def test_naive_datetimes_are_refused(store: Store) -> None:
     with pytest.raises(Exception, match="naive datetime"):
-        store.audit("t", "u", "x", "", datetime(2026, 1, 1))  # noqa: DTZ001
+        await store.audit("t", "u", "x", "", datetime(2026, 1, 1))  # noqa: DTZ001
 
 
-def test_times_come_back_aware_in_utc(store: Store) -> None:
+async def test_times_come_back_aware_in_utc(store: Store) -> None:
     from zoneinfo import ZoneInfo
 
-    store.audit("t", "u", "x", "", datetime(2026, 6, 1, 14, tzinfo=ZoneInfo("Europe/Amsterdam")))
-    (row,) = store.audit_log("t")
+    await store.audit("t", "u", "x", "", datetime(2026, 6, 1, 14, tzinfo=ZoneInfo("Europe/Amsterdam")))
+    (row,) = await store.audit_log("t")
     assert row.at == datetime(2026, 6, 1, 12, tzinfo=UTC) and row.at.tzinfo is not None

@@ -79,7 +79,7 @@ async def test_an_anonymous_answer_is_kept_for_nobody(make_harness) -> None:  # 
                                                 "share_as": "anonymous"})
         assert result.ok
     database = _database(h.store)
-    assert "Anon-succes" not in database and h.store.responses("noord") == []
+    assert "Anon-succes" not in database and await h.store.responses("noord") == []
     await h.advance(timedelta(days=6))
     digest = [e for e in h.local.entries("channel", "C1") if "Terugblik" in e.text][-1]
     assert "2" in digest.text  # counted, never kept

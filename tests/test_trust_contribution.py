@@ -60,7 +60,7 @@ async def _forgetful(store: Store) -> Harness:
     config = parse_config(tomllib.loads(FORGETFUL_TOML), {**discover(), "forgetful": Forgetful})
     local = LocalPlatform({"C1": ["anna", "bram", "cor", "dewi", "eva"]})
     clock = FakeClock(datetime(2026, 11, 30, 8, 0, tzinfo=AMS))
-    bot = build_bot(config, {**discover(), "forgetful": Forgetful}, {"local": local}, clock, store)
+    bot = await build_bot(config, {**discover(), "forgetful": Forgetful}, {"local": local}, clock, store)
     await local.start(bot)
     return Harness(bot, local, clock, store)
 
@@ -106,7 +106,7 @@ async def test_a_checklist_note_with_a_bsn_is_not_stored(make_harness) -> None: 
     await h.local.click("lars", h.local.last("dm", user="lars"), "open")
     result, _ = await h.local.submit("lars", _answers(3) | {"note": f"Gesprek over BSN {BSN}"})
     assert set(result.errors) == {"note"}
-    assert h.store.responses("noord") == []
+    assert await h.store.responses("noord") == []
 
 
 async def test_a_private_reflection_with_a_bsn_is_not_stored(make_harness) -> None:  # type: ignore[no-untyped-def]
@@ -121,7 +121,7 @@ async def test_a_private_reflection_with_a_bsn_is_not_stored(make_harness) -> No
     await h.local.click("cor", h.local.last("channel", "C1"), "reflect")
     result, _ = await h.local.submit("cor", {"how": "heavy", "note": f"Over BSN {BSN}", "share_as": "private"})
     assert set(result.errors) == {"note"}
-    assert h.store.responses("noord") == []
+    assert await h.store.responses("noord") == []
 
 
 async def test_errors_are_in_the_authors_language_and_a_form_without_rules_is_refused(make_harness) -> None:  # type: ignore[no-untyped-def]
@@ -141,4 +141,4 @@ async def test_errors_are_in_the_authors_language_and_a_form_without_rules_is_re
                                                  state="noord|2026-12-04T14:00", values={"success": "a", "mistake": "b"},
                                                  reply=reply, locale="en"))
     assert "open it again" in " ".join(old.errors.values()) and replies == []
-    assert h.store.get_state("noord", "weekly_success_mistake", "count:2026-12-04T14:00") is None
+    assert await h.store.get_state("noord", "weekly_success_mistake", "count:2026-12-04T14:00") is None

@@ -36,7 +36,7 @@ def test_an_existing_world_readable_file_is_made_private(tmp_path: Path) -> None
     assert oct(file.stat().st_mode & 0o777) == "0o600"
 
 
-def test_erased_text_cannot_be_read_back_from_the_sqlite_file(tmp_path: Path) -> None:
+async def test_erased_text_cannot_be_read_back_from_the_sqlite_file(tmp_path: Path) -> None:
     file = tmp_path / "erase.db"
     store = Store(open_database(f"sqlite:///{file}"))
     with store.engine.connect() as conn:
@@ -44,12 +44,12 @@ def test_erased_text_cannot_be_read_back_from_the_sqlite_file(tmp_path: Path) ->
     from bot.store import Consent
 
     now = datetime(2026, 12, 4, 14, tzinfo=AMS)
-    store.set_consent("noord", "eva", Consent.IN, now, store.notice_version)
+    await store.set_consent("noord", "eva", Consent.IN, now, store.notice_version)
     marker = "Vertrouwelijk-verhaal-" * 20
-    store.save_response("noord", "weekly_success_mistake", author_id="eva", anonymous=False, kind="answer",
-                        content={"success": marker}, occurrence=None, at=now)
-    store.erase_member("noord", "eva")
-    store.engine.dispose()
+    await store.save_response("noord", "weekly_success_mistake", author_id="eva", anonymous=False, kind="answer",
+                              content={"success": marker}, occurrence=None, at=now)
+    await store.erase_member("noord", "eva")
+    store.close()
     raw = file.read_bytes() + b"".join(p.read_bytes() for p in tmp_path.iterdir() if p != file)
     assert b"Vertrouwelijk-verhaal" not in raw
 
@@ -58,14 +58,14 @@ async def test_retention_also_purges_teams_removed_from_the_config(make_harness,
     from bot.store import Consent
 
     long_ago = datetime(2025, 1, 10, 12, tzinfo=AMS)
-    store.ensure_team("oud", "local", "C9", long_ago)
-    store.set_consent("oud", "piet", Consent.IN, long_ago, store.notice_version)
-    store.save_response("oud", "weekly_success_mistake", author_id="piet", anonymous=False, kind="answer",
-                        content={"success": "Oud-team-antwoord"}, occurrence=None, at=long_ago)
-    store.mark_chosen("oud", "sharer", "piet", long_ago)
-    store.put_state("oud", "weekly_success_mistake", "sharer:2025-01-10T14:00", "piet", long_ago)
+    await store.ensure_team("oud", "local", "C9", long_ago)
+    await store.set_consent("oud", "piet", Consent.IN, long_ago, store.notice_version)
+    await store.save_response("oud", "weekly_success_mistake", author_id="piet", anonymous=False, kind="answer",
+                              content={"success": "Oud-team-antwoord"}, occurrence=None, at=long_ago)
+    await store.mark_chosen("oud", "sharer", "piet", long_ago)
+    await store.put_state("oud", "weekly_success_mistake", "sharer:2025-01-10T14:00", "piet", long_ago)
     h = await make_harness(TEAM_TOML)  # team "oud" is not in the config any more
-    counts = h.bot.purge_expired()
+    counts = await h.bot.purge_expired()
     assert counts.get("oud", 0) >= 1
     with store.engine.connect() as conn:
         tables = [r[0] for r in conn.execute(text(

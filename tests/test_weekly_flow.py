@@ -26,7 +26,7 @@ async def test_a_week_from_sharer_dm_to_digest(make_harness) -> None:  # type: i
     assert thread.ref is not None and thread.ref.thread_id == prompt.ref.id
     assert "@\u200bhere" in thread.text and "@here" not in thread.text
     # bram never opted in: relayed and forgotten
-    assert h.store.responses("noord") == []
+    assert await h.store.responses("noord") == []
 
     fired = await h.advance(timedelta(days=6))
     assert [f[0].step.name for f in fired] == ["digest", "sharer"]

@@ -1,8 +1,8 @@
 """Platform adapters. Each turns raw Slack/Mattermost traffic into typed requests at the edge.
 
-`connector_for(name, ...)` imports an adapter only when a team uses that platform, so a
+`await connector_for(name, ...)` imports an adapter only when a team uses that platform, so a
 Slack-only install never loads the Mattermost driver (and the other way round). Each
-adapter module provides `connector_from_env(env, config, store) -> Connector | None`,
+adapter module provides `await connector_from_env(env, config, store) -> Connector | None`,
 returning None when its environment variables are not set.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 ADAPTER_MODULES = {"slack": "bot.platforms.slack", "mattermost": "bot.platforms.mattermost"}
 
 
-def connector_for(name: str, env: Mapping[str, str], config: Any, store: Any) -> Any | None:
+async def connector_for(name: str, env: Mapping[str, str], config: Any, store: Any) -> Any | None:
     """The connector for `name`, or None when it is not configured in `env`."""
     module_name = ADAPTER_MODULES.get(name)
     if module_name is None:
@@ -26,4 +26,4 @@ def connector_for(name: str, env: Mapping[str, str], config: Any, store: Any) ->
         if exc.name == module_name:
             return None
         raise
-    return module.connector_from_env(env, config, store)
+    return await module.connector_from_env(env, config, store)

@@ -74,11 +74,11 @@ def settings_from_env(env: Mapping[str, str], config: AppConfig) -> MattermostSe
                               max_concurrency=int(concurrency))
 
 
-def connector_from_env(env: Mapping[str, str], config: AppConfig, store: Store) -> MattermostConnector | None:
+async def connector_from_env(env: Mapping[str, str], config: AppConfig, store: Store) -> MattermostConnector | None:
     settings = settings_from_env(env, config)
     if settings is None:
         return None
-    return MattermostConnector(settings, Signer(signing_secret(env, store)), store)
+    return MattermostConnector(settings, Signer(await signing_secret(env, store)), store)
 
 
 class MattermostConnector:
@@ -182,16 +182,16 @@ class MattermostConnector:
                 if not post.get("root_id") and not post.get("delete_at"):
                     self._take(post)
 
-    def _claim(self, post_id: str, user_id: str) -> bool:
+    async def _claim(self, post_id: str, user_id: str) -> bool:
         """One replica answers a DM: the first to record the post id in the shared database.
 
         The key names the user, so `/ritual mydata` and `forget` find it (bot/store/personal.py).
         """
         key = f"mattermost:dm:{user_id}:{post_id}"
-        return self.store.setting_or_create(key, lambda: self.instance) == self.instance
+        return await self.store.setting_or_create(key, lambda: self.instance) == self.instance
 
     async def _dm_command(self, post: dict[str, Any]) -> None:
-        if self.http.dispatcher is None or not self._claim(post["id"], post["user_id"]):
+        if self.http.dispatcher is None or not await self._claim(post["id"], post["user_id"]):
             return
         user, channel = post["user_id"], post["channel_id"]
         line = str(post.get("message") or "").strip()

@@ -120,7 +120,7 @@ def _server_hint(response: requests.Response) -> float | None:
             return max(0.0, float(retry_after))
         except ValueError:
             parsed = email.utils.parsedate_to_datetime(retry_after)
-            return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+            return max(0.0, parsed.timestamp() - time.time())
     reset = response.headers.get("X-Ratelimit-Reset")
     if reset:
         with contextlib.suppress(ValueError):

@@ -27,12 +27,12 @@ class Forged(Exception):
     """A callback carried a context or state we did not sign, or came from the wrong place."""
 
 
-def signing_secret(env: Mapping[str, str], store: Store) -> bytes:
+async def signing_secret(env: Mapping[str, str], store: Store) -> bytes:
     """`RITUALBOT_SECRET`, else one random secret kept in the database for every replica."""
     configured = env.get("RITUALBOT_SECRET", "").strip()
     if configured:
         return configured.encode()
-    return store.setting_or_create(SECRET_SETTING, lambda: secrets.token_hex(32)).encode()
+    return (await store.setting_or_create(SECRET_SETTING, lambda: secrets.token_hex(32))).encode()
 
 
 def _b64(raw: bytes) -> str:

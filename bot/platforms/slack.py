@@ -152,7 +152,7 @@ class SlackConnector:
             await self.inbound.publish_home(event["user"])
 
 
-def connector_from_env(env: Mapping[str, str], config: AppConfig, store: Store) -> SlackConnector | None:
+async def connector_from_env(env: Mapping[str, str], config: AppConfig, store: Store) -> SlackConnector | None:
     """The Slack connector, or None when `SLACK_BOT_TOKEN` is not set."""
     token = env.get("SLACK_BOT_TOKEN", "").strip()
     if not token:

@@ -44,13 +44,13 @@ class TeamSummary:
     rituals: tuple[RitualLine, ...]
 
 
-def summarise(bot: RitualBot, user_id: str, team_ids: Iterable[str], locale: str | None) -> list[TeamSummary]:
+async def summarise(bot: RitualBot, user_id: str, team_ids: Iterable[str], locale: str | None) -> list[TeamSummary]:
     """One summary per team, in the person's language; rituals only for the team's admins."""
     out = []
     for team_id in team_ids:
         team = bot.teams[team_id]
-        language = pick_language(bot.store.language(team.id, user_id), locale, default=team.language)
-        consent, since, _ = bot.store.consent_record(team.id, user_id)
+        language = pick_language(await bot.store.language(team.id, user_id), locale, default=team.language)
+        consent, since, _ = await bot.store.consent_record(team.id, user_id)
         rituals: list[RitualLine] = []
         if team.is_admin(user_id):
             for rid in bot.enabled_rituals(team.id):
@@ -59,7 +59,7 @@ def summarise(bot: RitualBot, user_id: str, team_ids: Iterable[str], locale: str
                 rituals.append(RitualLine(
                     title=ritual.title.get(language, rid), schedule=bot.resolved[(team.id, rid)].schedule.source,
                     next_local=format_local(nxt, team, language) if nxt else None,
-                    paused=bot.store.ritual_state(team.id, rid).paused))
+                    paused=(await bot.store.ritual_state(team.id, rid)).paused))
         out.append(TeamSummary(team.id, language, consent,
                                format_local(since, team, language) if since else None,
                                team.is_admin(user_id), tuple(rituals)))

@@ -177,7 +177,7 @@ class Inbound:
         self.home_users.add(user)
         locale = await self.platform.user_locale(user)
         team_ids = await self._teams_of(bot, user)
-        summaries = summarise(bot, user, team_ids, locale)
+        summaries = await summarise(bot, user, team_ids, locale)
         language = pick_language(locale, default=self.config.language)
         async with self.platform.pacer.call():
             await self.platform.client.views_publish(user_id=user, view=home_view(summaries, language, self.config.command))

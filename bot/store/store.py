@@ -1,8 +1,9 @@
 """The typed store API rituals and the core use; no caller writes SQL or opens sessions.
 
-Each method is one short transaction. Consent is enforced here too: `save_response`
-refuses to store anything for a member who has not opted in, so a ritual cannot
-forget to check.
+Each method is one short transaction, and each is a coroutine: the transaction runs on
+the store's own bounded thread pool, never on the event loop (`await store.consent(...)`).
+Consent is enforced here too: `save_response` refuses to store anything for a member who
+has not opted in, so a ritual cannot forget to check.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from bot.store.models import (
     TeamSettingRow,
     WalkRow,
 )
+from bot.store.offloop import OffLoop, off_loop
 from bot.texts import NOTICE_VERSION
 
 
@@ -86,15 +88,15 @@ class TeamSetting:
     set_at: datetime
 
 
-class Store:
-    """All persistence behind small, named operations.
+class Store(OffLoop):
+    """All persistence behind small, named operations, each awaited.
 
     `notice_version` is the current version of the consent notice: consent given to an
     older notice counts as not given, so people are asked again.
     """
 
     def __init__(self, engine: Engine, notice_version: int = NOTICE_VERSION) -> None:
-        self.engine = engine
+        super().__init__(engine)
         self.notice_version = notice_version
         # SQLite ignores FOR UPDATE: serialise this process's read-modify-writes instead
         # (several processes on one database need PostgreSQL, where the row lock does it).
@@ -107,6 +109,7 @@ class Store:
             yield session
             session.commit()
 
+    @off_loop
     def ping(self) -> str:
         """'ok' or the error text, for /healthz."""
         try:
@@ -118,6 +121,7 @@ class Store:
 
     # teams and members -------------------------------------------------------------
 
+    @off_loop
     def ensure_team(self, team_id: str, platform: str, channel: str, now: datetime) -> datetime:
         """Record a team the first time it is seen; return when it was first seen."""
         with self._session() as s:
@@ -139,16 +143,21 @@ class Store:
     def _member(self, s: Session, team_id: str, user_id: str) -> MemberRow | None:
         return s.exec(select(MemberRow).where(MemberRow.team_id == team_id, MemberRow.user_id == user_id)).first()
 
+    @off_loop
     def consent(self, team_id: str, user_id: str) -> Consent:
         with self._session() as s:
-            row = self._member(s, team_id, user_id)
-            if row is None:
-                return Consent.UNKNOWN
-            consent = Consent(row.consent)
-            if consent is Consent.IN and (row.notice_version or 0) < self.notice_version:
-                return Consent.UNKNOWN  # agreed to an older notice: ask again
-            return consent
+            return self._consent(s, team_id, user_id)
 
+    def _consent(self, s: Session, team_id: str, user_id: str) -> Consent:
+        row = self._member(s, team_id, user_id)
+        if row is None:
+            return Consent.UNKNOWN
+        consent = Consent(row.consent)
+        if consent is Consent.IN and (row.notice_version or 0) < self.notice_version:
+            return Consent.UNKNOWN  # agreed to an older notice: ask again
+        return consent
+
+    @off_loop
     def consent_record(self, team_id: str, user_id: str) -> tuple[Consent, datetime | None, int | None]:
         with self._session() as s:
             row = self._member(s, team_id, user_id)
@@ -156,57 +165,67 @@ class Store:
                 return Consent.UNKNOWN, None, None
             return Consent(row.consent), row.consent_at, row.notice_version
 
+    @off_loop
     def set_consent(self, team_id: str, user_id: str, consent: Consent, at: datetime, notice_version: int | None) -> None:
         with self._session() as s:
             row = self._member(s, team_id, user_id) or MemberRow(team_id=team_id, user_id=user_id)
             row.consent, row.consent_at, row.notice_version = consent.value, at, notice_version
             s.add(row)
 
+    @off_loop
     def opted_in(self, team_id: str) -> set[str]:
         with self._session() as s:
             rows = s.exec(select(MemberRow.user_id).where(MemberRow.team_id == team_id, MemberRow.consent == Consent.IN.value,
                                                           col(MemberRow.notice_version) >= self.notice_version))
             return set(rows)
 
+    @off_loop
     def opted_out(self, team_id: str) -> set[str]:
         with self._session() as s:
             rows = s.exec(select(MemberRow.user_id).where(MemberRow.team_id == team_id, MemberRow.consent == Consent.OUT.value))
             return set(rows)
 
+    @off_loop
     def set_language(self, team_id: str, user_id: str, language: str | None) -> None:
         with self._session() as s:
             row = self._member(s, team_id, user_id) or MemberRow(team_id=team_id, user_id=user_id)
             row.language = language
             s.add(row)
 
+    @off_loop
     def language(self, team_id: str, user_id: str) -> str | None:
         with self._session() as s:
             row = self._member(s, team_id, user_id)
             return row.language if row else None
 
+    @off_loop
     def set_away(self, team_id: str, user_id: str, away: bool) -> None:
         with self._session() as s:
             row = self._member(s, team_id, user_id) or MemberRow(team_id=team_id, user_id=user_id)
             row.away = away
             s.add(row)
 
+    @off_loop
     def away(self, team_id: str) -> set[str]:
         with self._session() as s:
             return set(s.exec(select(MemberRow.user_id).where(MemberRow.team_id == team_id, MemberRow.away == True)))  # noqa: E712
 
     # ritual state: pause and skip -------------------------------------------------------
 
+    @off_loop
     def ritual_state(self, team_id: str, ritual_id: str) -> RitualState:
         with self._session() as s:
             row = s.get(RitualStateRow, (team_id, ritual_id))
             return RitualState(row.paused, row.skip_occurrence) if row else RitualState(False, None)
 
+    @off_loop
     def set_paused(self, team_id: str, ritual_id: str, paused: bool) -> None:
         with self._session() as s:
             row = s.get(RitualStateRow, (team_id, ritual_id)) or RitualStateRow(team_id=team_id, ritual_id=ritual_id)
             row.paused = paused
             s.add(row)
 
+    @off_loop
     def set_skip(self, team_id: str, ritual_id: str, occurrence: str | None) -> None:
         with self._session() as s:
             row = s.get(RitualStateRow, (team_id, ritual_id)) or RitualStateRow(team_id=team_id, ritual_id=ritual_id)
@@ -215,6 +234,7 @@ class Store:
 
     # firings: the exactly-once claim ---------------------------------------------------------
 
+    @off_loop
     def claim_firing(self, team_id: str, ritual_id: str, step: str, occurrence: str, due_at: datetime,
                      status: str, worker: str, now: datetime) -> Firing | None:
         """Insert the firing row; None when another process (or an earlier run) has it."""
@@ -228,6 +248,7 @@ class Store:
         except IntegrityError:
             return None
 
+    @off_loop
     def set_firing_status(self, firing_id: int, status: str, channel: str | None = None, message_id: str | None = None) -> None:
         with self._session() as s:
             row = s.get(FiringRow, firing_id)
@@ -238,6 +259,7 @@ class Store:
                 row.channel, row.message_id = channel, message_id
             s.add(row)
 
+    @off_loop
     def release_firing(self, firing_id: int) -> None:
         """Give a claim back, so the firing is tried again (only when nothing was posted)."""
         with self._session() as s:
@@ -245,6 +267,7 @@ class Store:
             if row is not None:
                 s.delete(row)
 
+    @off_loop
     def firings(self, team_id: str, ritual_id: str | None = None) -> list[Firing]:
         with self._session() as s:
             query = select(FiringRow).where(FiringRow.team_id == team_id)
@@ -252,11 +275,13 @@ class Store:
                 query = query.where(FiringRow.ritual_id == ritual_id)
             return [_firing(r) for r in s.exec(query.order_by(col(FiringRow.due_at), col(FiringRow.id)))]
 
+    @off_loop
     def last_firing_due(self, team_id: str, ritual_id: str, step: str) -> datetime | None:
         with self._session() as s:
             return s.exec(select(func.max(FiringRow.due_at)).where(
                 FiringRow.team_id == team_id, FiringRow.ritual_id == ritual_id, FiringRow.step == step)).first()
 
+    @off_loop
     def firing_keys(self, team_id: str, ritual_id: str, since: datetime) -> set[tuple[str, str]]:
         with self._session() as s:
             rows = s.exec(select(FiringRow.step, FiringRow.occurrence).where(
@@ -265,20 +290,22 @@ class Store:
 
     # responses -----------------------------------------------------------------------
 
+    @off_loop
     def save_response(self, team_id: str, ritual_id: str, *, author_id: str, anonymous: bool, kind: str,
                       content: dict[str, Any], occurrence: str | None, at: datetime) -> int:
         """Store an answer of an opted-in member; anonymous answers keep no author at all."""
-        if self.consent(team_id, author_id) is not Consent.IN:
-            raise ConsentRequired(f"{author_id} has not opted in")
-        row = ResponseRow(team_id=team_id, ritual_id=ritual_id, occurrence=occurrence,
-                          author_id=None if anonymous else author_id, kind=kind,
-                          content=json.dumps(content, ensure_ascii=False, sort_keys=True), created_at=at)
         with self._session() as s:
+            if self._consent(s, team_id, author_id) is not Consent.IN:
+                raise ConsentRequired(f"{author_id} has not opted in")
+            row = ResponseRow(team_id=team_id, ritual_id=ritual_id, occurrence=occurrence,
+                              author_id=None if anonymous else author_id, kind=kind,
+                              content=json.dumps(content, ensure_ascii=False, sort_keys=True), created_at=at)
             s.add(row)
             s.flush()
             assert row.id is not None
             return row.id
 
+    @off_loop
     def responses(self, team_id: str, ritual_id: str | None = None, occurrence: str | None = None,
                   author_id: str | None = None, kind: str | None = None) -> list[StoredResponse]:
         with self._session() as s:
@@ -293,11 +320,13 @@ class Store:
                 q = q.where(ResponseRow.kind == kind)
             return [_response(r) for r in s.exec(q.order_by(col(ResponseRow.id)))]
 
+    @off_loop
     def response(self, response_id: int) -> StoredResponse | None:
         with self._session() as s:
             row = s.get(ResponseRow, response_id)
             return None if row is None else _response(row)
 
+    @off_loop
     def delete_responses_before(self, team_id: str, before: datetime, *, dry_run: bool = False) -> int:
         with self._session() as s:
             where = (col(ResponseRow.team_id) == team_id, col(ResponseRow.created_at) < before)
@@ -306,16 +335,19 @@ class Store:
                 s.exec(delete(ResponseRow).where(*where))
             return int(count)
 
+    @off_loop
     def delete_facts_before(self, team_id: str, before: datetime) -> int:
         """Walks, turns and admin changes older than `before` (bot/store/retention.py)."""
         with self._session() as s:
             return retention.delete_facts_before(s, team_id, before)
 
+    @off_loop
     def team_ids(self) -> set[str]:
         """Every team the database holds anything for."""
         with self._session() as s:
             return retention.team_ids(s)
 
+    @off_loop
     def delete_team(self, team_id: str, *, dry_run: bool = False) -> int:
         """Delete (or, dry, count) everything held for one team: for teams removed from the config."""
         with self._session() as s:
@@ -323,11 +355,13 @@ class Store:
 
     # rotation ---------------------------------------------------------------------------
 
+    @off_loop
     def rotation(self, team_id: str, pool: str) -> dict[str, tuple[datetime | None, int]]:
         with self._session() as s:
             rows = s.exec(select(RotationRow).where(RotationRow.team_id == team_id, RotationRow.pool == pool))
             return {r.user_id: (r.last_chosen_at, r.times) for r in rows}
 
+    @off_loop
     def mark_chosen(self, team_id: str, pool: str, user_id: str, at: datetime) -> None:
         with self._session() as s:
             row = s.exec(select(RotationRow).where(RotationRow.team_id == team_id, RotationRow.pool == pool,
@@ -336,16 +370,19 @@ class Store:
             row.last_chosen_at, row.times = at, row.times + 1
             s.add(row)
 
+    @off_loop
     def member_rotation(self, team_id: str, user_id: str) -> list[tuple[str, datetime | None, int]]:
         with self._session() as s:
             rows = s.exec(select(RotationRow).where(RotationRow.team_id == team_id, RotationRow.user_id == user_id))
             return [(r.pool, r.last_chosen_at, r.times) for r in rows]
 
+    @off_loop
     def personal_rows(self, team_id: str, user_id: str) -> dict[str, list[dict[str, Any]]]:
         """Every row that names this person in this team, per table (`bot/store/personal.py`)."""
         with self._session() as s:
             return personal.export(s, team_id, user_id)
 
+    @off_loop
     def erase_member(self, team_id: str, user_id: str) -> int:
         """Erase this person from every place in `bot/store/personal.py`, in one transaction."""
         with self._local_writes, self._session() as s:
@@ -353,6 +390,7 @@ class Store:
 
     # walks -----------------------------------------------------------------------------
 
+    @off_loop
     def set_walk(self, team_id: str, leader_id: str, week: str, member_id: str, status: str, at: datetime) -> None:
         with self._session() as s:
             row = s.exec(select(WalkRow).where(WalkRow.team_id == team_id, WalkRow.leader_id == leader_id,
@@ -361,6 +399,7 @@ class Store:
             row.member_id, row.status, row.updated_at = member_id, status, at
             s.add(row)
 
+    @off_loop
     def walks(self, team_id: str, leader_id: str | None = None) -> list[WalkRow]:
         with self._session() as s:
             q = select(WalkRow).where(WalkRow.team_id == team_id)
@@ -370,17 +409,20 @@ class Store:
 
     # small ritual state --------------------------------------------------------------------
 
+    @off_loop
     def get_state(self, team_id: str, ritual_id: str, key: str) -> Any:
         with self._session() as s:
             row = s.get(StateRow, (team_id, ritual_id, key))
             return None if row is None else json.loads(row.value)
 
+    @off_loop
     def put_state(self, team_id: str, ritual_id: str, key: str, value: Any, at: datetime) -> None:
         with self._session() as s:
             row = s.get(StateRow, (team_id, ritual_id, key)) or StateRow(team_id=team_id, ritual_id=ritual_id, key=key, value="null", updated_at=at)
             row.value, row.updated_at = json.dumps(value, ensure_ascii=False, sort_keys=True), at
             s.add(row)
 
+    @off_loop
     def state_items(self, team_id: str, ritual_id: str, prefix: str) -> list[tuple[str, Any]]:
         """Every state value whose key starts with `prefix` (for data rights: what names whom)."""
         with self._session() as s:
@@ -388,6 +430,7 @@ class Store:
                                                  col(StateRow.key).startswith(prefix, autoescape=True)))
             return [(r.key, json.loads(r.value)) for r in rows]
 
+    @off_loop
     def update_state(self, team_id: str, ritual_id: str, key: str, change: Callable[[Any], Any], at: datetime) -> Any:
         """Read-modify-write one state value under a row lock, so replicas never lose an update."""
         where = (StateRow.team_id == team_id, StateRow.ritual_id == ritual_id, StateRow.key == key)
@@ -409,6 +452,7 @@ class Store:
                 continue  # another replica created the row first: read it and apply the change again
         raise RuntimeError(f"could not update state {key!r}")
 
+    @off_loop
     def delete_state(self, team_id: str, ritual_id: str, key: str) -> None:
         with self._session() as s:
             row = s.get(StateRow, (team_id, ritual_id, key))
@@ -417,6 +461,7 @@ class Store:
 
     # participation counts ------------------------------------------------------------------
 
+    @off_loop
     def count_participation(self, team_id: str, ritual_id: str, week: str) -> None:
         """Add one contribution to a week's count; nothing about who."""
         for _ in range(3):
@@ -431,6 +476,7 @@ class Store:
             except IntegrityError:
                 continue  # another replica created the row at the same moment: count again
 
+    @off_loop
     def participation(self, team_id: str, since_week: str) -> dict[str, dict[str, int]]:
         """`{ritual_id: {week: count}}` for weeks from `since_week` on."""
         with self._session() as s:
@@ -443,6 +489,7 @@ class Store:
 
     # admins' runtime changes ----------------------------------------------------------------
 
+    @off_loop
     def team_settings(self, team_id: str | None = None) -> dict[str, list[TeamSetting]]:
         with self._session() as s:
             q = select(TeamSettingRow)
@@ -454,6 +501,7 @@ class Store:
                     TeamSetting(r.key, json.loads(r.value), json.loads(r.base), r.set_by, r.set_at))
             return out
 
+    @off_loop
     def put_team_setting(self, team_id: str, key: str, value: Any, base: Any, set_by: str, at: datetime) -> None:
         with self._session() as s:
             row = s.get(TeamSettingRow, (team_id, key))
@@ -465,6 +513,7 @@ class Store:
             row.set_by, row.set_at = set_by, at
             s.add(row)
 
+    @off_loop
     def delete_team_setting(self, team_id: str, key: str) -> None:
         with self._session() as s:
             row = s.get(TeamSettingRow, (team_id, key))
@@ -473,10 +522,12 @@ class Store:
 
     # audit and settings ---------------------------------------------------------------------
 
+    @off_loop
     def audit(self, team_id: str | None, actor_id: str | None, action: str, detail: str, at: datetime) -> None:
         with self._session() as s:
             s.add(AuditRow(at=at, team_id=team_id, actor_id=actor_id, action=action, detail=detail))
 
+    @off_loop
     def audit_log(self, team_id: str | None = None) -> list[AuditRow]:
         with self._session() as s:
             q = select(AuditRow)
@@ -484,14 +535,19 @@ class Store:
                 q = q.where(AuditRow.team_id == team_id)
             return list(s.exec(q.order_by(col(AuditRow.id))))
 
+    @off_loop
     def setting(self, key: str) -> str | None:
+        return self._setting(key)
+
+    def _setting(self, key: str) -> str | None:
         with self._session() as s:
             row = s.get(SettingRow, key)
             return None if row is None else row.value
 
+    @off_loop
     def setting_or_create(self, key: str, make: Any) -> str:
         """Read a shared setting, creating it once; concurrent replicas agree on one value."""
-        existing = self.setting(key)
+        existing = self._setting(key)
         if existing is not None:
             return existing
         try:
@@ -499,7 +555,7 @@ class Store:
                 s.add(SettingRow(key=key, value=make()))
         except IntegrityError:
             pass
-        value = self.setting(key)
+        value = self._setting(key)
         assert value is not None
         return value
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import inspect
 import json
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -356,10 +357,18 @@ def event_callback(
 # ---------------------------------------------------------------- Socket Mode hub
 
 
-async def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+async def holds(predicate: Callable[[], bool | Awaitable[bool]]) -> bool:
+    """A condition's value, awaited when it is a coroutine (one that asks the store)."""
+    value = predicate()
+    if inspect.isawaitable(value):
+        value = await value
+    return bool(value)
+
+
+async def wait_until(predicate: Callable[[], bool | Awaitable[bool]], timeout: float, what: str) -> None:
     """Poll a condition; fakes change state from server tasks, so polling is simplest."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
+    while not await holds(predicate):
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError(f"timed out waiting for {what}")
         await asyncio.sleep(0.01)

@@ -22,7 +22,7 @@ async def main(db_url: str, config_file: str, now: str, go_file: str, out_file: 
     config = make_config(Path(config_file).read_text())
     store = Store(open_database(db_url, migrate=False))
     local = LocalPlatform({t.channel: list(t.members) for t in config.teams if isinstance(t.members, list)})
-    bot = build_bot(config, discover(), {"local": local}, FakeClock(datetime.fromisoformat(now)), store)
+    bot = await build_bot(config, discover(), {"local": local}, FakeClock(datetime.fromisoformat(now)), store)
     await local.start(bot)
     deadline = time.monotonic() + 30
     while not Path(go_file).exists() and time.monotonic() < deadline:
