@@ -111,6 +111,7 @@ TEXTS: Catalog = {
     "guard.post_anyway": {"nl": "Ik heb mijn tekst nagekeken: toch delen", "en": "I have checked my text: share it anyway"},
     "form.bad_choice": {"nl": "Kies een van de mogelijkheden, alsjeblieft.", "en": "Please pick one of the options."},
     "form.reopen": {"nl": "Dit formulier is van voor een update en kan ik niet meer lezen. Open het opnieuw, alsjeblieft; er is niets gedeeld.", "en": "This form is from before an update and I can no longer read it. Please open it again; nothing was shared."},
+    "form.expired": {"nl": "Dit formulier stond te lang open. Open het opnieuw, alsjeblieft; er is niets gedeeld.", "en": "This form was open too long. Please open it again; nothing was shared."},
     "share.as": {"nl": "Hoe wil je delen?", "en": "How do you want to share?"},
     "share.named": {"nl": "Met mijn naam", "en": "With my name"},
     "share.anonymous": {"nl": "Anoniem", "en": "Anonymously"},

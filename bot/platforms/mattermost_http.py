@@ -16,12 +16,13 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.i18n import pick_language
+from bot.i18n import pick_language, translate
 from bot.messages import Message, MessageRef
 from bot.platform import ActionRequest, CommandRequest, Dispatcher, FormSubmission, Reply
 from bot.platforms import mattermost_render as render
 from bot.platforms.mattermost_platform import MattermostPlatform
-from bot.platforms.mattermost_signing import Forged
+from bot.platforms.mattermost_signing import Expired, Forged
+from bot.texts import TEXTS
 
 log = logging.getLogger("ritualbot.mattermost")
 
@@ -167,6 +168,9 @@ class IntegrationRoutes:
         user, channel = str(body.get("user_id", "")), str(body.get("channel_id", ""))
         try:
             target = self.platform.signer.check_button(body.get("context"), channel=channel, user=user)
+        except Expired:
+            locale = await self._locale(user)
+            return web.json_response({"ephemeral_text": translate(TEXTS, "action.stale", pick_language(locale, default="nl"))})
         except Forged as exc:
             log.warning("button callback refused: %s", exc)
             return web.json_response({"error": FORGED, "reason": str(exc)}, status=403)
@@ -195,6 +199,10 @@ class IntegrationRoutes:
         user = str(body.get("user_id", ""))
         try:
             target = self.platform.signer.check_dialog(body.get("callback_id"), body.get("state"), user=user)
+        except Expired:
+            locale = await self._locale(user)
+            first = next(iter(body.get("submission") or {}), "form")
+            return web.json_response({"errors": {first: translate(TEXTS, "form.expired", pick_language(locale, default="nl"))}})
         except Forged as exc:
             log.warning("dialog submission refused: %s", exc)
             return web.json_response({"error": FORGED, "reason": str(exc)}, status=403)
