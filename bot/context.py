@@ -17,8 +17,9 @@ from pydantic import BaseModel
 
 from bot.contribution import ANONYMOUS, NAMED, complete, encode_rules
 from bot.i18n import Catalog, pick_language, translate
-from bot.messages import Button, Form, ImageFile, Message, MessageRef
+from bot.messages import Button, Form, ImageFile, Message, MessageRef, parse_user_ref
 from bot.platform import ChatPlatform, Reply
+from bot.platforms.ids import valid_user_id
 from bot.rotation import pick_fair
 from bot.store import Consent, Store
 from bot.store.store import StoredResponse
@@ -135,6 +136,12 @@ class RitualContext:
         if self.team.configured_members is not None:
             return list(self.team.configured_members)
         return sorted(await self.platform.channel_members(self.team.channel))
+
+    def user_ref(self, raw: str) -> str | None:
+        """A user named in a command (`<@U1|name>`, `@name`, an id), only if it has the syntax
+        of a user id on the team's platform: nothing else ever reaches a platform API."""
+        user = parse_user_ref(raw)
+        return user if user is not None and valid_user_id(self.team.platform, user) else None
 
     async def counted_members(self) -> list[str]:
         """Members to count a group's size from (never more than are really in the channel).

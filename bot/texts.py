@@ -102,6 +102,7 @@ TEXTS: Catalog = {
     "roster.is_channel": {"nl": "Bij dit team doet iedereen in het kanaal mee; voeg mensen toe aan het kanaal zelf.", "en": "In this team everyone in the channel takes part; add people to the channel itself."},
     "roster.leader_not_member": {"nl": "{user} is geen lid van het team; voeg eerst toe met /{command} members add {user}. Er is niets veranderd.", "en": "{user} is not a member of the team; add them first with /{command} members add {user}. Nothing was changed."},
     "roster.member_is_leader": {"nl": "{user} is leidinggevende; haal dat eerst weg met /{command} leaders remove {user}. Er is niets veranderd.", "en": "{user} is a leader; remove that first with /{command} leaders remove {user}. Nothing was changed."},
+    "roster.bad_user": {"nl": "{value} is geen gebruiker van {platform} die ik ken. Noem iemand met @naam: /{command} {key} add @iemand. Er is niets veranderd.", "en": "{value} is not a {platform} user I know. Name someone with @name: /{command} {key} add @someone. Nothing was changed."},
     "roster.added": {"nl": "{user} is toegevoegd ({key}).", "en": "{user} was added ({key})."},
     "roster.removeed": {"nl": "{user} is weggehaald ({key}).", "en": "{user} was removed ({key})."},
     "language.usage": {"nl": "Gebruik: /{command} language nl, of /{command} language en", "en": "Use: /{command} language nl, or /{command} language en"},

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bot.context import InteractionContext, Occurrence, RitualContext
 from bot.i18n import translate
 from bot.insights import MINIMUM_GROUP
-from bot.messages import WHO, Bold, Button, Mention, Message, mentioning, parse_user_ref, text
+from bot.messages import WHO, Bold, Button, Mention, Message, mentioning, text
 from bot.ritual import Ritual, Step, action, command, step
 
 WALKED = ("planned", "done")
@@ -380,7 +380,10 @@ class WalkAndListen(Ritual):
         if len(args) != 1:
             await ctx.reply(text(ctx.user_t("walks.with_usage")))
             return
-        member = parse_user_ref(args[0]) or args[0]
+        member = ctx.user_ref(args[0])
+        if member is None:
+            await ctx.reply(text(ctx.user_t("walks.with_usage")))
+            return
         if not await self._may_walk_with(ctx, ctx.user_id, member):
             await ctx.reply(text(mentioning(ctx.user_t("refuse.with", who=WHO), member)))
             return

@@ -20,6 +20,7 @@ from bot.i18n import pick_language, translate
 from bot.messages import Message, MessageRef
 from bot.platform import ActionRequest, CommandRequest, Dispatcher, FormSubmission, Reply
 from bot.platforms import mattermost_render as render
+from bot.platforms.ids import valid_channel_id, valid_user_id
 from bot.platforms.mattermost_platform import MattermostPlatform
 from bot.platforms.mattermost_signing import Expired, Forged
 from bot.texts import TEXTS
@@ -27,6 +28,7 @@ from bot.texts import TEXTS
 log = logging.getLogger("ritualbot.mattermost")
 
 FAILED = {"nl": "Er ging iets mis. Probeer het later nog eens.", "en": "Something went wrong. Please try again later."}
+BAD_IDS = "user_id and channel_id must be Mattermost ids (26 lower-case letters and digits)"
 FORGED = "This request was not made by ritualbot for you; nothing was changed."
 
 
@@ -136,6 +138,8 @@ class IntegrationRoutes:
         user, channel = str(form.get("user_id", "")), str(form.get("channel_id", ""))
         if not user or not channel:
             return web.json_response({"error": "user_id and channel_id are required"}, status=400)
+        if not (valid_user_id("mattermost", user) and valid_channel_id("mattermost", channel)):
+            return web.json_response({"error": BAD_IDS}, status=400)
         locale = await self._locale(user)
         slot = ResponseSlot(lambda m: True)
         line = await self.platform.resolve_mentions(str(form.get("text", "")))
@@ -166,6 +170,8 @@ class IntegrationRoutes:
     async def action(self, request: web.Request) -> web.Response:
         body = await self._json(request)
         user, channel = str(body.get("user_id", "")), str(body.get("channel_id", ""))
+        if not (valid_user_id("mattermost", user) and valid_channel_id("mattermost", channel)):
+            return web.json_response({"error": BAD_IDS}, status=400)
         try:
             target = self.platform.signer.check_button(body.get("context"), channel=channel, user=user)
         except Expired:
@@ -196,7 +202,9 @@ class IntegrationRoutes:
 
     async def dialog(self, request: web.Request) -> web.Response:
         body = await self._json(request)
-        user = str(body.get("user_id", ""))
+        user, channel_id = str(body.get("user_id", "")), str(body.get("channel_id") or "")
+        if not valid_user_id("mattermost", user) or (channel_id and not valid_channel_id("mattermost", channel_id)):
+            return web.json_response({"error": BAD_IDS}, status=400)
         try:
             target = self.platform.signer.check_dialog(body.get("callback_id"), body.get("state"), user=user)
         except Expired:

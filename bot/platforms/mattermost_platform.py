@@ -24,6 +24,7 @@ from mattermostdriver.exceptions import NotEnoughPermissions, ResourceNotFound
 from bot.messages import Form, ImageFile, Message, MessageRef
 from bot.platform import NotDelivered
 from bot.platforms import mattermost_render as render
+from bot.platforms.ids import checked_user, valid_mattermost_username
 from bot.platforms.mattermost_connection import MattermostConnection
 from bot.platforms.mattermost_signing import Signer
 from bot.textsplit import split_text
@@ -96,10 +97,11 @@ class MattermostPlatform:
         """`@username` words in a command line become user ids, the way config.toml names people."""
         words = []
         for word in line.split():
-            if word.startswith("@") and len(word) > 1:
+            username = word[1:].lower()
+            if word.startswith("@") and valid_mattermost_username(username):
                 try:
                     user = await self.call(cast("Callable[[Driver], Any]",  # default-bound lambdas defeat inference
-                                                lambda d, name=word[1:]: d.users.get_user_by_username(name)))
+                                                lambda d, name=username: d.users.get_user_by_username(name)))
                     self._users[user["id"]] = (time.monotonic(), user)
                     word = user["id"]
                 except ResourceNotFound:
@@ -112,6 +114,7 @@ class MattermostPlatform:
         return cached is not None and time.monotonic() - cached[0] < USER_TTL
 
     async def user(self, user_id: str) -> dict[str, Any]:
+        checked_user(self.name, user_id)
         if not self._fresh(user_id):
             self._users[user_id] = (time.monotonic(), await self.call(lambda d: d.users.get_user(user_id)))
         return self._users[user_id][1]
@@ -169,6 +172,7 @@ class MattermostPlatform:
         return await self.post_in(channel, message, user=await self.dm_user(channel), root_id=root)
 
     async def dm_channel(self, user_id: str) -> str:
+        checked_user(self.name, user_id)
         if user_id not in self._dm_channels:
             channel = await self.call(lambda d: d.channels.create_direct_message_channel([self.bot_user_id, user_id]))
             self._dm_channels[user_id] = channel["id"]
