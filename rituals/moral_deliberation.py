@@ -11,7 +11,8 @@ Steps of one occurrence (default the first Tuesday of the month, 14:00 team time
 
 Until the session the bot holds the dilemmas' text in its small state store, so it can
 show the chosen one; at the session it forgets them. Dilemmas and reflections are kept
-only for people who opted in; anonymous ones without author. Votes are counted, never shown.
+only for people who opted in, and only named ones: anonymous ones are never kept. Votes are
+counted, never shown.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ Steps of one occurrence (default Friday 14:00, the team's local time):
 - `digest`, six days later: how many shared, and the lessons people chose to share.
 
 Answers go in the prompt's thread, named or anonymous. They are stored only for people
-who opted in; an anonymous answer is stored without author and changes nothing about
-its author. The bot never names or reminds, in public, anyone who did not share.
+who opted in and shared with their name; an anonymous answer is never kept and changes
+nothing about its author. The bot never names or reminds, in public, anyone who did not share.
 """
 
 from __future__ import annotations
