@@ -17,7 +17,8 @@ from bot.messages import parse_user_ref
 from bot.overrides import SCHEDULE_PREFIX, config_value
 from bot.platforms.ids import valid_user_id
 from bot.reports import send_insights
-from bot.schedule import ScheduleError, parse_schedule
+from bot.schedule import NeverFires, ScheduleError, check_fires, parse_schedule
+from bot.schedule_change import record_change
 
 
 class CoreCommands(BaseCommands):
@@ -49,13 +50,21 @@ class CoreCommands(BaseCommands):
             await ctx.say(ctx.t("schedule.current", ritual=rid, when=current, command=self.command))
             return
         try:
-            parse_schedule(when)
+            check_fires(parse_schedule(when), ctx.team.tz, self.bot.clock.now())
+        except NeverFires as exc:
+            await ctx.say(ctx.t("schedule.never", when=when, days=exc.days))
+            return
         except ScheduleError as exc:
             await ctx.say(ctx.t("schedule.bad", reason=str(exc)))
             return
+        old = self.bot.resolved[(ctx.team.id, rid)].schedule.source
+        await record_change(self.bot.store, ctx.team, rid, old, self.bot.clock.now())
         await self._change(ctx, SCHEDULE_PREFIX + rid, when)
-        nxt = self.bot.next_firing(ctx.team.id, rid)
+        nxt = self.bot.engine.next_firing(ctx.team.id, rid, current_only=True)
         await ctx.say(ctx.t("schedule.done", ritual=rid, when=when, next=ctx.local(nxt) if nxt else "-"))
+        open_round = self.bot.engine.open_round_end(ctx.team.id, rid)
+        if open_round is not None:
+            await ctx.say(ctx.t("schedule.open_round", next=ctx.local(open_round)))
 
     @core_command("holidays", admin=True, usage=" [add|remove <yyyy-mm-dd>]")
     async def holidays(self, ctx: CommandContext, args: list[str]) -> None:

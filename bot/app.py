@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,8 +23,14 @@ from bot.engine import Engine, Planned
 from bot.i18n import pick_language, translate
 from bot.messages import text
 from bot.overrides import apply_overrides
+from bot.people import People
 from bot.platform import ActionRequest, ChatPlatform, CommandRequest, FormResult, FormSubmission, Reply
 from bot.ritual import Ritual
+from bot.roster import RosterWatch
+from bot.schedule import parse_schedule
+from bot.schedule_change import CORE as CORE_STATE
+from bot.schedule_change import PREFIX as HISTORY_PREFIX
+from bot.schedule_change import served
 from bot.store import Store
 from bot.teams import TeamView, team_view
 from bot.texts import TEXTS
@@ -43,7 +50,10 @@ class RitualBot:
         self.platforms = dict(platforms)
         self.store = store
         self.clock = clock
+        self.people = People(clock)
+        self.roster = RosterWatch(self)
         self.on_reload: list[Callable[[], None]] = []
+        self._histories: dict[str, dict[str, Any]] = {}  # team -> its schedule changes (bot/schedule_change.py)
         self.engine = Engine(store, clock, [], self._step_context,
                              grace=timedelta(minutes=config.grace_minutes),
                              max_concurrent=config.max_concurrent_posts)
@@ -59,6 +69,8 @@ class RitualBot:
         """Derive teams, rituals and plans from config.toml plus the admins' runtime changes."""
         stale: list[tuple[str, str]] = []
         drop = (lambda team_id, key: stale.append((team_id, key))) if drop_stale else None
+        self._histories = {t.id: dict(await self.store.state_items(t.id, CORE_STATE, HISTORY_PREFIX))
+                           for t in self.file_config.teams}
         self._derive(apply_overrides(self.file_config, await self.store.team_settings(), drop))
         for team_id, key in stale:
             await self.store.delete_team_setting(team_id, key)
@@ -68,8 +80,11 @@ class RitualBot:
         self.teams: dict[str, TeamView] = {t.id: team_view(config, t) for t in config.teams}
         self.resolved = {(t.id, rid): resolve_ritual(t, type(r)) for t in config.teams for rid, r in self.rituals.items()}
         self.plans = [
-            Planned(self.teams[team_id], self.rituals[rid], res, st)
+            Planned(self.teams[team_id], self.rituals[rid],
+                    res if s.schedule is None else replace(res, schedule=parse_schedule(s.schedule)),
+                    st, since=s.since, until=s.until)
             for (team_id, rid), res in self.resolved.items() if res.enabled
+            for s in served(self._histories.get(team_id, {}).get(HISTORY_PREFIX + rid))
             for st in self.rituals[rid].steps(res.options)
         ]
         self.engine.plans = self.plans
@@ -87,7 +102,7 @@ class RitualBot:
 
     def _step_context(self, plan: Planned, now: datetime) -> RitualContext:
         return RitualContext(ritual=plan.ritual, team=plan.team, options=plan.resolved.options,
-                             platform=self.platform_for(plan.team), store=self.store, now=now, bot=self)
+                             platform=self.platform_for(plan.team), store=self.store, now=now, bot=self, on_own=True)
 
     def team_context(self, ritual: Ritual, team: TeamView) -> RitualContext:
         """A ritual's context for a team outside any firing (data rights, reports)."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot import outbox
 from bot.context import SEP
 from bot.i18n import pick_language, translate
 from bot.messages import Button, text
@@ -333,6 +334,7 @@ async def export_member(bot: RitualBot, team: TeamView, user_id: str) -> dict[st
                        "created_at": r.created_at.isoformat(), "content": r.content} for r in responses],
         "rituals": {rid: data for rid, ritual in bot.rituals.items()
                     if (data := await ritual.personal_data(bot.team_context(ritual, team), user_id))},
+        "waiting_messages": await outbox.held_for(bot.store, team.id, user_id),
         "stored": await bot.store.personal_rows(team.id, user_id),
     }
 
@@ -341,5 +343,6 @@ async def erase_member(bot: RitualBot, team: TeamView, user_id: str) -> None:
     """Rituals first (they know what their state means), then every place of the map."""
     for ritual in bot.rituals.values():
         await ritual.forget_person(bot.team_context(ritual, team), user_id)
+    await outbox.drop_for(bot.store, team.id, user_id)
     await bot.store.erase_member(team.id, user_id)
     await bot.store.audit(team.id, None, "erasure", "a member's data was erased on their request", bot.clock.now())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays as holidays_lib
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.schedule import Schedule, ScheduleError, parse_schedule
+from bot.schedule import Schedule, ScheduleError, check_fires, parse_schedule
+from bot.workingtime import DEFAULT_DAYS, DEFAULT_HOURS, parse_days, parse_hours
 
 Language = Literal["nl", "en"]
 PlatformName = Literal["slack", "mattermost", "local"]
@@ -44,6 +45,18 @@ def _check_timezone(value: str) -> str:
     return value
 
 
+def _check_days(value: list[str] | None) -> list[str] | None:
+    if value is not None:
+        parse_days(value)
+    return value
+
+
+def _check_hours(value: str | None) -> str | None:
+    if value is not None:
+        parse_hours(value)
+    return value
+
+
 class RitualSettings(BaseModel):
     """`[teams.rituals.<id>]`: `enabled`, `schedule`, and the ritual's own options."""
 
@@ -57,7 +70,8 @@ class RitualSettings(BaseModel):
     def _schedule_parses(cls, value: str | None) -> str | None:
         if value is not None:
             try:
-                parse_schedule(value)
+                # Which timezone does not change whether a schedule ever comes round.
+                check_fires(parse_schedule(value), UTC, datetime.now(UTC))
             except ScheduleError as exc:
                 raise ValueError(f"bad schedule: {exc}") from None
         return value
@@ -80,9 +94,13 @@ class TeamConfig(_Strict):
     members: list[str] | Literal["channel"] = "channel"
     confidant: str | None = None
     retention_days: int | None = Field(default=None, ge=1, le=3650)
+    working_days: list[str] | None = None
+    working_hours: str | None = None
     rituals: dict[str, RitualSettings] = Field(default_factory=dict)
 
     _tz = field_validator("timezone")(lambda cls, v: v if v is None else _check_timezone(v))
+    _days = field_validator("working_days")(lambda cls, v: _check_days(v))
+    _hours = field_validator("working_hours")(lambda cls, v: _check_hours(v))
 
     @field_validator("country")
     @classmethod
@@ -101,9 +119,13 @@ class AppConfig(_Strict):
     max_concurrent_posts: int = Field(default=16, ge=1, le=512)
     command: str = Field(default="ritual", pattern=r"^[a-z0-9_-]{1,32}$")
     retention_days: int = Field(default=365, ge=1, le=3650)
+    working_days: list[str] = Field(default_factory=lambda: list(DEFAULT_DAYS))
+    working_hours: str = DEFAULT_HOURS
     teams: list[TeamConfig] = Field(default_factory=list)
 
     _tz = field_validator("timezone")(lambda cls, v: _check_timezone(v))
+    _days = field_validator("working_days")(lambda cls, v: _check_days(v))
+    _hours = field_validator("working_hours")(lambda cls, v: _check_hours(v))
 
     def team(self, team_id: str) -> TeamConfig:
         for team in self.teams:

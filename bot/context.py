@@ -8,17 +8,19 @@ carry their team (`<team>|<value>`), so adapters can pass them back untouched.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from bot import outbox
 from bot.contribution import ANONYMOUS, NAMED, complete, encode_rules
 from bot.i18n import Catalog, pick_language, translate
 from bot.messages import Button, Form, ImageFile, Message, MessageRef, parse_user_ref
-from bot.platform import ChatPlatform, Reply
+from bot.platform import ChatPlatform, Reply, Unreachable
 from bot.platforms.ids import valid_user_id
 from bot.rotation import pick_fair
 from bot.store import Consent, Store
@@ -59,7 +61,7 @@ class RitualContext:
     """A ritual's view of one team at one moment."""
 
     def __init__(self, *, ritual: Ritual, team: TeamView, options: BaseModel, platform: ChatPlatform,
-                 store: Store, now: datetime, bot: Any) -> None:
+                 store: Store, now: datetime, bot: Any, on_own: bool = False) -> None:
         self.ritual = ritual
         self.team = team
         self.options = options
@@ -68,6 +70,8 @@ class RitualContext:
         self._now = now
         self._bot = bot
         self.delivered = 0  # messages this context got onto the platform (the engine asks)
+        self._members: list[str] | None = None  # who is in the team, looked up once per context
+        self.on_own = on_own  # a scheduled step: what it sends respects each person's working time
 
     # time and language ----------------------------------------------------------------------
 
@@ -112,10 +116,58 @@ class RitualContext:
         self.delivered += 1
         return ref
 
-    async def dm(self, user_id: str, message: Message) -> MessageRef:
-        ref = await self.platform.send_dm(user_id, self._wrap(message))
+    async def dm(self, user_id: str, message: Message) -> MessageRef | None:
+        """A direct message; raises `Unreachable` (after noting it) when the platform refuses
+        it for who the person is (deactivated, a bot, unknown).
+
+        From a scheduled step, a DM that would reach the person outside their own working
+        time (their timezone, where the platform knows it) waits for their next working
+        moment (`bot/outbox.py`); None is returned then.
+        """
+        later = await self._later_for(user_id) if self.on_own else None
+        if later is not None:
+            await outbox.hold(self.store, self.team.id, self.ritual.id, user_id, self._wrap(message), later, self._now)
+            self.delivered += 1
+            return None
+        try:
+            ref = await self.platform.send_dm(user_id, self._wrap(message))
+        except Unreachable as refusal:
+            self._bot.people.unreachable(self.platform, refusal)
+            self._members = None
+            await self.store.audit(self.team.id, None, f"{self.ritual.id}: DM refused", refusal.reason, self._now)
+            raise
         self.delivered += 1
         return ref
+
+    async def _later_for(self, user_id: str) -> datetime | None:
+        """The person's next working moment when it is not now (None: send now)."""
+        try:
+            name = await self.platform.user_timezone(user_id)
+            tz = ZoneInfo(name) if name else self.team.tz
+        except Exception:  # an unknown or unreadable timezone counts as the team's
+            tz = self.team.tz
+        moment = self.team.working.next_moment(self._now, tz, self.team.is_holiday)
+        return moment if moment is not None and moment > self._now else None
+
+    async def dm_in_turn(self, pool: str, candidates: Sequence[str], message: Callable[[str], Awaitable[Message]], *,
+                         exclude: Sequence[str] = ()) -> str | None:
+        """DM the next person of a rotation (`pick_next`); when the platform refuses the DM
+        (issue 12: deactivated, deleted, a bot), record why and ask the next one.
+
+        Returns who got the DM (marked as chosen), or None when nobody could be reached.
+        """
+        passed = list(exclude)
+        while True:
+            chosen = await self.pick_next(pool, candidates, mark=False, exclude=passed)
+            if chosen is None:
+                return None
+            try:
+                await self.dm(chosen, await message(chosen))
+            except Unreachable:  # noted by `dm`, with why
+                passed.append(chosen)
+                continue
+            await self.store.mark_chosen(self.team.id, pool, chosen, self._now)
+            return chosen
 
     async def ephemeral(self, user_id: str, message: Message, channel: str | None = None) -> None:
         await self.platform.post_ephemeral(channel or self.team.channel, user_id, self._wrap(message))
@@ -132,10 +184,23 @@ class RitualContext:
     # people -------------------------------------------------------------------------------
 
     async def members(self) -> list[str]:
-        """Team members: from config, or everyone in the channel."""
-        if self.team.configured_members is not None:
-            return list(self.team.configured_members)
-        return sorted(await self.platform.channel_members(self.team.channel))
+        """Team members who can take part: from config (or everyone in the channel), and only
+        active human accounts still in the team's channel (`bot/people.py`)."""
+        if self._members is None:
+            in_channel = await self.platform.channel_members(self.team.channel)
+            if self.team.configured_members is not None:
+                present = set(in_channel)
+                candidates = [m for m in self.team.configured_members if m in present]
+            else:
+                candidates = sorted(set(in_channel))
+            active = await self._bot.people.active(self.platform, candidates)
+            self._members = [m for m in candidates if m in active]
+        return list(self._members)
+
+    async def leaders(self) -> list[str]:
+        """The team's leaders who can take part: active and in the team (see `members`)."""
+        present = set(await self.members())
+        return sorted(leader for leader in self.team.leaders if leader in present)
 
     def user_ref(self, raw: str) -> str | None:
         """A user named in a command (`<@U1|name>`, `@name`, an id), only if it has the syntax

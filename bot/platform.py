@@ -9,7 +9,7 @@ back verbatim: the core encodes which team and ritual they belong to.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -23,6 +23,18 @@ class NotDelivered(Exception):
     Adapters raise it only when they are sure; any other error may mean "posted, but the
     answer got lost", and the engine will not try again then.
     """
+
+
+class Unreachable(Exception):
+    """The platform refused a DM because of who it is for: a deactivated or deleted account,
+    a bot, someone the bot may not see (Slack `user_disabled`, `user_not_found`,
+    `cannot_dm_bot`; Mattermost 403/404). Nothing was sent; trying again will not help,
+    asking someone else will (the core's rotation does)."""
+
+    def __init__(self, user_id: str, reason: str) -> None:
+        super().__init__(f"cannot send a DM to {user_id}: {reason}")
+        self.user_id = user_id
+        self.reason = reason
 
 
 Reply = Callable[[Message], Awaitable[None]]
@@ -40,7 +52,7 @@ class ChatPlatform(Protocol):
         ...
 
     async def send_dm(self, user_id: str, message: Message) -> MessageRef:
-        """Send a direct message to one user."""
+        """Send a direct message to one user; `Unreachable` when the account cannot get one."""
         ...
 
     async def post_ephemeral(self, channel: str, user_id: str, message: Message) -> None:
@@ -57,6 +69,11 @@ class ChatPlatform(Protocol):
 
     async def channel_members(self, channel: str) -> list[str]:
         """The human members of a channel (bots excluded)."""
+        ...
+
+    async def active_humans(self, user_ids: Sequence[str]) -> set[str]:
+        """Which of these users are active human accounts: not deactivated, deleted,
+        unknown to the platform or a bot. One batch, so the core can check a roster at once."""
         ...
 
     async def upload_image(self, channel: str, image: ImageFile, *, comment: str | None = None) -> None:

@@ -131,6 +131,11 @@ class Ritual:
     async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
         """Erase what `personal_data` reports (for `/ritual forget`)."""
 
+    async def people_left(self, ctx: RitualContext, present: frozenset[str]) -> None:
+        """Drop everyone not in `present` (who left the platform or the channel) from what
+        this ritual planned: walks, groups, turns. Called by the core (`bot/roster.py`) when
+        someone has gone, and once after every start; must be safe to call again."""
+
     def handler(self, kind: str, name: str) -> Callable[..., Awaitable[Any]] | None:
         attr = self._handlers.get((kind, name))
         return None if attr is None else getattr(self, attr)

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import outbox
 from bot.clock import SystemClock
 from bot.http import build_http_app, serve
 from bot.platform import ChatPlatform
@@ -27,6 +29,14 @@ log = logging.getLogger("ritualbot")
 async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
                   env: Mapping[str, str] | None = None, stop: asyncio.Event | None = None) -> int:
     env = os.environ if env is None else env
+    # Before anything slow: a SIGTERM during start-up still stops cleanly, once started.
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - not the main thread
+            pass
     config, ritual_types = load(config_path)
     store = Store(open_database(database_url(config)))
     connectors: dict[str, Any] = {}
@@ -64,13 +74,6 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
         nxt = bot.engine.next_firing(plan.team.id, plan.ritual.id, plan.step.name)
         log.info("%s next at %s", plan.job_id, nxt.astimezone(plan.team.tz).isoformat() if nxt else "never")
 
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - not the main thread
-            pass
     await stop.wait()
     log.info("stopping")
     scheduler.stop()
@@ -83,11 +86,14 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
 
 
 def maintenance_jobs(bot: Any) -> dict[str, tuple[Any, Any]]:
-    """Daily housekeeping jobs the bot itself owns (retention)."""
+    """Housekeeping jobs the bot itself owns: retention, monthly insights, people who left,
+    DMs held for someone's working time."""
     async def purge() -> None:
         await bot.purge_expired()
 
     return {
         "retention": (purge, CronTrigger(hour=3, minute=17, timezone=bot.config.timezone)),
         "monthly-insights": (bot.core.send_monthly_insights, CronTrigger(minute=5, timezone=bot.config.timezone)),
+        "roster": (bot.roster.check, IntervalTrigger(minutes=5)),
+        "outbox": (lambda: outbox.deliver_due(bot), IntervalTrigger(minutes=1)),
     }

@@ -1,12 +1,13 @@
 """Schedules as data: a human form (`"fri 14:00"`, `"first tue 14:00"`) or a cron line.
 
-Both become APScheduler `CronTrigger` fields; `RitualTrigger` then fixes the two DST
-quirks APScheduler 3.11 has, so one wall-clock time fires once a day at most.
+Both become cron fields; `RitualTrigger` reads them in wall-clock time and places each
+time on the real timeline, so every wall-clock time fires exactly once, DST or not.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -28,6 +29,16 @@ _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 class ScheduleError(ValueError):
     """A schedule string that cannot be understood; the message says why."""
+
+
+class NeverFires(ScheduleError):
+    """A schedule that reads well but never comes round (soon enough to be meant)."""
+
+    def __init__(self, source: str, days: int) -> None:
+        super().__init__(f"{source!r} never comes round: it has no moment in the next {days} days"
+                         " (is the date impossible, like 31 February?)")
+        self.source = source
+        self.days = days
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,12 @@ def _parse_human(source: str, parts: list[str]) -> Schedule:
     raise ScheduleError(f"cannot read {source!r}: use e.g. 'fri 14:00', 'first tue 14:00' or cron")
 
 
+def day_name(word: str) -> str | None:
+    """`mon` ... `sun` for a day name or abbreviation (English or Dutch), None if unknown."""
+    day = _DAY_ALIASES.get(word.strip().lower(), word.strip().lower())
+    return day if day in DAYS else None
+
+
 def _day(word: str, source: str) -> str:
     day = _DAY_ALIASES.get(word, word)
     if day not in DAYS:
@@ -101,64 +118,130 @@ def _parse_cron(source: str, parts: list[str]) -> Schedule:
 
 
 class RitualTrigger(BaseTrigger):
-    """A cron trigger in a team's timezone, shifted by a step offset, DST-safe.
+    """A cron schedule in a team's timezone, shifted by a step offset, DST-proof.
 
-    APScheduler 3.11 fires an ambiguous autumn time twice (once per UTC offset); this
-    trigger skips the second one. The offset is applied in wall-clock time, so a step
-    "one day before 14:00" stays at 14:00 across a DST change.
+    The schedule is read in wall-clock time (what a team means by "mon 00:30"), then each
+    wall time is placed on the real timeline: a time that exists fires once (an ambiguous
+    autumn time at its first passing), a time skipped by a spring change fires once at the
+    first moment after the gap. The offset is wall-clock too, so a step "one day before
+    14:00" stays at 14:00 across a DST change. APScheduler's own `CronTrigger` (3.11) loses
+    times after a spring change and doubles autumn ones; it is only used here in UTC, where
+    wall time has no gaps, to enumerate the wall-clock times.
     """
 
     def __init__(self, schedule: Schedule, tz: tzinfo, offset: timedelta = timedelta(0)) -> None:
         self.schedule = schedule
         self.tz = tz
         self.offset = offset
-        self._cron = schedule.cron(tz)
+        self._wall = schedule.cron(UTC)
+
+    def walls(self, start: datetime) -> Iterator[datetime]:
+        """Scheduled moments (naive wall-clock times of the occurrences) from `start` (naive) on."""
+        cursor: datetime | None = start.replace(tzinfo=UTC)
+        previous: datetime | None = None
+        while cursor is not None:
+            found = self._wall.get_next_fire_time(previous, cursor)
+            if found is None:
+                return
+            yield found.replace(tzinfo=None)
+            previous, cursor = found, found + timedelta(seconds=1)
+
+    def firings(self, start: datetime, end: datetime) -> Iterator[Firing]:
+        """This step's firings whose real moment lies in `[start, end)`, in time order."""
+        base_start = start.astimezone(self.tz).replace(tzinfo=None) - _MAX_GAP - self.offset
+        for occurrence in self.walls(base_start):
+            at = place(occurrence + self.offset, self.tz)
+            if at >= end:
+                return
+            if at >= start:
+                yield Firing(at, wall_key(occurrence))
 
     def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
-        # Search base occurrences from (now - offset) and shift each by the offset.
-        base_now = _wall_shift(now.astimezone(self.tz), -self.offset)
-        prev_base = None if previous_fire_time is None else _wall_shift(previous_fire_time.astimezone(self.tz), -self.offset)
-        candidate = self._cron.get_next_fire_time(prev_base, base_now)
-        while candidate is not None and prev_base is not None and wall_key(candidate) <= wall_key(prev_base):
-            candidate = self._cron.get_next_fire_time(candidate, _after(candidate))
-        if candidate is None:
-            return None
-        return _wall_shift(candidate, self.offset)
+        start = now if previous_fire_time is None else max(now, previous_fire_time + timedelta(microseconds=1))
+        start = _ceil_second(start)
+        for firing in self.firings(start, datetime.max.replace(tzinfo=UTC) - timedelta(days=2)):
+            return firing.at
+        return None
 
     def occurrences(self, start: datetime, end: datetime) -> list[datetime]:
         """Every firing in `[start, end)`, one per wall-clock time."""
-        found: list[datetime] = []
-        previous: datetime | None = None
-        now = start
-        while True:
-            nxt = self.get_next_fire_time(previous, now)
-            if nxt is None or nxt >= end:
-                return found
-            if nxt >= start:
-                found.append(nxt)
-            previous, now = nxt, _after(nxt)
+        return [f.at for f in self.firings(start, end)]
 
     def __getstate__(self) -> dict[str, Any]:  # pragma: no cover - memory job store only
         return {"schedule": self.schedule, "tz": self.tz, "offset": self.offset}
 
     def __str__(self) -> str:
-        return f"ritual[{self.schedule.source}{'' if not self.offset else f' {self.offset:+}'}]"
+        return f"ritual[{self.schedule.source}{_spoken_offset(self.offset)}]"
 
 
-def _after(moment: datetime) -> datetime:
-    """One second later in real time (aware arithmetic in Python is wall-clock arithmetic)."""
-    return (moment.astimezone(UTC) + timedelta(seconds=1)).astimezone(moment.tzinfo)
+@dataclass(frozen=True, order=True)
+class Firing:
+    """One firing of a step: its real moment and the occurrence (scheduled wall time) it belongs to."""
+
+    at: datetime
+    occurrence: str
+
+
+_MAX_GAP = timedelta(hours=3)  # larger than any DST jump in the tz database
+
+
+def place(wall: datetime, tz: tzinfo) -> datetime:
+    """A naive wall-clock time as a real moment in `tz`: an ambiguous time at its first
+    passing, a time in a spring gap at the first moment after the gap."""
+    first = wall.replace(tzinfo=tz, fold=0)
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == wall:
+        return first
+    # In a gap: fold=1 reads it with the offset after the change (a moment before the
+    # change), fold=0 with the offset before it (a moment after). The change lies between.
+    low = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    high = first.astimezone(UTC)
+    if high < low:
+        low, high = high, low
+    before = low.astimezone(tz).utcoffset()
+    while high - low > timedelta(seconds=1):
+        middle = low + timedelta(seconds=int((high - low).total_seconds()) // 2)
+        if middle.astimezone(tz).utcoffset() == before:
+            low = middle
+        else:
+            high = middle
+    return high.astimezone(tz)
+
+
+def _ceil_second(moment: datetime) -> datetime:
+    if moment.microsecond:
+        return moment.replace(microsecond=0) + timedelta(seconds=1)
+    return moment
+
+
+def _spoken_offset(offset: timedelta) -> str:
+    """`+6d`, `-24h`, `+30m` for a log line; '' for no offset."""
+    if not offset:
+        return ""
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = int(abs(offset).total_seconds()) // 60
+    if minutes % (24 * 60) == 0:
+        return f" {sign}{minutes // (24 * 60)}d"
+    if minutes % 60 == 0:
+        return f" {sign}{minutes // 60}h"
+    return f" {sign}{minutes}m"
+
+
+def next_firing_within(schedule: Schedule, tz: tzinfo, now: datetime, days: int = 400) -> datetime | None:
+    """The schedule's next moment within `days` of `now`, or None when it never comes that soon."""
+    end = now + timedelta(days=days)
+    for firing in schedule.trigger(tz).firings(now, end):
+        return firing.at
+    return None
+
+
+def check_fires(schedule: Schedule, tz: tzinfo, now: datetime, days: int = 400) -> None:
+    """Raise `NeverFires` when the schedule has no moment in the next `days` days
+    (e.g. "0 14 31 2 *": there is no 31 February). Issue 12: such a schedule would
+    silently never run, so config and the admin command refuse it."""
+    if next_firing_within(schedule, tz, now, days) is None:
+        raise NeverFires(schedule.source, days)
 
 
 def wall_key(moment: datetime) -> str:
     """The local wall-clock time of a firing: the identity of an occurrence, DST-proof."""
     return moment.replace(tzinfo=None, fold=0).isoformat(timespec="minutes")
-
-
-def _wall_shift(moment: datetime, delta: timedelta) -> datetime:
-    """Add `delta` in wall-clock time, keeping the timezone (what a person means by 'a day before')."""
-    if not delta:
-        return moment
-    tz = moment.tzinfo
-    naive = moment.replace(tzinfo=None, fold=0) + delta
-    return naive.replace(tzinfo=tz)

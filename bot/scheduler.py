@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.engine import Engine, Planned
@@ -21,6 +22,21 @@ from bot.engine import Engine, Planned
 log = logging.getLogger("ritualbot.scheduler")
 
 SWEEP = timedelta(minutes=5)
+
+
+class PlanTrigger(BaseTrigger):
+    """Wakes a job when its step fires: the schedule, DST-proof, moved into working time."""
+
+    def __init__(self, plan: Planned) -> None:
+        self.plan = plan
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        start = now if previous_fire_time is None else max(now, previous_fire_time + timedelta(seconds=1))
+        firing = self.plan.next_firing(start)
+        return None if firing is None else firing.at
+
+    def __str__(self) -> str:
+        return f"{self.plan.trigger()}"
 
 
 class RitualScheduler:
@@ -49,15 +65,15 @@ class RitualScheduler:
             if "/" in job.id and job.id not in wanted:
                 job.remove()
         for plan in self.engine.plans:
-            self.scheduler.add_job(self._fire_plan, trigger=plan.trigger(), args=[plan], id=plan.job_id,
+            self.scheduler.add_job(self._fire_plan, trigger=PlanTrigger(plan), args=[plan], id=plan.job_id,
                                    name=plan.job_id, misfire_grace_time=grace, coalesce=True, max_instances=1,
                                    replace_existing=True)
 
     async def _fire_plan(self, plan: Planned) -> None:
         now = self.engine.clock.now()
-        for due in plan.trigger().occurrences(now - self.engine.grace, now + timedelta(seconds=1)):
+        for due in plan.firings(now - self.engine.grace, now + timedelta(seconds=1)):
             status = await self.engine.fire(plan, due)
-            log.info("%s due %s: %s", plan.job_id, due.isoformat(), status)
+            log.info("%s due %s: %s", plan.job_id, due.at.isoformat(), status)
 
     async def _sweep(self) -> None:
         """Anything due since the last sweep that no job fired (a suspended process, a clock jump)."""

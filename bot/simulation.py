@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot import outbox
 from bot.app import RitualBot
 from bot.clock import FakeClock
 from bot.engine import Planned
@@ -15,16 +16,29 @@ from bot.engine import Planned
 
 async def advance(bot: RitualBot, clock: FakeClock, until: datetime,
                   on_fired: object = None) -> list[tuple[Planned, datetime, str]]:
-    """Fire every step due before `until`, one moment at a time; returns what fired."""
+    """Fire every step due before `until`, one moment at a time; returns what fired
+    (each with the moment it fired)."""
     fired: list[tuple[Planned, datetime, str]] = []
     start = clock.now()
-    for plan, due in bot.engine.due_between(start, until):
-        if due > clock.now():
-            clock.set(due)
+    steps = bot.engine.due_between(start, until)
+    i = 0
+    while True:
+        held = await outbox.next_due(bot)  # DMs waiting for someone's working time
+        step = steps[i] if i < len(steps) else None
+        if held is not None and held < until and (step is None or held <= step[1].at):
+            clock.set(max(held, clock.now()))
+            await outbox.deliver_due(bot)
+            continue
+        if step is None:
+            break
+        plan, due = step
+        i += 1
+        if due.at > clock.now():
+            clock.set(due.at)
         status = await bot.engine.fire(plan, due)
-        fired.append((plan, due, status))
+        fired.append((plan, due.at, status))
         if callable(on_fired):
-            await on_fired(plan, due, status)
+            await on_fired(plan, due.at, status)
     clock.set(until)
     return fired
 

@@ -7,12 +7,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 
 from bot.config import AppConfig, TeamConfig
+from bot.workingtime import WorkingTime
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class TeamView:
     extra_holidays: frozenset[date] = field(default_factory=frozenset)
     confidant: str | None = None
     retention_days: int = 365
+    working: WorkingTime = field(default_factory=WorkingTime)
 
     @property
     def tz(self) -> tzinfo:
@@ -43,6 +45,11 @@ class TeamView:
     def is_holiday(self, day: date) -> bool:
         """A public holiday of the team's country, or a date of the team's own."""
         return day in self.extra_holidays or day in _country_holidays(self.country, day.year)
+
+    def next_working_moment(self, moment: datetime, tz: tzinfo | None = None) -> datetime | None:
+        """`moment`, or the next working moment of this team (in `tz`, default the team's),
+        holidays excluded; None when none comes within `bot.workingtime.MAX_SHIFT`."""
+        return self.working.next_moment(moment, tz or self.tz, self.is_holiday)
 
 
 _HOLIDAY_CACHE: dict[tuple[str, int], holidays_lib.HolidayBase] = {}
@@ -70,4 +77,5 @@ def team_view(config: AppConfig, team: TeamConfig) -> TeamView:
         extra_holidays=frozenset(team.holidays),
         confidant=team.confidant,
         retention_days=team.retention_days or config.retention_days,
+        working=WorkingTime.parse(team.working_days or config.working_days, team.working_hours or config.working_hours),
     )

@@ -528,6 +528,17 @@ class MoralDeliberation(Ritual):
             if any(user_id in g["members"] for g in plan.get("groups", [])):
                 await ctx.update_state(key, lambda p: _without(p, user_id))
 
+    async def people_left(self, ctx: RitualContext, present: frozenset[str]) -> None:
+        """Someone who left the team is taken out of this month's groups at once."""
+        for key, plan in await ctx.state_items("plan:"):
+            gone = {m for g in plan.get("groups", []) for m in g["members"]} - present
+            if gone:
+                def drop(p: dict[str, Any], gone: set[str] = gone) -> dict[str, Any]:
+                    for user in gone:
+                        p = _without(p, user)
+                    return p
+                await ctx.update_state(key, drop)
+
     # planning -----------------------------------------------------------------------------------
 
     async def _plan(self, ctx: RitualContext, rnd: Round) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from bot.context import InteractionContext, Occurrence, RitualContext
 from bot.i18n import translate
 from bot.insights import MINIMUM_GROUP
 from bot.messages import WHO, Bold, Button, Mention, Message, mentioning, text
+from bot.platform import Unreachable
 from bot.ritual import Ritual, Step, action, command, step
 
 WALKED = ("planned", "done")
@@ -76,6 +77,10 @@ TEXTS = {
                       "en": "I can't record a walk with {who} this week. Choose 'Someone else' for the next in line."},
     "refuse.with": {"nl": "Met {who} kan ik deze week geen wandeling vastleggen.", "en": "I can't record a walk with {who} this week."},
     "refuse.gone": {"nl": "Deze wandeling bestaat niet meer.", "en": "This walk no longer exists."},
+    "gone.dm": {"nl": ("{who} is niet meer bij het team, dus de wandeling van deze week gaat niet door. Wil je met iemand "
+                       "anders wandelen? Dat mag, en deze week overslaan mag ook."),
+                "en": ("{who} is no longer with the team, so this week's walk won't happen. Would you like to walk with "
+                       "someone else? That's fine, and so is letting this week go.")},
     "other.nobody": {"nl": "Er is deze week niemand anders in de rij.", "en": "There's nobody else in line this week."},
     "walks.title": {"nl": "Jouw wandelingen, de afgelopen {weeks} weken:", "en": "Your walks over the last {weeks} weeks:"},
     "walks.none": {"nl": "Nog geen wandelingen in deze periode.", "en": "No walks in this period yet."},
@@ -167,17 +172,24 @@ class WalkAndListen(Ritual):
         assert isinstance(options, Options)
         offset = round((occ.due.replace(tzinfo=None) - occ.scheduled.replace(tzinfo=None)).total_seconds() / 3600)
         week = iso_week(occ.scheduled.date())
-        for leader in sorted(ctx.team.leaders):
-            if await self._leader_offset(ctx, leader, occ, options.leader_timezone_window_hours) != offset:
+        for leader in await ctx.leaders():
+            # Served by the first proposal step at or after the leader's own 09:00: a leader whose
+            # timezone changed after their step passed is still proposed to, late (issue 12).
+            own = await self._leader_offset(ctx, leader, occ, options.leader_timezone_window_hours)
+            if own > offset:
                 continue
             if any(w.week == week for w in await ctx.store.walks(ctx.team.id, leader)):
                 continue  # already proposed (e.g. the leader's timezone changed within the window)
             member = await self._next_member(ctx, leader, week)
-            if member is None:
-                await ctx.dm(leader, text(await ctx.t_user(leader, "propose.nobody")))
-                continue
-            await ctx.store.set_walk(ctx.team.id, leader, week, member, "proposed", ctx.now())
-            await ctx.dm(leader, await self._proposal(ctx, leader, member, week, "proposed"))
+            try:
+                if member is None:
+                    if own == offset:  # said once, at the leader's own moment
+                        await ctx.dm(leader, text(await ctx.t_user(leader, "propose.nobody")))
+                    continue
+                await ctx.store.set_walk(ctx.team.id, leader, week, member, "proposed", ctx.now())
+                await ctx.dm(leader, await self._proposal(ctx, leader, member, week, "proposed"))
+            except Unreachable:
+                continue  # the core noted why; the other leaders still get theirs
 
     async def _leader_offset(self, ctx: RitualContext, leader: str, occ: Occurrence, window: int) -> int:
         """Hours between the team's and the leader's own scheduled wall time, clamped to the window."""
@@ -202,6 +214,18 @@ class WalkAndListen(Ritual):
             await ctx.dm(leader, text(mentioning(lang_t("followup.dm", who=WHO), walk.member_id), buttons=(
                 Button("done", lang_t("button.done"), week, "primary"),
                 Button("skip", lang_t("button.not_happened"), week))))
+
+    async def people_left(self, ctx: RitualContext, present: frozenset[str]) -> None:
+        """A walk still to come with someone who left is off; its leader is told, gently."""
+        this_week = iso_week(ctx.local_now().date())
+        for walk in await ctx.store.walks(ctx.team.id):
+            if walk.week < this_week or walk.status not in ("proposed", "planned") or walk.member_id in present:
+                continue
+            await ctx.store.set_walk(ctx.team.id, walk.leader_id, walk.week, walk.member_id, "skipped", ctx.now())
+            if walk.leader_id in present:
+                t = await _user_t(ctx, walk.leader_id)
+                await ctx.dm(walk.leader_id, text(mentioning(t("gone.dm", who=WHO), walk.member_id), buttons=(
+                    Button("other", t("button.other"), walk.week, "primary"),)))
 
     # choosing -------------------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from bot.messages import (
     FieldKind,
     Form,
     FormField,
+    Message,
     MessageRef,
     UserText,
     mentioning,
@@ -139,11 +140,12 @@ class WeeklySuccessMistake(Ritual):
 
     @step("sharer")
     async def choose_sharer(self, ctx: RitualContext, occ: Occurrence) -> None:
-        sharer = await ctx.pick_next("sharer", await ctx.members())
-        if sharer is None:
-            return
-        await ctx.put_state(f"sharer:{occ.key}", sharer)
-        await ctx.dm(sharer, text(await ctx.t_user(sharer, "sharer.dm")))
+        async def invitation(who: str) -> Message:
+            return text(await ctx.t_user(who, "sharer.dm"))
+
+        sharer = await ctx.dm_in_turn("sharer", await ctx.members(), invitation)
+        if sharer is not None:
+            await ctx.put_state(f"sharer:{occ.key}", sharer)
 
     @step("prompt")
     async def post_prompt(self, ctx: RitualContext, occ: Occurrence) -> None:

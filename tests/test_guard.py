@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -69,6 +70,66 @@ FLAGGED = [
     ("1234ab", [("postcode_house_number", "1234ab")]),
 ]
 
+# Missed by the first guard (issue 11): each way of writing is found now.
+FLAGGED_SINCE_ISSUE_11 = [
+    # bsn with dashes, non-breaking or narrow spaces, after "BSN-" or "nr."
+    ("bsn 123-456-782", [("bsn", "123-456-782")]),
+    ("1234-56-782", [("bsn", "1234-56-782")]),
+    ("123\u00a0456\u00a0782", [("bsn", "123\u00a0456\u00a0782")]),
+    ("123\u202f456\u202f782", [("bsn", "123\u202f456\u202f782")]),
+    ("BSN-123456782", [("bsn", "123456782")]),
+    ("nr.123456782", [("bsn", "123456782")]),
+    ("bsn-nr.111111109", [("bsn", "111111109")]),
+    ("BSN 123456789", [("bsn", "123456789")]),  # labelled as a BSN: a typo still identifies
+    # phone numbers in dotted form, after "tel.", with Unicode dashes
+    ("06.12.34.56.78", [("phone", "06.12.34.56.78")]),
+    ("020.123.45.67", [("phone", "020.123.45.67")]),
+    ("tel.0612345678", [("phone", "0612345678")]),
+    ("tel: 06-1234 5678", [("phone", "06-1234 5678")]),
+    ("06\u201112345678", [("phone", "06\u201112345678")]),
+    ("(+31\u00a06\u00a012345678)", [("phone", "+31\u00a06\u00a012345678")]),
+    ("mobiel 06-98765432", [("phone", "06-98765432")]),  # not issued, but labelled as a number
+    # postcode with house number written together, in lower case
+    ("1234AB12", [("postcode_house_number", "1234AB12")]),
+    ("1234 ab 12", [("postcode_house_number", "1234 ab 12")]),
+    ("postcode 5611 zb", [("postcode_house_number", "5611 zb")]),
+    ("6821AD, 7-II", [("postcode_house_number", "6821AD, 7-II")]),
+    ("sinds 2019 op 1234 AB 56", [("postcode_house_number", "1234 AB 56")]),
+    ("op de Vondellaan 42 in Zwolle", [("postcode_house_number", "Vondellaan 42")]),
+    ("Kerkstraat 14-hs", [("postcode_house_number", "Kerkstraat 14-hs")]),
+    # e-mail written with (at) / [dot] and friends
+    ("sanne2009(at)hotmail(dot)com", [("email", "sanne2009(at)hotmail(dot)com")]),
+    ("p.devries [at] ziggo [dot] nl", [("email", "p.devries [at] ziggo [dot] nl")]),
+    ("n.elhaddouti(a)gmail.com", [("email", "n.elhaddouti(a)gmail.com")]),
+    ("kevin @ gmail.com", [("email", "kevin @ gmail.com")]),
+    ("ahmed.benali at gmail dot com", [("email", "ahmed.benali at gmail dot com")]),
+    # a date (of birth) with an apostrophe year
+    ("Geboren 03-04-'10", [("birth_date", "03-04-'10")]),
+    ("op 03-04-'10", [("date", "03-04-'10")]),
+    ("geboortedatum is 5 sept. '07", [("birth_date", "5 sept. '07")]),
+    ("op 12 mei 2024 geboren", [("birth_date", "12 mei 2024")]),
+    # an agenda word further away says nothing about the date
+    ("3 keer per week, sinds 12-03-2015", [("date", "12-03-2015")]),
+    ("bij het overleg bleek dat hij op 14-06-2024 uit huis was geplaatst", [("date", "14-06-2024")]),
+    # IBAN
+    ("IBAN NL91ABNA0417164300", [("iban", "NL91ABNA0417164300")]),
+    ("NL91 ABNA 0417 1643 00 voor", [("iban", "NL91 ABNA 0417 1643 00")]),
+    ("nl91abna0417164300", [("iban", "nl91abna0417164300")]),
+    ("NL 91 ABNA 0417 1643 00", [("iban", "NL 91 ABNA 0417 1643 00")]),
+    ("BE68 5390 0754 7034 op", [("iban", "BE68 5390 0754 7034")]),
+    # a client's surname after a title or "familie"/"gezin"
+    ("mevrouw Jansen belde", [("name", "Jansen")]),
+    ("de familie El Amrani", [("name", "El Amrani")]),
+    ("Dhr. Van der Linden", [("name", "Van der Linden")]),
+    ("het gezin Öztürk", [("name", "Öztürk")]),
+    ("mevr. de Graaf", [("name", "de Graaf")]),
+    ("Mw. Bakker-Visser", [("name", "Bakker-Visser")]),
+    ("mevrouw Fatima El Amrani", [("name", "Fatima El Amrani")]),
+    ("meneer Jansen van de buren", [("name", "Jansen")]),
+    ("Mrs Smith called", [("name", "Smith")]),
+    ("the Kowalski family", [("name", "Kowalski")]),
+]
+
 NOT_FLAGGED = [
     "123456789",  # fails the eleven-test
     "123.456.789",
@@ -113,17 +174,51 @@ NOT_FLAGGED = [
     "1500 KM gefietst",
     "0123 AB",  # postcodes do not start with 0
     "1234 SS",  # letter pair not in use
-    "IBAN NL91ABNA0417164300",
     "ordernummer 1234567890",
     "06-1234",  # too short for a phone number
     "+31 6 1234",
     "een uitkering van 1234 euro",
     "code 4321",
     "user@localhost",
+    # the team's own agenda: a weekday, a time, a period or an agenda word with the date
+    "dinsdag 21-01-2025",
+    "op 14-01-2025 om 9:00",
+    "op 14-01-2025 van 9:00 tot 16:30",
+    "20 november 2024, 10.00 uur",
+    "van 1-1-2024 t/m 31-12-2024",
+    "deadline: 15 december 2024",
+    "uiterlijk 10-01-2025",
+    "per 1-2-2025",
+    "studiedag 6 maart 2025",
+    # organisations' service numbers, times and dates that look like phone digits
+    "Veilig Thuis: 0800-2000",
+    "0900-8844",
+    "GGD 088 - 368 68 68",
+    "gemeente 14 020",
+    "van 09.00-10.30",
+    "301234567",  # 030-1234567 without its 0: written as a number, not as a phone
+    # invoice, order and KvK numbers, even when they pass the eleven-test
+    "factuurnummer 123456782",
+    "KvK 123456782",
+    # mentions, lawyers, officials and colleagues are not clients
+    "vraag @jan.de.vries",
+    "mr. Jansen, de advocaat",
+    "Mevrouw de wethouder",
+    "Mevrouw de Voorzitter van de raad",
+    "het Gezin Centraal-traject",
+    "juf Marieke en meester Tom",
+    "the Monday family meeting",
+    # a year and a word are not a postcode
+    "in 2024 en 12 kinderen",
+    "1500 km",
+    "Arbeidsmarkt 2025",
+    "over het Malieveld 3 keer",
+    "Ringweg 3 km file",
+    "de Lindelaan is afgesloten",
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), FLAGGED)
+@pytest.mark.parametrize(("text", "expected"), FLAGGED + FLAGGED_SINCE_ISSUE_11)
 def test_flags_likely_identifiers(text: str, expected: list[tuple[str, str]]) -> None:
     assert _found(text) == expected
 
@@ -231,4 +326,14 @@ def test_never_logs_the_text(caplog: pytest.LogCaptureFixture) -> None:
         redact(DUTCH_CASE, findings, "nl")
         describe(findings, "en")
     assert caplog.records == []
-    assert "logging" not in vars(guard) and "print(" not in open(guard.__file__, encoding="utf-8").read()
+    package = Path(guard.__file__).parent
+    for module in package.glob("*.py"):
+        source = module.read_text(encoding="utf-8")
+        assert "import logging" not in source and "getLogger" not in source and "print(" not in source, module.name
+
+
+def test_describe_names_the_new_kinds_in_both_languages() -> None:
+    text = "IBAN NL91ABNA0417164300, mevrouw Jansen, mevrouw Bakker"
+    assert "een rekeningnummer (IBAN) en 2 achternamen" in describe(find_identifiers(text), "nl")
+    assert "a bank account number (IBAN) and 2 surnames" in describe(find_identifiers(text), "en")
+    assert redact(text, find_identifiers(text), "nl") == "IBAN [rekeningnummer], mevrouw [naam], mevrouw [naam]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 import pytest
@@ -106,3 +107,22 @@ async def test_moral_deliberation_dilemma_and_vote_on_mattermost(store: Store) -
         assert "@\u200bhere" in dilemma["message"] and "@bram" not in dilemma["message"]
         voted = await r.click(COR, dilemma, "1")
         assert voted.status == 200 and voted.json["ephemeral_text"]
+
+
+async def test_a_dialog_refused_by_the_client_data_guard_keeps_the_text_in_the_dialog_only(store: Store) -> None:
+    # Mattermost waits for the dialog's answer, so a refusal is shown in the dialog itself
+    # (the text stays there) and nothing with the flagged values is posted or sent by DM.
+    async with running_bot(store) as r:
+        await advance(r.bot, r.clock, r.clock.now() + timedelta(days=4, hours=6, minutes=1))
+        [prompt] = r.bot_posts(CHAN)
+        await r.click(BRAM, prompt, "Deel je succes")
+        [opened] = r.mm.dialogs
+        before = {channel: len(r.bot_posts(channel)) for channel in (CHAN, r.dm(BRAM))}
+        refused = await r.submit(BRAM, opened, {"success": "Moeder gebeld op 06-12345678", "lesson": None,
+                                                "mistake": "BSN 123.456.782 naar school gemaild", "share_as": "named"})
+        assert refused.status == 200 and set(refused.json["errors"]) == {"success", "mistake"}
+        assert "telefoonnummer" in refused.json["errors"]["success"]
+        assert "06-12345678" not in refused.text and "123.456.782" not in refused.text
+        await asyncio.sleep(0.3)  # anything sent after the answer would have arrived by now
+        assert {channel: len(r.bot_posts(channel)) for channel in (CHAN, r.dm(BRAM))} == before
+        assert r.mm.ephemeral_posts == [] and await r.store.responses("noord") == []

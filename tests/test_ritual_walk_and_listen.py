@@ -123,6 +123,9 @@ async def test_the_dm_comes_at_nine_in_the_leaders_own_timezone(make_harness) ->
     await h.advance_to(MONDAY + timedelta(hours=2, minutes=1))  # 09:01 in London
     assert [e.user for e in h.local.entries("dm")] == ["bram", "anna"]
     await h.advance_to(MONDAY + timedelta(hours=4, minutes=1))  # Curaçao is 5 hours later: clamped to +3h
+    # ... which is 07:01 in Curaçao: before working hours there (issue 14), so the DM waits
+    assert [e.user for e in h.local.entries("dm")] == ["bram", "anna"]
+    await h.advance_to(MONDAY + timedelta(hours=5, minutes=1))  # 08:01 in Curaçao
     assert [e.user for e in h.local.entries("dm")] == ["bram", "anna", "cor"]
     # three leaders, three different members this week; never a leader
     members = [r.member_id for r in await h.store.walks("noord")]

@@ -49,12 +49,13 @@ def test_bad_schedules_say_why(bad: str) -> None:
 
 
 def test_spring_forward_fires_once_at_a_real_moment() -> None:
-    # 2026-03-29: Amsterdam jumps from 02:00 to 03:00; 02:30 does not exist that day.
+    # 2026-03-29: Amsterdam jumps from 02:00 to 03:00; 02:30 does not exist that day, and
+    # fires at the first moment after the gap (issue 12), 03:00 CEST.
     found = _days("daily 02:30", datetime(2026, 3, 28, tzinfo=AMS), 3)
     assert len(found) == 3
     spring = found[1]
     assert spring.date().isoformat() == "2026-03-29"
-    assert spring.astimezone(UTC) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    assert spring.astimezone(UTC) == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
 
 
 def test_autumn_back_fires_once() -> None:

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from bot.simulation import advance
 from bot.store import Consent, Store
 from tests.fakes.slack_api import sign_request
-from tests.test_slack_support import ANNA, BRAM, CH, COR, SECRET, find_button, running_bot, until
+from tests.test_slack_support import ANNA, BRAM, CH, COR, SECRET, TOML, find_button, running_bot, until
 
 SHARE = "weekly_success_mistake:share"
 
@@ -131,3 +131,39 @@ async def test_a_slow_submission_closes_the_modal_in_time_and_still_lands_once(s
         await until(lambda: r.slack.thread(CH, prompt.ts), "the answer in the thread", timeout=6)
         await asyncio.sleep(0.3)
         assert len(r.slack.thread(CH, prompt.ts)) == 1
+
+
+async def test_a_late_refusal_dm_names_flagged_fields_and_never_echoes_what_was_flagged(store: Store) -> None:
+    # No sharer DM this week: choosing the sharer would look cor up (and cache the answer) before the click.
+    toml = TOML + "sharer_notice_hours = 0\n"
+    async with running_bot(store, toml) as r:
+        await advance(r.bot, r.clock, r.clock.now() + timedelta(days=4, hours=6, minutes=1))
+        [prompt] = r.slack.messages(CH)
+        earlier_dms = len(r.slack.messages(COR))
+        calls = len(r.slack.calls_to("users.info"))
+        r.slack.fail_next("users.info", status=200, error="user_not_found")  # cor's locale not yet known at the click
+        await r.click(COR, prompt, "share")
+        await until(lambda: r.slack.calls_to("views.open"), "the modal")
+        assert len(r.slack.calls_to("users.info")) == calls + 1  # the one lookup failed, so nothing is cached
+        view = r.slack.calls_to("views.open")[0].response["view"]
+        labels = {b["block_id"]: b["label"]["text"] for b in view["blocks"] if b["type"] == "input"}
+
+        r.slack.delay("users.info", 3.2)  # Slack is slow: the core refuses after the modal closed
+        flagged_success = "Moeder gebeld op 06-12345678 over de aanvraag"
+        flagged_mistake = "De brief met BSN 123.456.782 ging naar 1234 AB 12"
+        status, answer = await r.submit(COR, view, {"success": flagged_success, "mistake": flagged_mistake,
+                                                    "lesson": "Eerst het adres nakijken"})
+        assert status == 200 and answer == {}
+        await until(lambda: len(r.slack.messages(COR)) > earlier_dms, "the refusal by DM", timeout=8)
+        [dm] = r.slack.messages(COR)[earlier_dms:]
+        shown = dm.text + "".join(b.get("text", {}).get("text", "") for b in dm.blocks or [])
+        for flagged in ("06-12345678", "123.456.782", "123456782", "1234 AB 12"):
+            assert flagged not in shown
+        # cor reads English (en-GB): what was found is named in English, next to each field's label
+        assert "Your form was not accepted" in shown
+        assert f"{labels['success']} (this held a phone number; I am not repeating that" in shown
+        assert f"{labels['mistake']} (this held a citizen service number (BSN) and a postcode or address;" in shown
+        assert "Moeder gebeld op [phone number] over de aanvraag" in shown  # the rest of the text is kept
+        assert f"{labels['lesson']}: Eerst het adres nakijken" in shown  # an unflagged field comes back whole
+        assert r.slack.thread(CH, prompt.ts) == []  # refused: nothing posted
+        assert await store.responses("noord") == []

@@ -9,6 +9,7 @@ submits a form, and the transcript shows what the team saw.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,6 +21,7 @@ from bot.platform import (
     FormResult,
     FormSubmission,
     Reply,
+    Unreachable,
 )
 
 Kind = Literal["channel", "thread", "dm", "ephemeral", "update", "form", "image", "reply"]
@@ -70,6 +72,8 @@ class LocalPlatform:
         self._triggers: dict[str, str] = {}
         self.dispatcher: Dispatcher | None = None
         self.open_forms: dict[str, Entry] = {}
+        self.deactivated: set[str] = set()  # accounts switched off (they keep their id)
+        self.bots: set[str] = set()  # bot accounts
 
     # Connector --------------------------------------------------------------------------------
 
@@ -98,6 +102,10 @@ class LocalPlatform:
         return ref
 
     async def send_dm(self, user_id: str, message: Message) -> MessageRef:
+        if user_id in self.deactivated:
+            raise Unreachable(user_id, "user_disabled")
+        if user_id in self.bots:
+            raise Unreachable(user_id, "cannot_dm_bot")
         ref = self._ref(f"dm:{user_id}")
         self.messages[ref.id] = message
         self.transcript.append(Entry("dm", f"dm:{user_id}", message, ref, user=user_id))
@@ -122,6 +130,17 @@ class LocalPlatform:
 
     async def channel_members(self, channel: str) -> list[str]:
         return list(self.channels.get(channel, []))
+
+    async def active_humans(self, user_ids: Sequence[str]) -> set[str]:
+        return {u for u in user_ids if u not in self.deactivated and u not in self.bots}
+
+    def deactivate(self, user_id: str) -> None:
+        """An account is switched off (a contract ended): it stays in config, gets no DM."""
+        self.deactivated.add(user_id)
+
+    def leave(self, channel: str, user_id: str) -> None:
+        """Someone leaves a channel."""
+        self.channels[channel] = [u for u in self.channels.get(channel, []) if u != user_id]
 
     async def upload_image(self, channel: str, image: ImageFile, *, comment: str | None = None) -> None:
         self.transcript.append(Entry("image", channel, None, image=image))

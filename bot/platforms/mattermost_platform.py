@@ -14,15 +14,15 @@ import io
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 import requests
 from mattermostdriver import Driver
-from mattermostdriver.exceptions import NotEnoughPermissions, ResourceNotFound
+from mattermostdriver.exceptions import InvalidOrMissingParameters, NotEnoughPermissions, ResourceNotFound
 
 from bot.messages import Form, ImageFile, Message, MessageRef
-from bot.platform import NotDelivered
+from bot.platform import NotDelivered, Unreachable
 from bot.platforms import mattermost_render as render
 from bot.platforms.ids import checked_user, valid_mattermost_username
 from bot.platforms.mattermost_connection import MattermostConnection
@@ -174,7 +174,11 @@ class MattermostPlatform:
     async def dm_channel(self, user_id: str) -> str:
         checked_user(self.name, user_id)
         if user_id not in self._dm_channels:
-            channel = await self.call(lambda d: d.channels.create_direct_message_channel([self.bot_user_id, user_id]))
+            try:
+                channel = await self.call(lambda d: d.channels.create_direct_message_channel([self.bot_user_id, user_id]))
+            except (InvalidOrMissingParameters, NotEnoughPermissions, ResourceNotFound) as exc:
+                # 400 "invalid user" / 403 / 404: there is no such person to write to
+                raise Unreachable(user_id, f"{type(exc).__name__}: {exc}") from exc
             self._dm_channels[user_id] = channel["id"]
             self._dm_users[channel["id"]] = user_id
         return self._dm_channels[user_id]
@@ -193,7 +197,11 @@ class MattermostPlatform:
 
     async def send_dm(self, user_id: str, message: Message) -> MessageRef:
         channel = await self.dm_channel(user_id)
-        return await self.post_in(channel, message, user=user_id)
+        try:
+            return await self.post_in(channel, message, user=user_id)
+        except (NotEnoughPermissions, ResourceNotFound) as exc:
+            # the server refuses posts in a DM with a deactivated account
+            raise Unreachable(user_id, f"{type(exc).__name__}: {exc}") from exc
 
     async def post_ephemeral(self, channel: str, user_id: str, message: Message) -> None:
         """An ephemeral post if the bot may make one (system admins only by default), else a DM."""
@@ -249,6 +257,20 @@ class MattermostPlatform:
                 if not user.get("is_bot") and not user.get("delete_at") and user["id"] != self.bot_user_id:
                     humans.append(user["id"])
         return humans
+
+    async def active_humans(self, user_ids: Sequence[str]) -> set[str]:
+        """One `POST /users/ids` per 200: not deactivated (`delete_at`), not a bot; ids the
+        server does not return do not exist."""
+        ids = list(dict.fromkeys(user_ids))
+        active = set()
+        for start in range(0, len(ids), 200):
+            batch = ids[start:start + 200]
+            for user in await self.call(cast("Callable[[Driver], Any]",
+                                             lambda d, b=batch: d.users.get_users_by_ids(b))):
+                self._users[user["id"]] = (time.monotonic(), user)
+                if not user.get("is_bot") and not user.get("delete_at"):
+                    active.add(user["id"])
+        return active
 
     async def upload_image(self, channel: str, image: ImageFile, *, comment: str | None = None) -> None:
         files = {"files": (image.filename, io.BytesIO(image.data), image.mime)}

@@ -21,7 +21,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -39,7 +39,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.messages import Form, ImageFile, Message, MessageRef
-from bot.platform import NotDelivered
+from bot.platform import NotDelivered, Unreachable
 from bot.platforms.ids import checked_user
 from bot.platforms.slack_render import SlackLimitError, SlackMessage, render_form, render_message
 
@@ -105,6 +105,19 @@ def refused_before_acting(exc: Exception) -> bool:
 def describe(exc: Exception) -> str:
     status = getattr(getattr(exc, "response", None), "status_code", None)
     return f"HTTP {status}" if status else type(exc).__name__
+
+
+UNREACHABLE = ("user_disabled", "user_not_found", "user_not_visible", "cannot_dm_bot")
+
+
+def _error(exc: SlackApiError) -> str:
+    return str((exc.response.data or {}).get("error", "")) if exc.response is not None else ""
+
+
+def _raise_if_unreachable(user_id: str, exc: SlackApiError) -> None:
+    """A refusal because of who the DM is for becomes `Unreachable` (issue 12)."""
+    if _error(exc) in UNREACHABLE:
+        raise Unreachable(user_id, _error(exc)) from exc
 
 
 class Pacer:
@@ -176,12 +189,20 @@ class SlackPlatform:
         checked_user(self.name, user_id)
         if user_id not in self._dm_channels:
             async with self.pacer.call():
-                resp = await self.client.conversations_open(users=user_id)
+                try:
+                    resp = await self.client.conversations_open(users=user_id)
+                except SlackApiError as exc:
+                    _raise_if_unreachable(user_id, exc)
+                    raise
             self._dm_channels[user_id] = resp["channel"]["id"]
         return self._dm_channels[user_id]
 
     async def send_dm(self, user_id: str, message: Message) -> MessageRef:
-        return await self._post_chunks(await self.dm_channel(user_id), render_message(message), None)
+        try:
+            return await self._post_chunks(await self.dm_channel(user_id), render_message(message), None)
+        except SlackApiError as exc:
+            _raise_if_unreachable(user_id, exc)
+            raise
 
     async def post_ephemeral(self, channel: str, user_id: str, message: Message) -> None:
         for chunk in render_message(message):
@@ -218,8 +239,8 @@ class SlackPlatform:
     # people ---------------------------------------------------------------------------------
 
     async def user_info(self, user_id: str) -> dict[str, Any]:
-        checked_user(self.name, user_id)
         """users.info with the locale, cached for an hour (locale and timezone rarely change)."""
+        checked_user(self.name, user_id)
         cached = self._users.get(user_id)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
@@ -228,6 +249,22 @@ class SlackPlatform:
         info: dict[str, Any] = resp["user"]
         self._users[user_id] = (time.monotonic() + USER_CACHE_SECONDS, info)
         return info
+
+    async def active_humans(self, user_ids: Sequence[str]) -> set[str]:
+        """users.info per person (Slack has no batch lookup): not `deleted`, not a bot or app,
+        and known (`user_not_found` is not active). Asked fresh: the core caches the answer."""
+        active = set()
+        for user_id in dict.fromkeys(user_ids):
+            self._users.pop(user_id, None)
+            try:
+                info = await self.user_info(user_id)
+            except SlackApiError as exc:
+                if _error(exc) in ("user_not_found", "user_not_visible"):
+                    continue
+                raise
+            if not (info.get("deleted") or info.get("is_bot") or info.get("is_app_user")):
+                active.add(user_id)
+        return active
 
     async def channel_members(self, channel: str) -> list[str]:
         """Humans in the channel: bots, apps and deactivated accounts left out."""

@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncRespond
 from bot.app import RitualBot
 from bot.config import AppConfig
 from bot.i18n import pick_language, translate
-from bot.messages import Message, MessageRef, UserText, text
+from bot.messages import Message, MessageRef, text
 from bot.platform import (
     ActionRequest,
     CommandRequest,
@@ -26,9 +26,10 @@ from bot.platform import (
     FormSubmission,
     Reply,
 )
+from bot.platforms.late_refusal import late_refusal
 from bot.platforms.slack_client import SlackPlatform, remember
 from bot.platforms.slack_home import HOME_PREFIX, home_view, summarise
-from bot.platforms.slack_render import SlackMessage, read_values, render_message
+from bot.platforms.slack_render import SlackMessage, read_values, render_message, text_inputs
 from bot.platforms.slack_texts import TEXTS
 
 log = logging.getLogger("ritualbot.slack")
@@ -132,7 +133,7 @@ class Inbound:
         if not done:  # the modal closes now; a late refusal reaches the person by DM, with their text
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-            self._keep(self._after_late_submission(task, user, values))
+            self._keep(self._after_late_submission(task, user, text_inputs(view, values)))
             return {}
         locale = await self.platform.user_locale(user)
         try:
@@ -151,7 +152,8 @@ class Inbound:
         task.add_done_callback(self._tasks.discard)
 
     async def _after_late_submission(self, task: asyncio.Future[FormResult], user: str,
-                                     values: dict[str, str | bool | None]) -> None:
+                                     written: dict[str, tuple[str, str]]) -> None:
+        """DM a refusal that came after the modal closed; flagged client data is not echoed."""
         try:
             result = await task
             errors = dict(result.errors)
@@ -160,13 +162,10 @@ class Inbound:
             errors = {"form": translate(TEXTS, "form.failed", self.config.language)}
         if errors:
             locale = await self.platform.user_locale(user)
-            head = translate(TEXTS, "form.late_refused", pick_language(locale, default=self.config.language),
-                             errors=" ".join(errors.values()))
-            # Only what was accepted is given back: a refused field may hold what the
-            # client-data guard flagged, and a DM is stored for good.
-            echoed = [(f"{name}: ", UserText(value)) for name, value in values.items()
-                      if isinstance(value, str) and value and name not in errors]
-            await self.dm_reply(user)(text(head, *echoed))
+            language = pick_language(locale, default=self.config.language)
+            values = {name: value for name, (_, value) in written.items()}
+            labels = {name: label for name, (label, _) in written.items()}
+            await self.dm_reply(user)(late_refusal(errors, values, labels, language))
 
     # App Home -----------------------------------------------------------------------------------
 

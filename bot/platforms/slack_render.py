@@ -211,6 +211,25 @@ def read_values(state_values: dict[str, dict[str, dict[str, Any]]]) -> dict[str,
     return values
 
 
+def text_inputs(view: dict[str, Any], values: dict[str, str | bool | None]) -> dict[str, tuple[str, str]]:
+    """The modal's text fields with what was typed in them: name -> (label, text).
+
+    The labels are the modal's own, so a message about the fields names them as the person
+    saw them. Choices and tick boxes are left out: nothing written is lost with them. A view
+    without its blocks gives every text value under its field name.
+    """
+    if not view.get("blocks"):
+        return {name: (name, value) for name, value in values.items() if isinstance(value, str)}
+    written: dict[str, tuple[str, str]] = {}
+    for block in view["blocks"]:
+        name = block.get("block_id")
+        value = values.get(name) if name else None
+        if block.get("type") == "input" and (block.get("element") or {}).get("type") == "plain_text_input" \
+                and isinstance(value, str):
+            written[name] = ((block.get("label") or {}).get("text") or name, value)
+    return written
+
+
 def modal_errors(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
     """The core's per-field errors keyed by input block, so Slack shows them in the modal.
 

@@ -44,10 +44,4 @@ TEXTS: Catalog = {
         "en": "Something went wrong while sending. Your text is still here. Please check whether your answer "
               "arrived anyway before you try again.",
     },
-    "form.late_refused": {
-        "nl": "Je formulier is niet verwerkt: {errors} Dit had je verder ingevuld, zodat je dat niet kwijt bent "
-              "(wat ik terugwees herhaal ik hier niet):",
-        "en": "Your form was not accepted: {errors} This is what else you wrote, so you don't lose it "
-              "(what I refused I don't repeat here):",
-    },
 }

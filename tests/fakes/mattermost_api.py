@@ -119,6 +119,7 @@ class FakeMattermost(IntegrationPushMixin):
         r.add_get(f"{API}/users/username/{{name}}", self._get_user_by_name)
         r.add_post(f"{API}/users/ids", self._get_users_by_ids)
         r.add_get(f"{API}/users/{{user_id}}", self._get_user)
+        r.add_delete(f"{API}/users/{{user_id}}", self._deactivate_user)
         r.add_post(f"{API}/posts", self._create_post)
         r.add_post(f"{API}/posts/ephemeral", self._create_ephemeral)
         r.add_get(f"{API}/posts/{{post_id}}", self._get_post)
@@ -180,6 +181,11 @@ class FakeMattermost(IntegrationPushMixin):
         if token:
             self._tokens[token] = id
         return user
+
+    def deactivate_user(self, user_id: str) -> None:
+        """A system admin deactivates an account (`DELETE /users/{id}`): `delete_at` is set,
+        the account stays a channel member, and the server refuses posts in a DM with it."""
+        self.users[user_id]["delete_at"] = now_ms()
 
     def add_channel(self, id: str, team_id: str = "", members: list[str] | None = None, *,
                     type: str = "O", name: str | None = None,
@@ -392,6 +398,15 @@ class FakeMattermost(IntegrationPushMixin):
             raise ApiError(404, "app.user.missing_account.const", "Unable to find the user.")
         return json_response(self.users[uid])
 
+    async def _deactivate_user(self, request: web.Request) -> web.Response:
+        uid = request.match_info["user_id"]
+        if not self._is_admin(request[USER]):
+            raise forbidden("edit_other_users")
+        if uid not in self.users:
+            raise ApiError(404, "app.user.missing_account.const", "Unable to find the user.")
+        self.deactivate_user(uid)
+        return json_response({"status": "OK"})
+
     async def _get_users_by_ids(self, request: web.Request) -> web.Response:
         ids = self._body(request, list, "user_ids")
         if not ids or not all(isinstance(i, str) for i in ids):
@@ -411,7 +426,12 @@ class FakeMattermost(IntegrationPushMixin):
         data = self._body(request, dict, "post")
         if not isinstance(data.get("channel_id"), str) or not data["channel_id"]:
             raise bad_body("channel_id")
-        self._require_member(data["channel_id"], request[USER], "create_post")
+        channel = self._require_member(data["channel_id"], request[USER], "create_post")
+        if channel.get("type") == "D":
+            others = [u for u in str(channel.get("name", "")).split("__") if u != request[USER]]
+            if any(self.users.get(u, {}).get("delete_at") for u in others):
+                raise ApiError(403, "api.post.create_post.can_not_post_to_deactivated_user.error",
+                               "Can not post to a deactivated user.")
         post = self._store_post(data, request[USER])
         await self._emit_posted(post)
         return json_response(post, 201)

@@ -223,6 +223,11 @@ class FakeSlack:
                                 "real_name": real_name or name.title(), "is_bot": is_bot,
                                 "deleted": deleted}  # fmt: skip
 
+    def deactivate_user(self, user_id: str) -> None:
+        """A workspace admin deactivates an account: users.info says `deleted: true`, the
+        account stays in channel member lists, and DMs to it are refused (`user_disabled`)."""
+        self._users[user_id]["deleted"] = True
+
     def add_channel(self, channel_id: str, members: Iterable[str] = (), *, name: str | None = None,
                     is_private: bool = False, bot_is_member: bool = True) -> None:  # fmt: skip
         self._channels[channel_id] = _Channel(channel_id, list(members), name or channel_id.lower(),
@@ -421,6 +426,13 @@ class FakeSlack:
             raise SlackError("channel_not_found")
         return self._channels[cid]
 
+    def _dm_partner(self, channel_id: str) -> str | None:
+        """The person a DM channel of the bot is with, or None for other channels."""
+        for user_id in self._users:
+            if self.dm_channel_id(user_id) == channel_id:
+                return user_id
+        return None
+
     def _open_dm(self, user_id: str) -> str:
         cid = self.dm_channel_id(user_id)
         if cid not in self._channels:
@@ -464,6 +476,11 @@ class FakeSlack:
         ch = self._channel(a.get("channel"))
         if not ch.bot_is_member:
             raise SlackError("not_in_channel")
+        other = self._dm_partner(ch.id)
+        if other is not None and self._users[other]["is_bot"]:
+            raise SlackError("cannot_dm_bot")
+        if other is not None and self._users[other]["deleted"]:
+            raise SlackError("user_disabled")
         text, blocks = self._content(a)
         thread = self._thread_root(ch.id, a.get("thread_ts"))
         msg = Message(ch.id, self._next_ts(), text or "", blocks, thread)
@@ -513,6 +530,8 @@ class FakeSlack:
         for u in users:
             if u not in self._users:
                 raise SlackError("user_not_found")
+            if self._users[u]["deleted"]:
+                raise SlackError("user_disabled")  # conversations.open: "The user has been disabled"
         if len(users) > 1:
             raise SlackError("method_not_supported_for_channel_type")  # mpims: not modelled
         cid = self.dm_channel_id(users[0])

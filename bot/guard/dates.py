@@ -1,0 +1,122 @@
+"""Full dates: dates of birth, and other dates that can identify a case.
+
+- A full, plausible day-month-year date (1900-2100), numeric (`12-03-2015`, `12/3/2015`,
+  `12.03.2015`, `2015-03-12`, `03-04-'10`) or with a Dutch or English month name
+  (`12 maart 2015`, `5 sept. '07`, `March 3rd, 2015`). dd-mm comes first (Dutch); mm/dd
+  is accepted too because English texts use it.
+- `birth_date` after a cue ("geboren", "geb.", "geboortedatum", "born", "DOB") or before
+  "geboren"/"born"; `date` otherwise, so the author is told honestly what was found. After
+  a birth cue a bare 2-digit year counts too (`geb. 12-03-15`); elsewhere `12-03-15` is as
+  often a version or a score, but `'15` with an apostrophe is always a year.
+- The team's own agenda is not a client's: a date right after a weekday (`dinsdag
+  21-01-2025`), followed by a time (`14-01-2025 om 9:00`), joined to another date as a
+  period (`1-1-2024 t/m 31-12-2024`), right after "per", "vanaf" or "uiterlijk", or at most
+  three words after an agenda noun (deadline, studiedag, overleg, MDO, ...) is a meeting,
+  a deadline or a period, and is not flagged unless a birth cue says otherwise. Further
+  away the noun says nothing: "bij het overleg bleek dat hij op 14-06-2024 ..." is a case.
+- Times, years alone and day-month without a year are never flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+
+from bot.guard.clues import before
+from bot.guard.kinds import BIRTH_DATE, DATE, Finding
+
+_MONTHS = {
+    **{name: i for i, name in enumerate(
+        "januari februari maart april mei juni juli augustus september oktober november december".split(), 1)},
+    **{name: i for i, name in enumerate(
+        "january february march april may june july august september october november december".split(), 1)},
+    **{name: i for i, name in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)},
+    "mrt": 3, "okt": 10, "sept": 9,
+}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_ORD = r"(?:ste|de|e|st|nd|rd|th)?"
+_START = r"(?<!\w)(?<!\d[.,/:-])"
+_END = r"(?![\w/:-]|[.,]\d)"
+_NUMERIC_DATE = re.compile(rf"{_START}(\d{{1,2}})([-/.])(\d{{1,2}})\2(\d{{4}}|'\d{{2}}|\d{{2}}){_END}")
+_ISO_DATE = re.compile(rf"{_START}(\d{{4}})([-/])(\d{{1,2}})\2(\d{{1,2}}){_END}")
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}}){_ORD}[\s-]+({_MONTH})\.?,?[\s-]+(\d{{4}}|'\d{{2}})(?!\d)", re.IGNORECASE)
+_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}}|'\d{{2}})(?!\d)", re.IGNORECASE)
+
+_BIRTH_CUE = re.compile(r"\b(?:geboren|geb(?:\.|\b)\s?(?:datum)?|geboortedatum|born|date of birth|birth\s?date"
+                        r"|d\.?o\.?b\b\.?)[\s:(]*(?:op|on|in|is|was|als)?[\s:]*$", re.IGNORECASE)
+_BIRTH_AFTER = re.compile(r"^\)?\s*(?:geboren|born)\b", re.IGNORECASE)
+_WEEKDAY_BEFORE = re.compile(
+    r"\b(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|ma|di|wo|do|vr|za|zo|monday|tuesday"
+    r"|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?,?\s*$",
+    re.IGNORECASE)
+_TIME_AFTER = re.compile(r"^\s*[,;]?\s*(?:(?:om|at|van|from|vanaf|tussen|between)\s+)?"
+                         r"(?:\d{1,2}[:.]\d{2}(?![\d.,])|\d{1,2}\s*uur\b)", re.IGNORECASE)
+# "per 1-2-2025", "uiterlijk 10-01-2025": the word right before the date.
+_AGENDA_WORD = re.compile(r"\b(?:per|vanaf|uiterlijk|m\.i\.v\.|met ingang van|gaat in op|ingaande|as of|due|starting"
+                          r"|effective)[\s:]*$", re.IGNORECASE)
+# "Deadline voor de jaarverslagen: 15 december 2024": an agenda noun at most three words before.
+_AGENDA_NOUN = re.compile(
+    r"\b(?:deadline|ingangsdatum|startdatum|einddatum|planning|gepland|ingepland|agenda|vergadering|overleg"
+    r"|teamoverleg|mdo|teamdag|studiedag|training|cursus|workshop|bijeenkomst|intervisie|evaluatie|meeting)\b"
+    r"(?:[\s:,]+[^\s.!?]+){0,3}?[\s:,]*$", re.IGNORECASE)
+_RANGE_BETWEEN = re.compile(r"^\s*(?:-|t/m|tot(?:\s+en\s+met)?|tot|to|until|till|through)\s*$", re.IGNORECASE)
+
+
+def _plausible(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return 1900 <= year <= 2100
+
+
+def _years(year_text: str) -> list[int]:
+    digits = year_text.lstrip("'")
+    if len(digits) == 4:
+        return [int(digits)]
+    return [2000 + int(digits), 1900 + int(digits)]
+
+
+def _candidates(text: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, is it cued as a birth date) for every plausible full date."""
+    def birth_cue(start: int, end: int) -> bool:
+        return bool(_BIRTH_CUE.search(before(text, start)) or _BIRTH_AFTER.match(text[end:end + 12]))
+
+    for m in _NUMERIC_DATE.finditer(text):
+        first, second, year_text = int(m.group(1)), int(m.group(3)), m.group(4)
+        cued = birth_cue(m.start(), m.end())
+        if len(year_text) == 2 and not cued:
+            continue
+        if any(_plausible(y, second, first) or _plausible(y, first, second) for y in _years(year_text)):
+            yield m.start(), m.end(), cued
+    for m in _ISO_DATE.finditer(text):
+        if _plausible(int(m.group(1)), int(m.group(3)), int(m.group(4))):
+            yield m.start(), m.end(), birth_cue(m.start(), m.end())
+    for m in _DAY_MONTH_YEAR.finditer(text):
+        month, day = _MONTHS[m.group(2).lower()], int(m.group(1))
+        if any(_plausible(y, month, day) for y in _years(m.group(3))):
+            yield m.start(), m.end(), birth_cue(m.start(), m.end())
+    for m in _MONTH_DAY_YEAR.finditer(text):
+        month, day = _MONTHS[m.group(1).lower()], int(m.group(2))
+        if any(_plausible(y, month, day) for y in _years(m.group(3))):
+            yield m.start(), m.end(), birth_cue(m.start(), m.end())
+
+
+def _on_the_agenda(text: str, start: int, end: int) -> bool:
+    return bool(_WEEKDAY_BEFORE.search(before(text, start, 16)) or _TIME_AFTER.match(text[end:end + 24])
+                or _AGENDA_WORD.search(before(text, start, 20)) or _AGENDA_NOUN.search(before(text, start, 80)))
+
+
+def dates(text: str) -> Iterator[Finding]:
+    """Full dates in `text` (normalised) that may identify a client."""
+    found = sorted(set(_candidates(text)))
+    in_period: set[int] = set()
+    for (start_a, end_a, _), (start_b, _, _) in zip(found, found[1:], strict=False):
+        if _RANGE_BETWEEN.match(text[end_a:start_b]):
+            in_period |= {start_a, start_b}
+    for start, end, cued in found:
+        if cued:
+            yield Finding(BIRTH_DATE, start, end)
+        elif start not in in_period and not _on_the_agenda(text, start, end):
+            yield Finding(DATE, start, end)
