@@ -15,6 +15,7 @@ from bot.config import TeamConfig
 from bot.i18n import pick_language
 from bot.messages import parse_user_ref
 from bot.overrides import SCHEDULE_PREFIX, config_value
+from bot.platforms.ids import valid_user_id
 from bot.reports import send_insights
 from bot.schedule import NeverFires, ScheduleError, check_fires, parse_schedule
 from bot.schedule_change import record_change
@@ -102,6 +103,10 @@ class CoreCommands(BaseCommands):
         user = parse_user_ref(args[1]) if len(args) == 2 else None
         if args[0] not in ("add", "remove") or user is None:
             await ctx.say(ctx.t("roster.usage", command=self.command, key=key))
+            return
+        if not valid_user_id(ctx.team.platform, user):  # it is stored, and later sent to the platform
+            await ctx.say(ctx.t("roster.bad_user", value=args[1], platform=ctx.team.platform.capitalize(),
+                                   command=self.command, key=key))
             return
         if current == "channel":
             await ctx.say(ctx.t("roster.is_channel"))

@@ -10,20 +10,11 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot import logsafe
 from bot.config import ConfigError
 from bot.registry import RegistryError
 
 DEFAULT_CONFIG = Path("config.toml")
-
-
-class _QuietLibraries(logging.Filter):
-    """Drops the client libraries' records below warning, however they set their own levels
-    (mattermostdriver resets its loggers to INFO whenever it makes a client)."""
-
-    NOISY = ("slack_sdk", "slack_bolt", "mattermostdriver", "urllib3", "aiohttp.access", "websockets")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or not record.name.startswith(self.NOISY)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,10 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     # APScheduler logs every run of every job (lease renewal runs every few seconds).
     logging.getLogger("apscheduler.executors").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     # Client libraries log request and response bodies at debug level: what people wrote would
-    # end up in the log. They stay at warning, whatever -v says.
-    quiet = _QuietLibraries()
+    # end up in the log. They stay at warning, whatever -v says (bot/logsafe.py).
     for handler in logging.getLogger().handlers:
-        handler.addFilter(quiet)
+        logsafe.install(handler)
     try:
         return _dispatch(args)
     except ConfigError as exc:
@@ -158,6 +148,9 @@ async def _purge(path: Path, dry_run: bool) -> int:
     counts = await bot.purge_expired(dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
     for team_id, n in counts.items():
+        if team_id not in bot.teams:
+            print(f"{team_id}: {verb} {n} rows (the team is no longer in the config)")
+            continue
         days = bot.teams[team_id].retention_days
         print(f"{team_id}: {verb} {n} answers older than {days} days")
     return 0

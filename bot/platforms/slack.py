@@ -55,7 +55,8 @@ class SlackConnector:
         self.seen_events: OrderedDict[str, None] = OrderedDict()
         self._socket: AsyncSocketModeHandler | None = None
         self.app = AsyncApp(client=platform.client, signing_secret=signing_secret or "",
-                            request_verification_enabled=app_token is None, logger=log, name="ritualbot")
+                            request_verification_enabled=app_token is None, name="ritualbot",
+                            logger=logging.getLogger("slack_bolt.ritualbot"))
         self.app.middleware(self._deduplicate_events)
         self.app.command(f"/{config.command}")(self._on_command)
         self.app.action(re.compile(".*"))(self._on_action)
@@ -86,7 +87,9 @@ class SlackConnector:
         auth = await self.platform.client.auth_test()
         self.platform.bot_user_id = auth.get("user_id")
         if self.app_token is not None:
-            self._socket = AsyncSocketModeHandler(self.app, self.app_token, logger=log)
+            # The library's own logger name: its debug records hold whole payloads (bot/logsafe.py).
+            self._socket = AsyncSocketModeHandler(self.app, self.app_token,
+                                                  logger=logging.getLogger("slack_sdk.socket_mode.ritualbot"))
             await self._socket.connect_async()
             log.info("slack: connected over Socket Mode as %s", auth.get("user"))
         else:

@@ -41,6 +41,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.messages import Form, ImageFile, Message, MessageRef
 from bot.platform import NotDelivered, PlatformTrouble, Unreachable
+from bot.platforms.ids import checked_user
 from bot.platforms.slack_render import SlackLimitError, SlackMessage, render_form, render_message
 
 log = logging.getLogger("ritualbot.slack")
@@ -207,6 +208,7 @@ class SlackPlatform:
         return await self._post_chunks(channel, render_message(message), thread_ts, message.marker)
 
     async def dm_channel(self, user_id: str) -> str:
+        checked_user(self.name, user_id)
         if user_id not in self._dm_channels:
             async with self.pacer.call():
                 try:
@@ -262,6 +264,7 @@ class SlackPlatform:
 
     async def user_info(self, user_id: str) -> dict[str, Any]:
         """users.info with the locale, cached for an hour (locale and timezone rarely change)."""
+        checked_user(self.name, user_id)
         cached = self._users.get(user_id)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
