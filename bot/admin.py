@@ -16,6 +16,7 @@ from bot.dates import spoken_day, spoken_schedule
 from bot.i18n import pick_language
 from bot.messages import WHO, mentioning, parse_user_ref
 from bot.overrides import SCHEDULE_PREFIX, config_value
+from bot.platforms.ids import valid_user_id
 from bot.reports import send_insights
 from bot.schedule import NeverFires, ScheduleError, check_fires, parse_schedule
 from bot.schedule_change import record_change
@@ -118,6 +119,10 @@ class CoreCommands(BaseCommands):
             await ctx.say(ctx.t(f"roster.{person.problem}", ref=args[1], platform=ctx.team.platform.title()))
             return
         user = person.user_id or parse_user_ref(args[1]) or args[1]  # removing: also who has left since
+        if not valid_user_id(ctx.team.platform, user):  # it is stored, and later sent to the platform
+            await ctx.say(ctx.t("roster.bad_user", value=args[1], platform=ctx.team.platform.capitalize(),
+                                   command=self.command, key=key))
+            return
         members = team.members if isinstance(team.members, list) else None
         if key == "leaders" and args[0] == "add" and members is not None and user not in members:
             await ctx.say(mentioning(ctx.t("roster.leader_not_member", user=WHO, command=self.command), user))

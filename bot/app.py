@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.commands import CommandContext
 from bot.config import AppConfig, ResolvedRitual, resolve_ritual
 from bot.context import InteractionContext, RitualContext, decode_target
+from bot.contribution import Contribution, StaleForm, check, split_rules
 from bot.engine import Engine, Outcome, Planned
 from bot.i18n import pick_language, translate
 from bot.messages import text
@@ -209,6 +210,25 @@ class RitualBot:
                 return
         await request.reply(text(ctx.t("unknown_command", name=name, command=self.config.command)))
 
+    async def counted_members(self, team: TeamView) -> list[str]:
+        """The members a group size is counted from: people the platform has in the team's channel.
+
+        A configured roster counts only those of its ids who are really in the channel, so
+        made-up ids on the roster never make a group look big enough to break it down.
+        """
+        present = set(await self.platform_for(team).channel_members(team.channel))
+        if team.configured_members is None:
+            return sorted(present)
+        return [m for m in team.configured_members if m in present]
+
+    async def on_roster(self, team: TeamView, user_id: str) -> bool:
+        """Only members on a team's roster (and its leaders and admins) contribute to its rituals."""
+        if team.is_admin(user_id) or team.is_leader(user_id):
+            return True
+        if team.configured_members is not None:
+            return user_id in team.configured_members
+        return user_id in await self.platform_for(team).channel_members(team.channel)
+
     async def handle_action(self, request: ActionRequest) -> None:
         ritual_id, name, team_id, value = decode_target(request.action, request.value)
         team = self.teams.get(team_id)
@@ -225,8 +245,14 @@ class RitualBot:
         if ritual is None or handler is None or ritual.id not in self.enabled_rituals(team.id):
             await request.reply(text(translate(TEXTS, "action.stale", team.language)))
             return
+        if not await self.on_roster(team, request.user_id):
+            language = pick_language(await self.store.language(team.id, request.user_id), request.locale,
+                                     default=team.language)
+            await request.reply(text(translate(TEXTS, "roster.not_member", language)))
+            return
         ctx = await self.interaction_context(ritual, team, request.user_id, request.reply, trigger_id=request.trigger_id,
-                                       channel_id=request.channel_id, message=request.message, locale=request.locale)
+                                       channel_id=request.channel_id, message=request.message, locale=request.locale,
+                                       traceless=request.traceless)
         await handler(ctx, value)
 
     async def handle_form(self, request: FormSubmission) -> FormResult:
@@ -237,9 +263,22 @@ class RitualBot:
         if team is None or ritual is None or handler is None:
             log.warning("form %r for team %r has no handler", request.form_id, team_id)
             return FormResult()
+        language = pick_language(await self.store.language(team.id, request.user_id), request.locale, default=team.language)
+        first = next(iter(request.values), "form")
+        try:
+            rules, state = split_rules(state)
+        except StaleForm as exc:
+            log.warning("form %r of team %s refused: %s", request.form_id, team.id, exc)
+            return FormResult({first: translate(TEXTS, "form.reopen", language)})
+        if not await self.on_roster(team, request.user_id):
+            return FormResult({rules[0].name if rules else first: translate(TEXTS, "roster.not_member", language)})
+        checked = check(rules, dict(request.values), language)
+        if not isinstance(checked, Contribution):
+            return FormResult(checked)
         ctx = await self.interaction_context(ritual, team, request.user_id, request.reply,
-                                             channel_id=request.channel_id, locale=request.locale)
-        result: FormResult = await handler(ctx, state, dict(request.values))
+                                       channel_id=request.channel_id, locale=request.locale,
+                                       traceless=request.traceless, share_as=checked.share_as)
+        result: FormResult = await handler(ctx, state, checked.values)
         return result
 
     async def run_now(self, team_id: str, ritual_id: str) -> str:
@@ -261,12 +300,20 @@ class RitualBot:
         return outcome
 
     async def purge_expired(self, *, dry_run: bool = False) -> dict[str, int]:
-        """Delete answers older than each team's retention period; counts per team."""
+        """Retention: answers older than each team's period (counted per team), dated facts
+        about people as old, and everything of teams no longer in the config (counted as
+        rows under their id)."""
         now = self.clock.now()
         counts = {}
         for team in self.teams.values():
-            counts[team.id] = await self.store.delete_responses_before(
-                team.id, now - timedelta(days=team.retention_days), dry_run=dry_run)
+            before = now - timedelta(days=team.retention_days)
+            counts[team.id] = await self.store.delete_responses_before(team.id, before, dry_run=dry_run)
+            if not dry_run:
+                await self.store.delete_facts_before(team.id, before)
             if counts[team.id] and not dry_run:
                 log.info("retention: deleted %d answers of team %s", counts[team.id], team.id)
+        for gone in sorted(await self.store.team_ids() - set(self.teams)):
+            counts[gone] = await self.store.delete_team(gone, dry_run=dry_run)
+            if counts[gone] and not dry_run:
+                log.info("retention: deleted %d rows of team %s, which is no longer in the config", counts[gone], gone)
         return counts

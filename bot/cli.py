@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bot import logsafe
 from bot.config import ConfigError
 from bot.logsetup import configure_logging
 from bot.registry import RegistryError
@@ -80,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging(verbose=bool(args.verbose), json_lines=args.log_format == "json")
+    for handler in logging.getLogger().handlers:
+        logsafe.install(handler)  # library debug records hold whole payloads (bot/logsafe.py)
     try:
         return _dispatch(args)
     except ConfigError as exc:
@@ -182,6 +186,9 @@ async def _purge(path: Path, dry_run: bool) -> int:
     counts = await bot.purge_expired(dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
     for team_id, n in counts.items():
+        if team_id not in bot.teams:
+            print(f"{team_id}: {verb} {n} rows (the team is no longer in the config)")
+            continue
         days = bot.teams[team_id].retention_days
         print(f"{team_id}: {verb} {n} answers older than {days} days")
     return 0

@@ -200,9 +200,22 @@ class BaseCommands:
             return translate(TEXTS, key, language, **values)
 
         paragraphs = ([lead] if lead else []) + [t("consent.notice", days=team.retention_days, command=self.command)]
+        paragraphs.append("\n".join([t("consent.rituals"), *self._what_rituals_keep(language)]))
         await reply(text(*paragraphs, buttons=(
             core_button(team.id, "optin", t("consent.optin_button"), str(NOTICE_VERSION), "primary"),
             core_button(team.id, "optout", t("consent.optout_button")))))
+
+    def _what_rituals_keep(self, language: str) -> list[str]:
+        """One line per installed ritual: what it keeps with consent, and what it needs to work."""
+        lines = []
+        for ritual in self.bot.rituals.values():
+            title = ritual.title.get(language, ritual.id)
+            said = {k: v.get(language) or v.get("en") for k, v in ritual.keeps.items()}
+            if said.get("consent") and said.get("needed"):
+                lines.append(translate(TEXTS, "consent.ritual", language, title=title, **said))
+            else:
+                lines.append(translate(TEXTS, "consent.ritual_silent", language, title=title))
+        return lines
 
     @core_command("optout")
     async def optout(self, ctx: CommandContext, args: list[str]) -> None:
@@ -211,7 +224,7 @@ class BaseCommands:
     @core_command("mydata")
     async def mydata(self, ctx: CommandContext, args: list[str]) -> None:
         export = await export_member(self.bot, ctx.team, ctx.user_id)
-        if export["consent"]["state"] == "unknown" and not any(export[k] for k in ("responses", "rotation", "walks", "rituals")):
+        if export["consent"]["state"] == "unknown" and not any(export[k] for k in ("responses", "stored", "rituals")):
             await ctx.say(ctx.t("mydata.nothing", team=ctx.team.id))
             return
         c = export["consent"]
@@ -363,7 +376,11 @@ class BaseCommands:
 
 
 async def export_member(bot: RitualBot, team: TeamView, user_id: str) -> dict[str, Any]:
-    """Everything stored that names this member in this team."""
+    """Everything stored that names this member in this team.
+
+    `stored` holds every database row naming them, whole, per table (from the one map in
+    `bot/store/personal.py`); `rituals` what each ritual says its state means for them.
+    """
     consent, at, version = await bot.store.consent_record(team.id, user_id)
     responses = await bot.store.responses(team.id, author_id=user_id)
     return {
@@ -372,17 +389,15 @@ async def export_member(bot: RitualBot, team: TeamView, user_id: str) -> dict[st
         "consent": {"state": consent.value, "at": at.isoformat() if at else None, "notice_version": version},
         "responses": [{"ritual": r.ritual_id, "kind": r.kind, "occurrence": r.occurrence,
                        "created_at": r.created_at.isoformat(), "content": r.content} for r in responses],
-        "rotation": [{"pool": pool, "last_chosen_at": last.isoformat() if last else None, "times": times}
-                     for pool, last, times in await bot.store.member_rotation(team.id, user_id)],
-        "walks": [{"leader": w.leader_id, "member": w.member_id, "week": w.week, "status": w.status}
-                  for w in await bot.store.walks(team.id) if user_id in (w.leader_id, w.member_id)],
         "rituals": {rid: data for rid, ritual in bot.rituals.items()
                     if (data := await ritual.personal_data(bot.team_context(ritual, team), user_id))},
         "waiting_messages": await outbox.held_for(bot.store, team.id, user_id),
+        "stored": await bot.store.personal_rows(team.id, user_id),
     }
 
 
 async def erase_member(bot: RitualBot, team: TeamView, user_id: str) -> None:
+    """Rituals first (they know what their state means), then every place of the map."""
     for ritual in bot.rituals.values():
         await ritual.forget_person(bot.team_context(ritual, team), user_id)
     await outbox.drop_for(bot.store, team.id, user_id)

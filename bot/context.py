@@ -17,15 +17,15 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from bot import outbox
-from bot.guard import describe, find_identifiers
+from bot.contribution import ANONYMOUS, NAMED, complete, encode_rules
 from bot.i18n import Catalog, pick_language, translate
-from bot.messages import Button, FieldKind, Form, FormField, ImageFile, Message, MessageRef
-from bot.platform import ChatPlatform, FormResult, Reply, Unreachable
+from bot.messages import Button, Form, ImageFile, Message, MessageRef, parse_user_ref
+from bot.platform import ChatPlatform, Reply, Unreachable
+from bot.platforms.ids import valid_user_id
 from bot.rotation import pick_fair
 from bot.store import Consent, Store
 from bot.store.store import StoredResponse
 from bot.teams import TeamView
-from bot.texts import TEXTS
 
 if TYPE_CHECKING:
     from bot.ritual import Ritual
@@ -33,14 +33,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("ritualbot")
 
 SEP = "|"
-POST_ANYWAY = "post_anyway"
-
-
-def _ticked(value: object) -> bool:
-    """Checkbox values arrive as bools, strings or lists depending on the platform."""
-    if isinstance(value, str):
-        return value.lower() in ("true", "on", "1", "yes", POST_ANYWAY)
-    return bool(value)
 
 
 @dataclass(frozen=True)
@@ -96,18 +88,18 @@ class RitualContext:
         return self._now.astimezone(self.team.tz)
 
     @property
-    def language(self) -> str:
+    def team_language(self) -> str:
         return self.team.language
 
-    def t(self, key: str, _catalog: Catalog | None = None, /, **values: object) -> str:
-        """A text of this ritual in the team's language."""
-        return translate(_catalog or self.ritual.texts, key, self.language, **values)
+    def team_t(self, key: str, _catalog: Catalog | None = None, /, **values: object) -> str:
+        """A text of this ritual in the team's language: for everything the team sees."""
+        return translate(_catalog or self.ritual.texts, key, self.team.language, **values)
 
     async def user_language(self, user_id: str) -> str:
         return pick_language(await self.store.language(self.team.id, user_id), default=self.team.language)
 
     async def t_user(self, user_id: str, key: str, **values: object) -> str:
-        """A text for one person: their own language if they chose one."""
+        """A text for one person (a DM): their own language if they chose one."""
         return translate(self.ritual.texts, key, await self.user_language(user_id), **values)
 
     # posting ------------------------------------------------------------------------------
@@ -127,7 +119,9 @@ class RitualContext:
         self._started = True
 
     def wrap_form(self, form: Form) -> Form:
-        return replace(form, form_id=f"{self.ritual.id}:{form.form_id}", state=f"{self.team.id}{SEP}{form.state}")
+        """Namespace the form and put the core's rules for its fields in front of its state."""
+        state = f"{self.team.id}{SEP}{encode_rules(form)}{form.state}"
+        return replace(form, form_id=f"{self.ritual.id}:{form.form_id}", state=state)
 
     async def post(self, message: Message, *, thread: MessageRef | None = None) -> MessageRef:
         """Post in the team's channel (or in a thread of it)."""
@@ -226,6 +220,20 @@ class RitualContext:
         present = set(await self.members())
         return sorted(leader for leader in self.team.leaders if leader in present)
 
+    def user_ref(self, raw: str) -> str | None:
+        """A user named in a command (`<@U1|name>`, `@name`, an id), only if it has the syntax
+        of a user id on the team's platform: nothing else ever reaches a platform API."""
+        user = parse_user_ref(raw)
+        return user if user is not None and valid_user_id(self.team.platform, user) else None
+
+    async def counted_members(self) -> list[str]:
+        """Members to count a group's size from (never more than are really in the channel).
+
+        Any number shown for a group needs at least `bot.insights.MINIMUM_GROUP` of them.
+        """
+        counted: list[str] = await self._bot.counted_members(self.team)
+        return counted
+
     async def consent(self, user_id: str) -> Consent:
         return await self.store.consent(self.team.id, user_id)
 
@@ -247,16 +255,20 @@ class RitualContext:
 
     async def save_answer(self, user_id: str, *, anonymous: bool, kind: str, content: dict[str, Any],
                     occurrence: str | None, at: datetime | None = None) -> int | None:
-        """Store an answer only if its author opted in; its id when stored, else None.
+        """Store a named answer only if its author opted in; its id when stored, else None.
 
-        Anonymous answers are stored without author and with the occurrence time (`at`)
-        as their timestamp, so they cannot be linked back by timing either.
+        `at` (the occurrence's time) is accepted for the rituals' sake and not used: a named
+        answer is stamped with the moment it was sent.
+
+        Anonymous answers are never stored: whether a stored anonymous answer exists would
+        tell everyone who can see the database that its author opted in, and so shrink the
+        group it hides in. What a ritual needs of one until its next step lives in its state,
+        the same for everyone whatever they consented to.
         """
-        if await self.consent(user_id) is not Consent.IN:
+        if anonymous or await self.consent(user_id) is not Consent.IN:
             return None
-        stamp = at if (anonymous and at is not None) else self._now
-        return await self.store.save_response(self.team.id, self.ritual.id, author_id=user_id, anonymous=anonymous,
-                                        kind=kind, content=content, occurrence=occurrence, at=stamp)
+        return await self.store.save_response(self.team.id, self.ritual.id, author_id=user_id, anonymous=False,
+                                        kind=kind, content=content, occurrence=occurrence, at=self._now)
 
     async def stored_answer(self, response_id: int) -> StoredResponse | None:
         """An answer this ritual stored for this team (None once erased or expired)."""
@@ -304,63 +316,74 @@ class RitualContext:
 class InteractionContext(RitualContext):
     """A ritual context with the user who clicked, submitted or typed a command.
 
+    For a form submission the core has already checked the fields, run the client-data
+    guard and the roster check; `share_as` says how the author chose to share.
+
     `chosen_language` is the language the user chose (`/ritual language`), looked up once
-    when the interaction arrived, so `language` never goes to the database.
+    when the interaction arrived, so `acting_language` never goes to the database.
     """
 
     def __init__(self, *, user_id: str, reply: Reply, trigger_id: str | None = None,
                  channel_id: str | None = None, message: MessageRef | None = None,
-                 locale: str | None = None, chosen_language: str | None = None, **kwargs: Any) -> None:
+                 locale: str | None = None, chosen_language: str | None = None,
+                 traceless: Reply | None = None, share_as: str = NAMED,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.user_id = user_id
         self.chosen_language = chosen_language
         self._reply = reply
+        self._traceless = traceless
         self.trigger_id = trigger_id
         self.channel_id = channel_id
         self.message = message
         self.locale = locale
+        self.share_as = share_as
 
     @property
-    def language(self) -> str:
-        """Replies to a person use their language: chosen, then platform locale, then team's."""
+    def anonymous(self) -> bool:
+        """True when the submission being handled was shared anonymously."""
+        return self.share_as == ANONYMOUS
+
+    @property
+    def acting_language(self) -> str:
+        """The acting user's language: chosen, then platform locale, then the team's."""
         return pick_language(self.chosen_language, self.locale, default=self.team.language)
 
+    def user_t(self, key: str, _catalog: Catalog | None = None, /, **values: object) -> str:
+        """A text of this ritual in the acting user's language: for what only they see."""
+        return translate(_catalog or self.ritual.texts, key, self.acting_language, **values)
+
     async def reply(self, message: Message) -> None:
-        """Answer the acting user privately."""
+        """Answer the acting user privately (for an anonymous contribution use `confirm`)."""
         await self._reply(self._wrap(message))
+
+    async def confirm(self, message: Message) -> None:
+        """Tell the author their contribution arrived, without leaving a trace of who it was.
+
+        A named contribution is confirmed like any reply. An anonymous one only where the
+        platform stores nothing (an ephemeral message, or inside the form); where it cannot,
+        not at all: never a DM, which would link the author to the anonymous post for good.
+        """
+        if not self.anonymous:
+            await self.reply(message)
+        elif self._traceless is not None:
+            await self._traceless(self._wrap(message))
 
     async def open_form(self, form: Form) -> bool:
         """Open a form for the acting user; False when the platform gave no trigger.
 
-        A form with guarded fields gets the core's "post anyway" checkbox, which the author
-        ticks after the client-data guard asked them to check their text.
+        The core adds the "how do you share" choice when the form allows anonymity and the
+        "share anyway" box when a field is guarded, then writes the fields' rules into the
+        form's state so the submission is checked before the ritual sees it.
         """
         if not self.trigger_id:
             return False
-        if form.guarded:
-            label = translate(TEXTS, "guard.post_anyway", self.language)
-            form = replace(form, fields=(*form.fields, FormField(POST_ANYWAY, label, FieldKind.CHECKBOX, required=False)))
-        await self.platform.open_form(self.trigger_id, self.user_id, self.wrap_form(form))
+        await self.platform.open_form(self.trigger_id, self.user_id, self.wrap_form(complete(form, self.acting_language)))
         return True
-
-    def guard_client_data(self, values: dict[str, Any], fields: Sequence[str]) -> FormResult | None:
-        """Errors for fields that seem to name a client, shown privately in the form itself.
-
-        Nothing is stored or logged while the author decides: the text stays in their form.
-        None when the text looks clean or the author ticked "post anyway".
-        """
-        if _ticked(values.get(POST_ANYWAY)):
-            return None
-        errors = {}
-        for name in fields:
-            findings = find_identifiers(str(values.get(name) or ""))
-            if findings:
-                errors[name] = describe(findings, self.language) + " " + translate(TEXTS, "guard.how", self.language)
-        return FormResult(errors) if errors else None
 
     async def offer_consent(self, lead: str | None = None) -> None:
         """Privately explain what is kept and offer opt-in / opt-out buttons (the core's)."""
-        await self._bot.core.offer_consent(self.team, self.user_id, self._reply, self.language, lead)
+        await self._bot.core.offer_consent(self.team, self.user_id, self._reply, self.acting_language, lead)
 
     @property
     def is_admin(self) -> bool:

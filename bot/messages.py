@@ -74,6 +74,16 @@ class FormField:
     placeholder: str | None = None
     max_length: int = 2000
     hint: str | None = None
+    # The client-data guard checks free text before it is posted or stored. None means the
+    # default: on for text fields. Turning it off takes an explicit `guarded=False`.
+    guarded: bool | None = None
+
+    @property
+    def checked_by_guard(self) -> bool:
+        """Whether the core runs the client-data guard on this field's value."""
+        if self.guarded is None:
+            return self.kind in (FieldKind.TEXT, FieldKind.MULTILINE)
+        return self.guarded
 
 
 @dataclass(frozen=True)
@@ -86,8 +96,15 @@ class Form:
     submit_label: str
     state: str = ""
     intro: str | None = None
-    # Fields whose text the client-data guard checks before anything is posted.
-    guarded: tuple[str, ...] = ()
+    # May this be shared anonymously? Then the core adds the "how do you share" choice
+    # (named or anonymous, plus `share_choices` of the ritual's own, such as "private").
+    anonymous: bool = False
+    share_choices: tuple[Choice, ...] = ()
+
+    @property
+    def guarded(self) -> bool:
+        """Whether any field is checked by the client-data guard."""
+        return any(f.checked_by_guard for f in self.fields)
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,7 @@ class ActionRequest:
     message: MessageRef | None = None
     trigger_id: str | None = None
     locale: str | None = None
+    traceless: Reply | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,9 @@ class FormSubmission:
     reply: Reply
     channel_id: str | None = None
     locale: str | None = None
+    traceless: Reply | None = None
+    """A way back to the person that stores nothing (an ephemeral message), or None where
+    the adapter has none: what an anonymous contribution is confirmed with, never a DM."""
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,8 @@ if TYPE_CHECKING:
 
 
 async def team_size(bot: RitualBot, team: TeamView) -> int:
-    if team.configured_members is not None:
-        return len(team.configured_members)
-    return len(await bot.platform_for(team).channel_members(team.channel))
+    """Real people only: roster ids that are not in the channel are not counted."""
+    return len(await bot.counted_members(team))
 
 
 async def send_insights(bot: RitualBot, team: TeamView, admin_id: str, language: str, now: datetime) -> MessageRef:

@@ -11,6 +11,15 @@ A ritual declares:
 Handlers receive a context bound to the team (and, for interactions, to the user), which
 is all they see of the platform, the store and the clock. Everything that reaches the
 database or the platform is a coroutine: `await ctx.get_state(...)`, `await ctx.post(...)`.
+Texts the team sees are `ctx.team_t(...)`, texts for the acting person alone
+`ctx.user_t(...)`, a DM to someone `await ctx.t_user(user, ...)`.
+
+Forms: fields declare `required`, `max_length` and `guarded` (the client-data guard, on by
+default for text), the form whether it may be shared anonymously. The core checks all of
+it, and the roster, before a `@form` handler runs (`bot/contribution.py`); the handler reads
+`ctx.share_as` / `ctx.anonymous` and thanks with `ctx.confirm(...)`, which never leaves a
+stored trace of an anonymous contribution. `keeps` says, for the consent notice, what the
+ritual keeps.
 """
 
 from __future__ import annotations
@@ -95,6 +104,10 @@ class Ritual:
     # What people receive at each step, for the dry run (`ritualbot schedule`): step name ->
     # {"nl": ..., "en": ...}. Steps without one are variants the dry run does not list.
     step_descriptions: ClassVar[dict[str, dict[str, str]]] = {}
+    # What this ritual keeps, in plain words per language, for the consent notice:
+    # "consent": only for people who opted in; "needed": what it needs to work, for everyone,
+    # and only as long as it needs it. Every ritual says so; the core lists it in the notice.
+    keeps: ClassVar[dict[str, dict[str, str]]] = {}
 
     _handlers: ClassVar[dict[tuple[str, str], str]]
 

@@ -46,15 +46,21 @@ TEXTS: Catalog = {
     "consent.notice": {
         "nl": ("Als je het goed vindt, bewaar ik wat je deelt in de rituelen van je team (je weeksucces en weekfout, "
                "dilemma's, reflecties), zodat het team er later op kan terugkijken. Anoniem gedeelde antwoorden bewaar ik "
-               "zonder je naam. Ik bewaar het {days} dagen en daarna wis ik het vanzelf. Je team ziet alleen wat je zelf "
+               "nooit. Ook zonder je ja bewaar ik wat een ritueel nodig heeft om te werken (een stem, je beurt in een "
+               "rotatie), en alleen zolang het dat nodig heeft. Ik bewaar het {days} dagen en daarna wis ik het vanzelf. Je team ziet alleen wat je zelf "
                "in het kanaal deelt; beheerders zien alleen aantallen, nooit wat je schreef of wie wat schreef. "
                "Je kunt altijd zien wat ik van je heb (/{command} mydata) en alles laten wissen (/{command} forget)."),
         "en": ("If you agree, I keep what you share in your team's rituals (your weekly success and mistake, dilemmas, "
-               "reflections), so the team can look back on it later. Answers shared anonymously are kept without your "
-               "name. I keep it for {days} days and then erase it automatically. Your team sees only what you share in the "
+               "reflections), so the team can look back on it later. Answers shared anonymously are never "
+               "kept. Even without your yes I keep what a ritual needs to work (a vote, your turn in a rotation), and only "
+               "as long as it needs it. I keep it for {days} days and then erase it automatically. Your team sees only what you share in the "
                "channel yourself; admins see counts only, never what you wrote or who wrote what. You can always see "
                "what I keep about you (/{command} mydata) and have it all erased (/{command} forget)."),
     },
+    "consent.rituals": {"nl": "Wat elk ritueel bewaart:", "en": "What each ritual keeps:"},
+    "consent.ritual": {"nl": "• {title}: met je ja: {consent}. Om te werken, voor iedereen en alleen zolang nodig: {needed}.",
+                       "en": "• {title}: with your yes: {consent}. To work, for everyone and only as long as needed: {needed}."},
+    "consent.ritual_silent": {"nl": "• {title}: dit ritueel zegt niet wat het bewaart.", "en": "• {title}: this ritual does not say what it keeps."},
     "consent.optin_button": {"nl": "Ja, bewaar wat ik deel", "en": "Yes, keep what I share"},
     "consent.optout_button": {"nl": "Nee, liever niet", "en": "No, thanks"},
     "consent.opted_in": {"nl": "Dank je. Vanaf nu bewaar ik wat je deelt. Je kunt dit altijd terugdraaien met /{command} optout.", "en": "Thank you. From now on I keep what you share. You can undo this any time with /{command} optout."},
@@ -107,12 +113,20 @@ TEXTS: Catalog = {
     "roster.not_found": {"nl": "Ik kan '{ref}' niet vinden in {platform}. Noem iemand met @naam of met het gebruikers-ID. Er is niets veranderd.", "en": "I can't find '{ref}' in {platform}. Name someone with @name or by their user ID. Nothing was changed."},
     "roster.inactive": {"nl": "'{ref}' heeft geen actief account meer in {platform}, dus ik kan diegene niets sturen. Er is niets veranderd.", "en": "'{ref}' no longer has an active account in {platform}, so I could not send them anything. Nothing was changed."},
     "roster.bot": {"nl": "'{ref}' is een bot in {platform}, geen collega. Er is niets veranderd.", "en": "'{ref}' is a bot in {platform}, not a colleague. Nothing was changed."},
+    "roster.bad_user": {"nl": "{value} is geen gebruiker van {platform} die ik ken. Noem iemand met @naam: /{command} {key} add @iemand. Er is niets veranderd.", "en": "{value} is not a {platform} user I know. Name someone with @name: /{command} {key} add @someone. Nothing was changed."},
     "language.usage": {"nl": "Gebruik: /{command} language nl, of /{command} language en", "en": "Use: /{command} language nl, or /{command} language en"},
     "language.done": {"nl": "De taal van het team is nu {language}.", "en": "The team's language is now {language}."},
     "timezone.bad": {"nl": "'{value}' is geen tijdzone die ik ken; gebruik bijvoorbeeld Europe/Amsterdam. Er is niets veranderd.", "en": "'{value}' is not a timezone I know; use e.g. Europe/Amsterdam. Nothing was changed."},
     "timezone.done": {"nl": "De tijdzone van het team is nu {timezone}; de rituelen volgen die meteen.", "en": "The team's timezone is now {timezone}; the rituals follow it at once."},
     "guard.post_anyway": {"nl": "Alleen als ik je waarschuw: het gaat niet over een cliënt, deel het zoals het is", "en": "Only if I warn you: it is not about a client, share it as it is"},
     "guard.how": {"nl": "Haal het eruit, of vink onderaan aan dat het niet over een cliënt gaat; dan deel ik het zoals het is.", "en": "Take it out, or tick the box at the bottom if it is not about a client; then I share it as it is."},
+    "form.bad_choice": {"nl": "Kies een van de mogelijkheden, alsjeblieft.", "en": "Please pick one of the options."},
+    "form.reopen": {"nl": "Dit formulier is van voor een update en kan ik niet meer lezen. Open het opnieuw, alsjeblieft; er is niets gedeeld.", "en": "This form is from before an update and I can no longer read it. Please open it again; nothing was shared."},
+    "form.expired": {"nl": "Dit formulier stond te lang open. Open het opnieuw, alsjeblieft; er is niets gedeeld.", "en": "This form was open too long. Please open it again; nothing was shared."},
+    "share.as": {"nl": "Hoe wil je delen?", "en": "How do you want to share?"},
+    "share.named": {"nl": "Met mijn naam", "en": "With my name"},
+    "share.anonymous": {"nl": "Anoniem", "en": "Anonymously"},
+    "roster.not_member": {"nl": "Dit is voor de leden van dit team; jij staat niet op de ledenlijst. Er is niets gedeeld of bewaard.", "en": "This is for the members of this team; you are not on its roster. Nothing was shared or kept."},
     "help.insights": {"nl": "deelname per week van het afgelopen kwartaal (alleen aantallen)", "en": "participation per week over the last quarter (counts only)"},
     "insights.sent": {"nl": "Ik heb je het overzicht privé gestuurd: alleen aantallen, geen namen of inhoud, en niets uitgesplitst voor groepen kleiner dan 5.", "en": "I sent you the overview privately: counts only, no names or content, and nothing broken down for groups smaller than 5."},
     "insights.usage": {"nl": "Gebruik: /{command} insights, of /{command} insights monthly on|off", "en": "Use: /{command} insights, or /{command} insights monthly on|off"},

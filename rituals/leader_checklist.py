@@ -62,8 +62,6 @@ TEXTS = {
     "form.note": {"nl": "Wat wil je jezelf meegeven voor de komende maand? (alleen voor jou, mag leeg)",
                   "en": "What would you like to take into the coming month? (just for you, optional)"},
     "form.submit": {"nl": "Klaar", "en": "Done"},
-    "form.required": {"nl": "Kies een antwoord, alsjeblieft.", "en": "Please pick an answer."},
-    "form.too_long": {"nl": "Dit is te lang (hoogstens {max} tekens).", "en": "This is too long (at most {max} characters)."},
     "form.not_leader": {"nl": "Deze checklist is voor leidinggevenden.", "en": "This checklist is for leaders."},
     "summary": {"nl": "Deze maand: {yes}× ja, {partly}× deels, {not_yet}× nog niet.",
                 "en": "This month: {yes}× yes, {partly}× partly, {not_yet}× not yet."},
@@ -102,6 +100,11 @@ def latest_per_month(rows: list[StoredResponse], months: int) -> list[tuple[str,
 class LeaderChecklist(Ritual):
     in_insights = False  # a leader's answers are theirs alone: never in admins' counts
     id = "leader_checklist"
+    keeps = {
+        "consent": {"nl": "de antwoorden van een leidinggevende op de checklist, alleen voor die leidinggevende",
+                    "en": "a leader's checklist answers, for that leader alone"},
+        "needed": {"nl": "niets", "en": "nothing"},
+    }
     title = {"nl": "Checklist voorbeeldgedrag", "en": "Example-behaviour checklist"}
     step_descriptions = {
         "main": {"nl": "elke leidinggevende krijgt privé de checklist om op het eigen voorbeeldgedrag te reflecteren",
@@ -136,53 +139,48 @@ class LeaderChecklist(Ritual):
     @action("open")
     async def open_checklist(self, ctx: InteractionContext, occurrence: str) -> None:
         if not ctx.is_leader:
-            await ctx.reply(text(ctx.t("form.not_leader")))
+            await ctx.reply(text(ctx.user_t("form.not_leader")))
             return
         options = ctx.options
         assert isinstance(options, Options)
-        choices = tuple(Choice(a, ctx.t(f"answer.{a}")) for a in ANSWERS)
-        fields = [FormField(item, ctx.t(f"item.{item}"), FieldKind.CHOICE, choices=choices) for item in ITEMS]
+        choices = tuple(Choice(a, ctx.user_t(f"answer.{a}")) for a in ANSWERS)
+        fields = [FormField(item, ctx.user_t(f"item.{item}"), FieldKind.CHOICE, choices=choices) for item in ITEMS]
         if options.ask_note:
-            fields.append(FormField("note", ctx.t("form.note"), FieldKind.MULTILINE, required=False, max_length=MAX_NOTE))
-        await ctx.open_form(Form("checklist", ctx.t("form.title"), tuple(fields), ctx.t("form.submit"),
-                                 state=occurrence, intro=ctx.t("form.intro")))
+            fields.append(FormField("note", ctx.user_t("form.note"), FieldKind.MULTILINE, required=False, max_length=MAX_NOTE))
+        await ctx.open_form(Form("checklist", ctx.user_t("form.title"), tuple(fields), ctx.user_t("form.submit"),
+                                 state=occurrence, intro=ctx.user_t("form.intro")))
 
     @form("checklist")
     async def receive(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
         if not ctx.is_leader:
-            return FormResult({ITEMS[0]: ctx.t("form.not_leader")})
-        errors = {item: ctx.t("form.required") for item in ITEMS if values.get(item) not in ANSWERS}
-        note = (values.get("note") or "").strip()
-        if len(note) > MAX_NOTE:
-            errors["note"] = ctx.t("form.too_long", max=MAX_NOTE)
-        if errors:
-            return FormResult(errors)
+            return FormResult({ITEMS[0]: ctx.user_t("form.not_leader")})
+        note = values.get("note") or ""  # checked by the core: length, choices, client data
         answers = {item: str(values[item]) for item in ITEMS}
         content = {**answers, **({"note": note} if note else {})}
         stored = await ctx.save_answer(ctx.user_id, anonymous=False, kind="checklist", content=content, occurrence=occurrence)
         paragraphs = self._summary(ctx, answers)
         if stored:
-            await ctx.reply(text(*paragraphs, ctx.t("summary.stored")))
+            await ctx.reply(text(*paragraphs, ctx.user_t("summary.stored")))
         else:
-            await ctx.offer_consent("\n\n".join(str(p) for p in paragraphs[1:]) + "\n\n" + ctx.t("summary.not_stored"))
+            await ctx.offer_consent("\n\n".join(str(p) for p in paragraphs[1:]) + "\n\n" + ctx.user_t("summary.not_stored"))
         return FormResult()
 
     def _summary(self, ctx: InteractionContext, answers: dict[str, str]) -> list[Any]:
         counts = {a: sum(1 for v in answers.values() if v == a) for a in ANSWERS}
-        paragraphs: list[Any] = [(Bold(ctx.t("form.title")),), ctx.t("summary", **counts)]
+        paragraphs: list[Any] = [(Bold(ctx.user_t("form.title")),), ctx.user_t("summary", **counts)]
         focus = next((i for i in ITEMS if answers[i] == "not_yet"), None) or next(
             (i for i in ITEMS if answers[i] == "partly"), None)
         if focus:
-            paragraphs.append(ctx.t("summary.focus", item=ctx.t(f"item.{focus}")))
+            paragraphs.append(ctx.user_t("summary.focus", item=ctx.user_t(f"item.{focus}")))
         return paragraphs
 
     @command("checklist")
     async def trend(self, ctx: InteractionContext, args: list[str]) -> None:
         if args:
-            await ctx.reply(text(ctx.t("trend.private")))  # no one's checklist but your own, ever
+            await ctx.reply(text(ctx.user_t("trend.private")))  # no one's checklist but your own, ever
             return
         if not ctx.is_leader:
-            await ctx.reply(text(ctx.t("trend.not_leader")))
+            await ctx.reply(text(ctx.user_t("trend.not_leader")))
             return
         options = ctx.options
         assert isinstance(options, Options)
@@ -190,15 +188,15 @@ class LeaderChecklist(Ritual):
         months = latest_per_month([r for r in rows if r.author_id == ctx.user_id], options.trend_months)
         if not months:
             if (await ctx.consent(ctx.user_id)).value == "in":
-                await ctx.reply(text(ctx.t("trend.empty")))
+                await ctx.reply(text(ctx.user_t("trend.empty")))
             else:
-                await ctx.offer_consent(ctx.t("trend.empty"))
+                await ctx.offer_consent(ctx.user_t("trend.empty"))
             return
-        labels = "  ".join(month_label(occ, ctx.language) for occ, _ in months)
-        paragraphs: list[Any] = [(Bold(ctx.t("trend.title", count=len(months))),), labels]
+        labels = "  ".join(month_label(occ, ctx.acting_language) for occ, _ in months)
+        paragraphs: list[Any] = [(Bold(ctx.user_t("trend.title", count=len(months))),), labels]
         for item in ITEMS:
             row = "  ".join(SYMBOL.get(content.get(item, ""), "·") for _, content in months)
-            paragraphs.append(f"{row}   {ctx.t(f'item.{item}')}")
+            paragraphs.append(f"{row}   {ctx.user_t(f'item.{item}')}")
         yes_row = " → ".join(str(sum(1 for i in ITEMS if c.get(i) == "yes")) for _, c in months)
-        paragraphs += [ctx.t("trend.totals", row=yes_row), ctx.t("trend.legend")]
+        paragraphs += [ctx.user_t("trend.totals", row=yes_row), ctx.user_t("trend.legend")]
         await ctx.reply(text(*paragraphs))

@@ -27,7 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.context import InteractionContext, Occurrence, RitualContext
 from bot.i18n import translate
-from bot.messages import WHO, Bold, Button, Mention, Message, mentioning, parse_user_ref, text
+from bot.insights import MINIMUM_GROUP
+from bot.messages import WHO, Bold, Button, Mention, Message, mentioning, text
 from bot.platform import Unreachable
 from bot.ritual import Ritual, Step, action, command, step
 from rituals import walk_turns
@@ -64,6 +65,13 @@ def week_start(week: str) -> datetime:
 
 class WalkAndListen(Ritual):
     id = "walk_and_listen"
+    keeps = {
+        "consent": {"nl": "niets meer dan hieronder", "en": "nothing more than below"},
+        "needed": {"nl": "met wie en in welke week een wandeling was en of die doorging (nooit wat er gezegd is), "
+                         "en of je liever niet wordt voorgesteld",
+                   "en": "with whom and in which week a walk was and whether it happened (never what was said), "
+                         "and whether you would rather not be proposed"},
+    }
     title = {"nl": "Wandelen en luisteren", "en": "Walk and listen"}
     step_descriptions = {
         "propose": {"nl": "elke leidinggevende krijgt een privébericht met een voorstel om met een teamlid te wandelen "
@@ -215,11 +223,11 @@ class WalkAndListen(Ritual):
 
     async def _own_walk(self, ctx: InteractionContext, week: str) -> Any:
         if not ctx.is_leader:
-            await ctx.reply(text(ctx.t("refuse.not_leader")))
+            await ctx.reply(text(ctx.user_t("refuse.not_leader")))
             return None
         walk = next((w for w in await ctx.store.walks(ctx.team.id, ctx.user_id) if w.week == week), None)
         if walk is None:
-            await ctx.reply(text(ctx.t("refuse.gone")))
+            await ctx.reply(text(ctx.user_t("refuse.gone")))
         return walk
 
     async def _set(self, ctx: InteractionContext, week: str, member: str, status: str) -> None:
@@ -232,7 +240,7 @@ class WalkAndListen(Ritual):
         if walk is None:
             return
         if status in WALKED and not await self._may_walk_with(ctx, ctx.user_id, walk.member_id):
-            await ctx.reply(text(mentioning(ctx.t("refuse.member", who=WHO), walk.member_id)))
+            await ctx.reply(text(mentioning(ctx.user_t("refuse.member", who=WHO), walk.member_id)))
             return
         invite = status == "planned" and walk.status != "planned"
         await self._set(ctx, week, walk.member_id, status)
@@ -261,10 +269,10 @@ class WalkAndListen(Ritual):
         leader, _, week = value.partition("|")
         walk = next((w for w in await ctx.store.walks(ctx.team.id, leader) if w.week == week), None)
         if walk is None or walk.member_id != ctx.user_id or walk.status not in ("proposed", "planned"):
-            await ctx.reply(text(ctx.t("decline.gone")))
+            await ctx.reply(text(ctx.user_t("decline.gone")))
             return
         await ctx.store.set_walk(ctx.team.id, leader, week, ctx.user_id, "declined", ctx.now())
-        await ctx.reply(text(mentioning(ctx.t("decline.done", who=WHO), leader)))
+        await ctx.reply(text(mentioning(ctx.user_t("decline.done", who=WHO), leader)))
         t = await _user_t(ctx, leader)
         try:
             await ctx.dm(leader, text(mentioning(t("decline.leader", who=WHO), ctx.user_id),
@@ -280,7 +288,7 @@ class WalkAndListen(Ritual):
         passed = list(dict.fromkeys([*(await ctx.get_state(f"passed:{ctx.user_id}:{week}") or []), walk.member_id]))
         member = await self._next_member(ctx, ctx.user_id, week, passed)
         if member is None:
-            await ctx.reply(text(ctx.t("other.nobody")))
+            await ctx.reply(text(ctx.user_t("other.nobody")))
             return
         await ctx.put_state(f"passed:{ctx.user_id}:{week}", passed)
         await self._set(ctx, week, member, "proposed")
@@ -299,7 +307,7 @@ class WalkAndListen(Ritual):
         elif sub == "":
             await self._coverage(ctx)
         else:
-            await ctx.reply(text(ctx.t("walks.help")))
+            await ctx.reply(text(ctx.user_t("walks.help")))
 
     async def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
         found: dict[str, Any] = {"no_walks": True} if user_id in (await ctx.get_state("no_walks") or []) else {}
@@ -321,25 +329,25 @@ class WalkAndListen(Ritual):
         current = set(await ctx.get_state("no_walks") or [])
         current = current | {ctx.user_id} if out else current - {ctx.user_id}
         await ctx.put_state("no_walks", sorted(current))
-        await ctx.reply(text(ctx.t("walks.optout" if out else "walks.optin")))
+        await ctx.reply(text(ctx.user_t("walks.optout" if out else "walks.optin")))
 
     async def _coverage(self, ctx: InteractionContext) -> None:
         if not ctx.is_leader:
-            await ctx.reply(text(ctx.t("walks.not_leader")))
+            await ctx.reply(text(ctx.user_t("walks.not_leader")))
             return
         options = ctx.options
         assert isinstance(options, Options)
         since = iso_week((ctx.local_now() - timedelta(weeks=options.coverage_weeks)).date())
-        paragraphs: list[Any] = [(Bold(ctx.t("walks.title", weeks=options.coverage_weeks)),)]
+        paragraphs: list[Any] = [(Bold(ctx.user_t("walks.title", weeks=options.coverage_weeks)),)]
         recent = [w for w in await ctx.store.walks(ctx.team.id, ctx.user_id) if w.week > since]
         for w in recent:
-            status = ctx.t(f"walks.status.{w.status}")
-            paragraphs.append(mentioning(ctx.t("walks.line", week=w.week.split("-W")[1], who=WHO, status=status), w.member_id))
+            status = ctx.user_t(f"walks.status.{w.status}")
+            paragraphs.append(mentioning(ctx.user_t("walks.line", week=w.week.split("-W")[1], who=WHO, status=status), w.member_id))
         if not recent:
-            paragraphs.append(ctx.t("walks.none"))
+            paragraphs.append(ctx.user_t("walks.none"))
         queue = await self._queue(ctx, ctx.user_id, iso_week(ctx.local_now().date()))
         if queue:
-            waiting: list[Any] = [ctx.t("walks.waiting", who="")]
+            waiting: list[Any] = [ctx.user_t("walks.waiting", who="")]
             for i, member in enumerate(queue[:3]):
                 waiting += ([", "] if i else []) + [Mention(member)]
             paragraphs.append(tuple(waiting))
@@ -347,31 +355,38 @@ class WalkAndListen(Ritual):
 
     async def _team_counts(self, ctx: InteractionContext) -> None:
         if not ctx.is_admin:
-            await ctx.reply(text(ctx.t("walks.admin_only")))
+            await ctx.reply(text(ctx.user_t("walks.admin_only")))
             return
         options = ctx.options
         assert isinstance(options, Options)
         since = iso_week((ctx.local_now() - timedelta(weeks=options.coverage_weeks)).date())
-        members = [m for m in await ctx.members() if not ctx.team.is_leader(m)]
-        done = [w for w in await ctx.store.walks(ctx.team.id) if w.week > since and w.status == "done"]
-        walked = {w.member_id for w in done} & set(members)
-        await ctx.reply(text(ctx.t("walks.team", weeks=options.coverage_weeks, walked=len(walked),
+        members = [m for m in await ctx.counted_members() if not ctx.team.is_leader(m)]
+        if len(members) < MINIMUM_GROUP:  # a number for so few people points at someone
+            await ctx.reply(text(ctx.user_t("walks.team_small", minimum=MINIMUM_GROUP)))
+            return
+        done = [w for w in await ctx.store.walks(ctx.team.id) if w.week > since and w.status == "done"
+                and w.member_id in members]
+        walked = {w.member_id for w in done}
+        await ctx.reply(text(ctx.user_t("walks.team", weeks=options.coverage_weeks, walked=len(walked),
                                    members=len(members), walks=len(done))))
 
     async def _walk_with(self, ctx: InteractionContext, args: list[str]) -> None:
         if not ctx.is_leader:
-            await ctx.reply(text(ctx.t("walks.not_leader")))
+            await ctx.reply(text(ctx.user_t("walks.not_leader")))
             return
         if len(args) != 1:
-            await ctx.reply(text(ctx.t("walks.with_usage")))
+            await ctx.reply(text(ctx.user_t("walks.with_usage")))
             return
-        member = parse_user_ref(args[0]) or args[0]
+        member = ctx.user_ref(args[0])
+        if member is None:
+            await ctx.reply(text(ctx.user_t("walks.with_usage")))
+            return
         if not await self._may_walk_with(ctx, ctx.user_id, member):
-            await ctx.reply(text(mentioning(ctx.t("refuse.with", who=WHO), member)))
+            await ctx.reply(text(mentioning(ctx.user_t("refuse.with", who=WHO), member)))
             return
         week = iso_week(ctx.local_now().date())
         await ctx.store.set_walk(ctx.team.id, ctx.user_id, week, member, "planned", ctx.now())
-        await ctx.reply(text(mentioning(ctx.t("walks.with_done", who=WHO), member)))
+        await ctx.reply(text(mentioning(ctx.user_t("walks.with_done", who=WHO), member)))
 
 
 async def _user_t(ctx: RitualContext, user: str) -> Callable[..., str]:

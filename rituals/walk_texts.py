@@ -56,6 +56,8 @@ TEXTS = {
                                 "Typ /ritual walks optout; niemand krijgt te zien dat je dat deed."),
                          "en": ("Walk and listen is for leaders. Rather not be asked? Type /ritual walks optout; nobody is "
                                 "shown that you did.")},
+    "walks.team_small": {"nl": "Er zijn minder dan {minimum} teamleden om mee te wandelen; om niemand aan te wijzen laat ik geen aantallen zien.",
+                         "en": "There are fewer than {minimum} team members to walk with; so as not to point at anyone, I show no numbers."},
     "walks.team": {"nl": "In de afgelopen {weeks} weken is met {walked} van de {members} teamleden gewandeld ({walks} wandelingen).",
                    "en": "In the last {weeks} weeks, {walked} of {members} team members were walked with ({walks} walks)."},
     "walks.admin_only": {"nl": "Het overzicht per team is voor beheerders; het laat alleen aantallen zien.",

@@ -10,14 +10,16 @@ Steps of one occurrence (default Friday 14:00, the team's local time):
   people chose to share.
 
 Answers go in the prompt's thread, named or anonymous. They are stored only for people
-who opted in; an anonymous answer is stored without author. The bot never names or
-reminds, in public, anyone who did not share, and nobody hears who passed their turn.
+who opted in and shared with their name; an anonymous answer is never kept and changes
+nothing about its author. The bot never names or reminds, in public, anyone who did not
+share, and nobody hears who passed their turn.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,7 +29,6 @@ from bot.messages import (
     WHO,
     Bold,
     Button,
-    Choice,
     FieldKind,
     Form,
     FormField,
@@ -102,11 +103,6 @@ TEXTS = {
     "form.success": {"nl": "Wat ging er goed?", "en": "What went well?"},
     "form.mistake": {"nl": "Wat ging er mis?", "en": "What went wrong?"},
     "form.lesson": {"nl": "Wat heb je ervan geleerd? (mag leeg)", "en": "What did you learn from it? (optional)"},
-    "form.as": {"nl": "Hoe wil je delen?", "en": "How do you want to share?"},
-    "form.named": {"nl": "Met mijn naam", "en": "With my name"},
-    "form.anonymous": {"nl": "Anoniem", "en": "Anonymously"},
-    "form.too_long": {"nl": "Dit is te lang (hoogstens {max} tekens).", "en": "This is too long (at most {max} characters)."},
-    "form.required": {"nl": "Vul dit in, alsjeblieft: een paar woorden is genoeg.", "en": "Please fill this in: a few words are enough."},
     "form.closed": {"nl": "Deze ronde is al afgesloten; je kunt meedoen bij de volgende.", "en": "This round has closed; you can join the next one."},
     "answer.named": {"nl": "{who} deelt:", "en": "{who} shares:"},
     "answer.anonymous": {"nl": "Iemand deelt, anoniem:", "en": "Someone shares, anonymously:"},
@@ -126,6 +122,16 @@ TEXTS = {
 
 class WeeklySuccessMistake(Ritual):
     id = "weekly_success_mistake"
+    keeps = {
+        "consent": {"nl": "je weeksucces, weekfout en les als je ze met je naam deelt",
+                    "en": "your weekly success, mistake and lesson when you share them with your name"},
+        "needed": {"nl": "wie deze week aan de beurt is om te delen (tot de terugblik), wanneer je aan de beurt was, en "
+                         "een vingerafdruk dat je deze week iets deelde, om mensen te tellen (tot de terugblik; de sleutel "
+                         "ervan staat alleen in het geheugen van de bot)",
+                   "en": "whose turn it is to share this week (until the look-back), when it was your turn, and a "
+                         "fingerprint that you shared something this week, to count people (until the look-back; its "
+                         "key is only in the bot's memory)"},
+    }
     title = {"nl": "Weeksucces en weekfout", "en": "Weekly success and mistake"}
     step_descriptions = {
         "sharer": {"nl": "de deler van de week krijgt een privébericht: morgen mag jij de ronde openen",
@@ -161,6 +167,17 @@ class WeeklySuccessMistake(Ritual):
              "lesson": "Check my week before saying yes.", "share_as": "anonymous"},
         ],
     }
+
+    def __init__(self) -> None:
+        # (team id, occurrence) -> the week's fingerprint key, in this process's memory only
+        # (`weekly_turns.py`: never stored, so the stored fingerprints name nobody).
+        self._week_keys: dict[tuple[str, str], str] = {}
+
+    def _week_key(self, ctx: RitualContext, occurrence: str, *, make: bool = False) -> str | None:
+        """This week's fingerprint key; a new one when asked to `make` it and none is held."""
+        if make:
+            return self._week_keys.setdefault((ctx.team.id, occurrence), weekly_turns.new_week_key())
+        return self._week_keys.get((ctx.team.id, occurrence))
 
     def steps(self, options: BaseModel) -> list[Step]:
         assert isinstance(options, Options)
@@ -212,31 +229,32 @@ class WeeklySuccessMistake(Ritual):
             # Fell ill (marked away) or stopped since the DM: the next in line is asked; the turn is not theirs.
             await ctx.update_state(f"passed:{occ.key}", lambda p: sorted({*(p or []), sharer}))
             await self._ask_next(ctx, occ.key)
-        paragraphs: list[Any] = [(Bold(ctx.t("prompt")),), ctx.t("prompt.body")]
-        paragraphs.append(ctx.t("prompt.privacy"))
+        paragraphs: list[Any] = [(Bold(ctx.team_t("prompt")),), ctx.team_t("prompt.body")]
+        paragraphs.append(ctx.team_t("prompt.privacy"))
         ref = await ctx.post(text(*paragraphs, buttons=(
-            Button("share", ctx.t("button.share"), occ.key, "primary"),
-            Button("privacy", ctx.t("button.privacy")))))
+            Button("share", ctx.team_t("button.share"), occ.key, "primary"),
+            Button("privacy", ctx.team_t("button.privacy")))))
         await ctx.put_state(f"prompt:{occ.key}", {"channel": ref.channel, "id": ref.id})
         await ctx.put_state("open", occ.key)
 
     @step("digest")
     async def post_digest(self, ctx: RitualContext, occ: Occurrence) -> None:
         await self._settle(ctx, occ.key)
+        self._week_keys.pop((ctx.team.id, occ.key), None)  # the week is over: nothing to count under it any more
         if await ctx.get_state(f"prompt:{occ.key}") is None:
             return  # no prompt went out for this week (new team, paused, holiday): nothing to look back on
         count = weekly_turns.people(await ctx.get_state(f"people:{occ.key}"))
         if await ctx.get_state("open") == occ.key:
             await ctx.delete_state("open")
-        paragraphs: list[Any] = [(Bold(ctx.t("digest.title")),)]
+        paragraphs: list[Any] = [(Bold(ctx.team_t("digest.title")),)]
         if count == 0:
-            paragraphs.append(ctx.t("digest.none"))
+            paragraphs.append(ctx.team_t("digest.none"))
         else:
-            paragraphs.append(ctx.t("digest.count_one") if count == 1 else ctx.t("digest.count", count=count))
+            paragraphs.append(ctx.team_t("digest.count_one") if count == 1 else ctx.team_t("digest.count", count=count))
             lessons = [r.content["lesson"] for r in await ctx.store.responses(ctx.team.id, self.id, occurrence=occ.key)
                        if r.content.get("lesson")]
             if lessons:
-                paragraphs.append(ctx.t("digest.lessons"))
+                paragraphs.append(ctx.team_t("digest.lessons"))
                 paragraphs.extend(("• ", UserText(lesson)) for lesson in lessons)
         await ctx.post(text(*paragraphs))
         for key in (f"people:{occ.key}", f"count:{occ.key}", f"prompt:{occ.key}"):
@@ -254,7 +272,8 @@ class WeeklySuccessMistake(Ritual):
             found["passed_turn_in_week_of"] = passed
         if user_id in (await ctx.get_state("no_turns") or []):
             found["left_the_sharer_rotation"] = True
-        counted = [key.removeprefix("people:") for key, week in await ctx.state_items("people:") if weekly_turns.counted(week, user_id)]
+        counted = [key.removeprefix("people:") for key, week in await ctx.state_items("people:")
+                   if weekly_turns.counted(week, user_id, self._week_key(ctx, key.removeprefix("people:")))]
         if counted:
             found["counted_as_sharing_in_week_of"] = counted
         return found
@@ -269,29 +288,28 @@ class WeeklySuccessMistake(Ritual):
         if user_id in (await ctx.get_state("no_turns") or []):
             await ctx.update_state("no_turns", lambda n: [u for u in n or [] if u != user_id])
         for key, week in await ctx.state_items("people:"):
-            if weekly_turns.counted(week, user_id):
-                await ctx.update_state(key, lambda w: weekly_turns.without_person(w, user_id))
+            week_key = self._week_key(ctx, key.removeprefix("people:"))
+            if weekly_turns.counted(week, user_id, week_key):
+                await ctx.update_state(key, partial(weekly_turns.without_person, user_id=user_id, key=week_key))
 
     # interactions --------------------------------------------------------------------------------
 
     @action("share")
     async def open_share_form(self, ctx: InteractionContext, occurrence: str) -> None:
         if await ctx.get_state(f"prompt:{occurrence}") is None:
-            await ctx.reply(text(ctx.t("form.closed")))
+            await ctx.reply(text(ctx.user_t("form.closed")))
             return
         options = ctx.options
         assert isinstance(options, Options)
         fields = [
-            FormField("success", ctx.t("form.success"), FieldKind.MULTILINE, max_length=MAX_ANSWER),
-            FormField("mistake", ctx.t("form.mistake"), FieldKind.MULTILINE, max_length=MAX_ANSWER),
+            FormField("success", ctx.user_t("form.success"), FieldKind.MULTILINE, max_length=MAX_ANSWER),
+            FormField("mistake", ctx.user_t("form.mistake"), FieldKind.MULTILINE, max_length=MAX_ANSWER),
         ]
         if options.ask_lesson:
-            fields.append(FormField("lesson", ctx.t("form.lesson"), FieldKind.MULTILINE, required=False, max_length=MAX_ANSWER))
-        if options.allow_anonymous:
-            fields.append(FormField("share_as", ctx.t("form.as"), FieldKind.CHOICE, default="named", choices=(
-                Choice("named", ctx.t("form.named")), Choice("anonymous", ctx.t("form.anonymous")))))
-        await ctx.open_form(Form("answer", ctx.t("form.title"), tuple(fields), ctx.t("form.submit"), state=occurrence,
-                                 guarded=("success", "mistake", "lesson")))
+            fields.append(FormField("lesson", ctx.user_t("form.lesson"), FieldKind.MULTILINE, required=False,
+                                    max_length=MAX_ANSWER))
+        await ctx.open_form(Form("answer", ctx.user_t("form.title"), tuple(fields), ctx.user_t("form.submit"),
+                                 state=occurrence, anonymous=options.allow_anonymous))
 
     @action("privacy")
     async def explain_privacy(self, ctx: InteractionContext, value: str) -> None:
@@ -299,48 +317,36 @@ class WeeklySuccessMistake(Ritual):
 
     @form("answer")
     async def receive_answer(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
-        answer: dict[str, str] = {k: (values.get(k) or "").strip() for k in ("success", "mistake", "lesson")}
-        errors: dict[str, str] = {}
-        for key in ("success", "mistake"):
-            if not answer[key]:
-                errors[key] = ctx.t("form.required")
-        for key, value in answer.items():
-            if len(value) > MAX_ANSWER:
-                errors[key] = ctx.t("form.too_long", max=MAX_ANSWER)
-        if errors:
-            return FormResult(errors)
-        flagged = ctx.guard_client_data(values, ("success", "mistake", "lesson"))
-        if flagged is not None:
-            return flagged
+        """The core has checked the fields, the guard and the roster; this posts and keeps."""
+        answer: dict[str, str] = {k: values.get(k) or "" for k in ("success", "mistake", "lesson")}
         prompt = await ctx.get_state(f"prompt:{occurrence}")
         if prompt is None:
-            return FormResult({"success": ctx.t("form.closed")})
-        options = ctx.options
-        assert isinstance(options, Options)
-        anonymous = options.allow_anonymous and values.get("share_as") == "anonymous"
-        head: tuple[Any, ...] = (Bold(ctx.t("answer.anonymous")),) if anonymous else mentioning(ctx.t("answer.named", who=WHO), ctx.user_id)
-        paragraphs: list[Any] = [head, (ctx.t("answer.success"), UserText(answer["success"])),
-                                 (ctx.t("answer.mistake"), UserText(answer["mistake"]))]
+            return FormResult({"success": ctx.user_t("form.closed")})
+        anonymous = ctx.anonymous
+        head: tuple[Any, ...] = ((Bold(ctx.team_t("answer.anonymous")),) if anonymous
+                                 else mentioning(ctx.team_t("answer.named", who=WHO), ctx.user_id))
+        paragraphs: list[Any] = [head, (ctx.team_t("answer.success"), UserText(answer["success"])),
+                                 (ctx.team_t("answer.mistake"), UserText(answer["mistake"]))]
         if answer["lesson"]:
-            paragraphs.append((ctx.t("answer.lesson"), UserText(answer["lesson"])))
+            paragraphs.append((ctx.team_t("answer.lesson"), UserText(answer["lesson"])))
         thread = MessageRef(channel=prompt["channel"], id=prompt["id"])
         await ctx.post(text(*paragraphs), thread=thread)
-        await ctx.update_state(f"people:{occurrence}", lambda week: weekly_turns.with_person(week, ctx.user_id))
+        week_key = self._week_key(ctx, occurrence, make=True)
+        assert week_key is not None
+        await ctx.update_state(f"people:{occurrence}", lambda week: weekly_turns.with_person(week, ctx.user_id, week_key))
         await ctx.count_participation()
         content = {k: v for k, v in answer.items() if v}
-        scheduled_at = _occurrence_time(ctx, occurrence)
         stored = await ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="answer", content=content,
-                                 occurrence=occurrence, at=scheduled_at)
+                                       occurrence=occurrence)
         if anonymous:
-            await ctx.reply(text(ctx.t("answer.thanks_anonymous")))
+            await ctx.confirm(text(ctx.user_t("answer.thanks_anonymous")))
         elif stored:
-            await ctx.reply(text(ctx.t("answer.thanks_stored")))
+            await ctx.confirm(text(ctx.user_t("answer.thanks_stored")))
         elif (await ctx.consent(ctx.user_id)).value == "unknown":
-            await ctx.offer_consent(ctx.t("answer.thanks_not_stored"))
+            await ctx.offer_consent(ctx.user_t("answer.thanks_not_stored"))
         else:
-            await ctx.reply(text(ctx.t("answer.thanks_not_stored")))
+            await ctx.confirm(text(ctx.user_t("answer.thanks_not_stored")))
         return FormResult()
-
 
     # turns ------------------------------------------------------------------------------------------
 
@@ -348,13 +354,13 @@ class WeeklySuccessMistake(Ritual):
     async def pass_turn(self, ctx: InteractionContext, occurrence: str) -> None:
         """Not this week: the next in line is asked; nobody is told who passed; the turn is not taken."""
         if await ctx.get_state(f"prompt:{occurrence}") is None and await ctx.get_state(f"sharer:{occurrence}") is None:
-            await ctx.reply(text(ctx.t("pass.late")))
+            await ctx.reply(text(ctx.user_t("pass.late")))
             return
         if await ctx.get_state(f"sharer:{occurrence}") != ctx.user_id:
-            await ctx.reply(text(ctx.t("pass.not_yours")))
+            await ctx.reply(text(ctx.user_t("pass.not_yours")))
             return
         await self._step_aside(ctx, occurrence)
-        await ctx.reply(text(ctx.t("pass.done")))
+        await ctx.reply(text(ctx.user_t("pass.done")))
 
     @action("leave")
     async def leave_rotation(self, ctx: InteractionContext, occurrence: str) -> None:
@@ -375,7 +381,7 @@ class WeeklySuccessMistake(Ritual):
         if sub in ("optout", "optin"):
             await self._set_turns(ctx, leave=sub == "optout")
         else:
-            await ctx.reply(text(ctx.t("turns.help")))
+            await ctx.reply(text(ctx.user_t("turns.help")))
 
     async def _set_turns(self, ctx: InteractionContext, *, leave: bool) -> None:
         """Leaving the rotation is its own choice: consent and everything else stay as they were."""
@@ -383,7 +389,7 @@ class WeeklySuccessMistake(Ritual):
         change: Callable[[Any], Any] = ((lambda n: sorted({*(n or []), user})) if leave
                                         else (lambda n: [u for u in n or [] if u != user]))
         await ctx.update_state("no_turns", change)
-        await ctx.reply(text(ctx.t("turns.left" if leave else "turns.back")))
+        await ctx.reply(text(ctx.user_t("turns.left" if leave else "turns.back")))
 
 
 def _occurrence_time(ctx: RitualContext, occurrence: str) -> datetime:

@@ -9,10 +9,12 @@ People, not posts: the digest says how many people shared. To count a person onc
 they shared twice (once named, once anonymously), the week holds a fingerprint per person:
 an HMAC of their user id under a random key made for that week. It says "this person
 shared this week", never what, when, how often, or whether named or anonymously; it is
-not linked to any answer. Key and fingerprints are deleted when the digest is posted.
-Someone who can read the database during that week and knows the team's user ids could
-still test whether a given person shared at all; that is the price of counting people
-rather than posts, and it lasts six days at most (see docs/rituals.md).
+not linked to any answer. The key is held only in the running bot's memory, never stored
+(anonymous contributions are never stored, for anyone, and a stored key would let whoever
+reads the database test whether someone who posted nothing named shared anonymously): the
+stored fingerprints alone say nothing about anybody. The price: after a restart, or when
+two replicas took someone's answers, that person may be counted twice (never more than
+the number of posts). Fingerprints are deleted when the digest is posted (docs/rituals.md).
 """
 
 from __future__ import annotations
@@ -33,25 +35,25 @@ def fingerprint(key: str, user_id: str) -> str:
     return hmac.new(bytes.fromhex(key), user_id.encode(), hashlib.sha256).hexdigest()
 
 
-def with_person(week: dict[str, object] | None, user_id: str) -> dict[str, object]:
-    """The week's people record with this person counted (once, however often they share)."""
-    week = dict(week or {})
-    key = str(week.get("key") or new_week_key())
-    prints = set(_strings(week.get("prints")))
+def with_person(week: dict[str, object] | None, user_id: str, key: str) -> dict[str, object]:
+    """The week's people record (fingerprints only) with this person counted under `key`
+    (once, however often they share)."""
+    prints = set(_strings((week or {}).get("prints")))
     prints.add(fingerprint(key, user_id))
-    return {"key": key, "prints": sorted(prints)}
+    return {"prints": sorted(prints)}
 
 
-def without_person(week: dict[str, object] | None, user_id: str) -> dict[str, object] | None:
-    """The record with this person taken out (for `/ritual forget`)."""
-    if not week or not week.get("key"):
+def without_person(week: dict[str, object] | None, user_id: str, key: str | None) -> dict[str, object] | None:
+    """The record with this person taken out (for `/ritual forget`); unchanged without the key."""
+    if not week or key is None:
         return week
-    mine = fingerprint(str(week["key"]), user_id)
+    mine = fingerprint(key, user_id)
     return {**week, "prints": [p for p in _strings(week.get("prints")) if p != mine]}
 
 
-def counted(week: dict[str, object] | None, user_id: str) -> bool:
-    return bool(week and week.get("key") and fingerprint(str(week["key"]), user_id) in _strings(week.get("prints")))
+def counted(week: dict[str, object] | None, user_id: str, key: str | None) -> bool:
+    """Whether this person is counted in the record under `key` (False without the key)."""
+    return bool(week and key is not None and fingerprint(key, user_id) in _strings(week.get("prints")))
 
 
 def people(week: dict[str, object] | None) -> int:

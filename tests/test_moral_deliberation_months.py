@@ -207,7 +207,7 @@ async def test_a_heavy_session_is_answered_in_place_every_month(make_harness) ->
             return
         team = plan.team.id
         prompt = h.local.last("channel", f"C-{team}")
-        user = f"{'v' if team == 'vp' else 'w'}{len(answers) % 5 + 1}"
+        user = f"{'v' if team == 'vp' else 'w'}{len(answers) % 4 + 1}"  # members only: the core refuses others
         await h.local.click(user, prompt, "reflect")
         result, out = await h.local.submit(user, {"how": "heavy", "note": "", "share_as": "private"})
         assert result.ok

@@ -44,7 +44,7 @@ async def test_three_months_make_a_trend_only_the_leader_sees(make_harness) -> N
         assert "Niemand anders ziet je antwoorden" in dm.text
         out = await h.local.click("lars", dm, "open")
         form = out[-1].form
-        assert [f.name for f in form.fields] == [*ITEMS, "note"]
+        assert [f.name for f in form.fields] == [*ITEMS, "note", "post_anyway"]  # the note is guarded
         assert "Benoem ik ongewenst gedrag" in form.fields[0].label
         assert [c.label for c in form.fields[1].choices] == ["Ja", "Deels", "Nog niet"]
         result, out = await h.local.submit("lars", _answers(yes))

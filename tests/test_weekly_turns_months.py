@@ -139,6 +139,7 @@ async def test_the_digest_counts_people_not_posts(make_harness) -> None:  # type
         key = prompt.button("share").value.split("|")[-1]
         held = repr(await h.store.get_state("noord", WSM, f"people:{key}"))
         assert not any(person in held for person in TEAM)  # fingerprints only, no user ids
+        assert "'key'" not in held  # and not the key that would let a reader test a user id against them
 
     await _weeks(h, 12, on_step)
     digests = [e.text for e in h.local.entries("channel", "C1") if "Terugblik" in e.text]
@@ -151,9 +152,13 @@ async def test_the_digest_counts_people_not_posts(make_harness) -> None:  # type
 
 
 def test_a_fingerprint_counts_a_person_once_and_can_be_forgotten() -> None:
-    week = weekly_turns.with_person(None, "bram")
-    week = weekly_turns.with_person(weekly_turns.with_person(week, "bram"), "cor")
-    assert weekly_turns.people(week) == 2 and weekly_turns.counted(week, "bram")
-    assert weekly_turns.people(weekly_turns.without_person(week, "bram")) == 1
-    other = weekly_turns.with_person(None, "bram")
-    assert other["key"] != week["key"] and other["prints"] != [weekly_turns.fingerprint(str(week["key"]), "bram")]
+    key = weekly_turns.new_week_key()
+    week = weekly_turns.with_person(None, "bram", key)
+    week = weekly_turns.with_person(weekly_turns.with_person(week, "bram", key), "cor", key)
+    assert weekly_turns.people(week) == 2 and weekly_turns.counted(week, "bram", key)
+    assert weekly_turns.people(weekly_turns.without_person(week, "bram", key)) == 1
+    other_key = weekly_turns.new_week_key()
+    other = weekly_turns.with_person(None, "bram", other_key)
+    assert other_key != key and other["prints"] != [weekly_turns.fingerprint(key, "bram")]
+    # the key is never in the record: without it the fingerprints name nobody
+    assert set(week) == {"prints"} and not weekly_turns.counted(week, "bram", None)

@@ -208,7 +208,7 @@ class LocalPlatform:
         await self._dispatcher().handle_action(ActionRequest(
             platform=self.name, user_id=user_id, channel_id=channel, action=b.action, value=b.value,
             reply=self._reply_to(user_id, channel), message=entry.ref, trigger_id=self._trigger(user_id),
-            locale=self.locales.get(user_id)))
+            locale=self.locales.get(user_id), traceless=self._reply_to(user_id, channel)))
         return self.transcript[mark:]
 
     async def submit(self, user_id: str, values: dict[str, str | bool | None]) -> tuple[FormResult, list[Entry]]:
@@ -219,7 +219,8 @@ class LocalPlatform:
         mark = len(self.transcript)
         result = await self._dispatcher().handle_form(FormSubmission(
             platform=self.name, user_id=user_id, form_id=entry.form.form_id, state=entry.form.state,
-            values=values, reply=self._reply_to(user_id, entry.where), locale=self.locales.get(user_id)))
+            values=values, reply=self._reply_to(user_id, entry.where), locale=self.locales.get(user_id),
+            traceless=self._reply_to(user_id, entry.where)))
         if result.ok:
             self.open_forms.pop(user_id, None)
         return result, self.transcript[mark:]

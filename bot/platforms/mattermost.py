@@ -222,13 +222,16 @@ class MattermostConnector:
                 if not post.get("root_id") and not post.get("delete_at"):
                     self._take(post)
 
-    async def _claim(self, post_id: str) -> bool:
-        """One replica answers a DM: the first to record the post id in the shared database."""
-        key = f"mattermost:dm:{post_id}"
+    async def _claim(self, post_id: str, user_id: str) -> bool:
+        """One replica answers a DM: the first to record the post id in the shared database.
+
+        The key names the user, so `/ritual mydata` and `forget` find it (bot/store/personal.py).
+        """
+        key = f"mattermost:dm:{user_id}:{post_id}"
         return await self.store.setting_or_create(key, lambda: self.instance) == self.instance
 
     async def _dm_command(self, post: dict[str, Any]) -> None:
-        if self.http.dispatcher is None or not await self._claim(post["id"]):
+        if self.http.dispatcher is None or not await self._claim(post["id"], post["user_id"]):
             return
         user, channel = post["user_id"], post["channel_id"]
         line = str(post.get("message") or "").strip()

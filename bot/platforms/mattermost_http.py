@@ -16,17 +16,20 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.i18n import pick_language
+from bot.i18n import pick_language, translate
 from bot.lanes import INTERACTIONS, in_lane
 from bot.messages import Message, MessageRef
-from bot.platform import ActionRequest, CommandRequest, Dispatcher, FormSubmission
+from bot.platform import ActionRequest, CommandRequest, Dispatcher, FormSubmission, Reply
 from bot.platforms import mattermost_render as render
+from bot.platforms.ids import valid_channel_id, valid_user_id
 from bot.platforms.mattermost_platform import MattermostPlatform
-from bot.platforms.mattermost_signing import Forged
+from bot.platforms.mattermost_signing import Expired, Forged
+from bot.texts import TEXTS
 
 log = logging.getLogger("ritualbot.mattermost")
 
 FAILED = {"nl": "Er ging iets mis. Probeer het later nog eens.", "en": "Something went wrong. Please try again later."}
+BAD_IDS = "user_id and channel_id must be Mattermost ids (26 lower-case letters and digits)"
 FORGED = {"nl": "Dit verzoek kwam niet van ritualbot voor jou; er is niets veranderd.",
           "en": "This request was not made by ritualbot for you; nothing was changed."}
 
@@ -109,6 +112,17 @@ class IntegrationRoutes:
 
         return reply
 
+    def _traceless(self, channel: str | None, user_id: str) -> Reply | None:
+        """An ephemeral post or nothing: never a DM (for confirming anonymous contributions)."""
+        if not channel:
+            return None
+
+        async def reply(message: Message) -> None:
+            if not await self.platform.ephemeral_only(channel, user_id, message):
+                log.debug("a private confirmation could not be shown without a trace: left out")
+
+        return reply
+
     async def _answer(self, slot: ResponseSlot, work: Coroutine[Any, Any, Any], locale: str | None) -> Message | None:
         """Wait for the first reply, the end of the work or the window; whichever comes first."""
         task = self.spawn(work)
@@ -140,6 +154,8 @@ class IntegrationRoutes:
         user, channel = str(form.get("user_id", "")), str(form.get("channel_id", ""))
         if not user or not channel:
             return web.json_response({"error": "user_id and channel_id are required"}, status=400)
+        if not (valid_user_id("mattermost", user) and valid_channel_id("mattermost", channel)):
+            return web.json_response({"error": BAD_IDS}, status=400)
         locale = await self._locale(user)
         slot = ResponseSlot(lambda m: True)
         line = await self.platform.resolve_mentions(str(form.get("text", "")))
@@ -170,8 +186,13 @@ class IntegrationRoutes:
     async def action(self, request: web.Request) -> web.Response:
         body = await self._json(request)
         user, channel = str(body.get("user_id", "")), str(body.get("channel_id", ""))
+        if not (valid_user_id("mattermost", user) and valid_channel_id("mattermost", channel)):
+            return web.json_response({"error": BAD_IDS}, status=400)
         try:
             target = self.platform.signer.check_button(body.get("context"), channel=channel, user=user)
+        except Expired:
+            locale = await self._locale(user)
+            return web.json_response({"ephemeral_text": translate(TEXTS, "action.stale", pick_language(locale, default="nl"))})
         except Forged as exc:
             log.warning("button callback refused: %s", exc)
             forged = FORGED[pick_language(await self._locale(user), default="nl")] if user else FORGED["en"]
@@ -183,7 +204,7 @@ class IntegrationRoutes:
         req = ActionRequest(platform="mattermost", user_id=user, channel_id=channel, action=target.action,
                             value=target.value, reply=self._private(slot, channel, user),
                             message=MessageRef(channel=channel, id=post_id) if post_id else None, trigger_id=str(body.get("trigger_id") or "") or None,
-                            locale=locale)
+                            locale=locale, traceless=self._traceless(channel, user))
         first = await self._answer(slot, dispatcher.handle_action(req), locale)
         if first is None:
             return web.json_response({})
@@ -198,9 +219,15 @@ class IntegrationRoutes:
 
     async def dialog(self, request: web.Request) -> web.Response:
         body = await self._json(request)
-        user = str(body.get("user_id", ""))
+        user, channel_id = str(body.get("user_id", "")), str(body.get("channel_id") or "")
+        if not valid_user_id("mattermost", user) or (channel_id and not valid_channel_id("mattermost", channel_id)):
+            return web.json_response({"error": BAD_IDS}, status=400)
         try:
             target = self.platform.signer.check_dialog(body.get("callback_id"), body.get("state"), user=user)
+        except Expired:
+            locale = await self._locale(user)
+            first = next(iter(body.get("submission") or {}), "form")
+            return web.json_response({"errors": {first: translate(TEXTS, "form.expired", pick_language(locale, default="nl"))}})
         except Forged as exc:
             log.warning("dialog submission refused: %s", exc)
             forged = FORGED[pick_language(await self._locale(user), default="nl")] if user else FORGED["en"]
@@ -214,7 +241,8 @@ class IntegrationRoutes:
         slot = ResponseSlot(lambda m: False)  # a dialog response carries only errors
         req = FormSubmission(platform="mattermost", user_id=user, form_id=target.form_id, state=target.state,
                              values=render.submission_values(submitted), reply=self._private(slot, channel, user),
-                             channel_id=channel, locale=await self._locale(user))
+                             channel_id=channel, locale=await self._locale(user),
+                             traceless=self._traceless(channel, user))
         # The submission waits for the result (per-field errors) but survives the request being dropped.
         result = await asyncio.shield(self.spawn(dispatcher.handle_form(req)))
         if result.ok:

@@ -34,6 +34,7 @@ from bot.messages import Form, ImageFile, Message, MessageRef
 from bot.metrics import Metrics
 from bot.platform import NotDelivered, Person, PlatformTrouble, Unreachable
 from bot.platforms import mattermost_render as render
+from bot.platforms.ids import checked_user, valid_mattermost_username
 from bot.platforms.mattermost_connection import MattermostConnection
 from bot.platforms.mattermost_signing import Signer
 from bot.textsplit import split_text
@@ -113,10 +114,11 @@ class MattermostPlatform:
         """`@username` words in a command line become user ids, the way config.toml names people."""
         words = []
         for word in line.split():
-            if word.startswith("@") and len(word) > 1:
+            username = word[1:].lower()
+            if word.startswith("@") and valid_mattermost_username(username):
                 try:
                     user = await self.call(cast("Callable[[Driver], Any]",  # default-bound lambdas defeat inference
-                                                lambda d, name=word[1:]: d.users.get_user_by_username(name)))
+                                                lambda d, name=username: d.users.get_user_by_username(name)))
                     self._users[user["id"]] = (time.monotonic(), user)
                     word = user["id"]
                 except ResourceNotFound:
@@ -151,6 +153,7 @@ class MattermostPlatform:
         return cached is not None and time.monotonic() - cached[0] < USER_TTL
 
     async def user(self, user_id: str) -> dict[str, Any]:
+        checked_user(self.name, user_id)
         if not self._fresh(user_id):
             self._users[user_id] = (time.monotonic(), await self.call(lambda d: d.users.get_user(user_id)))
         return self._users[user_id][1]
@@ -257,6 +260,7 @@ class MattermostPlatform:
         return await self.post_in(channel, message, user=user, root_id=root)
 
     async def dm_channel(self, user_id: str) -> str:
+        checked_user(self.name, user_id)
         if user_id not in self._dm_channels:
             try:
                 channel = await self.call(lambda d: d.channels.create_direct_message_channel([self.bot_user_id, user_id]))
@@ -289,17 +293,26 @@ class MattermostPlatform:
 
     async def post_ephemeral(self, channel: str, user_id: str, message: Message) -> None:
         """An ephemeral post if the bot may make one (system admins only by default), else a DM."""
+        if not await self.ephemeral_only(channel, user_id, message):
+            await self.send_dm(user_id, message)
+
+    async def ephemeral_only(self, channel: str, user_id: str, message: Message) -> bool:
+        """An ephemeral post, which Mattermost does not store; False when the bot may not make one.
+
+        Never falls back to a DM: this is the way to confirm an anonymous contribution.
+        """
         body = await self.body(message, channel=channel, user=user_id)
-        if self.ephemeral_allowed is not False and len(body["message"]) <= render.POST_LIMIT:
-            try:
-                await self.call(lambda d: d.posts.create_ephemeral_post(
-                    {"user_id": user_id, "post": {"channel_id": channel, **body}}))
-                self.ephemeral_allowed = True
-                return
-            except NotEnoughPermissions:
-                log.info("no permission for ephemeral posts: private messages go by DM")
-                self.ephemeral_allowed = False
-        await self.send_dm(user_id, message)
+        if self.ephemeral_allowed is False or len(body["message"]) > render.POST_LIMIT:
+            return False
+        try:
+            await self.call(lambda d: d.posts.create_ephemeral_post(
+                {"user_id": user_id, "post": {"channel_id": channel, **body}}))
+        except NotEnoughPermissions:
+            log.info("no permission for ephemeral posts: private messages go by DM")
+            self.ephemeral_allowed = False
+            return False
+        self.ephemeral_allowed = True
+        return True
 
     async def update(self, ref: MessageRef, message: Message) -> None:
         body = await self.body(message, channel=ref.channel, user=await self.dm_user(ref.channel))

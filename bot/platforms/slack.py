@@ -57,7 +57,8 @@ class SlackConnector:
         self.seen_events: OrderedDict[str, None] = OrderedDict()
         self._socket: AsyncSocketModeHandler | None = None
         self.app = AsyncApp(client=platform.client, signing_secret=signing_secret or "",
-                            request_verification_enabled=app_token is None, logger=log, name="ritualbot")
+                            request_verification_enabled=app_token is None, name="ritualbot",
+                            logger=logging.getLogger("slack_bolt.ritualbot"))
         self.app.middleware(self._deduplicate_events)
         self.app.command(f"/{config.command}")(self._on_command)
         self.app.action(re.compile(".*"))(self._on_action)
@@ -93,7 +94,10 @@ class SlackConnector:
             # Ask for the socket URL here: a refused app token then raises to the runner, which says
             # what to fix, instead of inside slack_sdk's reconnect loop (retried forever, with tracebacks).
             opened = await self.platform.client.apps_connections_open(app_token=self.app_token)
-            self._socket = AsyncSocketModeHandler(self.app, self.app_token, logger=log)
+            self._socket = AsyncSocketModeHandler(
+                self.app, self.app_token,
+                # The library's own logger name: its debug records hold whole payloads (bot/logsafe.py).
+                logger=logging.getLogger("slack_sdk.socket_mode.ritualbot"))
             self._socket.client.wss_uri = str(opened["url"])
             await self._socket.connect_async()
             log.info("slack: connected over Socket Mode as %s", auth.get("user"))

@@ -50,6 +50,7 @@ from bot.lanes import POSTS, current_lane
 from bot.messages import Form, ImageFile, Message, MessageRef, parse_user_ref
 from bot.metrics import Metrics
 from bot.platform import NotDelivered, Person, PlatformTrouble, Unreachable
+from bot.platforms.ids import checked_user
 from bot.platforms.slack_render import SlackLimitError, SlackMessage, render_form, render_message
 
 log = logging.getLogger("ritualbot.slack")
@@ -313,6 +314,7 @@ class SlackPlatform:
         return await self._post_chunks(channel, render_message(message), thread_ts, message.marker)
 
     async def dm_channel(self, user_id: str) -> str:
+        checked_user(self.name, user_id)
         if user_id not in self._dm_channels:
             async with self.pacer.call():
                 try:
@@ -368,6 +370,7 @@ class SlackPlatform:
 
     async def user_info(self, user_id: str) -> dict[str, Any]:
         """users.info with the locale, cached for an hour (locale and timezone rarely change)."""
+        checked_user(self.name, user_id)
         cached = self._users.get(user_id)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]

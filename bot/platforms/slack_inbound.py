@@ -126,7 +126,7 @@ class Inbound:
             return await self.dispatcher().handle_form(FormSubmission(
                 platform="slack", user_id=user, form_id=view.get("callback_id", ""),
                 state=view.get("private_metadata", ""), values=values, reply=self.private_reply(channel, user),
-                channel_id=channel, locale=locale))
+                channel_id=channel, locale=locale, traceless=self.traceless_reply(channel, user)))
 
         task = asyncio.ensure_future(run())
         done, _ = await asyncio.wait({task}, timeout=FORM_BUDGET)
@@ -227,6 +227,24 @@ class Inbound:
         async def reply(message: Message) -> None:
             for chunk in render_message(message):
                 await self._private_chunk(channel, user, chunk)
+
+        return reply
+
+    def traceless_reply(self, channel: str | None, user: str) -> Reply | None:
+        """An ephemeral in `channel`, or nothing: never a DM (for confirming anonymous contributions).
+
+        None when the form's channel is unknown (after a restart, or on another replica).
+        """
+        if not channel:
+            return None
+
+        async def reply(message: Message) -> None:
+            for chunk in render_message(message):
+                try:
+                    await self.platform.ephemeral_chunk(channel, user, chunk)
+                except Exception as exc:  # noqa: BLE001 - left out rather than sent where it stays
+                    log.info("slack: a private confirmation could not be shown (%s): left out", type(exc).__name__)
+                    return
 
         return reply
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import create_engine
@@ -23,16 +24,34 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file a SQLite URL points to, whatever its form; None for in-memory databases.
+
+    `sqlite:///x.db?timeout=10` is the file `x.db`, `sqlite:////abs/x.db` an absolute path,
+    `sqlite:///file:x.db?mode=rwc&uri=true` a SQLite URI naming `x.db`.
+    """
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if database.startswith("file:"):
+        database = unquote(urlsplit(database).path)
+    if not database or database == ":memory:" or parsed.query.get("mode") == "memory":
+        return None
+    return Path(database)
+
+
 def _prepare_sqlite_file(url: str) -> None:
-    """Create the SQLite file readable by its owner only before SQLite creates it 0644."""
-    path = url.removeprefix("sqlite:///")
-    if not path or path == ":memory:" or path.startswith("file:"):
+    """Create the SQLite file readable by its owner only, and make an existing one so.
+
+    SQLite creates its files with the umask (often 0644): the file holds what people shared.
+    """
+    file = sqlite_path(url)
+    if file is None:
         return
-    file = Path(path)
     file.parent.mkdir(parents=True, exist_ok=True)
     if not file.exists():
         fd = os.open(file, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
+    os.chmod(file, 0o600)
 
 
 def make_engine(url: str) -> Engine:
@@ -52,6 +71,8 @@ def make_engine(url: str) -> Engine:
             # a power cut or OS crash can lose the last moments' commits (never corrupt the file).
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Erased text is overwritten with zeros, not left in free pages of the file.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine

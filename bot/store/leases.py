@@ -138,12 +138,6 @@ class FiringLeases(OffLoop):
             conn.execute(delete(FiringRow).where(col(FiringRow.id) == firing_id, col(FiringRow.claimed_by) == worker,
                                                  col(FiringRow.status) == RUNNING))
 
-    def _forget_target(self, team_id: str, user_id: str) -> None:
-        """Erasure: no firing keeps this member as where it was going."""
-        with self.engine.begin() as conn:
-            conn.execute(update(FiringRow).where(col(FiringRow.team_id) == team_id,
-                                                 col(FiringRow.target) == "@" + user_id).values(target=None))
-
     @off_loop
     def expired_leases(self, now: datetime, limit: int, settled: datetime) -> list[LeasedFiring]:
         """Running firings whose owner stopped renewing, oldest due first; one whose first

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, delete, func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.store import personal, retention
 from bot.store.leases import FiringLeases
 from bot.store.models import (
     AuditRow,
@@ -369,6 +370,24 @@ class Store(FiringLeases, OffLoop):
                 s.exec(delete(ResponseRow).where(*where))
             return int(count)
 
+    @off_loop
+    def delete_facts_before(self, team_id: str, before: datetime) -> int:
+        """Walks, turns and admin changes older than `before` (bot/store/retention.py)."""
+        with self._session() as s:
+            return retention.delete_facts_before(s, team_id, before)
+
+    @off_loop
+    def team_ids(self) -> set[str]:
+        """Every team the database holds anything for."""
+        with self._session() as s:
+            return retention.team_ids(s)
+
+    @off_loop
+    def delete_team(self, team_id: str, *, dry_run: bool = False) -> int:
+        """Delete (or, dry, count) everything held for one team: for teams removed from the config."""
+        with self._session() as s:
+            return retention.delete_team(s, team_id, dry_run=dry_run)
+
     # rotation ---------------------------------------------------------------------------
 
     @off_loop
@@ -393,20 +412,16 @@ class Store(FiringLeases, OffLoop):
             return [(r.pool, r.last_chosen_at, r.times) for r in rows]
 
     @off_loop
-    def erase_member(self, team_id: str, user_id: str) -> None:
-        """Delete every row that names this member in this team (answers, consent, turns, walks)."""
+    def personal_rows(self, team_id: str, user_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Every row that names this person in this team, per table (`bot/store/personal.py`)."""
         with self._session() as s:
-            s.exec(delete(ResponseRow).where(col(ResponseRow.team_id) == team_id, col(ResponseRow.author_id) == user_id))
-            s.exec(delete(MemberRow).where(col(MemberRow.team_id) == team_id, col(MemberRow.user_id) == user_id))
-            s.exec(delete(RotationRow).where(col(RotationRow.team_id) == team_id, col(RotationRow.user_id) == user_id))
-            s.exec(delete(WalkRow).where(col(WalkRow.team_id) == team_id,
-                                         (col(WalkRow.leader_id) == user_id) | (col(WalkRow.member_id) == user_id)))
-            for setting in s.exec(select(TeamSettingRow).where(TeamSettingRow.team_id == team_id,
-                                                               TeamSettingRow.set_by == user_id)):
-                setting.set_by = "(erased)"
-                s.add(setting)
-            s.exec(delete(AuditRow).where(col(AuditRow.team_id) == team_id, col(AuditRow.actor_id) == user_id))
-        self._forget_target(team_id, user_id)
+            return personal.export(s, team_id, user_id)
+
+    @off_loop
+    def erase_member(self, team_id: str, user_id: str) -> int:
+        """Erase this person from every place in `bot/store/personal.py`, in one transaction."""
+        with self._local_writes, self._session() as s:
+            return personal.erase(s, team_id, user_id)
 
     # walks -----------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from bot.context import InteractionContext, RitualContext
-from bot.i18n import translate
 from bot.messages import WHO, Bold, Button, Choice, FieldKind, Form, FormField, Message, UserText, mentioning, text
 from bot.platform import FormResult
 from bot.ritual import action, form
@@ -23,58 +22,41 @@ MAX_DILEMMAS = 10
 class Interactions:
     """Handlers for what people click and submit; the scheduled steps are in `ritual.py`."""
 
-    def _step_message(self, ctx: RitualContext | TeamLanguage, method: str, occurrence: str, g: int, i: int,
+    def _step_message(self, ctx: RitualContext, method: str, occurrence: str, g: int, i: int,
                       elapsed: int | None, *, with_button: bool = True) -> Message:
         """Step `i` of the method for table `g`, with its question and (unless passed) its button."""
         steps = METHODS[method]
         st = steps[i]
-        head = ctx.t("step.head", i=i + 1, count=len(steps), title=ctx.t(f"{st.key}.title"), minutes=st.minutes)
-        paras: list[Any] = [(Bold(head),), ctx.t(f"{st.key}.ask")]
+        head = ctx.team_t("step.head", i=i + 1, count=len(steps), title=ctx.team_t(f"{st.key}.title"), minutes=st.minutes)
+        paras: list[Any] = [(Bold(head),), ctx.team_t(f"{st.key}.ask")]
         if elapsed:
-            paras.append(ctx.t("step.time", elapsed=elapsed, planned=sum(s.minutes for s in steps[:i])))
-        label = ctx.t("button.finish") if i == len(steps) - 1 else ctx.t("button.next")
+            paras.append(ctx.team_t("step.time", elapsed=elapsed, planned=sum(s.minutes for s in steps[:i])))
+        label = ctx.team_t("button.finish") if i == len(steps) - 1 else ctx.team_t("button.next")
         buttons = [Button("next", label, f"{occurrence}|{g}|{i}", "primary")] if with_button else []
         return text(*paras, buttons=buttons)
 
     @action("bring")
     async def open_dilemma_form(self, ctx: InteractionContext, occurrence: str) -> None:
         if not await Round(ctx, occurrence).is_open():
-            await ctx.reply(text(ctx.t("form.closed")))
+            await ctx.reply(text(ctx.user_t("form.closed")))
             return
-        await ctx.open_form(Form("dilemma", ctx.t("form.dilemma_title"), (
-            FormField("title", ctx.t("form.title_field"), FieldKind.TEXT, max_length=MAX_TITLE),
-            FormField("story", ctx.t("form.story"), FieldKind.MULTILINE, max_length=MAX_STORY),
-            *self._share_as(ctx, private=False)), ctx.t("form.submit"), state=occurrence, intro=ctx.t("form.dilemma_intro"),
-            guarded=("title", "story")))
-
-    def _share_as(self, ctx: InteractionContext, *, private: bool) -> tuple[FormField, ...]:
         options = ctx.options
         assert isinstance(options, Options)
-        choices = [Choice("named", ctx.t("form.named"))]
-        if options.allow_anonymous:
-            choices.append(Choice("anonymous", ctx.t("form.anonymous")))
-        if private:
-            choices.append(Choice("private", ctx.t("form.private")))
-        if len(choices) == 1:
-            return ()
-        return (FormField("share_as", ctx.t("reflect.as" if private else "form.as"), FieldKind.CHOICE,
-                          default="named", choices=tuple(choices)),)
+        await ctx.open_form(Form("dilemma", ctx.user_t("form.dilemma_title"), (
+            FormField("title", ctx.user_t("form.title_field"), FieldKind.TEXT, max_length=MAX_TITLE),
+            FormField("story", ctx.user_t("form.story"), FieldKind.MULTILINE, max_length=MAX_STORY)),
+            ctx.user_t("form.submit"), state=occurrence, intro=ctx.user_t("form.dilemma_intro"),
+            anonymous=options.allow_anonymous))
 
     @form("dilemma")
     async def receive_dilemma(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
-        answer = {k: (values.get(k) or "").strip() for k in ("title", "story")}
-        errors = _check_lengths(ctx, answer, {"title": MAX_TITLE, "story": MAX_STORY})
-        if errors:
-            return FormResult(errors)
+        answer = {k: values.get(k) or "" for k in ("title", "story")}
         rnd = Round(ctx, occurrence)
         if not await rnd.is_open():
-            return FormResult({"title": ctx.t("form.closed")})
+            return FormResult({"title": ctx.user_t("form.closed")})
         if len(await rnd.get("dilemmas", [])) >= MAX_DILEMMAS:
-            return FormResult({"title": ctx.t("form.full", max=MAX_DILEMMAS)})
-        flagged = ctx.guard_client_data(values, ("title", "story"))
-        if flagged is not None:
-            return flagged
-        anonymous = _anonymous(ctx, values)
+            return FormResult({"title": ctx.user_t("form.full", max=MAX_DILEMMAS)})
+        anonymous = ctx.anonymous
         taken: dict[str, int] = {}
 
         def reserve(dilemmas: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -88,7 +70,7 @@ class Interactions:
 
         await rnd.update("dilemmas", reserve)
         n = taken["n"]
-        team_t = _team_t(ctx)
+        team_t = ctx.team_t
         head = ((Bold(team_t("dilemma.anonymous", n=n)),) if anonymous
                 else mentioning(team_t("dilemma.named", n=n, who=WHO), ctx.user_id))
         await ctx.post(text(head, (UserText(answer["title"]),), (UserText(answer["story"]),),
@@ -96,12 +78,14 @@ class Interactions:
                        thread=ref(await rnd.get("call")))
         await ctx.count_participation()
         stored = await ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="dilemma", content=answer,
-                                 occurrence=occurrence, at=rnd.scheduled)
-        # The text is held only for people who opted in (as their stored answer); for everyone
-        # else it is in the call's thread and nowhere kept.
+                                       occurrence=occurrence, at=rnd.scheduled)
+        # The text is held only for a named dilemma of someone who opted in (as their stored
+        # answer); for everyone else it is in the call's thread and nowhere kept. An anonymous
+        # dilemma is never kept, so what anyone sees of it is the same whether its author
+        # opted in or not.
         if stored:
             await rnd.update("dilemmas", lambda ds: [d | {"response": stored} if d["n"] == n else d for d in ds])
-        thanks = ctx.t("dilemma.thanks_anonymous" if anonymous else "dilemma.thanks")
+        thanks = ctx.user_t("dilemma.thanks_anonymous" if anonymous else "dilemma.thanks")
         await _thank(ctx, thanks, stored, anonymous)
         return FormResult()
 
@@ -110,10 +94,10 @@ class Interactions:
         occurrence, _, number = value.partition("|")
         rnd = Round(ctx, occurrence)
         if not await rnd.is_open():
-            await ctx.reply(text(ctx.t("vote.closed")))
+            await ctx.reply(text(ctx.user_t("vote.closed")))
             return
         if ctx.user_id not in await ctx.members():
-            await ctx.reply(text(ctx.t("vote.not_member")))
+            await ctx.reply(text(ctx.user_t("vote.not_member")))
             return
         n = int(number)
         seen: dict[str, int | None] = {}
@@ -127,22 +111,22 @@ class Interactions:
         await rnd.update("votes", cast)
         previous = seen["previous"]
         if previous == n:
-            await ctx.reply(text(ctx.t("vote.again", n=n)))
+            await ctx.reply(text(ctx.user_t("vote.again", n=n)))
             return
         key = "vote.counted" if previous is None else "vote.moved"
-        await ctx.reply(text(ctx.t(key, n=n, old=previous)))
+        await ctx.reply(text(ctx.user_t(key, n=n, old=previous)))
 
     @action("facilitate")
     async def volunteer(self, ctx: InteractionContext, occurrence: str) -> None:
         rnd = Round(ctx, occurrence)
         if await rnd.get("plan") is not None or not await rnd.is_open():
-            await ctx.reply(text(ctx.t("facilitate.late")))
+            await ctx.reply(text(ctx.user_t("facilitate.late")))
             return
         if ctx.user_id in await rnd.get("volunteers", []):
-            await ctx.reply(text(ctx.t("facilitate.already")))
+            await ctx.reply(text(ctx.user_t("facilitate.already")))
             return
         await rnd.update("volunteers", lambda vs: list(dict.fromkeys([*(vs or []), ctx.user_id])))
-        await ctx.reply(text(ctx.t("facilitate.thanks")))
+        await ctx.reply(text(ctx.user_t("facilitate.thanks")))
 
     @action("next")
     async def next_step(self, ctx: InteractionContext, value: str) -> None:
@@ -151,25 +135,24 @@ class Interactions:
         rnd = Round(ctx, occurrence)
         plan, progress = await rnd.get("plan"), await rnd.get(f"progress{g}")
         if plan is None or progress is None or progress["step"] != i:
-            await ctx.reply(text(ctx.t("next.stale")))
+            await ctx.reply(text(ctx.user_t("next.stale")))
             return
         facilitator = plan["groups"][g]["facilitator"]
         if ctx.user_id != facilitator and not ctx.is_admin:
-            refusal = mentioning(ctx.t("next.refused", who=WHO), facilitator) if facilitator else ctx.t("next.stale")
+            refusal = mentioning(ctx.user_t("next.refused", who=WHO), facilitator) if facilitator else ctx.user_t("next.stale")
             await ctx.reply(text(refusal))
             return
         options = ctx.options
         assert isinstance(options, Options)
-        team = TeamLanguage(ctx)
-        await ctx.update(ref(progress["ref"]), self._step_message(team, options.method, occurrence, g, i, None,
+        await ctx.update(ref(progress["ref"]), self._step_message(ctx, options.method, occurrence, g, i, None,
                                                                    with_button=False))
         head = ref(progress["head"])
         if i + 1 >= len(METHODS[options.method]):
-            await ctx.post(text(team.t("step.done")), thread=head)
+            await ctx.post(text(ctx.team_t("step.done")), thread=head)
             await rnd.put(f"progress{g}", {**progress, "step": i + 1})
             return
         elapsed = int((ctx.now() - datetime.fromisoformat(progress["started"])).total_seconds() // 60)
-        posted = await ctx.post(self._step_message(team, options.method, occurrence, g, i + 1, elapsed), thread=head)
+        posted = await ctx.post(self._step_message(ctx, options.method, occurrence, g, i + 1, elapsed), thread=head)
         await rnd.put(f"progress{g}", {**progress, "step": i + 1, "ref": ref_data(posted)})
 
     @action("privacy")
@@ -179,38 +162,32 @@ class Interactions:
     @action("talk")
     async def talk_to_someone(self, ctx: InteractionContext, value: str) -> None:
         """Only the clicker sees the answer; nothing is logged, stored or sent to the confidant."""
-        await ctx.reply(text(ctx.t("talk.lead"), *_support(ctx)))
+        await ctx.reply(text(ctx.user_t("talk.lead"), *_support(ctx)))
 
     @action("reflect")
     async def open_reflection_form(self, ctx: InteractionContext, occurrence: str) -> None:
         if await Round(ctx, occurrence).get("reflection") is None:
-            await ctx.reply(text(ctx.t("reflect.closed")))
+            await ctx.reply(text(ctx.user_t("reflect.closed")))
             return
-        how = FormField("how", ctx.t("reflect.how"), FieldKind.CHOICE, choices=tuple(
-            Choice(k, ctx.t(f"reflect.{k}")) for k in ("good", "mixed", "heavy")))
-        note = FormField("note", ctx.t("reflect.note"), FieldKind.MULTILINE, required=False, max_length=MAX_STORY)
-        await ctx.open_form(Form("reflection", ctx.t("reflect.form_title"), (how, note, *self._share_as(ctx, private=True)),
-                                 ctx.t("reflect.submit"), state=occurrence, guarded=("note",)))
+        options = ctx.options
+        assert isinstance(options, Options)
+        how = FormField("how", ctx.user_t("reflect.how"), FieldKind.CHOICE, choices=tuple(
+            Choice(k, ctx.user_t(f"reflect.{k}")) for k in ("good", "mixed", "heavy")))
+        note = FormField("note", ctx.user_t("reflect.note"), FieldKind.MULTILINE, required=False, max_length=MAX_STORY)
+        await ctx.open_form(Form("reflection", ctx.user_t("reflect.form_title"), (how, note), ctx.user_t("reflect.submit"),
+                                 state=occurrence, anonymous=options.allow_anonymous,
+                                 share_choices=(Choice("private", ctx.user_t("form.private")),)))
 
     @form("reflection")
     async def receive_reflection(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
-        how = values.get("how") or ""
-        if how not in ("good", "mixed", "heavy"):
-            return FormResult({"how": ctx.t("form.required")})
-        note = (values.get("note") or "").strip()
-        if len(note) > MAX_STORY:
-            return FormResult({"note": ctx.t("form.too_long", max=MAX_STORY)})
+        how, note = values["how"], values.get("note") or ""
         rnd = Round(ctx, occurrence)
         thread = await rnd.get("reflection")
         if thread is None:
-            return FormResult({"how": ctx.t("reflect.closed")})
-        share_as = values.get("share_as") or "named"
-        flagged = None if share_as == "private" else ctx.guard_client_data(values, ("note",))
-        if flagged is not None:
-            return flagged
-        anonymous = share_as == "anonymous" and _anonymous(ctx, values)
-        if share_as != "private":
-            team_t = _team_t(ctx)
+            return FormResult({"how": ctx.user_t("reflect.closed")})
+        anonymous = ctx.anonymous
+        if ctx.share_as != "private":
+            team_t = ctx.team_t
             label = team_t(f"reflect.{how}")
             head = ((Bold(team_t("reflect.anonymous", how=label)),) if anonymous
                     else mentioning(team_t("reflect.named", who=WHO, how=label), ctx.user_id))
@@ -218,68 +195,40 @@ class Interactions:
             await ctx.count_participation()
         content = {"how": how, **({"note": note} if note else {})}
         stored = await ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="reflection", content=content,
-                                 occurrence=occurrence, at=rnd.scheduled)
+                                       occurrence=occurrence, at=rnd.scheduled)
         if how == "heavy":
             # Answered in place (seed 002: heavier cases need a concrete referral), without the
-            # consent notice: this is not the moment to ask for anything.
-            kept = ctx.t("stored.yes") if stored else ctx.t("stored.no")
-            await ctx.reply(text(ctx.t("reflect.heavy_reply"), *_support(ctx), *([] if anonymous else [kept])))
+            # consent notice: this is not the moment to ask for anything. Anonymous: only where
+            # nothing is stored (`ctx.confirm`).
+            kept = ctx.user_t("stored.yes") if stored else ctx.user_t("stored.no")
+            await ctx.confirm(text(ctx.user_t("reflect.heavy_reply"), *_support(ctx), *([] if anonymous else [kept])))
             return FormResult()
-        await _thank(ctx, ctx.t("reflect.thanks"), stored, anonymous)
+        await _thank(ctx, ctx.user_t("reflect.thanks"), stored, anonymous)
         return FormResult()
 
 
 # small helpers ---------------------------------------------------------------------------------------
-
-class TeamLanguage:
-    """A stand-in context whose `t` speaks the team's language: for posts made from a click."""
-
-    def __init__(self, ctx: RitualContext) -> None:
-        self.team = ctx.team
-        self._ctx = ctx
-
-    def t(self, key: str, **values: object) -> str:
-        return translate(self._ctx.ritual.texts, key, self.team.language, **values)
-
-
-def _team_t(ctx: RitualContext) -> Any:
-    return TeamLanguage(ctx).t
-
 
 def _support(ctx: InteractionContext) -> list[Any]:
     """Who to talk to, by name: the team's confidant (or the organisation's), the company
     doctor, and a smaller first step, since going to the confidant is "a very big step"
     (seed 002). Only the person who asked sees it; nobody is told."""
     confidant = ctx.team.confidant
-    lines: list[Any] = [mentioning(ctx.t("support.confidant", who=WHO), confidant) if confidant
-                        else ctx.t("support.no_confidant")]
-    lines += [ctx.t("support.doctor"), ctx.t("support.small_step"), ctx.t("support.untold")]
+    lines: list[Any] = [mentioning(ctx.user_t("support.confidant", who=WHO), confidant) if confidant
+                        else ctx.user_t("support.no_confidant")]
+    lines += [ctx.user_t("support.doctor"), ctx.user_t("support.small_step"), ctx.user_t("support.untold")]
     return lines
 
 
-def _anonymous(ctx: InteractionContext, values: dict[str, Any]) -> bool:
-    options = ctx.options
-    assert isinstance(options, Options)
-    return options.allow_anonymous and values.get("share_as") == "anonymous"
-
-
-def _check_lengths(ctx: InteractionContext, answer: dict[str, str], limits: dict[str, int]) -> dict[str, str]:
-    errors = {}
-    for key, limit in limits.items():
-        if not answer[key]:
-            errors[key] = ctx.t("form.required")
-        elif len(answer[key]) > limit:
-            errors[key] = ctx.t("form.too_long", max=limit)
-    return errors
-
-
 async def _thank(ctx: InteractionContext, thanks: str, stored: int | None, anonymous: bool) -> None:
-    """Thank privately and say plainly whether it was kept; offer consent to those never asked."""
+    """Thank privately and say plainly whether it was kept; offer consent to those never asked.
+
+    An anonymous contribution is confirmed only where nothing is stored (`ctx.confirm`)."""
     if anonymous:
-        await ctx.reply(text(thanks))
+        await ctx.confirm(text(thanks))
     elif stored:
-        await ctx.reply(text(thanks, ctx.t("stored.yes")))
+        await ctx.confirm(text(thanks, ctx.user_t("stored.yes")))
     elif (await ctx.consent(ctx.user_id)).value == "unknown":
-        await ctx.offer_consent(thanks + " " + ctx.t("stored.no"))
+        await ctx.offer_consent(thanks + " " + ctx.user_t("stored.no"))
     else:
-        await ctx.reply(text(thanks, ctx.t("stored.no")))
+        await ctx.confirm(text(thanks, ctx.user_t("stored.no")))

@@ -11,8 +11,8 @@ Steps of one occurrence (default the first Tuesday of the month, 14:00 team time
   moves on with "next step"; the bot keeps the steps and the time.
 - `reflection`, `reflection_after_hours` later: how was it? And, privately, who to talk to.
 
-Dilemmas and reflections are kept only for people who opted in; anonymous ones without
-author. Votes are counted, never shown; the round's lists are deleted at the session.
+Dilemmas and reflections are kept only for people who opted in, and only named ones:
+anonymous ones are never kept. Votes are counted, never shown; the round's lists are deleted at the session.
 """
 
 from __future__ import annotations
@@ -51,6 +51,14 @@ HISTORY = "facilitations"  # [occurrence, user] pairs of the last twelve months
 
 class MoralDeliberation(Interactions, Ritual):
     id = "moral_deliberation"
+    keeps = {
+        "consent": {"nl": "je dilemma's en reflecties als je ze met je naam deelt",
+                    "en": "your dilemmas and reflections when you share them with your name"},
+        "needed": {"nl": "je stem, of je wilt begeleiden, aan welke tafel je zit en of je een dilemma met je naam "
+                         "inbracht (tot het beraad), en wanneer je begeleidde (een jaar)",
+                   "en": "your vote, whether you offered to facilitate, which table you are at and whether you brought "
+                         "in a dilemma with your name (until the session), and when you facilitated (one year)"},
+    }
     title = {"nl": "Moreel beraad", "en": "Moral deliberation"}
     summary = {"nl": "Eens per maand dilemma's en gevoelens in plaats van dossiers, stap voor stap begeleid.",
                "en": "Once a month dilemmas and feelings instead of files, guided step by step."}
@@ -97,18 +105,18 @@ class MoralDeliberation(Interactions, Ritual):
         if previous and previous != occ.key:
             await Round(ctx, previous).clear()
         await ctx.put_state("last", occ.key)
-        when = spoken_date(occ.scheduled, ctx.language)
-        posted = await ctx.post(text((Bold(ctx.t("call.title", when=when)),), ctx.t("call.body"), ctx.t("call.facilitate"),
-                                     buttons=(Button("bring", ctx.t("button.bring"), occ.key, "primary"),
-                                              Button("facilitate", ctx.t("button.facilitate"), occ.key),
-                                              Button("privacy", ctx.t("button.privacy")))))
+        when = spoken_date(occ.scheduled, ctx.team_language)
+        posted = await ctx.post(text((Bold(ctx.team_t("call.title", when=when)),), ctx.team_t("call.body"), ctx.team_t("call.facilitate"),
+                                     buttons=(Button("bring", ctx.team_t("button.bring"), occ.key, "primary"),
+                                              Button("facilitate", ctx.team_t("button.facilitate"), occ.key),
+                                              Button("privacy", ctx.team_t("button.privacy")))))
         await Round(ctx, occ.key).put("call", ref_data(posted))
 
     @step("prepare")
     async def prepare(self, ctx: RitualContext, occ: Occurrence) -> None:
         rnd = Round(ctx, occ.key)
         plan = await self._plan(ctx, rnd)
-        when = spoken_date(occ.scheduled, ctx.language)
+        when = spoken_date(occ.scheduled, ctx.team_language)
         many = len(plan["groups"]) > 1
         for g, group in enumerate(plan["groups"], 1):
             user = group["facilitator"]
@@ -122,14 +130,14 @@ class MoralDeliberation(Interactions, Ritual):
         if await rnd.get("call") is None:
             return
         dilemmas = await rnd.get("dilemmas", [])
-        paragraphs: list[Any] = [(Bold(ctx.t("prepare.title", when=when)),)]
+        paragraphs: list[Any] = [(Bold(ctx.team_t("prepare.title", when=when)),)]
         if not dilemmas:
-            paragraphs.append(ctx.t("prepare.none"))
-            await ctx.post(text(*paragraphs, buttons=(Button("bring", ctx.t("button.bring"), occ.key, "primary"),)))
+            paragraphs.append(ctx.team_t("prepare.none"))
+            await ctx.post(text(*paragraphs, buttons=(Button("bring", ctx.team_t("button.bring"), occ.key, "primary"),)))
             return
-        paragraphs.append(ctx.t("prepare.body"))
+        paragraphs.append(ctx.team_t("prepare.body"))
         paragraphs.extend([await self._dilemma_line(ctx, d) for d in dilemmas])
-        buttons = [Button("vote", ctx.t("button.vote", n=d["n"]), f"{occ.key}|{d['n']}") for d in dilemmas]
+        buttons = [Button("vote", ctx.team_t("button.vote", n=d["n"]), f"{occ.key}|{d['n']}") for d in dilemmas]
         await ctx.post(text(*paragraphs, buttons=buttons))
 
     async def _tell_admins(self, ctx: RitualContext, plan: dict[str, Any], occ: Occurrence) -> None:
@@ -156,7 +164,7 @@ class MoralDeliberation(Interactions, Ritual):
         options = ctx.options
         assert isinstance(options, Options)
         if not plan["groups"]:
-            await ctx.post(text(ctx.t("session.nobody")))
+            await ctx.post(text(ctx.team_t("session.nobody")))
         for g in range(len(plan["groups"])):
             chosen = next((d for d in dilemmas if d["n"] == per_table[g]), None)
             head = await ctx.post(self._session_message(ctx, plan, g, await self._dilemma_text(ctx, chosen), options))
@@ -171,10 +179,10 @@ class MoralDeliberation(Interactions, Ritual):
         rnd = Round(ctx, occ.key)
         if not (await rnd.get("plan", {})).get("groups"):
             return
-        posted = await ctx.post(text((Bold(ctx.t("reflect.title")),), ctx.t("reflect.body"), ctx.t("reflect.talk"), buttons=(
-            Button("reflect", ctx.t("button.reflect"), occ.key, "primary"),
-            Button("talk", ctx.t("button.talk")),
-            Button("privacy", ctx.t("button.privacy")))))
+        posted = await ctx.post(text((Bold(ctx.team_t("reflect.title")),), ctx.team_t("reflect.body"), ctx.team_t("reflect.talk"), buttons=(
+            Button("reflect", ctx.team_t("button.reflect"), occ.key, "primary"),
+            Button("talk", ctx.team_t("button.talk")),
+            Button("privacy", ctx.team_t("button.privacy")))))
         await rnd.put("reflection", ref_data(posted))
 
     async def _dilemma_text(self, ctx: RitualContext, entry: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -189,7 +197,7 @@ class MoralDeliberation(Interactions, Ritual):
 
     async def _dilemma_line(self, ctx: RitualContext, entry: dict[str, Any]) -> tuple[Any, ...]:
         title = (await self._dilemma_text(ctx, entry) or {}).get("title")
-        return (f"{entry['n']}. ", UserText(title) if title else ctx.t("dilemma.see_thread"))
+        return (f"{entry['n']}. ", UserText(title) if title else ctx.team_t("dilemma.see_thread"))
 
     # data rights ------------------------------------------------------------------------------------
 
@@ -317,32 +325,32 @@ class MoralDeliberation(Interactions, Ritual):
                          options: _Options) -> Message:
         group = plan["groups"][g]
         count = len(plan["groups"])
-        title = ctx.t("session.title_group", g=g + 1, count=count) if count > 1 else ctx.t("session.title")
-        who: list[Any] = [ctx.t("session.who")]
+        title = ctx.team_t("session.title_group", g=g + 1, count=count) if count > 1 else ctx.team_t("session.title")
+        who: list[Any] = [ctx.team_t("session.who")]
         for i, member in enumerate(group["members"]):
             who += ([", "] if i else []) + [Mention(member)]
         fac = group["facilitator"]
         paras: list[Any] = [(Bold(title),), tuple(who)]
         if fac:
-            paras.append(mentioning(ctx.t("session.facilitator", who=WHO), fac))
+            paras.append(mentioning(ctx.team_t("session.facilitator", who=WHO), fac))
         if len(group["members"]) < options.group_size_min:
-            paras.append(ctx.t("session.small", min=options.group_size_min))
+            paras.append(ctx.team_t("session.small", min=options.group_size_min))
         if plan["apart"]:
-            paras.append(ctx.t("session.leaders_peers" if plan.get("peers") else "session.leaders_apart"))
+            paras.append(ctx.team_t("session.leaders_peers" if plan.get("peers") else "session.leaders_apart"))
         steps = METHODS[options.method]
-        paras.append(ctx.t("session.method", method=ctx.t(f"method.{options.method}"), steps=len(steps),
+        paras.append(ctx.team_t("session.method", method=ctx.team_t(f"method.{options.method}"), steps=len(steps),
                            minutes=sum(s.minutes for s in steps)))
         if chosen is None:
-            paras.append(ctx.t("session.no_dilemma"))
+            paras.append(ctx.team_t("session.no_dilemma"))
             return text(*paras)
         if chosen.get("by"):
-            paras.append(mentioning(ctx.t("session.chosen_named", n=chosen["n"], who=WHO), chosen["by"]))
+            paras.append(mentioning(ctx.team_t("session.chosen_named", n=chosen["n"], who=WHO), chosen["by"]))
         else:
-            paras.append(ctx.t("session.chosen_anonymous", n=chosen["n"]))
+            paras.append(ctx.team_t("session.chosen_anonymous", n=chosen["n"]))
         if chosen.get("title"):
             paras += [(UserText(chosen["title"]),), (UserText(chosen.get("story") or ""),)]
         else:
-            paras.append(ctx.t("dilemma.see_thread"))
+            paras.append(ctx.team_t("dilemma.see_thread"))
         if not chosen.get("by"):
-            paras.append(ctx.t(f"session.anonymous_steps.{options.method}"))
+            paras.append(ctx.team_t(f"session.anonymous_steps.{options.method}"))
         return text(*paras)

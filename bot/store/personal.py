@@ -1,0 +1,179 @@
+"""The one map of personal data: every place in the database that can hold a user id.
+
+`/ritual mydata` exports what these places hold about one person and `/ritual forget`
+erases it, both driven by `PLACES` below; a test runs every flow with a marker user and
+checks, against a full dump of the database, that mydata shows every row naming them and
+that nothing names them after forget. A new table or column that can hold a user id is
+added here, or that test fails.
+
+Where an id can sit:
+- a column that holds exactly a user id (`member.user_id`, `walk.member_id`, ...);
+- free text that may name people (`audit_log.detail`: "set members: anna, eva");
+- a key or JSON value of ritual state (`ritual_data`): `insights_monthly:<user>`, a vote
+  `{user: n}`, a list of volunteers, `passed:<leader>:<week>`. Rituals still say what a
+  value means (`Ritual.personal_data` / `forget_person`, run first); whatever names the
+  person after that is scrubbed here: keys and list items dropped, values blanked;
+- a key that contains the id: `firing.step` (`insights:<admin>`), `setting.key`
+  (`mattermost:dm:<user>:<post>`).
+
+Runtime rosters in `team_setting.value`/`.base` are the team's configuration (as
+config.toml is) and are shown, not erased: an admin takes someone off the team.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlmodel import Session, SQLModel, col, select
+
+from bot.store.models import (
+    AuditRow,
+    FiringRow,
+    MemberRow,
+    ResponseRow,
+    RotationRow,
+    SettingRow,
+    StateRow,
+    TeamSettingRow,
+    WalkRow,
+)
+
+ERASED = "(erased)"
+
+Erase = Literal["delete", "blank", "redact", "scrub", "keep"]
+
+
+@dataclass(frozen=True)
+class Place:
+    """One column that can hold a user id, and what `forget` does to a row naming them.
+
+    `how`: "exact" (the column is the id), "token" (the id is a word in it), "segment" (a
+    `:`-separated part of a key), "json" (anywhere in a JSON value's keys or strings).
+    `erase`: delete the row; blank the column (None or "(erased)"); redact the id in the
+    text; scrub it from the JSON; or keep (shown in mydata, never erased: see module doc).
+    """
+
+    table: type[SQLModel]
+    column: str
+    how: Literal["exact", "token", "segment", "json"]
+    erase: Erase
+    team_scoped: bool = True
+    why: str = ""
+
+
+PLACES: tuple[Place, ...] = (
+    Place(MemberRow, "user_id", "exact", "delete", why="consent, language, away"),
+    Place(ResponseRow, "author_id", "exact", "delete", why="named answers of people who opted in"),
+    Place(RotationRow, "user_id", "exact", "delete", why="when it was someone's turn"),
+    Place(WalkRow, "leader_id", "exact", "delete", why="walks, as facts"),
+    Place(WalkRow, "member_id", "exact", "delete", why="walks, as facts"),
+    Place(AuditRow, "actor_id", "exact", "blank", why="who made an admin change"),
+    Place(AuditRow, "detail", "token", "redact", why="whom an admin change named"),
+    Place(TeamSettingRow, "set_by", "exact", "blank", why="who made a runtime change"),
+    Place(TeamSettingRow, "value", "json", "keep", why="runtime rosters"),
+    Place(TeamSettingRow, "base", "json", "keep", why="config.toml's roster when it was changed"),
+    Place(StateRow, "key", "segment", "delete", why="a setting of one person (monthly report, a leader's turn)"),
+    Place(StateRow, "value", "json", "scrub", why="votes, volunteers, groups, turns in ritual state"),
+    Place(FiringRow, "step", "segment", "delete", why="a report sent to one admin"),
+    Place(FiringRow, "target", "token", "blank", why="whom a running firing is sending a direct message to"),
+    Place(SettingRow, "key", "segment", "delete", team_scoped=False, why="which bot answered a direct message"),
+)
+
+
+def _token(user_id: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w.-])@?{re.escape(user_id)}(?![\w-]|\.\w)")
+
+
+def _names(how: str, value: Any, user_id: str) -> bool:
+    if value is None:
+        return False
+    if how == "exact":
+        return bool(value == user_id)
+    if how == "token":
+        return bool(_token(user_id).search(str(value)))
+    if how == "segment":
+        return user_id in str(value).split(":")
+    try:
+        return _in_json(json.loads(value), user_id)
+    except (TypeError, ValueError):
+        return False
+
+
+def _in_json(data: Any, user_id: str) -> bool:
+    if isinstance(data, str):
+        return data == user_id
+    if isinstance(data, dict):
+        return any(k == user_id or _in_json(v, user_id) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_in_json(v, user_id) for v in data)
+    return False
+
+
+def scrub(data: Any, user_id: str) -> Any:
+    """A JSON value without the person: dict keys and list items dropped, values blanked."""
+    if isinstance(data, str):
+        return None if data == user_id else data
+    if isinstance(data, dict):
+        return {k: scrub(v, user_id) for k, v in data.items() if k != user_id}
+    if isinstance(data, list):
+        return [scrub(v, user_id) for v in data if v != user_id]
+    return data
+
+
+def _candidates(s: Session, place: Place, team_id: str, user_id: str) -> list[Any]:
+    """Rows of this place's table that may name the person (narrowed in SQL, decided in Python)."""
+    table: Any = place.table
+    column = col(getattr(table, place.column))
+    query = select(table)
+    if place.team_scoped:
+        query = query.where(col(table.team_id) == team_id)
+    if place.how == "exact":
+        query = query.where(column == user_id)
+    else:
+        query = query.where(column.contains(user_id, autoescape=True))
+    return [row for row in s.exec(query) if _names(place.how, getattr(row, place.column), user_id)]
+
+
+def _row(row: SQLModel) -> dict[str, Any]:
+    out = {}
+    for key, value in row.model_dump().items():
+        out[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
+
+
+def export(s: Session, team_id: str, user_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Every row naming the person, per table, whole (the JSON part of `/ritual mydata`)."""
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for place in PLACES:
+        for row in _candidates(s, place, team_id, user_id):
+            rows = found.setdefault(str(place.table.__tablename__), {})
+            rows[json.dumps(_row(row), sort_keys=True, default=str)] = _row(row)
+    return {table: list(rows.values()) for table, rows in sorted(found.items())}
+
+
+def erase(s: Session, team_id: str, user_id: str) -> int:
+    """Erase the person from every place (within one transaction); how many rows changed."""
+    changed = 0
+    for place in PLACES:
+        if place.erase == "keep":
+            continue
+        for row in _candidates(s, place, team_id, user_id):
+            changed += 1
+            if place.erase == "delete":
+                s.delete(row)
+                continue
+            setattr(row, place.column, _erased_value(place, getattr(row, place.column), user_id))
+            s.add(row)
+        s.flush()
+    return changed
+
+
+def _erased_value(place: Place, value: Any, user_id: str) -> Any:
+    if place.erase == "blank":
+        return None if place.table.model_fields[place.column].is_required() is False else ERASED
+    if place.erase == "redact":
+        return _token(user_id).sub(ERASED, str(value))
+    return json.dumps(scrub(json.loads(value), user_id), ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,59 @@
+"""What retention deletes, besides answers (`Store.delete_responses_before`).
+
+- Dated facts about people (walks, turns in a rotation, admin changes) go after
+  the team's retention period as answers do: for members who never opted in the bot keeps
+  only what a ritual needs to work, and only for as long as that.
+- A team removed from config.toml has nobody left to run its rituals or to ask for its
+  data: everything the database holds for it goes at the next retention run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, func, select
+from sqlmodel import Session, SQLModel, col
+
+from bot.store.models import AuditRow, RotationRow, WalkRow
+
+DATED: tuple[tuple[type[SQLModel], str], ...] = (
+    (WalkRow, "updated_at"),
+    (RotationRow, "last_chosen_at"),
+    (AuditRow, "at"),
+)
+
+
+def delete_facts_before(s: Session, team_id: str, before: datetime) -> int:
+    """Delete a team's dated facts older than `before`; how many rows."""
+    removed = 0
+    for model, column in DATED:
+        table: Any = model
+        result: Any = s.exec(delete(table).where(col(table.team_id) == team_id, col(getattr(table, column)) < before))
+        removed += int(result.rowcount or 0)
+    return removed
+
+
+def _team_tables() -> list[Table]:
+    return [t for t in SQLModel.metadata.sorted_tables if "team_id" in t.c]
+
+
+def team_ids(s: Session) -> set[str]:
+    """Every team id the database holds anything for (the `team` table included)."""
+    found: set[str] = set()
+    for table in _team_tables():
+        found |= {row[0] for row in s.connection().execute(select(table.c.team_id).distinct()) if row[0]}
+    found |= {row[0] for row in s.connection().execute(select(SQLModel.metadata.tables["team"].c.id))}
+    return found
+
+
+def delete_team(s: Session, team_id: str, *, dry_run: bool = False) -> int:
+    """Delete (or count) every row of one team, in every table; how many."""
+    total = 0
+    tables = [*_team_tables(), SQLModel.metadata.tables["team"]]
+    for table in tables:
+        key = table.c.team_id if "team_id" in table.c else table.c.id
+        total += int(s.connection().execute(select(func.count()).select_from(table).where(key == team_id)).scalar() or 0)
+        if not dry_run:
+            s.connection().execute(delete(table).where(key == team_id))
+    return total
