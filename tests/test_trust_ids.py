@@ -51,7 +51,7 @@ async def test_an_admin_cannot_put_a_non_id_on_the_roster(store: Store) -> None:
 
     async with running_bot(store) as r:
         before = r.bot.teams["noord"].configured_members
-        for raw in ("<@..|evil>", "@bram", "<@U0ANNA0001/x|a>"):
+        for raw in ("<@..|evil>", "@niemand", "<@U0ANNA0001/x|a>"):  # @bram would be found: a real person
             status, _, _ = await r.command(ANNA, f"members add {raw}")
             assert status == 200
         await until(lambda: len(r.slack.responses) == 3, "three answers")
