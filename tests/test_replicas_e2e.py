@@ -136,7 +136,7 @@ async def test_a_schedule_change_through_one_replica_is_obeyed_by_both(tmp_path:
         payload = slack.slash_command_payload(text=f"schedule weekly_success_mistake daily {first:%H:%M}",
                                               user_id=ADMIN, channel_id="C000000000")
         assert await post_signed(http, a, payload, SECRET) == 200
-        await wait_for(lambda: any("daily" in str(r.body.get("text")) for r in slack.responses), "the answer")
+        await wait_for(lambda: any("elke dag" in str(r.body.get("text")) for r in slack.responses), "the answer")
         assert datetime.now(UTC) < first, "the change came too late for the test's minute"
         await wait_for(lambda: "team settings changed on another replica" in b.log(), "replica b to notice",
                        timeout=30)
