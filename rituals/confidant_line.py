@@ -251,6 +251,9 @@ class ConfidantLine(Ritual):
         action, then an honest word to the sender; closed conversations go after retention."""
         options = ctx.options
         assert isinstance(options, Options)
+        # Sent now, never held for someone's working time: a held DM (bot/outbox.py) would
+        # keep an anonymous sender's id next to this conversation's id in the database.
+        ctx.on_own = False
         now = ctx.now()
         for key, conv in await ctx.state_items(PREFIX):
             conv_id = key[len(PREFIX):]
