@@ -167,3 +167,18 @@ async def test_one_reminder_then_the_sender_is_told_and_offered_other_routes(mak
     await h.advance_to(datetime(2026, 12, 9, 9, 30, tzinfo=AMS))
     assert len([e for e in h.local.entries("dm", "dm:vera") if "Herinnering" in e.text]) == 1
     assert len([e for e in h.local.entries("dm", f"dm:{SENDER}") if "Andere wegen" in e.text]) == 1
+
+
+async def test_mydata_and_forget_for_sender_and_confidant(make_harness, secret) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TOML.format(extra=""), start=START, channels=CHANNELS)
+    await signal(h, "Mijn eigen zorg.", "anonymous")
+    await h.local.click("vera", h.local.last("dm", "dm:vera"), "reply")
+    await h.local.submit("vera", {"message": "Antwoord van vera."})
+    mine = (await h.local.command(SENDER, "mydata", channel="C1"))[-1].text
+    assert "Mijn eigen zorg" in mine and "Antwoord van vera" in mine
+    hers = (await h.local.command("vera", "mydata", channel="C1"))[-1].text
+    assert "Mijn eigen zorg" in hers and SENDER not in hers  # the sealed route may show; it opens only with the key
+    out = await h.local.command(SENDER, "forget", channel="C1")
+    await h.local.click(SENDER, out[-1], "forget_confirm")
+    assert "Mijn eigen zorg" not in str(dump(h.store)) and "Antwoord van vera" not in str(dump(h.store))
+    assert "Mijn eigen zorg" not in (await h.local.command("vera", "mydata", channel="C1"))[-1].text
