@@ -182,3 +182,14 @@ async def test_mydata_and_forget_for_sender_and_confidant(make_harness, secret) 
     await h.local.click(SENDER, out[-1], "forget_confirm")
     assert "Mijn eigen zorg" not in str(dump(h.store)) and "Antwoord van vera" not in str(dump(h.store))
     assert "Mijn eigen zorg" not in (await h.local.command("vera", "mydata", channel="C1"))[-1].text
+
+
+async def test_a_closed_conversation_is_gone_after_the_retention(make_harness, secret) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TOML.format(extra="retention_days = 10"), start=START, channels=CHANNELS)
+    await signal(h, "Een zorg die afloopt.", "named")
+    await h.local.click("vera", h.local.last("dm", "dm:vera"), "close")
+    await h.advance_to(datetime(2026, 12, 9, 9, 30, tzinfo=AMS))  # nine days after closing: still there
+    assert "afloopt" in str(dump(h.store))
+    await h.advance_to(datetime(2026, 12, 11, 9, 30, tzinfo=AMS))  # eleven days: gone
+    assert "afloopt" not in str(dump(h.store))
+    assert "geen lopende" in (await h.local.command(SENDER, "signal status", channel="C1"))[-1].text
