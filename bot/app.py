@@ -245,7 +245,7 @@ class RitualBot:
         if ritual is None or handler is None or ritual.id not in self.enabled_rituals(team.id):
             await request.reply(text(translate(TEXTS, "action.stale", team.language)))
             return
-        if not await self.on_roster(team, request.user_id):
+        if not await self.on_roster(team, request.user_id) and not ritual.acts_outside_roster(team, request.user_id):
             language = pick_language(await self.store.language(team.id, request.user_id), request.locale,
                                      default=team.language)
             await request.reply(text(translate(TEXTS, "roster.not_member", language)))
@@ -270,7 +270,7 @@ class RitualBot:
         except StaleForm as exc:
             log.warning("form %r of team %s refused: %s", request.form_id, team.id, exc)
             return FormResult({first: translate(TEXTS, "form.reopen", language)})
-        if not await self.on_roster(team, request.user_id):
+        if not await self.on_roster(team, request.user_id) and not ritual.acts_outside_roster(team, request.user_id):
             return FormResult({rules[0].name if rules else first: translate(TEXTS, "roster.not_member", language)})
         checked = check(rules, dict(request.values), language)
         if not isinstance(checked, Contribution):

@@ -36,6 +36,7 @@ from bot.i18n import Catalog
 if TYPE_CHECKING:
     from bot.context import InteractionContext, Occurrence, RitualContext
     from bot.platform import FormResult
+    from bot.teams import TeamView
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
@@ -138,6 +139,11 @@ class Ritual:
         """Drop everyone not in `present` (who left the platform or the channel) from what
         this ritual planned: walks, groups, turns. Called by the core (`bot/roster.py`) when
         someone has gone, and once after every start; must be safe to call again."""
+
+    def acts_outside_roster(self, team: TeamView, user_id: str) -> bool:
+        """True for someone off the team's roster whom this ritual lets use its buttons and
+        forms (the team's confidant, who may work elsewhere). Default: nobody."""
+        return False
 
     def handler(self, kind: str, name: str) -> Callable[..., Awaitable[Any]] | None:
         attr = self._handlers.get((kind, name))

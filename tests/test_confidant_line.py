@@ -1,0 +1,195 @@
+"""The line to the confidant (issue 15), on the local platform: named and anonymous
+conversations end to end, no trace of an anonymous sender in the database, nothing for
+admins or for a confidant of another team, and the follow-up with its one reminder."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import pytest
+
+from tests.conftest import AMS
+from tests.test_trust_data_rights import dump
+
+SENDER = "qxsender"  # distinctive, so a dump can be searched for it
+TOML = f"""
+language = "nl"
+[[teams]]
+id = "noord"
+platform = "local"
+channel = "C1"
+admins = ["anna"]
+leaders = ["anna"]
+confidant = "vera"
+members = ["anna", "{SENDER}", "cor"]
+[teams.rituals.confidant_line]
+{{extra}}
+
+[[teams]]
+id = "zuid"
+platform = "local"
+channel = "C2"
+admins = ["anna"]
+confidant = "wim"
+members = ["anna", "dewi"]
+[teams.rituals.confidant_line]
+"""
+CHANNELS = {"C1": ["anna", SENDER, "cor"], "C2": ["anna", "dewi"]}
+START = datetime(2026, 11, 30, 8, 0, tzinfo=AMS)  # a Monday
+
+
+def naming(h, who: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [f"{table}: {row}" for table, rows in dump(h.store).items() for row in rows
+            if any(who in value for value in row.values())]
+
+
+async def signal(h, worry: str, share_as: str, answer: str = "yes"):  # type: ignore[no-untyped-def]
+    out = await h.local.command(SENDER, "signal", channel="C1")
+    assert out[-1].form is not None
+    return await h.local.submit(SENDER, {"worry": worry, "answer": answer, "share_as": share_as})
+
+
+@pytest.fixture
+def secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RITUALBOT_SECRET", "a test secret that is not in the database")
+
+
+async def test_named_conversation_end_to_end(make_harness, secret) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TOML.format(extra=""), start=START, channels=CHANNELS)
+    result, out = await signal(h, "Ik maak me zorgen over de werkdruk.", "named")
+    assert result.ok
+    to_vera = h.local.last("dm", "dm:vera")
+    assert "werkdruk" in to_vera.text and SENDER in str(to_vera.message)  # named: a mention
+    assert "signal status" in h.local.last("reply", user=SENDER).text
+    assert (await h.local.command(SENDER, "signal status", channel="C1"))[-1].text.count("ontvangen") == 1
+    await h.local.click("vera", to_vera, "reply")  # opening the answer form marks it read
+    assert "gelezen" in h.local.last("dm", f"dm:{SENDER}").text
+    result, _ = await h.local.submit("vera", {"message": "Zullen we donderdag even bellen?"})
+    assert result.ok
+    answer = h.local.last("dm", f"dm:{SENDER}")
+    assert "donderdag" in answer.text
+    assert "beantwoord" in (await h.local.command(SENDER, "signal status", channel="C1"))[-1].text
+    await h.local.click(SENDER, answer, "reply")
+    result, _ = await h.local.submit(SENDER, {"message": "Ja, graag."})
+    assert result.ok and "graag" in h.local.last("dm", "dm:vera").text
+    await h.local.click("vera", h.local.last("dm", "dm:vera"), "close")
+    assert "gesloten" in h.local.last("dm", f"dm:{SENDER}").text
+    assert "gesloten" in (await h.local.command(SENDER, "signal status", channel="C1"))[-1].text
+    assert h.local.entries("dm", "dm:wim") == []  # the other team's confidant got nothing
+
+
+async def test_anonymous_conversation_leaves_no_sender_in_the_database(make_harness, secret) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TOML.format(extra=""), start=START, channels=CHANNELS)
+    before = naming(h, SENDER)
+    result, _ = await signal(h, "Er wordt in het team gelachen om een collega.", "anonymous")
+    assert result.ok
+    to_vera = h.local.last("dm", "dm:vera")
+    assert "gelachen" in to_vera.text and SENDER not in str(to_vera.message)
+    assert before == [] and naming(h, SENDER) == []  # during: the database names the sender nowhere
+    await h.local.click("vera", to_vera, "reply")
+    await h.local.submit("vera", {"message": "Dank je. Wil je vertellen wanneer het gebeurt?"})
+    answer = h.local.last("dm", f"dm:{SENDER}")
+    assert "wanneer" in answer.text
+    await h.local.click(SENDER, answer, "reply")
+    await h.local.submit(SENDER, {"message": "Meestal in de pauze."})
+    back = h.local.last("dm", "dm:vera")
+    assert "pauze" in back.text and SENDER not in str(back.message)
+    assert naming(h, SENDER) == before
+    # nothing gives the confidant or an admin the sender: not status, not mydata
+    for who, channel in (("vera", "C1"), ("anna", "C1")):
+        for line in ("signal status", "mydata"):
+            for entry in await h.local.command(who, line, channel=channel):
+                assert SENDER not in str(entry.message)
+    assert all(SENDER not in str(e.message) for e in h.local.seen_by("vera") + h.local.seen_by("anna"))
+    await h.local.click("vera", back, "close")
+    assert naming(h, SENDER) == before  # after
+    assert h.local.entries("dm", "dm:wim") == []
+
+
+async def test_the_sender_may_reveal_their_name_the_confidant_cannot_ask(make_harness, secret) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TOML.format(extra=""), start=START, channels=CHANNELS)
+    await signal(h, "Iets over de planning.", "anonymous")
+    to_vera = h.local.last("dm", "dm:vera")
+    assert all(b.action.split(":")[-1] != "reveal" for b in to_vera.message.buttons)  # type: ignore[union-attr]
+    await h.local.click("vera", to_vera, "reply")
+    await h.local.submit("vera", {"message": "Vertel gerust meer."})
+    out = await h.local.click("vera", h.local.last("dm", f"dm:{SENDER}"), "reveal")  # not hers to press
+    assert SENDER not in "".join(str(e.message) for e in out) and SENDER not in str(h.local.last("dm", "dm:vera").message)
+    await h.local.click(SENDER, h.local.last("dm", f"dm:{SENDER}"), "reveal")
+    assert SENDER in str(h.local.last("dm", "dm:vera").message)
+
+
+async def test_without_the_secret_an_anonymous_signal_is_refused_and_kept_nowhere(
+        make_harness, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("RITUALBOT_SECRET", raising=False)
+    h = await make_harness(TOML.format(extra=""), start=START, channels=CHANNELS)
+    before = dump(h.store)
+    with caplog.at_level(logging.WARNING, logger="ritualbot"):
+        result, _ = await signal(h, "Een geheime zorg.", "anonymous")
+    assert "RITUALBOT_SECRET" in result.errors["worry"]
+    assert "RITUALBOT_SECRET" in caplog.text
+    assert h.local.entries("dm", "dm:vera") == [] and dump(h.store) == before
+    result, _ = await signal(h, "Een zorg met naam.", "named")  # named still works
+    assert result.ok and "zorg met naam" in h.local.last("dm", "dm:vera").text
+
+
+async def test_a_team_without_confidant_gets_a_clear_private_answer(make_harness) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TOML.format(extra="").replace('confidant = "vera"\n', ""), start=START, channels=CHANNELS)
+    out = await h.local.command(SENDER, "signal", channel="C1")
+    assert [e.kind for e in out] == ["reply"] and "geen vertrouwenspersoon" in out[-1].text
+    assert h.local.entries("dm") == []
+
+
+async def test_a_confidant_of_another_team_can_do_nothing_with_it(make_harness, secret) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TOML.format(extra=""), start=START, channels=CHANNELS)
+    await signal(h, "Zorg in noord.", "anonymous")
+    to_vera = h.local.last("dm", "dm:vera")
+    out = await h.local.click("wim", to_vera, "reply")  # wim serves zuid, not noord
+    assert all(e.form is None for e in out) and h.local.entries("dm", "dm:wim") == []
+    assert all("noord" not in e.text and "Zorg" not in e.text for e in h.local.seen_by("wim"))
+
+
+async def test_one_reminder_then_the_sender_is_told_and_offered_other_routes(make_harness, secret) -> None:  # type: ignore[no-untyped-def]
+    extra = 'reminder_days = 2\nother_routes = "HR: Petra, 020-1234567"'
+    # the sender lives far away: at 09:30 in Amsterdam it is evening for them, and still the
+    # honest word is sent at once, never held (a held DM would store their id with the conversation)
+    h = await make_harness(TOML.format(extra=extra), start=START, channels=CHANNELS,
+                           timezones={SENDER: "Pacific/Auckland"})
+    await signal(h, "Niemand reageert.", "anonymous")
+    await h.advance_to(datetime(2026, 12, 2, 9, 30, tzinfo=AMS))  # Wednesday: two working days on
+    reminders = [e for e in h.local.entries("dm", "dm:vera") if "Herinnering" in e.text]
+    assert len(reminders) == 1
+    await h.advance_to(datetime(2026, 12, 4, 9, 30, tzinfo=AMS))  # Friday: two more
+    told = [e for e in h.local.entries("dm", f"dm:{SENDER}") if "Andere wegen" in e.text]
+    assert len(told) == 1 and "HR: Petra" in told[0].text
+    assert naming(h, SENDER) == []
+    await h.advance_to(datetime(2026, 12, 9, 9, 30, tzinfo=AMS))
+    assert len([e for e in h.local.entries("dm", "dm:vera") if "Herinnering" in e.text]) == 1
+    assert len([e for e in h.local.entries("dm", f"dm:{SENDER}") if "Andere wegen" in e.text]) == 1
+
+
+async def test_mydata_and_forget_for_sender_and_confidant(make_harness, secret) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TOML.format(extra=""), start=START, channels=CHANNELS)
+    await signal(h, "Mijn eigen zorg.", "anonymous")
+    await h.local.click("vera", h.local.last("dm", "dm:vera"), "reply")
+    await h.local.submit("vera", {"message": "Antwoord van vera."})
+    mine = (await h.local.command(SENDER, "mydata", channel="C1"))[-1].text
+    assert "Mijn eigen zorg" in mine and "Antwoord van vera" in mine
+    hers = (await h.local.command("vera", "mydata", channel="C1"))[-1].text
+    assert "Mijn eigen zorg" in hers and SENDER not in hers  # the sealed route may show; it opens only with the key
+    out = await h.local.command(SENDER, "forget", channel="C1")
+    await h.local.click(SENDER, out[-1], "forget_confirm")
+    assert "Mijn eigen zorg" not in str(dump(h.store)) and "Antwoord van vera" not in str(dump(h.store))
+    assert "Mijn eigen zorg" not in (await h.local.command("vera", "mydata", channel="C1"))[-1].text
+
+
+async def test_a_closed_conversation_is_gone_after_the_retention(make_harness, secret) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(TOML.format(extra="retention_days = 10"), start=START, channels=CHANNELS)
+    await signal(h, "Een zorg die afloopt.", "named")
+    await h.local.click("vera", h.local.last("dm", "dm:vera"), "close")
+    await h.advance_to(datetime(2026, 12, 9, 9, 30, tzinfo=AMS))  # nine days after closing: still there
+    assert "afloopt" in str(dump(h.store))
+    await h.advance_to(datetime(2026, 12, 11, 9, 30, tzinfo=AMS))  # eleven days: gone
+    assert "afloopt" not in str(dump(h.store))
+    assert "geen lopende" in (await h.local.command(SENDER, "signal status", channel="C1"))[-1].text
