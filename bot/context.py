@@ -149,7 +149,8 @@ class RitualContext:
         except Unreachable as refusal:
             self._bot.people.unreachable(self.platform, refusal)
             self._members = None
-            await self.store.audit(self.team.id, None, f"{self.ritual.id}: DM refused", refusal.reason, self._now)
+            if not self.ritual.discreet:  # even "a DM was refused" tells that a conversation exists
+                await self.store.audit(self.team.id, None, f"{self.ritual.id}: DM refused", refusal.reason, self._now)
             raise
         self.delivered += 1
         return ref

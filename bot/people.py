@@ -41,7 +41,8 @@ class People:
 
     def unreachable(self, platform: ChatPlatform, refusal: Unreachable) -> None:
         """The platform refused a DM to this person: not chosen again until the cache renews."""
-        log.warning("%s refused a DM to %s (%s): not chosen for now", platform.name, refusal.user_id, refusal.reason)
+        # No user id in the log: the person may be an anonymous sender (issue 11, logs).
+        log.warning("%s refused a DM (%s): that person is not chosen for now", platform.name, refusal.reason)
         self._known[(platform.name, refusal.user_id)] = (False, self.clock.now())
 
     def _fresh(self, platform: str, user_id: str, now: datetime) -> bool:

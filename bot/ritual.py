@@ -109,6 +109,10 @@ class Ritual:
     # "consent": only for people who opted in; "needed": what it needs to work, for everyone,
     # and only as long as it needs it. Every ritual says so; the core lists it in the notice.
     keeps: ClassVar[dict[str, dict[str, str]]] = {}
+    # True for a ritual whose traffic is between two people and must stay invisible to
+    # everyone else (the confidant line, issue 15): the core then writes no audit row and
+    # no log line about whom its messages reached or failed to reach.
+    discreet: ClassVar[bool] = False
 
     _handlers: ClassVar[dict[tuple[str, str], str]]
 

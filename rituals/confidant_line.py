@@ -54,6 +54,7 @@ def working_days_between(team: TeamView, start: datetime, end: datetime) -> int:
 
 class ConfidantLine(Ritual):
     in_insights = False  # even a count could expose someone in a small team
+    discreet = True  # no audit row or log line tells that a conversation exists
     id = "confidant_line"
     keeps = {
         "consent": {"nl": "niets", "en": "nothing"},

@@ -193,3 +193,22 @@ async def test_a_closed_conversation_is_gone_after_the_retention(make_harness, s
     await h.advance_to(datetime(2026, 12, 11, 9, 30, tzinfo=AMS))  # eleven days: gone
     assert "afloopt" not in str(dump(h.store))
     assert "geen lopende" in (await h.local.command(SENDER, "signal status", channel="C1"))[-1].text
+
+
+async def test_a_refused_dm_to_an_anonymous_sender_leaves_no_trace(  # type: ignore[no-untyped-def]
+        make_harness, secret, caplog: pytest.LogCaptureFixture) -> None:
+    """Found by trying it: once the anonymous sender's account was deactivated, the
+    confidant's answer logged the sender's id and wrote audit rows that showed the
+    conversation exists."""
+    h = await make_harness(TOML.format(extra=""), start=START, channels=CHANNELS)
+    await signal(h, "Er wordt in het team gelachen om een collega.", "anonymous")
+    before = dump(h.store).get("audit_log", [])
+    h.local.deactivate(SENDER)
+    caplog.set_level(logging.DEBUG)
+    await h.local.click("vera", h.local.last("dm", "dm:vera"), "reply")
+    result, _ = await h.local.submit("vera", {"message": "Dank je voor je bericht."})
+    assert result.ok
+    assert SENDER not in caplog.text
+    assert "refused a DM" in caplog.text  # the refusal itself was seen, without a name
+    assert dump(h.store).get("audit_log", []) == before
+    assert naming(h, SENDER) == []

@@ -155,3 +155,12 @@ def test_an_exception_that_quotes_a_value_loses_its_message_not_its_frames(bot_l
     assert "a form submission failed" in log and "in handler" in log and "ValueError" in log
     assert "slack_bolt.ritualbot" in log
     _clean(log)
+
+
+def test_a_mattermost_retry_line_names_the_path_not_the_person() -> None:
+    """A retry used to log `/users/<id>` and `/channels/direct` ids: the shape is enough."""
+    from bot.platforms.mattermost_connection import _path_shape
+
+    person = "qxsender000000000000000000"
+    assert _path_shape(f"/users/{person}/status") == "/users/:id/status"
+    assert _path_shape("/posts/search") == "/posts/search"  # an endpoint without ids stays
