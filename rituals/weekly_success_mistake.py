@@ -115,6 +115,7 @@ TEXTS = {
     "digest.title": {"nl": "Terugblik op het weeksucces en de weekfout", "en": "Looking back on this week's success and mistake"},
     "digest.count": {"nl": "Deze week deelden {count} mensen wat goed ging en wat misging. Dank jullie wel voor die openheid.", "en": "This week {count} people shared what went well and what went wrong. Thank you for that openness."},
     "digest.count_one": {"nl": "Deze week deelde één persoon wat goed ging en wat misging. Dank je wel voor die openheid.", "en": "This week one person shared what went well and what went wrong. Thank you for that openness."},
+    "digest.posts": {"nl": "Deze week is er {count} keer gedeeld wat goed ging en wat misging. Dank jullie wel voor die openheid.", "en": "This week, what went well and what went wrong was shared {count} times. Thank you for that openness."},
     "digest.none": {"nl": "Deze week is er niets gedeeld in de draad. Dat mag ook gewoon.", "en": "Nothing was shared in the thread this week. That's fine too."},
     "digest.lessons": {"nl": "Wat we leerden:", "en": "What we learned:"},
 }
@@ -169,15 +170,12 @@ class WeeklySuccessMistake(Ritual):
     }
 
     def __init__(self) -> None:
-        # (team id, occurrence) -> the week's fingerprint key, in this process's memory only
-        # (`weekly_turns.py`: never stored, so the stored fingerprints name nobody).
-        self._week_keys: dict[tuple[str, str], str] = {}
+        # (team id, occurrence) -> the week's people record with its fingerprint key, in this
+        # process's memory only (`weekly_turns.py`: stored, it would tell who shared anonymously).
+        self._weeks: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def _week_key(self, ctx: RitualContext, occurrence: str, *, make: bool = False) -> str | None:
-        """This week's fingerprint key; a new one when asked to `make` it and none is held."""
-        if make:
-            return self._week_keys.setdefault((ctx.team.id, occurrence), weekly_turns.new_week_key())
-        return self._week_keys.get((ctx.team.id, occurrence))
+    def _weeks_of(self, team_id: str) -> list[tuple[tuple[str, str], dict[str, Any]]]:
+        return [(where, week) for where, week in self._weeks.items() if where[0] == team_id]
 
     def steps(self, options: BaseModel) -> list[Step]:
         assert isinstance(options, Options)
@@ -240,17 +238,20 @@ class WeeklySuccessMistake(Ritual):
     @step("digest")
     async def post_digest(self, ctx: RitualContext, occ: Occurrence) -> None:
         await self._settle(ctx, occ.key)
-        self._week_keys.pop((ctx.team.id, occ.key), None)  # the week is over: nothing to count under it any more
+        week = self._weeks.pop((ctx.team.id, occ.key), None)  # the week is over: nothing to count under it any more
         if await ctx.get_state(f"prompt:{occ.key}") is None:
             return  # no prompt went out for this week (new team, paused, holiday): nothing to look back on
-        count = weekly_turns.people(await ctx.get_state(f"people:{occ.key}"))
+        unit, count = weekly_turns.told(week, await ctx.get_state(f"people:{occ.key}"))
         if await ctx.get_state("open") == occ.key:
             await ctx.delete_state("open")
         paragraphs: list[Any] = [(Bold(ctx.team_t("digest.title")),)]
         if count == 0:
             paragraphs.append(ctx.team_t("digest.none"))
         else:
-            paragraphs.append(ctx.team_t("digest.count_one") if count == 1 else ctx.team_t("digest.count", count=count))
+            if unit == "posts":  # a number of people would say who shared anonymously (weekly_turns.told)
+                paragraphs.append(ctx.team_t("digest.posts", count=count))
+            else:
+                paragraphs.append(ctx.team_t("digest.count_one") if count == 1 else ctx.team_t("digest.count", count=count))
             lessons = [r.content["lesson"] for r in await ctx.store.responses(ctx.team.id, self.id, occurrence=occ.key)
                        if r.content.get("lesson")]
             if lessons:
@@ -272,8 +273,8 @@ class WeeklySuccessMistake(Ritual):
             found["passed_turn_in_week_of"] = passed
         if user_id in (await ctx.get_state("no_turns") or []):
             found["left_the_sharer_rotation"] = True
-        counted = [key.removeprefix("people:") for key, week in await ctx.state_items("people:")
-                   if weekly_turns.counted(week, user_id, self._week_key(ctx, key.removeprefix("people:")))]
+        counted = [occurrence for (_, occurrence), week in self._weeks_of(ctx.team.id)
+                   if weekly_turns.counted(week, user_id, week["key"])]
         if counted:
             found["counted_as_sharing_in_week_of"] = counted
         return found
@@ -287,10 +288,8 @@ class WeeklySuccessMistake(Ritual):
                 await ctx.update_state(key, lambda p: [u for u in p or [] if u != user_id])
         if user_id in (await ctx.get_state("no_turns") or []):
             await ctx.update_state("no_turns", lambda n: [u for u in n or [] if u != user_id])
-        for key, week in await ctx.state_items("people:"):
-            week_key = self._week_key(ctx, key.removeprefix("people:"))
-            if weekly_turns.counted(week, user_id, week_key):
-                await ctx.update_state(key, partial(weekly_turns.without_person, user_id=user_id, key=week_key))
+        for where, week in self._weeks_of(ctx.team.id):
+            self._weeks[where] = {**(weekly_turns.without_person(week, user_id, week["key"]) or {}), "key": week["key"]}
 
     # interactions --------------------------------------------------------------------------------
 
@@ -331,9 +330,10 @@ class WeeklySuccessMistake(Ritual):
             paragraphs.append((ctx.team_t("answer.lesson"), UserText(answer["lesson"])))
         thread = MessageRef(channel=prompt["channel"], id=prompt["id"])
         await ctx.post(text(*paragraphs), thread=thread)
-        week_key = self._week_key(ctx, occurrence, make=True)
-        assert week_key is not None
-        await ctx.update_state(f"people:{occurrence}", lambda week: weekly_turns.with_person(week, ctx.user_id, week_key))
+        week = self._weeks.get((ctx.team.id, occurrence)) or {"key": weekly_turns.new_week_key()}
+        self._weeks[(ctx.team.id, occurrence)] = {
+            **weekly_turns.with_person(week, ctx.user_id, week["key"], anonymous=anonymous), "key": week["key"]}
+        await ctx.update_state(f"people:{occurrence}", partial(weekly_turns.with_post, anonymous=anonymous))
         await ctx.count_participation()
         content = {k: v for k, v in answer.items() if v}
         stored = await ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="answer", content=content,
