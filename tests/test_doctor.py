@@ -108,3 +108,17 @@ async def test_the_doctor_command_exits_non_zero_when_something_is_wrong(tmp_pat
             codes.append((proc.returncode, out.decode()))
     assert codes[0][0] == 0 and "all teams OK" in codes[0][1]
     assert codes[1][0] == 1 and "the bot is not in channel C0OUT00001" in codes[1][1]
+
+
+async def test_the_doctor_says_slack_did_not_answer_instead_of_a_traceback(tmp_path: Path) -> None:
+    """Found by trying it: with Slack out of reach the doctor died with an aiohttp traceback."""
+    path = tmp_path / "config.toml"
+    path.write_text(slack_toml(("noord", "C0GOOD0001", [ANNA])))
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-not-checked", "SLACK_API_URL": "http://127.0.0.1:9/api/",
+           "NO_PROXY": "127.0.0.1"}
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "doctor", "--config", str(path), env=env,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await asyncio.wait_for(proc.communicate(), 60)
+    text = out.decode()
+    assert proc.returncode == 1 and "Traceback" not in text
+    assert "Slack did not answer at http://127.0.0.1:9/api/" in text and "fix: check the network" in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.doctor import Problem
@@ -25,6 +26,7 @@ def slack_probe(env: Mapping[str, str]) -> SlackProbe | None:
 class SlackProbe:
     def __init__(self, token: str, base_url: str) -> None:
         self.client = make_client(token, base_url, timeout=15)
+        self.base_url = base_url
         self._users: dict[str, Problem | None] = {}
 
     async def account(self) -> list[Problem]:
@@ -33,6 +35,10 @@ class SlackProbe:
         except SlackApiError as exc:
             return [Problem(f"the token does not work ({exc.response.get('error')})",
                             "create a new bot token (OAuth & Permissions) and set it as SLACK_BOT_TOKEN", fatal=True)]
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return [Problem(f"the token could not be checked: Slack did not answer at {self.base_url} "
+                            f"({type(exc).__name__})",
+                            "check the network, and SLACK_API_URL if it is set", fatal=True)]
         granted = {s.strip() for s in str(resp.headers.get("x-oauth-scopes", "")).split(",") if s.strip()}
         problems = [Problem(f"the token lacks the scope {scope}",
                             "add it under OAuth & Permissions (or paste slack-app-manifest.yaml again) "
