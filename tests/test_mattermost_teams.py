@@ -57,6 +57,32 @@ async def test_each_mattermost_team_has_its_own_slash_command(tmp_path: Path, da
             assert code == 0, bot.log()
 
 
+async def test_a_token_bound_to_its_team_cannot_act_in_another(tmp_path: Path, database_url: str) -> None:
+    """Found by trying it: any team's token was accepted for every team, so whoever saw team
+    A's slash-command token could run `/ritual mydata` or `forget` as a member of team B."""
+    async with FakeMattermost() as mm, aiohttp.ClientSession() as http:
+        seed_mattermost(mm)
+        mm.add_channel(WEST_CHAN, WEST_TEAM, members=[mm.bot_user_id, LIEN, MO], name="team-west")
+        port = free_port()
+        env = mattermost_env(mm, port) | {"MATTERMOST_COMMAND_TOKEN": "",
+                                          "MATTERMOST_COMMAND_TOKENS": f"{MM_TEAM}:{TOKEN_ZUID}, west:{TOKEN_WEST}"}
+        async with ritualbot(tmp_path, database_url, HEADER + MM_TEAM_TOML + WEST_TOML, env, port=port) as bot:
+            await bot.wait_healthy(http)
+
+            async def send(token: str, team_id: str, channel: str, domain: str) -> int:
+                form = mm.slash_command_form(token, text="mydata", user_id=MO, channel_id=channel, team_id=team_id,
+                                             team_domain=domain)
+                answer = await mm.send_slash_command(bot.base + "/mattermost/command", form)
+                return answer.status
+
+            assert await send(TOKEN_ZUID, MM_TEAM, MM_CHAN, "zuid") == 200, bot.log()  # bound by team id
+            assert await send(TOKEN_WEST, WEST_TEAM, WEST_CHAN, "west") == 200  # bound by team name
+            assert await send(TOKEN_ZUID, WEST_TEAM, WEST_CHAN, "west") == 401  # another team's request
+            assert await send(TOKEN_ZUID, MM_TEAM, WEST_CHAN, "zuid") == 401  # a channel of another team
+            code, _ = await bot.terminate()
+            assert code == 0, bot.log()
+
+
 def test_one_token_or_a_list() -> None:
     assert command_tokens({"MATTERMOST_COMMAND_TOKEN": "a"}) == ("a",)
     assert command_tokens({"MATTERMOST_COMMAND_TOKEN": "a", "MATTERMOST_COMMAND_TOKENS": "b, c a"}) == ("a", "b", "c")

@@ -84,6 +84,9 @@ def settings_from_env(env: Mapping[str, str], config: AppConfig) -> MattermostSe
         problems.append(f"environment: MATTERMOST_MAX_CONCURRENCY must be 1..256, got {concurrency!r}")
     if problems:
         raise ConfigError(problems)
+    if any(":" not in t for t in tokens) and sum(1 for team in config.teams if team.platform == "mattermost") > 1:
+        log.warning("MATTERMOST_COMMAND_TOKENS: a token without its team is accepted for every Mattermost team; "
+                    "write each as team-name:token so one team's token cannot act in another")
     return MattermostSettings(url=url, token=token, command_tokens=tokens,
                               public_url=public.rstrip("/"), command=config.command,
                               ca_file=env.get("MATTERMOST_CA_FILE", "").strip() or None,

@@ -66,7 +66,8 @@ class IntegrationRoutes:
 
     def __init__(self, platform: MattermostPlatform, command_tokens: Sequence[str], *, window: float = 2.5) -> None:
         self.platform = platform
-        self._tokens = [t.encode() for t in command_tokens]
+        self._tokens = [_bound(t) for t in command_tokens]
+        self._channel_teams: dict[str, str] = {}
         self.window = window
         self.dispatcher: Dispatcher | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
@@ -138,16 +139,41 @@ class IntegrationRoutes:
 
     # the slash command ---------------------------------------------------------------------------
 
-    def _token_ok(self, request: web.Request, form: Any) -> bool:
+    def _token_team(self, request: web.Request, form: Any) -> str | None:
+        """The Mattermost team the request's token is bound to ("" for a token given without
+        one), or None when no token matches."""
         header = request.headers.get("Authorization", "")
         given = str(form.get("token") or (header[6:].strip() if header.startswith("Token ") else ""))
         # Compare with every team's token (no early exit), so timing tells nothing about which matched.
-        matches = [hmac.compare_digest(given.encode(), token) for token in self._tokens]
-        return bool(given) and any(matches)
+        matches = [team for team, token in self._tokens if hmac.compare_digest(given.encode(), token)]
+        return matches[0] if given and matches else None
+
+    async def _team_of(self, channel: str) -> str:
+        """The Mattermost team a channel belongs to ("" for a DM or group channel), cached."""
+        if channel not in self._channel_teams:
+            found = await self.platform.call(lambda d: d.channels.get_channel(channel))
+            self._channel_teams[channel] = str(found.get("team_id") or "")
+        return self._channel_teams[channel]
+
+    async def _bound_elsewhere(self, team: str, form: Any, channel: str) -> bool:
+        """True when a token bound to `team` (`team-name:token` or `team-id:token` in
+        MATTERMOST_COMMAND_TOKENS) comes with another team's request or channel: whoever
+        saw one team's slash-command token must not act in another team."""
+        if not team:
+            return False
+        claimed = str(form.get("team_id", ""))
+        if team not in (claimed, str(form.get("team_domain", ""))):
+            return True
+        try:
+            return await self._team_of(channel) not in ("", claimed)
+        except Exception:  # the channel cannot be looked up: refuse rather than guess
+            log.warning("slash command: the channel's team could not be looked up; refused", exc_info=True)
+            return True
 
     async def command(self, request: web.Request) -> web.Response:
         form = await request.post()
-        if not self._token_ok(request, form):
+        team = self._token_team(request, form)
+        if team is None:
             log.warning("slash command with a wrong or missing token refused")
             return web.json_response({"error": "invalid command token"}, status=401)
         dispatcher = self._ready()
@@ -156,6 +182,9 @@ class IntegrationRoutes:
             return web.json_response({"error": "user_id and channel_id are required"}, status=400)
         if not (valid_user_id("mattermost", user) and valid_channel_id("mattermost", channel)):
             return web.json_response({"error": BAD_IDS}, status=400)
+        if await self._bound_elsewhere(team, form, channel):
+            log.warning("slash command with another team's token refused")
+            return web.json_response({"error": "this command token belongs to another Mattermost team"}, status=401)
         locale = await self._locale(user)
         slot = ResponseSlot(lambda m: True)
         line = await self.platform.resolve_mentions(str(form.get("text", "")))
@@ -248,3 +277,9 @@ class IntegrationRoutes:
         if result.ok:
             return web.json_response({})
         return web.json_response(render.dialog_errors(result.errors, submitted))
+
+
+def _bound(entry: str) -> tuple[str, bytes]:
+    """`team:token` → (team, token); a bare token is bound to no team ("")."""
+    team, sep, token = entry.rpartition(":")
+    return (team.strip(), token.strip().encode()) if sep else ("", entry.encode())
