@@ -110,13 +110,17 @@ class ConfidantLine(Ritual):
         else:
             conv["sender"] = ctx.user_id
         conv_id = secrets.token_urlsafe(9)
+        # The sender sees another name for the conversation than the confidant: the platform
+        # keeps both DMs, and one id in both would let whoever reads DMs there (a compliance
+        # export, a server admin) link an anonymous sender to their conversation.
+        conv["ref"] = secrets.token_urlsafe(9)
         await ctx.put_state(PREFIX + conv_id, conv)
         try:
             await self._to_confidant(ctx, conv_id, conv, "to_confidant.new", str(values["worry"]))
         except Unreachable:
             await ctx.delete_state(PREFIX + conv_id)
             return FormResult({"worry": ctx.user_t("confidant_unreachable")})
-        await ctx.confirm(text(ctx.user_t("sent", id=conv_id), ctx.user_t("notice")))
+        await ctx.confirm(text(ctx.user_t("sent", id=conv["ref"]), ctx.user_t("notice")))
         return FormResult()
 
     # the conversation ---------------------------------------------------------------------
@@ -133,6 +137,19 @@ class ConfidantLine(Ritual):
 
     def _sender(self, conv: dict[str, Any]) -> str | None:
         return conv.get("sender") or opens_to(sealer(), conv.get("route", ""))
+
+    async def _open(self, ctx: InteractionContext, value: str) -> tuple[str, dict[str, Any] | None, str | None]:
+        """The conversation a button or form names (by the confidant's id or the sender's
+        `ref`), and who the acting person is in it; the name must match their side."""
+        conv = await ctx.get_state(PREFIX + value)
+        if conv is not None:
+            party = await self._party(ctx, conv)
+            return value, conv, party if party == "confidant" or value == _ref(value, conv) else None
+        for key, found in await ctx.state_items(PREFIX):
+            if found.get("ref") == value:
+                party = await self._party(ctx, found)
+                return key[len(PREFIX):], found, party if party == "sender" else None
+        return value, None, None
 
     async def _to_confidant(self, ctx: RitualContext, conv_id: str, conv: dict[str, Any], key: str, body: str) -> None:
         confidant = conv["confidant"]
@@ -151,13 +168,14 @@ class ConfidantLine(Ritual):
         sender = self._sender(conv)
         if sender is None:
             return
+        ref = _ref(conv_id, conv)
         buttons: tuple[Button, ...] = ()
         if conv["status"] != "closed":
-            buttons = (Button("reply", await ctx.t_user(sender, "button.reply"), conv_id, "primary"),
-                       Button("close", await ctx.t_user(sender, "button.close"), conv_id))
+            buttons = (Button("reply", await ctx.t_user(sender, "button.reply"), ref, "primary"),
+                       Button("close", await ctx.t_user(sender, "button.close"), ref))
             if conv["anonymous"]:
-                buttons += (Button("reveal", await ctx.t_user(sender, "button.reveal"), conv_id),)
-        paragraphs = [await ctx.t_user(sender, key, id=conv_id)] + ([body] if body else [])
+                buttons += (Button("reveal", await ctx.t_user(sender, "button.reveal"), ref),)
+        paragraphs = [await ctx.t_user(sender, key, id=ref)] + ([body] if body else [])
         try:
             await ctx.dm(sender, text(*paragraphs, buttons=buttons))
         except Unreachable:
@@ -170,10 +188,9 @@ class ConfidantLine(Ritual):
         return new
 
     @action("reply")
-    async def open_reply(self, ctx: InteractionContext, conv_id: str) -> None:
-        conv = await ctx.get_state(PREFIX + conv_id)
-        party = await self._party(ctx, conv)
-        if party is None or conv["status"] == "closed":
+    async def open_reply(self, ctx: InteractionContext, value: str) -> None:
+        conv_id, conv, party = await self._open(ctx, value)
+        if party is None or conv is None or conv["status"] == "closed":
             await ctx.reply(text(ctx.user_t("gone")))
             return
         if party == "confidant" and conv["status"] == "received":
@@ -181,13 +198,12 @@ class ConfidantLine(Ritual):
             await self._to_sender(ctx, conv_id, {**conv, "status": "read"}, "update.read")
         await ctx.open_form(Form("reply", ctx.user_t("reply.title"), (
             FormField("message", ctx.user_t("reply.field"), FieldKind.MULTILINE, max_length=MAX_TEXT),
-        ), ctx.user_t("form.submit"), state=conv_id))
+        ), ctx.user_t("form.submit"), state=value))
 
     @form("reply")
-    async def receive_reply(self, ctx: InteractionContext, conv_id: str, values: dict[str, Any]) -> FormResult:
-        conv = await ctx.get_state(PREFIX + conv_id)
-        party = await self._party(ctx, conv)
-        if party is None or conv["status"] == "closed":
+    async def receive_reply(self, ctx: InteractionContext, value: str, values: dict[str, Any]) -> FormResult:
+        conv_id, conv, party = await self._open(ctx, value)
+        if party is None or conv is None or conv["status"] == "closed":
             return FormResult({"message": ctx.user_t("gone")})
         message = str(values["message"])
         status = "answered" if party == "confidant" else conv["status"]
@@ -204,10 +220,9 @@ class ConfidantLine(Ritual):
         return FormResult()
 
     @action("close")
-    async def close(self, ctx: InteractionContext, conv_id: str) -> None:
-        conv = await ctx.get_state(PREFIX + conv_id)
-        party = await self._party(ctx, conv)
-        if party is None or conv["status"] == "closed":
+    async def close(self, ctx: InteractionContext, value: str) -> None:
+        conv_id, conv, party = await self._open(ctx, value)
+        if party is None or conv is None or conv["status"] == "closed":
             await ctx.reply(text(ctx.user_t("gone")))
             return
         conv = await self._change(ctx, conv_id, lambda c: {**c, "status": "closed", "changed": ctx.now().isoformat()})
@@ -217,13 +232,13 @@ class ConfidantLine(Ritual):
             await self._to_sender(ctx, conv_id, conv, "update.closed")
         else:
             await self._to_confidant(ctx, conv_id, conv, "to_confidant.closed", "")
-        await ctx.reply(text(ctx.user_t("closed", id=conv_id)))
+        await ctx.reply(text(ctx.user_t("closed", id=value)))
 
     @action("reveal")
-    async def reveal(self, ctx: InteractionContext, conv_id: str) -> None:
+    async def reveal(self, ctx: InteractionContext, value: str) -> None:
         """Only the sender can show their name; nothing lets the confidant ask for it."""
-        conv = await ctx.get_state(PREFIX + conv_id)
-        if await self._party(ctx, conv) != "sender" or conv["status"] == "closed":
+        conv_id, conv, party = await self._open(ctx, value)
+        if party != "sender" or conv is None or conv["status"] == "closed":
             await ctx.reply(text(ctx.user_t("gone")))
             return
         user = ctx.user_id
@@ -242,7 +257,7 @@ class ConfidantLine(Ritual):
         if not mine:
             await ctx.reply(text(ctx.user_t("status.none")))
             return
-        lines = [ctx.user_t("status.line", id=conv_id, state=ctx.user_t(f"state.{conv['status']}"))
+        lines = [ctx.user_t("status.line", id=_ref(conv_id, conv), state=ctx.user_t(f"state.{conv['status']}"))
                  for conv_id, conv in sorted(mine, key=lambda m: str(m[1]["opened"]))]
         await ctx.reply(text(ctx.user_t("status.title"), "\n".join(lines)))
 
@@ -289,9 +304,9 @@ class ConfidantLine(Ritual):
         for key, conv in await ctx.state_items(PREFIX):
             visible = {k: v for k, v in conv.items() if k not in ("route", "reminded", "told")}
             if conv.get("sender") == user_id or opens_to(cipher, conv.get("route", "")) == user_id:
-                sent.append({"id": key[len(PREFIX):], **visible})
+                sent.append({**{k: v for k, v in visible.items() if k != "ref"}, "id": _ref(key[len(PREFIX):], conv)})
             elif conv["confidant"] == user_id:
-                answered.append({"id": key[len(PREFIX):], **visible})
+                answered.append({**{k: v for k, v in visible.items() if k != "ref"}, "id": key[len(PREFIX):]})
         return {k: v for k, v in (("signals_sent", sent), ("signals_as_confidant", answered)) if v}
 
     async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
@@ -304,3 +319,9 @@ class ConfidantLine(Ritual):
             elif conv["confidant"] == user_id:
                 await ctx.put_state(key, {**conv, "status": "closed", "confidant": "",
                                           "messages": [m for m in conv["messages"] if m["by"] != "confidant"]})
+
+
+def _ref(conv_id: str, conv: dict[str, Any]) -> str:
+    """The sender's name for a conversation (conversations opened before there was one
+    keep their single id)."""
+    return str(conv.get("ref") or conv_id)

@@ -212,3 +212,28 @@ async def test_a_refused_dm_to_an_anonymous_sender_leaves_no_trace(  # type: ign
     assert "refused a DM" in caplog.text  # the refusal itself was seen, without a name
     assert dump(h.store).get("audit_log", []) == before
     assert naming(h, SENDER) == []
+
+
+async def test_the_sender_and_the_confidant_see_different_names_for_the_conversation(  # type: ignore[no-untyped-def]
+        make_harness, secret) -> None:
+    """Found by trying it: both DMs carried the same conversation id, in the text and in the
+    buttons, so whoever can read DMs on the platform (a compliance export, a server admin)
+    could link an anonymous sender to their conversation."""
+    h = await make_harness(TOML.format(extra=""), start=START, channels=CHANNELS)
+    await signal(h, "Er wordt in het team gelachen om een collega.", "anonymous")
+    to_vera = h.local.last("dm", "dm:vera")
+    conv_id = to_vera.button("reply").value.split("|")[-1]
+    await h.local.click("vera", to_vera, "reply")
+    await h.local.submit("vera", {"message": "Dank je. Wil je vertellen wanneer het gebeurt?"})
+    to_sender = h.local.last("dm", f"dm:{SENDER}")
+    sender_side = [str(e.message) for e in h.local.seen_by(SENDER)]
+    assert sender_side and not any(conv_id in seen for seen in sender_side)
+    ref = to_sender.button("reply").value.split("|")[-1]
+    assert ref != conv_id and not any(ref in str(e.message) for e in h.local.seen_by("vera"))
+    # the sender's own name for it works for them, and not for the confidant
+    await h.local.click(SENDER, to_sender, "reply")
+    result, _ = await h.local.submit(SENDER, {"message": "Meestal in de pauze."})
+    assert result.ok and "pauze" in h.local.last("dm", "dm:vera").text
+    assert ref in (await h.local.command(SENDER, "signal status", channel="C1"))[-1].text
+    await h.local.click("vera", to_sender, "close")
+    assert "gesloten" not in h.local.last("dm", f"dm:{SENDER}").text
