@@ -177,7 +177,7 @@ def parse_config(raw: dict[str, Any], ritual_types: Mapping[str, Any], name: str
     not an id: ... (team 'jeugdteam-zuid', line 42)`.
     """
     problems: list[Problem] = []
-    if "team" in raw and "teams" not in raw:
+    if "team" in raw:  # alone or next to [[teams]]: the hint says what `team` should be
         problems.append((("team",), SINGULAR_TEAM))
         raw = {k: v for k, v in raw.items() if k != "team"}
     config: AppConfig | None = None
@@ -189,19 +189,11 @@ def parse_config(raw: dict[str, Any], ritual_types: Mapping[str, Any], name: str
     raw_teams: list[Any] = teams_value if isinstance(teams_value, list) else []
     if isinstance(raw.get("database_url"), str) and (secret := url_secret_problem(raw["database_url"])):
         problems.append((("database_url",), secret))
-    valid: list[tuple[int, TeamConfig]] = []
     for i, team in enumerate(raw_teams):
-        if not isinstance(team, dict):
-            continue
-        problems += [(("teams", i, *path), problem) for path, problem in team_id_problems(team)]
-        if config is not None:
-            valid.append((i, config.teams[i]))
-        else:
-            try:
-                valid.append((i, TeamConfig.model_validate(team)))
-            except ValidationError:
-                pass  # already reported above
-    problems += _cross_check(valid, ritual_types)
+        if isinstance(team, dict):
+            problems += [(("teams", i, *path), problem) for path, problem in team_id_problems(team)]
+    # On the file as written, so these show in the same pass as what pydantic found.
+    problems += _cross_check(raw_teams, ritual_types)
     if problems or config is None:
         raise ConfigError(_readable(problems, raw_teams, name, source))
     return config
@@ -252,31 +244,55 @@ def resolve_ritual(team: TeamConfig, ritual_type: Any) -> ResolvedRitual:
     return ResolvedRitual(ritual_type.id, settings.enabled, schedule, options)
 
 
-def _cross_check(teams: list[tuple[int, TeamConfig]], ritual_types: Mapping[str, Any]) -> list[Problem]:
-    """What pydantic cannot see: duplicate ids, leaders outside members, ritual ids and options."""
+def _cross_check(raw_teams: list[Any], ritual_types: Mapping[str, Any]) -> list[Problem]:
+    """What pydantic cannot see: duplicate ids, leaders outside members, ritual ids and
+    options. Works on the teams as written (dicts), so a team with other problems is still
+    checked: check-config reports everything in one pass."""
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for i, team in teams:
-        if team.id in seen:
-            problems.append((("teams", i, "id"), f"duplicate team id {team.id!r} (also teams[{seen[team.id]}])"))
-        seen.setdefault(team.id, i)
-        if isinstance(team.members, list):
-            members = set(team.members)
-            for j, user in enumerate(team.leaders):
-                if user not in members:
+    for i, team in enumerate(raw_teams):
+        if not isinstance(team, dict):
+            continue
+        team_id = team.get("id")
+        if isinstance(team_id, str):
+            if team_id in seen:
+                problems.append((("teams", i, "id"), f"duplicate team id {team_id!r} (also teams[{seen[team_id]}])"))
+            seen.setdefault(team_id, i)
+        members, leaders = team.get("members", "channel"), team.get("leaders", [])
+        if isinstance(members, list) and isinstance(leaders, list):
+            for j, user in enumerate(leaders):
+                if isinstance(user, str) and user not in members:
                     problems.append((("teams", i, "leaders", j), f"leader {user!r} is not in members"))
-        for rid, settings in team.rituals.items():
+        rituals = team.get("rituals", {})
+        for rid, settings in (rituals.items() if isinstance(rituals, dict) else ()):
             ritual_type = ritual_types.get(rid)
             if ritual_type is None:
                 known = ", ".join(sorted(ritual_types)) or "none installed"
                 problems.append((("teams", i, "rituals", rid), f"unknown ritual {rid!r} (known: {known})"))
                 continue
-            try:
-                ritual_type.Options.model_validate(settings.options)
-            except ValidationError as exc:
-                for err in exc.errors():
-                    problems.append((("teams", i, "rituals", rid, *err["loc"]), _describe(err)))
+            if not isinstance(settings, dict):
+                continue  # pydantic said what is wrong with it
+            options = {k: v for k, v in settings.items() if k not in ("enabled", "schedule")}
+            for err in _option_errors(ritual_type.Options, options):
+                problems.append((("teams", i, "rituals", rid, *err["loc"]), _describe(err)))
     return problems
+
+
+_QUOTED_NUMBER = ("int_type", "float_type", "bool_type")
+
+
+def _option_errors(options_model: Any, options: dict[str, Any]) -> list[Any]:
+    """What is wrong with a ritual's options; a number or yes/no written in quotes ("24",
+    "true") counts too: a mistake to point out, not to guess at. (Only that is checked
+    strictly: other types, such as a time written as text, keep pydantic's own parsing.)"""
+    found: list[Any] = []
+    for strict in (False, True):
+        try:
+            options_model.model_validate(options, strict=strict)
+        except ValidationError as exc:
+            found += [err for err in exc.errors() if not strict or (
+                err["type"] in _QUOTED_NUMBER and isinstance(err.get("input"), str))]
+    return found
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -299,6 +315,7 @@ def _describe(err: Mapping[str, Any]) -> str:
         return "required key is missing"
     message = str(err["msg"]).removeprefix("Value error, ")
     value = err.get("input")
-    if err["type"] in ("literal_error", "string_pattern_mismatch", "int_parsing", "bool_parsing", "date_from_datetime_parsing", "date_parsing"):
+    if err["type"] in ("literal_error", "string_pattern_mismatch", "int_parsing", "bool_parsing", "int_type", "bool_type",
+                       "float_type", "string_type", "date_from_datetime_parsing", "date_parsing"):
         return f"{message} (got {value!r})"
     return message

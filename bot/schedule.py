@@ -91,6 +91,10 @@ def _parse_human(source: str, parts: list[str]) -> Schedule:
     time_part = parts[-1]
     match = _TIME.match(time_part)
     if not match:
+        if parts[:-1]:  # say what is wrong with the days too, not one thing at a time
+            _parse_human(source, [*parts[:-1], "0:00"])
+        if re.fullmatch(r"\d{1,2}[:.]\d{2}", time_part):
+            raise ScheduleError("bad_time", source=source, time=time_part)
         raise ScheduleError("no_time", source=source)
     fields: dict[str, str] = {"hour": str(int(match.group(1))), "minute": str(int(match.group(2)))}
     words = parts[:-1]

@@ -144,6 +144,7 @@ TEXTS: Catalog = {
     "run.reason.other": {"nl": "er ging iets mis ({status})", "en": "something went wrong ({status})"},
     "schedule_error.empty": {"nl": "er staat geen tijdstip", "en": "empty schedule"},
     "schedule_error.no_time": {"nl": "ik mis een tijd zoals 14:00 aan het eind van '{source}'", "en": "expected a time like 14:00 at the end of '{source}'"},
+    "schedule_error.bad_time": {"nl": "ik mis een tijd zoals 14:00 aan het eind van '{source}': '{time}' is geen tijd van de dag (00:00 tot 23:59)", "en": "expected a time like 14:00 at the end of '{source}': '{time}' is not a time of day (00:00 to 23:59)"},
     "schedule_error.no_day": {"nl": "zeg op welke dag(en) in '{source}', bijvoorbeeld 'vrijdag 14:00' of 'dagelijks 09:00'", "en": "say which day(s) in '{source}', e.g. 'fri 14:00' or 'daily 09:00'"},
     "schedule_error.unreadable": {"nl": "'{source}' kan ik niet lezen; schrijf bijvoorbeeld 'vrijdag 14:00' of 'eerste dinsdag 14:00'", "en": "cannot read '{source}': use e.g. 'fri 14:00', 'first tue 14:00' or cron"},
     "schedule_error.unknown_day": {"nl": "'{word}' is geen dag die ik ken (in '{source}'); schrijf bijvoorbeeld ma, di, wo, do, vr, za, zo of de hele naam, zoals vrijdag", "en": "unknown day '{word}' in '{source}' (use mon, tue, wed, thu, fri, sat, sun)"},

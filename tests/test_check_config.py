@@ -94,6 +94,47 @@ enabled = true
     assert found[2].endswith("(team 'a', line 8)") and found[4].endswith("(team 'b', line 14)")
 
 
+def test_a_team_with_a_bad_value_still_gets_its_other_problems_in_the_same_pass(tmp_path: Path) -> None:
+    """Found by trying it: a leader outside members, an unknown option, an unknown ritual and
+    a duplicate id showed only after the channel and the holiday were fixed; a number of hours
+    in quotes and [[team]] next to [[teams]] passed without the hint."""
+    found = problems(tmp_path, '''
+[[teams]]
+id = "jz"
+platform = "slack"
+channel = "#jeugdteam-zuid"
+leaders = ["U0NOTMEMBER"]
+members = ["U0A"]
+holidays = ["2026-13-01"]
+[teams.rituals.weekly_success_mistake]
+schedule = "frii 25:00"
+sharer_notice_hours = "24"
+foo = 1
+[teams.rituals.unknown_ritual]
+
+[[teams]]
+id = "jz"
+platform = "local"
+channel = "C"
+
+[[team]]
+id = "x"
+''')
+    assert [p.split(":")[0] for p in found] == [
+        "teams[0].channel", "teams[0].leaders[0]", "teams[0].holidays[0]",
+        "teams[0].rituals.weekly_success_mistake.schedule", "teams[0].rituals.weekly_success_mistake.sharer_notice_hours",
+        "teams[0].rituals.weekly_success_mistake.foo", "teams[0].rituals.unknown_ritual", "teams[1].id", "team"]
+    assert "unknown day 'frii'" in found[3] and "(got '24')" in found[4] and "[[teams]] table (plural)" in found[8]
+    assert "'25:00' is not a time of day (00:00 to 23:59)" in problems(tmp_path, '''
+[[teams]]
+id = "a"
+platform = "local"
+channel = "C"
+[teams.rituals.weekly_success_mistake]
+schedule = "vrijdag 25:00"
+''')[0]
+
+
 def test_singular_team_tables_get_a_message_about_that(tmp_path: Path) -> None:
     twice = '''
 [[team]]
