@@ -403,3 +403,4 @@ async def erase_member(bot: RitualBot, team: TeamView, user_id: str) -> None:
     await outbox.drop_for(bot.store, team.id, user_id)
     await bot.store.erase_member(team.id, user_id)
     await bot.store.audit(team.id, None, "erasure", "a member's data was erased on their request", bot.clock.now())
+    await bot.refresh_settings()  # off a runtime roster: this replica's teams without them at once
