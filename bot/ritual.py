@@ -109,6 +109,12 @@ class Ritual:
     # "consent": only for people who opted in; "needed": what it needs to work, for everyone,
     # and only as long as it needs it. Every ritual says so; the core lists it in the notice.
     keeps: ClassVar[dict[str, dict[str, str]]] = {}
+    # State about people that a round needs only while it runs (votes, turns, fingerprints):
+    # key prefix -> how long after the round's occurrence (the key's last `:` part, an
+    # occurrence like `2026-11-27T14:00` or an ISO week like `2026-W48`) it may be kept.
+    # The ritual deletes it itself when the round closes; the retention job
+    # (`bot/store/retention.py`) deletes what is older, when a closing step never ran.
+    state_lifetime: ClassVar[dict[str, timedelta]] = {}
 
     _handlers: ClassVar[dict[tuple[str, str], str]]
 

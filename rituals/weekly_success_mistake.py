@@ -122,6 +122,9 @@ TEXTS = {
 
 class WeeklySuccessMistake(Ritual):
     id = "weekly_success_mistake"
+    # whose turn it is, who passed, the week's fingerprints: until the look-back (at most a week)
+    state_lifetime = {"sharer:": timedelta(days=8), "passed:": timedelta(days=8), "people:": timedelta(days=8),
+                      "count:": timedelta(days=8)}
     keeps = {
         "consent": {"nl": "je weeksucces, weekfout en les als je ze met je naam deelt",
                     "en": "your weekly success, mistake and lesson when you share them with your name"},
