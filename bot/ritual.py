@@ -115,6 +115,9 @@ class Ritual:
     # The ritual deletes it itself when the round closes; the retention job
     # (`bot/store/retention.py`) deletes what is older, when a closing step never ran.
     state_lifetime: ClassVar[dict[str, timedelta]] = {}
+    # Subcommands a button elsewhere may open for the person who clicks it, as if they typed
+    # `/ritual <name>` (the Slack App Home, another ritual's private answer): `command_button`.
+    button_commands: ClassVar[frozenset[str]] = frozenset()
 
     _handlers: ClassVar[dict[tuple[str, str], str]]
 
