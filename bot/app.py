@@ -33,7 +33,7 @@ from bot.schedule import parse_schedule
 from bot.schedule_change import CORE as CORE_STATE
 from bot.schedule_change import PREFIX as HISTORY_PREFIX
 from bot.schedule_change import served
-from bot.store import Store
+from bot.store import Store, retention
 from bot.takeover import Takeover
 from bot.teams import TeamView, team_view
 from bot.texts import TEXTS
@@ -299,9 +299,21 @@ class RitualBot:
                 return Outcome(trouble.status, trouble.cause)
         return outcome
 
+    async def _purge_round_state(self, team: TeamView, now: datetime) -> None:
+        """State about people a round no longer needs (`Ritual.state_lifetime`), of every ritual."""
+        removed = 0
+        for ritual in self.rituals.values():
+            for prefix, lifetime in ritual.state_lifetime.items():
+                keys = [key for key, _ in await self.store.state_items(team.id, ritual.id, prefix)]
+                for key in retention.outlived(keys, lifetime, now, team.tz):
+                    await self.store.delete_state(team.id, ritual.id, key)
+                    removed += 1
+        if removed:
+            log.info("retention: deleted %d entries of round state of team %s", removed, team.id)
+
     async def purge_expired(self, *, dry_run: bool = False) -> dict[str, int]:
         """Retention: answers older than each team's period (counted per team), dated facts
-        about people as old, and everything of teams no longer in the config (counted as
+        about people as old, round state no ritual needs any more, and everything of teams no longer in the config (counted as
         rows under their id)."""
         now = self.clock.now()
         counts = {}
@@ -310,6 +322,7 @@ class RitualBot:
             counts[team.id] = await self.store.delete_responses_before(team.id, before, dry_run=dry_run)
             if not dry_run:
                 await self.store.delete_facts_before(team.id, before)
+                await self._purge_round_state(team, now)
             if counts[team.id] and not dry_run:
                 log.info("retention: deleted %d answers of team %s", counts[team.id], team.id)
         for gone in sorted(await self.store.team_ids() - set(self.teams)):

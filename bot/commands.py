@@ -18,7 +18,7 @@ from bot.context import SEP
 from bot.dates import spoken_moment
 from bot.i18n import pick_language, translate
 from bot.messages import WHO, Button, Mention, Segment, text
-from bot.platform import Reply
+from bot.platform import CommandRequest, Reply
 from bot.store import Consent
 from bot.teams import TeamView
 from bot.texts import NOTICE_VERSION, TEXTS
@@ -338,8 +338,20 @@ class BaseCommands:
             await ctx.say(ctx.t("forget.cancelled"))
         elif name == REPOST:
             await self._repost(ctx, value)
+        elif name == "command":
+            await self._command_button(ctx, value)
         else:
             await ctx.say(ctx.t("action.stale"))
+
+    async def _command_button(self, ctx: CommandContext, command: str) -> None:
+        """A `command_button`: the subcommand runs as if the clicker typed it in the team's channel."""
+        allowed = {name for rid in self.bot.enabled_rituals(ctx.team.id) for name in self.bot.rituals[rid].button_commands}
+        if command not in allowed:
+            await ctx.say(ctx.t("action.stale"))
+            return
+        await self.bot.handle_command(CommandRequest(
+            platform=ctx.team.platform, user_id=ctx.user_id, channel_id=ctx.team.channel, text=command, reply=ctx.reply,
+            trigger_id=ctx.trigger_id, locale=ctx.locale))
 
     async def _repost(self, ctx: CommandContext, value: str) -> None:
         """An admin's "post it now" for a firing nobody could confirm (see bot/takeover.py)."""
@@ -403,3 +415,4 @@ async def erase_member(bot: RitualBot, team: TeamView, user_id: str) -> None:
     await outbox.drop_for(bot.store, team.id, user_id)
     await bot.store.erase_member(team.id, user_id)
     await bot.store.audit(team.id, None, "erasure", "a member's data was erased on their request", bot.clock.now())
+    await bot.refresh_settings()  # off a runtime roster: this replica's teams without them at once

@@ -47,7 +47,19 @@ class Occurrence:
 
 
 def encode_button(ritual_id: str, team_id: str, button: Button) -> Button:
-    return replace(button, action=f"{ritual_id}:{button.action}", value=f"{team_id}{SEP}{button.value}")
+    """A button bound to its ritual and team; a `command_button` stays the core's."""
+    action = button.action if button.action.startswith(COMMAND_ACTION) else f"{ritual_id}:{button.action}"
+    return replace(button, action=action, value=f"{team_id}{SEP}{button.value}")
+
+
+COMMAND_ACTION = "core:command"
+
+
+def command_button(command: str, label: str, style: Any = None) -> Button:
+    """A button that runs `/ritual <command>` for whoever clicks it, in the same team (only
+    commands a ritual lists in `Ritual.button_commands`): one ritual may offer another's
+    form without knowing that ritual (the moral deliberation offering the confidant line)."""
+    return Button(COMMAND_ACTION, label, command, style)
 
 
 def decode_target(action: str, value: str) -> tuple[str, str, str, str]:
@@ -86,6 +98,11 @@ class RitualContext:
 
     def local_now(self) -> datetime:
         return self._now.astimezone(self.team.tz)
+
+    def offers_command(self, name: str) -> bool:
+        """Whether a ritual enabled for this team lets a `command_button` open `/ritual <name>`."""
+        bot = self._bot
+        return bot is not None and any(name in bot.rituals[rid].button_commands for rid in bot.enabled_rituals(self.team.id))
 
     @property
     def team_language(self) -> str:

@@ -2,7 +2,9 @@
 
 An admin's change is stored with the value config.toml had when it was made (its base).
 On start:
-- config.toml still says the base -> the admin's change stands (a restart never undoes it);
+- config.toml still says the base -> the admin's change stands (a restart never undoes it;
+  a person erased with `/ritual forget` is masked in the base and matches whoever the file
+  names there, `bot/store/personal.py`);
 - config.toml now says something else -> someone edited the file since: the file wins,
   the bot logs which admin change it replaces, and the stale change is dropped.
 """
@@ -15,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from bot.config import AppConfig, RitualSettings, TeamConfig
+from bot.store.personal import same_base
 from bot.store.store import TeamSetting
 
 log = logging.getLogger("ritualbot.config")
@@ -54,7 +57,7 @@ def apply_overrides(config: AppConfig, settings: Mapping[str, Sequence[TeamSetti
     for team in config.teams:
         for setting in settings.get(team.id, ()):
             file_value = config_value(team, setting.key)
-            if file_value == setting.base:
+            if same_base(file_value, setting.base):  # a member erased from the base stands for whoever is there
                 team = with_value(team, setting.key, setting.value)
                 continue
             log.warning("config.toml now sets %s of team %s to %r; this replaces the change %s made at %s (%r)",

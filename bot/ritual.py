@@ -113,6 +113,15 @@ class Ritual:
     # everyone else (the confidant line, issue 15): the core then writes no audit row and
     # no log line about whom its messages reached or failed to reach.
     discreet: ClassVar[bool] = False
+    # State about people that a round needs only while it runs (votes, turns, fingerprints):
+    # key prefix -> how long after the round's occurrence (the key's last `:` part, an
+    # occurrence like `2026-11-27T14:00` or an ISO week like `2026-W48`) it may be kept.
+    # The ritual deletes it itself when the round closes; the retention job
+    # (`bot/store/retention.py`) deletes what is older, when a closing step never ran.
+    state_lifetime: ClassVar[dict[str, timedelta]] = {}
+    # Subcommands a button elsewhere may open for the person who clicks it, as if they typed
+    # `/ritual <name>` (the Slack App Home, another ritual's private answer): `command_button`.
+    button_commands: ClassVar[frozenset[str]] = frozenset()
 
     _handlers: ClassVar[dict[tuple[str, str], str]]
 

@@ -73,6 +73,8 @@ class ConfidantLine(Ritual):
     command_help = {"signal": {"nl": "een zorg privé bij de vertrouwenspersoon neerleggen; `signal status` voor de stand",
                                "en": "raise a worry privately with the confidant; `signal status` for where it stands"}}
 
+    button_commands = frozenset({"signal"})  # the Slack App Home and the deliberation's reflection offer it
+
     def acts_outside_roster(self, team: TeamView, user_id: str) -> bool:
         return bool(team.confidant) and user_id == team.confidant
 

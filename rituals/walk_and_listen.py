@@ -65,6 +65,8 @@ def week_start(week: str) -> datetime:
 
 class WalkAndListen(Ritual):
     id = "walk_and_listen"
+    # who a leader passed over, per ISO week: the week before the current one is still needed
+    state_lifetime = {"passed:": timedelta(days=21)}
     keeps = {
         "consent": {"nl": "niets meer dan hieronder", "en": "nothing more than below"},
         "needed": {"nl": "met wie en in welke week een wandeling was en of die doorging (nooit wat er gezegd is), "

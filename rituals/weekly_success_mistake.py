@@ -123,15 +123,18 @@ TEXTS = {
 
 class WeeklySuccessMistake(Ritual):
     id = "weekly_success_mistake"
+    # whose turn it is, who passed, the week's post counts: until the look-back (at most a week)
+    state_lifetime = {"sharer:": timedelta(days=8), "passed:": timedelta(days=8), "people:": timedelta(days=8),
+                      "count:": timedelta(days=8)}
     keeps = {
         "consent": {"nl": "je weeksucces, weekfout en les als je ze met je naam deelt",
                     "en": "your weekly success, mistake and lesson when you share them with your name"},
-        "needed": {"nl": "wie deze week aan de beurt is om te delen (tot de terugblik), wanneer je aan de beurt was, en "
-                         "een vingerafdruk dat je deze week iets deelde, om mensen te tellen (tot de terugblik; de sleutel "
-                         "ervan staat alleen in het geheugen van de bot)",
-                   "en": "whose turn it is to share this week (until the look-back), when it was your turn, and a "
-                         "fingerprint that you shared something this week, to count people (until the look-back; its "
-                         "key is only in the bot's memory)"},
+        "needed": {"nl": "wie deze week aan de beurt is om te delen (tot de terugblik), wanneer je aan de beurt was, en, "
+                         "alleen in het geheugen van de draaiende bot en nooit in de database, een vingerafdruk dat je "
+                         "deze week iets deelde, om mensen te tellen (tot de terugblik)",
+                   "en": "whose turn it is to share this week (until the look-back), when it was your turn, and, only in "
+                         "the running bot's memory and never in the database, a fingerprint that you shared something "
+                         "this week, to count people (until the look-back)"},
     }
     title = {"nl": "Weeksucces en weekfout", "en": "Weekly success and mistake"}
     step_descriptions = {
@@ -330,6 +333,13 @@ class WeeklySuccessMistake(Ritual):
             paragraphs.append((ctx.team_t("answer.lesson"), UserText(answer["lesson"])))
         thread = MessageRef(channel=prompt["channel"], id=prompt["id"])
         await ctx.post(text(*paragraphs), thread=thread)
+        for where in [w for w in self._weeks if w[0] == ctx.team.id and w[1] != occurrence]:
+            try:  # a week whose look-back never ran (paused): its fingerprints go with its state
+                began = datetime.fromisoformat(where[1]).replace(tzinfo=ctx.team.tz)
+            except ValueError:
+                continue
+            if ctx.now() - began > self.state_lifetime["people:"]:
+                del self._weeks[where]
         week = self._weeks.get((ctx.team.id, occurrence)) or {"key": weekly_turns.new_week_key()}
         self._weeks[(ctx.team.id, occurrence)] = {
             **weekly_turns.with_person(week, ctx.user_id, week["key"], anonymous=anonymous), "key": week["key"]}

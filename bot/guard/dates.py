@@ -14,6 +14,8 @@
   three words after an agenda noun (deadline, studiedag, overleg, MDO, ...) is a meeting,
   a deadline or a period, and is not flagged unless a birth cue says otherwise. Further
   away the noun says nothing: "bij het overleg bleek dat hij op 14-06-2024 ..." is a case.
+  A date called a start or end date ("startdatum ... is 6 januari 2025", "1 september 2025
+  als einddatum") is a plan too, up to six words after the word or right before it.
 - Times, years alone and day-month without a year are never flagged.
 """
 
@@ -60,6 +62,12 @@ _AGENDA_NOUN = re.compile(
     r"\b(?:deadline|ingangsdatum|startdatum|einddatum|planning|gepland|ingepland|agenda|vergadering|overleg"
     r"|teamoverleg|mdo|teamdag|studiedag|training|cursus|workshop|bijeenkomst|intervisie|evaluatie|meeting)\b"
     r"(?:[\s:,]+[^\s.!?]+){0,3}?[\s:,]*$", re.IGNORECASE)
+# "Startdatum van de nieuwe collega is 6 januari 2025", "1 september 2025 als einddatum": a
+# date named as the start or end of something is a plan, a few words before it or right after.
+_PLAN_DATE_BEFORE = re.compile(r"\b(?:startdatum|begindatum|einddatum|ingangsdatum)\b(?:[\s:,]+[^\s.!?]+){0,6}?[\s:,]*$",
+                               re.IGNORECASE)
+_PLAN_DATE_AFTER = re.compile(r"^\s*(?:als|is\s+de|is\s+mijn|is\s+zijn|is\s+haar)\s+(?:startdatum|begindatum|einddatum"
+                              r"|ingangsdatum|deadline)\b", re.IGNORECASE)
 _RANGE_BETWEEN = re.compile(r"^\s*(?:-|t/m|tot(?:\s+en\s+met)?|tot|to|until|till|through)\s*$", re.IGNORECASE)
 
 
@@ -105,7 +113,8 @@ def _candidates(text: str) -> Iterator[tuple[int, int, bool]]:
 
 def _on_the_agenda(text: str, start: int, end: int) -> bool:
     return bool(_WEEKDAY_BEFORE.search(before(text, start, 16)) or _TIME_AFTER.match(text[end:end + 24])
-                or _AGENDA_WORD.search(before(text, start, 20)) or _AGENDA_NOUN.search(before(text, start, 80)))
+                or _AGENDA_WORD.search(before(text, start, 20)) or _AGENDA_NOUN.search(before(text, start, 80))
+                or _PLAN_DATE_BEFORE.search(before(text, start, 80)) or _PLAN_DATE_AFTER.match(text[end:end + 30]))
 
 
 def dates(text: str) -> Iterator[Finding]:

@@ -1,6 +1,6 @@
 """Surnames of clients and families, where the text itself says a surname follows.
 
-In a case description, "mevrouw Jansen", "meneer De Boer", "de familie El Amrani",
+In a case description, "mevrouw Jansen", "meneer De Boer", "cliënt Pietersen", "de familie El Amrani",
 "het gezin Öztürk", "fam. Hoekstra", "Mrs Smith" or "the Kowalski family" names a client or
 their family. Colleagues are called by their first name ("Anouk", "juf Marieke"), so first
 names are not flagged: without a title or "familie" in front, a capitalised word is far
@@ -24,7 +24,7 @@ _NOT_A_NAME = frozenset(
     # roles written with a capital in formal texts: "Mevrouw de Voorzitter", "Meneer Directeur"
     + "voorzitter wethouder burgemeester directeur rector minister rechter officier voogd dokter president "
       "secretaris griffier".split())
-_TITLE = (r"(?:[Mm]evrouw|[Mm]evr\.?|[Mm]w\.?|[Mm]eneer|[Mm]ijnheer|[Dd]hr\.?|[Dd]e\s+heer|[Ff]amilie|[Ff]am\."
+_TITLE = (r"(?:[Cc]li[eë]nte?|[Mm]evrouw|[Mm]evr\.?|[Mm]w\.?|[Mm]eneer|[Mm]ijnheer|[Dd]hr\.?|[Dd]e\s+heer|[Ff]amilie|[Ff]am\."
           r"|[Gg]ezin|Mrs\.?|Mr\.?|Ms\.?|Miss)")
 _PARTICLE = r"(?:(?:[Vv]an|[Dd]e|[Dd]er|[Dd]en|[Tt]er|[Tt]en|[Tt]e|[Vv]on|[Ee]l|[Aa]l|[Ll]e|[Ll]a|[Dd]a|[Dd]i|[Dd]u|[Oo]p|[Ii]n|'t|[Bb]en|[Bb]in|[Aa]bu)[\s-]+)"
 _WORD = r"[^\W\d_][\w']*(?:-[^\W\d_][\w']*)*"

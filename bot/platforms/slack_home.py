@@ -4,7 +4,8 @@ team's rituals with their schedules and next firings in the team's local time.
 `summarise` is platform-neutral (it reads the bot and the store, nothing of Slack);
 `home_view` renders the summary as a Slack `home` view. The buttons it carries are not
 new behaviour: the adapter turns them into the core's own `/ritual optin|optout|mydata|
-forget` commands, answered in the person's DM.
+forget` commands, answered in the person's DM, and, where the team has a confidant, into
+`/ritual signal`, which opens the same form as the command (issue 15).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from bot.app import RitualBot
 
 HOME_ACTIONS = ("optin", "optout", "mydata", "forget")
+# Opened like `/ritual signal` (issue 15): shown for a team with a confidant and a ritual that offers it.
+SIGNAL = "signal"
 HOME_PREFIX = "home:"
 
 
@@ -43,6 +46,7 @@ class TeamSummary:
     consent_since: str | None
     is_admin: bool
     rituals: tuple[RitualLine, ...]
+    signal: bool = False  # a button to raise a worry with the team's confidant
 
 
 async def summarise(bot: RitualBot, user_id: str, team_ids: Iterable[str], locale: str | None) -> list[TeamSummary]:
@@ -61,9 +65,11 @@ async def summarise(bot: RitualBot, user_id: str, team_ids: Iterable[str], local
                     title=ritual.title.get(language, rid), schedule=spoken_schedule(bot.resolved[(team.id, rid)].schedule, language),
                     next_local=format_local(nxt, team, language) if nxt else None,
                     paused=(await bot.store.ritual_state(team.id, rid)).paused))
+        signal = bool(team.confidant) and any(SIGNAL in bot.rituals[rid].button_commands
+                                              for rid in bot.enabled_rituals(team.id))
         out.append(TeamSummary(team.id, language, consent,
                                format_local(since, team, language) if since else None,
-                               team.is_admin(user_id), tuple(rituals)))
+                               team.is_admin(user_id), tuple(rituals), signal))
     return out
 
 
@@ -104,7 +110,8 @@ def _team_blocks(s: TeamSummary) -> list[dict[str, Any]]:
             {"type": "button", "action_id": HOME_PREFIX + name, "value": s.team_id,
              "text": {"type": "plain_text", "text": t("home." + name)},
              **({"style": "danger"} if name == "forget" else {})}
-            for name in HOME_ACTIONS if not (name == "optin" and s.consent is Consent.IN)]},
+            for name in (*HOME_ACTIONS, *((SIGNAL,) if s.signal else ()))
+            if not (name == "optin" and s.consent is Consent.IN)]},
     ]
     if s.is_admin:
         lines = [t("home.paused" if r.paused else "home.ritual", title=r.title, schedule=r.schedule,

@@ -107,8 +107,11 @@ class Inbound:
         if team is None or team.platform != "slack":
             await reply(self.say("error.generic", locale))
             return
+        trigger = body.get("trigger_id")
+        if trigger:
+            remember(self.platform.trigger_channels, trigger, team.channel)
         request = CommandRequest(platform="slack", user_id=user, channel_id=team.channel, text=name, reply=reply,
-                                 trigger_id=body.get("trigger_id"), locale=locale)
+                                 trigger_id=trigger, locale=locale)
         await self._safely(bot.handle_command(request), reply, locale)
         await self.publish_home(user)
 

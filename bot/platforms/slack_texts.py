@@ -28,6 +28,7 @@ TEXTS: Catalog = {
     "home.optout": {"nl": "Toestemming intrekken", "en": "Withdraw consent"},
     "home.mydata": {"nl": "Mijn gegevens", "en": "My data"},
     "home.forget": {"nl": "Wis mijn gegevens", "en": "Erase my data"},
+    "home.signal": {"nl": "Zorg melden bij de vertrouwenspersoon", "en": "Raise a worry with the confidant"},
     "home.admin": {"nl": "Rituelen van dit team (je bent beheerder):", "en": "This team's rituals (you are an admin):"},
     "home.ritual": {"nl": "{title}: {schedule}; volgende keer {when}", "en": "{title}: {schedule}; next on {when}"},
     "home.paused": {"nl": "{title}: {schedule}; gepauzeerd", "en": "{title}: {schedule}; paused"},

@@ -16,8 +16,12 @@ Where an id can sit:
 - a key that contains the id: `firing.step` (`insights:<admin>`), `setting.key`
   (`mattermost:dm:<user>:<post>`).
 
-Runtime rosters in `team_setting.value`/`.base` are the team's configuration (as
-config.toml is) and are shown, not erased: an admin takes someone off the team.
+Runtime rosters in `team_setting.value` (members, leaders an admin added with `/ritual
+members add` and the like) are erased like ritual state: the person is taken off the list,
+so after `forget` the bot no longer counts them in. `team_setting.base` (what config.toml
+said when the admin made the change) keeps its shape with the id masked as "(erased)":
+`same_base` lets a masked entry stand for any id, so the admin's change still stands
+against an unchanged config.toml (`bot/overrides.py`) and no id is kept.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from bot.store.models import (
 
 ERASED = "(erased)"
 
-Erase = Literal["delete", "blank", "redact", "scrub", "keep"]
+Erase = Literal["delete", "blank", "redact", "scrub", "mask", "keep"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,8 @@ class Place:
     `how`: "exact" (the column is the id), "token" (the id is a word in it), "segment" (a
     `:`-separated part of a key), "json" (anywhere in a JSON value's keys or strings).
     `erase`: delete the row; blank the column (None or "(erased)"); redact the id in the
-    text; scrub it from the JSON; or keep (shown in mydata, never erased: see module doc).
+    text; scrub it from the JSON; mask it in the JSON (replaced by "(erased)", the shape
+    kept); or keep (shown in mydata, never erased).
     """
 
     table: type[SQLModel]
@@ -73,8 +78,8 @@ PLACES: tuple[Place, ...] = (
     Place(AuditRow, "actor_id", "exact", "blank", why="who made an admin change"),
     Place(AuditRow, "detail", "token", "redact", why="whom an admin change named"),
     Place(TeamSettingRow, "set_by", "exact", "blank", why="who made a runtime change"),
-    Place(TeamSettingRow, "value", "json", "keep", why="runtime rosters"),
-    Place(TeamSettingRow, "base", "json", "keep", why="config.toml's roster when it was changed"),
+    Place(TeamSettingRow, "value", "json", "scrub", why="runtime rosters: members, leaders an admin added"),
+    Place(TeamSettingRow, "base", "json", "mask", why="config.toml's roster when an admin changed it"),
     Place(StateRow, "key", "segment", "delete", why="a setting of one person (monthly report, a leader's turn)"),
     Place(StateRow, "value", "json", "scrub", why="votes, volunteers, groups, turns in ritual state"),
     Place(FiringRow, "step", "segment", "delete", why="a report sent to one admin"),
@@ -123,6 +128,29 @@ def scrub(data: Any, user_id: str) -> Any:
     return data
 
 
+def mask(data: Any, user_id: str) -> Any:
+    """A JSON value with the person replaced by "(erased)" wherever they are, its shape kept."""
+    if isinstance(data, str):
+        return ERASED if data == user_id else data
+    if isinstance(data, dict):
+        return {(ERASED if k == user_id else k): mask(v, user_id) for k, v in data.items()}
+    if isinstance(data, list):
+        return [mask(v, user_id) for v in data]
+    return data
+
+
+def same_base(current: Any, base: Any) -> bool:
+    """Whether config.toml's `current` value is the `base` an admin's change was made
+    against, where a masked "(erased)" in `base` stands for any one id (list or value)."""
+    if base == ERASED and isinstance(current, str):
+        return True
+    if isinstance(base, list) and isinstance(current, list):
+        return len(base) == len(current) and all(same_base(c, b) for c, b in zip(current, base, strict=True))
+    if isinstance(base, dict) and isinstance(current, dict):
+        return base.keys() == current.keys() and all(same_base(current[k], base[k]) for k in base)
+    return bool(current == base)
+
+
 def _candidates(s: Session, place: Place, team_id: str, user_id: str) -> list[Any]:
     """Rows of this place's table that may name the person (narrowed in SQL, decided in Python)."""
     table: Any = place.table
@@ -156,12 +184,18 @@ def export(s: Session, team_id: str, user_id: str) -> dict[str, list[dict[str, A
 
 def erase(s: Session, team_id: str, user_id: str) -> int:
     """Erase the person from every place (within one transaction); how many rows changed."""
-    changed = 0
+    return sum(erase_per_table(s, team_id, user_id).values())
+
+
+def erase_per_table(s: Session, team_id: str, user_id: str) -> dict[str, int]:
+    """Like `erase`, counted per table name (only tables where something changed)."""
+    changed: dict[str, int] = {}
     for place in PLACES:
         if place.erase == "keep":
             continue
         for row in _candidates(s, place, team_id, user_id):
-            changed += 1
+            table = str(place.table.__tablename__)
+            changed[table] = changed.get(table, 0) + 1
             if place.erase == "delete":
                 s.delete(row)
                 continue
@@ -176,4 +210,5 @@ def _erased_value(place: Place, value: Any, user_id: str) -> Any:
         return None if place.table.model_fields[place.column].is_required() is False else ERASED
     if place.erase == "redact":
         return _token(user_id).sub(ERASED, str(value))
-    return json.dumps(scrub(json.loads(value), user_id), ensure_ascii=False, sort_keys=True)
+    erased = mask if place.erase == "mask" else scrub
+    return json.dumps(erased(json.loads(value), user_id), ensure_ascii=False, sort_keys=True)

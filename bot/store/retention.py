@@ -5,11 +5,16 @@
   only what a ritual needs to work, and only for as long as that.
 - A team removed from config.toml has nobody left to run its rituals or to ask for its
   data: everything the database holds for it goes at the next retention run.
+- Ritual state about people that a round needs only while it runs (votes, turns, the
+  week's fingerprints; `Ritual.state_lifetime`) goes once that lifetime has passed since
+  the round, also when the step that closes a round never ran (paused, missed, switched
+  off): for members who never opted in the bot keeps only what a ritual needs, and only
+  as long as it needs it (issue 11).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Table, delete, func, select
@@ -57,3 +62,28 @@ def delete_team(s: Session, team_id: str, *, dry_run: bool = False) -> int:
         if not dry_run:
             s.connection().execute(delete(table).where(key == team_id))
     return total
+
+
+def round_moment(key: str, tz: tzinfo) -> datetime | None:
+    """When the round a state key belongs to began: its last `:` part read as an occurrence
+    (`2026-11-27T14:00`, the team's wall time) or an ISO week (`2026-W48`, its Monday);
+    None when it is neither."""
+    last = key.rsplit(":", 2)
+    candidates = [":".join(last[-2:]), last[-1]]
+    for part in candidates:
+        try:
+            return datetime.fromisoformat(part).replace(tzinfo=tz)
+        except ValueError:
+            pass
+        year, _, week = part.partition("-W")
+        if year.isdigit() and week.isdigit():
+            try:
+                return datetime.combine(date.fromisocalendar(int(year), int(week), 1), datetime.min.time(), tz)
+            except ValueError:
+                return None
+    return None
+
+
+def outlived(keys: list[str], lifetime: timedelta, now: datetime, tz: tzinfo) -> list[str]:
+    """The keys whose round began more than `lifetime` before `now` (keys without a round: never)."""
+    return [key for key in keys if (began := round_moment(key, tz)) is not None and now - began > lifetime]

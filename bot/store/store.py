@@ -419,9 +419,14 @@ class Store(FiringLeases, OffLoop):
 
     @off_loop
     def erase_member(self, team_id: str, user_id: str) -> int:
-        """Erase this person from every place in `bot/store/personal.py`, in one transaction."""
+        """Erase this person from every place in `bot/store/personal.py`, in one transaction.
+
+        When that took them off a runtime roster, every replica is told to reload its teams."""
         with self._local_writes, self._session() as s:
-            return personal.erase(s, team_id, user_id)
+            changed = personal.erase_per_table(s, team_id, user_id)
+        if TeamSettingRow.__tablename__ in changed:
+            self._bump_settings_version()
+        return sum(changed.values())
 
     # walks -----------------------------------------------------------------------------
 

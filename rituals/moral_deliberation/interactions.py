@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.context import InteractionContext, RitualContext
+from bot.context import InteractionContext, RitualContext, command_button
 from bot.messages import WHO, Bold, Button, Choice, FieldKind, Form, FormField, Message, UserText, mentioning, text
 from bot.platform import FormResult
 from bot.ritual import action, form
@@ -162,7 +162,7 @@ class Interactions:
     @action("talk")
     async def talk_to_someone(self, ctx: InteractionContext, value: str) -> None:
         """Only the clicker sees the answer; nothing is logged, stored or sent to the confidant."""
-        await ctx.reply(text(ctx.user_t("talk.lead"), *_support(ctx)))
+        await ctx.reply(text(ctx.user_t("talk.lead"), *_support(ctx), buttons=_signal_button(ctx)))
 
     @action("reflect")
     async def open_reflection_form(self, ctx: InteractionContext, occurrence: str) -> None:
@@ -201,7 +201,8 @@ class Interactions:
             # consent notice: this is not the moment to ask for anything. Anonymous: only where
             # nothing is stored (`ctx.confirm`).
             kept = ctx.user_t("stored.yes") if stored else ctx.user_t("stored.no")
-            await ctx.confirm(text(ctx.user_t("reflect.heavy_reply"), *_support(ctx), *([] if anonymous else [kept])))
+            await ctx.confirm(text(ctx.user_t("reflect.heavy_reply"), *_support(ctx), *([] if anonymous else [kept]),
+                                   buttons=_signal_button(ctx)))
             return FormResult()
         await _thank(ctx, ctx.user_t("reflect.thanks"), stored, anonymous)
         return FormResult()
@@ -218,6 +219,14 @@ def _support(ctx: InteractionContext) -> list[Any]:
                         else ctx.user_t("support.no_confidant")]
     lines += [ctx.user_t("support.doctor"), ctx.user_t("support.small_step"), ctx.user_t("support.untold")]
     return lines
+
+
+def _signal_button(ctx: InteractionContext) -> tuple[Button, ...]:
+    """The way to the confidant as one click (issue 15): the same form as `/ritual signal`,
+    when the team has a confidant and a ritual that offers that form; only the clicker sees it."""
+    if not ctx.team.confidant or not ctx.offers_command("signal"):
+        return ()
+    return (command_button("signal", ctx.user_t("button.signal")),)
 
 
 async def _thank(ctx: InteractionContext, thanks: str, stored: int | None, anonymous: bool) -> None:

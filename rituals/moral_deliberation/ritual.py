@@ -51,6 +51,10 @@ HISTORY = "facilitations"  # [occurrence, user] pairs of the last twelve months
 
 class MoralDeliberation(Interactions, Ritual):
     id = "moral_deliberation"
+    # votes, volunteers and dilemmas until the session (`open_session` drops them); the tables
+    # until the reflection and next month's call (`Round.clear`)
+    state_lifetime = {"votes:": timedelta(days=1), "volunteers:": timedelta(days=1), "dilemmas:": timedelta(days=1),
+                      "plan:": timedelta(days=35)}
     keeps = {
         "consent": {"nl": "je dilemma's en reflecties als je ze met je naam deelt",
                     "en": "your dilemmas and reflections when you share them with your name"},

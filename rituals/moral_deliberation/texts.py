@@ -24,6 +24,7 @@ TEXTS = {
     "button.finish": {"nl": "Afronden", "en": "Wrap up"},
     "button.reflect": {"nl": "Vertel hoe het was", "en": "Tell us how it was"},
     "button.talk": {"nl": "Ik wil graag met iemand praten", "en": "I'd like to talk to someone"},
+    "button.signal": {"nl": "Leg het bij de vertrouwenspersoon neer", "en": "Raise it with the confidant"},
     "form.dilemma_title": {"nl": "Een dilemma inbrengen", "en": "Bring in a dilemma"},
     "form.dilemma_intro": {"nl": ("Laat namen van cliënten, leerlingen of ouders weg. Ik bewaar je dilemma tot het beraad, zodat ik het dan "
                                   "kan laten zien; daarna vergeet ik het, tenzij je hebt gezegd dat ik je antwoorden mag bewaren."),
