@@ -246,8 +246,12 @@ class MattermostConnector:
 
         locale = await locale_or_none(self.platform.user_locale, user, platform="mattermost")
         started = time.monotonic()
-        line = await self.platform.resolve_mentions(line)
-        await apologising(bot.handle_command(CommandRequest(
-            platform="mattermost", user_id=user, channel_id=channel, text=line, reply=reply, locale=locale)),
-            reply, lambda: bot.language_of("mattermost", user, locale), platform="mattermost")
+
+        async def dispatch(line: str) -> None:
+            line = await self.platform.resolve_mentions(line)
+            await bot.handle_command(CommandRequest(
+                platform="mattermost", user_id=user, channel_id=channel, text=line, reply=reply, locale=locale))
+
+        await apologising(dispatch(line), reply, lambda: bot.language_of("mattermost", user, locale),
+                          platform="mattermost")
         log.debug("answered a DM command in %.2fs", time.monotonic() - started)

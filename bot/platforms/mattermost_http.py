@@ -154,12 +154,15 @@ class IntegrationRoutes:
             return self._refused("request.bad_ids", 400)
         locale = await self._locale(user)
         slot = ResponseSlot(lambda m: True)
-        line = await self.platform.resolve_mentions(str(form.get("text", "")))
         reply = self._private(slot, channel, user)
-        req = CommandRequest(platform="mattermost", user_id=user, channel_id=channel,
-                             text=line, reply=reply,
-                             trigger_id=str(form.get("trigger_id") or "") or None, locale=locale)
-        first = await self._answer(slot, bot.handle_command(req), reply, user, locale, channel)
+
+        async def dispatch() -> None:  # resolving @names asks the server: inside the window, apologised for
+            line = await self.platform.resolve_mentions(str(form.get("text", "")))
+            await bot.handle_command(CommandRequest(
+                platform="mattermost", user_id=user, channel_id=channel, text=line, reply=reply,
+                trigger_id=str(form.get("trigger_id") or "") or None, locale=locale))
+
+        first = await self._answer(slot, dispatch(), reply, user, locale, channel)
         if first is None:
             return web.json_response({})
         body = await self.platform.body(first, channel=channel, user=user)
