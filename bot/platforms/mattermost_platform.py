@@ -106,11 +106,7 @@ class MattermostPlatform:
     async def usernames(self, ids: set[str]) -> dict[str, str]:
         """User names by id, for mentions; read at most every `USER_TTL` seconds (an old name
         stands when the server no longer returns the user)."""
-        missing = [i for i in ids if not self.users.fresh(i)]
-        if missing:
-            found = await self.call(lambda d: d.users.get_users_by_ids(missing))
-            for user in found:
-                self.users.put(user["id"], user)
+        await self._users_by_ids([i for i in ids if not self.users.fresh(i)])
         records = {i: self.users.get(i, stale_ok=True) for i in ids}
         return {i: str(record["username"]) for i, record in records.items() if record is not None}
 
@@ -351,29 +347,24 @@ class MattermostPlatform:
             if len(chunk) < 200:
                 break
             page += 1
-        humans: list[str] = []
+        return [user["id"] for user in await self._users_by_ids(ids)
+                if not user.get("is_bot") and not user.get("delete_at") and user["id"] != self.bot_user_id]
+
+    async def _users_by_ids(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """`POST /users/ids`, 200 at a time; what it returns is cached. Unknown ids are left out."""
+        found: list[dict[str, Any]] = []
         for start in range(0, len(ids), 200):
-            batch = ids[start:start + 200]
-            for user in await self.call(cast("Callable[[Driver], Any]",
-                                             lambda d, b=batch: d.users.get_users_by_ids(b))):
-                self.users.put(user["id"], user)
-                if not user.get("is_bot") and not user.get("delete_at") and user["id"] != self.bot_user_id:
-                    humans.append(user["id"])
-        return humans
+            batch = list(ids[start:start + 200])
+            found += await self.call(cast("Callable[[Driver], Any]", lambda d, b=batch: d.users.get_users_by_ids(b)))
+        for user in found:
+            self.users.put(user["id"], user)
+        return found
 
     async def active_humans(self, user_ids: Sequence[str]) -> set[str]:
         """One `POST /users/ids` per 200: not deactivated (`delete_at`), not a bot; ids the
         server does not return do not exist."""
-        ids = list(dict.fromkeys(user_ids))
-        active = set()
-        for start in range(0, len(ids), 200):
-            batch = ids[start:start + 200]
-            for user in await self.call(cast("Callable[[Driver], Any]",
-                                             lambda d, b=batch: d.users.get_users_by_ids(b))):
-                self.users.put(user["id"], user)
-                if not user.get("is_bot") and not user.get("delete_at"):
-                    active.add(user["id"])
-        return active
+        return {user["id"] for user in await self._users_by_ids(list(dict.fromkeys(user_ids)))
+                if not user.get("is_bot") and not user.get("delete_at")}
 
     async def upload_image(self, channel: str, image: ImageFile, *, comment: str | None = None) -> None:
         files = {"files": (image.filename, io.BytesIO(image.data), image.mime)}

@@ -337,21 +337,16 @@ class SlackPlatform:
 
     async def post_ephemeral(self, channel: str, user_id: str, message: Message) -> None:
         for chunk in render_message(message):
-            await self.ephemeral_chunk(channel, user_id, chunk)
+            await self.ephemeral_piece(channel, user_id, chunk)
 
-    async def ephemeral_chunk(self, channel: str, user_id: str, chunk: SlackMessage) -> None:
-        async with self.pacer.call():
-            await self.client.chat_postEphemeral(channel=channel, user=user_id, text=chunk.text, blocks=chunk.blocks)
+    # the kit's private ways (bot/platforms/kit/private_reply.py): pieces are Slack's chunks ------
 
-    # the kit's private ways (bot/platforms/kit/private_reply.py) --------------------------------
-
-    def pieces(self, message: Message) -> list[SlackMessage]:
-        """A message as Slack takes it: several chunks when it is longer than one Slack message."""
-        return render_message(message)
+    pieces = staticmethod(render_message)
 
     async def ephemeral_piece(self, channel: str, user_id: str, piece: SlackMessage) -> bool:
         """chat.postEphemeral; Slack's refusals (not in channel, ...) raise."""
-        await self.ephemeral_chunk(channel, user_id, piece)
+        async with self.pacer.call():
+            await self.client.chat_postEphemeral(channel=channel, user=user_id, text=piece.text, blocks=piece.blocks)
         return True
 
     async def dm_piece(self, user_id: str, piece: SlackMessage) -> None:
