@@ -88,10 +88,6 @@ class IntegrationRoutes:
         """Run work that may outlive the HTTP request; `stop()` waits for it."""
         return self.background.spawn(work)
 
-    @property
-    def tasks(self) -> set[asyncio.Task[Any]]:
-        return self.background.tasks
-
     def _ready(self) -> BotPort:
         if self.bot is None:
             raise web.HTTPServiceUnavailable(text=say("request.starting", self.language))
