@@ -25,6 +25,7 @@ from bot.i18n import pick_language, translate
 from bot.messages import text
 from bot.metrics import Metrics
 from bot.overrides import apply_overrides
+from bot.overview import TeamSummary, summarise, teams_of
 from bot.people import People
 from bot.platform import ActionRequest, ChatPlatform, CommandRequest, FormResult, FormSubmission, Reply
 from bot.ritual import Ritual
@@ -185,6 +186,30 @@ class RitualBot:
         if not mine and len(on_platform) == 1:
             return on_platform[0]
         return None
+
+    # the adapters' port (bot/ports.py) -----------------------------------------------------------
+
+    async def language_of(self, platform: str, user_id: str, locale: str | None, *,
+                          channel_id: str | None = None) -> str:
+        """`BotPort.language_of`: the person's chosen language in their team, else locale, team, install."""
+        team = self.team_for(platform, channel_id, user_id)
+        if team is None:
+            return pick_language(locale, default=self.config.language)
+        try:
+            chosen = await self.store.language(team.id, user_id)
+        except Exception:  # an error text must reach the person even when the database does not answer
+            log.warning("the language of a person could not be read; their locale decides", exc_info=True)
+            chosen = None
+        return pick_language(chosen, locale, default=team.language)
+
+    def team_channel(self, platform: str, team_id: str) -> str | None:
+        """`BotPort.team_channel`."""
+        team = self.teams.get(team_id)
+        return team.channel if team is not None and team.platform == platform else None
+
+    async def overview(self, platform: str, user_id: str, locale: str | None) -> list[TeamSummary]:
+        """`BotPort.overview`: the person's teams on `platform` (bot/overview.py)."""
+        return await summarise(self, user_id, await teams_of(self, platform, user_id), locale)
 
     # dispatch ---------------------------------------------------------------------------------
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from bot.messages import Form, ImageFile, Message, MessageRef
+
+if TYPE_CHECKING:
+    from bot.ports import BotPort
 
 
 class NotDelivered(Exception):
@@ -200,7 +203,13 @@ class Connector(Protocol):
 
     platform: ChatPlatform
 
-    async def start(self, dispatcher: Dispatcher) -> None: ...
+    async def start(self, bot: BotPort) -> None:
+        """Start listening; what people do goes to `bot`, which the adapter may also ask (bot/ports.py)."""
+        ...
+
+    def routes(self) -> list[Any]:
+        """The aiohttp routes the platform calls (HTTP mode); empty when it calls nothing."""
+        ...
 
     async def stop(self) -> None: ...
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.platforms.mattermost_http import FAILED
+from bot.platforms.kit.texts import TEXTS as KIT_TEXTS
 from bot.registry import discover
 from bot.simulation import advance
 from bot.store import Store
@@ -103,7 +103,7 @@ async def test_every_installed_ritual_renders_valid_posts_and_dialogs(store: Sto
                         user = r.connector.platform._dm_users.get(channel) or BRAM
                         response = await r.click(user, post, action["name"])
                         assert response.status == 200, (action["name"], response.text)
-                        assert (response.json or {}).get("ephemeral_text") not in FAILED.values()
+                        assert (response.json or {}).get("ephemeral_text") not in KIT_TEXTS["error.generic"].values()
         assert r.mm.dialog_warnings == [] and r.mm.dialogs
         for opened in r.mm.dialogs:
             empty = {e["name"]: None for e in opened["dialog"]["elements"]}

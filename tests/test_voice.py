@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.platforms import slack_texts
-from bot.platforms.mattermost_http import FORGED
+from bot.platforms.kit import texts as kit_texts
 from bot.texts import TEXTS
 from tests.conftest import TEAM_TOML
 
@@ -18,7 +18,7 @@ def english(catalog: object) -> list[str]:
 
 
 def test_no_calques_and_the_dutch_is_grammatical() -> None:
-    texts = english(TEXTS) + english(slack_texts.TEXTS) + [FORGED["en"]]
+    texts = english(TEXTS) + english(slack_texts.TEXTS) + english(kit_texts.TEXTS)
     for calque in ("rather not", "by myself", "have of you", "kept of you", "keep nothing of"):
         assert not [t for t in texts if calque in t], calque
     assert "Dit kun je niet ongedaan maken." in TEXTS["forget.question"]["nl"]

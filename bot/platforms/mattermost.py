@@ -25,11 +25,14 @@ from bot.config import AppConfig, ConfigError
 from bot.lanes import INTERACTIONS, in_lane
 from bot.messages import Message
 from bot.metrics import Metrics
-from bot.platform import CommandRequest, Dispatcher
+from bot.platform import CommandRequest
+from bot.platforms.kit.failures import apologising
+from bot.platforms.kit.users import locale_or_none
 from bot.platforms.mattermost_connection import MattermostConnection, RetryPolicy
 from bot.platforms.mattermost_http import IntegrationRoutes
 from bot.platforms.mattermost_platform import MattermostPlatform
 from bot.platforms.mattermost_signing import Signer, signing_secret
+from bot.ports import BotPort
 from bot.store import Store
 
 log = logging.getLogger("ritualbot.mattermost")
@@ -53,6 +56,7 @@ class MattermostSettings:
     command: str = "ritual"
     ca_file: str | None = None
     max_concurrency: int = 8
+    language: str = "nl"  # the install's (config.toml `language`), for requests from nobody known yet
 
 
 def command_tokens(env: Mapping[str, str]) -> tuple[str, ...]:
@@ -90,7 +94,7 @@ def settings_from_env(env: Mapping[str, str], config: AppConfig) -> MattermostSe
     return MattermostSettings(url=url, token=token, command_tokens=tokens,
                               public_url=public.rstrip("/"), command=config.command,
                               ca_file=env.get("MATTERMOST_CA_FILE", "").strip() or None,
-                              max_concurrency=int(concurrency))
+                              max_concurrency=int(concurrency), language=config.language)
 
 
 async def connector_from_env(env: Mapping[str, str], config: AppConfig, store: Store,
@@ -118,7 +122,8 @@ class MattermostConnector:
         self.platform = MattermostPlatform(self.connection, signer, settings.public_url,
                                            max_concurrency=settings.max_concurrency,
                                            interaction_concurrency=INTERACTION_THREADS, metrics=metrics)
-        self.http = IntegrationRoutes(self.platform, settings.command_tokens, window=reply_window)
+        self.http = IntegrationRoutes(self.platform, settings.command_tokens, window=reply_window,
+                                      language=settings.language, command=settings.command)
         self.instance = secrets.token_hex(8)
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._dm_channels_seen: set[str] = set()
@@ -133,11 +138,11 @@ class MattermostConnector:
     def routes(self) -> list[web.RouteDef]:
         return self.http.routes()
 
-    async def start(self, dispatcher: Dispatcher) -> None:
+    async def start(self, bot: BotPort) -> None:
         """Check the token, then listen for direct messages in the background."""
         me = await self.connection.login()
         log.info("connected to Mattermost as @%s", me.get("username"))
-        self.http.dispatcher = dispatcher
+        self.http.bot = bot
         # A DM sent after start but before the first event we see (the socket dropped at once)
         # is caught up from here.
         self._last_event_ms = max(self._last_event_ms, int(time.time() * 1000))
@@ -155,12 +160,8 @@ class MattermostConnector:
         if self._listener is not None:
             with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError):
                 await asyncio.wait_for(self._listener, 5)
-        pending = list(self.http.tasks)
-        if pending:
-            _, late = await asyncio.wait(pending, timeout=10)
-            for task in late:
-                task.cancel()
-        self.http.dispatcher = None
+        await self.http.background.drain(10)
+        self.http.bot = None
 
     # direct messages ------------------------------------------------------------------------------
 
@@ -234,7 +235,8 @@ class MattermostConnector:
         return await self.store.setting_or_create(key, lambda: self.instance) == self.instance
 
     async def _dm_command(self, post: dict[str, Any]) -> None:
-        if self.http.dispatcher is None or not await self._claim(post["id"], post["user_id"]):
+        bot = self.http.bot
+        if bot is None or not await self._claim(post["id"], post["user_id"]):
             return
         user, channel = post["user_id"], post["channel_id"]
         line = str(post.get("message") or "").strip()
@@ -245,12 +247,14 @@ class MattermostConnector:
         async def reply(message: Message) -> None:
             await self.platform.post_in(channel, message, user=user)
 
-        try:
-            locale = await self.platform.user_locale(user)
-        except Exception:
-            locale = None
+        locale = await locale_or_none(self.platform.user_locale, user, platform="mattermost")
         started = time.monotonic()
-        line = await self.platform.resolve_mentions(line)
-        await self.http.dispatcher.handle_command(CommandRequest(
-            platform="mattermost", user_id=user, channel_id=channel, text=line, reply=reply, locale=locale))
+
+        async def dispatch(line: str) -> None:
+            line = await self.platform.resolve_mentions(line)
+            await bot.handle_command(CommandRequest(
+                platform="mattermost", user_id=user, channel_id=channel, text=line, reply=reply, locale=locale))
+
+        await apologising(dispatch(line), reply, lambda: bot.language_of("mattermost", user, locale),
+                          platform="mattermost")
         log.debug("answered a DM command in %.2fs", time.monotonic() - started)

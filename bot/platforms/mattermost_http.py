@@ -3,7 +3,10 @@
 Each request is checked before the core sees it (the command token, or our signature on
 the button context / dialog state) and turned into a typed request. The core may answer
 the user more than once, and later than Mattermost waits: the first private answer goes
-into the HTTP response when it fits there, every other one as an ephemeral post or a DM.
+into the HTTP response when it fits there, every other one the kit's way (an ephemeral
+post, else a DM: bot/platforms/kit/private_reply.py). Refusals and failures are the kit's
+texts, in the person's language when their id is known and checked, else the install's
+(bot/platforms/kit/texts.py). The bot is reached only through its port (bot/ports.py).
 """
 
 from __future__ import annotations
@@ -16,22 +19,23 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.i18n import pick_language, translate
+from bot.i18n import translate
 from bot.lanes import INTERACTIONS, in_lane
 from bot.messages import Message, MessageRef
-from bot.platform import ActionRequest, CommandRequest, Dispatcher, FormSubmission, Reply
+from bot.platform import ActionRequest, CommandRequest, FormSubmission, Reply
 from bot.platforms import mattermost_render as render
 from bot.platforms.ids import valid_channel_id, valid_user_id
+from bot.platforms.kit import private_reply as ways
+from bot.platforms.kit.failures import apologising, form_failed
+from bot.platforms.kit.texts import say
+from bot.platforms.kit.users import locale_or_none
+from bot.platforms.kit.window import MATTERMOST_WINDOW, Background, within
 from bot.platforms.mattermost_platform import MattermostPlatform
 from bot.platforms.mattermost_signing import Expired, Forged
+from bot.ports import BotPort
 from bot.texts import TEXTS
 
 log = logging.getLogger("ritualbot.mattermost")
-
-FAILED = {"nl": "Er ging iets mis. Probeer het later nog eens.", "en": "Something went wrong. Please try again later."}
-BAD_IDS = "user_id and channel_id must be Mattermost ids (26 lower-case letters and digits)"
-FORGED = {"nl": "Dit verzoek kwam niet van ritualbot voor jou; er is niets veranderd.",
-          "en": "This request was not made by ritualbot for you; nothing was changed."}
 
 
 def interactive(handler: Callable[[web.Request], Awaitable[web.Response]]
@@ -64,13 +68,16 @@ class ResponseSlot:
 class IntegrationRoutes:
     """aiohttp handlers for `/mattermost/command`, `/mattermost/actions`, `/mattermost/dialogs`."""
 
-    def __init__(self, platform: MattermostPlatform, command_tokens: Sequence[str], *, window: float = 2.5) -> None:
+    def __init__(self, platform: MattermostPlatform, command_tokens: Sequence[str], *,
+                 window: float = MATTERMOST_WINDOW, language: str = "nl", command: str = "ritual") -> None:
         self.platform = platform
         self._tokens = [_bound(t) for t in command_tokens]
         self._channel_teams: dict[str, str] = {}
         self.window = window
-        self.dispatcher: Dispatcher | None = None
-        self.tasks: set[asyncio.Task[Any]] = set()
+        self.language = language  # the install's (config.toml `language`), for requests from nobody known
+        self.slash_command = command
+        self.bot: BotPort | None = None
+        self.background = Background("mattermost")
 
     def routes(self) -> list[web.RouteDef]:
         """The three endpoints; a person waits on each, so they run in the interactions' lane."""
@@ -80,61 +87,46 @@ class IntegrationRoutes:
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run work that may outlive the HTTP request; `stop()` waits for it."""
-        task = asyncio.create_task(work)
-        self.tasks.add(task)
-        task.add_done_callback(self._finished)
-        return task
+        return self.background.spawn(work)
 
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self.tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("mattermost interaction failed", exc_info=task.exception())
-
-    def _ready(self) -> Dispatcher:
-        if self.dispatcher is None:
-            raise web.HTTPServiceUnavailable(text="ritualbot is starting")
-        return self.dispatcher
+    def _ready(self) -> BotPort:
+        if self.bot is None:
+            raise web.HTTPServiceUnavailable(text=say("request.starting", self.language))
+        return self.bot
 
     async def _locale(self, user_id: str) -> str | None:
-        try:
-            return await self.platform.user_locale(user_id)
-        except Exception:  # a missing locale only changes the language of the answer
-            log.warning("could not read the locale of a user", exc_info=True)
-            return None
+        return await locale_or_none(self.platform.user_locale, user_id, platform="mattermost")
 
-    def _private(self, slot: ResponseSlot, channel: str | None, user_id: str) -> Callable[[Message], Awaitable[None]]:
-        async def reply(message: Message) -> None:
-            if slot.take(message):
-                return
-            if channel:
-                await self.platform.post_ephemeral(channel, user_id, message)
-            else:
-                await self.platform.send_dm(user_id, message)
+    async def _language(self, user_id: str, locale: str | None, channel: str | None = None) -> str:
+        """The person's language (`BotPort.language_of`); the install's while the bot is starting."""
+        if self.bot is None:
+            return self.language
+        return await self.bot.language_of("mattermost", user_id, locale, channel_id=channel)
 
-        return reply
+    def _refused(self, key: str, status: int, **values: object) -> web.Response:
+        """A request refused before anyone was identified: the install's language."""
+        return web.json_response({"error": say(key, self.language, **values)}, status=status)
+
+    def _private(self, slot: ResponseSlot, channel: str | None, user_id: str) -> Reply:
+        async def into_response(message: Message) -> bool:
+            return slot.take(message)
+
+        return ways.private_reply(self.platform, channel, user_id, first=into_response)
 
     def _traceless(self, channel: str | None, user_id: str) -> Reply | None:
         """An ephemeral post or nothing: never a DM (for confirming anonymous contributions)."""
-        if not channel:
-            return None
+        return ways.traceless_reply(self.platform, channel, user_id)
 
-        async def reply(message: Message) -> None:
-            if not await self.platform.ephemeral_only(channel, user_id, message):
-                log.debug("a private confirmation could not be shown without a trace: left out")
-
-        return reply
-
-    async def _answer(self, slot: ResponseSlot, work: Coroutine[Any, Any, Any], locale: str | None) -> Message | None:
-        """Wait for the first reply, the end of the work or the window; whichever comes first."""
-        task = self.spawn(work)
-        waiter = asyncio.ensure_future(slot.filled.wait())
+    async def _answer(self, slot: ResponseSlot, work: Coroutine[Any, Any, Any], reply: Reply, user: str,
+                      locale: str | None, channel: str) -> Message | None:
+        """Wait for the first reply, the end of the work or the window, whichever comes first; a
+        failure is apologised for through `reply` (into the response while the window is open)."""
+        language = lambda: self._language(user, locale, channel)  # noqa: E731 - asked only on a failure
+        task = self.spawn(apologising(work, reply, language, platform="mattermost"))
         try:
-            await asyncio.wait({task, waiter}, timeout=self.window, return_when=asyncio.FIRST_COMPLETED)
+            await within(self.window, task, answered=slot.filled)
         finally:
-            waiter.cancel()
             slot.open = False
-        if slot.first is None and task.done() and not task.cancelled() and task.exception() is not None:
-            return Message(paragraphs=((FAILED[pick_language(locale, default="nl")],),))
         return slot.first
 
     # the slash command ---------------------------------------------------------------------------
@@ -175,23 +167,27 @@ class IntegrationRoutes:
         team = self._token_team(request, form)
         if team is None:
             log.warning("slash command with a wrong or missing token refused")
-            return web.json_response({"error": "invalid command token"}, status=401)
-        dispatcher = self._ready()
+            return self._refused("request.bad_token", 401, command=self.slash_command)
+        bot = self._ready()
         user, channel = str(form.get("user_id", "")), str(form.get("channel_id", ""))
         if not user or not channel:
-            return web.json_response({"error": "user_id and channel_id are required"}, status=400)
+            return self._refused("request.no_ids", 400)
         if not (valid_user_id("mattermost", user) and valid_channel_id("mattermost", channel)):
-            return web.json_response({"error": BAD_IDS}, status=400)
+            return self._refused("request.bad_ids", 400)
         if await self._bound_elsewhere(team, form, channel):
             log.warning("slash command with another team's token refused")
-            return web.json_response({"error": "this command token belongs to another Mattermost team"}, status=401)
+            return self._refused("request.other_team", 401, command=self.slash_command)
         locale = await self._locale(user)
         slot = ResponseSlot(lambda m: True)
-        line = await self.platform.resolve_mentions(str(form.get("text", "")))
-        req = CommandRequest(platform="mattermost", user_id=user, channel_id=channel,
-                             text=line, reply=self._private(slot, channel, user),
-                             trigger_id=str(form.get("trigger_id") or "") or None, locale=locale)
-        first = await self._answer(slot, dispatcher.handle_command(req), locale)
+        reply = self._private(slot, channel, user)
+
+        async def dispatch() -> None:  # resolving @names asks the server: inside the window, apologised for
+            line = await self.platform.resolve_mentions(str(form.get("text", "")))
+            await bot.handle_command(CommandRequest(
+                platform="mattermost", user_id=user, channel_id=channel, text=line, reply=reply,
+                trigger_id=str(form.get("trigger_id") or "") or None, locale=locale))
+
+        first = await self._answer(slot, dispatch(), reply, user, locale, channel)
         if first is None:
             return web.json_response({})
         body = await self.platform.body(first, channel=channel, user=user)
@@ -207,34 +203,39 @@ class IntegrationRoutes:
         try:
             body = await request.json()
         except (ValueError, UnicodeDecodeError):
-            raise web.HTTPBadRequest(text="expected a JSON body") from None
+            body = None
         if not isinstance(body, dict):
-            raise web.HTTPBadRequest(text="expected a JSON object")
+            raise web.HTTPBadRequest(text=say("request.not_json", self.language))
         return body
+
+    async def _forged(self, user: str, channel: str | None, exc: Forged) -> web.Response:
+        language = await self._language(user, await self._locale(user), channel) if user else self.language
+        return web.json_response({"error": say("request.forged", language), "reason": str(exc)}, status=403)
 
     async def action(self, request: web.Request) -> web.Response:
         body = await self._json(request)
         user, channel = str(body.get("user_id", "")), str(body.get("channel_id", ""))
         if not (valid_user_id("mattermost", user) and valid_channel_id("mattermost", channel)):
-            return web.json_response({"error": BAD_IDS}, status=400)
+            return self._refused("request.bad_ids", 400)
         try:
             target = self.platform.signer.check_button(body.get("context"), channel=channel, user=user)
         except Expired:
-            locale = await self._locale(user)
-            return web.json_response({"ephemeral_text": translate(TEXTS, "action.stale", pick_language(locale, default="nl"))})
+            language = await self._language(user, await self._locale(user), channel)
+            return web.json_response({"ephemeral_text": translate(TEXTS, "action.stale", language)})
         except Forged as exc:
             log.warning("button callback refused: %s", exc)
-            forged = FORGED[pick_language(await self._locale(user), default="nl")] if user else FORGED["en"]
-            return web.json_response({"error": forged, "reason": str(exc)}, status=403)
-        dispatcher = self._ready()
+            return await self._forged(user, channel, exc)
+        bot = self._ready()
         locale = await self._locale(user)
         slot = ResponseSlot(lambda m: not m.buttons)  # ephemeral_text cannot carry buttons
         post_id = str(body.get("post_id") or "")
+        reply = self._private(slot, channel, user)
         req = ActionRequest(platform="mattermost", user_id=user, channel_id=channel, action=target.action,
-                            value=target.value, reply=self._private(slot, channel, user),
-                            message=MessageRef(channel=channel, id=post_id) if post_id else None, trigger_id=str(body.get("trigger_id") or "") or None,
+                            value=target.value, reply=reply,
+                            message=MessageRef(channel=channel, id=post_id) if post_id else None,
+                            trigger_id=str(body.get("trigger_id") or "") or None,
                             locale=locale, traceless=self._traceless(channel, user))
-        first = await self._answer(slot, dispatcher.handle_action(req), locale)
+        first = await self._answer(slot, bot.handle_action(req), reply, user, locale, channel)
         if first is None:
             return web.json_response({})
         usernames = await self.platform.usernames(render.mentioned(first))
@@ -250,30 +251,33 @@ class IntegrationRoutes:
         body = await self._json(request)
         user, channel_id = str(body.get("user_id", "")), str(body.get("channel_id") or "")
         if not valid_user_id("mattermost", user) or (channel_id and not valid_channel_id("mattermost", channel_id)):
-            return web.json_response({"error": BAD_IDS}, status=400)
+            return self._refused("request.bad_ids", 400)
+        channel = channel_id or None
         try:
             target = self.platform.signer.check_dialog(body.get("callback_id"), body.get("state"), user=user)
         except Expired:
-            locale = await self._locale(user)
+            language = await self._language(user, await self._locale(user), channel)
             first = next(iter(body.get("submission") or {}), "form")
-            return web.json_response({"errors": {first: translate(TEXTS, "form.expired", pick_language(locale, default="nl"))}})
+            return web.json_response({"errors": {first: translate(TEXTS, "form.expired", language)}})
         except Forged as exc:
             log.warning("dialog submission refused: %s", exc)
-            forged = FORGED[pick_language(await self._locale(user), default="nl")] if user else FORGED["en"]
-            return web.json_response({"error": forged, "reason": str(exc)}, status=403)
+            return await self._forged(user, channel, exc)
         if body.get("cancelled"):
             return web.json_response({})
-        dispatcher = self._ready()
-        channel = str(body.get("channel_id") or "") or None
+        bot = self._ready()
         raw = body.get("submission")
         submitted: dict[str, Any] = raw if isinstance(raw, dict) else {}
         slot = ResponseSlot(lambda m: False)  # a dialog response carries only errors
+        locale = await self._locale(user)
         req = FormSubmission(platform="mattermost", user_id=user, form_id=target.form_id, state=target.state,
                              values=render.submission_values(submitted), reply=self._private(slot, channel, user),
-                             channel_id=channel, locale=await self._locale(user),
-                             traceless=self._traceless(channel, user))
+                             channel_id=channel, locale=locale, traceless=self._traceless(channel, user))
         # The submission waits for the result (per-field errors) but survives the request being dropped.
-        result = await asyncio.shield(self.spawn(dispatcher.handle_form(req)))
+        task = self.spawn(bot.handle_form(req))
+        try:
+            result = await asyncio.shield(task)
+        except Exception:  # logged by the background; the dialog stays open with the person's text
+            return web.json_response({"errors": form_failed(submitted, await self._language(user, locale, channel))})
         if result.ok:
             return web.json_response({})
         return web.json_response(render.dialog_errors(result.errors, submitted))

@@ -35,6 +35,7 @@ from bot.metrics import Metrics
 from bot.platform import NotDelivered, Person, PlatformTrouble, Unreachable
 from bot.platforms import mattermost_render as render
 from bot.platforms.ids import checked_user, valid_mattermost_username
+from bot.platforms.kit.users import UserCache
 from bot.platforms.mattermost_connection import MattermostConnection
 from bot.platforms.mattermost_signing import Signer
 from bot.textsplit import split_text
@@ -80,7 +81,7 @@ class MattermostPlatform:
         self._slots = {POSTS: asyncio.Semaphore(max_concurrency),
                        INTERACTIONS: asyncio.Semaphore(interaction_concurrency)}
         self.post_attempts, self.post_backoff = post_attempts, post_backoff
-        self._users: dict[str, tuple[float, dict[str, Any]]] = {}
+        self.users = UserCache(USER_TTL)
         self._dm_channels: dict[str, str] = {}  # user id -> DM channel id
         self._dm_users: dict[str, str | None] = {}  # channel id -> the human in a DM with us, or None
         self.ephemeral_allowed: bool | None = None  # learned from the first 403
@@ -103,12 +104,11 @@ class MattermostPlatform:
                                 self.action_url, channel=channel, user=user)
 
     async def usernames(self, ids: set[str]) -> dict[str, str]:
-        missing = [i for i in ids if not self._fresh(i)]
-        if missing:
-            found = await self.call(lambda d: d.users.get_users_by_ids(missing))
-            for user in found:
-                self._users[user["id"]] = (time.monotonic(), user)
-        return {i: self._users[i][1]["username"] for i in ids if i in self._users}
+        """User names by id, for mentions; read at most every `USER_TTL` seconds (an old name
+        stands when the server no longer returns the user)."""
+        await self._users_by_ids([i for i in ids if not self.users.fresh(i)])
+        records = {i: self.users.get(i, stale_ok=True) for i in ids}
+        return {i: str(record["username"]) for i, record in records.items() if record is not None}
 
     async def resolve_mentions(self, line: str) -> str:
         """`@username` words in a command line become user ids, the way config.toml names people."""
@@ -119,7 +119,7 @@ class MattermostPlatform:
                 try:
                     user = await self.call(cast("Callable[[Driver], Any]",  # default-bound lambdas defeat inference
                                                 lambda d, name=username: d.users.get_user_by_username(name)))
-                    self._users[user["id"]] = (time.monotonic(), user)
+                    self.users.put(user["id"], user)
                     word = user["id"]
                 except ResourceNotFound:
                     pass  # not a user: leave the word for the command to judge
@@ -141,22 +141,22 @@ class MattermostPlatform:
             user = await self.call(fetch)
         except (ResourceNotFound, InvalidOrMissingParameters):
             return Person(None, "not_found")
-        self._users[user["id"]] = (time.monotonic(), user)
+        self.users.put(user["id"], user)
         if user.get("delete_at"):
             return Person(str(user["id"]), "inactive")
         if user.get("is_bot"):
             return Person(str(user["id"]), "bot")
         return Person(str(user["id"]))
 
-    def _fresh(self, user_id: str) -> bool:
-        cached = self._users.get(user_id)
-        return cached is not None and time.monotonic() - cached[0] < USER_TTL
-
     async def user(self, user_id: str) -> dict[str, Any]:
+        """The user's record, read at most every `USER_TTL` seconds."""
         checked_user(self.name, user_id)
-        if not self._fresh(user_id):
-            self._users[user_id] = (time.monotonic(), await self.call(lambda d: d.users.get_user(user_id)))
-        return self._users[user_id][1]
+
+        async def load() -> dict[str, Any]:
+            found: dict[str, Any] = await self.call(lambda d: d.users.get_user(user_id))
+            return found
+
+        return await self.users.fetch(user_id, load)
 
     # posting ---------------------------------------------------------------------------------
 
@@ -296,6 +296,17 @@ class MattermostPlatform:
         if not await self.ephemeral_only(channel, user_id, message):
             await self.send_dm(user_id, message)
 
+    # the kit's private ways (bot/platforms/kit/private_reply.py): `post_in` splits long posts itself
+
+    def pieces(self, message: Message) -> list[Message]:
+        return [message]
+
+    async def ephemeral_piece(self, channel: str, user_id: str, piece: Message) -> bool:
+        return await self.ephemeral_only(channel, user_id, piece)
+
+    async def dm_piece(self, user_id: str, piece: Message) -> None:
+        await self.send_dm(user_id, piece)
+
     async def ephemeral_only(self, channel: str, user_id: str, message: Message) -> bool:
         """An ephemeral post, which Mattermost does not store; False when the bot may not make one.
 
@@ -336,29 +347,24 @@ class MattermostPlatform:
             if len(chunk) < 200:
                 break
             page += 1
-        humans: list[str] = []
+        return [user["id"] for user in await self._users_by_ids(ids)
+                if not user.get("is_bot") and not user.get("delete_at") and user["id"] != self.bot_user_id]
+
+    async def _users_by_ids(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """`POST /users/ids`, 200 at a time; what it returns is cached. Unknown ids are left out."""
+        found: list[dict[str, Any]] = []
         for start in range(0, len(ids), 200):
-            batch = ids[start:start + 200]
-            for user in await self.call(cast("Callable[[Driver], Any]",
-                                             lambda d, b=batch: d.users.get_users_by_ids(b))):
-                self._users[user["id"]] = (time.monotonic(), user)
-                if not user.get("is_bot") and not user.get("delete_at") and user["id"] != self.bot_user_id:
-                    humans.append(user["id"])
-        return humans
+            batch = list(ids[start:start + 200])
+            found += await self.call(cast("Callable[[Driver], Any]", lambda d, b=batch: d.users.get_users_by_ids(b)))
+        for user in found:
+            self.users.put(user["id"], user)
+        return found
 
     async def active_humans(self, user_ids: Sequence[str]) -> set[str]:
         """One `POST /users/ids` per 200: not deactivated (`delete_at`), not a bot; ids the
         server does not return do not exist."""
-        ids = list(dict.fromkeys(user_ids))
-        active = set()
-        for start in range(0, len(ids), 200):
-            batch = ids[start:start + 200]
-            for user in await self.call(cast("Callable[[Driver], Any]",
-                                             lambda d, b=batch: d.users.get_users_by_ids(b))):
-                self._users[user["id"]] = (time.monotonic(), user)
-                if not user.get("is_bot") and not user.get("delete_at"):
-                    active.add(user["id"])
-        return active
+        return {user["id"] for user in await self._users_by_ids(list(dict.fromkeys(user_ids)))
+                if not user.get("is_bot") and not user.get("delete_at")}
 
     async def upload_image(self, channel: str, image: ImageFile, *, comment: str | None = None) -> None:
         files = {"files": (image.filename, io.BytesIO(image.data), image.mime)}

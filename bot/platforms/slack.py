@@ -29,11 +29,11 @@ from slack_bolt.response import BoltResponse
 from bot.config import AppConfig, ConfigError
 from bot.lanes import INTERACTIONS, in_lane
 from bot.metrics import Metrics
-from bot.platform import Dispatcher
 from bot.platforms.slack_client import INTERACTION_SLOTS, SlackPlatform, make_client, remember
 from bot.platforms.slack_home import HOME_PREFIX
 from bot.platforms.slack_inbound import Inbound
 from bot.platforms.slack_render import modal_errors
+from bot.ports import BotPort
 from bot.store import Store
 
 log = logging.getLogger("ritualbot.slack")
@@ -53,7 +53,7 @@ class SlackConnector:
         self.platform = platform
         self.config = config
         self.app_token = app_token
-        self.dispatcher: Dispatcher | None = None
+        self.bot: BotPort | None = None
         self.seen_events: OrderedDict[str, None] = OrderedDict()
         self._socket: AsyncSocketModeHandler | None = None
         self.app = AsyncApp(client=platform.client, signing_secret=signing_secret or "",
@@ -65,12 +65,12 @@ class SlackConnector:
         self.app.view_submission(re.compile(".*"))(self._on_view_submission)
         self.app.view_closed(re.compile(".*"))(self._ack_only)
         self.app.event("app_home_opened")(self._on_home_opened)
-        self.inbound = Inbound(platform, config, self._dispatcher)
+        self.inbound = Inbound(platform, config, self._bot)
 
-    def _dispatcher(self) -> Dispatcher:
-        if self.dispatcher is None:
+    def _bot(self) -> BotPort:
+        if self.bot is None:
             raise RuntimeError("the Slack connector is not started")
-        return self.dispatcher
+        return self.bot
 
     @property
     def socket_mode(self) -> bool:
@@ -84,8 +84,8 @@ class SlackConnector:
         sock = None if self._socket is None else self._socket.client  # the websocket, not the Web API
         return "connected" if sock is not None and await sock.is_connected() else "connecting"
 
-    async def start(self, dispatcher: Dispatcher) -> None:
-        self.dispatcher = dispatcher
+    async def start(self, bot: BotPort) -> None:
+        self.bot = bot
         auth = await self.platform.client.auth_test()
         self.platform.bot_user_id = auth.get("user_id")
         if self.app_token is not None:
@@ -108,7 +108,8 @@ class SlackConnector:
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
-        self.dispatcher = None
+        await self.inbound.background.drain(10)  # answers already under way get a moment to finish
+        self.bot = None
         await self.platform.close()
 
     def routes(self) -> list[web.RouteDef]:

@@ -51,6 +51,7 @@ from bot.messages import Form, ImageFile, Message, MessageRef, parse_user_ref
 from bot.metrics import Metrics
 from bot.platform import NotDelivered, Person, PlatformTrouble, Unreachable
 from bot.platforms.ids import checked_user
+from bot.platforms.kit.users import UserCache, locale_or_none
 from bot.platforms.slack_render import SlackLimitError, SlackMessage, render_form, render_message
 
 log = logging.getLogger("ritualbot.slack")
@@ -259,7 +260,7 @@ class SlackPlatform:
         self.metrics = metrics or Metrics()
         self.pacer = Pacer(post_interval, max_concurrent, metrics=self.metrics)
         self._dm_channels: dict[str, str] = {}
-        self._users: dict[str, tuple[float, dict[str, Any]]] = {}
+        self.users = UserCache(USER_CACHE_SECONDS)
         self.bot_user_id: str | None = None
         self.trigger_channels: OrderedDict[str, str] = OrderedDict()
         self.view_channels: OrderedDict[str, str] = OrderedDict()
@@ -336,14 +337,20 @@ class SlackPlatform:
 
     async def post_ephemeral(self, channel: str, user_id: str, message: Message) -> None:
         for chunk in render_message(message):
-            await self.ephemeral_chunk(channel, user_id, chunk)
+            await self.ephemeral_piece(channel, user_id, chunk)
 
-    async def ephemeral_chunk(self, channel: str, user_id: str, chunk: SlackMessage) -> None:
+    # the kit's private ways (bot/platforms/kit/private_reply.py): pieces are Slack's chunks ------
+
+    pieces = staticmethod(render_message)
+
+    async def ephemeral_piece(self, channel: str, user_id: str, piece: SlackMessage) -> bool:
+        """chat.postEphemeral; Slack's refusals (not in channel, ...) raise."""
         async with self.pacer.call():
-            await self.client.chat_postEphemeral(channel=channel, user=user_id, text=chunk.text, blocks=chunk.blocks)
+            await self.client.chat_postEphemeral(channel=channel, user=user_id, text=piece.text, blocks=piece.blocks)
+        return True
 
-    async def dm_chunk(self, user_id: str, chunk: SlackMessage) -> None:
-        await self._post_chunks(await self.dm_channel(user_id), [chunk], None)
+    async def dm_piece(self, user_id: str, piece: SlackMessage) -> None:
+        await self._post_chunks(await self.dm_channel(user_id), [piece], None)
 
     async def update(self, ref: MessageRef, message: Message) -> None:
         chunks = render_message(message)
@@ -371,14 +378,14 @@ class SlackPlatform:
     async def user_info(self, user_id: str) -> dict[str, Any]:
         """users.info with the locale, cached for an hour (locale and timezone rarely change)."""
         checked_user(self.name, user_id)
-        cached = self._users.get(user_id)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
-        async with self.pacer.call():
-            resp = await self.client.users_info(user=user_id, include_locale=True)
-        info: dict[str, Any] = resp["user"]
-        self._users[user_id] = (time.monotonic() + USER_CACHE_SECONDS, info)
-        return info
+
+        async def load() -> dict[str, Any]:
+            async with self.pacer.call():
+                resp = await self.client.users_info(user=user_id, include_locale=True)
+            info: dict[str, Any] = resp["user"]
+            return info
+
+        return await self.users.fetch(user_id, load)
 
     async def active_humans(self, user_ids: Sequence[str]) -> set[str]:
         """users.info per person (Slack has no batch lookup): not `deleted`, not a bot or app,
@@ -458,11 +465,12 @@ class SlackPlatform:
                 return None
 
     async def user_locale(self, user_id: str) -> str | None:
-        try:
-            return (await self.user_info(user_id)).get("locale")
-        except Exception:  # a locale is a nicety: never let it stop an answer
-            log.warning("no locale for a user", exc_info=True)
-            return None
+        """The person's locale, None when unknown or unreadable (it must never stop an answer)."""
+        return await locale_or_none(self._user_locale, user_id, platform=self.name)
+
+    async def _user_locale(self, user_id: str) -> str | None:
+        locale = (await self.user_info(user_id)).get("locale")
+        return str(locale) if locale else None
 
     async def user_timezone(self, user_id: str) -> str | None:
         try:

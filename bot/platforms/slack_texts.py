@@ -1,4 +1,4 @@
-"""The Slack adapter's own texts (App Home, and what it says when something goes wrong)."""
+"""The Slack adapter's own texts (App Home); its error texts are the kit's (bot/platforms/kit/texts.py)."""
 
 from __future__ import annotations
 
@@ -35,14 +35,4 @@ TEXTS: Catalog = {
     "home.no_rituals": {"nl": "Er staan geen rituelen aan.", "en": "No rituals are switched on."},
     "home.more": {"nl": "…en nog {count} teams. Typ /{command} status in het kanaal van een team.",
                   "en": "…and {count} more teams. Type /{command} status in a team's channel."},
-    "error.generic": {
-        "nl": "Er ging aan mijn kant iets mis. Probeer het zo nog eens; lukt het dan niet, laat het een beheerder weten.",
-        "en": "Something went wrong on my side. Please try again in a moment; if it still fails, tell an admin.",
-    },
-    "form.failed": {
-        "nl": "Er ging iets mis bij het versturen. Je tekst staat hier nog. Kijk even of je antwoord toch is "
-              "aangekomen voordat je het opnieuw probeert.",
-        "en": "Something went wrong while sending. Your text is still here. Please check whether your answer "
-              "arrived anyway before you try again.",
-    },
 }
