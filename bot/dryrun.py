@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import TextIO
 
 from bot.config import AppConfig, ResolvedRitual, resolve_ritual
+from bot.dates import formatted
 from bot.overrides import apply_overrides
 from bot.ritual import Ritual
 from bot.schedule import wall_key
@@ -22,9 +23,6 @@ from bot.store import Store
 from bot.teams import TeamView, _country_holidays, team_view
 from bot.timing import StepFiring, step_firings
 
-_DAYS = {"nl": ("ma", "di", "wo", "do", "vr", "za", "zo"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
-_MONTHS = {"nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
-           "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")}
 _WORDS = {
     "nl": {"holiday": "feestdag", "own_day": "eigen vrije dag van het team", "skipped": "overgeslagen door een beheerder",
            "paused": "gepauzeerd: er komt niets tot iemand het hervat", "nothing": "er wordt niets verstuurd",
@@ -46,9 +44,7 @@ class _RitualState:
 
 def when(moment: datetime, language: str, *, with_time: bool = True) -> str:
     """`Fri 4 Dec 2026 14:00` / `vr 4 dec 2026 14:00`: a date as people write it."""
-    day = _DAYS[language][moment.weekday()]
-    text = f"{day} {moment.day} {_MONTHS[language][moment.month - 1]} {moment.year}"
-    return f"{text} {moment:%H:%M}" if with_time else text
+    return formatted(moment, "short_moment", language) if with_time else formatted(moment.date(), "short_day", language)
 
 
 async def print_schedule(config: AppConfig, rituals: Mapping[str, Ritual], start: datetime, *, count: int,
