@@ -127,6 +127,10 @@ def _save_po(catalog: BabelCatalog, path: Path) -> None:
     catalog.msgid_bugs_address = ""
     catalog.last_translator = ""
     catalog.language_team = ""
+    for message in catalog:  # Babel judges the flag by the msgid, which is a key here: set it by the text
+        forms = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+        if message.id and any("{" in (form or "") for form in forms):
+            message.flags.add(FORMAT_FLAG)
     with path.open("wb") as handle:
         write_po(handle, catalog, width=0, omit_header=False, sort_output=False)
 
@@ -151,7 +155,7 @@ def merge(package: str, domain: str, entries: dict[str, Entry], root: Path = ROO
             comments = [] if language == SOURCE_LANGUAGE else _english(english)
             if key in catalog:
                 del catalog[key]
-            catalog.add((key, key) if plural else key, text, auto_comments=comments, flags=(FORMAT_FLAG,))
+            catalog.add((key, key) if plural else key, text, auto_comments=comments)
         _save_po(catalog, path)
     return len(entries)
 
@@ -189,7 +193,9 @@ def new_language(code: str, out: list[str]) -> None:
                 empty: str | tuple[str, ...] = ("",) * catalog.num_plurals if message.pluralizable else ""
                 english = message.string
                 said = tuple(str(s) for s in english) if isinstance(english, (tuple, list)) else str(english or "")
-                catalog.add(message.id, empty, auto_comments=_english(said), flags=(FORMAT_FLAG,))
+                catalog.add(message.id, empty, auto_comments=_english(said))
+                if "{" in str(said):
+                    catalog[message.id].flags.add(FORMAT_FLAG)
         _save_po(catalog, target)
         out.append(f"wrote {target.relative_to(ROOT)}")
 

@@ -192,7 +192,7 @@ def test_import_dicts_takes_only_what_a_merged_branch_added_or_reworded(tmp_path
     out: list[str] = []
     import_dicts(sources, None, None, out, root=tmp_path)
     nl = (tmp_path / "pkg/locale/nl/LC_MESSAGES/pkg.po").read_text()
-    assert 'msgid "seen"\nmsgid_plural "seen"\nmsgstr[0] "Eén keer gezien"\nmsgstr[1] "{count} keer gezien"' in nl
+    assert '#, python-brace-format\nmsgid "seen"\nmsgid_plural "seen"\nmsgstr[0] "Eén keer gezien"\nmsgstr[1] "{count} keer gezien"' in nl
     assert "#. English: One" in nl
     # a translator improves "a" in the .po; a branch adds "b" and rewords nothing else
     (tmp_path / "pkg/locale/nl/LC_MESSAGES/pkg.po").write_text(nl.replace('msgstr "Een"', 'msgstr "Eén"'))
