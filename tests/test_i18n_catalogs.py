@@ -249,3 +249,20 @@ def test_a_wheel_ships_the_catalogs_and_an_installed_copy_reads_them(tmp_path: P
                          check=True, capture_output=True, text=True)
     where, anonymous, mixed = ran.stdout.splitlines()
     assert where.startswith(str(target)) and anonymous == "Anoniem" and mixed == "Dubbel"
+
+
+async def test_what_admins_remove_is_said_back_not_a_missing_key(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """`roster.removed.*` and `holidays.removed` were once spelled `removeed`; the replies prove them."""
+    from tests.conftest import TEAM_TOML
+
+    h = await make_harness(TEAM_TOML)
+
+    async def say(line: str) -> str:
+        return str((await h.local.command("anna", line, channel="C1"))[-1].text)
+
+    await say("members add fleur")
+    await say("leaders add bram")
+    await say("holidays add 2026-12-24")
+    assert await say("members remove fleur") == "@fleur is geen lid van het team meer."
+    assert await say("leaders remove bram") == "@bram is geen leidinggevende in het team meer."
+    assert await say("holidays remove 2026-12-24") == "donderdag 24 december 2026 is geen eigen vrije dag meer."
