@@ -106,6 +106,43 @@ def _plural_pairs(entries: dict[str, dict[str, str]]) -> dict[str, Entry]:
     return result
 
 
+def _form_of(key: str) -> tuple[str, int]:
+    """Which plural message and form an old-style key names: `K_one` -> (K, 0), `many.K` -> (count.K, -1)."""
+    for suffix, index in (("_one", 0), ("_many", -1)):
+        if key.endswith(suffix):
+            return key[: -len(suffix)], index
+    for prefix, index in (("one.", 0), ("many.", -1)):
+        if key.startswith(prefix):
+            return "count." + key[len(prefix):], index
+    return key, -1
+
+
+def _into_plurals(entries: dict[str, Entry], package: str, domain: str, root: Path) -> dict[str, Entry]:
+    """A reworded half of an old `_one`/`_many` pair goes into its form of the plural message.
+
+    Without this a branch that rewords only `digest.count` would replace the plural message
+    with a plain one.
+    """
+    catalogs = {language: _load_po(po_path(package, domain, language, root), language, domain) for language in LANGUAGES}
+    result: dict[str, Entry] = {}
+    for key, entry in entries.items():
+        target, index = _form_of(key)
+        existing = catalogs[SOURCE_LANGUAGE].get(target)
+        if isinstance(next(iter(entry.values()), ""), tuple) or existing is None or not existing.pluralizable:
+            result[key] = entry
+            continue
+        merged: Entry = dict(result.get(target, {}))
+        for language, catalog in catalogs.items():
+            held = merged.get(language) or catalog[target].string
+            forms = list(held) if isinstance(held, (tuple, list)) else [str(held)]
+            said = entry.get(language)
+            if isinstance(said, str):
+                forms[index] = said.replace("{n}", "{" + PLURAL_COUNT + "}")
+            merged[language] = tuple(str(f or "") for f in forms)
+        result[target] = merged
+    return result
+
+
 def _load_po(path: Path, language: str, domain: str) -> BabelCatalog:
     if path.exists():
         with path.open("rb") as handle:
@@ -174,7 +211,7 @@ def import_dicts(sources: Sequence[DictSource], ref: str | None, base: str | Non
         per_domain.setdefault((source.package, source.domain), {}).update(entries)
     for (package, domain), entries in per_domain.items():
         if entries:
-            count = merge(package, domain, _plural_pairs(entries), root)
+            count = merge(package, domain, _into_plurals(_plural_pairs(entries), package, domain, root), root)
             out.append(f"{domain}: {count} message(s) from the old dicts: {', '.join(sorted(entries))}")
 
 

@@ -266,3 +266,15 @@ async def test_what_admins_remove_is_said_back_not_a_missing_key(make_harness) -
     assert await say("members remove fleur") == "@fleur is geen lid van het team meer."
     assert await say("leaders remove bram") == "@bram is geen leidinggevende in het team meer."
     assert await say("holidays remove 2026-12-24") == "donderdag 24 december 2026 is geen eigen vrije dag meer."
+
+
+def test_a_branch_that_rewords_one_half_of_a_plural_changes_only_that_form(tmp_path: Path) -> None:
+    sources = [DictSource("pkg/texts.py", "TEXTS", "pkg", "pkg")]
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "texts.py").write_text(OLD)
+    import_dicts(sources, None, None, [], root=tmp_path)
+    (tmp_path / "pkg" / "texts.py").write_text('TEXTS = {"seen_many": {"nl": "{n} keer bekeken", "en": "Viewed {n} times"}}\n')
+    import_dicts(sources, None, None, [], root=tmp_path)
+    nl = (tmp_path / "pkg/locale/nl/LC_MESSAGES/pkg.po").read_text()
+    assert 'msgid_plural "seen"\nmsgstr[0] "Eén keer gezien"\nmsgstr[1] "{count} keer bekeken"' in nl
+    assert 'msgid "seen_many"' not in nl
