@@ -1,47 +1,58 @@
-"""Dates, weekdays and schedules as people write them, in Dutch and English.
+"""Dates, weekdays and schedules as people write them, in the person's language.
 
 "vrijdag 4 december om 14:00", "elke vrijdag om 14:00", "de eerste dinsdag van de
 maand om 14:00": never `2026-12-04T14:00` or `fri 14:00` in what a person reads
-(see docs/voice.md). Written out here rather than with Babel: two languages, and
-the Dutch forms ("om", lower-case day names) are exactly what the voice guide asks.
+(see docs/voice.md). Day and month names come from Babel (CLDR); the patterns that put
+them in order (`EEEE d MMMM 'om' HH:mm`) and the words around them are messages in the
+`dates` catalog (bot/locale/<language>/LC_MESSAGES/dates.po), so a translator sets both.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel.dates import format_date, format_datetime, get_day_names
+
+from bot.i18n import LANGUAGES, SOURCE_LANGUAGE, PoCatalog, translate
 from bot.schedule import DAYS, Schedule
 
-DAY_NAMES = {
-    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-MONTH_NAMES = {
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-           "november", "december"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-}
-_AT = {"nl": "om", "en": "at"}
-_ORDINAL = {"nl": {"1st": "eerste", "2nd": "tweede", "3rd": "derde", "4th": "vierde", "last": "laatste"},
-            "en": {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "last": "last"}}
+TEXTS = PoCatalog("bot", "dates")
 
 
 def _lang(language: str) -> str:
-    return language if language in DAY_NAMES else "en"
+    return language if language in LANGUAGES else SOURCE_LANGUAGE
+
+
+def formatted(moment: date | datetime, pattern_key: str, language: str) -> str:
+    """`moment` by the CLDR pattern the `dates` catalog holds under `pattern_key`, in `language`.
+
+    A datetime is shown in its own timezone (callers pass it in the team's or person's zone).
+    """
+    lang = _lang(language)
+    pattern = translate(TEXTS, pattern_key, lang)
+    if isinstance(moment, datetime):
+        return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=lang)
+    return format_date(moment, pattern, locale=lang)
+
+
+def weekday_name(index: int, language: str) -> str:
+    """`maandag` / `Monday` for 0, ... (Python's weekday numbering), as in running text."""
+    return str(get_day_names("wide", context="format", locale=_lang(language))[index])
 
 
 def spoken_day(day: date, language: str, *, year: bool = False) -> str:
     """`vrijdag 4 december` / `Friday 4 December` (with the year when asked)."""
-    lang = _lang(language)
-    text = f"{DAY_NAMES[lang][day.weekday()]} {day.day} {MONTH_NAMES[lang][day.month - 1]}"
-    return f"{text} {day.year}" if year else text
+    return formatted(day, "day_year" if year else "day", language)
 
 
 def spoken_moment(moment: datetime, language: str, *, year: bool = False) -> str:
     """`vrijdag 4 december om 14:00` / `Friday 4 December at 14:00`, in the moment's own timezone."""
-    lang = _lang(language)
-    return f"{spoken_day(moment.date(), lang, year=year)} {_AT[lang]} {moment:%H:%M}"
+    return formatted(moment, "moment_year" if year else "moment", language)
+
+
+def short_month(day: date, language: str) -> str:
+    """`dec 26` / `Dec 26`: a month and its year, short (for columns of months)."""
+    return formatted(day, "month_year", language)
 
 
 def spoken_schedule(schedule: Schedule, language: str) -> str:
@@ -50,26 +61,24 @@ def spoken_schedule(schedule: Schedule, language: str) -> str:
     fields = dict(schedule.fields)
     if not fields.get("hour", "").isdigit() or not fields.get("minute", "").isdigit() or fields.get("month", "*") != "*":
         return f"'{schedule.source}'"
-    at = f"{_AT[lang]} {int(fields['hour']):02d}:{int(fields['minute']):02d}"
+    at = f"{int(fields['hour']):02d}:{int(fields['minute']):02d}"
     day = fields.get("day", "*")
     dow = fields.get("day_of_week", "*")
     if day not in ("*", "") and " " in day:  # "1st tue": monthly
         ordinal, name = day.split(" ", 1)
-        if name in DAYS and ordinal in _ORDINAL[lang]:
-            weekday = DAY_NAMES[lang][DAYS.index(name)]
-            if lang == "nl":
-                return f"de {_ORDINAL[lang][ordinal]} {weekday} van de maand {at}"
-            return f"the {_ORDINAL[lang][ordinal]} {weekday} of the month {at}"
+        if name in DAYS and f"nth.{ordinal}" in TEXTS:
+            return translate(TEXTS, "schedule.monthly", lang, nth=translate(TEXTS, f"nth.{ordinal}", lang),
+                             day=weekday_name(DAYS.index(name), lang), time=at)
         return f"'{schedule.source}'"
     if day not in ("*", ""):
         return f"'{schedule.source}'"
     if dow == "*":
-        return f"{'elke dag' if lang == 'nl' else 'every day'} {at}"
+        return translate(TEXTS, "schedule.every_day", lang, time=at)
     if dow == "mon-fri":
-        return f"{'elke werkdag' if lang == 'nl' else 'every working day'} {at}"
+        return translate(TEXTS, "schedule.every_working_day", lang, time=at)
     names = dow.split(",")
     if not all(n in DAYS for n in names):
         return f"'{schedule.source}'"
-    spoken = [DAY_NAMES[lang][DAYS.index(n)] for n in names]
-    joined = spoken[0] if len(spoken) == 1 else ", ".join(spoken[:-1]) + (" en " if lang == "nl" else " and ") + spoken[-1]
-    return f"{'elke' if lang == 'nl' else 'every'} {joined} {at}"
+    spoken = [weekday_name(DAYS.index(n), lang) for n in names]
+    joined = spoken[0] if len(spoken) == 1 else f"{', '.join(spoken[:-1])} {translate(TEXTS, 'and', lang)} {spoken[-1]}"
+    return translate(TEXTS, "schedule.every", lang, days=joined, time=at)

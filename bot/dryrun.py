@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from typing import TextIO
 
 from bot.config import AppConfig, ResolvedRitual, resolve_ritual
+from bot.dates import formatted
+from bot.i18n import PoCatalog, translate
 from bot.overrides import apply_overrides
 from bot.ritual import Ritual
 from bot.schedule import wall_key
@@ -22,20 +24,18 @@ from bot.store import Store
 from bot.teams import TeamView, _country_holidays, team_view
 from bot.timing import StepFiring, step_firings
 
-_DAYS = {"nl": ("ma", "di", "wo", "do", "vr", "za", "zo"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
-_MONTHS = {"nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
-           "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")}
-_WORDS = {
-    "nl": {"holiday": "feestdag", "own_day": "eigen vrije dag van het team", "skipped": "overgeslagen door een beheerder",
-           "paused": "gepauzeerd: er komt niets tot iemand het hervat", "nothing": "er wordt niets verstuurd",
-           "moved": "buiten werktijd gepland op", "off_hours": "valt buiten werktijd en wordt niet verstuurd",
-           "no_db": "(database niet bereikbaar: overgeslagen en gepauzeerde rituelen en wijzigingen van beheerders "
-                    "staan hier niet bij)"},
-    "en": {"holiday": "public holiday", "own_day": "one of the team's own days off", "skipped": "skipped by an admin",
-           "paused": "paused: nothing comes until someone resumes it", "nothing": "nothing is sent",
-           "moved": "outside working time, planned for", "off_hours": "outside working time, not sent",
-           "no_db": "(database not reachable: skipped and paused rituals and admins' changes are not shown)"},
-}
+TEXTS = PoCatalog("bot", "dryrun")
+"""The dry run's words: bot/locale/<language>/LC_MESSAGES/dryrun.po."""
+
+
+class _Words:
+    """`words["holiday"]`: the dry run's words in one language."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def __getitem__(self, key: str) -> str:
+        return translate(TEXTS, key, self.language)
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,13 @@ class _RitualState:
 
 def when(moment: datetime, language: str, *, with_time: bool = True) -> str:
     """`Fri 4 Dec 2026 14:00` / `vr 4 dec 2026 14:00`: a date as people write it."""
-    day = _DAYS[language][moment.weekday()]
-    text = f"{day} {moment.day} {_MONTHS[language][moment.month - 1]} {moment.year}"
-    return f"{text} {moment:%H:%M}" if with_time else text
+    return formatted(moment, "short_moment", language) if with_time else formatted(moment.date(), "short_day", language)
 
 
 async def print_schedule(config: AppConfig, rituals: Mapping[str, Ritual], start: datetime, *, count: int,
                    language: str, out: TextIO, store: Store | None) -> None:
     """Write the dry run for every team to `out`; `store` None: from config.toml alone."""
-    words = _WORDS[language]
+    words = _Words(language)
     if store is not None:
         config = apply_overrides(config, await store.team_settings(), None)
     else:
@@ -85,7 +83,7 @@ async def _state(store: Store | None, team_id: str, ritual_id: str) -> _RitualSt
 
 def _occurrences(team: TeamView, ritual: Ritual, resolved: ResolvedRitual, state: _RitualState,
                  start: datetime, count: int, language: str) -> list[str]:
-    words = _WORDS[language]
+    words = _Words(language)
     steps = [(st, ritual.step_descriptions.get(st.name, {}).get(language))
              for st in ritual.steps(resolved.options)]
     trigger = resolved.schedule.trigger(team.tz)
@@ -127,7 +125,7 @@ def _occurrences(team: TeamView, ritual: Ritual, resolved: ResolvedRitual, state
     return lines
 
 
-def _why_nothing(team: TeamView, local: datetime, state: _RitualState, words: dict[str, str]) -> str | None:
+def _why_nothing(team: TeamView, local: datetime, state: _RitualState, words: _Words) -> str | None:
     if state.skip == wall_key(local):
         return words["skipped"]
     day = local.date()

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from io import BytesIO
 
-from bot.i18n import Catalog, translate
+from bot.dates import formatted
+from bot.i18n import PoCatalog, translate
 
 MINIMUM_GROUP = 5
 WEEKS_PER_QUARTER = 13
@@ -128,39 +129,15 @@ def suppress_small_groups(data: ParticipationData, minimum: int = MINIMUM_GROUP)
                   minimum=minimum)
 
 
-TEXTS: Catalog = {
-    "title": {"nl": "Deelname per week, afgelopen kwartaal", "en": "Participation per week, last quarter"},
-    "y_label": {"nl": "aantal bijdragen", "en": "contributions"},
-    "x_label": {"nl": "week van", "en": "week of"},
-    "legend": {"nl": "{label} ({size} mensen)", "en": "{label} ({size} people)"},
-    "hidden_one": {
-        "nl": "1 groep is niet apart getoond, omdat die kleiner is dan {minimum} mensen.",
-        "en": "1 group is not shown separately, because it has fewer than {minimum} people.",
-    },
-    "hidden_many": {
-        "nl": "{n} groepen zijn niet apart getoond, omdat ze kleiner zijn dan {minimum} mensen "
-              "of bij zo'n groep horen.",
-        "en": "{n} groups are not shown separately, because they have fewer than {minimum} "
-              "people or belong with such a group.",
-    },
-    "team_hidden": {
-        "nl": "Dit team heeft minder dan {minimum} mensen. Om niemand aan te wijzen laat ik "
-              "geen deelname per week zien.",
-        "en": "This team has fewer than {minimum} people. So that nobody can be singled out, "
-              "I don't show participation per week.",
-    },
-    "nothing_shown": {"nl": "Geen groep is groot genoeg om te tonen.", "en": "No group is large enough to show."},
-    "week_line": {"nl": "week van {week}: {values}", "en": "week of {week}: {values}"},
-    "months": {"nl": "jan feb mrt apr mei jun jul aug sep okt nov dec",
-               "en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"},
-}
+TEXTS = PoCatalog("bot", "insights")
+"""Texts in bot/locale/<language>/LC_MESSAGES/insights.po"""
 
 _COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 """Okabe-Ito: readable for colour-blind admins, and fixed so charts don't vary run to run."""
 
 
 def _week_label(monday: date, language: str) -> str:
-    return f"{monday.day} {translate(TEXTS, 'months', language).split()[monday.month - 1]}"
+    return formatted(monday, "week_of", language)
 
 
 def _label(group: str, labels: Mapping[str, str] | None) -> str:
@@ -171,10 +148,8 @@ def _note(report: Report, language: str) -> str | None:
     """Why some or all numbers are missing, or None when everything is shown."""
     if report.team_hidden:
         return translate(TEXTS, "team_hidden", language, minimum=report.minimum)
-    if report.hidden_groups == 1:
-        return translate(TEXTS, "hidden_one", language, minimum=report.minimum)
-    if report.hidden_groups > 1:
-        return translate(TEXTS, "hidden_many", language, n=report.hidden_groups, minimum=report.minimum)
+    if report.hidden_groups:
+        return translate(TEXTS, "hidden", language, count=report.hidden_groups, minimum=report.minimum)
     return None
 
 

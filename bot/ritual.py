@@ -97,6 +97,8 @@ class Ritual:
     summary: ClassVar[dict[str, str]] = {}
     default_schedule: ClassVar[str]
     Options: ClassVar[type[BaseModel]] = NoOptions
+    # The ritual's words: a `PoCatalog(package, domain)` reading `<package>/locale/<language>/
+    # LC_MESSAGES/<domain>.po` (docs/translating.md). A plain `key -> {"nl", "en"}` dict still works.
     texts: ClassVar[Catalog] = {}
     # Help lines for ritual-owned subcommands: name -> {"nl": ..., "en": ...}
     command_help: ClassVar[dict[str, dict[str, str]]] = {}

@@ -17,6 +17,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.context import InteractionContext, Occurrence, RitualContext
+from bot.dates import short_month
+from bot.i18n import PoCatalog
 from bot.messages import Bold, Button, Choice, FieldKind, Form, FormField, text
 from bot.platform import FormResult
 from bot.ritual import Ritual, action, command, form, step
@@ -35,57 +37,12 @@ class Options(BaseModel):
     trend_months: int = Field(default=6, ge=2, le=24, description="how many months `/ritual checklist` shows")
 
 
-TEXTS = {
-    "item.name_behaviour": {"nl": "Benoem ik ongewenst gedrag als ik het zie of hoor?",
-                            "en": "Do I name unwanted behaviour when I see or hear it?"},
-    "item.ask_experiences": {"nl": "Vraag ik actief naar ervaringen in mijn team?",
-                             "en": "Do I actively ask about experiences in my team?"},
-    "item.recognise_doubt": {"nl": "Geef ik erkenning als iemand een twijfel of fout uitspreekt?",
-                             "en": "Do I give recognition when someone voices a doubt or a mistake?"},
-    "item.share_own": {"nl": "Deel ik zelf ook weleens een twijfel of een fout?",
-                       "en": "Do I share a doubt or a mistake of my own now and then?"},
-    "item.listen": {"nl": "Luister ik zonder meteen een oplossing of oordeel te geven?",
-                    "en": "Do I listen without jumping to a solution or a judgement?"},
-    "item.stand_behind": {"nl": "Laat ik merken dat ik achter mijn mensen sta als het spannend wordt?",
-                          "en": "Do I show my people that I stand behind them when things get tense?"},
-    "answer.yes": {"nl": "Ja", "en": "Yes"},
-    "answer.partly": {"nl": "Deels", "en": "Partly"},
-    "answer.not_yet": {"nl": "Nog niet", "en": "Not yet"},
-    "ask.dm": {"nl": ("Hoi! Het is weer tijd voor je checklist voorbeeldgedrag: zes korte vragen over je eigen rol in een "
-                      "veilige werkcultuur. Niemand anders ziet je antwoorden; het is een spiegel, geen beoordeling."),
-               "en": ("Hi! Time for your example-behaviour checklist again: six short questions about your own part in a "
-                      "safe working culture. Nobody else sees your answers; it's a mirror, not an assessment.")},
-    "button.open": {"nl": "Open de checklist", "en": "Open the checklist"},
-    "form.title": {"nl": "Checklist voorbeeldgedrag", "en": "Example-behaviour checklist"},
-    "form.intro": {"nl": "Denk aan de afgelopen maand. Alleen jij ziet je antwoorden.",
-                   "en": "Think of the past month. Only you see your answers."},
-    "form.note": {"nl": "Wat wil je jezelf meegeven voor de komende maand? (alleen voor jou, mag leeg)",
-                  "en": "What would you like to take into the coming month? (just for you, optional)"},
-    "form.submit": {"nl": "Klaar", "en": "Done"},
-    "form.not_leader": {"nl": "Deze checklist is voor leidinggevenden.", "en": "This checklist is for leaders."},
-    "summary": {"nl": "Deze maand: {yes}× ja, {partly}× deels, {not_yet}× nog niet.",
-                "en": "This month: {yes}× yes, {partly}× partly, {not_yet}× not yet."},
-    "summary.focus": {"nl": "Misschien iets voor de komende weken: {item}", "en": "Perhaps something for the coming weeks: {item}"},
-    "summary.stored": {"nl": "Ik heb het bewaard; met /ritual checklist zie je je verloop over de maanden.",
-                       "en": "I have kept it; /ritual checklist shows your trend over the months."},
-    "summary.not_stored": {"nl": "Ik heb je antwoorden niet bewaard. Wil je je verloop over de maanden zien, dan moet ik ze mogen bewaren.",
-                           "en": "I have not kept your answers. To see your trend over the months, I need your permission to keep them."},
-    "trend.title": {"nl": "Jouw checklist voorbeeldgedrag, de laatste {count} keer:", "en": "Your example-behaviour checklist, the last {count} times:"},
-    "trend.legend": {"nl": "● ja  ◐ deels  ○ nog niet", "en": "● yes  ◐ partly  ○ not yet"},
-    "trend.totals": {"nl": "Ja per maand: {row}", "en": "Yes per month: {row}"},
-    "trend.empty": {"nl": "Ik heb nog geen checklist van je bewaard.", "en": "I haven't kept a checklist of yours yet."},
-    "trend.not_leader": {"nl": "De checklist voorbeeldgedrag is voor leidinggevenden.", "en": "The example-behaviour checklist is for leaders."},
-    "trend.private": {"nl": "De antwoorden op de checklist zijn alleen van de leidinggevende zelf; ook beheerders zien ze niet.",
-                      "en": "Checklist answers belong to the leader alone; admins don't see them either."},
-}
-
-_MONTHS = {"nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
-           "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")}
-
+TEXTS = PoCatalog("rituals", "leader_checklist")
+"""Texts in rituals/locale/<language>/LC_MESSAGES/leader_checklist.po"""
 
 def month_label(occurrence: str, language: str) -> str:
-    moment = datetime.fromisoformat(occurrence)
-    return f"{_MONTHS.get(language, _MONTHS['en'])[moment.month - 1]} {moment:%y}"
+    """`dec 26` / `Dec 26`: the month of an occurrence, short (Babel, see `bot.dates`)."""
+    return short_month(datetime.fromisoformat(occurrence).date(), language)
 
 
 def latest_per_month(rows: list[StoredResponse], months: int) -> list[tuple[str, dict[str, Any]]]:

@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.context import InteractionContext, Occurrence, RitualContext
+from bot.i18n import PoCatalog
 from bot.messages import (
     WHO,
     Bold,
@@ -53,72 +54,8 @@ class Options(BaseModel):
     allow_anonymous: bool = Field(default=True, description="let people share without their name")
 
 
-TEXTS = {
-    "sharer.dm": {
-        "nl": ("Hoi! Deze week ben jij aan de beurt om bij het teamoverleg je weeksucces en je weekfout te delen: "
-               "één ding dat goed ging en één ding dat misging. Het hoeft niet groot te zijn; juist de gewone dingen "
-               "helpen het team. Past het deze week niet? Klik op 'Niet deze week': dan vraag ik iemand anders, en "
-               "niemand hoort dat jij het was. Je blijft gewoon in het rooster."),
-        "en": ("Hi! This week it's your turn to share your weekly success and weekly mistake at the team meeting: "
-               "one thing that went well and one that went wrong. It doesn't have to be big; the ordinary things help "
-               "the team most. Doesn't this week suit you? Click 'Not this week': I'll ask someone else, and nobody "
-               "hears it was you. You stay in the rotation."),
-    },
-    "button.pass": {"nl": "Niet deze week", "en": "Not this week"},
-    "button.leave": {"nl": "Haal me uit het rooster", "en": "Take me out of the rotation"},
-    "pass.done": {"nl": "Prima, deze week niet. Ik vraag iemand anders; niemand hoort dat jij het was. Volgende keer kom je gewoon weer aan de beurt.",
-                  "en": "That's fine, not this week. I'll ask someone else; nobody hears it was you. You'll simply get a turn again next time."},
-    "pass.not_yours": {"nl": "Deze beurt is niet (meer) van jou; er hoeft niets te gebeuren.",
-                       "en": "This turn isn't yours (any more); nothing needs to happen."},
-    "pass.late": {"nl": "Deze week is al voorbij; er hoeft niets te gebeuren.", "en": "This week is over already; nothing needs to happen."},
-    "turns.left": {"nl": ("Goed, je komt niet meer aan de beurt om het weeksucces en de weekfout te openen. Niemand hoort dat je dit "
-                          "koos. Meedoen in de draad kan altijd, en je antwoorden blijven bewaard zoals je eerder koos. Terug in het "
-                          "rooster: /ritual sharer optin."),
-                   "en": ("Okay, you won't be asked to open the weekly success and mistake any more. Nobody hears you chose this. "
-                          "You can always join in the thread, and what you agreed about keeping your answers stays as it was. "
-                          "Back into the rotation: /ritual sharer optin.")},
-    "turns.back": {"nl": "Fijn, je staat weer in het rooster.", "en": "Good, you're back in the rotation."},
-    "turns.help": {"nl": ("/ritual sharer optout: niet meer aan de beurt komen om te openen · /ritual sharer optin: weer wel. "
-                          "Dit staat los van /ritual optout (of ik je antwoorden mag bewaren)."),
-                   "en": ("/ritual sharer optout: no more turns to open the round · /ritual sharer optin: turns again. "
-                          "This is separate from /ritual optout (whether I may keep your answers).")},
-    "prompt": {
-        "nl": "Tijd voor het weeksucces en de weekfout.",
-        "en": "Time for this week's success and mistake.",
-    },
-    "prompt.body": {
-        "nl": ("Wat ging er deze week goed? En wat ging er mis? Van allebei kunnen we leren, juist van de gewone dingen. "
-               "Delen mag met je naam of anoniem."),
-        "en": ("What went well this week? And what went wrong? We can learn from both, especially from the ordinary things. "
-               "Share with your name or anonymously."),
-    },
-    "prompt.privacy": {
-        "nl": "Je antwoord komt in de draad hieronder. Ik bewaar het alleen als je dat goed vindt.",
-        "en": "Your answer goes in the thread below. I only keep it if you agree.",
-    },
-    "button.share": {"nl": "Deel je succes en fout", "en": "Share your success and mistake"},
-    "button.privacy": {"nl": "Wat bewaar je?", "en": "What do you keep?"},
-    "form.title": {"nl": "Weeksucces en weekfout", "en": "Weekly success & mistake"},
-    "form.submit": {"nl": "Delen", "en": "Share"},
-    "form.success": {"nl": "Wat ging er goed?", "en": "What went well?"},
-    "form.mistake": {"nl": "Wat ging er mis?", "en": "What went wrong?"},
-    "form.lesson": {"nl": "Wat heb je ervan geleerd? (mag leeg)", "en": "What did you learn from it? (optional)"},
-    "form.closed": {"nl": "Deze ronde is al afgesloten; je kunt meedoen bij de volgende.", "en": "This round has closed; you can join the next one."},
-    "answer.named": {"nl": "{who} deelt:", "en": "{who} shares:"},
-    "answer.anonymous": {"nl": "Iemand deelt, anoniem:", "en": "Someone shares, anonymously:"},
-    "answer.success": {"nl": "Ging goed: ", "en": "Went well: "},
-    "answer.mistake": {"nl": "Ging mis: ", "en": "Went wrong: "},
-    "answer.lesson": {"nl": "Geleerd: ", "en": "Learned: "},
-    "answer.thanks_stored": {"nl": "Dank je wel voor het delen. Ik heb je antwoord bewaard.", "en": "Thank you for sharing. I have kept your answer."},
-    "answer.thanks_anonymous": {"nl": "Dank je wel voor het delen. Je antwoord staat anoniem in de draad; niemand kan zien dat het van jou is.", "en": "Thank you for sharing. Your answer is in the thread anonymously; nobody can see it is yours."},
-    "answer.thanks_not_stored": {"nl": "Dank je wel voor het delen. Ik heb je antwoord doorgegeven en niet bewaard.", "en": "Thank you for sharing. I passed your answer on and did not keep it."},
-    "digest.title": {"nl": "Terugblik op het weeksucces en de weekfout", "en": "Looking back on this week's success and mistake"},
-    "digest.count": {"nl": "Deze week deelden {count} mensen wat goed ging en wat misging. Dank jullie wel voor die openheid.", "en": "This week {count} people shared what went well and what went wrong. Thank you for that openness."},
-    "digest.count_one": {"nl": "Deze week deelde één persoon wat goed ging en wat misging. Dank je wel voor die openheid.", "en": "This week one person shared what went well and what went wrong. Thank you for that openness."},
-    "digest.posts": {"nl": "Deze week is er {count} keer gedeeld wat goed ging en wat misging. Dank jullie wel voor die openheid.", "en": "This week, what went well and what went wrong was shared {count} times. Thank you for that openness."},
-    "digest.none": {"nl": "Deze week is er niets gedeeld in de draad. Dat mag ook gewoon.", "en": "Nothing was shared in the thread this week. That's fine too."},
-    "digest.lessons": {"nl": "Wat we leerden:", "en": "What we learned:"},
-}
+TEXTS = PoCatalog("rituals", "weekly_success_mistake")
+"""Texts in rituals/locale/<language>/LC_MESSAGES/weekly_success_mistake.po"""
 
 
 class WeeklySuccessMistake(Ritual):
@@ -254,7 +191,7 @@ class WeeklySuccessMistake(Ritual):
             if unit == "posts":  # a number of people would say who shared anonymously (weekly_turns.told)
                 paragraphs.append(ctx.team_t("digest.posts", count=count))
             else:
-                paragraphs.append(ctx.team_t("digest.count_one") if count == 1 else ctx.team_t("digest.count", count=count))
+                paragraphs.append(ctx.team_t("digest.count", count=count))
             lessons = [r.content["lesson"] for r in await ctx.store.responses(ctx.team.id, self.id, occurrence=occ.key)
                        if r.content.get("lesson")]
             if lessons:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.simulation import advance
-from rituals.moral_deliberation.methods import METHOD_TEXTS
+from rituals.moral_deliberation.texts import TEXTS as METHOD_TEXTS
 from tests.conftest import AMS
 
 START = datetime(2026, 11, 23, 8, 0, tzinfo=AMS)

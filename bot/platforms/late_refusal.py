@@ -13,19 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.guard import find_identifiers, listed, redact
-from bot.i18n import Catalog, translate
+from bot.i18n import PoCatalog, translate
 from bot.messages import Message, Segment, UserText, text
 
-TEXTS: Catalog = {
-    "refused": {
-        "nl": "Je formulier is niet verwerkt: {errors} Dit had je ingevuld, zodat je niets kwijt bent:",
-        "en": "Your form was not accepted: {errors} This is what you wrote, so nothing is lost:",
-    },
-    "withheld": {
-        "nl": "(hierin stond {items}; dat herhaal ik hier niet, want dit bericht wordt bewaard)",
-        "en": "(this held {items}; I am not repeating that here, because this message is kept)",
-    },
-}
+TEXTS = PoCatalog("bot", "late_refusal")
+"""Texts in bot/locale/<language>/LC_MESSAGES/late_refusal.po"""
 
 
 def late_refusal(errors: Mapping[str, str], written: Mapping[str, str], labels: Mapping[str, str],

@@ -7,22 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.context import RitualContext
+from bot.dates import spoken_moment
 from bot.messages import MessageRef
-
-_DAYS = {"nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-         "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
-_MONTHS = {"nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-                  "november", "december"),
-           "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                  "November", "December")}
 
 
 def spoken_date(moment: datetime, language: str) -> str:
-    lang = language if language in _DAYS else "en"
-    day, month = _DAYS[lang][moment.weekday()], _MONTHS[lang][moment.month - 1]
-    if lang == "nl":
-        return f"{day} {moment.day} {month} om {moment:%H:%M}"
-    return f"{day} {moment.day} {month} at {moment:%H:%M}"
+    """`vrijdag 4 december om 14:00` / `Friday 4 December at 14:00` (Babel, see `bot.dates`)."""
+    return spoken_moment(moment, language)
 
 
 def ref(data: dict[str, str]) -> MessageRef:
