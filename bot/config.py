@@ -19,6 +19,7 @@ import holidays as holidays_lib
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.config_checks import SINGULAR_TEAM, LineFinder, singular_team_tables, team_id_problems, url_secret_problem
+from bot.ritual import ContractError, check_steps
 from bot.schedule import Schedule, ScheduleError, check_fires, parse_schedule
 from bot.workingtime import DEFAULT_DAYS, DEFAULT_HOURS, parse_days, parse_hours
 
@@ -272,10 +273,15 @@ def _cross_check(teams: list[tuple[int, TeamConfig]], ritual_types: Mapping[str,
                 problems.append((("teams", i, "rituals", rid), f"unknown ritual {rid!r} (known: {known})"))
                 continue
             try:
-                ritual_type.Options.model_validate(settings.options)
+                options = ritual_type.Options.model_validate(settings.options)
             except ValidationError as exc:
                 for err in exc.errors():
                     problems.append((("teams", i, "rituals", rid, *err["loc"]), _describe(err)))
+                continue
+            try:
+                check_steps(ritual_type, options)
+            except ContractError as exc:
+                problems.append((("teams", i, "rituals", rid), str(exc)))
     return problems
 
 
