@@ -47,7 +47,10 @@ class Checkin(Ritual[Options]):
     summary = {"nl": "Elke week: hoe gaat het?", "en": "Every week: how is it going?"}
     default_schedule = "mon 09:00"
     texts = TEXTS
-    keeps = {"needed": {"nl": "alleen het aantal check-ins, tot de samenvatting",
+    # What it keeps, for the consent notice (the core refuses to list a ritual that does not say).
+    keeps = {"consent": {"nl": "niets meer: check-ins staan in het kanaal en worden niet bewaard",
+                         "en": "nothing more: check-ins are in the channel and are not stored"},
+             "needed": {"nl": "alleen het aantal check-ins, tot de samenvatting",
                         "en": "only the number of check-ins, until the summary"}}
 
     def steps(self, options: Options) -> list[Step]:
