@@ -18,7 +18,7 @@ from bot.admin import CoreCommands
 from bot.clock import Clock
 from bot.commands import CommandContext
 from bot.config import AppConfig, ResolvedRitual, resolve_ritual
-from bot.context import InteractionContext, RitualContext, decode_target
+from bot.context import InteractionContext, RitualContext
 from bot.contribution import Contribution, StaleForm, check, split_rules
 from bot.engine import Engine, Outcome, Planned
 from bot.i18n import pick_language, translate
@@ -36,6 +36,7 @@ from bot.schedule_change import PREFIX as HISTORY_PREFIX
 from bot.schedule_change import served
 from bot.store import Store, retention
 from bot.takeover import Takeover
+from bot.targets import decode_target
 from bot.teams import TeamView, team_view
 from bot.texts import TEXTS
 from bot.trouble import AdminNotices
@@ -79,7 +80,7 @@ class RitualBot:
                              max_concurrent=config.max_concurrent_posts, metrics=metrics,
                              lease=timedelta(seconds=config.lease_seconds))
         self.engine.report_trouble = AdminNotices(self)
-        self.takeover = Takeover(self.engine)
+        self.takeover = Takeover(self.engine, self.platform_for)
         self._settings_version = ""
         self._settings_checked = time.monotonic()
         self._derive(config)
@@ -154,25 +155,38 @@ class RitualBot:
 
     def _step_context(self, plan: Planned, now: datetime) -> RitualContext:
         return RitualContext(ritual=plan.ritual, team=plan.team, options=plan.resolved.options,
-                             platform=self.platform_for(plan.team), store=self.store, now=now, bot=self, on_own=True)
+                             platform=self.platform_for(plan.team), store=self.store, now=now, core=self, on_own=True)
 
     def team_context(self, ritual: Ritual, team: TeamView) -> RitualContext:
         """A ritual's context for a team outside any firing (data rights, reports)."""
         return RitualContext(ritual=ritual, team=team, options=self.resolved[(team.id, ritual.id)].options,
-                             platform=self.platform_for(team), store=self.store, now=self.clock.now(), bot=self)
+                             platform=self.platform_for(team), store=self.store, now=self.clock.now(), core=self)
 
     async def interaction_context(self, ritual: Ritual, team: TeamView, user_id: str, reply: Reply,
                                   **extra: Any) -> InteractionContext:
         chosen = await self.store.language(team.id, user_id)
         return InteractionContext(ritual=ritual, team=team, options=self.resolved[(team.id, ritual.id)].options,
                                   platform=self.platform_for(team), store=self.store, now=self.clock.now(),
-                                  bot=self, user_id=user_id, reply=reply, chosen_language=chosen, **extra)
+                                  core=self, user_id=user_id, reply=reply, chosen_language=chosen, **extra)
+
+    def peer_contexts(self, ritual: Ritual[Any], team: TeamView) -> list[RitualContext[Any]]:
+        """A ritual's contexts for the other teams where it is enabled (`bot/seams.py`)."""
+        return [self.team_context(ritual, t) for t in self.teams.values()
+                if t.id != team.id and ritual.id in self.enabled_rituals(t.id)]
+
+    async def offer_consent(self, team: TeamView, user_id: str, reply: Reply, language: str,
+                            lead: str | None = None) -> None:
+        """The core's consent offer, for a ritual's context (`bot/seams.py`)."""
+        await self.core.offer_consent(team, user_id, reply, language, lead)
 
     def enabled_rituals(self, team_id: str) -> list[str]:
         return list(self._enabled.get(team_id, []))
 
     def next_firing(self, team_id: str, ritual_id: str) -> datetime | None:
         return self.engine.next_firing(team_id, ritual_id)
+
+    def offers_command(self, team_id: str, name: str) -> bool:
+        return any(name in self.rituals[rid].button_commands for rid in self.enabled_rituals(team_id))
 
     def team_for(self, platform: str, channel_id: str | None, user_id: str) -> TeamView | None:
         """The team an interaction belongs to: by channel, else by the user's membership."""

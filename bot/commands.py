@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot import outbox
-from bot.context import SEP
 from bot.dates import spoken_moment
 from bot.i18n import pick_language, translate
 from bot.messages import WHO, Button, Mention, Segment, text
 from bot.platform import CommandRequest, Reply
 from bot.store import Consent
+from bot.targets import SEP
 from bot.teams import TeamView
 from bot.texts import NOTICE_VERSION, TEXTS
 from bot.trouble_texts import REPOST, TROUBLE_TEXTS, describe_cause

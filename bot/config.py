@@ -19,6 +19,7 @@ import holidays as holidays_lib
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.config_checks import SINGULAR_TEAM, LineFinder, singular_team_tables, team_id_problems, url_secret_problem
+from bot.ritual import ContractError, check_steps
 from bot.schedule import Schedule, ScheduleError, check_fires, parse_schedule
 from bot.workingtime import DEFAULT_DAYS, DEFAULT_HOURS, parse_days, parse_hours
 
@@ -273,8 +274,15 @@ def _cross_check(raw_teams: list[Any], ritual_types: Mapping[str, Any]) -> list[
             if not isinstance(settings, dict):
                 continue  # pydantic said what is wrong with it
             options = {k: v for k, v in settings.items() if k not in ("enabled", "schedule")}
-            for err in _option_errors(ritual_type.Options, options):
+            errors = _option_errors(ritual_type.Options, options)
+            for err in errors:
                 problems.append((("teams", i, "rituals", rid, *err["loc"]), _describe(err)))
+            if errors:
+                continue
+            try:
+                check_steps(ritual_type, ritual_type.Options.model_validate(options))
+            except ContractError as exc:
+                problems.append((("teams", i, "rituals", rid), str(exc)))
     return problems
 
 

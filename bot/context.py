@@ -1,8 +1,11 @@
 """The contexts handed to ritual handlers: everything a ritual may touch, bound to a team.
 
-`RitualContext` is for scheduled steps; `InteractionContext` adds the acting user and a
-private `reply`. Button actions and form ids are namespaced here (`<ritual>:<name>`) and
-carry their team (`<team>|<value>`), so adapters can pass them back untouched.
+`RitualContext[Options]` is for scheduled steps; `InteractionContext[Options]` adds the
+acting user and a private `reply`. Both are generic over the ritual's options model, so
+`ctx.options` is typed. A context reaches the platform and the database only through its own
+methods and `ctx.store`, a store bound to its team and ritual (`bot/ritual_store.py`); what
+it needs of the core goes through a small port (`bot/seams.py`), never the whole bot. Button actions and form ids are namespaced on the way out
+(`bot/targets.py`), so adapters can pass them back untouched.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -19,21 +22,24 @@ from pydantic import BaseModel
 from bot import outbox
 from bot.contribution import ANONYMOUS, NAMED, complete, encode_rules
 from bot.i18n import Catalog, pick_language, translate
-from bot.messages import Button, Form, ImageFile, Message, MessageRef, parse_user_ref
+from bot.messages import Form, ImageFile, Message, MessageRef, parse_user_ref
 from bot.platform import ChatPlatform, Reply, Unreachable
 from bot.platforms.ids import valid_user_id
+from bot.ritual import ContractError
+from bot.ritual_store import RitualStore
 from bot.rotation import pick_fair
 from bot.store import Consent, Store
 from bot.store.store import StoredResponse
+from bot.targets import COMMAND_ACTION, SEP, encode_button
 from bot.teams import TeamView
 
 if TYPE_CHECKING:
     from bot.ritual import Ritual
+    from bot.seams import CoreSeam
+
+OptionsT = TypeVar("OptionsT", bound=BaseModel)
 
 log = logging.getLogger("ritualbot")
-
-SEP = "|"
-
 
 @dataclass(frozen=True)
 class Occurrence:
@@ -46,41 +52,19 @@ class Occurrence:
     firing_id: int | None = None
 
 
-def encode_button(ritual_id: str, team_id: str, button: Button) -> Button:
-    """A button bound to its ritual and team; a `command_button` stays the core's."""
-    action = button.action if button.action.startswith(COMMAND_ACTION) else f"{ritual_id}:{button.action}"
-    return replace(button, action=action, value=f"{team_id}{SEP}{button.value}")
-
-
-COMMAND_ACTION = "core:command"
-
-
-def command_button(command: str, label: str, style: Any = None) -> Button:
-    """A button that runs `/ritual <command>` for whoever clicks it, in the same team (only
-    commands a ritual lists in `Ritual.button_commands`): one ritual may offer another's
-    form without knowing that ritual (the moral deliberation offering the confidant line)."""
-    return Button(COMMAND_ACTION, label, command, style)
-
-
-def decode_target(action: str, value: str) -> tuple[str, str, str, str]:
-    """`(ritual_id, name, team_id, value)` from what an adapter handed back."""
-    ritual_id, _, name = action.partition(":")
-    team_id, _, inner = value.partition(SEP)
-    return ritual_id, name, team_id, inner
-
-
-class RitualContext:
+class RitualContext(Generic[OptionsT]):
     """A ritual's view of one team at one moment."""
 
-    def __init__(self, *, ritual: Ritual, team: TeamView, options: BaseModel, platform: ChatPlatform,
-                 store: Store, now: datetime, bot: Any, on_own: bool = False) -> None:
+    def __init__(self, *, ritual: Ritual[OptionsT], team: TeamView, options: OptionsT, platform: ChatPlatform,
+                 store: Store, now: datetime, core: CoreSeam, on_own: bool = False) -> None:
         self.ritual = ritual
         self.team = team
         self.options = options
-        self.platform = platform
-        self.store = store
+        self._platform = platform
+        self._store = store
+        self.store = RitualStore(store, team.id, ritual.id, self.now)
         self._now = now
-        self._bot = bot
+        self._core = core
         self.delivered = 0  # messages this context got onto the platform (the engine asks)
         # Set by the engine for a scheduled step: the firing's marker on every message, and a
         # hook awaited once, just before the first platform call, with where it goes.
@@ -101,8 +85,7 @@ class RitualContext:
 
     def offers_command(self, name: str) -> bool:
         """Whether a ritual enabled for this team lets a `command_button` open `/ritual <name>`."""
-        bot = self._bot
-        return bot is not None and any(name in bot.rituals[rid].button_commands for rid in bot.enabled_rituals(self.team.id))
+        return self._core.offers_command(self.team.id, name)
 
     @property
     def team_language(self) -> str:
@@ -113,7 +96,7 @@ class RitualContext:
         return translate(_catalog or self.ritual.texts, key, self.team.language, **values)
 
     async def user_language(self, user_id: str) -> str:
-        return pick_language(await self.store.language(self.team.id, user_id), default=self.team.language)
+        return pick_language(await self._store.language(self.team.id, user_id), default=self.team.language)
 
     async def t_user(self, user_id: str, key: str, **values: object) -> str:
         """A text for one person (a DM): their own language if they chose one."""
@@ -126,6 +109,9 @@ class RitualContext:
             message = replace(message, marker=self.marker)
         if not message.buttons:
             return message
+        for b in message.buttons:
+            if b.action != COMMAND_ACTION and self.ritual.handler("action", b.action) is None:
+                raise ContractError(f"ritual {self.ritual.id!r} has no @action({b.action!r}) handler for its button")
         buttons = tuple(encode_button(self.ritual.id, self.team.id, b) for b in message.buttons)
         return replace(message, buttons=buttons)
 
@@ -137,13 +123,15 @@ class RitualContext:
 
     def wrap_form(self, form: Form) -> Form:
         """Namespace the form and put the core's rules for its fields in front of its state."""
+        if self.ritual.handler("form", form.form_id) is None:
+            raise ContractError(f"ritual {self.ritual.id!r} has no @form({form.form_id!r}) handler for its form")
         state = f"{self.team.id}{SEP}{encode_rules(form)}{form.state}"
         return replace(form, form_id=f"{self.ritual.id}:{form.form_id}", state=state)
 
     async def post(self, message: Message, *, thread: MessageRef | None = None) -> MessageRef:
         """Post in the team's channel (or in a thread of it)."""
         await self._starting(self.team.channel)
-        ref = await self.platform.post(self.team.channel, self._wrap(message), thread=thread)
+        ref = await self._platform.post(self.team.channel, self._wrap(message), thread=thread)
         self.delivered += 1
         return ref
 
@@ -157,17 +145,17 @@ class RitualContext:
         """
         later = await self._later_for(user_id) if self.on_own else None
         if later is not None:
-            await outbox.hold(self.store, self.team.id, self.ritual.id, user_id, self._wrap(message), later, self._now)
+            await outbox.hold(self._store, self.team.id, self.ritual.id, user_id, self._wrap(message), later, self._now)
             self.delivered += 1
             return None
         await self._starting("@" + user_id)
         try:
-            ref = await self.platform.send_dm(user_id, self._wrap(message))
+            ref = await self._platform.send_dm(user_id, self._wrap(message))
         except Unreachable as refusal:
-            self._bot.people.unreachable(self.platform, refusal)
+            self._core.people.unreachable(self._platform, refusal)
             self._members = None
             if not self.ritual.discreet:  # even "a DM was refused" tells that a conversation exists
-                await self.store.audit(self.team.id, None, f"{self.ritual.id}: DM refused", refusal.reason, self._now)
+                await self._store.audit(self.team.id, None, f"{self.ritual.id}: DM refused", refusal.reason, self._now)
             raise
         self.delivered += 1
         return ref
@@ -175,7 +163,7 @@ class RitualContext:
     async def _later_for(self, user_id: str) -> datetime | None:
         """The person's next working moment when it is not now (None: send now)."""
         try:
-            name = await self.platform.user_timezone(user_id)
+            name = await self._platform.user_timezone(user_id)
             tz = ZoneInfo(name) if name else self.team.tz
         except Exception:  # an unknown or unreadable timezone counts as the team's
             tz = self.team.tz
@@ -199,22 +187,22 @@ class RitualContext:
             except Unreachable:  # noted by `dm`, with why
                 passed.append(chosen)
                 continue
-            await self.store.mark_chosen(self.team.id, pool, chosen, self._now)
+            await self._store.mark_chosen(self.team.id, pool, chosen, self._now)
             return chosen
 
     async def ephemeral(self, user_id: str, message: Message, channel: str | None = None) -> None:
         await self._starting(channel or self.team.channel)
-        await self.platform.post_ephemeral(channel or self.team.channel, user_id, self._wrap(message))
+        await self._platform.post_ephemeral(channel or self.team.channel, user_id, self._wrap(message))
         self.delivered += 1
 
     async def update(self, ref: MessageRef, message: Message) -> None:
         await self._starting(ref.channel)
-        await self.platform.update(ref, self._wrap(message))
+        await self._platform.update(ref, self._wrap(message))
         self.delivered += 1
 
     async def upload_image(self, channel: str, image: ImageFile, comment: str | None = None) -> None:
         await self._starting(channel)
-        await self.platform.upload_image(channel, image, comment=comment)
+        await self._platform.upload_image(channel, image, comment=comment)
         self.delivered += 1
 
     # people -------------------------------------------------------------------------------
@@ -223,13 +211,13 @@ class RitualContext:
         """Team members who can take part: from config (or everyone in the channel), and only
         active human accounts still in the team's channel (`bot/people.py`)."""
         if self._members is None:
-            in_channel = await self.platform.channel_members(self.team.channel)
+            in_channel = await self._platform.channel_members(self.team.channel)
             if self.team.configured_members is not None:
                 present = set(in_channel)
                 candidates = [m for m in self.team.configured_members if m in present]
             else:
                 candidates = sorted(set(in_channel))
-            active = await self._bot.people.active(self.platform, candidates)
+            active = await self._core.people.active(self._platform, candidates)
             self._members = [m for m in candidates if m in active]
         return list(self._members)
 
@@ -249,11 +237,10 @@ class RitualContext:
 
         Any number shown for a group needs at least `bot.insights.MINIMUM_GROUP` of them.
         """
-        counted: list[str] = await self._bot.counted_members(self.team)
-        return counted
+        return await self._core.counted_members(self.team)
 
     async def consent(self, user_id: str) -> Consent:
-        return await self.store.consent(self.team.id, user_id)
+        return await self._store.consent(self.team.id, user_id)
 
     async def pick_next(self, pool: str, candidates: Sequence[str], *, mark: bool = True,
                   exclude: Sequence[str] = ()) -> str | None:
@@ -261,12 +248,12 @@ class RitualContext:
 
         People who opted out or are marked away are never chosen.
         """
-        blocked = await self.store.opted_out(self.team.id) | await self.store.away(self.team.id) | set(exclude)
+        blocked = await self._store.opted_out(self.team.id) | await self._store.away(self.team.id) | set(exclude)
         eligible = [c for c in candidates if c not in blocked]
-        history = await self.store.rotation(self.team.id, pool)
+        history = await self._store.rotation(self.team.id, pool)
         chosen = pick_fair(eligible, history, salt=f"{self.team.id}:{pool}")
         if chosen is not None and mark:
-            await self.store.mark_chosen(self.team.id, pool, chosen, self._now)
+            await self._store.mark_chosen(self.team.id, pool, chosen, self._now)
         return chosen
 
     # storage -------------------------------------------------------------------------------
@@ -285,53 +272,51 @@ class RitualContext:
         """
         if anonymous or await self.consent(user_id) is not Consent.IN:
             return None
-        return await self.store.save_response(self.team.id, self.ritual.id, author_id=user_id, anonymous=False,
+        return await self._store.save_response(self.team.id, self.ritual.id, author_id=user_id, anonymous=False,
                                         kind=kind, content=content, occurrence=occurrence, at=self._now)
 
     async def stored_answer(self, response_id: int) -> StoredResponse | None:
         """An answer this ritual stored for this team (None once erased or expired)."""
-        found = await self.store.response(response_id)
-        if found is None or (found.team_id, found.ritual_id) != (self.team.id, self.ritual.id):
-            return None
-        return found
+        return await self.store.response(response_id)
 
     async def count_participation(self) -> None:
         """Count one contribution in this week's participation (a number, never who)."""
         local = self.local_now().date()
         monday = local - timedelta(days=local.weekday())
-        await self.store.count_participation(self.team.id, self.ritual.id, monday.isoformat())
+        await self._store.count_participation(self.team.id, self.ritual.id, monday.isoformat())
+
+    # A ritual's state, shorthand for `ctx.store.get/put/items/update/delete` (`bot/ritual_store.py`).
 
     async def get_state(self, key: str) -> Any:
-        return await self.store.get_state(self.team.id, self.ritual.id, key)
+        return await self.store.get(key)
 
     async def put_state(self, key: str, value: Any) -> None:
-        await self.store.put_state(self.team.id, self.ritual.id, key, value, self._now)
+        await self.store.put(key, value)
 
     async def state_items(self, prefix: str) -> list[tuple[str, Any]]:
-        """This ritual's state values whose keys start with `prefix`, with their keys."""
-        return await self.store.state_items(self.team.id, self.ritual.id, prefix)
+        return await self.store.items(prefix)
 
     async def update_state(self, key: str, change: Callable[[Any], Any]) -> Any:
-        """Change a state value atomically (`change(old) -> new`, a plain function run in the
-        store's transaction), safe with several bot processes."""
-        return await self.store.update_state(self.team.id, self.ritual.id, key, change, self._now)
+        return await self.store.update(key, change)
 
     async def delete_state(self, key: str) -> None:
-        await self.store.delete_state(self.team.id, self.ritual.id, key)
+        await self.store.delete(key)
 
-    def other_teams(self) -> list[RitualContext]:
+    def other_teams(self) -> list[RitualContext[OptionsT]]:
         """This ritual's contexts for the other teams where it is enabled, for a ritual whose
         options pair teams (the moral deliberation's `leader_peers`). Same moment, own options."""
-        teams = self._bot.teams.values()
-        return [self._bot.team_context(self.ritual, t) for t in teams
-                if t.id != self.team.id and self.ritual.id in self._bot.enabled_rituals(t.id)]
+        return self._core.peer_contexts(self.ritual, self.team)
 
-    def schedule_info(self) -> Any:
+    def schedule_info(self) -> datetime | None:
         """When this ritual fires next for this team (for status texts)."""
-        return self._bot.next_firing(self.team.id, self.ritual.id)
+        return self._core.next_firing(self.team.id, self.ritual.id)
+
+    async def user_timezone(self, user_id: str) -> str | None:
+        """The IANA timezone the platform knows for a person, or None."""
+        return await self._platform.user_timezone(user_id)
 
 
-class InteractionContext(RitualContext):
+class InteractionContext(RitualContext[OptionsT]):
     """A ritual context with the user who clicked, submitted or typed a command.
 
     For a form submission the core has already checked the fields, run the client-data
@@ -396,12 +381,12 @@ class InteractionContext(RitualContext):
         """
         if not self.trigger_id:
             return False
-        await self.platform.open_form(self.trigger_id, self.user_id, self.wrap_form(complete(form, self.acting_language)))
+        await self._platform.open_form(self.trigger_id, self.user_id, self.wrap_form(complete(form, self.acting_language)))
         return True
 
     async def offer_consent(self, lead: str | None = None) -> None:
         """Privately explain what is kept and offer opt-in / opt-out buttons (the core's)."""
-        await self._bot.core.offer_consent(self.team, self.user_id, self._reply, self.acting_language, lead)
+        await self._core.offer_consent(self.team, self.user_id, self._reply, self.acting_language, lead)
 
     @property
     def is_admin(self) -> bool:

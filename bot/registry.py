@@ -1,7 +1,8 @@
 """Finding rituals through the `ritualbot.rituals` entry-point group.
 
 Our own rituals are registered there too, so the core never imports one by name. An
-unknown or duplicate id is an error at start-up, never a silent rename.
+unknown or duplicate id is an error at start-up, never a silent rename; so is a ritual
+whose declarations do not match its handlers (`bot.ritual.check_contract`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from importlib.metadata import EntryPoint, entry_points
 
-from bot.ritual import Ritual
+from bot.ritual import ContractError, Ritual, check_contract
 
 GROUP = "ritualbot.rituals"
 
@@ -31,6 +32,10 @@ def discover(eps: Iterable[EntryPoint] | None = None) -> dict[str, type[Ritual]]
         rid = getattr(cls, "id", None)
         if not rid or rid != ep.name:
             raise RegistryError(f"ritual plugin {ep.name!r} ({ep.value}) declares id {rid!r}; they must match")
+        try:
+            check_contract(cls)
+        except ContractError as exc:
+            raise RegistryError(f"ritual plugin {ep.name!r} ({ep.value}): {exc}") from exc
         if rid in found and sources[rid] != ep.value:
             raise RegistryError(f"duplicate ritual id {rid!r}: {sources[rid]} and {ep.value}")
         found[rid], sources[rid] = cls, ep.value

@@ -1,16 +1,25 @@
 """The ritual plugin contract. A ritual is one module in `rituals/` with one subclass of
-`Ritual`, registered in the `ritualbot.rituals` entry-point group.
+`Ritual[Options]`, registered in the `ritualbot.rituals` entry-point group.
 
-A ritual declares:
-- `id`, `title` (per language), `default_schedule` and an `Options` pydantic model;
-- `steps()`: the named moments of one occurrence, as offsets from its scheduled time
+A ritual declares, as data on its class:
+- `id`, `title` (per language), `default_schedule` and its `Options` pydantic model, which is
+  also its type parameter: `class Checkin(Ritual[Options])`, so handlers see
+  `ctx.options` as an `Options` (no `isinstance` checks);
+- `steps(options)`: the named moments of one occurrence, as offsets from its scheduled time
   (a call for dilemmas a week before, a digest six days after);
 - handlers, tagged with the decorators below: `@step(name)`, `@action(name)`,
-  `@form(name)`, `@command(name)`.
+  `@form(name)`, `@command(name)`. mypy checks each handler's signature against its kind.
+
+Buttons and forms name their handler by reference, not by string: `button(self.share, ...)`
+and `form_id(self.answer)`, so a typo is a mypy error and an untagged method an error when
+the message is built. What is still named by string (steps, `step_descriptions`,
+`command_help`) is checked against the handlers at start-up (`check_contract`): a typo
+stops the bot with the ritual's id and the name, before anyone clicks.
 
 Handlers receive a context bound to the team (and, for interactions, to the user), which
-is all they see of the platform, the store and the clock. Everything that reaches the
-database or the platform is a coroutine: `await ctx.get_state(...)`, `await ctx.post(...)`.
+is all they see of the platform, the store and the clock: `ctx.store` is a store bound to
+this team and ritual (`bot/ritual_store.py`). Everything that reaches the database or the
+platform is a coroutine: `await ctx.store.get(...)`, `await ctx.post(...)`.
 Texts the team sees are `ctx.team_t(...)`, texts for the acting person alone
 `ctx.user_t(...)`, a DM to someone `await ctx.t_user(user, ...)`.
 
@@ -24,21 +33,47 @@ ritual keeps.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict
 
 from bot.i18n import Catalog
+from bot.messages import Button
 
 if TYPE_CHECKING:
     from bot.context import InteractionContext, Occurrence, RitualContext
     from bot.platform import FormResult
     from bot.teams import TeamView
 
-F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+OptionsT = TypeVar("OptionsT", bound=BaseModel)
+
+# What each kind of handler looks like, as a method (`self` first). The decorators are typed
+# with these, so mypy refuses a handler with the wrong parameters or return type.
+StepMethod = Callable[[Any, "RitualContext[Any]", "Occurrence"], Awaitable[None]]
+ActionMethod = Callable[[Any, "InteractionContext[Any]", str], Awaitable[None]]
+FormMethod = Callable[[Any, "InteractionContext[Any]", str, dict[str, Any]], Awaitable["FormResult"]]
+CommandMethod = Callable[[Any, "InteractionContext[Any]", list[str]], Awaitable[None]]
+SM = TypeVar("SM", bound=StepMethod)
+AM = TypeVar("AM", bound=ActionMethod)
+FM = TypeVar("FM", bound=FormMethod)
+CM = TypeVar("CM", bound=CommandMethod)
+
+# The same handlers bound to their ritual, as `button(...)` and `form_id(...)` take them.
+ActionHandler = Callable[["InteractionContext[Any]", str], Awaitable[None]]
+FormHandler = Callable[["InteractionContext[Any]", str, dict[str, Any]], Awaitable["FormResult"]]
+
+Kind = Literal["step", "action", "form", "command"]
+# Parameters after `self` each kind of handler takes (checked at start-up for rituals that
+# were not type-checked).
+ARITY: dict[str, int] = {"step": 2, "action": 2, "form": 3, "command": 2}
+
+
+class ContractError(TypeError):
+    """A ritual whose declarations do not match its handlers; names the ritual and the name."""
 
 
 class NoOptions(BaseModel):
@@ -55,47 +90,63 @@ class Step:
     offset: timedelta = timedelta(0)
 
 
-def _tag(kind: str, name: str) -> Callable[[F], F]:
-    def mark(func: F) -> F:
-        func.__ritual_handler__ = (kind, name)  # type: ignore[attr-defined]
+def _tag(kind: Kind, name: str) -> Callable[[Any], Any]:
+    def mark(func: Any) -> Any:
+        func.__ritual_handler__ = (kind, name)
         return func
 
     return mark
 
 
-def step(name: str) -> Callable[[F], F]:
-    """`async def handler(self, ctx: RitualContext, occ: Occurrence) -> None`."""
+def step(name: str) -> Callable[[SM], SM]:
+    """`async def handler(self, ctx: RitualContext[Options], occ: Occurrence) -> None`."""
     return _tag("step", name)
 
 
-def action(name: str) -> Callable[[F], F]:
-    """`async def handler(self, ctx: InteractionContext, value: str) -> None`."""
+def action(name: str) -> Callable[[AM], AM]:
+    """`async def handler(self, ctx: InteractionContext[Options], value: str) -> None`."""
     return _tag("action", name)
 
 
-def form(name: str) -> Callable[[F], F]:
-    """`async def handler(self, ctx: InteractionContext, state: str, values: dict) -> FormResult`."""
+def form(name: str) -> Callable[[FM], FM]:
+    """`async def handler(self, ctx: InteractionContext[Options], state: str, values: dict) -> FormResult`."""
     return _tag("form", name)
 
 
-def command(name: str) -> Callable[[F], F]:
-    """`async def handler(self, ctx: InteractionContext, args: list[str]) -> None` for `/ritual <name>`."""
+def command(name: str) -> Callable[[CM], CM]:
+    """`async def handler(self, ctx: InteractionContext[Options], args: list[str]) -> None` for `/ritual <name>`."""
     return _tag("command", name)
 
 
-StepHandler = Callable[["RitualContext", "Occurrence"], Awaitable[None]]
-ActionHandler = Callable[["InteractionContext", str], Awaitable[None]]
-FormHandler = Callable[["InteractionContext", str, dict[str, Any]], Awaitable["FormResult"]]
-CommandHandler = Callable[["InteractionContext", list[str]], Awaitable[None]]
+def handler_name(handler: Callable[..., Any], kind: Kind) -> str:
+    """The declared name of a tagged handler (a method, bound or not); `ContractError` for
+    a method that is not a handler of that kind."""
+    tag = getattr(handler, "__ritual_handler__", None)
+    if tag is None or tag[0] != kind:
+        raise ContractError(f"{getattr(handler, '__qualname__', handler)!r} is not an @{kind} handler")
+    name: str = tag[1]
+    return name
 
 
-class Ritual:
+def button(handler: ActionHandler, label: str, value: str = "",
+           style: Literal["primary", "danger"] | None = None) -> Button:
+    """A button whose click runs `handler` (an `@action` method of this ritual, bound)."""
+    return Button(handler_name(handler, "action"), label, value, style)
+
+
+def form_id(handler: FormHandler) -> str:
+    """The id of a form whose submission runs `handler` (a `@form` method, bound)."""
+    return handler_name(handler, "form")
+
+
+class Ritual(Generic[OptionsT]):
     """Base class of every ritual. Subclasses set the class attributes and tag handlers."""
 
     id: ClassVar[str]
     title: ClassVar[dict[str, str]]
     summary: ClassVar[dict[str, str]] = {}
     default_schedule: ClassVar[str]
+    # The options model: taken from the type parameter (`Ritual[Options]`), NoOptions without one.
     Options: ClassVar[type[BaseModel]] = NoOptions
     # The ritual's words: a `PoCatalog(package, domain)` reading `<package>/locale/<language>/
     # LC_MESSAGES/<domain>.po` (docs/translating.md). A plain `key -> {"nl", "en"}` dict still works.
@@ -135,22 +186,25 @@ class Ritual:
                 tag = getattr(value, "__ritual_handler__", None)
                 if tag is not None:
                     if tag in handlers and handlers[tag] != attr:
-                        raise TypeError(f"{cls.__name__}: two handlers for {tag[0]} {tag[1]!r}")
+                        raise ContractError(f"{cls.__name__}: two handlers for {tag[0]} {tag[1]!r}")
                     handlers[tag] = attr
         cls._handlers = handlers
+        declared = _type_parameter(cls)
+        if declared is not None and "Options" not in vars(cls) and issubclass(declared, BaseModel):
+            cls.Options = declared  # `class Checkin(Ritual[Options])` is the whole declaration
 
-    def steps(self, options: BaseModel) -> list[Step]:
+    def steps(self, options: OptionsT) -> list[Step]:
         """The moments of one occurrence; the default is one step at the scheduled time."""
         return [Step("main")]
 
-    async def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+    async def personal_data(self, ctx: RitualContext[OptionsT], user_id: str) -> dict[str, Any]:
         """What this ritual keeps about one person besides stored answers (for `/ritual mydata`)."""
         return {}
 
-    async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+    async def forget_person(self, ctx: RitualContext[OptionsT], user_id: str) -> None:
         """Erase what `personal_data` reports (for `/ritual forget`)."""
 
-    async def people_left(self, ctx: RitualContext, present: frozenset[str]) -> None:
+    async def people_left(self, ctx: RitualContext[OptionsT], present: frozenset[str]) -> None:
         """Drop everyone not in `present` (who left the platform or the channel) from what
         this ritual planned: walks, groups, turns. Called by the core (`bot/roster.py`) when
         someone has gone, and once after every start; must be safe to call again."""
@@ -166,3 +220,57 @@ class Ritual:
 
     def handler_names(self, kind: str) -> list[str]:
         return sorted(name for k, name in self._handlers if k == kind)
+
+
+def check_contract(cls: type[Ritual[Any]]) -> None:
+    """Check what a ritual declares against its handlers; `ContractError` naming the ritual
+    and the name at the first mismatch. Run once per ritual when it is loaded
+    (`bot/registry.py`); the steps of a team's own options are checked with `check_steps`."""
+    rid = getattr(cls, "id", None) or cls.__name__
+    for attr in ("title", "default_schedule"):
+        if not hasattr(cls, attr):
+            raise ContractError(f"ritual {rid!r} declares no {attr}")
+    if not (isinstance(cls.Options, type) and issubclass(cls.Options, BaseModel)):
+        raise ContractError(f"ritual {rid!r}: Options must be a pydantic model")
+    declared = _type_parameter(cls)
+    if declared is not None and not issubclass(cls.Options, declared):
+        raise ContractError(f"ritual {rid!r}: Options is {cls.Options.__name__} but the ritual is "
+                            f"Ritual[{declared.__name__}]")
+    for (kind, name), attr in cls._handlers.items():
+        func = getattr(cls, attr)
+        params = list(inspect.signature(func).parameters.values())[1:]
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if not inspect.iscoroutinefunction(func) or len(positional) != ARITY[kind]:
+            raise ContractError(f"ritual {rid!r}: @{kind}({name!r}) handler {attr} must be "
+                                f"`async def {attr}(self, {_PARAMS[kind]})`")
+    for kind, names in (("step", cls.step_descriptions), ("command", cls.command_help)):
+        for name in names:
+            if (kind, name) not in cls._handlers:
+                raise ContractError(f"ritual {rid!r} describes {kind} {name!r} but has no @{kind}({name!r}) handler")
+    try:
+        defaults = cls.Options()
+    except ValueError:  # options without defaults: each team's own are checked by `check_steps`
+        return
+    check_steps(cls, defaults)
+
+
+def check_steps(cls: type[Ritual[Any]], options: BaseModel) -> None:
+    """Every step `steps(options)` names has an `@step` handler (`ContractError` if not)."""
+    ritual = cls()
+    for st in ritual.steps(options):
+        if ritual.handler("step", st.name) is None:
+            raise ContractError(f"ritual {cls.id!r} has step {st.name!r} but no @step({st.name!r}) handler")
+
+
+_PARAMS = {"step": "ctx, occ", "action": "ctx, value", "form": "ctx, state, values", "command": "ctx, args"}
+
+
+def _type_parameter(cls: type) -> type | None:
+    """The options class in `Ritual[Options]` among a ritual's bases (None when not given)."""
+    for klass in cls.__mro__:
+        for base in getattr(klass, "__orig_bases__", ()):
+            args = get_args(base)
+            if getattr(base, "__origin__", None) is Ritual and args and isinstance(args[0], type):
+                found: type = args[0]
+                return found
+    return None

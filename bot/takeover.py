@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot.engine import Engine, Outcome, Planned, firing_marker
+from bot.platform import ChatPlatform
 from bot.store.leases import UNCONFIRMED, LeasedFiring
+from bot.teams import TeamView
 
 log = logging.getLogger("ritualbot.takeover")
 
@@ -34,8 +37,9 @@ IN_FLIGHT = timedelta(seconds=35)
 class Takeover:
     """Lease upkeep and takeover for one engine (one process)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, platform_for: Callable[[TeamView], ChatPlatform]) -> None:
         self.engine = engine
+        self.platform_for = platform_for  # the platform a team is on, to look for a firing's marker
 
     async def renew(self) -> int:
         """Extend every lease this process holds by the lease period; how many."""
@@ -99,7 +103,7 @@ class Takeover:
 
     async def _look(self, plan: Planned, firing: LeasedFiring) -> bool | None:
         target = firing.target or plan.team.channel
-        platform = self.engine.make_context(plan, self.engine.clock.now()).platform
+        platform = self.platform_for(plan.team)
         since = (firing.started_at or firing.due_at) - LOOK_BACK
         try:
             if target.startswith("@"):

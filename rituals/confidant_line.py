@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.context import InteractionContext, Occurrence, RitualContext
 from bot.messages import WHO, Button, Choice, FieldKind, Form, FormField, mentioning, text
 from bot.platform import FormResult, Unreachable
-from bot.ritual import Ritual, action, command, form, step
+from bot.ritual import Ritual, action, button, command, form, form_id, step
 from bot.teams import TeamView
 from rituals.confidant_route import opens_to, seal, sealer
 from rituals.confidant_texts import TEXTS
@@ -52,7 +52,7 @@ def working_days_between(team: TeamView, start: datetime, end: datetime) -> int:
     return count
 
 
-class ConfidantLine(Ritual):
+class ConfidantLine(Ritual[Options]):
     in_insights = False  # even a count could expose someone in a small team
     discreet = True  # no audit row or log line tells that a conversation exists
     id = "confidant_line"
@@ -68,7 +68,6 @@ class ConfidantLine(Ritual):
     summary = {"nl": "Een zorg privé (en desgewenst anoniem) bij de vertrouwenspersoon neerleggen, met zichtbare opvolging.",
                "en": "Raise a worry privately (anonymously if you want) with the confidant, and see it followed up."}
     default_schedule = "0 9 * * 1-5"  # the daily look at open conversations: reminders, retention
-    Options = Options
     texts = TEXTS
     command_help = {"signal": {"nl": "een zorg privé bij de vertrouwenspersoon neerleggen; `signal status` voor de stand",
                                "en": "raise a worry privately with the confidant; `signal status` for where it stands"}}
@@ -81,21 +80,21 @@ class ConfidantLine(Ritual):
     # raising a worry ----------------------------------------------------------------------
 
     @command("signal")
-    async def signal(self, ctx: InteractionContext, args: list[str]) -> None:
+    async def signal(self, ctx: InteractionContext[Options], args: list[str]) -> None:
         if args and args[0].lower() == "status":
             await self._status(ctx)
             return
         if not ctx.team.confidant:
             await ctx.reply(text(ctx.user_t("no_confidant")))
             return
-        await ctx.open_form(Form("signal", ctx.user_t("form.title"), (
+        await ctx.open_form(Form(form_id(self.receive), ctx.user_t("form.title"), (
             FormField("worry", ctx.user_t("form.worry"), FieldKind.MULTILINE, max_length=MAX_TEXT),
             FormField("answer", ctx.user_t("form.answer"), FieldKind.CHOICE, default="yes",
                       choices=(Choice("yes", ctx.user_t("yes")), Choice("no", ctx.user_t("no")))),
         ), ctx.user_t("form.submit"), intro=ctx.user_t("form.intro"), anonymous=True))
 
     @form("signal")
-    async def receive(self, ctx: InteractionContext, state: str, values: dict[str, Any]) -> FormResult:
+    async def receive(self, ctx: InteractionContext[Options], state: str, values: dict[str, Any]) -> FormResult:
         confidant = ctx.team.confidant
         if not confidant:
             return FormResult({"worry": ctx.user_t("no_confidant")})
@@ -127,7 +126,7 @@ class ConfidantLine(Ritual):
 
     # the conversation ---------------------------------------------------------------------
 
-    async def _party(self, ctx: InteractionContext, conv: dict[str, Any] | None) -> str | None:
+    async def _party(self, ctx: InteractionContext[Options], conv: dict[str, Any] | None) -> str | None:
         """'confidant', 'sender' or None: who the acting person is in this conversation."""
         if conv is None:
             return None
@@ -140,7 +139,7 @@ class ConfidantLine(Ritual):
     def _sender(self, conv: dict[str, Any]) -> str | None:
         return conv.get("sender") or opens_to(sealer(), conv.get("route", ""))
 
-    async def _open(self, ctx: InteractionContext, value: str) -> tuple[str, dict[str, Any] | None, str | None]:
+    async def _open(self, ctx: InteractionContext[Options], value: str) -> tuple[str, dict[str, Any] | None, str | None]:
         """The conversation a button or form names (by the confidant's id or the sender's
         `ref`), and who the acting person is in it; the name must match their side."""
         conv = await ctx.get_state(PREFIX + value)
@@ -153,44 +152,44 @@ class ConfidantLine(Ritual):
                 return key[len(PREFIX):], found, party if party == "sender" else None
         return value, None, None
 
-    async def _to_confidant(self, ctx: RitualContext, conv_id: str, conv: dict[str, Any], key: str, body: str) -> None:
+    async def _to_confidant(self, ctx: RitualContext[Options], conv_id: str, conv: dict[str, Any], key: str, body: str) -> None:
         confidant = conv["confidant"]
         head = await ctx.t_user(confidant, key, id=conv_id)
         who = (mentioning(await ctx.t_user(confidant, "from.named", who=WHO), conv["sender"]) if conv.get("sender")
                else (await ctx.t_user(confidant, "from.anonymous"),))
         buttons = () if conv["status"] == "closed" else (
-            Button("reply", await ctx.t_user(confidant, "button.reply"), conv_id, "primary"),
-            Button("close", await ctx.t_user(confidant, "button.close"), conv_id))
+            button(self.open_reply, await ctx.t_user(confidant, "button.reply"), conv_id, "primary"),
+            button(self.close, await ctx.t_user(confidant, "button.close"), conv_id))
         paragraphs: list[Any] = [head, who] + ([body] if body else [])
         if key == "to_confidant.new" and not conv["answer"]:
             paragraphs.append(await ctx.t_user(confidant, "no_answer_wanted"))
         await ctx.dm(confidant, text(*paragraphs, buttons=buttons))
 
-    async def _to_sender(self, ctx: RitualContext, conv_id: str, conv: dict[str, Any], key: str, body: str = "") -> None:
+    async def _to_sender(self, ctx: RitualContext[Options], conv_id: str, conv: dict[str, Any], key: str, body: str = "") -> None:
         sender = self._sender(conv)
         if sender is None:
             return
         ref = _ref(conv_id, conv)
         buttons: tuple[Button, ...] = ()
         if conv["status"] != "closed":
-            buttons = (Button("reply", await ctx.t_user(sender, "button.reply"), ref, "primary"),
-                       Button("close", await ctx.t_user(sender, "button.close"), ref))
+            buttons = (button(self.open_reply, await ctx.t_user(sender, "button.reply"), ref, "primary"),
+                       button(self.close, await ctx.t_user(sender, "button.close"), ref))
             if conv["anonymous"]:
-                buttons += (Button("reveal", await ctx.t_user(sender, "button.reveal"), ref),)
+                buttons += (button(self.reveal, await ctx.t_user(sender, "button.reveal"), ref),)
         paragraphs = [await ctx.t_user(sender, key, id=ref)] + ([body] if body else [])
         try:
             await ctx.dm(sender, text(*paragraphs, buttons=buttons))
         except Unreachable:
             pass  # noted by `dm`, without a name
 
-    async def _change(self, ctx: InteractionContext, conv_id: str, change: Any) -> dict[str, Any] | None:
+    async def _change(self, ctx: InteractionContext[Options], conv_id: str, change: Any) -> dict[str, Any] | None:
         def apply(old: Any) -> Any:
             return None if old is None else change(dict(old))
         new: dict[str, Any] | None = await ctx.update_state(PREFIX + conv_id, apply)
         return new
 
     @action("reply")
-    async def open_reply(self, ctx: InteractionContext, value: str) -> None:
+    async def open_reply(self, ctx: InteractionContext[Options], value: str) -> None:
         conv_id, conv, party = await self._open(ctx, value)
         if party is None or conv is None or conv["status"] == "closed":
             await ctx.reply(text(ctx.user_t("gone")))
@@ -198,12 +197,12 @@ class ConfidantLine(Ritual):
         if party == "confidant" and conv["status"] == "received":
             await self._change(ctx, conv_id, lambda c: {**c, "status": "read", "changed": ctx.now().isoformat()})
             await self._to_sender(ctx, conv_id, {**conv, "status": "read"}, "update.read")
-        await ctx.open_form(Form("reply", ctx.user_t("reply.title"), (
+        await ctx.open_form(Form(form_id(self.receive_reply), ctx.user_t("reply.title"), (
             FormField("message", ctx.user_t("reply.field"), FieldKind.MULTILINE, max_length=MAX_TEXT),
         ), ctx.user_t("form.submit"), state=value))
 
     @form("reply")
-    async def receive_reply(self, ctx: InteractionContext, value: str, values: dict[str, Any]) -> FormResult:
+    async def receive_reply(self, ctx: InteractionContext[Options], value: str, values: dict[str, Any]) -> FormResult:
         conv_id, conv, party = await self._open(ctx, value)
         if party is None or conv is None or conv["status"] == "closed":
             return FormResult({"message": ctx.user_t("gone")})
@@ -222,7 +221,7 @@ class ConfidantLine(Ritual):
         return FormResult()
 
     @action("close")
-    async def close(self, ctx: InteractionContext, value: str) -> None:
+    async def close(self, ctx: InteractionContext[Options], value: str) -> None:
         conv_id, conv, party = await self._open(ctx, value)
         if party is None or conv is None or conv["status"] == "closed":
             await ctx.reply(text(ctx.user_t("gone")))
@@ -237,7 +236,7 @@ class ConfidantLine(Ritual):
         await ctx.reply(text(ctx.user_t("closed", id=value)))
 
     @action("reveal")
-    async def reveal(self, ctx: InteractionContext, value: str) -> None:
+    async def reveal(self, ctx: InteractionContext[Options], value: str) -> None:
         """Only the sender can show their name; nothing lets the confidant ask for it."""
         conv_id, conv, party = await self._open(ctx, value)
         if party != "sender" or conv is None or conv["status"] == "closed":
@@ -253,7 +252,7 @@ class ConfidantLine(Ritual):
 
     # follow-up ----------------------------------------------------------------------------
 
-    async def _status(self, ctx: InteractionContext) -> None:
+    async def _status(self, ctx: InteractionContext[Options]) -> None:
         mine = [(key[len(PREFIX):], conv) for key, conv in await ctx.state_items(PREFIX)
                 if await self._party(ctx, conv) == "sender"]
         if not mine:
@@ -264,11 +263,10 @@ class ConfidantLine(Ritual):
         await ctx.reply(text(ctx.user_t("status.title"), "\n".join(lines)))
 
     @step("main")
-    async def look(self, ctx: RitualContext, occ: Occurrence) -> None:
+    async def look(self, ctx: RitualContext[Options], occ: Occurrence) -> None:
         """Once a working day: one reminder to the confidant after `reminder_days` without
         action, then an honest word to the sender; closed conversations go after retention."""
         options = ctx.options
-        assert isinstance(options, Options)
         # Sent now, never held for someone's working time: a held DM (bot/outbox.py) would
         # keep an anonymous sender's id next to this conversation's id in the database.
         ctx.on_own = False
@@ -298,7 +296,7 @@ class ConfidantLine(Ritual):
 
     # data rights --------------------------------------------------------------------------
 
-    async def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+    async def personal_data(self, ctx: RitualContext[Options], user_id: str) -> dict[str, Any]:
         """The conversations someone sent (all of it) or answers as confidant (never an
         anonymous sender's route, and no sender at all for an anonymous conversation)."""
         sent, answered = [], []
@@ -311,7 +309,7 @@ class ConfidantLine(Ritual):
                 answered.append({**{k: v for k, v in visible.items() if k != "ref"}, "id": key[len(PREFIX):]})
         return {k: v for k, v in (("signals_sent", sent), ("signals_as_confidant", answered)) if v}
 
-    async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+    async def forget_person(self, ctx: RitualContext[Options], user_id: str) -> None:
         """A sender's conversations go entirely; a confidant's own words are removed and the
         conversation closed (the sender keeps theirs until they forget or it expires)."""
         cipher = sealer()

@@ -19,9 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.context import InteractionContext, Occurrence, RitualContext
 from bot.dates import short_month
 from bot.i18n import PoCatalog
-from bot.messages import Bold, Button, Choice, FieldKind, Form, FormField, text
+from bot.messages import Bold, Choice, FieldKind, Form, FormField, text
 from bot.platform import FormResult
-from bot.ritual import Ritual, action, command, form, step
+from bot.ritual import Ritual, action, button, command, form, form_id, step
 from bot.store.store import StoredResponse
 
 ITEMS = ("name_behaviour", "ask_experiences", "recognise_doubt", "share_own", "listen", "stand_behind")
@@ -54,7 +54,7 @@ def latest_per_month(rows: list[StoredResponse], months: int) -> list[tuple[str,
     return sorted(latest.items())[-months:]
 
 
-class LeaderChecklist(Ritual):
+class LeaderChecklist(Ritual[Options]):
     in_insights = False  # a leader's answers are theirs alone: never in admins' counts
     id = "leader_checklist"
     keeps = {
@@ -70,7 +70,6 @@ class LeaderChecklist(Ritual):
     summary = {"nl": "Een persoonlijke maandelijkse reflectie voor leidinggevenden op hun eigen voorbeeldgedrag.",
                "en": "A private monthly reflection for leaders on their own example behaviour."}
     default_schedule = "first wed 10:00"
-    Options = Options
     texts = TEXTS
     command_help = {"checklist": {"nl": "je eigen verloop op de checklist voorbeeldgedrag (leidinggevenden)",
                                   "en": "your own trend on the example-behaviour checklist (leaders)"}}
@@ -88,27 +87,26 @@ class LeaderChecklist(Ritual):
     }
 
     @step("main")
-    async def ask(self, ctx: RitualContext, occ: Occurrence) -> None:
+    async def ask(self, ctx: RitualContext[Options], occ: Occurrence) -> None:
         for leader in sorted(ctx.team.leaders):
             await ctx.dm(leader, text(await ctx.t_user(leader, "ask.dm"), buttons=(
-                Button("open", await ctx.t_user(leader, "button.open"), occ.key, "primary"),)))
+                button(self.open_checklist, await ctx.t_user(leader, "button.open"), occ.key, "primary"),)))
 
     @action("open")
-    async def open_checklist(self, ctx: InteractionContext, occurrence: str) -> None:
+    async def open_checklist(self, ctx: InteractionContext[Options], occurrence: str) -> None:
         if not ctx.is_leader:
             await ctx.reply(text(ctx.user_t("form.not_leader")))
             return
         options = ctx.options
-        assert isinstance(options, Options)
         choices = tuple(Choice(a, ctx.user_t(f"answer.{a}")) for a in ANSWERS)
         fields = [FormField(item, ctx.user_t(f"item.{item}"), FieldKind.CHOICE, choices=choices) for item in ITEMS]
         if options.ask_note:
             fields.append(FormField("note", ctx.user_t("form.note"), FieldKind.MULTILINE, required=False, max_length=MAX_NOTE))
-        await ctx.open_form(Form("checklist", ctx.user_t("form.title"), tuple(fields), ctx.user_t("form.submit"),
+        await ctx.open_form(Form(form_id(self.receive), ctx.user_t("form.title"), tuple(fields), ctx.user_t("form.submit"),
                                  state=occurrence, intro=ctx.user_t("form.intro")))
 
     @form("checklist")
-    async def receive(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
+    async def receive(self, ctx: InteractionContext[Options], occurrence: str, values: dict[str, Any]) -> FormResult:
         if not ctx.is_leader:
             return FormResult({ITEMS[0]: ctx.user_t("form.not_leader")})
         note = values.get("note") or ""  # checked by the core: length, choices, client data
@@ -122,7 +120,7 @@ class LeaderChecklist(Ritual):
             await ctx.offer_consent("\n\n".join(str(p) for p in paragraphs[1:]) + "\n\n" + ctx.user_t("summary.not_stored"))
         return FormResult()
 
-    def _summary(self, ctx: InteractionContext, answers: dict[str, str]) -> list[Any]:
+    def _summary(self, ctx: InteractionContext[Options], answers: dict[str, str]) -> list[Any]:
         counts = {a: sum(1 for v in answers.values() if v == a) for a in ANSWERS}
         paragraphs: list[Any] = [(Bold(ctx.user_t("form.title")),), ctx.user_t("summary", **counts)]
         focus = next((i for i in ITEMS if answers[i] == "not_yet"), None) or next(
@@ -132,7 +130,7 @@ class LeaderChecklist(Ritual):
         return paragraphs
 
     @command("checklist")
-    async def trend(self, ctx: InteractionContext, args: list[str]) -> None:
+    async def trend(self, ctx: InteractionContext[Options], args: list[str]) -> None:
         if args:
             await ctx.reply(text(ctx.user_t("trend.private")))  # no one's checklist but your own, ever
             return
@@ -140,8 +138,7 @@ class LeaderChecklist(Ritual):
             await ctx.reply(text(ctx.user_t("trend.not_leader")))
             return
         options = ctx.options
-        assert isinstance(options, Options)
-        rows = await ctx.store.responses(ctx.team.id, self.id, author_id=ctx.user_id, kind="checklist")
+        rows = await ctx.store.responses(author_id=ctx.user_id, kind="checklist")
         months = latest_per_month([r for r in rows if r.author_id == ctx.user_id], options.trend_months)
         if not months:
             if (await ctx.consent(ctx.user_id)).value == "in":

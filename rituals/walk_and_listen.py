@@ -30,7 +30,7 @@ from bot.i18n import translate
 from bot.insights import MINIMUM_GROUP
 from bot.messages import WHO, Bold, Button, Mention, Message, mentioning, text
 from bot.platform import Unreachable
-from bot.ritual import Ritual, Step, action, command, step
+from bot.ritual import Ritual, Step, action, button, command, step
 from rituals import walk_turns
 from rituals.walk_texts import TEXTS
 
@@ -63,7 +63,7 @@ def week_start(week: str) -> datetime:
     return datetime.combine(date.fromisocalendar(int(year), int(number), 1), datetime.min.time(), tzinfo=UTC)
 
 
-class WalkAndListen(Ritual):
+class WalkAndListen(Ritual[Options]):
     id = "walk_and_listen"
     # who a leader passed over, per ISO week: the week before the current one is still needed
     state_lifetime = {"passed:": timedelta(days=21)}
@@ -86,14 +86,12 @@ class WalkAndListen(Ritual):
     summary = {"nl": "Elke week wandelt een leidinggevende met één teamlid, alleen om te luisteren.",
                "en": "Every week a leader walks with one team member, only to listen."}
     default_schedule = "mon 09:00"
-    Options = Options
     texts = TEXTS
     command_help = {"walks": {"nl": "je wandelingen; team, with @naam, optout, optin",
                               "en": "your walks; team, with @name, optout, optin"}}
     demo_answers: dict[str, list[dict[str, str]]] = {}
 
-    def steps(self, options: BaseModel) -> list[Step]:
-        assert isinstance(options, Options)
+    def steps(self, options: Options) -> list[Step]:
         window = options.leader_timezone_window_hours
         shifted = [Step(f"propose{h:+d}h", timedelta(hours=h)) for h in range(-window, window + 1) if h]
         return [Step("propose"), *shifted, Step("followup", timedelta(hours=options.followup_hours))]
@@ -107,9 +105,8 @@ class WalkAndListen(Ritual):
     # scheduled steps -------------------------------------------------------------------------
 
     @step("propose")
-    async def propose(self, ctx: RitualContext, occ: Occurrence) -> None:
+    async def propose(self, ctx: RitualContext[Options], occ: Occurrence) -> None:
         options = ctx.options
-        assert isinstance(options, Options)
         offset = round((occ.due.replace(tzinfo=None) - occ.scheduled.replace(tzinfo=None)).total_seconds() / 3600)
         week = iso_week(occ.scheduled.date())
         await self._forget_old_passes(ctx, week)
@@ -119,7 +116,7 @@ class WalkAndListen(Ritual):
             own = await self._leader_offset(ctx, leader, occ, options.leader_timezone_window_hours)
             if own > offset:
                 continue
-            if any(w.week == week for w in await ctx.store.walks(ctx.team.id, leader)):
+            if any(w.week == week for w in await ctx.store.walks(leader)):
                 continue  # already proposed (e.g. the leader's timezone changed within the window)
             member = await self._next_member(ctx, leader, week)
             try:
@@ -127,14 +124,14 @@ class WalkAndListen(Ritual):
                     if own == offset:  # said once, at the leader's own moment
                         await ctx.dm(leader, text(await ctx.t_user(leader, "propose.nobody")))
                     continue
-                await ctx.store.set_walk(ctx.team.id, leader, week, member, "proposed", ctx.now())
+                await ctx.store.set_walk(leader, week, member, "proposed")
                 await ctx.dm(leader, await self._proposal(ctx, leader, member, week, "proposed"))
             except Unreachable:
                 continue  # the core noted why; the other leaders still get theirs
 
-    async def _leader_offset(self, ctx: RitualContext, leader: str, occ: Occurrence, window: int) -> int:
+    async def _leader_offset(self, ctx: RitualContext[Options], leader: str, occ: Occurrence, window: int) -> int:
         """Hours between the team's and the leader's own scheduled wall time, clamped to the window."""
-        name = await ctx.platform.user_timezone(leader)
+        name = await ctx.user_timezone(leader)
         try:
             tz = ZoneInfo(name) if name else ctx.team.tz
         except (ZoneInfoNotFoundError, ValueError):
@@ -144,49 +141,49 @@ class WalkAndListen(Ritual):
         return max(-window, min(window, hours))
 
     @step("followup")
-    async def follow_up(self, ctx: RitualContext, occ: Occurrence) -> None:
+    async def follow_up(self, ctx: RitualContext[Options], occ: Occurrence) -> None:
         week = iso_week(occ.scheduled.date())
         for leader in sorted(ctx.team.leaders):
-            walk = next((w for w in await ctx.store.walks(ctx.team.id, leader) if w.week == week), None)
+            walk = next((w for w in await ctx.store.walks(leader) if w.week == week), None)
             if walk is None or walk.status not in ("proposed", "planned"):
                 continue
             lang_t = await _user_t(ctx, leader)
             await ctx.dm(leader, text(mentioning(lang_t("followup.dm", who=WHO), walk.member_id), buttons=(
-                Button("done", lang_t("button.done"), week, "primary"),
-                Button("skip", lang_t("button.not_happened"), week))))
+                button(self.done, lang_t("button.done"), week, "primary"),
+                button(self.skip, lang_t("button.not_happened"), week))))
 
-    async def people_left(self, ctx: RitualContext, present: frozenset[str]) -> None:
+    async def people_left(self, ctx: RitualContext[Options], present: frozenset[str]) -> None:
         """A walk still to come with someone who left is off; its leader is told, gently."""
         this_week = iso_week(ctx.local_now().date())
-        for walk in await ctx.store.walks(ctx.team.id):
+        for walk in await ctx.store.walks():
             if walk.week < this_week or walk.status not in ("proposed", "planned") or walk.member_id in present:
                 continue
-            await ctx.store.set_walk(ctx.team.id, walk.leader_id, walk.week, walk.member_id, "skipped", ctx.now())
+            await ctx.store.set_walk(walk.leader_id, walk.week, walk.member_id, "skipped")
             if walk.leader_id in present:
                 t = await _user_t(ctx, walk.leader_id)
                 await ctx.dm(walk.leader_id, text(mentioning(t("gone.dm", who=WHO), walk.member_id), buttons=(
-                    Button("other", t("button.other"), walk.week, "primary"),)))
+                    button(self.someone_else, t("button.other"), walk.week, "primary"),)))
 
     # choosing -------------------------------------------------------------------------------------
 
-    async def _eligible(self, ctx: RitualContext, leader: str) -> list[str]:
-        blocked = (set(ctx.team.leaders) | set(await ctx.get_state("no_walks") or []) | await ctx.store.away(ctx.team.id)
-                   | await ctx.store.opted_out(ctx.team.id) | {leader})
+    async def _eligible(self, ctx: RitualContext[Options], leader: str) -> list[str]:
+        blocked = (set(ctx.team.leaders) | set(await ctx.get_state("no_walks") or []) | await ctx.store.away()
+                   | await ctx.store.opted_out() | {leader})
         return [m for m in await ctx.members() if m not in blocked]
 
-    async def _team_walks(self, ctx: RitualContext) -> list[walk_turns.Walk]:
-        return [walk_turns.Walk(w.leader_id, w.member_id, w.week, w.status) for w in await ctx.store.walks(ctx.team.id)]
+    async def _team_walks(self, ctx: RitualContext[Options]) -> list[walk_turns.Walk]:
+        return [walk_turns.Walk(w.leader_id, w.member_id, w.week, w.status) for w in await ctx.store.walks()]
 
-    async def _queue(self, ctx: RitualContext, leader: str, week: str) -> list[str]:
+    async def _queue(self, ctx: RitualContext[Options], leader: str, week: str) -> list[str]:
         """Who waits longest in the team (for `/ritual walks`), as `walk_turns.queue` orders them."""
         return walk_turns.queue(await self._eligible(ctx, leader), await self._team_walks(ctx), week=week,
                                 salt=f"{ctx.team.id}:walks", earlier=await self._passed_over(ctx))
 
-    async def _next_member(self, ctx: RitualContext, leader: str, week: str, passed: Sequence[str] = ()) -> str | None:
+    async def _next_member(self, ctx: RitualContext[Options], leader: str, week: str, passed: Sequence[str] = ()) -> str | None:
         return walk_turns.next_for(leader, await self._eligible(ctx, leader), await self._team_walks(ctx), week=week,
                                    salt=f"{ctx.team.id}:walks", passed=passed, earlier=await self._passed_over(ctx))
 
-    async def _passed_over(self, ctx: RitualContext) -> list[walk_turns.Walk]:
+    async def _passed_over(self, ctx: RitualContext[Options]) -> list[walk_turns.Walk]:
         """Suggestions a leader passed over ("someone else"; also after "rather not"), kept until
         the next week's proposals so that nobody is suggested again straight away."""
         found = []
@@ -195,49 +192,49 @@ class WalkAndListen(Ritual):
             found += [walk_turns.Walk(leader, m, week, "passed") for m in members]
         return found
 
-    async def _forget_old_passes(self, ctx: RitualContext, week: str) -> None:
+    async def _forget_old_passes(self, ctx: RitualContext[Options], week: str) -> None:
         walks = await self._team_walks(ctx) + await self._passed_over(ctx)
         previous = walk_turns.previous_week(walks, week)
         for key, _ in await ctx.state_items("passed:"):
             if key.rpartition(":")[2] < (previous or week):
                 await ctx.delete_state(key)
 
-    async def _may_walk_with(self, ctx: RitualContext, leader: str, member: str) -> bool:
+    async def _may_walk_with(self, ctx: RitualContext[Options], leader: str, member: str) -> bool:
         return member in await self._eligible(ctx, leader)
 
     # messages ---------------------------------------------------------------------------------------
 
-    async def _proposal(self, ctx: RitualContext, leader: str, member: str, week: str, status: str) -> Message:
+    async def _proposal(self, ctx: RitualContext[Options], leader: str, member: str, week: str, status: str) -> Message:
         t = await _user_t(ctx, leader)
         paragraphs: list[Any] = [mentioning(t("propose.dm", who=WHO), member), t("propose.spirit")]
         buttons: list[Button] = []
         if status == "proposed":
-            buttons = [Button("planned", t("button.planned"), week, "primary"), Button("done", t("button.done"), week),
-                       Button("other", t("button.other"), week), Button("skip", t("button.skip"), week)]
+            buttons = [button(self.planned, t("button.planned"), week, "primary"), button(self.done, t("button.done"), week),
+                       button(self.someone_else, t("button.other"), week), button(self.skip, t("button.skip"), week)]
         elif status == "planned":
             paragraphs.append((Bold(t("status.planned")),))
-            buttons = [Button("done", t("button.done"), week, "primary"), Button("skip", t("button.skip"), week)]
+            buttons = [button(self.done, t("button.done"), week, "primary"), button(self.skip, t("button.skip"), week)]
         else:
             paragraphs.append((Bold(t(f"status.{status}")),))
         return text(*paragraphs, buttons=buttons)
 
     # interactions ---------------------------------------------------------------------------------------
 
-    async def _own_walk(self, ctx: InteractionContext, week: str) -> Any:
+    async def _own_walk(self, ctx: InteractionContext[Options], week: str) -> Any:
         if not ctx.is_leader:
             await ctx.reply(text(ctx.user_t("refuse.not_leader")))
             return None
-        walk = next((w for w in await ctx.store.walks(ctx.team.id, ctx.user_id) if w.week == week), None)
+        walk = next((w for w in await ctx.store.walks(ctx.user_id) if w.week == week), None)
         if walk is None:
             await ctx.reply(text(ctx.user_t("refuse.gone")))
         return walk
 
-    async def _set(self, ctx: InteractionContext, week: str, member: str, status: str) -> None:
-        await ctx.store.set_walk(ctx.team.id, ctx.user_id, week, member, status, ctx.now())
+    async def _set(self, ctx: InteractionContext[Options], week: str, member: str, status: str) -> None:
+        await ctx.store.set_walk(ctx.user_id, week, member, status)
         if ctx.message is not None:
             await ctx.update(ctx.message, await self._proposal(ctx, ctx.user_id, member, week, status))
 
-    async def _record(self, ctx: InteractionContext, week: str, status: str) -> None:
+    async def _record(self, ctx: InteractionContext[Options], week: str, status: str) -> None:
         walk = await self._own_walk(ctx, week)
         if walk is None:
             return
@@ -247,43 +244,42 @@ class WalkAndListen(Ritual):
         invite = status == "planned" and walk.status != "planned"
         await self._set(ctx, week, walk.member_id, status)
         options = ctx.options
-        assert isinstance(options, Options)
         if invite and options.invite_member:
             t = await _user_t(ctx, walk.member_id)
             await ctx.dm(walk.member_id, text(mentioning(t("invite.dm", who=WHO), ctx.user_id), buttons=(
-                Button("decline", t("button.decline"), f"{ctx.user_id}|{week}"),)))
+                button(self.rather_not, t("button.decline"), f"{ctx.user_id}|{week}"),)))
 
     @action("planned")
-    async def planned(self, ctx: InteractionContext, week: str) -> None:
+    async def planned(self, ctx: InteractionContext[Options], week: str) -> None:
         await self._record(ctx, week, "planned")
 
     @action("done")
-    async def done(self, ctx: InteractionContext, week: str) -> None:
+    async def done(self, ctx: InteractionContext[Options], week: str) -> None:
         await self._record(ctx, week, "done")
 
     @action("skip")
-    async def skip(self, ctx: InteractionContext, week: str) -> None:
+    async def skip(self, ctx: InteractionContext[Options], week: str) -> None:
         await self._record(ctx, week, "skipped")
 
     @action("decline")
-    async def rather_not(self, ctx: InteractionContext, value: str) -> None:
+    async def rather_not(self, ctx: InteractionContext[Options], value: str) -> None:
         """The invited member would rather not: the leader is told kindly, without a reason."""
         leader, _, week = value.partition("|")
-        walk = next((w for w in await ctx.store.walks(ctx.team.id, leader) if w.week == week), None)
+        walk = next((w for w in await ctx.store.walks(leader) if w.week == week), None)
         if walk is None or walk.member_id != ctx.user_id or walk.status not in ("proposed", "planned"):
             await ctx.reply(text(ctx.user_t("decline.gone")))
             return
-        await ctx.store.set_walk(ctx.team.id, leader, week, ctx.user_id, "declined", ctx.now())
+        await ctx.store.set_walk(leader, week, ctx.user_id, "declined")
         await ctx.reply(text(mentioning(ctx.user_t("decline.done", who=WHO), leader)))
         t = await _user_t(ctx, leader)
         try:
             await ctx.dm(leader, text(mentioning(t("decline.leader", who=WHO), ctx.user_id),
-                                      buttons=(Button("other", t("button.other"), week, "primary"),)))
+                                      buttons=(button(self.someone_else, t("button.other"), week, "primary"),)))
         except Unreachable:
             pass  # the leader's account is gone; the core noted why, and the walk is off anyway
 
     @action("other")
-    async def someone_else(self, ctx: InteractionContext, week: str) -> None:
+    async def someone_else(self, ctx: InteractionContext[Options], week: str) -> None:
         walk = await self._own_walk(ctx, week)
         if walk is None:
             return
@@ -298,7 +294,7 @@ class WalkAndListen(Ritual):
     # commands -------------------------------------------------------------------------------------------
 
     @command("walks")
-    async def walks(self, ctx: InteractionContext, args: list[str]) -> None:
+    async def walks(self, ctx: InteractionContext[Options], args: list[str]) -> None:
         sub = args[0].lower() if args else ""
         if sub in ("optout", "optin"):
             await self._opt(ctx, sub == "optout")
@@ -311,14 +307,14 @@ class WalkAndListen(Ritual):
         else:
             await ctx.reply(text(ctx.user_t("walks.help")))
 
-    async def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+    async def personal_data(self, ctx: RitualContext[Options], user_id: str) -> dict[str, Any]:
         found: dict[str, Any] = {"no_walks": True} if user_id in (await ctx.get_state("no_walks") or []) else {}
         passed = [key.removeprefix("passed:") for key, members in await ctx.state_items("passed:") if user_id in members]
         if passed:
             found["passed_over_for_a_walk"] = passed
         return found
 
-    async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+    async def forget_person(self, ctx: RitualContext[Options], user_id: str) -> None:
         current = await ctx.get_state("no_walks") or []
         if user_id in current:
             await ctx.put_state("no_walks", [u for u in current if u != user_id])
@@ -326,22 +322,21 @@ class WalkAndListen(Ritual):
             if user_id in members:
                 await ctx.update_state(key, lambda m: [u for u in m or [] if u != user_id])
 
-    async def _opt(self, ctx: InteractionContext, out: bool) -> None:
+    async def _opt(self, ctx: InteractionContext[Options], out: bool) -> None:
         """A private choice, kept as a list in the ritual's state (not a row about the person)."""
         current = set(await ctx.get_state("no_walks") or [])
         current = current | {ctx.user_id} if out else current - {ctx.user_id}
         await ctx.put_state("no_walks", sorted(current))
         await ctx.reply(text(ctx.user_t("walks.optout" if out else "walks.optin")))
 
-    async def _coverage(self, ctx: InteractionContext) -> None:
+    async def _coverage(self, ctx: InteractionContext[Options]) -> None:
         if not ctx.is_leader:
             await ctx.reply(text(ctx.user_t("walks.not_leader")))
             return
         options = ctx.options
-        assert isinstance(options, Options)
         since = iso_week((ctx.local_now() - timedelta(weeks=options.coverage_weeks)).date())
         paragraphs: list[Any] = [(Bold(ctx.user_t("walks.title", weeks=options.coverage_weeks)),)]
-        recent = [w for w in await ctx.store.walks(ctx.team.id, ctx.user_id) if w.week > since]
+        recent = [w for w in await ctx.store.walks(ctx.user_id) if w.week > since]
         for w in recent:
             status = ctx.user_t(f"walks.status.{w.status}")
             paragraphs.append(mentioning(ctx.user_t("walks.line", week=w.week.split("-W")[1], who=WHO, status=status), w.member_id))
@@ -355,24 +350,23 @@ class WalkAndListen(Ritual):
             paragraphs.append(tuple(waiting))
         await ctx.reply(text(*paragraphs))
 
-    async def _team_counts(self, ctx: InteractionContext) -> None:
+    async def _team_counts(self, ctx: InteractionContext[Options]) -> None:
         if not ctx.is_admin:
             await ctx.reply(text(ctx.user_t("walks.admin_only")))
             return
         options = ctx.options
-        assert isinstance(options, Options)
         since = iso_week((ctx.local_now() - timedelta(weeks=options.coverage_weeks)).date())
         members = [m for m in await ctx.counted_members() if not ctx.team.is_leader(m)]
         if len(members) < MINIMUM_GROUP:  # a number for so few people points at someone
             await ctx.reply(text(ctx.user_t("walks.team_small", minimum=MINIMUM_GROUP)))
             return
-        done = [w for w in await ctx.store.walks(ctx.team.id) if w.week > since and w.status == "done"
+        done = [w for w in await ctx.store.walks() if w.week > since and w.status == "done"
                 and w.member_id in members]
         walked = {w.member_id for w in done}
         await ctx.reply(text(ctx.user_t("walks.team", weeks=options.coverage_weeks, walked=len(walked),
                                    members=len(members), walks=len(done))))
 
-    async def _walk_with(self, ctx: InteractionContext, args: list[str]) -> None:
+    async def _walk_with(self, ctx: InteractionContext[Options], args: list[str]) -> None:
         if not ctx.is_leader:
             await ctx.reply(text(ctx.user_t("walks.not_leader")))
             return
@@ -387,11 +381,11 @@ class WalkAndListen(Ritual):
             await ctx.reply(text(mentioning(ctx.user_t("refuse.with", who=WHO), member)))
             return
         week = iso_week(ctx.local_now().date())
-        await ctx.store.set_walk(ctx.team.id, ctx.user_id, week, member, "planned", ctx.now())
+        await ctx.store.set_walk(ctx.user_id, week, member, "planned")
         await ctx.reply(text(mentioning(ctx.user_t("walks.with_done", who=WHO), member)))
 
 
-async def _user_t(ctx: RitualContext, user: str) -> Callable[..., str]:
+async def _user_t(ctx: RitualContext[Options], user: str) -> Callable[..., str]:
     """A translator for one person's texts: their language is looked up once."""
     language = await ctx.user_language(user)
 

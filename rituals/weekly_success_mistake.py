@@ -29,7 +29,6 @@ from bot.i18n import PoCatalog
 from bot.messages import (
     WHO,
     Bold,
-    Button,
     FieldKind,
     Form,
     FormField,
@@ -39,7 +38,7 @@ from bot.messages import (
     text,
 )
 from bot.platform import FormResult, Unreachable
-from bot.ritual import Ritual, Step, action, command, form, step
+from bot.ritual import Ritual, Step, action, button, command, form, form_id, step
 from rituals import weekly_turns
 
 MAX_ANSWER = 1500
@@ -58,7 +57,7 @@ TEXTS = PoCatalog("rituals", "weekly_success_mistake")
 """Texts in rituals/locale/<language>/LC_MESSAGES/weekly_success_mistake.po"""
 
 
-class WeeklySuccessMistake(Ritual):
+class WeeklySuccessMistake(Ritual[Options]):
     id = "weekly_success_mistake"
     # whose turn it is, who passed, the week's post counts: until the look-back (at most a week)
     state_lifetime = {"sharer:": timedelta(days=8), "passed:": timedelta(days=8), "people:": timedelta(days=8),
@@ -85,7 +84,6 @@ class WeeklySuccessMistake(Ritual):
     summary = {"nl": "Elke week deelt iemand iets wat goed ging en iets wat misging.",
                "en": "Every week someone shares one thing that went well and one that went wrong."}
     default_schedule = "fri 14:00"
-    Options = Options
     texts = TEXTS
     command_help = {"sharer": {"nl": "optout / optin: wel of niet aan de beurt komen om te openen",
                                "en": "optout / optin: whether you get turns to open the round"}}
@@ -117,8 +115,7 @@ class WeeklySuccessMistake(Ritual):
     def _weeks_of(self, team_id: str) -> list[tuple[tuple[str, str], dict[str, Any]]]:
         return [(where, week) for where, week in self._weeks.items() if where[0] == team_id]
 
-    def steps(self, options: BaseModel) -> list[Step]:
-        assert isinstance(options, Options)
+    def steps(self, options: Options) -> list[Step]:
         steps = [Step("prompt"), Step("digest", timedelta(hours=options.digest_after_hours))]
         if options.sharer_notice_hours:
             steps.insert(0, Step("sharer", -timedelta(hours=options.sharer_notice_hours)))
@@ -127,13 +124,13 @@ class WeeklySuccessMistake(Ritual):
     # scheduled steps --------------------------------------------------------------------------
 
     @step("sharer")
-    async def choose_sharer(self, ctx: RitualContext, occ: Occurrence) -> None:
+    async def choose_sharer(self, ctx: RitualContext[Options], occ: Occurrence) -> None:
         for key, _ in await ctx.state_items("sharer:"):
             if key.removeprefix("sharer:") < occ.key:
                 await self._settle(ctx, key.removeprefix("sharer:"))  # last week's turn, if the digest has not yet
         await self._ask_next(ctx, occ.key)
 
-    async def _ask_next(self, ctx: RitualContext, occurrence: str) -> None:
+    async def _ask_next(self, ctx: RitualContext[Options], occurrence: str) -> None:
         """Ask the next in line for this week (not marked as chosen: a turn counts once the week is over)."""
         pool = weekly_turns.candidates(await ctx.members(), passed=await ctx.get_state(f"passed:{occurrence}") or [],
                                        left=await ctx.get_state("no_turns") or [])
@@ -146,37 +143,37 @@ class WeeklySuccessMistake(Ritual):
             await ctx.put_state(f"sharer:{occurrence}", sharer)
             try:
                 await ctx.dm(sharer, text(await ctx.t_user(sharer, "sharer.dm"), buttons=(
-                    Button("pass", await ctx.t_user(sharer, "button.pass"), occurrence),
-                    Button("leave", await ctx.t_user(sharer, "button.leave"), occurrence))))
+                    button(self.pass_turn, await ctx.t_user(sharer, "button.pass"), occurrence),
+                    button(self.leave_rotation, await ctx.t_user(sharer, "button.leave"), occurrence))))
                 return
             except Unreachable:  # the platform refused the DM (account gone): the core noted why; next one
                 refused.append(sharer)
 
-    async def _settle(self, ctx: RitualContext, occurrence: str) -> None:
+    async def _settle(self, ctx: RitualContext[Options], occurrence: str) -> None:
         """The week is over: the sharer who kept their turn has had it (for the fair rotation)."""
         sharer = await ctx.get_state(f"sharer:{occurrence}")
         if sharer:
-            await ctx.store.mark_chosen(ctx.team.id, "sharer", sharer, _occurrence_time(ctx, occurrence))
+            await ctx.store.mark_chosen("sharer", sharer, _occurrence_time(ctx, occurrence))
         await ctx.delete_state(f"sharer:{occurrence}")
         await ctx.delete_state(f"passed:{occurrence}")
 
     @step("prompt")
-    async def post_prompt(self, ctx: RitualContext, occ: Occurrence) -> None:
+    async def post_prompt(self, ctx: RitualContext[Options], occ: Occurrence) -> None:
         sharer = await ctx.get_state(f"sharer:{occ.key}")
-        if sharer and sharer in await ctx.store.away(ctx.team.id) | await ctx.store.opted_out(ctx.team.id):
+        if sharer and sharer in await ctx.store.away() | await ctx.store.opted_out():
             # Fell ill (marked away) or stopped since the DM: the next in line is asked; the turn is not theirs.
             await ctx.update_state(f"passed:{occ.key}", lambda p: sorted({*(p or []), sharer}))
             await self._ask_next(ctx, occ.key)
         paragraphs: list[Any] = [(Bold(ctx.team_t("prompt")),), ctx.team_t("prompt.body")]
         paragraphs.append(ctx.team_t("prompt.privacy"))
         ref = await ctx.post(text(*paragraphs, buttons=(
-            Button("share", ctx.team_t("button.share"), occ.key, "primary"),
-            Button("privacy", ctx.team_t("button.privacy")))))
+            button(self.open_share_form, ctx.team_t("button.share"), occ.key, "primary"),
+            button(self.explain_privacy, ctx.team_t("button.privacy")))))
         await ctx.put_state(f"prompt:{occ.key}", {"channel": ref.channel, "id": ref.id})
         await ctx.put_state("open", occ.key)
 
     @step("digest")
-    async def post_digest(self, ctx: RitualContext, occ: Occurrence) -> None:
+    async def post_digest(self, ctx: RitualContext[Options], occ: Occurrence) -> None:
         await self._settle(ctx, occ.key)
         week = self._weeks.pop((ctx.team.id, occ.key), None)  # the week is over: nothing to count under it any more
         if await ctx.get_state(f"prompt:{occ.key}") is None:
@@ -192,7 +189,7 @@ class WeeklySuccessMistake(Ritual):
                 paragraphs.append(ctx.team_t("digest.posts", count=count))
             else:
                 paragraphs.append(ctx.team_t("digest.count", count=count))
-            lessons = [r.content["lesson"] for r in await ctx.store.responses(ctx.team.id, self.id, occurrence=occ.key)
+            lessons = [r.content["lesson"] for r in await ctx.store.responses(occurrence=occ.key)
                        if r.content.get("lesson")]
             if lessons:
                 paragraphs.append(ctx.team_t("digest.lessons"))
@@ -203,7 +200,7 @@ class WeeklySuccessMistake(Ritual):
 
     # data rights -----------------------------------------------------------------------------------
 
-    async def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+    async def personal_data(self, ctx: RitualContext[Options], user_id: str) -> dict[str, Any]:
         found: dict[str, Any] = {}
         turns = [key.removeprefix("sharer:") for key, who in await ctx.state_items("sharer:") if who == user_id]
         if turns:
@@ -219,7 +216,7 @@ class WeeklySuccessMistake(Ritual):
             found["counted_as_sharing_in_week_of"] = counted
         return found
 
-    async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+    async def forget_person(self, ctx: RitualContext[Options], user_id: str) -> None:
         for key, who in await ctx.state_items("sharer:"):
             if who == user_id:
                 await ctx.delete_state(key)
@@ -234,12 +231,11 @@ class WeeklySuccessMistake(Ritual):
     # interactions --------------------------------------------------------------------------------
 
     @action("share")
-    async def open_share_form(self, ctx: InteractionContext, occurrence: str) -> None:
+    async def open_share_form(self, ctx: InteractionContext[Options], occurrence: str) -> None:
         if await ctx.get_state(f"prompt:{occurrence}") is None:
             await ctx.reply(text(ctx.user_t("form.closed")))
             return
         options = ctx.options
-        assert isinstance(options, Options)
         fields = [
             FormField("success", ctx.user_t("form.success"), FieldKind.MULTILINE, max_length=MAX_ANSWER),
             FormField("mistake", ctx.user_t("form.mistake"), FieldKind.MULTILINE, max_length=MAX_ANSWER),
@@ -247,15 +243,15 @@ class WeeklySuccessMistake(Ritual):
         if options.ask_lesson:
             fields.append(FormField("lesson", ctx.user_t("form.lesson"), FieldKind.MULTILINE, required=False,
                                     max_length=MAX_ANSWER))
-        await ctx.open_form(Form("answer", ctx.user_t("form.title"), tuple(fields), ctx.user_t("form.submit"),
+        await ctx.open_form(Form(form_id(self.receive_answer), ctx.user_t("form.title"), tuple(fields), ctx.user_t("form.submit"),
                                  state=occurrence, anonymous=options.allow_anonymous))
 
     @action("privacy")
-    async def explain_privacy(self, ctx: InteractionContext, value: str) -> None:
+    async def explain_privacy(self, ctx: InteractionContext[Options], value: str) -> None:
         await ctx.offer_consent()
 
     @form("answer")
-    async def receive_answer(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
+    async def receive_answer(self, ctx: InteractionContext[Options], occurrence: str, values: dict[str, Any]) -> FormResult:
         """The core has checked the fields, the guard and the roster; this posts and keeps."""
         answer: dict[str, str] = {k: values.get(k) or "" for k in ("success", "mistake", "lesson")}
         prompt = await ctx.get_state(f"prompt:{occurrence}")
@@ -298,7 +294,7 @@ class WeeklySuccessMistake(Ritual):
     # turns ------------------------------------------------------------------------------------------
 
     @action("pass")
-    async def pass_turn(self, ctx: InteractionContext, occurrence: str) -> None:
+    async def pass_turn(self, ctx: InteractionContext[Options], occurrence: str) -> None:
         """Not this week: the next in line is asked; nobody is told who passed; the turn is not taken."""
         if await ctx.get_state(f"prompt:{occurrence}") is None and await ctx.get_state(f"sharer:{occurrence}") is None:
             await ctx.reply(text(ctx.user_t("pass.late")))
@@ -310,12 +306,12 @@ class WeeklySuccessMistake(Ritual):
         await ctx.reply(text(ctx.user_t("pass.done")))
 
     @action("leave")
-    async def leave_rotation(self, ctx: InteractionContext, occurrence: str) -> None:
+    async def leave_rotation(self, ctx: InteractionContext[Options], occurrence: str) -> None:
         if await ctx.get_state(f"sharer:{occurrence}") == ctx.user_id:
             await self._step_aside(ctx, occurrence)
         await self._set_turns(ctx, leave=True)
 
-    async def _step_aside(self, ctx: InteractionContext, occurrence: str) -> None:
+    async def _step_aside(self, ctx: InteractionContext[Options], occurrence: str) -> None:
         user = ctx.user_id
         await ctx.update_state(f"passed:{occurrence}", lambda p: sorted({*(p or []), user}))
         await ctx.delete_state(f"sharer:{occurrence}")
@@ -323,14 +319,14 @@ class WeeklySuccessMistake(Ritual):
             await self._ask_next(ctx, occurrence)
 
     @command("sharer")
-    async def sharer_command(self, ctx: InteractionContext, args: list[str]) -> None:
+    async def sharer_command(self, ctx: InteractionContext[Options], args: list[str]) -> None:
         sub = args[0].lower() if args else ""
         if sub in ("optout", "optin"):
             await self._set_turns(ctx, leave=sub == "optout")
         else:
             await ctx.reply(text(ctx.user_t("turns.help")))
 
-    async def _set_turns(self, ctx: InteractionContext, *, leave: bool) -> None:
+    async def _set_turns(self, ctx: InteractionContext[Options], *, leave: bool) -> None:
         """Leaving the rotation is its own choice: consent and everything else stay as they were."""
         user = ctx.user_id
         change: Callable[[Any], Any] = ((lambda n: sorted({*(n or []), user})) if leave
@@ -339,5 +335,5 @@ class WeeklySuccessMistake(Ritual):
         await ctx.reply(text(ctx.user_t("turns.left" if leave else "turns.back")))
 
 
-def _occurrence_time(ctx: RitualContext, occurrence: str) -> datetime:
+def _occurrence_time(ctx: RitualContext[Options], occurrence: str) -> datetime:
     return datetime.fromisoformat(occurrence).replace(tzinfo=ctx.team.tz)

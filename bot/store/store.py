@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,12 +32,12 @@ from bot.store.models import (
     RitualStateRow,
     RotationRow,
     SettingRow,
-    StateRow,
     TeamRow,
     TeamSettingRow,
     WalkRow,
 )
 from bot.store.offloop import OffLoop, off_loop
+from bot.store.ritual_data import RitualData
 from bot.texts import NOTICE_VERSION
 
 
@@ -89,7 +89,7 @@ class TeamSetting:
     set_at: datetime
 
 
-class Store(FiringLeases, OffLoop):
+class Store(RitualData, FiringLeases, OffLoop):
     """All persistence behind small, named operations, each awaited.
 
     `notice_version` is the current version of the consent notice: consent given to an
@@ -446,58 +446,6 @@ class Store(FiringLeases, OffLoop):
             if leader_id:
                 q = q.where(WalkRow.leader_id == leader_id)
             return list(s.exec(q.order_by(WalkRow.week)))
-
-    # small ritual state --------------------------------------------------------------------
-
-    @off_loop
-    def get_state(self, team_id: str, ritual_id: str, key: str) -> Any:
-        with self._session() as s:
-            row = s.get(StateRow, (team_id, ritual_id, key))
-            return None if row is None else json.loads(row.value)
-
-    @off_loop
-    def put_state(self, team_id: str, ritual_id: str, key: str, value: Any, at: datetime) -> None:
-        with self._session() as s:
-            row = s.get(StateRow, (team_id, ritual_id, key)) or StateRow(team_id=team_id, ritual_id=ritual_id, key=key, value="null", updated_at=at)
-            row.value, row.updated_at = json.dumps(value, ensure_ascii=False, sort_keys=True), at
-            s.add(row)
-
-    @off_loop
-    def state_items(self, team_id: str, ritual_id: str, prefix: str) -> list[tuple[str, Any]]:
-        """Every state value whose key starts with `prefix` (for data rights: what names whom)."""
-        with self._session() as s:
-            rows = s.exec(select(StateRow).where(StateRow.team_id == team_id, StateRow.ritual_id == ritual_id,
-                                                 col(StateRow.key).startswith(prefix, autoescape=True)))
-            return [(r.key, json.loads(r.value)) for r in rows]
-
-    @off_loop
-    def update_state(self, team_id: str, ritual_id: str, key: str, change: Callable[[Any], Any], at: datetime) -> Any:
-        """Read-modify-write one state value under a row lock, so replicas never lose an update."""
-        where = (StateRow.team_id == team_id, StateRow.ritual_id == ritual_id, StateRow.key == key)
-        with self._local_writes:
-            return self._update_state(where, team_id, ritual_id, key, change, at)
-
-    def _update_state(self, where: Any, team_id: str, ritual_id: str, key: str, change: Callable[[Any], Any],
-                      at: datetime) -> Any:
-        for _ in range(5):
-            try:
-                with self._session() as s:
-                    row = s.exec(select(StateRow).where(*where).with_for_update()).first()
-                    new = change(None if row is None else json.loads(row.value))
-                    row = row or StateRow(team_id=team_id, ritual_id=ritual_id, key=key, value="null", updated_at=at)
-                    row.value, row.updated_at = json.dumps(new, ensure_ascii=False, sort_keys=True), at
-                    s.add(row)
-                return new
-            except IntegrityError:
-                continue  # another replica created the row first: read it and apply the change again
-        raise RuntimeError(f"could not update state {key!r}")
-
-    @off_loop
-    def delete_state(self, team_id: str, ritual_id: str, key: str) -> None:
-        with self._session() as s:
-            row = s.get(StateRow, (team_id, ritual_id, key))
-            if row is not None:
-                s.delete(row)
 
     # participation counts ------------------------------------------------------------------
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.context import InteractionContext, RitualContext, command_button
+from bot.context import InteractionContext, RitualContext
 from bot.messages import WHO, Bold, Button, Choice, FieldKind, Form, FormField, Message, UserText, mentioning, text
 from bot.platform import FormResult
-from bot.ritual import action, form
+from bot.ritual import action, button, form, form_id
+from bot.targets import command_button
 from rituals.moral_deliberation.methods import METHODS
 from rituals.moral_deliberation.options import Options
 from rituals.moral_deliberation.rounds import Round, ref, ref_data
@@ -22,7 +23,7 @@ MAX_DILEMMAS = 10
 class Interactions:
     """Handlers for what people click and submit; the scheduled steps are in `ritual.py`."""
 
-    def _step_message(self, ctx: RitualContext, method: str, occurrence: str, g: int, i: int,
+    def _step_message(self, ctx: RitualContext[Options], method: str, occurrence: str, g: int, i: int,
                       elapsed: int | None, *, with_button: bool = True) -> Message:
         """Step `i` of the method for table `g`, with its question and (unless passed) its button."""
         steps = METHODS[method]
@@ -32,24 +33,23 @@ class Interactions:
         if elapsed:
             paras.append(ctx.team_t("step.time", elapsed=elapsed, planned=sum(s.minutes for s in steps[:i])))
         label = ctx.team_t("button.finish") if i == len(steps) - 1 else ctx.team_t("button.next")
-        buttons = [Button("next", label, f"{occurrence}|{g}|{i}", "primary")] if with_button else []
+        buttons = [button(self.next_step, label, f"{occurrence}|{g}|{i}", "primary")] if with_button else []
         return text(*paras, buttons=buttons)
 
     @action("bring")
-    async def open_dilemma_form(self, ctx: InteractionContext, occurrence: str) -> None:
+    async def open_dilemma_form(self, ctx: InteractionContext[Options], occurrence: str) -> None:
         if not await Round(ctx, occurrence).is_open():
             await ctx.reply(text(ctx.user_t("form.closed")))
             return
         options = ctx.options
-        assert isinstance(options, Options)
-        await ctx.open_form(Form("dilemma", ctx.user_t("form.dilemma_title"), (
+        await ctx.open_form(Form(form_id(self.receive_dilemma), ctx.user_t("form.dilemma_title"), (
             FormField("title", ctx.user_t("form.title_field"), FieldKind.TEXT, max_length=MAX_TITLE),
             FormField("story", ctx.user_t("form.story"), FieldKind.MULTILINE, max_length=MAX_STORY)),
             ctx.user_t("form.submit"), state=occurrence, intro=ctx.user_t("form.dilemma_intro"),
             anonymous=options.allow_anonymous))
 
     @form("dilemma")
-    async def receive_dilemma(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
+    async def receive_dilemma(self, ctx: InteractionContext[Options], occurrence: str, values: dict[str, Any]) -> FormResult:
         answer = {k: values.get(k) or "" for k in ("title", "story")}
         rnd = Round(ctx, occurrence)
         if not await rnd.is_open():
@@ -74,7 +74,7 @@ class Interactions:
         head = ((Bold(team_t("dilemma.anonymous", n=n)),) if anonymous
                 else mentioning(team_t("dilemma.named", n=n, who=WHO), ctx.user_id))
         await ctx.post(text(head, (UserText(answer["title"]),), (UserText(answer["story"]),),
-                            buttons=(Button("vote", team_t("button.vote", n=n), f"{occurrence}|{n}"),)),
+                            buttons=(button(self.vote, team_t("button.vote", n=n), f"{occurrence}|{n}"),)),
                        thread=ref(await rnd.get("call")))
         await ctx.count_participation()
         stored = await ctx.save_answer(ctx.user_id, anonymous=anonymous, kind="dilemma", content=answer,
@@ -90,7 +90,7 @@ class Interactions:
         return FormResult()
 
     @action("vote")
-    async def vote(self, ctx: InteractionContext, value: str) -> None:
+    async def vote(self, ctx: InteractionContext[Options], value: str) -> None:
         occurrence, _, number = value.partition("|")
         rnd = Round(ctx, occurrence)
         if not await rnd.is_open():
@@ -117,7 +117,7 @@ class Interactions:
         await ctx.reply(text(ctx.user_t(key, n=n, old=previous)))
 
     @action("facilitate")
-    async def volunteer(self, ctx: InteractionContext, occurrence: str) -> None:
+    async def volunteer(self, ctx: InteractionContext[Options], occurrence: str) -> None:
         rnd = Round(ctx, occurrence)
         if await rnd.get("plan") is not None or not await rnd.is_open():
             await ctx.reply(text(ctx.user_t("facilitate.late")))
@@ -129,7 +129,7 @@ class Interactions:
         await ctx.reply(text(ctx.user_t("facilitate.thanks")))
 
     @action("next")
-    async def next_step(self, ctx: InteractionContext, value: str) -> None:
+    async def next_step(self, ctx: InteractionContext[Options], value: str) -> None:
         occurrence, g_text, i_text = value.split("|")
         g, i = int(g_text), int(i_text)
         rnd = Round(ctx, occurrence)
@@ -143,7 +143,6 @@ class Interactions:
             await ctx.reply(text(refusal))
             return
         options = ctx.options
-        assert isinstance(options, Options)
         await ctx.update(ref(progress["ref"]), self._step_message(ctx, options.method, occurrence, g, i, None,
                                                                    with_button=False))
         head = ref(progress["head"])
@@ -156,30 +155,29 @@ class Interactions:
         await rnd.put(f"progress{g}", {**progress, "step": i + 1, "ref": ref_data(posted)})
 
     @action("privacy")
-    async def explain_privacy(self, ctx: InteractionContext, value: str) -> None:
+    async def explain_privacy(self, ctx: InteractionContext[Options], value: str) -> None:
         await ctx.offer_consent()
 
     @action("talk")
-    async def talk_to_someone(self, ctx: InteractionContext, value: str) -> None:
+    async def talk_to_someone(self, ctx: InteractionContext[Options], value: str) -> None:
         """Only the clicker sees the answer; nothing is logged, stored or sent to the confidant."""
         await ctx.reply(text(ctx.user_t("talk.lead"), *_support(ctx), buttons=_signal_button(ctx)))
 
     @action("reflect")
-    async def open_reflection_form(self, ctx: InteractionContext, occurrence: str) -> None:
+    async def open_reflection_form(self, ctx: InteractionContext[Options], occurrence: str) -> None:
         if await Round(ctx, occurrence).get("reflection") is None:
             await ctx.reply(text(ctx.user_t("reflect.closed")))
             return
         options = ctx.options
-        assert isinstance(options, Options)
         how = FormField("how", ctx.user_t("reflect.how"), FieldKind.CHOICE, choices=tuple(
             Choice(k, ctx.user_t(f"reflect.{k}")) for k in ("good", "mixed", "heavy")))
         note = FormField("note", ctx.user_t("reflect.note"), FieldKind.MULTILINE, required=False, max_length=MAX_STORY)
-        await ctx.open_form(Form("reflection", ctx.user_t("reflect.form_title"), (how, note), ctx.user_t("reflect.submit"),
+        await ctx.open_form(Form(form_id(self.receive_reflection), ctx.user_t("reflect.form_title"), (how, note), ctx.user_t("reflect.submit"),
                                  state=occurrence, anonymous=options.allow_anonymous,
                                  share_choices=(Choice("private", ctx.user_t("form.private")),)))
 
     @form("reflection")
-    async def receive_reflection(self, ctx: InteractionContext, occurrence: str, values: dict[str, Any]) -> FormResult:
+    async def receive_reflection(self, ctx: InteractionContext[Options], occurrence: str, values: dict[str, Any]) -> FormResult:
         how, note = values["how"], values.get("note") or ""
         rnd = Round(ctx, occurrence)
         thread = await rnd.get("reflection")
@@ -210,7 +208,7 @@ class Interactions:
 
 # small helpers ---------------------------------------------------------------------------------------
 
-def _support(ctx: InteractionContext) -> list[Any]:
+def _support(ctx: InteractionContext[Options]) -> list[Any]:
     """Who to talk to, by name: the team's confidant (or the organisation's), the company
     doctor, and a smaller first step, since going to the confidant is "a very big step"
     (seed 002). Only the person who asked sees it; nobody is told."""
@@ -221,7 +219,7 @@ def _support(ctx: InteractionContext) -> list[Any]:
     return lines
 
 
-def _signal_button(ctx: InteractionContext) -> tuple[Button, ...]:
+def _signal_button(ctx: InteractionContext[Options]) -> tuple[Button, ...]:
     """The way to the confidant as one click (issue 15): the same form as `/ritual signal`,
     when the team has a confidant and a ritual that offers that form; only the clicker sees it."""
     if not ctx.team.confidant or not ctx.offers_command("signal"):
@@ -229,7 +227,7 @@ def _signal_button(ctx: InteractionContext) -> tuple[Button, ...]:
     return (command_button("signal", ctx.user_t("button.signal")),)
 
 
-async def _thank(ctx: InteractionContext, thanks: str, stored: int | None, anonymous: bool) -> None:
+async def _thank(ctx: InteractionContext[Options], thanks: str, stored: int | None, anonymous: bool) -> None:
     """Thank privately and say plainly whether it was kept; offer consent to those never asked.
 
     An anonymous contribution is confirmed only where nothing is stored (`ctx.confirm`)."""

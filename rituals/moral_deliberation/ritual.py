@@ -20,12 +20,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel
-
 from bot.context import Occurrence, RitualContext
 from bot.i18n import translate
-from bot.messages import WHO, Bold, Button, Mention, Message, UserText, mentioning, text
-from bot.ritual import Ritual, Step, step
+from bot.messages import WHO, Bold, Mention, Message, UserText, mentioning, text
+from bot.ritual import Ritual, Step, button, step
 from rituals.moral_deliberation import facilitation
 from rituals.moral_deliberation.dilemmas import Entry, assign, rank
 from rituals.moral_deliberation.interactions import Interactions
@@ -36,20 +34,16 @@ from rituals.moral_deliberation.seating import leaders_go_to_peers, seat
 from rituals.moral_deliberation.texts import TEXTS
 
 
-def options_peers(ctx: RitualContext) -> str:
+def options_peers(ctx: RitualContext[Options]) -> str:
     """The configured peers' team id, for the admins' notes ('' when none)."""
     options = ctx.options
-    assert isinstance(options, Options)
     return options.leader_peers or ""
 
-
-# Inside MoralDeliberation its class attribute `Options` shadows the name in annotations.
-_Options = Options
 
 HISTORY = "facilitations"  # [occurrence, user] pairs of the last twelve months
 
 
-class MoralDeliberation(Interactions, Ritual):
+class MoralDeliberation(Interactions, Ritual[Options]):
     id = "moral_deliberation"
     # votes, volunteers and dilemmas until the session (`open_session` drops them); the tables
     # until the reflection and next month's call (`Round.clear`)
@@ -67,7 +61,6 @@ class MoralDeliberation(Interactions, Ritual):
     summary = {"nl": "Eens per maand dilemma's en gevoelens in plaats van dossiers, stap voor stap begeleid.",
                "en": "Once a month dilemmas and feelings instead of files, guided step by step."}
     default_schedule = "first tue 14:00"
-    Options = Options
     texts = TEXTS
     demo_answers = {
         "dilemma:nl": [
@@ -94,8 +87,7 @@ class MoralDeliberation(Interactions, Ritual):
         ],
     }
 
-    def steps(self, options: BaseModel) -> list[Step]:
-        assert isinstance(options, Options)
+    def steps(self, options: Options) -> list[Step]:
         return [Step("call", -timedelta(days=options.call_days_before)),
                 Step("prepare", -timedelta(hours=options.prepare_hours_before)),
                 Step("session"),
@@ -104,20 +96,20 @@ class MoralDeliberation(Interactions, Ritual):
     # scheduled steps --------------------------------------------------------------------------
 
     @step("call")
-    async def post_call(self, ctx: RitualContext, occ: Occurrence) -> None:
+    async def post_call(self, ctx: RitualContext[Options], occ: Occurrence) -> None:
         previous = await ctx.get_state("last")
         if previous and previous != occ.key:
             await Round(ctx, previous).clear()
         await ctx.put_state("last", occ.key)
         when = spoken_date(occ.scheduled, ctx.team_language)
         posted = await ctx.post(text((Bold(ctx.team_t("call.title", when=when)),), ctx.team_t("call.body"), ctx.team_t("call.facilitate"),
-                                     buttons=(Button("bring", ctx.team_t("button.bring"), occ.key, "primary"),
-                                              Button("facilitate", ctx.team_t("button.facilitate"), occ.key),
-                                              Button("privacy", ctx.team_t("button.privacy")))))
+                                     buttons=(button(self.open_dilemma_form, ctx.team_t("button.bring"), occ.key, "primary"),
+                                              button(self.volunteer, ctx.team_t("button.facilitate"), occ.key),
+                                              button(self.explain_privacy, ctx.team_t("button.privacy")))))
         await Round(ctx, occ.key).put("call", ref_data(posted))
 
     @step("prepare")
-    async def prepare(self, ctx: RitualContext, occ: Occurrence) -> None:
+    async def prepare(self, ctx: RitualContext[Options], occ: Occurrence) -> None:
         rnd = Round(ctx, occ.key)
         plan = await self._plan(ctx, rnd)
         when = spoken_date(occ.scheduled, ctx.team_language)
@@ -137,14 +129,14 @@ class MoralDeliberation(Interactions, Ritual):
         paragraphs: list[Any] = [(Bold(ctx.team_t("prepare.title", when=when)),)]
         if not dilemmas:
             paragraphs.append(ctx.team_t("prepare.none"))
-            await ctx.post(text(*paragraphs, buttons=(Button("bring", ctx.team_t("button.bring"), occ.key, "primary"),)))
+            await ctx.post(text(*paragraphs, buttons=(button(self.open_dilemma_form, ctx.team_t("button.bring"), occ.key, "primary"),)))
             return
         paragraphs.append(ctx.team_t("prepare.body"))
         paragraphs.extend([await self._dilemma_line(ctx, d) for d in dilemmas])
-        buttons = [Button("vote", ctx.team_t("button.vote", n=d["n"]), f"{occ.key}|{d['n']}") for d in dilemmas]
+        buttons = [button(self.vote, ctx.team_t("button.vote", n=d["n"]), f"{occ.key}|{d['n']}") for d in dilemmas]
         await ctx.post(text(*paragraphs, buttons=buttons))
 
-    async def _tell_admins(self, ctx: RitualContext, plan: dict[str, Any], occ: Occurrence) -> None:
+    async def _tell_admins(self, ctx: RitualContext[Options], plan: dict[str, Any], occ: Occurrence) -> None:
         """Privately, to each admin: what was decided about the tables and why (seed 002: 4 to 8)."""
         if not plan.get("notes"):
             return
@@ -157,7 +149,7 @@ class MoralDeliberation(Interactions, Ritual):
             await ctx.dm(admin, text(*lines))
 
     @step("session")
-    async def open_session(self, ctx: RitualContext, occ: Occurrence) -> None:
+    async def open_session(self, ctx: RitualContext[Options], occ: Occurrence) -> None:
         rnd = Round(ctx, occ.key)
         await rnd.put("closed", True)
         plan = await self._plan(ctx, rnd)
@@ -166,7 +158,6 @@ class MoralDeliberation(Interactions, Ritual):
         entries = [Entry(d["n"], d.get("by") if d.get("named") else None) for d in dilemmas]
         per_table = assign([g["members"] for g in plan["groups"]], entries, ranked)
         options = ctx.options
-        assert isinstance(options, Options)
         if not plan["groups"]:
             await ctx.post(text(ctx.team_t("session.nobody")))
         for g in range(len(plan["groups"])):
@@ -179,17 +170,17 @@ class MoralDeliberation(Interactions, Ritual):
         await rnd.drop("dilemmas", "votes", "volunteers")  # what people said is posted; now forget it
 
     @step("reflection")
-    async def ask_reflection(self, ctx: RitualContext, occ: Occurrence) -> None:
+    async def ask_reflection(self, ctx: RitualContext[Options], occ: Occurrence) -> None:
         rnd = Round(ctx, occ.key)
         if not (await rnd.get("plan", {})).get("groups"):
             return
         posted = await ctx.post(text((Bold(ctx.team_t("reflect.title")),), ctx.team_t("reflect.body"), ctx.team_t("reflect.talk"), buttons=(
-            Button("reflect", ctx.team_t("button.reflect"), occ.key, "primary"),
-            Button("talk", ctx.team_t("button.talk")),
-            Button("privacy", ctx.team_t("button.privacy")))))
+            button(self.open_reflection_form, ctx.team_t("button.reflect"), occ.key, "primary"),
+            button(self.talk_to_someone, ctx.team_t("button.talk")),
+            button(self.explain_privacy, ctx.team_t("button.privacy")))))
         await rnd.put("reflection", ref_data(posted))
 
-    async def _dilemma_text(self, ctx: RitualContext, entry: dict[str, Any] | None) -> dict[str, Any] | None:
+    async def _dilemma_text(self, ctx: RitualContext[Options], entry: dict[str, Any] | None) -> dict[str, Any] | None:
         """A dilemma for the session: its stored text when its author opted in, else only its
         number; its author as they chose to bring it in (named or not), whatever their consent."""
         if entry is None:
@@ -199,13 +190,13 @@ class MoralDeliberation(Interactions, Ritual):
         by = entry.get("by") if entry.get("named") else None
         return {"n": entry["n"], "by": by, "title": content.get("title"), "story": content.get("story")}
 
-    async def _dilemma_line(self, ctx: RitualContext, entry: dict[str, Any]) -> tuple[Any, ...]:
+    async def _dilemma_line(self, ctx: RitualContext[Options], entry: dict[str, Any]) -> tuple[Any, ...]:
         title = (await self._dilemma_text(ctx, entry) or {}).get("title")
         return (f"{entry['n']}. ", UserText(title) if title else ctx.team_t("dilemma.see_thread"))
 
     # data rights ------------------------------------------------------------------------------------
 
-    async def personal_data(self, ctx: RitualContext, user_id: str) -> dict[str, Any]:
+    async def personal_data(self, ctx: RitualContext[Options], user_id: str) -> dict[str, Any]:
         """Votes, volunteering, dilemmas brought in by name and table places of rounds still
         running (their state is short-lived), and the sessions this person facilitated this year."""
         found: dict[str, Any] = {}
@@ -228,7 +219,7 @@ class MoralDeliberation(Interactions, Ritual):
             found["facilitated"] = facilitated
         return found
 
-    async def forget_person(self, ctx: RitualContext, user_id: str) -> None:
+    async def forget_person(self, ctx: RitualContext[Options], user_id: str) -> None:
         for key, votes in await ctx.state_items("votes:"):
             if user_id in votes:
                 await ctx.update_state(key, lambda v: {u: n for u, n in (v or {}).items() if u != user_id})
@@ -245,7 +236,7 @@ class MoralDeliberation(Interactions, Ritual):
         if any(u == user_id for _, u in await ctx.get_state(HISTORY) or []):
             await ctx.update_state(HISTORY, lambda h: [[o, u] for o, u in h or [] if u != user_id])
 
-    async def people_left(self, ctx: RitualContext, present: frozenset[str]) -> None:
+    async def people_left(self, ctx: RitualContext[Options], present: frozenset[str]) -> None:
         """Someone who left the team is taken out of this month's tables at once."""
         for key, plan in await ctx.state_items("plan:"):
             seated = {m for g in plan.get("groups", []) for m in g["members"]} | set(plan.get("apart", []))
@@ -259,16 +250,15 @@ class MoralDeliberation(Interactions, Ritual):
 
     # planning -----------------------------------------------------------------------------------
 
-    async def _present(self, ctx: RitualContext) -> list[str]:
-        away = await ctx.store.away(ctx.team.id)
+    async def _present(self, ctx: RitualContext[Options]) -> list[str]:
+        away = await ctx.store.away()
         return [m for m in await ctx.members() if m not in away]
 
-    async def _guests(self, ctx: RitualContext) -> list[str]:
+    async def _guests(self, ctx: RitualContext[Options]) -> list[str]:
         """Leaders of other teams who, this time, take part here with their peers."""
         guests: list[str] = []
         for other in ctx.other_teams():
             opts = other.options
-            assert isinstance(opts, Options)
             if opts.leader_peers != ctx.team.id:
                 continue
             present = await self._present(other)
@@ -277,13 +267,12 @@ class MoralDeliberation(Interactions, Ritual):
                 guests += [p for p in present if other.team.is_leader(p) and p not in guests]
         return guests
 
-    async def _plan(self, ctx: RitualContext, rnd: Round) -> dict[str, Any]:
+    async def _plan(self, ctx: RitualContext[Options], rnd: Round) -> dict[str, Any]:
         """Tables and facilitators for this occurrence, made once and then kept."""
         plan: dict[str, Any] | None = await rnd.get("plan")
         if plan is not None:
             return plan
         options = ctx.options
-        assert isinstance(options, Options)
         present = await self._present(ctx)
         guests = [g for g in await self._guests(ctx) if g not in present]
         peers = options.leader_peers
@@ -301,7 +290,7 @@ class MoralDeliberation(Interactions, Ritual):
         await rnd.put("plan", plan)
         return plan
 
-    async def _facilitators(self, ctx: RitualContext, rnd: Round, tables: list[list[str]], *, willing: int) -> list[str | None]:
+    async def _facilitators(self, ctx: RitualContext[Options], rnd: Round, tables: list[list[str]], *, willing: int) -> list[str | None]:
         """One per table: volunteers first, then everyone willing in turn, leaders last (`facilitation.py`)."""
         today = ctx.local_now().date()
         history = [(o, u) for o, u in await ctx.get_state(HISTORY) or []]
@@ -325,8 +314,8 @@ class MoralDeliberation(Interactions, Ritual):
 
     # messages -------------------------------------------------------------------------------------
 
-    def _session_message(self, ctx: RitualContext, plan: dict[str, Any], g: int, chosen: dict[str, Any] | None,
-                         options: _Options) -> Message:
+    def _session_message(self, ctx: RitualContext[Options], plan: dict[str, Any], g: int, chosen: dict[str, Any] | None,
+                         options: Options) -> Message:
         group = plan["groups"][g]
         count = len(plan["groups"])
         title = ctx.team_t("session.title_group", g=g + 1, count=count) if count > 1 else ctx.team_t("session.title")

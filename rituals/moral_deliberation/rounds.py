@@ -29,7 +29,7 @@ class Round:
 
     KINDS = ("call", "dilemmas", "votes", "volunteers", "plan", "closed", "reflection", "discussed")
 
-    def __init__(self, ctx: RitualContext, occurrence: str) -> None:
+    def __init__(self, ctx: RitualContext[Any], occurrence: str) -> None:
         self.ctx, self.occurrence = ctx, occurrence
 
     async def get(self, kind: str, default: Any = None) -> Any:
