@@ -120,9 +120,10 @@ class Bot:
         raise RuntimeError(f"/healthz not 200 within {timeout} s:\n{self.log()[-3000:]}")
 
     async def wait_ready(self, timeout: float) -> None:
-        """Wait for the runner's 'ready in' line (scheduler started, catch-up done); record when."""
+        """Wait for the runner's 'ready in' line (scheduler started, catch-up done) and the
+        platform's 'its teams are on schedule' (connected, every team's jobs planned): record when."""
         deadline = time.monotonic() + timeout
-        while "ready in " not in self.log():
+        while "ready in " not in self.log() or "its teams are on schedule" not in self.log():
             if self.proc.returncode is not None:
                 raise RuntimeError(f"ritualbot exited early:\n{self.log()[-3000:]}")
             if time.monotonic() > deadline:
@@ -156,8 +157,10 @@ async def ritualbot(toml: str, env: dict[str, str], database_url: str | None, po
         log_path = tmp / "ritualbot.log"
         with log_path.open("w") as out:
             spawned = time.time()
+            # BENCH_PROFILE=<file>: the child runs under cProfile and writes its profile there on stop.
+            profile = ("-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]) if os.environ.get("BENCH_PROFILE") else ()
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", "--config", str(config), "--port", str(port),
+                sys.executable, *profile, "-m", "bot", "run", "--config", str(config), "--port", str(port),
                 "--host", "127.0.0.1", *extra_args, cwd=ROOT, stdout=out, stderr=out,
                 env={**inherited, "DATABASE_URL": url, "NO_PROXY": "127.0.0.1", **env})
         bot = Bot(proc, port, log_path, spawned)

@@ -83,6 +83,7 @@ class RitualBot:
         self.takeover = Takeover(self.engine, self.platform_for)
         self._settings_version = ""
         self._settings_checked = time.monotonic()
+        self._derived_from: tuple[object, ...] | None = None  # what the plans were last derived from
         self._derive(config)
         self.core = CoreCommands(self)
 
@@ -96,13 +97,21 @@ class RitualBot:
         """Derive teams, rituals and plans from config.toml plus the admins' runtime changes."""
         stale: list[tuple[str, str]] = []
         drop = (lambda team_id, key: stale.append((team_id, key))) if drop_stale else None
-        self._histories = {t.id: dict(await self.store.state_items(t.id, CORE_STATE, HISTORY_PREFIX))
-                           for t in self.file_config.teams}
-        self._derive(apply_overrides(self.file_config, await self.store.team_settings(), drop))
+        stored = await self.store.state_items_by_team(CORE_STATE, HISTORY_PREFIX)  # one query for all teams
+        self._histories = {t.id: dict(stored.get(t.id, ())) for t in self.file_config.teams}
+        settings = await self.store.team_settings()
+        self._derive(apply_overrides(self.file_config, settings, drop) if settings else self.file_config)
         for team_id, key in stale:
             await self.store.delete_team_setting(team_id, key)
 
     def _derive(self, config: AppConfig) -> None:
+        """Teams, rituals, plans and lookups from `config`, the schedule histories and the
+        platforms; skipped when none of them changed since the last time (start-up would
+        otherwise build 20,000 plans twice)."""
+        source = (config, {k: v for k, v in self._histories.items() if v}, frozenset(self.platforms))
+        if self._derived_from is not None and source[0] is self._derived_from[0] and source[1:] == self._derived_from[1:]:
+            return
+        self._derived_from = source
         self.config = config
         self.teams: dict[str, TeamView] = {t.id: team_view(config, t) for t in config.teams}
         self.resolved = resolve_all(config, self.rituals)

@@ -34,7 +34,7 @@ from bot.store import Store
 from bot.store.leases import RUNNING, LeasedFiring, NewFiring
 from bot.store.store import RitualState
 from bot.teams import TeamView
-from bot.timing import StepFiring, step_firings
+from bot.timing import FIRINGS, StepFiring, step_firings
 
 log = logging.getLogger("ritualbot.engine")
 
@@ -60,9 +60,17 @@ class Planned:
     def trigger(self) -> RitualTrigger:
         return self.resolved.schedule.trigger(self.team.tz, self.step.offset)
 
+    @property
+    def shape(self) -> tuple[object, ...]:
+        """Everything this step's firings depend on; plans of the same shape fire at the same moments."""
+        team = self.team
+        return (self.resolved.schedule, self.step.offset, team.timezone, team.working, team.country,
+                team.extra_holidays, self.since, self.until)
+
     def firings(self, start: datetime, end: datetime) -> list[StepFiring]:
         """This step's firings in `[start, end)`, moved into the team's working time."""
-        return step_firings(self.trigger(), self.team, start, end, since=self.since, until=self.until)
+        return FIRINGS.get((self.shape, start, end), lambda: step_firings(
+            self.trigger(), self.team, start, end, since=self.since, until=self.until))
 
     def next_firing(self, now: datetime) -> StepFiring | None:
         """The first firing at or after `now` (looking up to 400 days ahead, nearest first)."""

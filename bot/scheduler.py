@@ -91,10 +91,14 @@ class RitualScheduler:
         for job in self.scheduler.get_jobs():
             if "/" in job.id and job.id not in wanted:
                 job.remove()
+        # One moment for all jobs (APScheduler would take its own per job), so plans of one
+        # shape share the computation of their next firing (`bot/timing.py`).
+        now = datetime.now(UTC)
         for plan in self.engine.plans:
-            self.scheduler.add_job(self._fire_plan, trigger=PlanTrigger(plan), args=[plan], id=plan.job_id,
+            trigger = PlanTrigger(plan)
+            self.scheduler.add_job(self._fire_plan, trigger=trigger, args=[plan], id=plan.job_id,
                                    name=plan.job_id, misfire_grace_time=grace, coalesce=True, max_instances=1,
-                                   replace_existing=True)
+                                   replace_existing=True, next_run_time=trigger.get_next_fire_time(None, now))
 
     async def _check_settings(self) -> None:
         await self._refresh()

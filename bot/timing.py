@@ -18,6 +18,8 @@ key the engine claims under.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -69,3 +71,33 @@ def _place(firing: Firing, following: Firing | None, team: TeamView, working_tim
     if moved is None or (moved != firing.at and following is not None and following.at <= moved):
         return StepFiring(firing.at, firing.at, firing.occurrence, OFF_HOURS)
     return StepFiring(moved, firing.at, firing.occurrence)
+
+
+class FiringMemo:
+    """The firings of recently asked windows, by what they depend on (a plan's shape).
+
+    10,000 teams with the same schedule, timezone, working time and holidays have the same
+    firings: the scheduler asks for all of them with the same window at start-up and at
+    each firing moment, so the work is done once per shape instead of once per team. The
+    answer is a pure function of the key, so sharing it changes nothing; at most `size`
+    windows are kept (least recently used dropped).
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._found: OrderedDict[Hashable, tuple[StepFiring, ...]] = OrderedDict()
+
+    def get(self, key: Hashable, compute: Callable[[], list[StepFiring]]) -> list[StepFiring]:
+        """The firings for `key`, computed by `compute` the first time; a fresh list each call."""
+        found = self._found.get(key)
+        if found is None:
+            found = tuple(compute())
+            self._found[key] = found
+            if len(self._found) > self.size:
+                self._found.popitem(last=False)
+        else:
+            self._found.move_to_end(key)
+        return list(found)
+
+
+FIRINGS = FiringMemo()  # shared by every plan of the process: its entries depend on nothing else

@@ -24,7 +24,7 @@ def test_mypy_passes_on_bot_and_rituals() -> None:
 
 
 def _coroutine_names(trees: list[ast.Module]) -> set[str]:
-    """Names of our coroutine functions: `async def`s and store methods made async by `@off_loop`,
+    """Names of our coroutine functions: `async def`s and store methods made async by `@off_loop` or `@grouped`,
     less names that are also plain functions somewhere or methods of the built-in containers."""
     coroutines: set[str] = set()
     plain: set[str] = set(dir(dict)) | set(dir(list)) | set(dir(set)) | set(dir(str))
@@ -33,8 +33,8 @@ def _coroutine_names(trees: list[ast.Module]) -> set[str]:
             if isinstance(node, ast.AsyncFunctionDef):
                 coroutines.add(node.name)
             elif isinstance(node, ast.FunctionDef):
-                decorators = {getattr(d, "id", None) for d in node.decorator_list}
-                (coroutines if "off_loop" in decorators else plain).add(node.name)
+                decorators = {getattr(d.func if isinstance(d, ast.Call) else d, "id", None) for d in node.decorator_list}
+                (coroutines if decorators & {"off_loop", "grouped"} else plain).add(node.name)
     return coroutines - plain
 
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 
-from bot.store.models import FiringRow, RitualStateRow, SettingRow
-from bot.store.offloop import OffLoop, off_loop
+from bot.store.models import FiringRow, RitualStateRow, SettingRow, UTCDateTime
+from bot.store.offloop import OffLoop, grouped, off_loop
 
 RUNNING = "running"
 UNCONFIRMED = "unconfirmed"  # may have gone out; nobody could check: the admins decide
@@ -105,31 +105,50 @@ class FiringLeases(OffLoop):
                                   .values(lease_until=until))
             return int(result.rowcount)
 
-    @off_loop
-    def mark_started(self, firing_id: int, worker: str, at: datetime, target: str) -> bool:
+    @grouped(lambda store, conn, calls: store._mark_all_started(conn, calls))
+    def mark_started(self, conn: Connection, firing_id: int, worker: str, at: datetime, target: str) -> bool:
         """Record the moment before the first platform call; False when the lease is no longer ours.
 
         A firing run again after a takeover keeps its first moment and target, so a later
-        check still looks back far enough.
+        check still looks back far enough. Committed before it returns (in a group commit
+        with the other firings starting at the same time).
         """
-        with self.engine.begin() as conn:
-            result = conn.execute(update(FiringRow).where(
-                col(FiringRow.id) == firing_id, col(FiringRow.claimed_by) == worker,
-                col(FiringRow.status) == RUNNING).values(
-                    started_at=func.coalesce(FiringRow.started_at, at), target=func.coalesce(FiringRow.target, target)))
-            return bool(result.rowcount)
+        result = conn.execute(update(FiringRow).where(
+            col(FiringRow.id) == firing_id, col(FiringRow.claimed_by) == worker,
+            col(FiringRow.status) == RUNNING).values(
+                started_at=func.coalesce(FiringRow.started_at, at), target=func.coalesce(FiringRow.target, target)))
+        return bool(result.rowcount)
 
-    @off_loop
-    def finish_firing(self, firing_id: int, worker: str, status: str, cause: str | None = None) -> bool:
+    @grouped(lambda store, conn, calls: store._finish_all(conn, calls))
+    def finish_firing(self, conn: Connection, firing_id: int, worker: str, status: str, cause: str | None = None) -> bool:
         """Close a firing this worker owns: final status, its cause, no lease. False when not ours any more.
 
         The target (a user id for a DM) is only needed while the firing runs: it is cleared here.
         """
-        with self.engine.begin() as conn:
-            result = conn.execute(update(FiringRow).where(
-                col(FiringRow.id) == firing_id, col(FiringRow.claimed_by) == worker, col(FiringRow.status) == RUNNING)
-                .values(status=status, cause=cause, lease_until=None, target=None))
-            return bool(result.rowcount)
+        result = conn.execute(update(FiringRow).where(
+            col(FiringRow.id) == firing_id, col(FiringRow.claimed_by) == worker, col(FiringRow.status) == RUNNING)
+            .values(status=status, cause=cause, lease_until=None, target=None))
+        return bool(result.rowcount)
+
+    def _mark_all_started(self, conn: Connection, calls: list[dict[str, Any]]) -> list[bool] | None:
+        """`mark_started` of a group in one executemany; None unless every row was still ours."""
+        result = conn.execute(update(FiringRow).where(
+            col(FiringRow.id) == bindparam("m_id"), col(FiringRow.claimed_by) == bindparam("m_worker"),
+            col(FiringRow.status) == RUNNING).values(
+                started_at=func.coalesce(FiringRow.started_at, bindparam("m_at", type_=UTCDateTime())),
+                target=func.coalesce(FiringRow.target, bindparam("m_target"))),
+            [{"m_id": c["firing_id"], "m_worker": c["worker"], "m_at": c["at"], "m_target": c["target"]} for c in calls])
+        return [True] * len(calls) if result.rowcount == len(calls) else None
+
+    def _finish_all(self, conn: Connection, calls: list[dict[str, Any]]) -> list[bool] | None:
+        """`finish_firing` of a group in one executemany; None unless every row was still ours."""
+        result = conn.execute(update(FiringRow).where(
+            col(FiringRow.id) == bindparam("f_id"), col(FiringRow.claimed_by) == bindparam("f_worker"),
+            col(FiringRow.status) == RUNNING).values(
+                status=bindparam("f_status"), cause=bindparam("f_cause"), lease_until=None, target=None),
+            [{"f_id": c["firing_id"], "f_worker": c["worker"], "f_status": c["status"], "f_cause": c["cause"]}
+             for c in calls])
+        return [True] * len(calls) if result.rowcount == len(calls) else None
 
     @off_loop
     def drop_claim(self, firing_id: int, worker: str) -> None:

@@ -2,54 +2,178 @@
 
 Every public `Store` method is written as a plain function that opens one session and
 commits it; `@off_loop` turns it into a coroutine that runs that function on the store's
-own thread pool, so a slow disk, a held SQLite write lock or a PostgreSQL row lock makes
+own threads, so a slow disk, a held SQLite write lock or a PostgreSQL row lock makes
 one awaiting handler wait, never the event loop (and with it every other handler, the
 Socket Mode heartbeat and `/healthz`).
 
-The pool is bounded: one thread for SQLite, which serialises writers anyway (so this
-process's transactions keep the order and the locking they always had), and the
-connection pool's size for PostgreSQL (so a thread never waits for a connection).
+The threads are bounded: one for SQLite, which serialises writers anyway (so this
+process's transactions keep the order and the locking they always had), and for
+PostgreSQL `POSTGRES_THREADS` plus `INTERACTION_THREADS` that only a person's
+interactions use. Either way a waiting interaction goes before waiting post work
+(`bot/store/dbthreads.py`).
+
+`@grouped` is for the few statements every firing makes (its start, its state, its
+outcome): calls that wait at the same time share one transaction (a group commit), so
+10,000 firings in one minute are a few hundred commits, not 50,000. Each caller still
+gets its own result only after the commit, and a statement that fails in a group is
+run again alone, so only its own caller sees the error. Interactions are never grouped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from bot.lanes import INTERACTIONS, current_lane
+from bot.store.dbthreads import LaneThreads
 
 P = ParamSpec("P")
 R = TypeVar("R")
 S = TypeVar("S", bound="OffLoop")
 
 POSTGRES_THREADS = 8
+INTERACTION_THREADS = 2  # PostgreSQL: threads only interactions may use
+GROUP_LIMIT = 100  # statements per group commit: one group is a short wait for an interaction
+
+Many = Callable[[Any, Connection, list[dict[str, Any]]], list[Any] | None]
 
 
 class OffLoop:
-    """Owns the thread pool the store's transactions run on."""
+    """Owns the threads the store's transactions run on, and the groups waiting to commit."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        threads = 1 if engine.dialect.name == "sqlite" else POSTGRES_THREADS
-        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ritualbot-db")
+        sqlite = engine.dialect.name == "sqlite"
+        self._threads = (LaneThreads(1) if sqlite else
+                         LaneThreads(POSTGRES_THREADS + INTERACTION_THREADS, reserved=INTERACTION_THREADS))
+        self._groups: dict[str, _Group] = {}
 
     async def _off_loop(self, call: Callable[[], R]) -> R:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        return await asyncio.wrap_future(self._threads.submit(current_lane(), call))
 
     def close(self) -> None:
-        """Stop the pool's threads (after the last awaited call) and close the connections."""
-        self._executor.shutdown(wait=True)
+        """Stop the threads (after the last awaited call) and close the connections."""
+        self._threads.shutdown()
         self.engine.dispose()
 
 
+class _Undecided(Exception):
+    """A group's `many` could not tell each call's result."""
+
+
+class _Group:
+    """Calls of one grouped method waiting for the next group commit."""
+
+    def __init__(self, owner: OffLoop, single: Callable[..., Any], many: Many | None) -> None:
+        self.owner, self.single, self.many = owner, single, many
+        self.waiting: list[tuple[dict[str, Any], asyncio.Future[Any]]] = []
+        self.draining: asyncio.Task[None] | None = None
+
+    async def submit(self, arguments: dict[str, Any]) -> Any:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.waiting.append((arguments, future))
+        if self.draining is None or self.draining.done():
+            self.draining = asyncio.create_task(self._drain(), name="store-group-commit")
+        return await future
+
+    def _commit(self, calls: list[dict[str, Any]]) -> list[tuple[bool, Any]]:
+        """Run `calls` in one transaction (all at once when the method has a `many`); when
+        that fails, each alone. (ok, result or error) per call."""
+        owner = self.owner
+        if len(calls) > 1:
+            for at_once in ((True, False) if self.many is not None else (False,)):
+                try:
+                    with owner.engine.begin() as conn:
+                        results = self.many(owner, conn, calls) if at_once and self.many is not None else [
+                            self.single(owner, conn, **call) for call in calls]
+                        if results is None:
+                            raise _Undecided  # roll back, then one by one
+                    return [(True, r) for r in results]
+                except OperationalError:
+                    raise  # the database is away or locked: every caller gets that
+                except Exception:  # noqa: BLE001 - undecided, or one was refused: find out whose
+                    continue
+        outcomes: list[tuple[bool, Any]] = []
+        for call in calls:
+            try:
+                with owner.engine.begin() as conn:
+                    outcomes.append((True, self.single(owner, conn, **call)))
+            except Exception as exc:  # noqa: BLE001 - handed to its own caller
+                outcomes.append((False, exc))
+        return outcomes
+
+    async def _drain(self) -> None:
+        """Commit what waits, group after group; calls arriving meanwhile join the next group."""
+        while self.waiting:
+            group, self.waiting = self.waiting[:GROUP_LIMIT], self.waiting[GROUP_LIMIT:]
+            group = [(call, future) for call, future in group if not future.cancelled()]
+            if not group:
+                continue
+            try:
+                outcomes = await self.owner._off_loop(functools.partial(self._commit, [call for call, _ in group]))
+            except BaseException as exc:
+                for _, future in group:
+                    if not future.done():
+                        future.set_exception(exc)
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+                continue
+            for (_, future), (ok, value) in zip(group, outcomes, strict=True):
+                if future.done():
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+
+
 def off_loop(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], Coroutine[Any, Any, R]]:
-    """Make a synchronous store method a coroutine that runs it on the store's thread pool."""
+    """Make a synchronous store method a coroutine that runs it on the store's threads."""
 
     @functools.wraps(method)
     async def run(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
         return await self._off_loop(functools.partial(method, self, *args, **kwargs))
 
     return run
+
+
+def grouped(many: Many | None = None) -> Callable[[Callable[Concatenate[S, Connection, P], R]],
+                                                Callable[Concatenate[S, P], Coroutine[Any, Any, R]]]:
+    """Make a one-statement store method (given the transaction's connection) a coroutine
+    whose calls from post work share group commits; an interaction's call runs alone.
+
+    `many(store, connection, calls)` may do a whole group at once (each call's arguments
+    by name, defaults filled in) and return one result per call, in order, or None when
+    it cannot tell (each call is then run on its own, in the same transaction).
+    """
+
+    def decorate(method: Callable[Concatenate[S, Connection, P], R]) -> Callable[Concatenate[S, P], Coroutine[Any, Any, R]]:
+        name = method.__name__
+        signature = inspect.signature(method)
+
+        @functools.wraps(method)
+        async def run(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            bound = signature.bind(self, None, *args, **kwargs)
+            bound.apply_defaults()
+            arguments = dict(list(bound.arguments.items())[2:])  # without self and the connection
+            if current_lane() == INTERACTIONS:
+                return await self._off_loop(functools.partial(_alone, self, method, arguments))
+            if name not in self._groups:
+                self._groups[name] = _Group(self, method, many)
+            result: R = await self._groups[name].submit(arguments)
+            return result
+
+        return run
+
+    return decorate
+
+
+def _alone(owner: OffLoop, method: Callable[..., R], arguments: dict[str, Any]) -> R:
+    with owner.engine.begin() as conn:
+        return method(owner, conn, **arguments)

@@ -18,14 +18,14 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Executable, Integer, String, cast, update
+from sqlalchemy import Connection, Executable, Integer, String, bindparam, cast, delete, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.store.models import StateRow
-from bot.store.offloop import OffLoop, off_loop
+from bot.store.offloop import OffLoop, grouped, off_loop
 
 
 def dump(value: Any) -> str:
@@ -38,19 +38,35 @@ class RitualData(OffLoop):
 
     _local_writes: AbstractContextManager[Any]
 
-    @off_loop
-    def get_state(self, team_id: str, ritual_id: str, key: str) -> Any:
-        with Session(self.engine) as s:
-            row = s.get(StateRow, (team_id, ritual_id, key))
-            return None if row is None else json.loads(row.value)
+    @grouped(lambda store, conn, calls: store._get_states(conn, calls))
+    def get_state(self, conn: Connection, team_id: str, ritual_id: str, key: str) -> Any:
+        """One state value (None when there is none); callers at the same moment share one query."""
+        return self._get_states(conn, [{"team_id": team_id, "ritual_id": ritual_id, "key": key}])[0]
 
-    @off_loop
-    def put_state(self, team_id: str, ritual_id: str, key: str, value: Any, at: datetime) -> None:
-        with Session(self.engine, expire_on_commit=False) as s:
-            row = s.get(StateRow, (team_id, ritual_id, key)) or StateRow(team_id=team_id, ritual_id=ritual_id, key=key, value="null", updated_at=at)
-            row.value, row.updated_at = dump(value), at
-            s.add(row)
-            s.commit()
+    def _get_states(self, conn: Connection, calls: list[dict[str, Any]]) -> list[Any]:
+        """`get_state` of a group in one query."""
+        wanted = {(c["team_id"], c["ritual_id"], c["key"]) for c in calls}
+        rows = conn.execute(select(col(StateRow.team_id), col(StateRow.ritual_id), col(StateRow.key),
+                                   col(StateRow.value)).where(
+            tuple_(col(StateRow.team_id), col(StateRow.ritual_id), col(StateRow.key)).in_(sorted(wanted))))
+        found = {(team, ritual, key): value for team, ritual, key, value in rows}
+        values = [found.get((c["team_id"], c["ritual_id"], c["key"])) for c in calls]
+        return [None if v is None else json.loads(v) for v in values]
+
+    @grouped(lambda store, conn, calls: store._put_states(conn, calls))
+    def put_state(self, conn: Connection, team_id: str, ritual_id: str, key: str, value: Any, at: datetime) -> None:
+        """Store one state value, created or replaced in one statement (an upsert)."""
+        self._put_states(conn, [{"team_id": team_id, "ritual_id": ritual_id, "key": key, "value": value, "at": at}])
+
+    def _put_states(self, conn: Connection, calls: list[dict[str, Any]]) -> list[None]:
+        """`put_state` of a group in one executemany; of two writes to one key the later wins."""
+        rows = {(c["team_id"], c["ritual_id"], c["key"]): {
+            "team_id": c["team_id"], "ritual_id": c["ritual_id"], "key": c["key"],
+            "value": dump(c["value"]), "updated_at": c["at"]} for c in calls}
+        insert = (pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert)(StateRow)
+        conn.execute(insert.on_conflict_do_update(index_elements=["team_id", "ritual_id", "key"], set_={
+            "value": insert.excluded.value, "updated_at": insert.excluded.updated_at}), list(rows.values()))
+        return [None] * len(calls)
 
     @off_loop
     def state_items(self, team_id: str, ritual_id: str, prefix: str) -> list[tuple[str, Any]]:
@@ -59,6 +75,17 @@ class RitualData(OffLoop):
             rows = s.exec(select(StateRow).where(StateRow.team_id == team_id, StateRow.ritual_id == ritual_id,
                                                  col(StateRow.key).startswith(prefix, autoescape=True)))
             return [(r.key, json.loads(r.value)) for r in rows]
+
+    @off_loop
+    def state_items_by_team(self, ritual_id: str, prefix: str) -> dict[str, list[tuple[str, Any]]]:
+        """`state_items` of every team at once (one query, for start-up): team id -> its items."""
+        found: dict[str, list[tuple[str, Any]]] = {}
+        with Session(self.engine) as s:
+            rows = s.exec(select(StateRow).where(StateRow.ritual_id == ritual_id,
+                                                 col(StateRow.key).startswith(prefix, autoescape=True)))
+            for r in rows:
+                found.setdefault(r.team_id, []).append((r.key, json.loads(r.value)))
+        return found
 
     @off_loop
     def update_state(self, team_id: str, ritual_id: str, key: str, change: Callable[[Any], Any], at: datetime) -> Any:
@@ -113,10 +140,14 @@ class RitualData(OffLoop):
                              .values(value=dump(new), updated_at=at).returning(col(StateRow.key)))
             return conn.execute(statement).first() is not None
 
-    @off_loop
-    def delete_state(self, team_id: str, ritual_id: str, key: str) -> None:
-        with Session(self.engine) as s:
-            row = s.get(StateRow, (team_id, ritual_id, key))
-            if row is not None:
-                s.delete(row)
-                s.commit()
+    @grouped(lambda store, conn, calls: store._delete_states(conn, calls))
+    def delete_state(self, conn: Connection, team_id: str, ritual_id: str, key: str) -> None:
+        self._delete_states(conn, [{"team_id": team_id, "ritual_id": ritual_id, "key": key}])
+
+    def _delete_states(self, conn: Connection, calls: list[dict[str, Any]]) -> list[None]:
+        """`delete_state` of a group in one executemany."""
+        conn.execute(delete(StateRow).where(col(StateRow.team_id) == bindparam("d_team"),
+                                            col(StateRow.ritual_id) == bindparam("d_ritual"),
+                                            col(StateRow.key) == bindparam("d_key")),
+                     [{"d_team": c["team_id"], "d_ritual": c["ritual_id"], "d_key": c["key"]} for c in calls])
+        return [None] * len(calls)
