@@ -6,7 +6,9 @@ replica (a compare-and-set on the row), which then decides:
 
 - nothing went out (no `started_at`): it posts the firing, within the grace window;
 - something may have gone out: it asks the platform whether the firing's marker is in
-  the channel (or DM) it went to. Found: recorded done. Certainly not there: posted.
+  the channel (or DM) it went to. Found: the ritual records what its step writes after
+  posting (`Ritual.recovered`, with the message found), and the firing is done.
+  Certainly not there: posted.
 - it cannot know (no right to read that history, the platform did not answer): it does
   not post again; the firing is recorded 'unconfirmed' and the team's admins get a
   private message with a button to post it now (`repost`).
@@ -21,6 +23,8 @@ import logging
 from datetime import timedelta
 
 from bot.engine import Engine, Outcome, Planned, firing_marker
+from bot.messages import MessageRef
+from bot.platform import Marked
 from bot.store.leases import UNCONFIRMED, LeasedFiring
 
 log = logging.getLogger("ritualbot.takeover")
@@ -83,9 +87,10 @@ class Takeover:
                 return await engine.finish(firing, "missed", "owner_died")
             return await engine.run_claimed(plan, firing)
         found = await self._look(plan, firing)
-        if found is True:
+        if isinstance(found, MessageRef):
             engine.slots.release()
             log.info("%s had gone out before its owner died: recorded done", firing_marker(firing))
+            await engine.recover(plan, firing, found)
             return await engine.finish(firing, "done", "confirmed_after_takeover")
         if found is False and engine.clock.now() - firing.due_at <= engine.grace:
             log.info("%s had not gone out: posting it now", firing_marker(firing))
@@ -97,7 +102,7 @@ class Takeover:
         await engine.report(plan, firing, cause)
         return outcome
 
-    async def _look(self, plan: Planned, firing: LeasedFiring) -> bool | None:
+    async def _look(self, plan: Planned, firing: LeasedFiring) -> Marked:
         target = firing.target or plan.team.channel
         platform = self.engine.make_context(plan, self.engine.clock.now()).platform
         since = (firing.started_at or firing.due_at) - LOOK_BACK

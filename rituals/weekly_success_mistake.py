@@ -234,8 +234,12 @@ class WeeklySuccessMistake(Ritual):
         ref = await ctx.post(text(*paragraphs, buttons=(
             Button("share", ctx.team_t("button.share"), occ.key, "primary"),
             Button("privacy", ctx.team_t("button.privacy")))))
-        await ctx.put_state(f"prompt:{occ.key}", {"channel": ref.channel, "id": ref.id})
-        await ctx.put_state("open", occ.key)
+        await self._prompt_posted(ctx, occ.key, ref)
+
+    async def _prompt_posted(self, ctx: RitualContext, occurrence: str, ref: MessageRef) -> None:
+        """The week's round is open: answers go in the prompt's thread until the digest."""
+        await ctx.put_state(f"prompt:{occurrence}", {"channel": ref.channel, "id": ref.id})
+        await ctx.put_state("open", occurrence)
 
     @step("digest")
     async def post_digest(self, ctx: RitualContext, occ: Occurrence) -> None:
@@ -257,8 +261,19 @@ class WeeklySuccessMistake(Ritual):
                 paragraphs.append(ctx.team_t("digest.lessons"))
                 paragraphs.extend(("• ", UserText(lesson)) for lesson in lessons)
         await ctx.post(text(*paragraphs))
-        for key in (f"people:{occ.key}", f"count:{occ.key}", f"prompt:{occ.key}"):
+        await self._digest_posted(ctx, occ.key)
+
+    async def _digest_posted(self, ctx: RitualContext, occurrence: str) -> None:
+        """The week is looked back on: its counts go, and its thread takes no more answers."""
+        for key in (f"people:{occurrence}", f"count:{occurrence}", f"prompt:{occurrence}"):
             await ctx.delete_state(key)
+
+    async def recovered(self, ctx: RitualContext, occ: Occurrence, posted: MessageRef) -> None:
+        """The prompt or digest went out from a replica that died before recording it."""
+        if occ.step == "prompt":
+            await self._prompt_posted(ctx, occ.key, posted)
+        elif occ.step == "digest":
+            await self._digest_posted(ctx, occ.key)
 
     # data rights -----------------------------------------------------------------------------------
 
