@@ -28,6 +28,9 @@ from bot.wiring import build_bot
 from tests import test_mattermost_support as mm_support
 from tests import test_slack_support as slack_support
 from tests.conftest import make_config
+from tests.test_ritual_moral_deliberation import CALL as MORAL_CALL
+from tests.test_ritual_moral_deliberation import START as MORAL_START
+from tests.test_ritual_moral_deliberation import TOML as MORAL_TOML
 from tests.test_slack_support import AMS, BRAM, CH, until
 
 FRIDAY_1400 = datetime(2026, 12, 4, 14, 0, tzinfo=AMS)
@@ -39,32 +42,39 @@ class _DiesAfterPosting(Store):
     """Replica A's database: stops answering once the prompt is on the platform, before the
     step records it. Its firing's lease is never renewed again, as after a kill -9."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, written_after_posting: str) -> None:
         super().__init__(engine)
         self.posted = asyncio.Event()
+        self.written_after_posting = written_after_posting
 
     async def put_state(self, team_id: str, ritual_id: str, key: str, value: Any, now: datetime) -> None:  # type: ignore[override]
-        if key.startswith("prompt:"):
+        if key.startswith(self.written_after_posting):
             self.posted.set()
             await asyncio.Event().wait()  # never answers
         await super().put_state(team_id, ritual_id, key, value, now)
 
 
-async def _dying_replica_posts_the_prompt(store: Store, config: AppConfig, platform_name: str,
-                                          platform: ChatPlatform, clock: FakeClock) -> None:
-    """Replica A fires the prompt and dies between the platform call and the state write."""
-    dying = _DiesAfterPosting(store.engine)
+async def _dying_replica_posts(store: Store, config: AppConfig, platform_name: str, platform: ChatPlatform,
+                               clock: FakeClock, step: str, due: datetime, written_after_posting: str) -> None:
+    """Replica A fires `step` and dies between the platform call and the state write."""
+    dying = _DiesAfterPosting(store.engine, written_after_posting)
     a: RitualBot = await build_bot(config, discover(), {platform_name: platform}, clock, dying)
     a.engine.worker = "a:dead"
-    (plan,) = [p for p in a.plans if p.step.name == "prompt"]
-    clock.set(FRIDAY_1400)
-    firing = asyncio.create_task(a.engine.fire(plan, FRIDAY_1400))
+    (plan,) = [p for p in a.plans if p.step.name == step]
+    clock.set(due)
+    firing = asyncio.create_task(a.engine.fire(plan, due))
     await dying.posted.wait()
     firing.cancel()  # the process is gone: nothing after the post runs
     with contextlib.suppress(asyncio.CancelledError):
         await firing
-    (row,) = [f for f in await store.firings("noord") if f.step == "prompt"]
-    assert row.status == "running" and await store.get_state("noord", "weekly_success_mistake", "open") is None
+    (row,) = [f for f in await store.firings("noord") if f.step == step]
+    assert row.status == "running"
+
+
+async def _dying_replica_posts_the_prompt(store: Store, config: AppConfig, platform_name: str,
+                                          platform: ChatPlatform, clock: FakeClock) -> None:
+    await _dying_replica_posts(store, config, platform_name, platform, clock, "prompt", FRIDAY_1400, "prompt:")
+    assert await store.get_state("noord", "weekly_success_mistake", "open") is None
 
 
 async def test_slack_a_prompt_posted_by_a_replica_that_died_still_takes_answers_and_gets_its_digest(
@@ -120,3 +130,19 @@ async def test_mattermost_a_prompt_posted_by_a_replica_that_died_still_takes_ans
         await advance(r.bot, r.clock, FRIDAY_1400 + timedelta(days=6, minutes=1))
         digest = [p for p in r.bot_posts(mm_support.CHAN) if not p["root_id"]][-1]
         assert "één persoon" in digest["message"]
+
+
+async def test_a_moral_deliberation_call_posted_by_a_replica_that_died_still_takes_dilemmas(
+        make_harness: Any) -> None:
+    toml = "lease_seconds = 30\n" + MORAL_TOML.format(extra="")
+    h = await make_harness(toml, start=MORAL_START)
+    await _dying_replica_posts(h.store, make_config(toml), "local", h.local, h.clock, "call", MORAL_CALL, "call:")
+    h.clock.set(MORAL_CALL + AFTER_THE_LEASE)
+    assert await h.bot.takeover.take_over_expired() == {"done": 1}
+    [call] = h.local.entries("channel", "C1")
+    await h.local.click("bram", call, "bring")
+    result, _ = await h.local.submit("bram", {"title": "Huisbezoek", "story": "Wat er speelde", "share_as": "named"})
+    assert result.ok, result.errors  # the round is open: the call's post was recorded
+    assert call.ref is not None
+    assert [value for _, value in await h.store.state_items("noord", "moral_deliberation", "call:")] == [
+        {"channel": "C1", "id": call.ref.id}]
