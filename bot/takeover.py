@@ -20,14 +20,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from bot import outbox
 from bot.engine import Engine, Outcome, Planned, firing_marker
 from bot.messages import MessageRef
 from bot.platform import Marked
 from bot.store.leases import UNCONFIRMED, LeasedFiring
 
 log = logging.getLogger("ritualbot.takeover")
+
+HeldResume = Callable[[LeasedFiring], Awaitable[Outcome]]
 
 LOOK_BACK = timedelta(minutes=2)  # clocks of replicas differ a little; look a bit before `started_at`
 # A post sent just before its owner stopped may still be on its way (the platform answers
@@ -38,8 +42,9 @@ IN_FLIGHT = timedelta(seconds=35)
 class Takeover:
     """Lease upkeep and takeover for one engine (one process)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, held: HeldResume | None = None) -> None:
         self.engine = engine
+        self.held = held  # decides a held DM's firing (`bot/outbox.py`); set by the app
 
     async def renew(self) -> int:
         """Extend every lease this process holds by the lease period; how many."""
@@ -77,6 +82,8 @@ class Takeover:
     async def _resume(self, firing: LeasedFiring) -> Outcome:
         """Decide a taken-over firing; holds one slot, given back at the end."""
         engine = self.engine
+        if (firing.ritual_id, firing.step) == (outbox.CORE, outbox.STEP) and self.held is not None:
+            return await self.held(firing)  # a DM held for someone's working time; it gives the slot back
         plan = self._plan(firing)
         if plan is None:  # the ritual was switched off or the team removed meanwhile
             engine.slots.release()

@@ -18,6 +18,14 @@ TROUBLE_TEXTS: Catalog = {
         "nl": "Ik weet niet zeker of {ritual} ({step}) van {when} in team {team} is geplaatst.",
         "en": "I am not sure whether {ritual} ({step}) of {when} was posted in team {team}.",
     },
+    "trouble.held_unconfirmed": {
+        "nl": ("Een privébericht van {ritual} in team {team}, dat wachtte op iemands werktijd ({when}), is misschien "
+               "niet aangekomen: de bot die het verstuurde viel uit en ik kan niet nagaan of het verstuurd is. Ik stuur "
+               "het niet nog eens, want twee keer is erger. Vraag zo nodig in het team of iemand een bericht van {ritual} mist."),
+        "en": ("A private message of {ritual} in team {team}, which waited for someone's working time ({when}), may not "
+               "have arrived: the bot sending it stopped and I cannot check whether it went out. I am not sending it "
+               "again, since twice is worse. If need be, ask the team whether anyone is missing a message of {ritual}."),
+    },
     "cause.not_in_channel": {
         "nl": "Oorzaak: ik ben geen lid van het teamkanaal {channel}. Oplossing: nodig me uit, typ in dat kanaal /invite @ritualbot.",
         "en": "Cause: I am not a member of the team channel {channel}. Fix: invite me, type /invite @ritualbot in that channel.",
