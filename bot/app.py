@@ -12,8 +12,10 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
+from bot import outbox
 from bot.admin import CoreCommands
 from bot.clock import Clock
 from bot.commands import CommandContext
@@ -79,8 +81,9 @@ class RitualBot:
                              grace=timedelta(minutes=config.grace_minutes),
                              max_concurrent=config.max_concurrent_posts, metrics=metrics,
                              lease=timedelta(seconds=config.lease_seconds))
-        self.engine.report_trouble = AdminNotices(self)
-        self.takeover = Takeover(self.engine, self.platform_for)
+        self.notices = AdminNotices(self)
+        self.engine.report_trouble = self.notices
+        self.takeover = Takeover(self.engine, self.platform_for, held=partial(outbox.resume, self))
         self._settings_version = ""
         self._settings_checked = time.monotonic()
         self._derived_from: tuple[object, ...] | None = None  # what the plans were last derived from

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.config import ResolvedRitual
 from bot.context import Occurrence, RitualContext
+from bot.messages import MessageRef
 from bot.metrics import Metrics
 from bot.platform import NotDelivered, PlatformTrouble
 from bot.ritual import Ritual, Step
@@ -216,10 +217,7 @@ class Engine:
         if handler is None:
             log.error("%s has no handler for step %r", plan.ritual.id, plan.step.name)
             return await self.finish(firing, "failed", "no_handler")
-        due_local = firing.due_at.astimezone(plan.team.tz)
-        scheduled = datetime.fromisoformat(firing.occurrence).replace(tzinfo=plan.team.tz)
-        occ = Occurrence(key=firing.occurrence, step=plan.step.name, scheduled=scheduled, due=due_local,
-                         firing_id=firing.id)
+        occ = _occurrence(plan, firing)
         ctx = self.make_context(plan, self.clock.now())
         ctx.marker = firing_marker(firing)
 
@@ -258,6 +256,15 @@ class Engine:
             log.exception("%s failed", name)
             return await self.finish(firing, "failed", "error")
         return await self.finish(firing, "done")
+
+    async def recover(self, plan: Planned, firing: LeasedFiring, posted: MessageRef) -> None:
+        """A taken-over firing whose post was found: let the ritual record what the step
+        writes after posting (`Ritual.recovered`). Its failure is logged, never reposted."""
+        ctx = self.make_context(plan, self.clock.now())
+        try:
+            await plan.ritual.recovered(ctx, _occurrence(plan, firing), posted)
+        except Exception:
+            log.exception("%s %s: could not record what its post left behind", plan.job_id, firing.occurrence)
 
     async def finish(self, firing: LeasedFiring, status: str, cause: str | None = None) -> Outcome:
         """Record a firing's outcome (only while it is still ours)."""
@@ -375,6 +382,13 @@ class Engine:
                 nxt = plan.resolved.schedule.trigger(plan.team.tz).firings(now, now + timedelta(days=400))
                 return next((f.occurrence for f in nxt if plan.since is None or f.occurrence >= plan.since), None)
         return None
+
+
+def _occurrence(plan: Planned, firing: LeasedFiring) -> Occurrence:
+    """The occurrence a claimed firing belongs to, as its step handler sees it."""
+    scheduled = datetime.fromisoformat(firing.occurrence).replace(tzinfo=plan.team.tz)
+    return Occurrence(key=firing.occurrence, step=plan.step.name, scheduled=scheduled,
+                      due=firing.due_at.astimezone(plan.team.tz), firing_id=firing.id)
 
 
 def _key(new: NewFiring) -> tuple[str, str, str, str]:

@@ -7,28 +7,35 @@ working moment, in their timezone, instead of in their evening or weekend.
 
 Held messages are kept in the core's state of the team (`outbox:<due UTC>:<id>`: the
 ritual, the person and the message), and sent by `deliver_due` (a job every minute and
-the simulation), each exactly once across replicas: the firing claim of
-(team, "core", "outbox", <entry id>) decides who sends it. The entry is deleted once sent.
+the simulation), each exactly once across replicas: the firing lease of
+(team, "core", "outbox", <entry id>) decides who sends it, and a dead sender's lease is
+taken over (`resume`). The entry is deleted once its firing is decided.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.messages import Bold, Button, Mention, Message, Segment, UserText
-from bot.platform import NotDelivered, Unreachable
+from bot.messages import Bold, Button, Mention, Message, MessageRef, Segment, UserText
+from bot.platform import Marked, NotDelivered, Unreachable
 from bot.store import Store
+from bot.store.leases import RUNNING, UNCONFIRMED, LeasedFiring, NewFiring
 
 if TYPE_CHECKING:
     from bot.app import RitualBot
+    from bot.engine import Outcome
+    from bot.teams import TeamView
 
 log = logging.getLogger("ritualbot.outbox")
 
 CORE = "core"
+STEP = "outbox"  # a held DM's firing: (team, CORE, STEP, <entry id>)
 PREFIX = "outbox:"
+LOOK_BACK = timedelta(minutes=2)  # replicas' clocks differ a little: look a bit before `started_at`
 
 
 def encode(message: Message) -> dict[str, Any]:
@@ -85,28 +92,119 @@ async def next_due(bot: RitualBot) -> datetime | None:
 
 
 async def deliver_due(bot: RitualBot) -> int:
-    """Send every held DM that is due (each once, across replicas); returns how many went out."""
-    now, sent = bot.clock.now(), 0
+    """Send every held DM that is due (each once, across replicas); returns how many went out.
+
+    Each DM is a firing under a lease like a ritual's step (`bot/store/leases.py`): claimed
+    for a free posting slot, marked started (with the person) just before the platform
+    call, finished after it; the entry is deleted last. A replica that dies on the way
+    leaves a lease that another one takes over (`resume`).
+    """
+    engine, sent = bot.engine, 0
     for team in list(bot.teams.values()):
         for key, held in await bot.store.state_items(team.id, CORE, PREFIX):
             due = _due(key)
-            if due > now:
+            if due > bot.clock.now() or not held:
                 continue
             held_id = key.rsplit(":", 1)[1]  # the claim's occurrence column is short: the entry's own id
-            if await bot.store.claim_firing(team.id, CORE, "outbox", held_id, due, "done", bot.engine.worker, now) is None:
-                continue
-            platform = bot.platform_for(team)
+            await engine.slots.acquire(1)
             try:
-                await platform.send_dm(held["user"], decode(held["message"]))
-                sent += 1
-            except NotDelivered:
-                log.warning("team %s: a held DM was not taken by %s; trying again in a minute", team.id, platform.name)
-                await bot.store.put_state(team.id, CORE, f"{PREFIX}{now.isoformat(timespec='minutes')}:"
-                                          f"{uuid.uuid4().hex[:12]}", held, now)
-            except Unreachable as refusal:
-                bot.people.unreachable(platform, refusal)
-                await bot.store.audit(team.id, None, f"{held['ritual']}: DM refused", refusal.reason, now)
-            except Exception:
-                log.exception("team %s: a held DM failed; not sent twice", team.id)
-            await bot.store.delete_state(team.id, CORE, key)
+                now = bot.clock.now()
+                claimed = await bot.store.claim_firings([NewFiring(team.id, CORE, STEP, held_id, due)], RUNNING,
+                                                        engine.worker, now, now + engine.lease)
+                if claimed:
+                    sent += (await _send(bot, team, key, held, claimed[0])).status == "done"
+                else:
+                    await _forget_if_settled(bot, team.id, key, held_id)
+            finally:
+                engine.slots.release()
     return sent
+
+
+async def _send(bot: RitualBot, team: TeamView, key: str, held: dict[str, Any], firing: LeasedFiring) -> Outcome:
+    """Send one claimed held DM: started, sent, finished, then the entry deleted."""
+    from bot.engine import Outcome, firing_marker  # here: bot.engine imports this module (through bot.context)
+
+    engine, store = bot.engine, bot.store
+    platform = bot.platform_for(team)
+    message = replace(decode(held["message"]), marker=firing_marker(firing))
+    try:
+        if not await store.mark_started(firing.id, engine.worker, bot.clock.now(), "@" + held["user"]):
+            return Outcome("taken")  # another replica took it over: it decides
+    except Exception as exc:  # the database is away: nothing went out; the lease runs out and it is taken over
+        log.warning("team %s: a held DM could not be marked started (%s)", team.id, type(exc).__name__)
+        return Outcome(RUNNING, "database")
+    try:
+        await platform.send_dm(held["user"], message)
+        outcome = await engine.finish(firing, "done")
+    except NotDelivered:
+        log.warning("team %s: a held DM was not taken by %s; trying again in a minute", team.id, platform.name)
+        await store.drop_claim(firing.id, engine.worker)
+        return Outcome("deferred")
+    except Unreachable as refusal:
+        bot.people.unreachable(platform, refusal)
+        await store.audit(team.id, None, f"{held['ritual']}: DM refused", refusal.reason, bot.clock.now())
+        outcome = await engine.finish(firing, "failed", "unreachable")
+    except Exception:
+        log.exception("team %s: a held DM failed; not sent twice", team.id)
+        outcome = await engine.finish(firing, "failed", "error")
+    await store.delete_state(team.id, CORE, key)
+    return outcome
+
+
+async def _forget_if_settled(bot: RitualBot, team_id: str, key: str, held_id: str) -> None:
+    """An entry whose firing is already decided (its sender died before deleting it) goes."""
+    firing = await bot.store.firing_by_key(team_id, CORE, STEP, held_id)
+    if firing is not None and firing.status != RUNNING:
+        await bot.store.delete_state(team_id, CORE, key)
+
+
+async def resume(bot: RitualBot, firing: LeasedFiring) -> Outcome:
+    """Decide a held DM whose sender's lease ran out (`bot/takeover.py`); holds one posting
+    slot, given back at the end.
+
+    Not started: sent. Started: the DM channel is searched for its marker; found, it is
+    done; certainly not there, sent. Where nobody can know (Slack: reading DMs needs
+    im:history, which the bot does not ask for), it is not sent again: the firing is
+    recorded unconfirmed and the admins are told, without naming the person, except for a
+    discreet ritual (one kept out of the admins' insights: the confidant line, the
+    leader's checklist), whose DMs the admins must not learn of; only the log says so.
+    """
+    engine = bot.engine
+    try:
+        team = bot.teams.get(firing.team_id)
+        entry = None if team is None else next(
+            ((key, held) for key, held in await bot.store.state_items(firing.team_id, CORE, PREFIX)
+             if key.endswith(":" + firing.occurrence) and held), None)
+        if team is None or entry is None:  # the team was removed, or the person asked to be forgotten
+            return await engine.finish(firing, "failed", "held_gone")
+        key, held = entry
+        if firing.started_at is None:
+            return await _send(bot, team, key, held, firing)
+        found = await _look(bot, team, held["user"], firing)
+        if found is False:
+            return await _send(bot, team, key, held, firing)
+        if isinstance(found, MessageRef):
+            outcome = await engine.finish(firing, "done", "confirmed_after_takeover")
+        else:
+            outcome = await engine.finish(firing, UNCONFIRMED, "may_have_posted")
+            ritual = bot.rituals.get(held["ritual"])
+            if ritual is not None and ritual.in_insights and not ritual.discreet:  # private rituals: nobody told
+                await bot.notices.held_unconfirmed(team, held["ritual"], firing.due_at)
+            else:
+                log.warning("team %s: a held DM of a discreet ritual may have gone out; not sent again, "
+                            "nobody told", team.id)
+        await bot.store.delete_state(team.id, CORE, key)
+        return outcome
+    finally:
+        engine.slots.release()
+
+
+async def _look(bot: RitualBot, team: TeamView, user: str, firing: LeasedFiring) -> Marked:
+    from bot.engine import firing_marker
+
+    since = (firing.started_at or firing.due_at) - LOOK_BACK
+    try:
+        return await bot.platform_for(team).find_marked(firing_marker(firing), since, user=user)
+    except Exception:
+        log.warning("team %s: could not check whether a held DM went out", team.id, exc_info=True)
+        return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 from bot.messages import Form, ImageFile, Message, MessageRef
 
@@ -67,6 +67,10 @@ class Unreachable(Exception):
         self.user_id = user_id
         self.reason = reason
 
+
+Marked: TypeAlias = MessageRef | Literal[False] | None
+"""What `find_marked` learned: the message found, False when certainly not there, None when
+it cannot know."""
 
 Reply = Callable[[Message], Awaitable[None]]
 """Answer the acting user privately (ephemeral, command response or DM: the adapter knows)."""
@@ -124,10 +128,12 @@ class ChatPlatform(Protocol):
         ...
 
     async def find_marked(self, marker: str, since: datetime, *, channel: str | None = None,
-                          user: str | None = None) -> bool | None:
-        """Whether the bot posted a message carrying `marker` since `since` in `channel` (or
-        in its DM with `user`): True or False when it could look, None when it cannot know
-        (no right to read that history, or the platform did not answer)."""
+                          user: str | None = None) -> Marked:
+        """The message carrying `marker` the bot posted since `since` in `channel` (or in its
+        DM with `user`): the reference `post` returned for it (its first top-level message
+        with that marker), so a replica taking over can record what the firing would have;
+        False when it is certainly not there; None when it cannot know (no right to read
+        that history, or the platform did not answer)."""
         ...
 
 

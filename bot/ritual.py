@@ -46,6 +46,7 @@ from bot.messages import Button
 
 if TYPE_CHECKING:
     from bot.context import InteractionContext, Occurrence, RitualContext
+    from bot.messages import MessageRef
     from bot.platform import FormResult
     from bot.teams import TeamView
 
@@ -208,6 +209,12 @@ class Ritual(Generic[OptionsT]):
         """Drop everyone not in `present` (who left the platform or the channel) from what
         this ritual planned: walks, groups, turns. Called by the core (`bot/roster.py`) when
         someone has gone, and once after every start; must be safe to call again."""
+
+    async def recovered(self, ctx: RitualContext, occ: Occurrence, posted: MessageRef) -> None:
+        """A step's post went out but its replica died before the step finished (`bot/takeover.py`
+        found it on the platform): record what the step writes after posting, from `posted`
+        (the step's first message, as `ctx.post` returned it; `occ.step` says which step).
+        Not posted again. Default: nothing to record. Must be safe to call again."""
 
     def acts_outside_roster(self, team: TeamView, user_id: str) -> bool:
         """True for someone off the team's roster whom this ritual lets use its buttons and

@@ -6,7 +6,9 @@ replica (a compare-and-set on the row), which then decides:
 
 - nothing went out (no `started_at`): it posts the firing, within the grace window;
 - something may have gone out: it asks the platform whether the firing's marker is in
-  the channel (or DM) it went to. Found: recorded done. Certainly not there: posted.
+  the channel (or DM) it went to. Found: the ritual records what its step writes after
+  posting (`Ritual.recovered`, with the message found), and the firing is done.
+  Certainly not there: posted.
 - it cannot know (no right to read that history, the platform did not answer): it does
   not post again; the firing is recorded 'unconfirmed' and the team's admins get a
   private message with a button to post it now (`repost`).
@@ -18,15 +20,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from bot import outbox
 from bot.engine import Engine, Outcome, Planned, firing_marker
-from bot.platform import ChatPlatform
+from bot.messages import MessageRef
+from bot.platform import ChatPlatform, Marked
 from bot.store.leases import UNCONFIRMED, LeasedFiring
 from bot.teams import TeamView
 
 log = logging.getLogger("ritualbot.takeover")
+
+HeldResume = Callable[[LeasedFiring], Awaitable[Outcome]]
 
 LOOK_BACK = timedelta(minutes=2)  # clocks of replicas differ a little; look a bit before `started_at`
 # A post sent just before its owner stopped may still be on its way (the platform answers
@@ -37,9 +43,11 @@ IN_FLIGHT = timedelta(seconds=35)
 class Takeover:
     """Lease upkeep and takeover for one engine (one process)."""
 
-    def __init__(self, engine: Engine, platform_for: Callable[[TeamView], ChatPlatform]) -> None:
+    def __init__(self, engine: Engine, platform_for: Callable[[TeamView], ChatPlatform], *,
+                 held: HeldResume | None = None) -> None:
         self.engine = engine
         self.platform_for = platform_for  # the platform a team is on, to look for a firing's marker
+        self.held = held  # decides a held DM's firing (`bot/outbox.py`); set by the app
 
     async def renew(self) -> int:
         """Extend every lease this process holds by the lease period; how many."""
@@ -77,6 +85,8 @@ class Takeover:
     async def _resume(self, firing: LeasedFiring) -> Outcome:
         """Decide a taken-over firing; holds one slot, given back at the end."""
         engine = self.engine
+        if (firing.ritual_id, firing.step) == (outbox.CORE, outbox.STEP) and self.held is not None:
+            return await self.held(firing)  # a DM held for someone's working time; it gives the slot back
         plan = self._plan(firing)
         if plan is None:  # the ritual was switched off or the team removed meanwhile
             engine.slots.release()
@@ -87,9 +97,10 @@ class Takeover:
                 return await engine.finish(firing, "missed", "owner_died")
             return await engine.run_claimed(plan, firing)
         found = await self._look(plan, firing)
-        if found is True:
+        if isinstance(found, MessageRef):
             engine.slots.release()
             log.info("%s had gone out before its owner died: recorded done", firing_marker(firing))
+            await engine.recover(plan, firing, found)
             return await engine.finish(firing, "done", "confirmed_after_takeover")
         if found is False and engine.clock.now() - firing.due_at <= engine.grace:
             log.info("%s had not gone out: posting it now", firing_marker(firing))
@@ -101,7 +112,7 @@ class Takeover:
         await engine.report(plan, firing, cause)
         return outcome
 
-    async def _look(self, plan: Planned, firing: LeasedFiring) -> bool | None:
+    async def _look(self, plan: Planned, firing: LeasedFiring) -> Marked:
         target = firing.target or plan.team.channel
         platform = self.platform_for(plan.team)
         since = (firing.started_at or firing.due_at) - LOOK_BACK

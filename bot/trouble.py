@@ -10,6 +10,7 @@ with a button to post it now. `/ritual status` and `/ritual run` use the same wo
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.commands import core_button
@@ -21,6 +22,7 @@ from bot.trouble_texts import REPOST, TROUBLE_TEXTS, describe_cause
 if TYPE_CHECKING:
     from bot.app import RitualBot
     from bot.engine import Planned
+    from bot.teams import TeamView
 
 log = logging.getLogger("ritualbot.trouble")
 
@@ -43,6 +45,21 @@ class AdminNotices:
             buttons = (core_button(team.id, REPOST, translate(TROUBLE_TEXTS, "repost.button", language),
                                    str(firing.id), "primary"),)
         return text(title, why, buttons=buttons)
+
+    async def held_unconfirmed(self, team: TeamView, ritual_id: str, due: datetime) -> None:
+        """A DM held for someone's working time may or may not have gone out, and nobody can
+        check (its sender died): it is not sent again. The admins hear of it without being told
+        who it was for (`bot/outbox.py` never calls this for a discreet ritual)."""
+        when = due.astimezone(team.tz).strftime("%Y-%m-%d %H:%M")
+        platform = self.bot.platform_for(team)
+        for admin in sorted(team.admins):
+            language = pick_language(await self.bot.store.language(team.id, admin), default=team.language)
+            notice = text(translate(TROUBLE_TEXTS, "trouble.held_unconfirmed", language, ritual=ritual_id, when=when,
+                                    team=team.id))
+            try:
+                await platform.send_dm(admin, notice)
+            except Exception as exc:
+                log.error("could not tell an admin of team %s about a held DM: %s", team.id, exc)
 
     async def __call__(self, plan: Planned, firing: LeasedFiring, cause: str) -> None:
         team = plan.team

@@ -169,8 +169,12 @@ class WeeklySuccessMistake(Ritual[Options]):
         ref = await ctx.post(text(*paragraphs, buttons=(
             button(self.open_share_form, ctx.team_t("button.share"), occ.key, "primary"),
             button(self.explain_privacy, ctx.team_t("button.privacy")))))
-        await ctx.put_state(f"prompt:{occ.key}", {"channel": ref.channel, "id": ref.id})
-        await ctx.put_state("open", occ.key)
+        await self._prompt_posted(ctx, occ.key, ref)
+
+    async def _prompt_posted(self, ctx: RitualContext[Options], occurrence: str, ref: MessageRef) -> None:
+        """The week's round is open: answers go in the prompt's thread until the digest."""
+        await ctx.put_state(f"prompt:{occurrence}", {"channel": ref.channel, "id": ref.id})
+        await ctx.put_state("open", occurrence)
 
     @step("digest")
     async def post_digest(self, ctx: RitualContext[Options], occ: Occurrence) -> None:
@@ -195,8 +199,19 @@ class WeeklySuccessMistake(Ritual[Options]):
                 paragraphs.append(ctx.team_t("digest.lessons"))
                 paragraphs.extend(("• ", UserText(lesson)) for lesson in lessons)
         await ctx.post(text(*paragraphs))
-        for key in (f"people:{occ.key}", f"count:{occ.key}", f"prompt:{occ.key}"):
+        await self._digest_posted(ctx, occ.key)
+
+    async def _digest_posted(self, ctx: RitualContext[Options], occurrence: str) -> None:
+        """The week is looked back on: its counts go, and its thread takes no more answers."""
+        for key in (f"people:{occurrence}", f"count:{occurrence}", f"prompt:{occurrence}"):
             await ctx.delete_state(key)
+
+    async def recovered(self, ctx: RitualContext[Options], occ: Occurrence, posted: MessageRef) -> None:
+        """The prompt or digest went out from a replica that died before recording it."""
+        if occ.step == "prompt":
+            await self._prompt_posted(ctx, occ.key, posted)
+        elif occ.step == "digest":
+            await self._digest_posted(ctx, occ.key)
 
     # data rights -----------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from bot.app import RitualBot
 from bot.clock import FakeClock
 from bot.engine import firing_marker
 from bot.messages import Message
+from bot.platform import Marked
 from bot.platforms.local import LocalPlatform
 from bot.registry import discover
 from bot.store import Store
@@ -28,7 +29,7 @@ class _Blind(LocalPlatform):
     """A platform that cannot read history (a Slack token without channels:history)."""
 
     async def find_marked(self, marker: str, since: datetime, *, channel: str | None = None,
-                          user: str | None = None) -> bool | None:
+                          user: str | None = None) -> Marked:
         return None
 
 

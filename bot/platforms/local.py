@@ -21,6 +21,7 @@ from bot.platform import (
     Dispatcher,
     FormResult,
     FormSubmission,
+    Marked,
     Person,
     Reply,
     Unreachable,
@@ -167,11 +168,13 @@ class LocalPlatform:
         return self.timezones.get(user_id)
 
     async def find_marked(self, marker: str, since: datetime, *, channel: str | None = None,
-                          user: str | None = None) -> bool | None:
+                          user: str | None = None) -> Marked:
         """Looks in this process's own transcript (the local platform has no other history)."""
         where = channel if user is None else f"dm:{user}"
-        return any(e.where == where and e.message is not None and e.message.marker == marker
-                   for e in self.transcript)
+        for entry in self.transcript:
+            if entry.where == where and entry.message is not None and entry.message.marker == marker:
+                return entry.ref or MessageRef(channel=where, id="")
+        return False
 
     # acting as a user ----------------------------------------------------------------------------
 

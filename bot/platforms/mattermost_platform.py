@@ -32,7 +32,7 @@ from mattermostdriver.exceptions import (
 from bot.lanes import INTERACTIONS, POSTS, current_lane
 from bot.messages import Form, ImageFile, Message, MessageRef
 from bot.metrics import Metrics
-from bot.platform import NotDelivered, Person, PlatformTrouble, Unreachable
+from bot.platform import Marked, NotDelivered, Person, PlatformTrouble, Unreachable
 from bot.platforms import mattermost_render as render
 from bot.platforms.ids import checked_user, valid_mattermost_username
 from bot.platforms.kit.users import UserCache
@@ -205,8 +205,8 @@ class MattermostPlatform:
         return None
 
     async def find_marked(self, marker: str, since: datetime, *, channel: str | None = None,
-                          user: str | None = None) -> bool | None:
-        """Whether a post of ours carrying the firing's marker is in the channel (or DM) since `since`."""
+                          user: str | None = None) -> Marked:
+        """Our first top-level post carrying the firing's marker in the channel (or DM) since `since`."""
         try:
             where = channel if user is None else await self.dm_channel(user)
             assert where is not None
@@ -215,8 +215,13 @@ class MattermostPlatform:
         except Exception:
             log.warning("cannot read a channel to check a firing", exc_info=True)
             return None
-        return any(post.get("user_id") == self.bot_user_id and (post.get("props") or {}).get(FIRING_MARKER) == marker
-                   for post in (listing.get("posts") or {}).values())
+        ours = [post for post in (listing.get("posts") or {}).values()
+                if post.get("user_id") == self.bot_user_id and (post.get("props") or {}).get(FIRING_MARKER) == marker]
+        if not ours:
+            return False
+        top = [post for post in ours if not post.get("root_id")] or ours
+        first = min(top, key=lambda post: (int(post.get("create_at") or 0), str(post.get("id"))))
+        return MessageRef(channel=where, id=str(first["id"]), thread_id=str(first.get("root_id") or "") or None)
 
     async def _find_marked(self, channel: str, marker: str, since: int) -> dict[str, Any] | None:
         listing = await self.call(lambda d: d.posts.get_posts_for_channel(channel, params={"since": since}))

@@ -49,7 +49,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.lanes import POSTS, current_lane
 from bot.messages import Form, ImageFile, Message, MessageRef, parse_user_ref
 from bot.metrics import Metrics
-from bot.platform import NotDelivered, Person, PlatformTrouble, Unreachable
+from bot.platform import Marked, NotDelivered, Person, PlatformTrouble, Unreachable
 from bot.platforms.ids import checked_user
 from bot.platforms.kit.users import UserCache, locale_or_none
 from bot.platforms.slack_render import SlackLimitError, SlackMessage, render_form, render_message
@@ -480,16 +480,18 @@ class SlackPlatform:
             return None
 
     async def find_marked(self, marker: str, since: datetime, *, channel: str | None = None,
-                          user: str | None = None) -> bool | None:
-        """Our message with this marker in the channel's history since `since`.
+                          user: str | None = None) -> Marked:
+        """Our first message with this marker in the channel's history since `since`.
 
         Needs the right to read that history (channels:history / groups:history; DMs would
-        need im:history, which the bot does not ask for): without it, None.
+        need im:history, which the bot does not ask for): without it, None. The history
+        comes newest first, so the last match seen is the firing's first message.
         """
         try:
             where = channel if user is None else await self.dm_channel(user)
             assert where is not None
             cursor = None
+            found: MessageRef | None = None
             while True:
                 async with self.pacer.call():
                     resp = await self.client.conversations_history(
@@ -499,10 +501,10 @@ class SlackPlatform:
                     meta = message.get("metadata") or {}
                     if (meta.get("event_type") == MARKER_EVENT and (meta.get("event_payload") or {}).get("marker") == marker
                             and (self.bot_user_id is None or message.get("user") in (None, self.bot_user_id))):
-                        return True
+                        found = MessageRef(channel=where, id=str(message["ts"]))
                 cursor = (resp.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
-                    return False
+                    return found or False
         except (SlackApiError, PlatformTrouble, ClientConnectorError) as exc:
             log.warning("cannot read the history to check a firing (%s)", getattr(exc, "response", {}).get("error")
                         if isinstance(exc, SlackApiError) else type(exc).__name__)

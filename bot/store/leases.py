@@ -196,6 +196,15 @@ class FiringLeases(OffLoop):
             return None if row is None else _leased(row)
 
     @off_loop
+    def firing_by_key(self, team_id: str, ritual_id: str, step: str, occurrence: str) -> LeasedFiring | None:
+        """The firing of one (team, ritual, step, occurrence), or None when nobody claimed it."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(*_COLUMNS).where(
+                col(FiringRow.team_id) == team_id, col(FiringRow.ritual_id) == ritual_id,
+                col(FiringRow.step) == step, col(FiringRow.occurrence) == occurrence)).first()
+            return None if row is None else _leased(row)
+
+    @off_loop
     def last_trouble(self, team_id: str, ritual_id: str) -> LeasedFiring | None:
         """The latest firing of a ritual if it failed or is unconfirmed (for `/ritual status`), else None."""
         with self.engine.begin() as conn:

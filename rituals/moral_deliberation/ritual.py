@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.context import Occurrence, RitualContext
 from bot.i18n import translate
-from bot.messages import WHO, Bold, Mention, Message, UserText, mentioning, text
+from bot.messages import WHO, Bold, Mention, Message, MessageRef, UserText, mentioning, text
 from bot.ritual import Ritual, Step, button, step
 from rituals.moral_deliberation import facilitation
 from rituals.moral_deliberation.dilemmas import Entry, assign, rank
@@ -154,9 +154,7 @@ class MoralDeliberation(Interactions, Ritual[Options]):
         await rnd.put("closed", True)
         plan = await self._plan(ctx, rnd)
         dilemmas = await rnd.get("dilemmas", [])
-        ranked = rank([d["n"] for d in dilemmas], await rnd.get("votes", {}), f"{ctx.team.id}:{occ.key}")
-        entries = [Entry(d["n"], d.get("by") if d.get("named") else None) for d in dilemmas]
-        per_table = assign([g["members"] for g in plan["groups"]], entries, ranked)
+        per_table = await self._tables(ctx, rnd, plan)
         options = ctx.options
         if not plan["groups"]:
             await ctx.post(text(ctx.team_t("session.nobody")))
@@ -166,6 +164,16 @@ class MoralDeliberation(Interactions, Ritual[Options]):
             first = await ctx.post(self._step_message(ctx, options.method, occ.key, g, 0, 0), thread=head)
             await rnd.put(f"progress{g}", {"step": 0, "ref": ref_data(first), "head": ref_data(head),
                                      "started": ctx.now().isoformat()})
+        await self._session_posted(rnd, per_table)
+
+    async def _tables(self, ctx: RitualContext, rnd: Round, plan: dict[str, Any]) -> list[int | None]:
+        """Which dilemma each table discusses (by votes, a named one only where its owner sits)."""
+        dilemmas = await rnd.get("dilemmas", [])
+        ranked = rank([d["n"] for d in dilemmas], await rnd.get("votes", {}), f"{ctx.team.id}:{rnd.occurrence}")
+        entries = [Entry(d["n"], d.get("by") if d.get("named") else None) for d in dilemmas]
+        return assign([g["members"] for g in plan["groups"]], entries, ranked)
+
+    async def _session_posted(self, rnd: Round, per_table: list[int | None]) -> None:
         await rnd.put("discussed", per_table)  # per table, kept with the plan until next month's call
         await rnd.drop("dilemmas", "votes", "volunteers")  # what people said is posted; now forget it
 
@@ -179,6 +187,20 @@ class MoralDeliberation(Interactions, Ritual[Options]):
             button(self.talk_to_someone, ctx.team_t("button.talk")),
             button(self.explain_privacy, ctx.team_t("button.privacy")))))
         await rnd.put("reflection", ref_data(posted))
+
+    async def recovered(self, ctx: RitualContext[Options], occ: Occurrence, posted: MessageRef) -> None:
+        """A step went out from a replica that died before recording it: the call and the
+        reflection keep their post (their buttons and threads need it). After the session
+        what people brought in is forgotten as usual; its tables' step-by-step messages are
+        threads under several posts, which one reference cannot restore, so their facilitators'
+        "next step" buttons answer that the step has passed."""
+        rnd = Round(ctx, occ.key)
+        if occ.step == "call":
+            await rnd.put("call", ref_data(posted))
+        elif occ.step == "reflection":
+            await rnd.put("reflection", ref_data(posted))
+        elif occ.step == "session" and await rnd.get("discussed") is None:
+            await self._session_posted(rnd, await self._tables(ctx, rnd, await self._plan(ctx, rnd)))
 
     async def _dilemma_text(self, ctx: RitualContext[Options], entry: dict[str, Any] | None) -> dict[str, Any] | None:
         """A dilemma for the session: its stored text when its author opted in, else only its

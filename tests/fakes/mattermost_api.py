@@ -102,6 +102,9 @@ class FakeMattermost(IntegrationPushMixin):
         self._response_urls: dict[str, tuple[str, str]] = {}
         self._faults: list[_Rule] = []
         self._delays: list[_Rule] = []
+        # Where posts' create_at comes from: the wall clock, or a test's clock (a test whose bot
+        # runs on a fake clock and reads a channel back by time)
+        self.clock_ms: Callable[[], int] = now_ms
         self._latency = 0.0
         self._in_flight: asyncio.Semaphore | None = None
         self._window: tuple[int, int] = (0, 0)
@@ -402,7 +405,7 @@ class FakeMattermost(IntegrationPushMixin):
         file_ids = [f for f in data.get("file_ids") or [] if f in self.files  # others dropped
                     and self.files[f]["channel_id"] == data["channel_id"]
                     and not self.files[f]["post_id"]]
-        ts = now_ms()
+        ts = self.clock_ms()
         post = {"id": new_id(), "create_at": ts, "update_at": ts, "edit_at": 0, "delete_at": 0,
                 "is_pinned": False, "user_id": user_id, "channel_id": data["channel_id"],
                 "root_id": root_id, "original_id": "", "message": data.get("message") or "",

@@ -20,7 +20,7 @@ import secrets
 import string
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -199,6 +199,9 @@ class FakeSlack:
         self._response_urls: dict[str, dict[str, Any]] = {}
         self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
+        # Where message timestamps come from: the wall clock, or a test's clock (a test whose
+        # bot runs on a fake clock and reads the history back by time)
+        self.clock: Callable[[], float] = time.time
         self._latency = 0.0
         self._in_flight: asyncio.Semaphore | None = None
         self.busy: dict[str, int] = defaultdict(int)  # calls of a method being answered now
@@ -500,7 +503,7 @@ class FakeSlack:
     # ------------------------------------------------------------ model helpers
 
     def _next_ts(self) -> str:
-        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        self._last_ts = max(self.clock(), self._last_ts + 0.000001)
         return f"{self._last_ts:.6f}"
 
     def _channel(self, channel_id: Any) -> _Channel:
