@@ -11,7 +11,12 @@ What counts as what, and why, is in each detector's module docstring:
 - `phone` (`bot.guard.phones`, found by phonenumbers, Google's libphonenumber);
 - `birth_date`, `date` (`bot.guard.dates`);
 - `email`, `postcode_house_number` (`bot.guard.addresses`);
-- `name` (`bot.guard.names`): a surname after a title or "familie"/"gezin".
+- `name` (`bot.guard.names`): a surname after a title, "familie"/"gezin" or a family word
+  ("moeder Jansen").
+
+A postcode without a house number, a street address without a postcode and a date are
+flagged only where the text makes them a client's (a home, a person, a birth cue); the
+same code, an office's address or a policy's start date are left alone. The modules say how.
 
 Text is read in a normalised spelling (Unicode spaces, dashes and apostrophes made
 ASCII, one character for one), so `123\u00a0456\u00a0782` is found like `123 456 782` and

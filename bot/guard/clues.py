@@ -17,6 +17,14 @@ _SAME_AS = {
 }
 _TABLE = str.maketrans({c: plain for plain, chars in _SAME_AS.items() for c in chars})
 
+# Words that put a person (a client, a relative) in a sentence: pronouns, roles, family.
+PERSON = re.compile(
+    r"\b(?:hij|zij|ze|zijn|haar|hem|he|she|his|her|him|cli[eë]nte?n?|jongeren?|jongens?|meisjes?|kind(?:je|eren)?"
+    r"|baby|pupil|leerlingen?|bewoners?|zoon|dochter|(?:pleeg|stief|groot|schoon)?(?:moeder|vader|ouders?)"
+    r"|opa|oma|broer(?:tje)?|zus(?:je)?|oom|tante|gezin|familie|mevrouw|meneer|mw|dhr|mother|father|parents?"
+    r"|child|son|daughter)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n")
+
 _MONEY_BEFORE = re.compile(r"(?:€|eur|euro|\$|£)\s*$", re.IGNORECASE)
 _MONEY_AFTER = re.compile(r"^\s*(?:€|eur\b|euro)", re.IGNORECASE)
 
@@ -29,6 +37,17 @@ def normalise(text: str) -> str:
 def before(text: str, start: int, width: int = 40) -> str:
     """Up to `width` characters before position `start`."""
     return text[max(0, start - width):start]
+
+
+def sentence(text: str, start: int, end: int, width: int = 120) -> str:
+    """The sentence around `text[start:end]`: from the last sentence end before it (". ", "!",
+    "?", ";" or a new line) to the first one after it, at most `width` characters each side."""
+    head = before(text, start, width)
+    stops = list(_SENTENCE_END.finditer(head))
+    head = head[stops[-1].end():] if stops else head
+    tail = text[end:end + width]
+    stop = _SENTENCE_END.search(tail)
+    return head + text[start:end] + (tail[:stop.start()] if stop else tail)
 
 
 def is_money(text: str, start: int, end: int) -> bool:

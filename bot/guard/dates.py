@@ -16,7 +16,19 @@
   away the noun says nothing: "bij het overleg bleek dat hij op 14-06-2024 ..." is a case.
   A date called a start or end date ("startdatum ... is 6 januari 2025", "1 september 2025
   als einddatum") is a plan too, up to six words after the word or right before it.
-- Times, years alone and day-month without a year are never flagged.
+- A policy, a term or the team's work is not a client's either: a date in a sentence that
+  names a policy or an arrangement (beleid, wet, regeling, contract, subsidie, indicatie,
+  beschikking, pilot, project, cao, rooster, ...) or says something begins, ends or expires
+  (begint, gaat in, loopt af, liep af, verloopt, vervalt, eindigt, geldig tot), and names
+  no person (a pronoun, a client, a child, a relative: `bot.guard.clues.PERSON`), is not
+  flagged: "Op 1 januari 2027 begint het nieuwe beleid", "De indicatie liep af op
+  31-12-2026". With a person it is: "Zijn indicatie liep af op 31-12-2026".
+- After a birth cue, shorter forms are birth dates too: six or eight digits written
+  together (`geb 120315`, `geboren 12032015`, ddmmyy or ddmmyyyy) and a month with a year
+  (`geboren in maart 2015`, `geb. 03-2015`, `born in March 2015`). Without the cue they are
+  a number and a month, and are left alone.
+- Times, years alone and day-month without a year are never flagged, nor a year alone
+  after a birth cue ("geboren in 2015": an age, shared by a whole class).
 """
 
 from __future__ import annotations
@@ -25,7 +37,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from bot.guard.clues import before
+from bot.guard.clues import PERSON, before, sentence
 from bot.guard.kinds import BIRTH_DATE, DATE, Finding
 
 _MONTHS = {
@@ -45,6 +57,18 @@ _ISO_DATE = re.compile(rf"{_START}(\d{{4}})([-/])(\d{{1,2}})\2(\d{{1,2}}){_END}"
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}}){_ORD}[\s-]+({_MONTH})\.?,?[\s-]+(\d{{4}}|'\d{{2}})(?!\d)", re.IGNORECASE)
 _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}}|'\d{{2}})(?!\d)", re.IGNORECASE)
 
+# Only after a birth cue: "geb 120315", "geboren 12032015"; "geboren in maart 2015", "geb. 03-2015".
+_COMPACT_DATE = re.compile(rf"{_START}(\d{{2}})(\d{{2}})(\d{{4}}|\d{{2}})(?![\w/:-]|[.,]\d)")
+_MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?,?\s+(\d{{4}}|'\d{{2}})(?!\d)", re.IGNORECASE)
+_NUMERIC_MONTH_YEAR = re.compile(rf"{_START}(\d{{1,2}})([-/.])(\d{{4}}){_END}")
+# A policy, an arrangement or a term in the sentence: the date is the team's work, not a client's.
+_POLICY = re.compile(
+    r"\b(?:beleid\w*|wet|wetten|regeling|verordening|contract|subsidie|budget|begroting|indicatie|beschikking"
+    r"|termijn|pilot|project|aanbesteding|cao|rooster|protocol|werkwijze|systeem|jaarverslag|reorganisatie"
+    r"|fusie|tarie(?:f|ven)|policy|contract(?:en)?|begint|beginnen|gaat\s+in|gaan\s+in|ingaat|ingaan|in\s+werking"
+    r"|lo(?:o|)pt\s+af|lopen\s+af|liep(?:en)?\s+af|afloopt|aflopen|verlo(?:o|)pt|verlopen|verliep(?:en)?|verv(?:a|)lt"
+    r"|vervallen|verviel(?:en)?|verstrijkt|eindigt|eindigen|geldig|expires?|expired)\b",
+    re.IGNORECASE)
 _BIRTH_CUE = re.compile(r"\b(?:geboren|geb(?:\.|\b)\s?(?:datum)?|geboortedatum|born|date of birth|birth\s?date"
                         r"|d\.?o\.?b\b\.?)[\s:(]*(?:op|on|in|is|was|als)?[\s:]*$", re.IGNORECASE)
 _BIRTH_AFTER = re.compile(r"^\)?\s*(?:geboren|born)\b", re.IGNORECASE)
@@ -111,15 +135,38 @@ def _candidates(text: str) -> Iterator[tuple[int, int, bool]]:
             yield m.start(), m.end(), birth_cue(m.start(), m.end())
 
 
+def _birth_only(text: str) -> Iterator[tuple[int, int, bool]]:
+    """Short forms that are a date of birth only right after a birth cue (see the module docstring)."""
+    for m in _COMPACT_DATE.finditer(text):
+        day, month = int(m.group(1)), int(m.group(2))
+        if (_BIRTH_CUE.search(before(text, m.start()))
+                and any(_plausible(y, month, day) for y in _years(m.group(3)))):
+            yield m.start(), m.end(), True
+    for pattern, month_group, year_group in ((_MONTH_YEAR, 1, 2), (_NUMERIC_MONTH_YEAR, 1, 3)):
+        for m in pattern.finditer(text):
+            month_text = m.group(month_group).lower()
+            month = _MONTHS[month_text] if month_text in _MONTHS else int(month_text)
+            if (_BIRTH_CUE.search(before(text, m.start()))
+                    and any(_plausible(y, month, 1) for y in _years(m.group(year_group)))):
+                yield m.start(), m.end(), True
+
+
+def _policy_or_term(text: str, start: int, end: int) -> bool:
+    around = sentence(text, start, end)
+    return bool(_POLICY.search(around)) and not PERSON.search(around)
+
+
 def _on_the_agenda(text: str, start: int, end: int) -> bool:
-    return bool(_WEEKDAY_BEFORE.search(before(text, start, 16)) or _TIME_AFTER.match(text[end:end + 24])
+    return bool(_policy_or_term(text, start, end) or _WEEKDAY_BEFORE.search(before(text, start, 16)) or _TIME_AFTER.match(text[end:end + 24])
                 or _AGENDA_WORD.search(before(text, start, 20)) or _AGENDA_NOUN.search(before(text, start, 80))
                 or _PLAN_DATE_BEFORE.search(before(text, start, 80)) or _PLAN_DATE_AFTER.match(text[end:end + 30]))
 
 
 def dates(text: str) -> Iterator[Finding]:
     """Full dates in `text` (normalised) that may identify a client."""
-    found = sorted(set(_candidates(text)))
+    full = set(_candidates(text))
+    found = sorted(full | {short for short in _birth_only(text)
+                           if all(short[1] <= start or short[0] >= end for start, end, _ in full)})
     in_period: set[int] = set()
     for (start_a, end_a, _), (start_b, _, _) in zip(found, found[1:], strict=False):
         if _RANGE_BETWEEN.match(text[end_a:start_b]):

@@ -6,6 +6,17 @@ their family. Colleagues are called by their first name ("Anouk", "juf Marieke")
 names are not flagged: without a title or "familie" in front, a capitalised word is far
 too often a colleague, a place or an organisation. The lower-case "mr." is the Dutch title
 of a lawyer, not a client, and is left alone.
+
+- A family word works as a title too: "moeder Jansen", "opa De Wit", "pleegmoeder Yilmaz",
+  "stiefvader Bakker" (moeder, vader, ouders, opa, oma, broer, zus, oom, tante, neef, nicht,
+  zoon, dochter, also with pleeg-, stief-, groot- or schoon- in front). A colleague is never
+  called "moeder X", so what follows is a relative's name; a first name there ("oma Corrie")
+  is flagged too, which the author can wave through.
+- Surnames in capitals ("Mevrouw DE VRIES", as copied from a letter or a file) count, the
+  particles in any case; so do the old prefixes "'s-", "'t" and "d'" ("mevrouw
+  's-Gravesande", "meneer 't Hart", "mevrouw d'Ancona").
+- A double surname is taken whole, particles of the second part included: "meneer
+  Jansen-de Boer", "mevrouw Bakker-van der Linden".
 """
 
 from __future__ import annotations
@@ -24,18 +35,26 @@ _NOT_A_NAME = frozenset(
     # roles written with a capital in formal texts: "Mevrouw de Voorzitter", "Meneer Directeur"
     + "voorzitter wethouder burgemeester directeur rector minister rechter officier voogd dokter president "
       "secretaris griffier".split())
-_TITLE = (r"(?:[Cc]li[eë]nte?|[Mm]evrouw|[Mm]evr\.?|[Mm]w\.?|[Mm]eneer|[Mm]ijnheer|[Dd]hr\.?|[Dd]e\s+heer|[Ff]amilie|[Ff]am\."
-          r"|[Gg]ezin|Mrs\.?|Mr\.?|Ms\.?|Miss)")
-_PARTICLE = r"(?:(?:[Vv]an|[Dd]e|[Dd]er|[Dd]en|[Tt]er|[Tt]en|[Tt]e|[Vv]on|[Ee]l|[Aa]l|[Ll]e|[Ll]a|[Dd]a|[Dd]i|[Dd]u|[Oo]p|[Ii]n|'t|[Bb]en|[Bb]in|[Aa]bu)[\s-]+)"
-_WORD = r"[^\W\d_][\w']*(?:-[^\W\d_][\w']*)*"
+_KIN = r"(?i:(?:pleeg|stief|groot|schoon)?(?:moeder|vader|ouders)|opa|oma|broer(?:tje)?|zus(?:je)?|oom|tante|neef|nicht|zoon|dochter)"
+# Titles in any case ("MEVROUW DE WIT"), except the English ones: "mr." is a Dutch lawyer.
+_TITLE = (rf"(?:{_KIN}|(?i:cli[eë]nte?|mevrouw|mevr\.?|mw\.?|meneer|mijnheer|dhr\.?|de\s+heer|familie|fam\.|gezin)"
+          r"|Mrs\.?|Mr\.?|Ms\.?|Miss)")
+_PARTICLE = r"(?:(?i:van|de|der|den|ter|ten|te|von|el|al|le|la|da|di|du|op|in|'t|ben|bin|abu)[\s-]+)"
+# One part of a surname, with an old prefix: Jansen, 's-Gravesande, d'Ancona, O'Brien.
+_PART = r"(?:'[sStT]-|[dD]')?[^\W\d_][\w']*"
+# Upper-case letters (Python's re has no \p{Lu}): what a second surname after particles starts with.
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŸŹŻŽ"
+_SECOND = r"(?i:van|de|der|den|ter|ten|te|von|el|al|le|la|da|di|du|'t)"
+_WORD = rf"{_PART}(?:-(?:{_SECOND}\s+)+[{_UPPER}][\w']*|-{_PART})*"
 _TITLED = re.compile(rf"(?<!\w){_TITLE}\s+(?P<name>{_PARTICLE}*(?P<word>{_WORD})(?:\s+{_PARTICLE}+(?P<more>{_WORD}))?)")
+_PREFIX = re.compile(r"^(?:'[sStT]-|[dD]')")
 _FAMILY = re.compile(rf"\b[Tt]he\s+(?P<name>(?P<word>{_WORD}))\s+family\b")
 
 
 def _surname(word: str) -> bool:
     """Capitalised, not a particle, pronoun, month or role; each part of a double name too
-    (`Bakker-Visser`, `Visser-de`), so `Centraal-traject` is no name."""
-    first, *others = word.split("-")
+    (`Bakker-Visser`, `Visser-de`, `Jansen-de Boer`), so `Centraal-traject` is no name."""
+    first, *others = re.split(r"[-\s]+", _PREFIX.sub("", word))
     return (first[:1].isupper() and word.lower() not in _NOT_A_NAME and first.lower() not in _PARTICLES
             and all(part[:1].isupper() or part.lower() in _PARTICLES for part in others))
 
@@ -43,9 +62,12 @@ def _surname(word: str) -> bool:
 def names(text: str) -> Iterator[Finding]:
     """Surnames after a title or "familie"/"gezin" in `text` (normalised)."""
     for pattern in (_TITLED, _FAMILY):
-        for m in pattern.finditer(text):
-            if not _surname(m.group("word")):
+        position = 0
+        while m := pattern.search(text, position):
+            if not _surname(m.group("word")):  # "zoon van mw. Kaya": a title may follow a rejected one
+                position = m.start() + 1
                 continue
             more = m.groupdict().get("more")
             end = m.end("name") if more and _surname(more) else m.end("word")
             yield Finding(NAME, m.start("name"), end)
+            position = end
