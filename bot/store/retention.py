@@ -1,6 +1,7 @@
 """What retention deletes, besides answers (`Store.delete_responses_before`).
 
-- Dated facts about people (walks, turns in a rotation, admin changes) go after
+- Dated facts about people (turns in a rotation, admin changes, and the rows of tables a
+  ritual owns that declare a `dated` column, like walk_and_listen's walks) go after
   the team's retention period as answers do: for members who never opted in the bot keeps
   only what a ritual needs to work, and only for as long as that.
 - A team removed from config.toml has nobody left to run its rituals or to ask for its
@@ -14,25 +15,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Table, delete, func, select
 from sqlmodel import Session, SQLModel, col
 
-from bot.store.models import AuditRow, RotationRow, WalkRow
+from bot.store.models import AuditRow, RotationRow
+from bot.store.ritual_tables import RitualTable
 
 DATED: tuple[tuple[type[SQLModel], str], ...] = (
-    (WalkRow, "updated_at"),
     (RotationRow, "last_chosen_at"),
     (AuditRow, "at"),
 )
 
 
-def delete_facts_before(s: Session, team_id: str, before: datetime) -> int:
-    """Delete a team's dated facts older than `before`; how many rows."""
+def dated(tables: Iterable[RitualTable] = ()) -> tuple[tuple[type[SQLModel], str], ...]:
+    """The core's dated facts and the ritual tables that declare a `dated` column."""
+    return (*DATED, *((t.model, t.dated) for t in tables if t.dated))
+
+
+def delete_facts_before(s: Session, team_id: str, before: datetime,
+                        facts: Iterable[tuple[type[SQLModel], str]] = DATED) -> int:
+    """Delete a team's dated `facts` (model, timestamp column; `dated(...)`) older than
+    `before`; how many rows."""
     removed = 0
-    for model, column in DATED:
+    for model, column in facts:
         table: Any = model
         result: Any = s.exec(delete(table).where(col(table.team_id) == team_id, col(getattr(table, column)) < before))
         removed += int(result.rowcount or 0)
