@@ -48,23 +48,30 @@ def delete_facts_before(s: Session, team_id: str, before: datetime,
     return removed
 
 
-def _team_tables() -> list[Table]:
-    return [t for t in SQLModel.metadata.sorted_tables if "team_id" in t.c]
+def _team_tables(owned: Iterable[RitualTable] = ()) -> list[Table]:
+    """Every table with a `team_id`: the registered models' and the ritual tables `owned`
+    (a ritual may keep its models on a metadata of its own)."""
+    tables = {t.name: t for t in SQLModel.metadata.sorted_tables if "team_id" in t.c}
+    for own in owned:
+        tables.setdefault(own.name, own.model.__table__)  # type: ignore[attr-defined]  # table=True
+    return list(tables.values())
 
 
-def team_ids(s: Session) -> set[str]:
-    """Every team id the database holds anything for (the `team` table included)."""
+def team_ids(s: Session, owned: Iterable[RitualTable] = ()) -> set[str]:
+    """Every team id the database holds anything for (the `team` table and the ritual
+    tables `owned` included)."""
     found: set[str] = set()
-    for table in _team_tables():
+    for table in _team_tables(owned):
         found |= {row[0] for row in s.connection().execute(select(table.c.team_id).distinct()) if row[0]}
     found |= {row[0] for row in s.connection().execute(select(SQLModel.metadata.tables["team"].c.id))}
     return found
 
 
-def delete_team(s: Session, team_id: str, *, dry_run: bool = False) -> int:
-    """Delete (or count) every row of one team, in every table; how many."""
+def delete_team(s: Session, team_id: str, *, dry_run: bool = False, owned: Iterable[RitualTable] = ()) -> int:
+    """Delete (or count) every row of one team, in every table (the ritual tables `owned`
+    included); how many."""
     total = 0
-    tables = [*_team_tables(), SQLModel.metadata.tables["team"]]
+    tables = [*_team_tables(owned), SQLModel.metadata.tables["team"]]
     for table in tables:
         key = table.c.team_id if "team_id" in table.c else table.c.id
         total += int(s.connection().execute(select(func.count()).select_from(table).where(key == team_id)).scalar() or 0)

@@ -381,13 +381,13 @@ class Store(RitualData, RitualTables, FiringLeases, OffLoop):
     def team_ids(self) -> set[str]:
         """Every team the database holds anything for."""
         with self._session() as s:
-            return retention.team_ids(s)
+            return retention.team_ids(s, self.ritual_tables)
 
     @off_loop
     def delete_team(self, team_id: str, *, dry_run: bool = False) -> int:
         """Delete (or, dry, count) everything held for one team: for teams removed from the config."""
         with self._session() as s:
-            return retention.delete_team(s, team_id, dry_run=dry_run)
+            return retention.delete_team(s, team_id, dry_run=dry_run, owned=self.ritual_tables)
 
     # rotation ---------------------------------------------------------------------------
 
