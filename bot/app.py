@@ -72,6 +72,8 @@ class RitualBot:
         self.rituals = dict(rituals)
         self.platforms = dict(platforms)
         self.store = store
+        # the tables installed rituals own: data rights and retention cover them (bot/store/ritual_tables.py)
+        store.adopt_tables({rid: ritual.tables for rid, ritual in self.rituals.items()})
         self.clock = clock
         self.people = People(clock)
         self.roster = RosterWatch(self)

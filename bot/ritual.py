@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from bot.context import InteractionContext, Occurrence, RitualContext
     from bot.messages import MessageRef
     from bot.platform import FormResult
+    from bot.store.ritual_tables import RitualTable
     from bot.teams import TeamView
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
@@ -173,6 +174,11 @@ class Ritual(Generic[OptionsT]):
     # The ritual deletes it itself when the round closes; the retention job
     # (`bot/store/retention.py`) deletes what is older, when a closing step never ran.
     state_lifetime: ClassVar[dict[str, timedelta]] = {}
+    # Tables this ritual owns (`bot/store/ritual_tables.py`): its SQLModel models, which
+    # columns name a person (mydata/forget) and which column dates a row (retention). The
+    # core covers them in data rights and retention without naming the ritual; a ritual
+    # reads and writes them through `ctx.store.rows` / `ctx.store.upsert`.
+    tables: ClassVar[tuple[RitualTable, ...]] = ()
     # Subcommands a button elsewhere may open for the person who clicks it, as if they typed
     # `/ritual <name>` (the Slack App Home, another ritual's private answer): `command_button`.
     button_commands: ClassVar[frozenset[str]] = frozenset()

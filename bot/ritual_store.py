@@ -18,11 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlmodel import SQLModel
 
 from bot.store import Store
-from bot.store.models import WalkRow
+from bot.store.ritual_tables import RitualTableError, stamp
 from bot.store.store import StoredResponse
+
+RowT = TypeVar("RowT", bound=SQLModel)
 
 
 class RitualStore:
@@ -98,12 +102,22 @@ class RitualStore:
         """Record that `user_id` was chosen in `pool` (at `at`, default now)."""
         await self._store.mark_chosen(self.team_id, pool, user_id, at or self._now())
 
-    # walks: facts only (walk_and_listen) --------------------------------------------------------
+    # tables this ritual owns (`Ritual.tables`, bot/store/ritual_tables.py) ------------------------
 
-    async def walks(self, leader_id: str | None = None) -> list[WalkRow]:
-        """This team's walks (of one leader), by week."""
-        return await self._store.walks(self.team_id, leader_id)
+    async def rows(self, model: type[RowT], order_by: tuple[str, ...] = (), **where: Any) -> list[RowT]:
+        """This team's rows of a table this ritual declared, whose columns equal `where`
+        (e.g. `leader_id="U1"`), ordered by `order_by`. `RitualTableError` for another's table."""
+        self._own(model)
+        return await self._store.ritual_rows(model, self.team_id, where, order_by)
 
-    async def set_walk(self, leader_id: str, week: str, member_id: str, status: str) -> None:
-        """Record a walk's fact: who with whom in which week, and its status; never content."""
-        await self._store.set_walk(self.team_id, leader_id, week, member_id, status, self._now())
+    async def upsert(self, model: type[SQLModel], match: dict[str, Any], values: dict[str, Any]) -> None:
+        """Create or update, in one statement, this team's row of an own table found by
+        `match` (with the team: a unique constraint), setting `values`; the table's `dated`
+        column is stamped with now. `RitualTableError` for another's table."""
+        table = self._own(model)
+        await self._store.upsert_ritual_row(model, self.team_id, match, stamp(table, values, self._now()))
+
+    def _own(self, model: type[SQLModel]) -> Any:
+        if self._store.table_owner(model) != self.ritual_id:
+            raise RitualTableError(f"ritual {self.ritual_id!r} does not own table {getattr(model, '__tablename__', model)!r}")
+        return next(t for t in self._store.ritual_tables if t.model is model)

@@ -31,7 +31,7 @@ from bot.insights import MINIMUM_GROUP
 from bot.messages import WHO, Bold, Button, Mention, Message, mentioning, text
 from bot.platform import Unreachable
 from bot.ritual import Ritual, Step, action, button, command, step
-from rituals import walk_turns
+from rituals import walk_store, walk_turns
 from rituals.walk_texts import TEXTS
 
 WALKED = walk_turns.WALKED
@@ -67,6 +67,8 @@ class WalkAndListen(Ritual[Options]):
     id = "walk_and_listen"
     # who a leader passed over, per ISO week: the week before the current one is still needed
     state_lifetime = {"passed:": timedelta(days=21)}
+    # the walks themselves: facts only, in the ritual's own table (`walk_store.py`)
+    tables = (walk_store.WALKS,)
     keeps = {
         "consent": {"nl": "niets meer dan hieronder", "en": "nothing more than below"},
         "needed": {"nl": "met wie en in welke week een wandeling was en of die doorging (nooit wat er gezegd is), "
@@ -116,7 +118,7 @@ class WalkAndListen(Ritual[Options]):
             own = await self._leader_offset(ctx, leader, occ, options.leader_timezone_window_hours)
             if own > offset:
                 continue
-            if any(w.week == week for w in await ctx.store.walks(leader)):
+            if any(w.week == week for w in await walk_store.walks(ctx.store, leader)):
                 continue  # already proposed (e.g. the leader's timezone changed within the window)
             member = await self._next_member(ctx, leader, week)
             try:
@@ -124,7 +126,7 @@ class WalkAndListen(Ritual[Options]):
                     if own == offset:  # said once, at the leader's own moment
                         await ctx.dm(leader, text(await ctx.t_user(leader, "propose.nobody")))
                     continue
-                await ctx.store.set_walk(leader, week, member, "proposed")
+                await walk_store.set_walk(ctx.store, leader, week, member, "proposed")
                 await ctx.dm(leader, await self._proposal(ctx, leader, member, week, "proposed"))
             except Unreachable:
                 continue  # the core noted why; the other leaders still get theirs
@@ -144,7 +146,7 @@ class WalkAndListen(Ritual[Options]):
     async def follow_up(self, ctx: RitualContext[Options], occ: Occurrence) -> None:
         week = iso_week(occ.scheduled.date())
         for leader in sorted(ctx.team.leaders):
-            walk = next((w for w in await ctx.store.walks(leader) if w.week == week), None)
+            walk = next((w for w in await walk_store.walks(ctx.store, leader) if w.week == week), None)
             if walk is None or walk.status not in ("proposed", "planned"):
                 continue
             lang_t = await _user_t(ctx, leader)
@@ -155,10 +157,10 @@ class WalkAndListen(Ritual[Options]):
     async def people_left(self, ctx: RitualContext[Options], present: frozenset[str]) -> None:
         """A walk still to come with someone who left is off; its leader is told, gently."""
         this_week = iso_week(ctx.local_now().date())
-        for walk in await ctx.store.walks():
+        for walk in await walk_store.walks(ctx.store):
             if walk.week < this_week or walk.status not in ("proposed", "planned") or walk.member_id in present:
                 continue
-            await ctx.store.set_walk(walk.leader_id, walk.week, walk.member_id, "skipped")
+            await walk_store.set_walk(ctx.store, walk.leader_id, walk.week, walk.member_id, "skipped")
             if walk.leader_id in present:
                 t = await _user_t(ctx, walk.leader_id)
                 await ctx.dm(walk.leader_id, text(mentioning(t("gone.dm", who=WHO), walk.member_id), buttons=(
@@ -172,7 +174,7 @@ class WalkAndListen(Ritual[Options]):
         return [m for m in await ctx.members() if m not in blocked]
 
     async def _team_walks(self, ctx: RitualContext[Options]) -> list[walk_turns.Walk]:
-        return [walk_turns.Walk(w.leader_id, w.member_id, w.week, w.status) for w in await ctx.store.walks()]
+        return [walk_turns.Walk(w.leader_id, w.member_id, w.week, w.status) for w in await walk_store.walks(ctx.store)]
 
     async def _queue(self, ctx: RitualContext[Options], leader: str, week: str) -> list[str]:
         """Who waits longest in the team (for `/ritual walks`), as `walk_turns.queue` orders them."""
@@ -224,13 +226,13 @@ class WalkAndListen(Ritual[Options]):
         if not ctx.is_leader:
             await ctx.reply(text(ctx.user_t("refuse.not_leader")))
             return None
-        walk = next((w for w in await ctx.store.walks(ctx.user_id) if w.week == week), None)
+        walk = next((w for w in await walk_store.walks(ctx.store, ctx.user_id) if w.week == week), None)
         if walk is None:
             await ctx.reply(text(ctx.user_t("refuse.gone")))
         return walk
 
     async def _set(self, ctx: InteractionContext[Options], week: str, member: str, status: str) -> None:
-        await ctx.store.set_walk(ctx.user_id, week, member, status)
+        await walk_store.set_walk(ctx.store, ctx.user_id, week, member, status)
         if ctx.message is not None:
             await ctx.update(ctx.message, await self._proposal(ctx, ctx.user_id, member, week, status))
 
@@ -265,11 +267,11 @@ class WalkAndListen(Ritual[Options]):
     async def rather_not(self, ctx: InteractionContext[Options], value: str) -> None:
         """The invited member would rather not: the leader is told kindly, without a reason."""
         leader, _, week = value.partition("|")
-        walk = next((w for w in await ctx.store.walks(leader) if w.week == week), None)
+        walk = next((w for w in await walk_store.walks(ctx.store, leader) if w.week == week), None)
         if walk is None or walk.member_id != ctx.user_id or walk.status not in ("proposed", "planned"):
             await ctx.reply(text(ctx.user_t("decline.gone")))
             return
-        await ctx.store.set_walk(leader, week, ctx.user_id, "declined")
+        await walk_store.set_walk(ctx.store, leader, week, ctx.user_id, "declined")
         await ctx.reply(text(mentioning(ctx.user_t("decline.done", who=WHO), leader)))
         t = await _user_t(ctx, leader)
         try:
@@ -336,7 +338,7 @@ class WalkAndListen(Ritual[Options]):
         options = ctx.options
         since = iso_week((ctx.local_now() - timedelta(weeks=options.coverage_weeks)).date())
         paragraphs: list[Any] = [(Bold(ctx.user_t("walks.title", weeks=options.coverage_weeks)),)]
-        recent = [w for w in await ctx.store.walks(ctx.user_id) if w.week > since]
+        recent = [w for w in await walk_store.walks(ctx.store, ctx.user_id) if w.week > since]
         for w in recent:
             status = ctx.user_t(f"walks.status.{w.status}")
             paragraphs.append(mentioning(ctx.user_t("walks.line", week=w.week.split("-W")[1], who=WHO, status=status), w.member_id))
@@ -360,7 +362,7 @@ class WalkAndListen(Ritual[Options]):
         if len(members) < MINIMUM_GROUP:  # a number for so few people points at someone
             await ctx.reply(text(ctx.user_t("walks.team_small", minimum=MINIMUM_GROUP)))
             return
-        done = [w for w in await ctx.store.walks() if w.week > since and w.status == "done"
+        done = [w for w in await walk_store.walks(ctx.store) if w.week > since and w.status == "done"
                 and w.member_id in members]
         walked = {w.member_id for w in done}
         await ctx.reply(text(ctx.user_t("walks.team", weeks=options.coverage_weeks, walked=len(walked),
@@ -381,7 +383,7 @@ class WalkAndListen(Ritual[Options]):
             await ctx.reply(text(mentioning(ctx.user_t("refuse.with", who=WHO), member)))
             return
         week = iso_week(ctx.local_now().date())
-        await ctx.store.set_walk(ctx.user_id, week, member, "planned")
+        await walk_store.set_walk(ctx.store, ctx.user_id, week, member, "planned")
         await ctx.reply(text(mentioning(ctx.user_t("walks.with_done", who=WHO), member)))
 
 

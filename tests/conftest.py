@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -67,6 +68,14 @@ def database_url(tmp_path: Path, _pg_engine: Engine | None) -> str:
 @pytest.fixture
 def store(database_url: str, _pg_engine: Engine | None) -> Store:
     return Store(_pg_engine if _pg_engine is not None else open_database(database_url))
+
+
+async def team_walks(store: Store, team_id: str, leader_id: str | None = None) -> list[Any]:
+    """walk_and_listen's walks of one team (of one leader), by week, read as the ritual does."""
+    from bot.ritual_store import RitualStore
+    from rituals import walk_store
+
+    return await walk_store.walks(RitualStore(store, team_id, "walk_and_listen", lambda: datetime.now(AMS)), leader_id)
 
 
 def free_port() -> int:

@@ -9,7 +9,7 @@ from bot.i18n import missing_translations
 from bot.messages import parse_user_ref as parse_user
 from rituals.walk_and_listen import WalkAndListen, iso_week
 from rituals.walk_turns import Walk, queue
-from tests.conftest import AMS
+from tests.conftest import AMS, team_walks
 
 TOML = """
 language = "nl"
@@ -47,7 +47,7 @@ async def test_eight_weeks_every_member_before_anyone_twice(make_harness) -> Non
     assert all(a != b for a, b in zip(walked, walked[1:], strict=False))
     assert Counter(walked) == Counter({walked[0]: 3, walked[1]: 3, walked[2]: 2})  # round after round, same order
     assert "anna" not in walked and "eva" not in walked and "fenna" not in walked
-    rows = await h.store.walks("noord", "anna")
+    rows = await team_walks(h.store, "noord", "anna")
     assert [r.status for r in rows] == ["done"] * 8 and {r.member_id for r in rows} == eligible
     # only facts are kept: leader, member, week, status
     assert set(rows[0].model_dump()) <= {"id", "team_id", "leader_id", "week", "member_id", "status", "updated_at"}
@@ -74,13 +74,13 @@ async def test_buttons_invitation_and_one_gentle_follow_up(make_harness) -> None
     assert not [e for e in out if e.kind == "dm"]  # invited once
     out = await h.local.click(third, dm, "done")
     assert [(e.kind, e.user) for e in out] == [("reply", third)]  # only the leader records a walk
-    assert (await h.store.walks("noord", "anna"))[0].status == "planned"
+    assert (await team_walks(h.store, "noord", "anna"))[0].status == "planned"
 
     await h.advance_to(MONDAY + timedelta(days=4, hours=7, minutes=1))  # Friday 15:01
     follow = h.local.last("dm", user="anna")
     assert "Is het deze week gelukt" in follow.text and f"@{third}" in follow.text
     await h.local.click("anna", follow, "done")
-    assert (await h.store.walks("noord", "anna"))[0].status == "done"
+    assert (await team_walks(h.store, "noord", "anna"))[0].status == "done"
     await h.advance_to(MONDAY + timedelta(days=6))
     assert len([e for e in h.local.entries("dm", user="anna") if "gelukt" in e.text]) == 1
 
@@ -99,17 +99,17 @@ async def test_a_walk_with_someone_who_opted_out_is_refused(make_harness) -> Non
     await h.local.command(member, "walks optout", channel="C1")
     out = await h.local.click("anna", dm, "planned")
     assert [(e.kind, e.user) for e in out] == [("reply", "anna")] and "Iemand anders" in out[0].text
-    assert (await h.store.walks("noord", "anna"))[0].status == "proposed"
+    assert (await team_walks(h.store, "noord", "anna"))[0].status == "proposed"
     out = await h.local.command("anna", f"walks with <@{member}>", channel="C1")
     assert "geen wandeling" in out[0].text
-    assert (await h.store.walks("noord", "anna"))[0].member_id == member and (await h.store.walks("noord", "anna"))[0].status == "proposed"
+    assert (await team_walks(h.store, "noord", "anna"))[0].member_id == member and (await team_walks(h.store, "noord", "anna"))[0].status == "proposed"
     out = await h.local.command("anna", "walks with @anna", channel="C1")
     assert "geen wandeling" in out[0].text  # never the leader themself
     out = await h.local.click("anna", dm, "other")
     assert _proposed(out[0]) != member
     out = await h.local.command("anna", "walks with @bram", channel="C1")
     assert "deze week wandel je met @bram" in out[0].text
-    assert (await h.store.walks("noord", "anna"))[0].member_id == "bram"
+    assert (await team_walks(h.store, "noord", "anna"))[0].member_id == "bram"
     await h.local.command(member, "walks optin", channel="C1")
     out = await h.local.command("anna", f"walks with {member}", channel="C1")
     assert f"@{member}" in out[0].text and "Genoteerd" in out[0].text
@@ -129,7 +129,7 @@ async def test_the_dm_comes_at_nine_in_the_leaders_own_timezone(make_harness) ->
     await h.advance_to(MONDAY + timedelta(hours=5, minutes=1))  # 08:01 in Curaçao
     assert [e.user for e in h.local.entries("dm")] == ["bram", "anna", "cor"]
     # three leaders, three different members this week; never a leader
-    members = [r.member_id for r in await h.store.walks("noord")]
+    members = [r.member_id for r in await team_walks(h.store, "noord")]
     assert len(set(members)) == 3 and not set(members) & {"anna", "bram", "cor"}
 
 

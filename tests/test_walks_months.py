@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.simulation import advance
 from rituals.walk_and_listen import iso_week
-from tests.conftest import AMS
+from tests.conftest import AMS, team_walks
 
 MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=AMS)
 
@@ -37,7 +37,7 @@ async def _weeks(h: Any, weeks: int, on_proposed: Any) -> list[dict[str, str]]:
     async def fired(plan: Any, due: datetime, status: str) -> None:
         if plan.step.name == "propose" and status == "done":
             week = iso_week(due.date())
-            sequence.append({w.leader_id: w.member_id for w in await h.store.walks("noord") if w.week == week})
+            sequence.append({w.leader_id: w.member_id for w in await team_walks(h.store, "noord") if w.week == week})
             await on_proposed(week)
 
     await advance(h.bot, h.clock, MONDAY + timedelta(weeks=weeks), fired)
@@ -108,7 +108,7 @@ async def test_a_member_can_say_rather_not(make_harness) -> None:  # type: ignor
             await h.local.click("anna", dm, "done")
 
     sequence = [w["anna"] for w in await _weeks(h, 8, plan_and_maybe_decline)]
-    rows = {w.week: w for w in await h.store.walks("noord", "anna")}
+    rows = {w.week: w for w in await team_walks(h.store, "noord", "anna")}
     first_week = iso_week(MONDAY.date())
     assert sequence[0] == declined[0] and rows[first_week].member_id != declined[0]  # someone else that week
     assert sequence[1] != declined[0]  # the one who said rather not is not asked again straight away

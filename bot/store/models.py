@@ -2,7 +2,8 @@
 
 What is stored is deliberately small: consent and rotation facts about members,
 occurrences of rituals, answers only of people who opted in (anonymous ones with no
-author column filled), walks as facts without content, and an audit log of admin changes.
+author column filled) and an audit log of admin changes. Tables a ritual owns (walks, as
+facts without content) live with the ritual (`bot/store/ritual_tables.py`).
 """
 
 from __future__ import annotations
@@ -124,20 +125,6 @@ class RotationRow(SQLModel, table=True):
     user_id: str = Field(max_length=200)
     last_chosen_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     times: int = 0
-
-
-class WalkRow(SQLModel, table=True):
-    """Only the fact of a walk: never anything that was said."""
-
-    __tablename__ = "walk"
-    __table_args__ = (UniqueConstraint("team_id", "leader_id", "week"),)
-    id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(index=True, max_length=100)
-    leader_id: str = Field(max_length=200)
-    member_id: str = Field(max_length=200)
-    week: str = Field(max_length=10)
-    status: str = Field(max_length=20)
-    updated_at: datetime = Field(sa_column=_utc_column())
 
 
 class StateRow(SQLModel, table=True):

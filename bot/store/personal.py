@@ -7,7 +7,10 @@ that nothing names them after forget. A new table or column that can hold a user
 added here, or that test fails.
 
 Where an id can sit:
-- a column that holds exactly a user id (`member.user_id`, `walk.member_id`, ...);
+- a column that holds exactly a user id (`member.user_id`, `rotation.user_id`, ...), also
+  in the tables rituals own: each declares which of its columns name a person
+  (`RitualTable.people`, `bot/store/ritual_tables.py`) and `places` adds them here, so
+  the core covers a ritual's table without naming it (walk_and_listen's `walk`);
 - free text that may name people (`audit_log.detail`: "set members: anna, eva");
 - a key or JSON value of ritual state (`ritual_data`): `insights_monthly:<user>`, a vote
   `{user: n}`, a list of volunteers, `passed:<leader>:<week>`. Rituals still say what a
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -42,8 +46,8 @@ from bot.store.models import (
     SettingRow,
     StateRow,
     TeamSettingRow,
-    WalkRow,
 )
+from bot.store.ritual_tables import RitualTable
 
 ERASED = "(erased)"
 
@@ -73,8 +77,6 @@ PLACES: tuple[Place, ...] = (
     Place(MemberRow, "user_id", "exact", "delete", why="consent, language, away"),
     Place(ResponseRow, "author_id", "exact", "delete", why="named answers of people who opted in"),
     Place(RotationRow, "user_id", "exact", "delete", why="when it was someone's turn"),
-    Place(WalkRow, "leader_id", "exact", "delete", why="walks, as facts"),
-    Place(WalkRow, "member_id", "exact", "delete", why="walks, as facts"),
     Place(AuditRow, "actor_id", "exact", "blank", why="who made an admin change"),
     Place(AuditRow, "detail", "token", "redact", why="whom an admin change named"),
     Place(TeamSettingRow, "set_by", "exact", "blank", why="who made a runtime change"),
@@ -86,6 +88,13 @@ PLACES: tuple[Place, ...] = (
     Place(FiringRow, "target", "token", "blank", why="whom a running firing is sending a direct message to"),
     Place(SettingRow, "key", "segment", "delete", team_scoped=False, why="which bot answered a direct message"),
 )
+
+
+def places(tables: Iterable[RitualTable] = ()) -> tuple[Place, ...]:
+    """The core's places and, for each ritual table, one place per column naming a person:
+    the row is deleted on forget (a ritual's row is a fact about people, not theirs to keep)."""
+    owned = (Place(t.model, column, "exact", "delete", why=t.why) for t in tables for column in t.people)
+    return (*PLACES, *owned)
 
 
 def _token(user_id: str) -> re.Pattern[str]:
@@ -172,25 +181,27 @@ def _row(row: SQLModel) -> dict[str, Any]:
     return out
 
 
-def export(s: Session, team_id: str, user_id: str) -> dict[str, list[dict[str, Any]]]:
-    """Every row naming the person, per table, whole (the JSON part of `/ritual mydata`)."""
+def export(s: Session, team_id: str, user_id: str,
+           where: Iterable[Place] = PLACES) -> dict[str, list[dict[str, Any]]]:
+    """Every row naming the person in the places `where` (`places(...)`), per table, whole
+    (the JSON part of `/ritual mydata`)."""
     found: dict[str, dict[str, dict[str, Any]]] = {}
-    for place in PLACES:
+    for place in where:
         for row in _candidates(s, place, team_id, user_id):
             rows = found.setdefault(str(place.table.__tablename__), {})
             rows[json.dumps(_row(row), sort_keys=True, default=str)] = _row(row)
     return {table: list(rows.values()) for table, rows in sorted(found.items())}
 
 
-def erase(s: Session, team_id: str, user_id: str) -> int:
-    """Erase the person from every place (within one transaction); how many rows changed."""
-    return sum(erase_per_table(s, team_id, user_id).values())
+def erase(s: Session, team_id: str, user_id: str, where: Iterable[Place] = PLACES) -> int:
+    """Erase the person from every place `where` (within one transaction); how many rows changed."""
+    return sum(erase_per_table(s, team_id, user_id, where).values())
 
 
-def erase_per_table(s: Session, team_id: str, user_id: str) -> dict[str, int]:
+def erase_per_table(s: Session, team_id: str, user_id: str, where: Iterable[Place] = PLACES) -> dict[str, int]:
     """Like `erase`, counted per table name (only tables where something changed)."""
     changed: dict[str, int] = {}
-    for place in PLACES:
+    for place in where:
         if place.erase == "keep":
             continue
         for row in _candidates(s, place, team_id, user_id):

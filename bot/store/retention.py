@@ -1,6 +1,7 @@
 """What retention deletes, besides answers (`Store.delete_responses_before`).
 
-- Dated facts about people (walks, turns in a rotation, admin changes) go after
+- Dated facts about people (turns in a rotation, admin changes, and the rows of tables a
+  ritual owns that declare a `dated` column, like walk_and_listen's walks) go after
   the team's retention period as answers do: for members who never opted in the bot keeps
   only what a ritual needs to work, and only for as long as that.
 - A team removed from config.toml has nobody left to run its rituals or to ask for its
@@ -14,48 +15,63 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Table, delete, func, select
 from sqlmodel import Session, SQLModel, col
 
-from bot.store.models import AuditRow, RotationRow, WalkRow
+from bot.store.models import AuditRow, RotationRow
+from bot.store.ritual_tables import RitualTable
 
 DATED: tuple[tuple[type[SQLModel], str], ...] = (
-    (WalkRow, "updated_at"),
     (RotationRow, "last_chosen_at"),
     (AuditRow, "at"),
 )
 
 
-def delete_facts_before(s: Session, team_id: str, before: datetime) -> int:
-    """Delete a team's dated facts older than `before`; how many rows."""
+def dated(tables: Iterable[RitualTable] = ()) -> tuple[tuple[type[SQLModel], str], ...]:
+    """The core's dated facts and the ritual tables that declare a `dated` column."""
+    return (*DATED, *((t.model, t.dated) for t in tables if t.dated))
+
+
+def delete_facts_before(s: Session, team_id: str, before: datetime,
+                        facts: Iterable[tuple[type[SQLModel], str]] = DATED) -> int:
+    """Delete a team's dated `facts` (model, timestamp column; `dated(...)`) older than
+    `before`; how many rows."""
     removed = 0
-    for model, column in DATED:
+    for model, column in facts:
         table: Any = model
         result: Any = s.exec(delete(table).where(col(table.team_id) == team_id, col(getattr(table, column)) < before))
         removed += int(result.rowcount or 0)
     return removed
 
 
-def _team_tables() -> list[Table]:
-    return [t for t in SQLModel.metadata.sorted_tables if "team_id" in t.c]
+def _team_tables(owned: Iterable[RitualTable] = ()) -> list[Table]:
+    """Every table with a `team_id`: the registered models' and the ritual tables `owned`
+    (a ritual may keep its models on a metadata of its own)."""
+    tables = {t.name: t for t in SQLModel.metadata.sorted_tables if "team_id" in t.c}
+    for own in owned:
+        tables.setdefault(own.name, own.model.__table__)  # type: ignore[attr-defined]  # table=True
+    return list(tables.values())
 
 
-def team_ids(s: Session) -> set[str]:
-    """Every team id the database holds anything for (the `team` table included)."""
+def team_ids(s: Session, owned: Iterable[RitualTable] = ()) -> set[str]:
+    """Every team id the database holds anything for (the `team` table and the ritual
+    tables `owned` included)."""
     found: set[str] = set()
-    for table in _team_tables():
+    for table in _team_tables(owned):
         found |= {row[0] for row in s.connection().execute(select(table.c.team_id).distinct()) if row[0]}
     found |= {row[0] for row in s.connection().execute(select(SQLModel.metadata.tables["team"].c.id))}
     return found
 
 
-def delete_team(s: Session, team_id: str, *, dry_run: bool = False) -> int:
-    """Delete (or count) every row of one team, in every table; how many."""
+def delete_team(s: Session, team_id: str, *, dry_run: bool = False, owned: Iterable[RitualTable] = ()) -> int:
+    """Delete (or count) every row of one team, in every table (the ritual tables `owned`
+    included); how many."""
     total = 0
-    tables = [*_team_tables(), SQLModel.metadata.tables["team"]]
+    tables = [*_team_tables(owned), SQLModel.metadata.tables["team"]]
     for table in tables:
         key = table.c.team_id if "team_id" in table.c else table.c.id
         total += int(s.connection().execute(select(func.count()).select_from(table).where(key == team_id)).scalar() or 0)

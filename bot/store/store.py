@@ -34,10 +34,10 @@ from bot.store.models import (
     SettingRow,
     TeamRow,
     TeamSettingRow,
-    WalkRow,
 )
 from bot.store.offloop import OffLoop, off_loop
 from bot.store.ritual_data import RitualData
+from bot.store.ritual_tables import RitualTables
 from bot.texts import NOTICE_VERSION
 
 
@@ -89,7 +89,7 @@ class TeamSetting:
     set_at: datetime
 
 
-class Store(RitualData, FiringLeases, OffLoop):
+class Store(RitualData, RitualTables, FiringLeases, OffLoop):
     """All persistence behind small, named operations, each awaited.
 
     `notice_version` is the current version of the consent notice: consent given to an
@@ -372,21 +372,22 @@ class Store(RitualData, FiringLeases, OffLoop):
 
     @off_loop
     def delete_facts_before(self, team_id: str, before: datetime) -> int:
-        """Walks, turns and admin changes older than `before` (bot/store/retention.py)."""
+        """Turns, admin changes and dated rows of ritual tables older than `before`
+        (bot/store/retention.py)."""
         with self._session() as s:
-            return retention.delete_facts_before(s, team_id, before)
+            return retention.delete_facts_before(s, team_id, before, retention.dated(self.ritual_tables))
 
     @off_loop
     def team_ids(self) -> set[str]:
         """Every team the database holds anything for."""
         with self._session() as s:
-            return retention.team_ids(s)
+            return retention.team_ids(s, self.ritual_tables)
 
     @off_loop
     def delete_team(self, team_id: str, *, dry_run: bool = False) -> int:
         """Delete (or, dry, count) everything held for one team: for teams removed from the config."""
         with self._session() as s:
-            return retention.delete_team(s, team_id, dry_run=dry_run)
+            return retention.delete_team(s, team_id, dry_run=dry_run, owned=self.ritual_tables)
 
     # rotation ---------------------------------------------------------------------------
 
@@ -415,7 +416,7 @@ class Store(RitualData, FiringLeases, OffLoop):
     def personal_rows(self, team_id: str, user_id: str) -> dict[str, list[dict[str, Any]]]:
         """Every row that names this person in this team, per table (`bot/store/personal.py`)."""
         with self._session() as s:
-            return personal.export(s, team_id, user_id)
+            return personal.export(s, team_id, user_id, personal.places(self.ritual_tables))
 
     @off_loop
     def erase_member(self, team_id: str, user_id: str) -> int:
@@ -423,29 +424,10 @@ class Store(RitualData, FiringLeases, OffLoop):
 
         When that took them off a runtime roster, every replica is told to reload its teams."""
         with self._local_writes, self._session() as s:
-            changed = personal.erase_per_table(s, team_id, user_id)
+            changed = personal.erase_per_table(s, team_id, user_id, personal.places(self.ritual_tables))
         if TeamSettingRow.__tablename__ in changed:
             self._bump_settings_version()
         return sum(changed.values())
-
-    # walks -----------------------------------------------------------------------------
-
-    @off_loop
-    def set_walk(self, team_id: str, leader_id: str, week: str, member_id: str, status: str, at: datetime) -> None:
-        with self._session() as s:
-            row = s.exec(select(WalkRow).where(WalkRow.team_id == team_id, WalkRow.leader_id == leader_id,
-                                               WalkRow.week == week)).first()
-            row = row or WalkRow(team_id=team_id, leader_id=leader_id, week=week, member_id=member_id, status=status, updated_at=at)
-            row.member_id, row.status, row.updated_at = member_id, status, at
-            s.add(row)
-
-    @off_loop
-    def walks(self, team_id: str, leader_id: str | None = None) -> list[WalkRow]:
-        with self._session() as s:
-            q = select(WalkRow).where(WalkRow.team_id == team_id)
-            if leader_id:
-                q = q.where(WalkRow.leader_id == leader_id)
-            return list(s.exec(q.order_by(WalkRow.week)))
 
     # participation counts ------------------------------------------------------------------
 

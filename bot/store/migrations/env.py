@@ -7,7 +7,10 @@ from alembic import context
 from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlmodel import SQLModel
 
-import bot.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import bot.store.models  # noqa: F401  (registers the core's tables on SQLModel.metadata)
+from bot.registry import discover
+
+discover()  # and the installed rituals' own tables (`Ritual.tables`), so autogenerate sees them too
 
 engine = context.config.attributes["engine"]
 applied = context.config.attributes.get("applied")  # a list to report to, when the caller wants one
