@@ -25,6 +25,7 @@ from bot.platforms.ids import valid_user_id
 from bot.rotation import pick_fair
 from bot.store import Consent, Store
 from bot.store.store import StoredResponse
+from bot.store.waits import be_patient
 from bot.teams import TeamView
 
 if TYPE_CHECKING:
@@ -113,10 +114,14 @@ class RitualContext:
         return replace(message, buttons=buttons)
 
     async def _starting(self, target: str) -> None:
-        """Before the first platform call of a firing: the engine records where and when."""
+        """Before the first platform call of a firing: the engine records where and when.
+
+        From then on an interaction waits patiently for the database (`bot/store/waits.py`):
+        half of it done is worse than slow."""
         if not self._started and self.before_first_delivery is not None:
             await self.before_first_delivery(target)
         self._started = True
+        be_patient()
 
     def wrap_form(self, form: Form) -> Form:
         """Namespace the form and put the core's rules for its fields in front of its state."""
@@ -378,6 +383,7 @@ class InteractionContext(RitualContext):
         """
         if not self.trigger_id:
             return False
+        be_patient()
         await self.platform.open_form(self.trigger_id, self.user_id, self.wrap_form(complete(form, self.acting_language)))
         return True
 

@@ -121,6 +121,7 @@ TEXTS: Catalog = {
     "guard.post_anyway": {"nl": "Alleen als ik je waarschuw: het gaat niet over een cliënt, deel het zoals het is", "en": "Only if I warn you: it is not about a client, share it as it is"},
     "guard.how": {"nl": "Haal het eruit, of vink onderaan aan dat het niet over een cliënt gaat; dan deel ik het zoals het is.", "en": "Take it out, or tick the box at the bottom if it is not about a client; then I share it as it is."},
     "form.bad_choice": {"nl": "Kies een van de mogelijkheden, alsjeblieft.", "en": "Please pick one of the options."},
+    "busy.try_again": {"nl": "Dat lukte even niet: het is nu erg druk. Probeer het over een ogenblik opnieuw; er is niets gedeeld of bewaard.", "en": "That didn't work: it is very busy right now. Please try again in a moment; nothing was shared or kept."},
     "form.reopen": {"nl": "Dit formulier is van voor een update en kan ik niet meer lezen. Open het opnieuw, alsjeblieft; er is niets gedeeld.", "en": "This form is from before an update and I can no longer read it. Please open it again; nothing was shared."},
     "form.expired": {"nl": "Dit formulier stond te lang open. Open het opnieuw, alsjeblieft; er is niets gedeeld.", "en": "This form was open too long. Please open it again; nothing was shared."},
     "share.as": {"nl": "Hoe wil je delen?", "en": "How do you want to share?"},

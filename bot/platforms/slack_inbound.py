@@ -18,9 +18,11 @@ from bot.app import RitualBot
 from bot.config import AppConfig
 from bot.i18n import pick_language, translate
 from bot.messages import Message, MessageRef, text
+from bot.once import delivery, values_digest
 from bot.platform import (
     ActionRequest,
     CommandRequest,
+    Delivery,
     Dispatcher,
     FormResult,
     FormSubmission,
@@ -35,6 +37,20 @@ from bot.platforms.slack_texts import TEXTS
 log = logging.getLogger("ritualbot.slack")
 
 FORM_BUDGET = 2.5  # seconds the core may take on a submission before Slack's 3 s run out
+
+
+def _by_trigger(body: dict[str, Any]) -> Delivery | None:
+    """A command or click: Slack gives each one its own trigger id, so a replayed request repeats it."""
+    trigger = body.get("trigger_id")
+    return delivery("slack", str(body.get("type") or "command"), str(trigger)) if trigger else None
+
+
+def submission_delivery(body: dict[str, Any], values: dict[str, Any]) -> Delivery:
+    """A modal submission: the same view with the same values is one contribution, whether the
+    person pressed the button again after a slow answer or the request was replayed."""
+    view = body["view"]
+    return delivery("slack", "view", str(body["user"]["id"]), str(view.get("id", "")), str(view.get("hash", "")),
+                    values_digest(values))
 
 
 class Inbound:
@@ -66,7 +82,7 @@ class Inbound:
         locale = await self.platform.user_locale(user)
         reply = self.respond_reply(respond, channel, user)
         request = CommandRequest(platform="slack", user_id=user, channel_id=channel, text=body.get("text") or "",
-                                 reply=reply, trigger_id=trigger, locale=locale)
+                                 reply=reply, trigger_id=trigger, locale=locale, delivery=_by_trigger(body))
         await self._safely(self.dispatcher().handle_command(request), reply, locale)
 
     async def action(self, body: dict[str, Any], respond: AsyncRespond | None) -> None:
@@ -90,7 +106,8 @@ class Inbound:
                                    replace_first=ephemeral)
         request = ActionRequest(platform="slack", user_id=user, channel_id=channel or "",
                                 action=action.get("action_id", ""), value=action.get("value") or "",
-                                reply=reply, message=ref, trigger_id=trigger, locale=locale)
+                                reply=reply, message=ref, trigger_id=trigger, locale=locale,
+                                delivery=_by_trigger(body))
         await self._safely(self.dispatcher().handle_action(request), reply, locale)
         if user in self.home_users and request.action.startswith("core:"):
             await self.publish_home(user)  # consent may have changed
@@ -108,7 +125,7 @@ class Inbound:
             await reply(self.say("error.generic", locale))
             return
         request = CommandRequest(platform="slack", user_id=user, channel_id=team.channel, text=name, reply=reply,
-                                 trigger_id=body.get("trigger_id"), locale=locale)
+                                 trigger_id=body.get("trigger_id"), locale=locale, delivery=_by_trigger(body))
         await self._safely(bot.handle_command(request), reply, locale)
         await self.publish_home(user)
 
@@ -126,7 +143,8 @@ class Inbound:
             return await self.dispatcher().handle_form(FormSubmission(
                 platform="slack", user_id=user, form_id=view.get("callback_id", ""),
                 state=view.get("private_metadata", ""), values=values, reply=self.private_reply(channel, user),
-                channel_id=channel, locale=locale, traceless=self.traceless_reply(channel, user)))
+                channel_id=channel, locale=locale, traceless=self.traceless_reply(channel, user),
+                delivery=submission_delivery(body, values)))
 
         task = asyncio.ensure_future(run())
         done, _ = await asyncio.wait({task}, timeout=FORM_BUDGET)

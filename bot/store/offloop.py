@@ -9,6 +9,9 @@ Socket Mode heartbeat and `/healthz`).
 The pool is bounded: one thread for SQLite, which serialises writers anyway (so this
 process's transactions keep the order and the locking they always had), and the
 connection pool's size for PostgreSQL (so a thread never waits for a connection).
+
+Each call takes the waits of the task that awaits it (`bot/store/waits.py`): brief while a
+person's interaction has delivered nothing yet, patient otherwise.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine
+
+from bot.store.waits import bound_waits, current_waits, run_within
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -35,9 +40,11 @@ class OffLoop:
         self.engine = engine
         threads = 1 if engine.dialect.name == "sqlite" else POSTGRES_THREADS
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ritualbot-db")
+        bound_waits(engine)
 
     async def _off_loop(self, call: Callable[[], R]) -> R:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        work = functools.partial(run_within, current_waits(), call)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
 
     def close(self) -> None:
         """Stop the pool's threads (after the last awaited call) and close the connections."""
