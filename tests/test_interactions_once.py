@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
+from sqlalchemy import text
 
 from bot.simulation import advance
 from bot.store import Store
+from bot.store.database import make_engine
+from bot.store.handled import request_key
 from tests.db_locks import holding
-from tests.fakes.slack_api import interactive_body, sign_request
+from tests.fakes.slack_api import app_home_opened_event, event_callback, interactive_body, sign_request
+from tests.test_mattermost_support import BRAM as MM_BRAM
+from tests.test_mattermost_support import CHAN as MM_CHAN
+from tests.test_mattermost_support import running_bot as mattermost_bot
 from tests.test_slack_support import BRAM, CH, SECRET, Running, find_button, running_bot, until
 
 BUSY_NL = "Probeer het over een ogenblik opnieuw"
@@ -103,6 +109,8 @@ async def test_share_pressed_again_while_the_first_is_still_posting_posts_once(s
         await until(lambda: r.slack.thread(CH, prompt.ts), "the reply", timeout=8)
         await asyncio.sleep(0.3)
         assert len(r.slack.thread(CH, prompt.ts)) == 1
+        # and no second reply on its way: one request to post in the thread, ever
+        assert len([c for c in r.slack.calls_to("chat.postMessage") if c.args.get("thread_ts")]) == 1
 
 
 async def test_a_signed_click_replayed_within_its_window_acts_once(store: Store) -> None:
@@ -123,3 +131,68 @@ async def test_a_signed_click_replayed_within_its_window_acts_once(store: Store)
         # a new click of the same button (a new trigger id) still opens the form
         assert await r.click(BRAM, prompt, "share") == 200
         await until(lambda: len(r.slack.calls_to("views.open")) == 2, "the second modal")
+
+
+async def test_a_submission_retried_to_another_replica_is_handled_once(store: Store, database_url: str) -> None:
+    """Two replicas on one database behind a load balancer (issue 10 point 3): Slack's retry
+    of a submission, and of an event, reaches the other replica; each acts once."""
+    other = Store(make_engine(database_url))  # the second replica's own connections
+    try:
+        async with running_bot(store) as a, running_bot(other, slack=a.slack) as b:
+            prompt, view = await _opened_form(a)
+            b.clock.set(a.clock.now())
+            body = _submission(a, view, ANSWER)
+            answers = await asyncio.gather(*(
+                _slack_posts(a, body, base=r.base, headers=sign_request(SECRET, body, None,
+                                                                         "application/x-www-form-urlencoded"))
+                for r in (a, b)))
+            assert answers == [(200, {}), (200, {})]  # both calm: one posted, the other closed the modal
+            await until(lambda: a.slack.thread(CH, prompt.ts), "the reply")
+            await asyncio.sleep(0.3)
+            assert len(a.slack.thread(CH, prompt.ts)) == 1
+
+            event = json.dumps(event_callback(app_home_opened_event(user_id=BRAM), event_id="Ev0REPLICA01"))
+            for r, retry in ((a, None), (b, "1")):
+                headers = sign_request(SECRET, event, None, "application/json")
+                if retry:
+                    headers |= {"X-Slack-Retry-Num": retry, "X-Slack-Retry-Reason": "http_timeout"}
+                assert (await _slack_posts(r, event, headers=headers))[0] == 200  # type: ignore[index]
+            await until(lambda: a.slack.calls_to("views.publish"), "the App Home")
+            await asyncio.sleep(0.3)
+            assert len(a.slack.calls_to("views.publish")) == 1
+    finally:
+        other.close()
+
+
+async def test_a_delivery_is_taken_once_and_forgotten_after_its_window(store: Store) -> None:
+    now = datetime(2026, 12, 4, 13, 0, tzinfo=UTC)
+    key = request_key("slack", "view", "U1", "V1", "h", "{}")
+    assert await store.claim_request(key, now, now + timedelta(minutes=10))
+    assert not await store.claim_request(key, now + timedelta(minutes=9), now + timedelta(minutes=19))
+    await store.release_request(key)  # it did nothing: a retry may act
+    assert await store.claim_request(key, now, now + timedelta(minutes=10))
+    later = now + timedelta(minutes=11)  # expired: purged by the next insert, and taken again
+    assert await store.claim_request(request_key("other"), later, later + timedelta(minutes=10))
+    with store.engine.connect() as conn:
+        keys = {row[0] for row in conn.execute(text("SELECT key FROM handled_request"))}
+    assert keys == {request_key("other")}
+
+
+async def test_a_mattermost_dialog_submitted_again_posts_once(store: Store, database_url: str) -> None:
+    async with mattermost_bot(store) as r:
+        await advance(r.bot, r.clock, r.clock.now() + timedelta(days=4, hours=6, minutes=1))
+        [prompt] = r.bot_posts(MM_CHAN)
+        assert (await r.click(MM_BRAM, prompt, "Deel je succes")).status == 200
+        [opened] = r.mm.dialogs
+        answer = {"success": "Goed gesprek", "mistake": "Te laat gebeld", "lesson": "Eerder bellen",
+                  "share_as": "named"}
+        with holding(database_url, at_most=30.0):  # busy: the dialog says "try again", nothing is posted
+            busy = await r.submit(MM_BRAM, opened, answer)
+            assert busy.status == 200 and BUSY_NL in json.dumps(busy.json, ensure_ascii=False)
+            assert [p for p in r.bot_posts(MM_CHAN) if p["root_id"]] == []
+        first = await r.submit(MM_BRAM, opened, answer)
+        assert first.status == 200 and not (first.json or {}).get("errors")
+        again = await r.submit(MM_BRAM, opened, answer)  # submitted again, or the request replayed
+        assert again.status == 200 and not (again.json or {}).get("errors")
+        await asyncio.sleep(0.3)
+        assert len([p for p in r.bot_posts(MM_CHAN) if p["root_id"]]) == 1

@@ -35,9 +35,10 @@ class HandledRequests(OffLoop):
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         with self.engine.begin() as conn:
             conn.execute(delete(HandledRow).where(col(HandledRow.expires_at) < now))
-            result = conn.execute(insert(HandledRow).values(key=key, expires_at=expires_at)
-                                  .on_conflict_do_nothing(index_elements=["key"]))
-            return bool(result.rowcount)
+            taken = conn.execute(insert(HandledRow).values(key=key, expires_at=expires_at)
+                                 .on_conflict_do_nothing(index_elements=["key"])
+                                 .returning(col(HandledRow.key))).first()
+            return taken is not None
 
     @off_loop
     def release_request(self, key: str) -> None:
