@@ -7,8 +7,10 @@ test; a `postgresql://` URL means that server, migrated once and emptied before 
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import os
+import pkgutil
 import socket
 import textwrap
 from collections.abc import AsyncIterator, Iterator
@@ -79,6 +81,22 @@ def free_port() -> int:
 
 
 _RITUALS = discover()  # once, at collection: scanning entry points and importing rituals takes a while
+
+
+def _import_everything() -> None:
+    """Import every module of the bot and its rituals now, at collection: a test that imports
+    one for the first time inside its event loop would stall the loop for reasons of test
+    order, not of the bot (a running bot imports them at start-up)."""
+    import bot
+    import rituals
+
+    for package in (bot, rituals):
+        for found in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            if ".migrations" not in found.name and not found.name.endswith("__main__"):
+                importlib.import_module(found.name)
+
+
+_import_everything()
 
 
 def make_config(toml: str) -> AppConfig:

@@ -17,7 +17,7 @@ import aiohttp
 from sqlalchemy import text
 
 from bot.simulation import advance
-from bot.store import Store
+from bot.store import Consent, Store
 from bot.store.database import make_engine
 from bot.store.handled import request_key
 from tests.db_locks import holding
@@ -25,7 +25,7 @@ from tests.fakes.slack_api import app_home_opened_event, event_callback, interac
 from tests.test_mattermost_support import BRAM as MM_BRAM
 from tests.test_mattermost_support import CHAN as MM_CHAN
 from tests.test_mattermost_support import running_bot as mattermost_bot
-from tests.test_slack_support import BRAM, CH, SECRET, Running, find_button, running_bot, until
+from tests.test_slack_support import BRAM, CH, COR, SECRET, Running, find_button, running_bot, until
 
 BUSY_NL = "Probeer het over een ogenblik opnieuw"
 NAMED = {"type": "radio_buttons", "selected_option": {"value": "named"}}
@@ -196,3 +196,18 @@ async def test_a_mattermost_dialog_submitted_again_posts_once(store: Store, data
         assert again.status == 200 and not (again.json or {}).get("errors")
         await asyncio.sleep(0.3)
         assert len([p for p in r.bot_posts(MM_CHAN) if p["root_id"]]) == 1
+
+
+async def test_a_command_that_cannot_get_the_database_says_try_again_in_the_persons_language(
+        store: Store, database_url: str) -> None:
+    async with running_bot(store) as r:
+        with holding(database_url, tables=("member",), at_most=30.0):
+            status, _, _ = await r.command(COR, "optout")  # cor's Slack locale is en-GB
+            assert status == 200
+            await until(lambda: r.slack.responses, "the answer")
+        [answer] = r.slack.responses
+        assert "try again in a moment" in answer.body["text"] and answer.body["response_type"] == "ephemeral"
+        assert await store.consent("noord", COR) is Consent.UNKNOWN  # nothing was done
+        await r.command(COR, "optout")  # a moment later it works
+        await until(lambda: len(r.slack.responses) == 2, "the second answer")
+        assert await store.consent("noord", COR) is Consent.OUT
