@@ -83,16 +83,32 @@ class _Sample:
     culprit: str
 
 
-def _cpu_waits(tids: list[int]) -> dict[int, int]:
-    """Nanoseconds each thread has spent waiting on a run queue (missing threads left out)."""
-    found: dict[int, int] = {}
-    for tid in tids:
-        try:
-            with open(f"/proc/self/task/{tid}/schedstat", "rb") as f:
-                found[tid] = int(f.read().split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-    return found
+class RunQueueWaits:
+    """Nanoseconds each thread of this process has waited on a CPU run queue, from
+    `/proc/self/task/<tid>/schedstat` (2nd field). The files stay open and are re-read
+    with one `pread` each, so a look every 10 ms costs a syscall per thread."""
+
+    def __init__(self) -> None:
+        self._files: dict[int, int] = {}
+
+    def __call__(self, tids: list[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for tid in tids:
+            fd = self._files.get(tid)
+            try:
+                if fd is None:
+                    fd = self._files[tid] = os.open(f"/proc/self/task/{tid}/schedstat", os.O_RDONLY)
+                found[tid] = int(os.pread(fd, 128, 0).split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+        for gone in set(self._files) - set(tids):  # threads that ended
+            os.close(self._files.pop(gone))
+        return found
+
+    def close(self) -> None:
+        for fd in self._files.values():
+            os.close(fd)
+        self._files.clear()
 
 
 def _thread_ids() -> list[int]:
@@ -135,20 +151,20 @@ class LoopLagMonitor:
     """
 
     def __init__(self, metrics: Metrics | None = None, *, threshold: float = THRESHOLD, tick: float = TICK,
-                 sample: float = SAMPLE, cpu_waits: Callable[[list[int]], dict[int, int]] = _cpu_waits,
+                 sample: float = SAMPLE, cpu_waits: Callable[[list[int]], dict[int, int]] | None = None,
                  ours: Callable[[str], bool] = our_code) -> None:
         self.metrics = metrics
         self.ours = ours
         self.threshold, self.tick, self.sample = threshold, tick, sample
         self.stalls: list[Stall] = []
-        self._cpu_waits = cpu_waits
+        self._cpu_waits = cpu_waits or RunQueueWaits()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._due = 0.0
         self._lock = threading.Lock()
-        self._ended: deque[tuple[float, float]] = deque()
+        self._ended: deque[tuple[float, float, float]] = deque()
         self._samples: list[_Sample] = []
-        self._waits: deque[tuple[float, int]] = deque(maxlen=6000)  # a minute of looks
+        self._waited: dict[int, int] = {}  # run-queue wait (ns) of each thread at the last tick
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._ident = 0
@@ -159,10 +175,12 @@ class LoopLagMonitor:
         self._loop = asyncio.get_running_loop()
         self._ident = threading.get_ident()
         self._stop.clear()
-        self._due = time.monotonic() + self.tick
-        self._timer = self._loop.call_later(self.tick, self._on_tick)
         self._thread = threading.Thread(target=self._watch, name="ritualbot-looplag", daemon=True)
         self._thread.start()
+        self._own_tid = self._thread.native_id or 0
+        self._waited = self._run_queue_wait()
+        self._due = time.monotonic() + self.tick
+        self._timer = self._loop.call_later(self.tick, self._on_tick)
 
     def stop(self) -> list[Stall]:
         """Stop watching; every stall seen, including one that ended with the last tick."""
@@ -174,6 +192,8 @@ class LoopLagMonitor:
             self._thread.join()
             self._thread = None
         self._analyse()
+        if isinstance(self._cpu_waits, RunQueueWaits):
+            self._cpu_waits.close()
         return list(self.stalls)
 
     def blamed(self) -> list[Stall]:
@@ -183,23 +203,28 @@ class LoopLagMonitor:
     # on the loop ---------------------------------------------------------------------------------
 
     def _on_tick(self) -> None:
+        # The run-queue wait is read here, on the loop's own thread, at every tick: so a stall
+        # is measured between exactly the ticks around it, however late the watchdog looks.
         now = time.monotonic()
-        late = now - self._due
-        if late > self.threshold:
+        waited = self._run_queue_wait()
+        if now - self._due > self.threshold:
+            # per thread; a thread born since the last tick waited all of its wait in between
+            cpu_wait = sum(ns - self._waited.get(tid, 0) for tid, ns in waited.items()) / 1e9
             with self._lock:
-                self._ended.append((self._due, now))
+                self._ended.append((self._due, now, cpu_wait))
+        self._waited = waited
         self._due = now + self.tick
         assert self._loop is not None
         self._timer = self._loop.call_later(self.tick, self._on_tick)
 
+    def _run_queue_wait(self) -> dict[int, int]:
+        return self._cpu_waits([t for t in _thread_ids() if t != self._own_tid])
+
     # on the watchdog thread ----------------------------------------------------------------------
 
     def _watch(self) -> None:
-        self._own_tid = threading.get_native_id()
         while not self._stop.wait(self.sample):
             now = time.monotonic()
-            waits = self._cpu_waits([t for t in _thread_ids() if t != self._own_tid])
-            self._waits.append((now, sum(waits.values())))
             if now - self._due > self.threshold / 2:  # a stall may be going on: look at what runs
                 try:
                     sample = _sample(sys._current_frames().get(self._ident), now, self.ours)
@@ -209,32 +234,18 @@ class LoopLagMonitor:
                     self._samples.append(sample)
             self._analyse()
 
-    def _wait_at(self, moment: float, *, before: bool) -> int | None:
-        """The summed run-queue wait (ns) last measured before (or first after) `moment`."""
-        picked = None
-        for at, total in self._waits:
-            if before and at <= moment:
-                picked = total
-            elif not before and at >= moment:
-                return total
-        return picked
-
     def _analyse(self) -> None:
         with self._lock:
             ended = list(self._ended)
             self._ended.clear()
-        for started, finished in ended:
+        for started, finished, cpu_wait in ended:
             with self._lock:
                 samples = [s for s in self._samples if started <= s.at <= finished]
                 self._samples = [s for s in self._samples if s.at > finished]
-            self._report(self._judge(started, finished, samples))
+            self._report(self._judge(started, finished, cpu_wait, samples))
 
-    def _judge(self, started: float, finished: float, samples: list[_Sample]) -> Stall:
+    def _judge(self, started: float, finished: float, cpu_wait: float, samples: list[_Sample]) -> Stall:
         seconds = finished - started
-        first, last = self._wait_at(started, before=True), self._wait_at(finished, before=False)
-        if last is None:  # the stall ended a moment ago: measure now
-            last = sum(self._cpu_waits([t for t in _thread_ids() if t != self._own_tid]).values())
-        cpu_wait = (last - first) / 1e9 if first is not None else 0.0
         spans: dict[int, list[_Sample]] = {}
         for s in samples:
             if s.handle is not None:

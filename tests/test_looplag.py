@@ -8,12 +8,16 @@ These tests stall the loop on purpose, so the autouse watch (`tests/conftest.py`
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+import threading
 import time
 from datetime import UTC, datetime
 
 import pytest
 
-from bot.looplag import BUSY, CODE, STARVED, LoopLagMonitor
+from bot.looplag import BUSY, CODE, STARVED, LoopLagMonitor, RunQueueWaits
 from bot.metrics import Metrics
 from bot.store import Consent, Store
 from tests.conftest import fail_on_stalls
@@ -50,7 +54,7 @@ async def test_a_blocking_database_call_on_the_loop_is_blamed_on_our_code_and_fa
 
 async def test_a_stall_spent_waiting_for_a_cpu_is_not_blamed() -> None:
     # As if every moment of the stall the process's threads waited on a run queue (a loaded machine).
-    monitor = LoopLagMonitor(ours=_this_file, cpu_waits=lambda tids: {0: time.monotonic_ns()})
+    monitor = LoopLagMonitor(ours=_this_file, cpu_waits=lambda tids: {tid: time.monotonic_ns() for tid in tids})
     monitor.start()
     _hold_the_loop(0.3)
     await asyncio.sleep(0.05)
@@ -81,3 +85,49 @@ async def test_one_long_callback_of_ours_is_named() -> None:
     [stall] = monitor.stop()
     assert stall.cause == CODE and "_hold_the_loop" in stall.culprit
     assert "test_one_long_callback_of_ours_is_named" in "\n".join(stall.stack)
+
+
+def _spin(cpu_seconds: float) -> None:
+    """Work on the CPU for `cpu_seconds` of this thread's own CPU time, however long that takes."""
+    end = time.thread_time() + cpu_seconds
+    while time.thread_time() < end:
+        pass
+
+
+async def test_the_kernels_run_queue_wait_is_read_per_thread() -> None:
+    waits = RunQueueWaits()
+    try:
+        me = threading.get_native_id()
+        found = waits([me, 2**22 + 12345])  # a thread that does not exist is left out
+    finally:
+        waits.close()
+    if not os.path.exists(f"/proc/self/task/{me}/schedstat"):
+        pytest.skip("no schedstat on this system")
+    assert list(found) == [me] and found[me] >= 0
+
+
+async def test_our_short_callback_slowed_down_by_cpu_hogs_on_its_core_is_not_blamed() -> None:
+    """Real starvation: three processes spinning on the loop thread's core make 40 ms of our
+    CPU work take several times as long; the kernel's run-queue wait tells it apart."""
+    if not hasattr(os, "sched_setaffinity") or not os.path.exists(f"/proc/self/task/{threading.get_native_id()}/schedstat"):
+        pytest.skip("needs Linux's schedstat and CPU affinity")
+    saved = os.sched_getaffinity(0)
+    core = min(saved)
+    hogs = [subprocess.Popen([sys.executable, "-c", "while 1: pass"]) for _ in range(3)]
+    try:
+        for hog in hogs:
+            os.sched_setaffinity(hog.pid, {core})
+        os.sched_setaffinity(0, {core})  # this (the loop's) thread only
+        _spin(0.2)  # the hogs are running now
+        monitor = LoopLagMonitor(ours=_this_file)
+        monitor.start()
+        _spin(0.04)
+        await asyncio.sleep(0.05)
+        stalls = monitor.stop()
+    finally:
+        os.sched_setaffinity(0, saved)
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+    assert monitor.blamed() == []
+    assert any(s.cause == STARVED for s in stalls), stalls

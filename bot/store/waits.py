@@ -39,7 +39,7 @@ class Waits:
 
 
 BRIEF = Waits(lock=1.5, statement=3.0)  # a person is waiting, and Slack gives up after 3 s
-PATIENT = Waits(lock=30.0, statement=300.0)  # scheduled work, retention, start-up
+PATIENT = Waits(lock=30.0, statement=300.0)  # the store's calls for scheduled work, retention, start-up
 
 # PostgreSQL: lock_not_available (lock_timeout), query_canceled (statement_timeout).
 _PG_WAIT_STATES = ("55P03", "57014")
@@ -82,7 +82,7 @@ def run_within(waits: Waits, call: Callable[[], R]) -> R:
             raise DatabaseBusy(f"the database stayed busy ({type(exc.orig).__name__})") from exc
         raise
     finally:
-        _thread.waits = PATIENT
+        _thread.waits = None
 
 
 def is_wait_exceeded(error: BaseException | None) -> bool:
@@ -93,16 +93,18 @@ def is_wait_exceeded(error: BaseException | None) -> bool:
 
 
 def _apply_waits(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-    waits: Waits = getattr(_thread, "waits", PATIENT)
-    if record.info.get("ritualbot_waits") == waits:
+    waits: Waits | None = getattr(_thread, "waits", None)
+    if record.info.get("ritualbot_waits", None) == waits:
         return
     cursor = dbapi_connection.cursor()
     try:
         if isinstance(dbapi_connection, sqlite3.Connection):
-            cursor.execute(f"PRAGMA busy_timeout = {int(waits.lock * 1000)}")
+            cursor.execute(f"PRAGMA busy_timeout = {int((waits or PATIENT).lock * 1000)}")
         else:
-            cursor.execute(f"SET lock_timeout = {int(waits.lock * 1000)}")
-            cursor.execute(f"SET statement_timeout = {int(waits.statement * 1000)}")
+            # Outside the store's calls (migrations, tools) the server's own defaults apply.
+            lock, statement = (f"{int(waits.lock * 1000)}", f"{int(waits.statement * 1000)}") if waits else ("DEFAULT",) * 2
+            cursor.execute(f"SET lock_timeout = {lock}")
+            cursor.execute(f"SET statement_timeout = {statement}")
             dbapi_connection.commit()  # a SET in a transaction rolled back later would be undone
     finally:
         cursor.close()
