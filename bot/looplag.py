@@ -9,9 +9,10 @@ innermost frame of our own code.
 Not every late tick is our fault. On a busy machine the loop thread (or the thread that
 holds the GIL) may wait for a CPU: the kernel counts that wait per thread in
 `/proc/self/task/<tid>/schedstat` (2nd field, nanoseconds on a run queue), and the
-monitor subtracts it, summed over the process's threads, from the stall. A stall is
-blamed on our code ("code") only when what is left is still over the threshold *and* one
-callback whose stack holds our code was running through at least half of it. Otherwise
+monitor subtracts it, summed over the process's threads, from the stall, and so the time
+Python's garbage collector ran on the loop's thread (`gc.callbacks`). A stall is blamed on
+our code ("code") only when what is left is still over the threshold *and* one callback
+ran through at least half of it with our code on its stack in at least half the samples. Otherwise
 it is "starved" (the CPU was taken by others) or "busy" (many short callbacks, none long).
 Where schedstat is missing (not Linux), nothing is subtracted.
 """
@@ -19,6 +20,7 @@ Where schedstat is missing (not Linux), nothing is subtracted.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -61,16 +63,18 @@ class Stall:
     cause: str
     culprit: str = ""
     stack: list[str] = field(default_factory=list)
+    collecting: float = 0.0  # seconds of it in Python's garbage collector on the loop's thread
 
     @property
     def blocked(self) -> float:
-        """The part of the stall not spent waiting for a CPU."""
-        return max(0.0, self.seconds - self.cpu_wait)
+        """The part of the stall not spent waiting for a CPU or collecting garbage."""
+        return max(0.0, self.seconds - self.cpu_wait - self.collecting)
 
     def describe(self) -> str:
         where = "\n    ".join(self.stack[-12:])
         return (f"event loop stalled {self.seconds * 1000:.0f} ms ({self.cpu_wait * 1000:.0f} ms of it waiting "
-                f"for a CPU), cause {self.cause}: {self.culprit or 'no single callback'}"
+                f"for a CPU, {self.collecting * 1000:.0f} ms collecting garbage), cause {self.cause}: "
+                f"{self.culprit or 'no single callback'}"
                 + (f"\n    {where}" if where else ""))
 
 
@@ -162,9 +166,11 @@ class LoopLagMonitor:
         self._timer: asyncio.TimerHandle | None = None
         self._due = 0.0
         self._lock = threading.Lock()
-        self._ended: deque[tuple[float, float, float]] = deque()
+        self._ended: deque[tuple[float, float, float, float]] = deque()
         self._samples: list[_Sample] = []
         self._waited: dict[int, int] = {}  # run-queue wait (ns) of each thread at the last tick
+        self._collected = self._collected_at_tick = 0.0  # seconds in gc on the loop's thread
+        self._gc_began = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._ident = 0
@@ -179,6 +185,7 @@ class LoopLagMonitor:
         self._thread.start()
         self._own_tid = self._thread.native_id or 0
         self._waited = self._run_queue_wait()
+        gc.callbacks.append(self._on_gc)
         self._due = time.monotonic() + self.tick
         self._timer = self._loop.call_later(self.tick, self._on_tick)
 
@@ -187,6 +194,8 @@ class LoopLagMonitor:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
@@ -211,11 +220,22 @@ class LoopLagMonitor:
             # per thread; a thread born since the last tick waited all of its wait in between
             cpu_wait = sum(ns - self._waited.get(tid, 0) for tid, ns in waited.items()) / 1e9
             with self._lock:
-                self._ended.append((self._due, now, cpu_wait))
+                self._ended.append((self._due, now, cpu_wait, self._collected - self._collected_at_tick))
+        self._collected_at_tick = self._collected
         self._waited = waited
         self._due = now + self.tick
         assert self._loop is not None
         self._timer = self._loop.call_later(self.tick, self._on_tick)
+
+    def _on_gc(self, phase: str, _info: dict[str, int]) -> None:
+        """Time Python's garbage collections on the loop's thread (they stall it, but are no call of ours)."""
+        if threading.get_ident() != self._ident:
+            return
+        if phase == "start":
+            self._gc_began = time.monotonic()
+        elif self._gc_began:
+            self._collected += time.monotonic() - self._gc_began
+            self._gc_began = 0.0
 
     def _run_queue_wait(self) -> dict[int, int]:
         return self._cpu_waits([t for t in _thread_ids() if t != self._own_tid])
@@ -238,29 +258,31 @@ class LoopLagMonitor:
         with self._lock:
             ended = list(self._ended)
             self._ended.clear()
-        for started, finished, cpu_wait in ended:
+        for started, finished, cpu_wait, collecting in ended:
             with self._lock:
                 samples = [s for s in self._samples if started <= s.at <= finished]
                 self._samples = [s for s in self._samples if s.at > finished]
-            self._report(self._judge(started, finished, cpu_wait, samples))
+            self._report(self._judge(started, finished, cpu_wait, collecting, samples))
 
-    def _judge(self, started: float, finished: float, cpu_wait: float, samples: list[_Sample]) -> Stall:
+    def _judge(self, started: float, finished: float, cpu_wait: float, collecting: float,
+               samples: list[_Sample]) -> Stall:
         seconds = finished - started
         spans: dict[int, list[_Sample]] = {}
         for s in samples:
             if s.handle is not None:
                 spans.setdefault(id(s.handle), []).append(s)
         longest = max(spans.values(), key=len, default=[])
-        stall = Stall(started, seconds, max(0.0, cpu_wait), BUSY)
+        stall = Stall(started, seconds, max(0.0, cpu_wait), BUSY, collecting=collecting)
         if longest:  # where that callback was seen most often
             common = Counter(s.culprit for s in longest).most_common(1)[0][0]
             shown = next(s for s in reversed(longest) if s.culprit == common)
             stall.culprit, stall.stack = shown.culprit, shown.stack
         one_callback = bool(longest) and len(longest) * 2 >= max(1, len(samples)) and \
             longest[-1].at - longest[0].at + self.sample >= seconds / 2
+        mostly_ours = sum(s.ours for s in longest) * 2 >= len(longest) > 0
         if stall.blocked <= self.threshold:
             stall.cause = STARVED if cpu_wait > 0 else BUSY
-        elif one_callback and any(s.ours for s in longest):
+        elif one_callback and mostly_ours:
             stall.cause = CODE
         return stall
 
