@@ -259,6 +259,8 @@ class Engine:
 
     async def finish(self, firing: LeasedFiring, status: str, cause: str | None = None) -> Outcome:
         """Record a firing's outcome (only while it is still ours)."""
+        # Team and ritual only: a step's name can hold a person's id (an admin's insights).
+        log.debug("a firing of %s for team %s at %s: %s", firing.ritual_id, firing.team_id, firing.occurrence, status)
         if not await self.store.finish_firing(firing.id, self.worker, status, cause):
             log.warning("firing %s was taken over meanwhile; its new owner records the outcome", firing_marker(firing))
         return Outcome(status, cause)
