@@ -8,13 +8,16 @@ innermost frame of our own code.
 
 Not every late tick is our fault. On a busy machine the loop thread (or the thread that
 holds the GIL) may wait for a CPU: the kernel counts that wait per thread in
-`/proc/self/task/<tid>/schedstat` (2nd field, nanoseconds on a run queue), and the
-monitor subtracts it, summed over the process's threads, from the stall, and so the time
-Python's garbage collector ran on the loop's thread (`gc.callbacks`). A stall is blamed on
-our code ("code") only when what is left is still over the threshold *and* one callback
-ran through at least half of it with our code on its stack in at least half the samples. Otherwise
-it is "starved" (the CPU was taken by others) or "busy" (many short callbacks, none long).
-Where schedstat is missing (not Linux), nothing is subtracted.
+`/proc/self/task/<tid>/schedstat` (2nd field, nanoseconds on a run queue). The watchdog
+reads it every 10 ms (never the loop: even /proc can block while the process forks), and
+the monitor subtracts it, summed over the process's threads from the reading before the
+stall to the one after, and so the time Python's garbage collector ran on the loop's
+thread (`gc.callbacks`). A stall is blamed on our code ("code") only when what is left is
+still over the threshold *and* one callback ran through at least half of it with our
+code on its stack in at least half the samples. Otherwise it is "starved" (the CPU was
+taken by others) or "busy" (many short callbacks, none long). A stall with no reading
+before it (the first 10 ms) is never blamed. Where schedstat is missing (not Linux),
+nothing is subtracted.
 """
 
 from __future__ import annotations
@@ -45,8 +48,9 @@ _ASYNCIO = str(Path(asyncio.__file__).resolve().parent) + os.sep
 
 
 def our_code(filename: str) -> bool:
-    """True for a file of the `bot` or `rituals` packages."""
-    return os.path.abspath(filename).startswith(_ROOTS)
+    """True for a file of the `bot` or `rituals` packages (this monitor's own file aside)."""
+    path = os.path.abspath(filename)
+    return path.startswith(_ROOTS) and path != os.path.abspath(__file__)
 
 
 @dataclass
@@ -166,9 +170,10 @@ class LoopLagMonitor:
         self._timer: asyncio.TimerHandle | None = None
         self._due = 0.0
         self._lock = threading.Lock()
-        self._ended: deque[tuple[float, float, float, float]] = deque()
+        self._ended: deque[tuple[float, float, float]] = deque()
         self._samples: list[_Sample] = []
-        self._waited: dict[int, int] = {}  # run-queue wait (ns) of each thread at the last tick
+        # the watchdog's readings: (when, run-queue wait in ns of each thread); 30 s of them
+        self._readings: deque[tuple[float, dict[int, int]]] = deque(maxlen=3000)
         self._collected = self._collected_at_tick = 0.0  # seconds in gc on the loop's thread
         self._gc_began = 0.0
         self._stop = threading.Event()
@@ -184,7 +189,6 @@ class LoopLagMonitor:
         self._thread = threading.Thread(target=self._watch, name="ritualbot-looplag", daemon=True)
         self._thread.start()
         self._own_tid = self._thread.native_id or 0
-        self._waited = self._run_queue_wait()
         gc.callbacks.append(self._on_gc)
         self._due = time.monotonic() + self.tick
         self._timer = self._loop.call_later(self.tick, self._on_tick)
@@ -212,17 +216,12 @@ class LoopLagMonitor:
     # on the loop ---------------------------------------------------------------------------------
 
     def _on_tick(self) -> None:
-        # The run-queue wait is read here, on the loop's own thread, at every tick: so a stall
-        # is measured between exactly the ticks around it, however late the watchdog looks.
+        # Nothing here reads a file: even /proc can block (while the process forks), and this runs on the loop.
         now = time.monotonic()
-        waited = self._run_queue_wait()
         if now - self._due > self.threshold:
-            # per thread; a thread born since the last tick waited all of its wait in between
-            cpu_wait = sum(ns - self._waited.get(tid, 0) for tid, ns in waited.items()) / 1e9
             with self._lock:
-                self._ended.append((self._due, now, cpu_wait, self._collected - self._collected_at_tick))
+                self._ended.append((self._due, now, self._collected - self._collected_at_tick))
         self._collected_at_tick = self._collected
-        self._waited = waited
         self._due = now + self.tick
         assert self._loop is not None
         self._timer = self._loop.call_later(self.tick, self._on_tick)
@@ -244,6 +243,7 @@ class LoopLagMonitor:
 
     def _watch(self) -> None:
         while not self._stop.wait(self.sample):
+            self._readings.append((time.monotonic(), self._run_queue_wait()))
             now = time.monotonic()
             if now - self._due > self.threshold / 2:  # a stall may be going on: look at what runs
                 try:
@@ -258,11 +258,30 @@ class LoopLagMonitor:
         with self._lock:
             ended = list(self._ended)
             self._ended.clear()
-        for started, finished, cpu_wait, collecting in ended:
+        latest = self._readings[-1][0] if self._readings else 0.0
+        for i, (started, finished, collecting) in enumerate(ended):
+            if finished > latest and not self._stop.is_set():  # judged once the watchdog has read after it
+                with self._lock:
+                    self._ended.extendleft(reversed(ended[i:]))
+                return
+            cpu_wait = self._cpu_wait_between(started, finished)
             with self._lock:
                 samples = [s for s in self._samples if started <= s.at <= finished]
                 self._samples = [s for s in self._samples if s.at > finished]
             self._report(self._judge(started, finished, cpu_wait, collecting, samples))
+
+    def _cpu_wait_between(self, started: float, finished: float) -> float:
+        """Seconds the process's threads waited on a run queue from the last reading before
+        `started` to the first after `finished` (a little wider than the stall: in doubt, the
+        machine's fault, not ours). Unknown (no reading before it) counts as all of it."""
+        before = next((w for at, w in reversed(self._readings) if at <= started), None)
+        after = next((w for at, w in self._readings if at >= finished), None)
+        if after is None and self._stop.is_set():
+            after = self._run_queue_wait()
+        if before is None or after is None:
+            return finished - started
+        # per thread; a thread born in between waited all of its wait in between
+        return sum(ns - before.get(tid, 0) for tid, ns in after.items()) / 1e9
 
     def _judge(self, started: float, finished: float, cpu_wait: float, collecting: float,
                samples: list[_Sample]) -> Stall:

@@ -39,6 +39,7 @@ async def test_a_blocking_database_call_on_the_loop_is_blamed_on_our_code_and_fa
     metrics = Metrics()
     monitor = LoopLagMonitor(metrics)
     monitor.start()
+    await asyncio.sleep(0.05)  # the watchdog's first readings
     with holding(database_url, tables=("member",), at_most=0.4):
         # the store's synchronous body called on the loop, as a careless caller would
         Store.set_consent.__wrapped__(store, "noord", "bram", Consent.IN, datetime.now(UTC), 1)  # type: ignore[attr-defined]
@@ -56,6 +57,7 @@ async def test_a_stall_spent_waiting_for_a_cpu_is_not_blamed() -> None:
     # As if every moment of the stall the process's threads waited on a run queue (a loaded machine).
     monitor = LoopLagMonitor(ours=_this_file, cpu_waits=lambda tids: {tid: time.monotonic_ns() for tid in tids})
     monitor.start()
+    await asyncio.sleep(0.05)
     _hold_the_loop(0.3)
     await asyncio.sleep(0.05)
     stalls = monitor.stop()
@@ -80,6 +82,7 @@ async def test_many_short_callbacks_are_busy_not_blamed() -> None:
 async def test_one_long_callback_of_ours_is_named() -> None:
     monitor = LoopLagMonitor(ours=_this_file, cpu_waits=lambda tids: {})
     monitor.start()
+    await asyncio.sleep(0.05)
     _hold_the_loop(0.3)
     await asyncio.sleep(0.05)
     [stall] = monitor.stop()
@@ -121,6 +124,7 @@ async def test_our_short_callback_slowed_down_by_cpu_hogs_on_its_core_is_not_bla
         _spin(0.2)  # the hogs are running now
         monitor = LoopLagMonitor(ours=_this_file)
         monitor.start()
+        await asyncio.sleep(0.1)  # the watchdog's first readings
         _spin(0.04)
         await asyncio.sleep(0.05)
         stalls = monitor.stop()
