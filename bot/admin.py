@@ -6,6 +6,7 @@ in the audit log.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -52,7 +53,8 @@ class CoreCommands(BaseCommands):
             return
         try:
             parsed = parse_schedule(when)
-            check_fires(parsed, ctx.team.tz, self.bot.clock.now())
+            # looking up to 400 days ahead is CPU work: off the event loop
+            await asyncio.to_thread(check_fires, parsed, ctx.team.tz, self.bot.clock.now())
         except NeverFires as exc:
             await ctx.say(ctx.t("schedule.never", when=when, days=exc.days))
             return

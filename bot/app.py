@@ -26,17 +26,19 @@ from bot.engine import Engine, Outcome, Planned
 from bot.i18n import pick_language, translate
 from bot.messages import text
 from bot.metrics import Metrics
+from bot.once import Once, busy_message, patient_reply
 from bot.overrides import apply_overrides
 from bot.overview import TeamSummary, summarise, teams_of
 from bot.people import People
-from bot.platform import ActionRequest, ChatPlatform, CommandRequest, FormResult, FormSubmission, Reply
+from bot.platform import ActionRequest, ChatPlatform, CommandRequest, Delivery, FormResult, FormSubmission, Reply
 from bot.ritual import Ritual
 from bot.roster import RosterWatch
 from bot.schedule import parse_schedule
 from bot.schedule_change import CORE as CORE_STATE
 from bot.schedule_change import PREFIX as HISTORY_PREFIX
 from bot.schedule_change import served
-from bot.store import Store, retention
+from bot.store import DatabaseBusy, Store, retention
+from bot.store.waits import BRIEF, brief_waits, current_waits
 from bot.takeover import Takeover
 from bot.targets import decode_target
 from bot.teams import TeamView, team_view
@@ -91,6 +93,7 @@ class RitualBot:
         self._derived_from: tuple[object, ...] | None = None  # what the plans were last derived from
         self._derive(config)
         self.core = CoreCommands(self)
+        self.once = Once(store, clock)
 
     async def load(self) -> None:
         """Apply the admins' runtime changes stored in the database (once, before starting);
@@ -242,10 +245,29 @@ class RitualBot:
     # dispatch ---------------------------------------------------------------------------------
 
     async def handle_command(self, request: CommandRequest) -> None:
+        """`/ritual …`: once per delivery, all or nothing when the database is busy (`bot/once.py`)."""
         team = self.team_for(request.platform, request.channel_id, request.user_id)
+        with brief_waits():
+            try:
+                await self._command(replace(request, reply=patient_reply(request.reply)), team)
+            except DatabaseBusy as exc:
+                await self._busy(exc, request.delivery, request.reply, request.locale, team)
+
+    async def _busy(self, exc: DatabaseBusy, arrival: Delivery | None, reply: Reply, locale: str | None,
+                    team: TeamView | None) -> None:
+        """The database stayed busy: when nothing went out yet, give the delivery back and
+        ask the person to try again; after something went out, it is an ordinary failure."""
+        if current_waits() is not BRIEF:
+            raise exc
+        await self.once.give_back(arrival)
+        await reply(busy_message(pick_language(locale, default=team.language if team else self.config.language)))
+
+    async def _command(self, request: CommandRequest, team: TeamView | None) -> None:
         language = pick_language(request.locale, default=self.config.language)
         if team is None:
             await request.reply(text(translate(TEXTS, "no_team", language)))
+            return
+        if not await self.once.take(request.delivery):
             return
         words = request.text.split()
         name, args = (words[0].lower(), words[1:]) if words else ("help", [])
@@ -283,10 +305,22 @@ class RitualBot:
         return user_id in await self.platform_for(team).channel_members(team.channel)
 
     async def handle_action(self, request: ActionRequest) -> None:
+        """A click: once per delivery, all or nothing when the database is busy (`bot/once.py`)."""
+        team = self.teams.get(decode_target(request.action, request.value)[2])
+        traceless = patient_reply(request.traceless) if request.traceless is not None else None
+        with brief_waits():
+            try:
+                await self._action(replace(request, reply=patient_reply(request.reply), traceless=traceless))
+            except DatabaseBusy as exc:
+                await self._busy(exc, request.delivery, request.reply, request.locale, team)
+
+    async def _action(self, request: ActionRequest) -> None:
         ritual_id, name, team_id, value = decode_target(request.action, request.value)
         team = self.teams.get(team_id)
         if team is None:
             log.warning("action for unknown team %r ignored", team_id)
+            return
+        if not await self.once.take(request.delivery):
             return
         if ritual_id == CORE:
             core_ctx = await CommandContext.create(self, team, request.user_id, request.reply, request.locale,
@@ -309,6 +343,21 @@ class RitualBot:
         await handler(ctx, value)
 
     async def handle_form(self, request: FormSubmission) -> FormResult:
+        """A submitted form: once per delivery (a repeat closes the form calmly), all or nothing
+        when the database is busy (the form stays open with "try again"; `bot/once.py`)."""
+        team = self.teams.get(decode_target(request.form_id, request.state)[2])
+        traceless = patient_reply(request.traceless) if request.traceless is not None else None
+        with brief_waits():
+            try:
+                return await self._form(replace(request, reply=patient_reply(request.reply), traceless=traceless))
+            except DatabaseBusy:
+                if current_waits() is not BRIEF:
+                    raise
+                await self.once.give_back(request.delivery)
+                language = pick_language(request.locale, default=team.language if team else self.config.language)
+                return FormResult({next(iter(request.values), "form"): translate(TEXTS, "busy.try_again", language)})
+
+    async def _form(self, request: FormSubmission) -> FormResult:
         ritual_id, name, team_id, state = decode_target(request.form_id, request.state)
         team = self.teams.get(team_id)
         ritual = self.rituals.get(ritual_id)
@@ -328,6 +377,8 @@ class RitualBot:
         checked = check(rules, dict(request.values), language)
         if not isinstance(checked, Contribution):
             return FormResult(checked)
+        if not await self.once.take(request.delivery):
+            return FormResult()  # the first arrival posts; this one closes the form calmly
         ctx = await self.interaction_context(ritual, team, request.user_id, request.reply,
                                        channel_id=request.channel_id, locale=request.locale,
                                        traceless=request.traceless, share_as=checked.share_as)

@@ -30,6 +30,7 @@ from bot.ritual_store import RitualStore
 from bot.rotation import pick_fair
 from bot.store import Consent, Store
 from bot.store.store import StoredResponse
+from bot.store.waits import be_patient
 from bot.targets import COMMAND_ACTION, SEP, encode_button
 from bot.teams import TeamView
 
@@ -116,10 +117,14 @@ class RitualContext(Generic[OptionsT]):
         return replace(message, buttons=buttons)
 
     async def _starting(self, target: str) -> None:
-        """Before the first platform call of a firing: the engine records where and when."""
+        """Before the first platform call of a firing: the engine records where and when.
+
+        From then on an interaction waits patiently for the database (`bot/store/waits.py`):
+        half of it done is worse than slow."""
         if not self._started and self.before_first_delivery is not None:
             await self.before_first_delivery(target)
         self._started = True
+        be_patient()
 
     def wrap_form(self, form: Form) -> Form:
         """Namespace the form and put the core's rules for its fields in front of its state."""
@@ -381,6 +386,7 @@ class InteractionContext(RitualContext[OptionsT]):
         """
         if not self.trigger_id:
             return False
+        be_patient()
         await self._platform.open_form(self.trigger_id, self.user_id, self.wrap_form(complete(form, self.acting_language)))
         return True
 

@@ -105,6 +105,12 @@ class Outcome:
     cause: str | None = None
 
 
+def firings_of(plans: Sequence[tuple[Planned, datetime]], now: datetime) -> list[list[StepFiring]]:
+    """Each plan's firings from its start up to `now` (a pure computation, safe on any thread)."""
+    end = now + timedelta(seconds=1)
+    return [plan.firings(start, end) for plan, start in plans]
+
+
 def firing_marker(firing: LeasedFiring) -> str:
     """The mark every message of a firing carries, so a replica taking over can look for it."""
     return "/".join(firing.key)
@@ -268,6 +274,8 @@ class Engine:
 
     async def finish(self, firing: LeasedFiring, status: str, cause: str | None = None) -> Outcome:
         """Record a firing's outcome (only while it is still ours)."""
+        # Team and ritual only: a step's name can hold a person's id (an admin's insights).
+        log.debug("a firing of %s for team %s at %s: %s", firing.ritual_id, firing.team_id, firing.occurrence, status)
         if not await self.store.finish_firing(firing.id, self.worker, status, cause):
             log.warning("firing %s was taken over meanwhile; its new owner records the outcome", firing_marker(firing))
         return Outcome(status, cause)
@@ -313,10 +321,11 @@ class Engine:
         if since is None:  # a few queries for all teams, not a few per team
             await self.see_teams(now)
             lasts = await self.store.last_firing_dues()
-        for plan in self.plans:
-            start = (max(since, await self.team_since(plan.team)) if since else
-                     await self._lookback_start(plan, now, lasts.get((plan.team.id, plan.ritual.id, plan.step.name))))
-            dues = plan.firings(start, now + timedelta(seconds=1))
+        starts = [(plan, max(since, await self.team_since(plan.team)) if since else
+                   await self._lookback_start(plan, now, lasts.get((plan.team.id, plan.ritual.id, plan.step.name))))
+                  for plan in self.plans]
+        # Working out thousands of schedules is CPU work: off the event loop (`firings_of`).
+        for (plan, start), dues in zip(starts, await asyncio.to_thread(firings_of, starts, now), strict=True):
             if not dues:
                 continue
             known = await self.store.firing_keys(plan.team.id, plan.ritual.id, start - timedelta(days=1))

@@ -10,6 +10,9 @@ Names and units (seconds, counts), all prefixed `ritualbot_`:
 - `post_seconds{platform}`: one post request to the platform, answer included
 - `rate_limited_total{platform}`: HTTP 429 answers; `retries_total{platform, reason}`: requests tried again
 - `loop_lag_seconds`: how late the event loop woke a sleeping probe
+- `loop_stalls_total{cause}`: stalls over 100 ms (`bot/looplag.py`): `code` (ours), `starved`
+  (waiting for a CPU), `busy` (many short callbacks); `loop_stall_blocked_seconds`: each stall
+  minus its CPU wait
 - `database_seconds{operation}`: one SQL statement (select, insert, update, delete, other)
 - `queue_depth{platform, lane}`: requests waiting for a slot (`posts` or `interactions`)
 """
@@ -52,6 +55,13 @@ class Metrics:
                                ["platform", "reason"], registry=r)
         self.loop_lag = Histogram("ritualbot_loop_lag_seconds", "How late the event loop woke a sleeping probe.",
                                   buckets=LAG_BUCKETS, registry=r)
+        self.loop_stalls = Counter("ritualbot_loop_stalls", "Event-loop stalls over 100 ms, by cause.",
+                                   ["cause"], registry=r)
+        for cause in ("code", "starved", "busy"):  # shown at zero from the start
+            self.loop_stalls.labels(cause=cause)
+        self.loop_stall_blocked = Histogram("ritualbot_loop_stall_blocked_seconds",
+                                            "A stall's length minus the time the process waited for a CPU.",
+                                            buckets=LAG_BUCKETS, registry=r)
         self.database_seconds = Histogram("ritualbot_database_seconds", "One SQL statement, in seconds.",
                                           ["operation"], buckets=DB_BUCKETS, registry=r)
         self.queue_depth = Gauge("ritualbot_queue_depth", "Platform requests waiting for a slot.",
@@ -76,6 +86,11 @@ class Metrics:
     def refused(self, platform: str) -> None:
         """One HTTP 429."""
         self.rate_limited.labels(platform=platform).inc()
+
+    def loop_stalled(self, cause: str, blocked: float) -> None:
+        """One event-loop stall (`bot/looplag.py`): its cause and its seconds minus CPU wait."""
+        self.loop_stalls.labels(cause=cause).inc()
+        self.loop_stall_blocked.observe(blocked)
 
     def retried(self, platform: str, reason: str) -> None:
         self.retries.labels(platform=platform, reason=reason).inc()

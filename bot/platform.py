@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 from bot.messages import Form, ImageFile, Message, MessageRef
@@ -71,6 +71,21 @@ class Unreachable(Exception):
 Marked: TypeAlias = MessageRef | Literal[False] | None
 """What `find_marked` learned: the message found, False when certainly not there, None when
 it cannot know."""
+
+REPLAY_WINDOW = timedelta(minutes=10)  # Slack accepts a signed request for 5 minutes
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What identifies one arrival of an interaction, and how long a replay of it may come.
+
+    `key` is a hash (`bot.once.delivery`), so nobody's words or ids are stored in it. The
+    core acts on the first arrival of a key only (`bot/once.py`).
+    """
+
+    key: str
+    window: timedelta = REPLAY_WINDOW
+
 
 Reply = Callable[[Message], Awaitable[None]]
 """Answer the acting user privately (ephemeral, command response or DM: the adapter knows)."""
@@ -148,6 +163,7 @@ class CommandRequest:
     reply: Reply
     trigger_id: str | None = None
     locale: str | None = None
+    delivery: Delivery | None = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +180,7 @@ class ActionRequest:
     trigger_id: str | None = None
     locale: str | None = None
     traceless: Reply | None = None
+    delivery: Delivery | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +198,7 @@ class FormSubmission:
     traceless: Reply | None = None
     """A way back to the person that stores nothing (an ephemeral message), or None where
     the adapter has none: what an anonymous contribution is confirmed with, never a DM."""
+    delivery: Delivery | None = None
 
 
 @dataclass(frozen=True)

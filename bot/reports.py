@@ -7,6 +7,7 @@ checklist) set `in_insights = False` and never appear.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,8 @@ async def send_insights(bot: RitualBot, team: TeamView, admin_id: str, language:
     platform = bot.platform_for(team)
     ref = await platform.send_dm(admin_id, text(summary_text(report, language, labels=labels)))
     if not report.team_hidden:
-        png = render_chart(report, language, labels=labels)
+        # Drawing (and the first import of matplotlib) takes a CPU for a second: off the event loop.
+        png = await asyncio.to_thread(render_chart, report, language, labels=labels)
         await platform.upload_image(ref.channel, ImageFile(f"participation-{team.id}.png", png,
                                                            f"{team.id} participation"))
     return ref

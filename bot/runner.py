@@ -17,6 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot import outbox
 from bot.clock import SystemClock
 from bot.http import build_http_app, serve
+from bot.looplag import LoopLagMonitor
 from bot.metrics import Metrics
 from bot.platform import ChatPlatform
 from bot.platforms import connector_for
@@ -63,7 +64,7 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
     started = time.monotonic()
-    config, ritual_types = load(config_path, env)
+    config, ritual_types = await asyncio.to_thread(load, config_path, env)  # imports the rituals: off the loop
     url = database_url(config)
     engine = await keep_trying(lambda: asyncio.to_thread(open_database, url),
                                lambda exc: explain_database_error(exc, url), stop)
@@ -99,6 +100,8 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     routes = [r for link in links.values() for r in link.connector.routes()]
     runner = await serve(build_http_app(store, routes, platform_health, metrics), host, port)
     lag_probe = asyncio.create_task(metrics.probe_loop(), name="loop-lag-probe")
+    stalls = LoopLagMonitor(metrics)
+    stalls.start()
     log.info("serving HTTP on %s:%d (GET /healthz, GET /metrics%s)", host, port,
              "".join(f", {getattr(r, 'method', '')} {getattr(r, 'path', '')}" for r in routes))
     await local.start(bot)
@@ -114,6 +117,7 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     await stop.wait()
     log.info("stopping")
     lag_probe.cancel()
+    stalls.stop()
     for task in connecting:
         task.cancel()
     await asyncio.gather(*connecting, return_exceptions=True)

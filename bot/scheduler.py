@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.engine import Engine, Planned
+from bot.engine import Engine, Planned, firings_of
 from bot.takeover import Takeover
 from bot.timing import StepFiring
 
@@ -152,9 +152,11 @@ class RitualScheduler:
             await self._refresh()
             current = {p.job_id: p for p in self.engine.plans}
             now = self.engine.clock.now()
-            items = [(plan, due) for job_id in dict.fromkeys(p.job_id for p in queued)
-                     if (plan := current.get(job_id)) is not None
-                     for due in plan.firings(now - self.engine.grace, now + timedelta(seconds=1))]
+            plans = [plan for job_id in dict.fromkeys(p.job_id for p in queued)
+                     if (plan := current.get(job_id)) is not None]
+            # Working out thousands of schedules is CPU work: off the event loop.
+            dues = await asyncio.to_thread(firings_of, [(plan, now - self.engine.grace) for plan in plans], now)
+            items = [(plan, due) for plan, found in zip(plans, dues, strict=True) for due in found]
             task = asyncio.create_task(self._fire_batch(items))
             self._batches.add(task)
             task.add_done_callback(self._batches.discard)

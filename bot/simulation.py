@@ -6,6 +6,7 @@ post, in order, without sleeping.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from bot import outbox
@@ -20,7 +21,7 @@ async def advance(bot: RitualBot, clock: FakeClock, until: datetime,
     (each with the moment it fired)."""
     fired: list[tuple[Planned, datetime, str]] = []
     start = clock.now()
-    steps = bot.engine.due_between(start, until)
+    steps = await asyncio.to_thread(bot.engine.due_between, start, until)  # CPU work: off the event loop
     i = 0
     while True:
         held = await outbox.next_due(bot)  # DMs waiting for someone's working time

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
@@ -60,6 +61,15 @@ def _country_holidays(country: str, year: int) -> holidays_lib.HolidayBase:
     if key not in _HOLIDAY_CACHE:
         _HOLIDAY_CACHE[key] = holidays_lib.country_holidays(country, years=year)
     return _HOLIDAY_CACHE[key]
+
+
+def warm_holidays(countries: Iterable[str], year: int) -> None:
+    """Build the holiday tables of `countries` for `year` and the next one. The first table of
+    a country imports its module and takes about 0.3 s: done off the event loop at start-up
+    (`bot.wiring.build_bot`), never in the middle of a firing."""
+    for country in countries:
+        for y in (year, year + 1):
+            _country_holidays(country, y)
 
 
 def team_view(config: AppConfig, team: TeamConfig) -> TeamView:

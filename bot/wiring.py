@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +15,7 @@ from bot.platform import ChatPlatform
 from bot.registry import discover
 from bot.ritual import Ritual
 from bot.store import Store, open_database
+from bot.teams import warm_holidays
 
 
 def load(path: Path, env: Mapping[str, str] | None = None) -> tuple[AppConfig, dict[str, type[Ritual]]]:
@@ -32,9 +34,10 @@ async def build_bot(config: AppConfig, ritual_types: Mapping[str, type[Ritual]],
                     metrics: Metrics | None = None) -> RitualBot:
     """A bot with the admins' stored changes applied; opens (and migrates) the database when
     no store is given. It reports to `metrics`."""
-    if store is None:
-        store = Store(open_database(database_url(config)))
+    if store is None:  # opening and migrating are blocking calls: off the event loop
+        store = Store(await asyncio.to_thread(open_database, database_url(config)))
     rituals = {rid: cls() for rid, cls in ritual_types.items()}
     bot = RitualBot(config, rituals, platforms, store, clock, metrics)
+    await asyncio.to_thread(warm_holidays, {t.country for t in bot.teams.values()}, clock.now().year)
     await bot.load()
     return bot

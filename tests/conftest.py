@@ -7,10 +7,13 @@ test; a `postgresql://` URL means that server, migrated once and emptied before 
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import os
+import pkgutil
 import socket
 import textwrap
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,6 +26,7 @@ from sqlalchemy import Engine, text
 from bot.app import RitualBot
 from bot.clock import FakeClock
 from bot.config import AppConfig, parse_config
+from bot.looplag import LoopLagMonitor, Stall
 from bot.platforms.local import LocalPlatform
 from bot.registry import discover
 from bot.simulation import advance
@@ -85,10 +89,29 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+_RITUALS = discover()  # once, at collection: scanning entry points and importing rituals takes a while
+
+
+def _import_everything() -> None:
+    """Import every module of the bot and its rituals now, at collection: a test that imports
+    one for the first time inside its event loop would stall the loop for reasons of test
+    order, not of the bot (a running bot imports them at start-up)."""
+    import bot
+    import rituals
+
+    for package in (bot, rituals):
+        for found in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            if ".migrations" not in found.name and not found.name.endswith("__main__"):
+                importlib.import_module(found.name)
+
+
+_import_everything()
+
+
 def make_config(toml: str) -> AppConfig:
     import tomllib
 
-    return parse_config(tomllib.loads(textwrap.dedent(toml)), discover())
+    return parse_config(tomllib.loads(textwrap.dedent(toml)), _RITUALS)
 
 
 @dataclass
@@ -140,3 +163,33 @@ members = ["anna", "bram", "cor", "dewi", "eva"]
 [teams.rituals.weekly_success_mistake]
 schedule = "fri 14:00"
 """
+
+
+# the event loop never stalls (issue 9, point 1) -------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "loop_stalls_allowed(why): this test stalls the event loop on purpose")
+
+
+def fail_on_stalls(stalls: list[Stall]) -> None:
+    """Fail the test when our code stalled the event loop (CPU starvation by others is not ours)."""
+    if stalls:
+        pytest.fail("the event loop stalled in our code:\n" + "\n".join(s.describe() for s in stalls), pytrace=False)
+
+
+@pytest.fixture
+async def _loop_watch() -> AsyncIterator[LoopLagMonitor]:
+    monitor = LoopLagMonitor()
+    monitor.start()
+    yield monitor
+    monitor.stop()
+    fail_on_stalls(monitor.blamed())
+
+
+@pytest.fixture(autouse=True)
+def _no_loop_stalls(request: pytest.FixtureRequest) -> None:
+    """Every async test (every flow on the local, Slack and Mattermost fakes) runs watched: a
+    stall over 100 ms caused by our code fails it (`bot/looplag.py`)."""
+    if inspect.iscoroutinefunction(request.function) and request.node.get_closest_marker("loop_stalls_allowed") is None:
+        request.getfixturevalue("_loop_watch")

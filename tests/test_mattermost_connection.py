@@ -78,7 +78,7 @@ def create(channel: str, message: str) -> Any:
 async def test_url_parsing_and_login(mm: FakeMattermost) -> None:
     c = MattermostConnection("https://chat.example.org/mm/", "t")
     assert c.options["port"] == 443 and c.options["basepath"] == "/mm/api/v4"
-    assert c.options["url"] == "chat.example.org" and c.ssl_context() is not None
+    assert c.options["url"] == "chat.example.org" and await asyncio.to_thread(c.ssl_context) is not None
     with pytest.raises(ValueError):
         MattermostConnection("ftp://x", "t")
     fresh = MattermostConnection(mm.url, mm.bot_token)  # usable before login()

@@ -63,6 +63,9 @@ async def test_metrics_over_http_tell_firings_posts_refusals_database_and_loop(t
             assert got[("ritualbot_database_seconds_count", (("operation", "select"),))] > 0
             assert got[("ritualbot_database_seconds_count", (("operation", "insert"),))] > 0
             assert ("ritualbot_loop_lag_seconds_count", ()) in got
+            # the loop-lag monitor runs in `ritualbot run`: no stall of the bot's own code (issue 9 point 1)
+            assert got[("ritualbot_loop_stalls_total", (("cause", "code"),))] == 0
+            assert ("ritualbot_loop_stall_blocked_seconds_count", ()) in got
             code, _ = await bot.terminate()
             assert code == 0
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -128,10 +128,13 @@ def seed(slack: FakeSlack, channels: dict[str, list[str]] | None = None) -> None
 
 @asynccontextmanager
 async def running_bot(store: Store, toml: str = TOML, *, socket_mode: bool = False, start: datetime = MONDAY,
-                      post_interval: float = 0.0, channels: dict[str, list[str]] | None = None
-                      ) -> AsyncIterator[Running]:
-    async with FakeSlack() as slack:
-        seed(slack, channels)
+                      post_interval: float = 0.0, channels: dict[str, list[str]] | None = None,
+                      slack: FakeSlack | None = None) -> AsyncIterator[Running]:
+    """A bot on a new fake workspace, or on `slack` (another replica of a bot already running there)."""
+    async with AsyncExitStack() as stack:
+        if slack is None:
+            slack = await stack.enter_async_context(FakeSlack())
+            seed(slack, channels)
         config = make_config(toml)
         env = {"SLACK_BOT_TOKEN": slack.bot_token, "SLACK_API_URL": slack.api_url, "SLACK_SIGNING_SECRET": SECRET}
         if socket_mode:

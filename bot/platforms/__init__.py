@@ -8,6 +8,7 @@ returning None when its environment variables are not set.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Mapping
 from typing import Any
@@ -21,7 +22,7 @@ async def connector_for(name: str, env: Mapping[str, str], config: Any, store: A
     if module_name is None:
         return None
     try:
-        module = importlib.import_module(module_name)
+        module = await asyncio.to_thread(importlib.import_module, module_name)  # a big import: off the loop
     except ModuleNotFoundError as exc:
         if exc.name == module_name:
             return None

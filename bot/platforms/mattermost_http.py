@@ -15,6 +15,7 @@ import asyncio
 import hmac
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -22,7 +23,8 @@ from aiohttp import web
 from bot.i18n import translate
 from bot.lanes import INTERACTIONS, in_lane
 from bot.messages import Message, MessageRef
-from bot.platform import ActionRequest, CommandRequest, FormSubmission, Reply
+from bot.once import delivery, values_digest
+from bot.platform import REPLAY_WINDOW, ActionRequest, CommandRequest, Delivery, FormSubmission, Reply
 from bot.platforms import mattermost_render as render
 from bot.platforms.ids import valid_channel_id, valid_user_id
 from bot.platforms.kit import private_reply as ways
@@ -31,11 +33,23 @@ from bot.platforms.kit.texts import say
 from bot.platforms.kit.users import locale_or_none
 from bot.platforms.kit.window import MATTERMOST_WINDOW, Background, within
 from bot.platforms.mattermost_platform import MattermostPlatform
-from bot.platforms.mattermost_signing import Expired, Forged
+from bot.platforms.mattermost_signing import DIALOG_TTL, Expired, Forged
 from bot.ports import BotPort
 from bot.texts import TEXTS
 
 log = logging.getLogger("ritualbot.mattermost")
+
+
+def _by_trigger(kind: str, user: str, trigger: Any) -> Delivery | None:
+    """A command or click carries a trigger id of its own: a replayed request repeats it."""
+    return delivery("mattermost", kind, user, str(trigger)) if trigger else None
+
+
+def dialog_delivery(user: str, callback_id: Any, state: Any, submitted: dict[str, Any]) -> Delivery:
+    """A dialog submission: its signed callback and state with the same values, from the same
+    person, is one contribution for as long as the state's signature is accepted."""
+    return delivery("mattermost", "dialog", user, str(callback_id), str(state), values_digest(submitted),
+                    window=timedelta(seconds=DIALOG_TTL) + REPLAY_WINDOW)
 
 
 def interactive(handler: Callable[[web.Request], Awaitable[web.Response]]
@@ -185,7 +199,8 @@ class IntegrationRoutes:
             line = await self.platform.resolve_mentions(str(form.get("text", "")))
             await bot.handle_command(CommandRequest(
                 platform="mattermost", user_id=user, channel_id=channel, text=line, reply=reply,
-                trigger_id=str(form.get("trigger_id") or "") or None, locale=locale))
+                trigger_id=str(form.get("trigger_id") or "") or None, locale=locale,
+                delivery=_by_trigger("command", user, form.get("trigger_id"))))
 
         first = await self._answer(slot, dispatch(), reply, user, locale, channel)
         if first is None:
@@ -234,7 +249,8 @@ class IntegrationRoutes:
                             value=target.value, reply=reply,
                             message=MessageRef(channel=channel, id=post_id) if post_id else None,
                             trigger_id=str(body.get("trigger_id") or "") or None,
-                            locale=locale, traceless=self._traceless(channel, user))
+                            locale=locale, traceless=self._traceless(channel, user),
+                            delivery=_by_trigger("action", user, body.get("trigger_id")))
         first = await self._answer(slot, bot.handle_action(req), reply, user, locale, channel)
         if first is None:
             return web.json_response({})
@@ -271,7 +287,8 @@ class IntegrationRoutes:
         locale = await self._locale(user)
         req = FormSubmission(platform="mattermost", user_id=user, form_id=target.form_id, state=target.state,
                              values=render.submission_values(submitted), reply=self._private(slot, channel, user),
-                             channel_id=channel, locale=locale, traceless=self._traceless(channel, user))
+                             channel_id=channel, locale=locale, traceless=self._traceless(channel, user),
+                             delivery=dialog_delivery(user, body.get("callback_id"), body.get("state"), submitted))
         # The submission waits for the result (per-field errors) but survives the request being dropped.
         task = self.spawn(bot.handle_form(req))
         try:

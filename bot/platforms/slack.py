@@ -18,6 +18,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -29,12 +30,14 @@ from slack_bolt.response import BoltResponse
 from bot.config import AppConfig, ConfigError
 from bot.lanes import INTERACTIONS, in_lane
 from bot.metrics import Metrics
+from bot.once import delivery
 from bot.platforms.slack_client import INTERACTION_SLOTS, SlackPlatform, make_client, remember
 from bot.platforms.slack_home import HOME_PREFIX
 from bot.platforms.slack_inbound import Inbound
 from bot.platforms.slack_render import modal_errors
 from bot.ports import BotPort
-from bot.store import Store
+from bot.store import DatabaseBusy, Store
+from bot.store.waits import brief_waits
 
 log = logging.getLogger("ritualbot.slack")
 
@@ -46,7 +49,7 @@ class SlackConnector:
     """Owns the bolt app, its transport (socket or HTTP) and the `SlackPlatform`."""
 
     def __init__(self, platform: SlackPlatform, config: AppConfig, *, app_token: str | None = None,
-                 signing_secret: str | None = None) -> None:
+                 signing_secret: str | None = None, store: Store | None = None) -> None:
         if app_token is None and not signing_secret:
             raise ConfigError(["environment: SLACK_SIGNING_SECRET is required in HTTP mode (no SLACK_APP_TOKEN set); "
                                "find it under Basic Information in your Slack app's settings"])
@@ -55,6 +58,7 @@ class SlackConnector:
         self.app_token = app_token
         self.bot: BotPort | None = None
         self.seen_events: OrderedDict[str, None] = OrderedDict()
+        self.store = store
         self._socket: AsyncSocketModeHandler | None = None
         self.app = AsyncApp(client=platform.client, signing_secret=signing_secret or "",
                             request_verification_enabled=app_token is None, name="ritualbot",
@@ -125,15 +129,27 @@ class SlackConnector:
     # bolt listeners (bolt injects their arguments by name) ------------------------------------
 
     async def _deduplicate_events(self, body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
-        """Slack retries an event it thinks we missed; one user action is handled once."""
+        """Slack retries an event it thinks we missed (`X-Slack-Retry-Num`), maybe to another
+        replica: one event id is handled once, across replicas (keyed in the database)."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id:
-            if event_id in self.seen_events:
+            if event_id in self.seen_events or not await self._first_arrival(str(event_id)):
                 log.info("slack: event %s delivered again, already handled", event_id)
                 return BoltResponse(status=200, body="")
             remember(self.seen_events, event_id, None)
         await next()
         return None
+
+    async def _first_arrival(self, event_id: str) -> bool:
+        if self.store is None:
+            return True
+        arrival = delivery("slack", "event", event_id)
+        now = datetime.now(UTC)
+        try:
+            with brief_waits():
+                return await self.store.claim_request(arrival.key, now, now + arrival.window)
+        except DatabaseBusy:  # an event (App Home) is safe to handle twice; better than not at all
+            return True
 
     async def _ack_only(self, ack: Callable[..., Awaitable[None]]) -> None:
         await ack()
@@ -184,5 +200,5 @@ async def connector_from_env(env: Mapping[str, str], config: AppConfig, store: S
                              max_concurrent=config.max_concurrent_posts,
                              metrics=metrics)
     return SlackConnector(platform, config, app_token=env.get("SLACK_APP_TOKEN", "").strip() or None,
-                          signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None)
+                          signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None, store=store)
 

@@ -18,7 +18,8 @@ from slack_bolt.async_app import AsyncRespond
 
 from bot.config import AppConfig
 from bot.messages import MessageRef
-from bot.platform import ActionRequest, CommandRequest, FormResult, FormSubmission, Reply
+from bot.once import delivery, values_digest
+from bot.platform import ActionRequest, CommandRequest, Delivery, FormResult, FormSubmission, Reply
 from bot.platforms.kit import private_reply as ways
 from bot.platforms.kit.failures import apologising, form_failed
 from bot.platforms.kit.texts import said
@@ -30,6 +31,20 @@ from bot.platforms.slack_render import SlackMessage, read_values, text_inputs
 from bot.ports import BotPort
 
 log = logging.getLogger("ritualbot.slack")
+
+
+def _by_trigger(body: dict[str, Any]) -> Delivery | None:
+    """A command or click: Slack gives each one its own trigger id, so a replayed request repeats it."""
+    trigger = body.get("trigger_id")
+    return delivery("slack", str(body.get("type") or "command"), str(trigger)) if trigger else None
+
+
+def submission_delivery(body: dict[str, Any], values: dict[str, Any]) -> Delivery:
+    """A modal submission: the same view with the same values is one contribution, whether the
+    person pressed the button again after a slow answer or the request was replayed."""
+    view = body["view"]
+    return delivery("slack", "view", str(body["user"]["id"]), str(view.get("id", "")), str(view.get("hash", "")),
+                    values_digest(values))
 
 
 class Inbound:
@@ -58,7 +73,7 @@ class Inbound:
         locale = await self.platform.user_locale(user)
         reply = self.respond_reply(respond, channel, user)
         request = CommandRequest(platform="slack", user_id=user, channel_id=channel, text=body.get("text") or "",
-                                 reply=reply, trigger_id=trigger, locale=locale)
+                                 reply=reply, trigger_id=trigger, locale=locale, delivery=_by_trigger(body))
         await self._safely(self.bot().handle_command(request), reply, user, locale, channel)
 
     async def action(self, body: dict[str, Any], respond: AsyncRespond | None) -> None:
@@ -82,7 +97,8 @@ class Inbound:
                                    replace_first=ephemeral)
         request = ActionRequest(platform="slack", user_id=user, channel_id=channel or "",
                                 action=action.get("action_id", ""), value=action.get("value") or "",
-                                reply=reply, message=ref, trigger_id=trigger, locale=locale)
+                                reply=reply, message=ref, trigger_id=trigger, locale=locale,
+                                delivery=_by_trigger(body))
         await self._safely(self.bot().handle_action(request), reply, user, locale, channel)
         if user in self.home_users and request.action.startswith("core:"):
             await self.publish_home(user)  # consent may have changed
@@ -102,7 +118,7 @@ class Inbound:
         if trigger:  # a form opened from here posts its confirmation as if typed in the team's channel
             remember(self.platform.trigger_channels, trigger, channel)
         request = CommandRequest(platform="slack", user_id=user, channel_id=channel, text=name, reply=reply,
-                                 trigger_id=trigger, locale=locale)
+                                 trigger_id=trigger, locale=locale, delivery=_by_trigger(body))
         await self._safely(self.bot().handle_command(request), reply, user, locale, channel)
         await self.publish_home(user)
 
@@ -121,7 +137,8 @@ class Inbound:
             return await self.bot().handle_form(FormSubmission(
                 platform="slack", user_id=user, form_id=view.get("callback_id", ""),
                 state=view.get("private_metadata", ""), values=values, reply=self.private_reply(channel, user),
-                channel_id=channel, locale=locale, traceless=self.traceless_reply(channel, user)))
+                channel_id=channel, locale=locale, traceless=self.traceless_reply(channel, user),
+                delivery=submission_delivery(body, values)))
 
         async def late(task: asyncio.Task[FormResult]) -> None:
             await self._after_late_submission(task, user, channel, text_inputs(view, values))

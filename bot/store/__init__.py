@@ -2,5 +2,6 @@
 
 from bot.store.database import open_database
 from bot.store.store import Consent, Store
+from bot.store.waits import DatabaseBusy
 
-__all__ = ["Consent", "Store", "open_database"]
+__all__ = ["Consent", "DatabaseBusy", "Store", "open_database"]

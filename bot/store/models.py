@@ -181,3 +181,16 @@ class ParticipationRow(SQLModel, table=True):
     ritual_id: str = Field(primary_key=True, max_length=100)
     week: str = Field(primary_key=True, max_length=10)
     count: int = 0
+
+
+class HandledRow(SQLModel, table=True):
+    """An interaction already taken on (issue 9 point 4, 10 point 3, 11): its key, until when.
+
+    The key is a hash of what identifies one delivery (Slack's view id and values, a
+    trigger id, an event id; Mattermost's signed dialog state and submission), never what
+    a person wrote or who they are. Rows past `expires_at` are purged on every insert.
+    """
+
+    __tablename__ = "handled_request"
+    key: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

@@ -17,6 +17,9 @@ outcome): calls that wait at the same time share one transaction (a group commit
 10,000 firings in one minute are a few hundred commits, not 50,000. Each caller still
 gets its own result only after the commit, and a statement that fails in a group is
 run again alone, so only its own caller sees the error. Interactions are never grouped.
+
+Each call takes the waits of the task that awaits it (`bot/store/waits.py`): brief while a
+person's interaction has delivered nothing yet, patient otherwise.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.lanes import INTERACTIONS, current_lane
 from bot.store.dbthreads import LaneThreads
+from bot.store.waits import bound_waits, current_waits, run_within
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -53,9 +57,11 @@ class OffLoop:
         self._threads = (LaneThreads(1) if sqlite else
                          LaneThreads(POSTGRES_THREADS + INTERACTION_THREADS, reserved=INTERACTION_THREADS))
         self._groups: dict[str, _Group] = {}
+        bound_waits(engine)
 
     async def _off_loop(self, call: Callable[[], R]) -> R:
-        return await asyncio.wrap_future(self._threads.submit(current_lane(), call))
+        work = functools.partial(run_within, current_waits(), call)
+        return await asyncio.wrap_future(self._threads.submit(current_lane(), work))
 
     def close(self) -> None:
         """Stop the threads (after the last awaited call) and close the connections."""

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.store import personal, retention
+from bot.store.handled import HandledRequests
 from bot.store.leases import FiringLeases
 from bot.store.models import (
     AuditRow,
@@ -89,7 +90,7 @@ class TeamSetting:
     set_at: datetime
 
 
-class Store(RitualData, RitualTables, FiringLeases, OffLoop):
+class Store(RitualData, RitualTables, FiringLeases, HandledRequests, OffLoop):
     """All persistence behind small, named operations, each awaited.
 
     `notice_version` is the current version of the consent notice: consent given to an
