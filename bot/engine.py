@@ -40,6 +40,7 @@ from bot.timing import FIRINGS, StepFiring, step_firings
 log = logging.getLogger("ritualbot.engine")
 
 LOOKBACK = timedelta(days=35)
+SLICE = 500  # plans looked at between two turns of the event loop (start-up catch-up, sweeps)
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,8 @@ class Engine:
         finals: dict[str, list[tuple[int, Planned, NewFiring]]] = {}
         states = await self.store.ritual_states({(plan.team.id, plan.ritual.id) for plan, _ in items}) if items else {}
         for i, (plan, due) in enumerate(items):
+            if i % SLICE == SLICE - 1:
+                await asyncio.sleep(0)  # a fan-out of 10,000: let the loop answer people in between
             if isinstance(due, datetime):
                 local = due.astimezone(plan.team.tz)
                 due = StepFiring(local, local, plan.occurrence_key(local))
@@ -313,7 +316,9 @@ class Engine:
         if since is None:  # a few queries for all teams, not a few per team
             await self.see_teams(now)
             lasts = await self.store.last_firing_dues()
-        for plan in self.plans:
+        for n, plan in enumerate(self.plans):
+            if n % SLICE == SLICE - 1:
+                await asyncio.sleep(0)  # 20,000 plans: let the loop answer people in between
             start = (max(since, await self.team_since(plan.team)) if since else
                      await self._lookback_start(plan, now, lasts.get((plan.team.id, plan.ritual.id, plan.step.name))))
             dues = plan.firings(start, now + timedelta(seconds=1))
