@@ -18,7 +18,7 @@ import logging
 import os
 import socket
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -341,6 +341,11 @@ class Engine:
         for outcome in await self.fire_many(late):
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
         return counts
+
+    def saw_teams(self, first_seen: Mapping[str, datetime]) -> None:
+        """When teams were first seen, as `Store.ensure_teams` answered someone who recorded
+        them (the runner at start-up), so the catch-up does not record 10,000 teams again."""
+        self._first_seen.update(first_seen)
 
     async def see_teams(self, now: datetime) -> None:
         """Record every planned team not seen yet (one transaction), and when each was first seen."""

@@ -167,7 +167,7 @@ async def _ensure_running_teams(bot: Any, store: Store, clock: SystemClock) -> N
     transaction however many teams there are."""
     running = {t.id: (t.platform, t.channel) for t in bot.teams.values() if t.platform in bot.platforms}
     if running:
-        await store.ensure_teams(running, clock.now())
+        bot.engine.saw_teams(await store.ensure_teams(running, clock.now()))
 
 
 def _log_plans(bot: Any) -> None:
