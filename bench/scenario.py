@@ -68,6 +68,8 @@ class Result:
     missing: int = 0
     peak_rss: float = 0.0
     floor: float = float("nan")
+    startup_starting: float | None = None  # /healthz first said "starting" (connected, teams being planned)
+    acks_while_starting: list[float] = field(default_factory=list)
     acks_after_start: list[float] = field(default_factory=list)
     acks_during_fanout: list[float] = field(default_factory=list)
     ack_failures: Counter[str] = field(default_factory=Counter)
@@ -84,6 +86,9 @@ class Result:
         print(f"floor (ideal asyncio client, {s.floor_concurrency} in flight, same server, same run): "
               f"{s.teams} posts in {self.floor:.2f} s; ratio {ratio:.2f}x the floor")
         print(f"peak RSS of ritualbot: {self.peak_rss:.0f} MiB")
+        if s.commands_per_second and self.startup_starting is not None:
+            print(f"/ritual help acks while starting (/healthz 503 'starting' from {self.startup_starting:.2f} s "
+                  f"until 200): {describe(self.acks_while_starting)}")
         if s.commands_per_second:
             print(f"/ritual help acks right after start-up ({s.after_start_seconds:.0f} s from /healthz 200): "
                   f"{describe(self.acks_after_start)}")
@@ -225,6 +230,27 @@ async def send_commands(side: Any, http: aiohttp.ClientSession, base: str, rate:
         await asyncio.wait(pending, timeout=30)
 
 
+async def commands_while_starting(side: Any, http: aiohttp.ClientSession, bot: Any, settings: Settings,
+                                  result: Result) -> None:
+    """From /healthz first saying "starting" (platform connected, its teams being planned) until
+    it says 200, send `/ritual help` like after start-up: the bot answers people meanwhile."""
+    if not settings.commands_per_second:
+        return
+    while bot.healthy_at is None:
+        try:
+            async with http.get(bot.base + "/healthz", timeout=aiohttp.ClientTimeout(total=2)) as resp:
+                if resp.status == 503 and (await resp.json()).get("status") == "starting":
+                    break
+        except (TimeoutError, aiohttp.ClientError):
+            pass
+        await asyncio.sleep(0.05)
+    else:
+        return
+    result.startup_starting = time.time() - bot.spawned
+    await send_commands(side, http, bot.base, settings.commands_per_second, lambda: bot.healthy_at is not None,
+                        result.acks_while_starting, result.ack_failures)
+
+
 async def run(settings: Settings) -> Result:
     result = Result(settings)
     lead = settings.lead if settings.lead is not None else max(20.0, settings.teams / 150)
@@ -240,7 +266,9 @@ async def run(settings: Settings) -> Result:
         if settings.mm_concurrency:
             env["MATTERMOST_MAX_CONCURRENCY"] = str(settings.mm_concurrency)
         async with ritualbot(toml, env, settings.database_url, port) as bot, aiohttp.ClientSession() as http:
+            starting = asyncio.ensure_future(commands_while_starting(side, http, bot, settings, result))
             await bot.wait_healthy(http, timeout=settings.timeout)
+            await starting
             result.startup_healthy = bot.healthy_at - bot.spawned  # type: ignore[operator]
             senders = []
             if settings.commands_per_second:

@@ -7,6 +7,7 @@ core's own commands. Nothing here knows a ritual by name.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -19,7 +20,7 @@ from bot import outbox
 from bot.admin import CoreCommands
 from bot.clock import Clock
 from bot.commands import CommandContext
-from bot.config import AppConfig, ResolvedRitual, resolve_ritual
+from bot.config import AppConfig
 from bot.context import InteractionContext, RitualContext
 from bot.contribution import Contribution, StaleForm, check, split_rules
 from bot.engine import Engine, Outcome, Planned
@@ -30,39 +31,23 @@ from bot.once import Once, busy_message, patient_reply
 from bot.overrides import apply_overrides
 from bot.overview import TeamSummary, summarise, teams_of
 from bot.people import People
+from bot.planning import Planning, plan_all
 from bot.platform import ActionRequest, ChatPlatform, CommandRequest, Delivery, FormResult, FormSubmission, Reply
 from bot.ritual import Ritual
 from bot.roster import RosterWatch
-from bot.schedule import parse_schedule
 from bot.schedule_change import CORE as CORE_STATE
 from bot.schedule_change import PREFIX as HISTORY_PREFIX
-from bot.schedule_change import served
 from bot.store import DatabaseBusy, Store, retention
 from bot.store.waits import BRIEF, brief_waits, current_waits
 from bot.takeover import Takeover
 from bot.targets import decode_target
-from bot.teams import TeamView, team_view
+from bot.teams import TeamView
 from bot.texts import TEXTS
 from bot.trouble import AdminNotices
 
 log = logging.getLogger("ritualbot")
 
 CORE = "core"
-
-
-def resolve_all(config: AppConfig, rituals: Mapping[str, Ritual]) -> dict[tuple[str, str], ResolvedRitual]:
-    """Every (team, ritual) resolved; teams with the same settings for a ritual share one result
-    (10,000 teams mostly have the same few), so start-up does not parse 40,000 schedules."""
-    resolved: dict[tuple[str, str], ResolvedRitual] = {}
-    seen: dict[tuple[str, str], ResolvedRitual] = {}
-    for team in config.teams:
-        for rid, ritual in rituals.items():
-            settings = team.rituals.get(rid)
-            key = (rid, "" if settings is None else settings.model_dump_json())
-            if key not in seen:
-                seen[key] = resolve_ritual(team, type(ritual))
-            resolved[(team.id, rid)] = seen[key]
-    return resolved
 
 
 class RitualBot:
@@ -91,6 +76,7 @@ class RitualBot:
         self._settings_version = ""
         self._settings_checked = time.monotonic()
         self._derived_from: tuple[object, ...] | None = None  # what the plans were last derived from
+        self._building = asyncio.Lock()
         self._derive(config)
         self.core = CoreCommands(self)
         self.once = Once(store, clock)
@@ -103,44 +89,46 @@ class RitualBot:
 
     async def _build(self, *, drop_stale: bool = False) -> None:
         """Derive teams, rituals and plans from config.toml plus the admins' runtime changes."""
-        stale: list[tuple[str, str]] = []
-        drop = (lambda team_id, key: stale.append((team_id, key))) if drop_stale else None
-        stored = await self.store.state_items_by_team(CORE_STATE, HISTORY_PREFIX)  # one query for all teams
-        self._histories = {t.id: dict(stored.get(t.id, ())) for t in self.file_config.teams}
-        settings = await self.store.team_settings()
-        self._derive(apply_overrides(self.file_config, settings, drop) if settings else self.file_config)
-        for team_id, key in stale:
-            await self.store.delete_team_setting(team_id, key)
+        async with self._building:  # one at a time, so an older derivation never lands last
+            stale: list[tuple[str, str]] = []
+            drop = (lambda team_id, key: stale.append((team_id, key))) if drop_stale else None
+            stored = await self.store.state_items_by_team(CORE_STATE, HISTORY_PREFIX)  # one query for all teams
+            self._histories = {t.id: dict(stored.get(t.id, ())) for t in self.file_config.teams}
+            settings = await self.store.team_settings()
+            config = apply_overrides(self.file_config, settings, drop) if settings else self.file_config
+            source = self._source(config)
+            if not self._unchanged(source):
+                # 10,000 teams take a while to plan: on a worker thread, so people are answered meanwhile.
+                planning = await asyncio.to_thread(plan_all, config, self.rituals, self._histories, source[2])
+                self._apply(source, planning)
+            for team_id, key in stale:
+                await self.store.delete_team_setting(team_id, key)
+
+    def _source(self, config: AppConfig) -> tuple[AppConfig, dict[str, Any], frozenset[str]]:
+        """What the plans are derived from: the config, the schedule histories and the platforms."""
+        return config, {k: v for k, v in self._histories.items() if v}, frozenset(self.platforms)
+
+    def _unchanged(self, source: tuple[AppConfig, dict[str, Any], frozenset[str]]) -> bool:
+        """True when none of `source` changed since the plans were last derived (start-up would
+        otherwise build 20,000 plans twice)."""
+        last = self._derived_from
+        return last is not None and source[0] is last[0] and source[1:] == last[1:]
 
     def _derive(self, config: AppConfig) -> None:
-        """Teams, rituals, plans and lookups from `config`, the schedule histories and the
-        platforms; skipped when none of them changed since the last time (start-up would
-        otherwise build 20,000 plans twice)."""
-        source = (config, {k: v for k, v in self._histories.items() if v}, frozenset(self.platforms))
-        if self._derived_from is not None and source[0] is self._derived_from[0] and source[1:] == self._derived_from[1:]:
-            return
+        """Teams, rituals, plans and lookups from `config`, here and now (at construction)."""
+        source = self._source(config)
+        if not self._unchanged(source):
+            self._apply(source, plan_all(config, self.rituals, self._histories, source[2]))
+
+    def _apply(self, source: tuple[AppConfig, dict[str, Any], frozenset[str]], planning: Planning) -> None:
         self._derived_from = source
-        self.config = config
-        self.teams: dict[str, TeamView] = {t.id: team_view(config, t) for t in config.teams}
-        self.resolved = resolve_all(config, self.rituals)
-        self.plans = [
-            Planned(self.teams[team_id], self.rituals[rid],
-                    res if s.schedule is None else replace(res, schedule=parse_schedule(s.schedule)),
-                    st, since=s.since, until=s.until)
-            for (team_id, rid), res in self.resolved.items()
-            if res.enabled and self.teams[team_id].platform in self.platforms  # a team without its platform waits
-            for s in served(self._histories.get(team_id, {}).get(HISTORY_PREFIX + rid))
-            for st in self.rituals[rid].steps(res.options)
-        ]
+        self.config = source[0]
+        self.teams: dict[str, TeamView] = planning.teams
+        self.resolved = planning.resolved
+        self.plans = planning.plans
         self.engine.plans = self.plans
-        # Lookups every interaction makes, indexed once (10,000 teams are not scanned per click).
-        self._by_channel: dict[tuple[str, str], TeamView] = {}
-        for t in self.teams.values():
-            self._by_channel.setdefault((t.platform, t.channel), t)  # the first team with a channel wins
-        self._enabled: dict[str, list[str]] = {}
-        for (team_id, rid), res in self.resolved.items():
-            if res.enabled:
-                self._enabled.setdefault(team_id, []).append(rid)
+        self._by_channel = planning.by_channel
+        self._enabled = planning.enabled
 
     async def reload(self) -> None:
         """Apply an admin's change now; the scheduler re-plans its jobs."""

@@ -18,7 +18,7 @@ import logging
 import os
 import socket
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,6 +40,7 @@ from bot.timing import FIRINGS, StepFiring, step_firings
 log = logging.getLogger("ritualbot.engine")
 
 LOOKBACK = timedelta(days=35)
+SLICE = 500  # plans looked at between two turns of the event loop (start-up catch-up, sweeps)
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,8 @@ class Engine:
         finals: dict[str, list[tuple[int, Planned, NewFiring]]] = {}
         states = await self.store.ritual_states({(plan.team.id, plan.ritual.id) for plan, _ in items}) if items else {}
         for i, (plan, due) in enumerate(items):
+            if i % SLICE == SLICE - 1:
+                await asyncio.sleep(0)  # a fan-out of 10,000: let the loop answer people in between
             if isinstance(due, datetime):
                 local = due.astimezone(plan.team.tz)
                 due = StepFiring(local, local, plan.occurrence_key(local))
@@ -345,6 +348,11 @@ class Engine:
         for outcome in await self.fire_many(late):
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
         return counts
+
+    def saw_teams(self, first_seen: Mapping[str, datetime]) -> None:
+        """When teams were first seen, as `Store.ensure_teams` answered someone who recorded
+        them (the runner at start-up), so the catch-up does not record 10,000 teams again."""
+        self._first_seen.update(first_seen)
 
     async def see_teams(self, now: datetime) -> None:
         """Record every planned team not seen yet (one transaction), and when each was first seen."""

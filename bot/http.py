@@ -11,6 +11,7 @@ from bot.store import Store
 
 PlatformHealth = Callable[[], Awaitable[dict[str, str]]]
 CONNECTED = frozenset({"connected", "listening"})  # listening: Slack's HTTP mode, Slack calls us
+PLANNING = "planning"  # connected, its teams being put on schedule: answers people, fires nothing yet
 
 
 def platform_ok(name: str, state: str) -> bool:
@@ -22,15 +23,20 @@ def platform_ok(name: str, state: str) -> bool:
 def build_http_app(store: Store, routes: list[web.RouteDef], platforms: PlatformHealth | None = None,
                    metrics: Metrics | None = None) -> web.Application:
     """`/healthz`: 200 and `"status": "ok"` only when the database is up and every configured
-    platform is connected; otherwise 503, `"degraded"`, with each part's state saying why.
+    platform is connected with its teams on schedule; otherwise 503 with each part's state
+    saying why: `"starting"` while the only thing missing is a platform still `planning`
+    (start-up with many teams), else `"degraded"`.
     With `metrics`, `GET /metrics` serves them in Prometheus' text format."""
     app = web.Application(client_max_size=1024 * 1024)
 
     async def healthz(request: web.Request) -> web.Response:
         database = await store.ping()
         states = await platforms() if platforms is not None else {}
-        healthy = database == "ok" and all(platform_ok(name, state) for name, state in states.items())
-        body: dict[str, object] = {"status": "ok" if healthy else "degraded", "database": database}
+        waiting = [name for name, state in states.items() if not platform_ok(name, state)]
+        healthy = database == "ok" and not waiting
+        starting = database == "ok" and waiting and all(states[name] == PLANNING for name in waiting)
+        body: dict[str, object] = {"status": "ok" if healthy else "starting" if starting else "degraded",
+                                   "database": database}
         if platforms is not None:
             body["platforms"] = states
         return web.json_response(body, status=200 if healthy else 503)

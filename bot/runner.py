@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import outbox
 from bot.clock import SystemClock
-from bot.http import build_http_app, serve
+from bot.http import PLANNING, build_http_app, serve
 from bot.looplag import LoopLagMonitor
 from bot.metrics import Metrics
 from bot.platform import ChatPlatform
@@ -42,10 +42,15 @@ class PlatformLink:
         self.connector = connector
         self.url = url
         self.started = False
+        self.planned = False  # its teams are on schedule (`_connect`)
         self.state = "connecting"
 
     async def health(self) -> str:
-        return str(await self.connector.health()) if self.started else self.state
+        """`connecting` (or why not), then `planning` while its teams are put on schedule
+        (commands are answered meanwhile), then the connector's own state."""
+        if not self.started:
+            return self.state
+        return str(await self.connector.health()) if self.planned else PLANNING
 
     def explain(self, exc: BaseException) -> str:
         line = explain_platform_error(self.name, exc, url=self.url)
@@ -166,7 +171,7 @@ async def _ensure_running_teams(bot: Any, store: Store, clock: SystemClock) -> N
     transaction however many teams there are."""
     running = {t.id: (t.platform, t.channel) for t in bot.teams.values() if t.platform in bot.platforms}
     if running:
-        await store.ensure_teams(running, clock.now())
+        bot.engine.saw_teams(await store.ensure_teams(running, clock.now()))
 
 
 def _log_plans(bot: Any) -> None:
@@ -191,6 +196,7 @@ async def _connect(link: PlatformLink, bot: Any, store: Store, clock: SystemCloc
     await bot.reload()
     await _ensure_running_teams(bot, store, clock)
     counts = await bot.engine.run_due()
+    link.planned = True
     log.info("%s: its teams are on schedule%s", link.name, f" (catch-up: {counts})" if counts else "")
 
 

@@ -1,8 +1,10 @@
 """APScheduler 3.11 owns wall time in production; the engine owns exactly-once.
 
-Each (team, ritual, step) is one job on a `RitualTrigger` in the team's timezone. A job
-does not trust APScheduler's idea of what is due: it asks the engine to fire whatever of
-that plan is due and unclaimed, so a late wake-up or a second replica changes nothing.
+Plans of one shape (`Planned.shape`: schedule, step offset, timezone, working time,
+holidays) fire at the same moments, so they share one job: 10,000 teams with the same
+weekly ritual are a handful of jobs, not 20,000 (start-up time). A job does not trust
+APScheduler's idea of what is due: it asks the engine to fire whatever of its plans is
+due and unclaimed, so a late wake-up or a second replica changes nothing.
 A slow sweep catches anything a suspended process slept through. The job store is in
 memory and never shared: the database, not APScheduler, is the shared truth.
 """
@@ -14,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -30,7 +33,8 @@ RETRY = 5  # seconds before firing again what failed because the database was aw
 
 
 class PlanTrigger(BaseTrigger):
-    """Wakes a job when its step fires: the schedule, DST-proof, moved into working time."""
+    """Wakes a job when its step fires: the schedule, DST-proof, moved into working time.
+    Every plan of the same shape fires at the same moments, so any of them stands for all."""
 
     def __init__(self, plan: Planned) -> None:
         self.plan = plan
@@ -63,6 +67,10 @@ class RitualScheduler:
         self._due: list[Planned] = []
         self._collector: asyncio.Task[None] | None = None
         self._batches: set[asyncio.Task[None]] = set()
+        self._shapes: dict[tuple[object, ...], list[Planned]] = {}  # shape -> its plans
+        self._shape_jobs: dict[tuple[object, ...], str] = {}  # shape -> its APScheduler job id
+        self._job_of: dict[str, str] = {}  # a plan's job_id -> the job that wakes it
+        self._next_job = 0
 
     async def start(self) -> None:
         counts = await self.engine.run_due()
@@ -85,20 +93,43 @@ class RitualScheduler:
         self.scheduler.start()
 
     def sync_jobs(self) -> None:
-        """(Re)create one job per planned step; called at start and after an admin's change."""
+        """(Re)plan one job per shape of the planned steps; called at start and after an
+        admin's change. A shape that stays keeps its job; only its plans are updated."""
         grace = int(self.engine.grace.total_seconds()) or 1
-        wanted = {plan.job_id for plan in self.engine.plans}
-        for job in self.scheduler.get_jobs():
-            if "/" in job.id and job.id not in wanted:
-                job.remove()
-        # One moment for all jobs (APScheduler would take its own per job), so plans of one
-        # shape share the computation of their next firing (`bot/timing.py`).
-        now = datetime.now(UTC)
+        shapes: dict[tuple[object, ...], list[Planned]] = {}
         for plan in self.engine.plans:
-            trigger = PlanTrigger(plan)
-            self.scheduler.add_job(self._fire_plan, trigger=trigger, args=[plan], id=plan.job_id,
-                                   name=plan.job_id, misfire_grace_time=grace, coalesce=True, max_instances=1,
+            shapes.setdefault(plan.shape, []).append(plan)
+        for shape in [s for s in self._shape_jobs if s not in shapes]:
+            job = self.scheduler.get_job(self._shape_jobs.pop(shape))
+            if job is not None:
+                job.remove()
+        self._shapes = shapes
+        # One moment for all jobs (APScheduler would take its own per job).
+        now = datetime.now(UTC)
+        for shape, plans in shapes.items():
+            name = plans[0].job_id + (f" and {len(plans) - 1} more like it" if len(plans) > 1 else "")
+            job_id = self._shape_jobs.get(shape)
+            if job_id is not None and (job := self.scheduler.get_job(job_id)) is not None:
+                if job.name != name:
+                    job.modify(name=name)
+                continue
+            self._next_job += 1
+            job_id = self._shape_jobs[shape] = f"plans/{self._next_job}"
+            trigger = PlanTrigger(plans[0])
+            self.scheduler.add_job(self._fire_shape, trigger=trigger, args=[shape], id=job_id, name=name,
+                                   misfire_grace_time=grace, coalesce=True, max_instances=1,
                                    replace_existing=True, next_run_time=trigger.get_next_fire_time(None, now))
+        self._job_of = {plan.job_id: self._shape_jobs[shape] for shape, plans in shapes.items() for plan in plans}
+
+    def job_for(self, plan_id: str) -> Job | None:
+        """The APScheduler job that wakes the plan `team/ritual/step` (None when not planned)."""
+        job_id = self._job_of.get(plan_id)
+        return None if job_id is None else self.scheduler.get_job(job_id)
+
+    async def _fire_shape(self, shape: tuple[object, ...]) -> None:
+        """A shape's job came due: queue every plan of that shape."""
+        for plan in self._shapes.get(shape, []):
+            await self._fire_plan(plan)
 
     async def _check_settings(self) -> None:
         await self._refresh()

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 
 from bot.schedule import DAYS, day_name, place
 
@@ -64,8 +65,8 @@ class WorkingTime:
 
     @classmethod
     def parse(cls, days: list[str], hours: str) -> WorkingTime:
-        start, end = parse_hours(hours)
-        return cls(parse_days(days), start, end)
+        """From config: weekday names and `"08:00-18:00"`. Raises ValueError."""
+        return _parsed(tuple(days), hours)
 
     def _open(self, wall: datetime, is_holiday: Callable[[date], bool]) -> bool:
         if wall.weekday() not in self.days or is_holiday(wall.date()):
@@ -90,3 +91,10 @@ class WorkingTime:
             if self._open(candidate, is_holiday):
                 return place(candidate, tz)
             day += timedelta(days=1)
+
+
+@lru_cache(maxsize=256)
+def _parsed(days: tuple[str, ...], hours: str) -> WorkingTime:
+    """`WorkingTime.parse`, once per distinct setting (10,000 teams mostly share one)."""
+    start, end = parse_hours(hours)
+    return WorkingTime(parse_days(list(days)), start, end)

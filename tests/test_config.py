@@ -92,3 +92,17 @@ def test_check_config_command_exit_codes(tmp_path: Path) -> None:
     fail = subprocess.run([sys.executable, "-m", "bot", "check-config", str(bad)], capture_output=True, text=True)
     assert fail.returncode != 0
     assert f"{bad}: teams[0].rituals.weekly_success_mistake.schedule: bad schedule" in fail.stderr
+
+
+def test_a_schedule_shared_by_many_teams_is_refused_in_each(tmp_path: Path) -> None:
+    """Schedules are checked once per text (start-up with 10,000 teams), yet every team that
+    has a bad one is named, and a good one is accepted in every team."""
+    team = ('[[teams]]\nid = "t{i}"\nplatform = "local"\nchannel = "C{i}"\n'
+            '[teams.rituals.weekly_success_mistake]\nschedule = "{schedule}"\n')
+    path = tmp_path / "c.toml"
+    path.write_text("".join(team.format(i=i, schedule="0 14 31 2 *" if i % 2 else "fri 14:00") for i in range(4)))
+    with pytest.raises(ConfigError) as err:
+        load_config(path, discover())
+    bad = [p for p in err.value.problems if "bad schedule" in p]
+    assert [p.split(":")[1].strip() for p in bad] == ["teams[1].rituals.weekly_success_mistake.schedule",
+                                                     "teams[3].rituals.weekly_success_mistake.schedule"]

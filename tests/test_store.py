@@ -6,9 +6,11 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
+from sqlmodel import Session, select
 
 from bot.store import Store
 from bot.store.database import make_engine
+from bot.store.models import TeamRow
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
@@ -39,3 +41,17 @@ async def test_times_come_back_aware_in_utc(store: Store) -> None:
     await store.audit("t", "u", "x", "", datetime(2026, 6, 1, 14, tzinfo=ZoneInfo("Europe/Amsterdam")))
     (row,) = await store.audit_log("t")
     assert row.at == datetime(2026, 6, 1, 12, tzinfo=UTC) and row.at.tzinfo is not None
+
+
+async def test_teams_recorded_together_keep_when_they_were_first_seen_and_follow_a_moved_channel(store: Store) -> None:
+    """`ensure_teams` (start-up, all teams in one transaction) agrees with `ensure_team` one by one."""
+    monday, tuesday = datetime(2026, 11, 30, 9, tzinfo=UTC), datetime(2026, 12, 1, 9, tzinfo=UTC)
+    assert await store.ensure_team("noord", "slack", "C1", monday) == monday
+    seen = await store.ensure_teams({"noord": ("slack", "C9"), "zuid": ("mattermost", "m1")}, tuesday)
+    assert seen == {"noord": monday, "zuid": tuesday}
+    assert await store.ensure_teams({"noord": ("slack", "C9"), "zuid": ("mattermost", "m1")}, tuesday) == seen
+    # the moved channel is recorded: ensure_team sees nothing to change and keeps the first day
+    assert await store.ensure_team("noord", "slack", "C9", tuesday) == monday
+    with Session(store.engine) as s:
+        rows = {r.id: (r.platform, r.channel) for r in s.exec(select(TeamRow))}
+    assert rows == {"noord": ("slack", "C9"), "zuid": ("mattermost", "m1")}
