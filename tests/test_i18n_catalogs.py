@@ -32,10 +32,15 @@ def test_every_catalog_is_complete_used_and_consistent() -> None:
     assert all_problems() == []
 
 
-def test_every_installed_ritual_ships_a_catalog_in_every_language() -> None:
+def test_every_shipped_ritual_ships_a_catalog_in_every_language() -> None:
+    """Ours, that is: an outside ritual installed next to ritualbot (examples/ritualbot-checkin
+    in CI) may keep its texts as a dict, which `translate` reads too."""
     from bot.registry import discover
 
-    for rid, cls in discover().items():
+    ours = {rid: cls for rid, cls in discover().items() if cls.__module__.split(".")[0] == "rituals"}
+    assert set(ours) >= {"weekly_success_mistake", "moral_deliberation", "walk_and_listen", "leader_checklist",
+                         "confidant_line"}
+    for rid, cls in ours.items():
         assert isinstance(cls.texts, PoCatalog), rid
         for language in LANGUAGES:
             assert cls.texts.path(language).is_file(), (rid, language)
