@@ -115,7 +115,10 @@ async def test_on_slack_an_anonymous_answer_whose_channel_is_unknown_gets_no_dm(
         assert await r.click(BRAM, prompt, "share") == 200
         await until(lambda: r.slack.calls_to("views.open"), "the modal")
         view = r.slack.calls_to("views.open")[0].response["view"]
-        r.connector.platform.view_channels.clear()  # as after a restart, or on another replica
+        # the adapter notes the modal's channel once views.open has answered; wait for that note, then
+        # lose it, as after a restart or on another replica (clearing earlier raced the adapter)
+        await until(lambda: view["id"] in r.connector.platform.view_channels, "the modal's channel noted")
+        r.connector.platform.view_channels.clear()
         anonymous = {"type": "radio_buttons", "selected_option": {"value": "anonymous"}}
         status, answer = await r.submit(BRAM, view, {"success": "Anoniem succes", "mistake": "Anonieme fout",
                                                      "share_as": anonymous})
