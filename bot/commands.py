@@ -18,6 +18,7 @@ from bot.dates import spoken_moment
 from bot.i18n import pick_language, translate
 from bot.messages import WHO, Button, Mention, Segment, text
 from bot.platform import CommandRequest, Reply
+from bot.ritual_words import about
 from bot.store import Consent
 from bot.targets import SEP
 from bot.teams import TeamView
@@ -88,7 +89,7 @@ class CommandContext:
     def title(self, ritual_id: str) -> str:
         """A ritual as people know it (`Weeksucces en weekfout`), never its id."""
         ritual = self.bot.rituals.get(ritual_id)
-        return ritual.title.get(self.language, ritual_id) if ritual is not None else ritual_id
+        return about(ritual).title(self.language) if ritual is not None else ritual_id
 
     def occurrence(self, key: str) -> str:
         """An occurrence key (`2026-12-04T14:00`, team wall time) as people say it."""
@@ -151,8 +152,8 @@ class BaseCommands:
                 lines.append(f"• /{self.command} {name}{usage} – {ctx.t('help.' + name)}")
         for rid in self.bot.enabled_rituals(ctx.team.id):
             ritual = self.bot.rituals[rid]
-            for name, help_text in ritual.command_help.items():
-                lines.append(f"• /{self.command} {name} – {help_text.get(ctx.language, help_text['en'])}")
+            for name, help_text in about(ritual).command_help(ctx.language).items():
+                lines.append(f"• /{self.command} {name} – {help_text}")
         if ctx.team.is_admin(ctx.user_id):
             lines.append(ctx.t("help.admin_title"))
             for name, (_, admin, usage) in self.commands.items():
@@ -168,7 +169,7 @@ class BaseCommands:
             lines.append(ctx.t("status.none"))
         for rid in enabled:
             ritual = self.bot.rituals[rid]
-            title = ritual.title.get(ctx.language, rid)
+            title = about(ritual).title(ctx.language)
             state = await self.bot.store.ritual_state(ctx.team.id, rid)
             if state.paused:
                 lines.append("• " + ctx.t("status.paused", title=title))
@@ -209,8 +210,8 @@ class BaseCommands:
         """One line per installed ritual: what it keeps with consent, and what it needs to work."""
         lines = []
         for ritual in self.bot.rituals.values():
-            title = ritual.title.get(language, ritual.id)
-            said = {k: v.get(language) or v.get("en") for k, v in ritual.keeps.items()}
+            title = about(ritual).title(language)
+            said = about(ritual).keeps(language)
             if said.get("consent") and said.get("needed"):
                 lines.append(translate(TEXTS, "consent.ritual", language, title=title, **said))
             else:

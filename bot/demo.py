@@ -19,6 +19,7 @@ from bot.app import RitualBot
 from bot.clock import FakeClock
 from bot.engine import Planned
 from bot.platforms.local import Entry, LocalPlatform
+from bot.ritual_words import about
 from bot.simulation import advance
 from bot.store import Store, open_database
 from bot.wiring import build_bot, load
@@ -64,7 +65,7 @@ class Demo:
 
     async def react(self, plan: Planned, due: datetime, status: str) -> None:
         local_due = due.astimezone(plan.team.tz)
-        title = plan.ritual.title.get(plan.team.language, plan.ritual.id)
+        title = about(plan.ritual).title(plan.team.language)
         heading = f"\n== {local_due:%a %d %b %Y %H:%M} · {plan.team.id} · {title} ({plan.step.name})"
         new = self.local.transcript[self.printed:]
         self.flush(heading)

@@ -19,6 +19,7 @@ from bot.dates import formatted
 from bot.i18n import PoCatalog, translate
 from bot.overrides import apply_overrides
 from bot.ritual import Ritual
+from bot.ritual_words import about
 from bot.schedule import wall_key
 from bot.store import Store
 from bot.teams import TeamView, _country_holidays, team_view
@@ -65,7 +66,7 @@ async def print_schedule(config: AppConfig, rituals: Mapping[str, Ritual], start
             if not resolved.enabled:
                 continue
             state = await _state(store, team.id, rid)
-            title = ritual.title.get(language, rid)
+            title = about(ritual).title(language)
             print(f"  {title} [{resolved.schedule.source}]" + (f": {words['paused']}" if state.paused else ""),
                   file=out)
             if state.paused:
@@ -84,7 +85,7 @@ async def _state(store: Store | None, team_id: str, ritual_id: str) -> _RitualSt
 def _occurrences(team: TeamView, ritual: Ritual, resolved: ResolvedRitual, state: _RitualState,
                  start: datetime, count: int, language: str) -> list[str]:
     words = _Words(language)
-    steps = [(st, ritual.step_descriptions.get(st.name, {}).get(language))
+    steps = [(st, about(ritual).step(st.name, language))
              for st in ritual.steps(resolved.options)]
     trigger = resolved.schedule.trigger(team.tz)
     occurrences: list[datetime] = []

@@ -222,7 +222,7 @@ class Engine:
             self.slots.release()
 
     async def _run_step(self, plan: Planned, firing: LeasedFiring) -> Outcome:
-        handler = plan.ritual.handler("step", plan.step.name)
+        handler = plan.ritual.step_handler(plan.step)
         if handler is None:
             log.error("%s has no handler for step %r", plan.ritual.id, plan.step.name)
             return await self.finish(firing, "failed", "no_handler")

@@ -10,8 +10,13 @@ The code of a package is every `.py` file under its folder, except subpackages w
 `locale/` folder. A key is used when it appears in that code as a string, or matches an f-string
 or `"prefix." + name` built there (`f"roster.{done}.{key}"` uses every `roster.*.*` key). The
 keys asked for are the literal first arguments of `t`, `team_t`, `user_t`, the second of
-`translate` and `t_user`. An outside ritual package can run the same checks on its own catalog
-with `problems(catalogs_in("my_pkg"), code_files("my_pkg"))`.
+`translate` and `t_user`.
+
+What a ritual says about itself (`ritual.title`, `ritual.keeps.*`, `ritual.step.<step>`, ...,
+see `bot/ritual_words.py`) the core reads, not the ritual's code: for each ritual class whose
+catalog is checked, those keys count as used, and a missing title, `keeps` or help line of a
+command is a problem. An outside ritual package can run the same checks on its own catalog
+with `problems(catalogs_in("my_pkg"), code_files("my_pkg"), rituals=[MyRitual])`.
 """
 
 from __future__ import annotations
@@ -22,8 +27,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot.i18n import LANGUAGES, PLURAL_COUNT, SOURCE_LANGUAGE, PoCatalog, placeholders
+from bot.ritual_words import about
+
+if TYPE_CHECKING:
+    from bot.ritual import Ritual
 
 KEY_ARGUMENT = {"t": 0, "team_t": 0, "user_t": 0, "translate": 1, "t_user": 1}
 """Functions whose argument at this position is a catalog key."""
@@ -105,8 +115,9 @@ def _forms(catalog: PoCatalog, key: str, language: str) -> tuple[str, ...]:
     return catalog.forms(key, language)
 
 
-def catalog_problems(catalog: PoCatalog, uses: Uses) -> list[str]:
-    """What is wrong inside one domain, and which of its messages `uses` never names."""
+def catalog_problems(catalog: PoCatalog, uses: Uses, read: frozenset[str] = frozenset()) -> list[str]:
+    """What is wrong inside one domain, and which of its messages neither `uses` names nor
+    the core reads (`read`: a ritual's `ritual.*` words)."""
     found: list[str] = []
     name = f"{catalog.package}:{catalog.domain}"
     keys = set(catalog)
@@ -131,15 +142,28 @@ def catalog_problems(catalog: PoCatalog, uses: Uses) -> list[str]:
         if len({frozenset(f) for f in fields.values()}) > 1:
             shown = ", ".join(f"{language} {sorted(f)}" for language, f in sorted(fields.items()))
             found.append(f"{name}: {key!r} has different placeholders: {shown}")
-        if key not in uses.strings and not any(p.fullmatch(key) for p in uses.patterns):
+        if key not in read and key not in uses.strings and not any(p.fullmatch(key) for p in uses.patterns):
             found.append(f"{name}: {key!r} is used nowhere in the code")
     return found
 
 
-def problems(catalogs: Sequence[PoCatalog], files: Sequence[Path]) -> list[str]:
-    """Everything wrong between `catalogs` (one package's domains) and the code in `files`."""
+def _same(a: PoCatalog, b: object) -> bool:
+    return isinstance(b, PoCatalog) and (a.package, a.domain) == (b.package, b.domain)
+
+
+def problems(catalogs: Sequence[PoCatalog], files: Sequence[Path],
+             rituals: Sequence[type[Ritual[Any]]] = ()) -> list[str]:
+    """Everything wrong between `catalogs` (one package's domains), the code in `files` and
+    the words the core reads for `rituals` (the ritual classes whose `texts` are among them)."""
     uses = scan(files)
-    found = [p for catalog in catalogs for p in catalog_problems(catalog, uses)]
+    found = []
+    for catalog in catalogs:
+        mine = [cls for cls in rituals if _same(catalog, cls.texts)]
+        read = frozenset().union(*(about(cls).used_keys() for cls in mine))
+        found += catalog_problems(catalog, uses, read)
+        for cls in mine:
+            found += [f"{catalog.package}:{catalog.domain}: ritual {cls.id!r} needs {key!r}, which its catalog lacks"
+                      for key in sorted(about(cls).required_keys() - set(catalog))]
     keys = {key for catalog in catalogs for key in catalog}
     for path, line, key in uses.asked:
         if isinstance(key, str):
@@ -152,11 +176,12 @@ def problems(catalogs: Sequence[PoCatalog], files: Sequence[Path]) -> list[str]:
 
 def all_problems(packages: Sequence[str] | None = None) -> list[str]:
     """`problems` for every package with catalogs: the core, ours, and installed rituals'."""
-    if packages is None:
-        from bot.registry import discover
+    from bot.registry import discover
 
-        packages = sorted({"bot"} | {cls.texts.package for cls in discover().values() if isinstance(cls.texts, PoCatalog)})
-    return [p for package in packages for p in problems(catalogs_in(package), code_files(package))]
+    rituals = [cls for cls in discover().values() if isinstance(cls.texts, PoCatalog)]
+    if packages is None:
+        packages = sorted({"bot"} | {cls.texts.package for cls in rituals if isinstance(cls.texts, PoCatalog)})
+    return [p for package in packages for p in problems(catalogs_in(package), code_files(package), rituals)]
 
 
 __all__ = ["LANGUAGES", "catalogs_in", "code_files", "problems", "all_problems", "scan"]

@@ -60,29 +60,72 @@ def _source_text(path: str, ref: str | None, root: Path) -> str | None:
     return shown.stdout if shown.returncode == 0 else None
 
 
-def read_dict(source: str, variable: str) -> dict[str, dict[str, str]]:
-    """The literal `key -> {"nl": ..., "en": ...}` entries of the module-level dict `variable`.
-
-    `**spread` entries and entries that are not literal are left out; a module where
-    `variable` is not a dict (any more) gives nothing.
-    """
+def _literal_entries(value: ast.Dict) -> dict[str, dict[str, str]]:
+    """The literal `key -> {language: text}` entries of a dict expression."""
     found: dict[str, dict[str, str]] = {}
-    for node in ast.parse(source).body:
+    for key, entry in zip(value.keys, value.values, strict=True):
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            continue
+        try:
+            literal = ast.literal_eval(entry)
+        except ValueError:
+            continue
+        if isinstance(literal, dict) and all(isinstance(t, str) for t in literal.values()):
+            found[key.value] = literal
+    return found
+
+
+def _assignments(body: list[ast.stmt]) -> dict[str, ast.expr]:
+    """`name -> value` of the plain assignments in a module's or class's body."""
+    found: dict[str, ast.expr] = {}
+    for node in body:
         target = node.target if isinstance(node, ast.AnnAssign) else (
             node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None)
         value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
-        if not (isinstance(target, ast.Name) and target.id == variable and isinstance(value, ast.Dict)):
+        if isinstance(target, ast.Name) and value is not None:
+            found[target.id] = value
+    return found
+
+
+RITUAL_WORDS = {"title": "ritual.title", "summary": "ritual.summary", "keeps": "ritual.keeps.",
+                "step_descriptions": "ritual.step.", "command_help": "ritual.command."}
+"""A ritual class's old attributes -> the catalog keys that hold them now (`bot/ritual_words.py`)."""
+
+
+def _ritual_words(cls: ast.ClassDef) -> dict[str, dict[str, str]]:
+    """A ritual class's `title`, `summary`, `keeps`, `step_descriptions` and `command_help`
+    dicts, as entries under their `ritual.*` keys."""
+    found: dict[str, dict[str, str]] = {}
+    for attribute, value in _assignments(cls.body).items():
+        key = RITUAL_WORDS.get(attribute)
+        if key is None or not isinstance(value, ast.Dict):
             continue
-        for key, entry in zip(value.keys, value.values, strict=True):
-            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-                continue
+        if key.endswith("."):
+            found.update({key + name: entry for name, entry in _literal_entries(value).items()})
+        else:
             try:
-                literal = ast.literal_eval(entry)
+                literal = ast.literal_eval(value)
             except ValueError:
                 continue
             if isinstance(literal, dict) and all(isinstance(t, str) for t in literal.values()):
-                found[key.value] = literal
+                found[key] = literal
     return found
+
+
+def read_dict(source: str, variable: str) -> dict[str, dict[str, str]]:
+    """The literal `key -> {"nl": ..., "en": ...}` entries of the module-level dict `variable`,
+    or, when `variable` names a ritual class, its words declared as attributes (under their
+    `ritual.*` keys, see `RITUAL_WORDS`).
+
+    `**spread` entries and entries that are not literal are left out; a module where
+    `variable` is not a dict or a class (any more) gives nothing.
+    """
+    tree = ast.parse(source)
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == variable:
+            return _ritual_words(node)
+    value = _assignments(tree.body).get(variable)
+    return _literal_entries(value) if isinstance(value, ast.Dict) else {}
 
 
 def _plural_pairs(entries: dict[str, dict[str, str]]) -> dict[str, Entry]:

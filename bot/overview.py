@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.commands import format_local
 from bot.dates import spoken_schedule
 from bot.i18n import pick_language
+from bot.ritual_words import about
 from bot.store import Consent
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ async def summarise(bot: RitualBot, user_id: str, team_ids: list[str], locale: s
                 ritual = bot.rituals[rid]
                 nxt = bot.next_firing(team.id, rid)
                 rituals.append(RitualLine(
-                    title=ritual.title.get(language, rid),
+                    title=about(ritual).title(language),
                     schedule=spoken_schedule(bot.resolved[(team.id, rid)].schedule, language),
                     next_local=format_local(nxt, team, language) if nxt else None,
                     paused=(await bot.store.ritual_state(team.id, rid)).paused))

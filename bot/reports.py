@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.insights import participation_data, quarter_weeks, render_chart, summary_text, suppress_small_groups
 from bot.messages import ImageFile, MessageRef, text
+from bot.ritual_words import about
 from bot.teams import TeamView
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ async def send_insights(bot: RitualBot, team: TeamView, admin_id: str, language:
     size = await team_size(bot, team)
     data = participation_data(weeks, counts, {rid: size for rid in rituals}, size)
     report = suppress_small_groups(data)
-    labels = {rid: bot.rituals[rid].title.get(language, rid) for rid in rituals}
+    labels = {rid: about(bot.rituals[rid]).title(language) for rid in rituals}
     platform = bot.platform_for(team)
     ref = await platform.send_dm(admin_id, text(summary_text(report, language, labels=labels)))
     if not report.team_hidden:

@@ -2,19 +2,24 @@
 `Ritual[Options]`, registered in the `ritualbot.rituals` entry-point group.
 
 A ritual declares, as data on its class:
-- `id`, `title` (per language), `default_schedule` and its `Options` pydantic model, which is
-  also its type parameter: `class Checkin(Ritual[Options])`, so handlers see
-  `ctx.options` as an `Options` (no `isinstance` checks);
+- `id`, `default_schedule` and its `Options` pydantic model, which is also its type
+  parameter: `class Checkin(Ritual[Options])`, so handlers see `ctx.options` as an
+  `Options` (no `isinstance` checks);
+- `texts`: its catalog (`PoCatalog`, docs/translating.md), which also holds what it says
+  about itself: its title, summary, what it keeps, its steps and its commands, as
+  `ritual.*` messages (`bot/ritual_words.py`);
 - `steps(options)`: the named moments of one occurrence, as offsets from its scheduled time
-  (a call for dilemmas a week before, a digest six days after);
+  (a call for dilemmas a week before, a digest six days after). A step runs the `@step`
+  handler of its name, or the one it names with `runs=`, so one handler can serve a family
+  of generated steps (`Step("propose+1h", timedelta(hours=1), runs="propose")`);
 - handlers, tagged with the decorators below: `@step(name)`, `@action(name)`,
   `@form(name)`, `@command(name)`. mypy checks each handler's signature against its kind.
 
 Buttons and forms name their handler by reference, not by string: `button(self.share, ...)`
 and `form_id(self.answer)`, so a typo is a mypy error and an untagged method an error when
-the message is built. What is still named by string (steps, `step_descriptions`,
-`command_help`) is checked against the handlers at start-up (`check_contract`): a typo
-stops the bot with the ritual's id and the name, before anyone clicks.
+the message is built. What is still named by string (steps, `runs=`, the `ritual.step.*`
+and `ritual.command.*` messages) is checked against the handlers at start-up
+(`check_contract`): a typo stops the bot with the ritual's id and the name, before anyone clicks.
 
 Handlers receive a context bound to the team (and, for interactions, to the user), which
 is all they see of the platform, the store and the clock: `ctx.store` is a store bound to
@@ -27,8 +32,8 @@ Forms: fields declare `required`, `max_length` and `guarded` (the client-data gu
 default for text), the form whether it may be shared anonymously. The core checks all of
 it, and the roster, before a `@form` handler runs (`bot/contribution.py`); the handler reads
 `ctx.share_as` / `ctx.anonymous` and thanks with `ctx.confirm(...)`, which never leaves a
-stored trace of an anonymous contribution. `keeps` says, for the consent notice, what the
-ritual keeps.
+stored trace of an anonymous contribution. `ritual.keeps.*` says, for the consent notice,
+what the ritual keeps.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.i18n import Catalog
 from bot.messages import Button
+from bot.ritual_words import about
 
 if TYPE_CHECKING:
     from bot.context import InteractionContext, Occurrence, RitualContext
@@ -86,10 +92,20 @@ class NoOptions(BaseModel):
 
 @dataclass(frozen=True)
 class Step:
-    """A named moment of an occurrence, `offset` after (or before) its scheduled time."""
+    """A named moment of an occurrence, `offset` after (or before) its scheduled time.
+
+    It runs the `@step` handler named `runs`, by default the one named like the step: several
+    steps (the same moment seen from other hours) can share one handler that way.
+    """
 
     name: str
     offset: timedelta = timedelta(0)
+    runs: str | None = None
+
+    @property
+    def handler(self) -> str:
+        """The name of the `@step` handler that runs this step."""
+        return self.runs or self.name
 
 
 def _tag(kind: Kind, name: str) -> Callable[[Any], Any]:
@@ -145,7 +161,10 @@ class Ritual(Generic[OptionsT]):
     """Base class of every ritual. Subclasses set the class attributes and tag handlers."""
 
     id: ClassVar[str]
-    title: ClassVar[dict[str, str]]
+    # What the ritual says about itself (title, summary, what it keeps, step descriptions,
+    # command help) is in its catalog as `ritual.*` messages (`bot/ritual_words.py`). An
+    # outside ritual may still set them here as dicts per language, which win over the catalog:
+    title: ClassVar[dict[str, str]] = {}
     summary: ClassVar[dict[str, str]] = {}
     default_schedule: ClassVar[str]
     # The options model: taken from the type parameter (`Ritual[Options]`), NoOptions without one.
@@ -153,16 +172,18 @@ class Ritual(Generic[OptionsT]):
     # The ritual's words: a `PoCatalog(package, domain)` reading `<package>/locale/<language>/
     # LC_MESSAGES/<domain>.po` (docs/translating.md). A plain `key -> {"nl", "en"}` dict still works.
     texts: ClassVar[Catalog] = {}
-    # Help lines for ritual-owned subcommands: name -> {"nl": ..., "en": ...}
+    # Help lines for ritual-owned subcommands (or `ritual.command.<name>`): name -> {"nl", "en"}
     command_help: ClassVar[dict[str, dict[str, str]]] = {}
     # False for rituals whose answers are private to one person: never in admins' insights.
     in_insights: ClassVar[bool] = True
-    # What people receive at each step, for the dry run (`ritualbot schedule`): step name ->
-    # {"nl": ..., "en": ...}. Steps without one are variants the dry run does not list.
+    # What people receive at each step, for the dry run (`ritualbot schedule`), or
+    # `ritual.step.<name>`: step name -> {"nl", "en"}. Steps without one are variants the dry
+    # run does not list.
     step_descriptions: ClassVar[dict[str, dict[str, str]]] = {}
-    # What this ritual keeps, in plain words per language, for the consent notice:
-    # "consent": only for people who opted in; "needed": what it needs to work, for everyone,
-    # and only as long as it needs it. Every ritual says so; the core lists it in the notice.
+    # What this ritual keeps, in plain words per language, for the consent notice (or
+    # `ritual.keeps.consent` / `ritual.keeps.needed`): "consent": only for people who opted
+    # in; "needed": what it needs to work, for everyone, and only as long as it needs it.
+    # Every ritual says so; the core lists it in the notice.
     keeps: ClassVar[dict[str, dict[str, str]]] = {}
     # True for a ritual whose traffic is between two people and must stay invisible to
     # everyone else (the confidant line, issue 15): the core then writes no audit row and
@@ -231,8 +252,13 @@ class Ritual(Generic[OptionsT]):
         attr = self._handlers.get((kind, name))
         return None if attr is None else getattr(self, attr)
 
-    def handler_names(self, kind: str) -> list[str]:
-        return sorted(name for k, name in self._handlers if k == kind)
+    def step_handler(self, st: Step) -> Callable[..., Awaitable[Any]] | None:
+        """The `@step` handler that runs `st` (see `Step.runs`); None when there is none."""
+        return self.handler("step", st.handler)
+
+    @classmethod
+    def handler_names(cls, kind: str) -> list[str]:
+        return sorted(name for k, name in cls._handlers if k == kind)
 
 
 def check_contract(cls: type[Ritual[Any]]) -> None:
@@ -240,9 +266,11 @@ def check_contract(cls: type[Ritual[Any]]) -> None:
     and the name at the first mismatch. Run once per ritual when it is loaded
     (`bot/registry.py`); the steps of a team's own options are checked with `check_steps`."""
     rid = getattr(cls, "id", None) or cls.__name__
-    for attr in ("title", "default_schedule"):
-        if not hasattr(cls, attr):
-            raise ContractError(f"ritual {rid!r} declares no {attr}")
+    if not hasattr(cls, "default_schedule"):
+        raise ContractError(f"ritual {rid!r} declares no default_schedule")
+    said = about(cls)
+    if not said.has_title():
+        raise ContractError(f"ritual {rid!r} declares no title (`ritual.title` in its catalog, or `title`)")
     if not (isinstance(cls.Options, type) and issubclass(cls.Options, BaseModel)):
         raise ContractError(f"ritual {rid!r}: Options must be a pydantic model")
     declared = _type_parameter(cls)
@@ -256,8 +284,8 @@ def check_contract(cls: type[Ritual[Any]]) -> None:
         if not inspect.iscoroutinefunction(func) or len(positional) != ARITY[kind]:
             raise ContractError(f"ritual {rid!r}: @{kind}({name!r}) handler {attr} must be "
                                 f"`async def {attr}(self, {_PARAMS[kind]})`")
-    for kind, names in (("step", cls.step_descriptions), ("command", cls.command_help)):
-        for name in names:
+    for kind in ("step", "command"):
+        for name in said.described(kind):
             if (kind, name) not in cls._handlers:
                 raise ContractError(f"ritual {rid!r} describes {kind} {name!r} but has no @{kind}({name!r}) handler")
     try:
@@ -271,8 +299,8 @@ def check_steps(cls: type[Ritual[Any]], options: BaseModel) -> None:
     """Every step `steps(options)` names has an `@step` handler (`ContractError` if not)."""
     ritual = cls()
     for st in ritual.steps(options):
-        if ritual.handler("step", st.name) is None:
-            raise ContractError(f"ritual {cls.id!r} has step {st.name!r} but no @step({st.name!r}) handler")
+        if ritual.step_handler(st) is None:
+            raise ContractError(f"ritual {cls.id!r} has step {st.name!r} but no @step({st.handler!r}) handler")
 
 
 _PARAMS = {"step": "ctx, occ", "action": "ctx, value", "form": "ctx, state, values", "command": "ctx, args"}

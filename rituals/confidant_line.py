@@ -56,21 +56,9 @@ class ConfidantLine(Ritual[Options]):
     in_insights = False  # even a count could expose someone in a small team
     discreet = True  # no audit row or log line tells that a conversation exists
     id = "confidant_line"
-    keeps = {
-        "consent": {"nl": "niets", "en": "nothing"},
-        "needed": {"nl": ("een gesprek met de vertrouwenspersoon, zolang het loopt plus de bewaartermijn; van een "
-                          "anonieme melder alleen een versleutelde route, die alleen wie de bot met zijn sleutel "
-                          "draait kan openen"),
-                   "en": ("a conversation with the confidant, while it runs plus the retention period; of an anonymous "
-                          "sender only an encrypted route, which only whoever runs the bot with its key can open")},
-    }
-    title = {"nl": "Lijn naar de vertrouwenspersoon", "en": "Line to the confidant"}
-    summary = {"nl": "Een zorg privé (en desgewenst anoniem) bij de vertrouwenspersoon neerleggen, met zichtbare opvolging.",
-               "en": "Raise a worry privately (anonymously if you want) with the confidant, and see it followed up."}
     default_schedule = "0 9 * * 1-5"  # the daily look at open conversations: reminders, retention
     texts = TEXTS
-    command_help = {"signal": {"nl": "een zorg privé bij de vertrouwenspersoon neerleggen; `signal status` voor de stand",
-                               "en": "raise a worry privately with the confidant; `signal status` for where it stands"}}
+    # its title, summary, what it keeps, its steps and commands: the `ritual.*` messages of TEXTS
 
     button_commands = frozenset({"signal"})  # the Slack App Home and the deliberation's reflection offer it
 

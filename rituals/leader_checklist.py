@@ -57,22 +57,9 @@ def latest_per_month(rows: list[StoredResponse], months: int) -> list[tuple[str,
 class LeaderChecklist(Ritual[Options]):
     in_insights = False  # a leader's answers are theirs alone: never in admins' counts
     id = "leader_checklist"
-    keeps = {
-        "consent": {"nl": "de antwoorden van een leidinggevende op de checklist, alleen voor die leidinggevende",
-                    "en": "a leader's checklist answers, for that leader alone"},
-        "needed": {"nl": "niets", "en": "nothing"},
-    }
-    title = {"nl": "Checklist voorbeeldgedrag", "en": "Example-behaviour checklist"}
-    step_descriptions = {
-        "main": {"nl": "elke leidinggevende krijgt privé de checklist om op het eigen voorbeeldgedrag te reflecteren",
-                 "en": "each leader privately gets the checklist to reflect on their own example behaviour"},
-    }
-    summary = {"nl": "Een persoonlijke maandelijkse reflectie voor leidinggevenden op hun eigen voorbeeldgedrag.",
-               "en": "A private monthly reflection for leaders on their own example behaviour."}
     default_schedule = "first wed 10:00"
     texts = TEXTS
-    command_help = {"checklist": {"nl": "je eigen verloop op de checklist voorbeeldgedrag (leidinggevenden)",
-                                  "en": "your own trend on the example-behaviour checklist (leaders)"}}
+    # its title, summary, what it keeps, its steps and commands: the `ritual.*` messages of TEXTS
     demo_answers = {
         "checklist:nl": [
             {"name_behaviour": "partly", "ask_experiences": "yes", "recognise_doubt": "yes", "share_own": "not_yet",

@@ -18,7 +18,7 @@ see counts per team, never per person.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -69,40 +69,16 @@ class WalkAndListen(Ritual[Options]):
     state_lifetime = {"passed:": timedelta(days=21)}
     # the walks themselves: facts only, in the ritual's own table (`walk_store.py`)
     tables = (walk_store.WALKS,)
-    keeps = {
-        "consent": {"nl": "niets meer dan hieronder", "en": "nothing more than below"},
-        "needed": {"nl": "met wie en in welke week een wandeling was en of die doorging (nooit wat er gezegd is), "
-                         "en of je liever niet wordt voorgesteld",
-                   "en": "with whom and in which week a walk was and whether it happened (never what was said), "
-                         "and whether you would rather not be proposed"},
-    }
-    title = {"nl": "Wandelen en luisteren", "en": "Walk and listen"}
-    step_descriptions = {
-        "propose": {"nl": "elke leidinggevende krijgt een privébericht met een voorstel om met een teamlid te wandelen "
-                          "(op dit uur in de eigen tijdzone van de leidinggevende)",
-                    "en": "each leader gets a direct message suggesting a walk with a team member (at this hour in "
-                          "the leader's own timezone)"},
-        "followup": {"nl": "de leidinggevende krijgt een privébericht: is de wandeling er gekomen?",
-                     "en": "the leader gets a direct message: did the walk happen?"},
-    }
-    summary = {"nl": "Elke week wandelt een leidinggevende met één teamlid, alleen om te luisteren.",
-               "en": "Every week a leader walks with one team member, only to listen."}
     default_schedule = "mon 09:00"
     texts = TEXTS
-    command_help = {"walks": {"nl": "je wandelingen; team, with @naam, optout, optin",
-                              "en": "your walks; team, with @name, optout, optin"}}
+    # its title, summary, what it keeps, its steps and commands: the `ritual.*` messages of TEXTS
     demo_answers: dict[str, list[dict[str, str]]] = {}
 
     def steps(self, options: Options) -> list[Step]:
         window = options.leader_timezone_window_hours
-        shifted = [Step(f"propose{h:+d}h", timedelta(hours=h)) for h in range(-window, window + 1) if h]
+        # every `propose±Nh` step is the one `propose` handler, seen from another hour
+        shifted = [Step(f"propose{h:+d}h", timedelta(hours=h), runs="propose") for h in range(-window, window + 1) if h]
         return [Step("propose"), *shifted, Step("followup", timedelta(hours=options.followup_hours))]
-
-    def handler(self, kind: str, name: str) -> Callable[..., Awaitable[Any]] | None:
-        """Every `propose±Nh` step is the one `propose` handler, seen from another hour."""
-        if kind == "step" and name.startswith("propose"):
-            return self.propose
-        return super().handler(kind, name)
 
     # scheduled steps -------------------------------------------------------------------------
 

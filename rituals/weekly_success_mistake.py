@@ -62,31 +62,9 @@ class WeeklySuccessMistake(Ritual[Options]):
     # whose turn it is, who passed, the week's post counts: until the look-back (at most a week)
     state_lifetime = {"sharer:": timedelta(days=8), "passed:": timedelta(days=8), "people:": timedelta(days=8),
                       "count:": timedelta(days=8)}
-    keeps = {
-        "consent": {"nl": "je weeksucces, weekfout en les als je ze met je naam deelt",
-                    "en": "your weekly success, mistake and lesson when you share them with your name"},
-        "needed": {"nl": "wie deze week aan de beurt is om te delen (tot de terugblik), wanneer je aan de beurt was, en, "
-                         "alleen in het geheugen van de draaiende bot en nooit in de database, een vingerafdruk dat je "
-                         "deze week iets deelde, om mensen te tellen (tot de terugblik)",
-                   "en": "whose turn it is to share this week (until the look-back), when it was your turn, and, only in "
-                         "the running bot's memory and never in the database, a fingerprint that you shared something "
-                         "this week, to count people (until the look-back)"},
-    }
-    title = {"nl": "Weeksucces en weekfout", "en": "Weekly success and mistake"}
-    step_descriptions = {
-        "sharer": {"nl": "de deler van de week krijgt een privébericht: morgen mag jij de ronde openen",
-                   "en": "the week's sharer gets a direct message: tomorrow you open the round"},
-        "prompt": {"nl": "in het teamkanaal: de uitnodiging om een succes en een fout van de week te delen",
-                   "en": "in the team channel: the invitation to share a success and a mistake of the week"},
-        "digest": {"nl": "in het teamkanaal: een terugblik op wat er deze week gedeeld is",
-                   "en": "in the team channel: a look back at what was shared this week"},
-    }
-    summary = {"nl": "Elke week deelt iemand iets wat goed ging en iets wat misging.",
-               "en": "Every week someone shares one thing that went well and one that went wrong."}
     default_schedule = "fri 14:00"
     texts = TEXTS
-    command_help = {"sharer": {"nl": "optout / optin: wel of niet aan de beurt komen om te openen",
-                               "en": "optout / optin: whether you get turns to open the round"}}
+    # its title, summary, what it keeps, its steps and commands: the `ritual.*` messages of TEXTS
     demo_answers = {
         "answer:nl": [
             {"success": "Het huisbezoek dat ik spannend vond, liep goed: we hebben echt samen naar oplossingen gezocht.",

@@ -1,6 +1,8 @@
 """Bring texts written the old way into the `.po` catalogs: `python scripts/import_dicts.py [--ref REF] [--base BASE]`.
 
-Texts used to be dicts `key -> {"nl": ..., "en": ...}` in the modules below. Branches made
+Texts used to be dicts `key -> {"nl": ..., "en": ...}` in the modules below, and a ritual's
+`title`, `summary`, `keeps`, `step_descriptions` and `command_help` dicts on its class (now
+the `ritual.*` messages of its catalog). Branches made
 before the move to catalogs may still add or reword entries there. After merging such a branch
 (keep this side's `NAME = PoCatalog(...)` line where the module conflicts), run
 
@@ -38,6 +40,13 @@ DICT_SOURCES = (
     DictSource("rituals/moral_deliberation/methods.py", "METHOD_TEXTS", "rituals.moral_deliberation",
                "moral_deliberation"),
     DictSource("rituals/moral_deliberation/texts.py", "TEXTS", "rituals.moral_deliberation", "moral_deliberation"),
+    # what each ritual says about itself (title, summary, keeps, step descriptions, command help)
+    DictSource("rituals/weekly_success_mistake.py", "WeeklySuccessMistake", "rituals", "weekly_success_mistake"),
+    DictSource("rituals/leader_checklist.py", "LeaderChecklist", "rituals", "leader_checklist"),
+    DictSource("rituals/walk_and_listen.py", "WalkAndListen", "rituals", "walk_and_listen"),
+    DictSource("rituals/confidant_line.py", "ConfidantLine", "rituals", "confidant_line"),
+    DictSource("rituals/moral_deliberation/ritual.py", "MoralDeliberation", "rituals.moral_deliberation",
+               "moral_deliberation"),
 )
 
 

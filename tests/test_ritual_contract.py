@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from datetime import timedelta
 from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,35 @@ class CommandTypo(Typed):
     command_help = {"notes": {"nl": "x", "en": "x"}}
 
 
+class CatalogTypo(Typed):
+    """Its words in its catalog (a dict here), one describing a step it does not have."""
+
+    id = "catalog_typo"
+    title = {}
+    texts = {"ritual.title": {"nl": "x", "en": "x"}, "ritual.step.mian": {"nl": "x", "en": "x"}}
+
+
+class NoTitle(Typed):
+    id = "no_title"
+    title = {}
+
+
+class Family(Typed):
+    """One handler for a family of generated steps: `main` seen an hour earlier and later."""
+
+    id = "family"
+
+    def steps(self, options: Opts) -> list[Step]:
+        return [Step("main"), *(Step(f"main{h:+d}h", timedelta(hours=h), runs="main") for h in (-1, 1))]
+
+
+class RunsTypo(Typed):
+    id = "runs_typo"
+
+    def steps(self, options: Opts) -> list[Step]:
+        return [Step("main"), Step("main+1h", timedelta(hours=1), runs="mian")]
+
+
 class WrongArity(Ritual):
     id = "wrong_arity"
     title = {"nl": "x", "en": "x"}
@@ -95,7 +125,8 @@ class Mismatch(Ritual[Opts]):
 
 
 _CLASSES = {"typed": "Typed", "step_typo": "StepTypo", "description_typo": "DescriptionTypo",
-            "command_typo": "CommandTypo", "wrong_arity": "WrongArity", "mismatch": "Mismatch"}
+            "command_typo": "CommandTypo", "wrong_arity": "WrongArity", "mismatch": "Mismatch",
+            "catalog_typo": "CatalogTypo", "no_title": "NoTitle", "family": "Family", "runs_typo": "RunsTypo"}
 
 
 def test_the_options_model_is_the_type_parameter() -> None:
@@ -110,11 +141,24 @@ def test_the_options_model_is_the_type_parameter() -> None:
     ("command_typo", "ritual 'command_typo' describes command 'notes'"),
     ("wrong_arity", "ritual 'wrong_arity': @step('main') handler main must be `async def main(self, ctx, occ)`"),
     ("mismatch", "ritual 'mismatch': Options is OtherOpts but the ritual is Ritual[Opts]"),
+    ("catalog_typo", "ritual 'catalog_typo' describes step 'mian'"),
+    ("no_title", "ritual 'no_title' declares no title"),
+    ("runs_typo", "ritual 'runs_typo' has step 'main+1h' but no @step('mian') handler"),
 ])
 def test_a_typo_in_a_declaration_stops_the_start_naming_ritual_and_name(name: str, says: str) -> None:
     with pytest.raises(RegistryError) as caught:
         _load(name)
     assert says in str(caught.value)
+
+
+def test_one_handler_serves_a_declared_family_of_steps() -> None:
+    """`Step(name, runs=...)`: the steps are data the start-up check reads, not a `handler` override."""
+    _load("family")
+    ritual = Family()
+    steps = ritual.steps(Opts())
+    assert [st.name for st in steps] == ["main", "main-1h", "main+1h"]
+    assert all(ritual.step_handler(st) == ritual.main for st in steps)
+    assert ritual.handler("step", "main+1h") is None  # only the name it runs is a handler
 
 
 def test_a_step_only_a_teams_options_reach_is_checked_with_the_config() -> None:

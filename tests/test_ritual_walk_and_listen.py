@@ -164,7 +164,7 @@ def test_every_text_has_dutch_and_english() -> None:
     assert missing_translations(WalkAndListen.texts) == []
     ritual = WalkAndListen()
     for st in ritual.steps(WalkAndListen.Options()):
-        assert ritual.handler("step", st.name) is not None
+        assert ritual.step_handler(st) is not None
 
 
 async def test_the_no_walks_choice_is_in_mydata_and_goes_with_forget(make_harness) -> None:  # type: ignore[no-untyped-def]

@@ -4,13 +4,15 @@ and says that without consent only what a ritual needs is kept, only as long as 
 from __future__ import annotations
 
 from bot.registry import discover
+from bot.ritual_words import about
 from tests.conftest import TEAM_TOML
 
 
 def test_every_installed_ritual_says_what_it_keeps_in_both_languages() -> None:
     for rid, ritual in discover().items():
         for kind in ("consent", "needed"):
-            assert {"nl", "en"} <= set(ritual.keeps.get(kind, {})), f"{rid} does not say what it keeps ({kind})"
+            for language in ("nl", "en"):
+                assert about(ritual).keeps(language).get(kind), f"{rid} does not say what it keeps ({kind}, {language})"
 
 
 async def test_the_notice_lists_each_installed_ritual(make_harness) -> None:  # type: ignore[no-untyped-def]
@@ -19,7 +21,9 @@ async def test_the_notice_lists_each_installed_ritual(make_harness) -> None:  # 
     notice = out[-1].text
     assert "alleen zolang het dat nodig heeft" in notice
     for ritual in discover().values():
-        assert ritual.title["nl"] in notice and ritual.keeps["needed"]["nl"] in notice
+        said = about(ritual)
+        assert f"• {said.title('nl')}: met je ja: {said.keeps('nl')['consent']}." in notice
+        assert said.keeps("nl")["needed"] in notice
     out = await h.local.command("cor", "optin", channel="C1")
     for ritual in discover().values():
-        assert ritual.keeps["consent"]["en"] in out[-1].text
+        assert about(ritual).keeps("en")["consent"] in out[-1].text

@@ -49,19 +49,9 @@ class MoralDeliberation(Interactions, Ritual[Options]):
     # until the reflection and next month's call (`Round.clear`)
     state_lifetime = {"votes:": timedelta(days=1), "volunteers:": timedelta(days=1), "dilemmas:": timedelta(days=1),
                       "plan:": timedelta(days=35)}
-    keeps = {
-        "consent": {"nl": "je dilemma's en reflecties als je ze met je naam deelt",
-                    "en": "your dilemmas and reflections when you share them with your name"},
-        "needed": {"nl": "je stem, of je wilt begeleiden, aan welke tafel je zit en of je een dilemma met je naam "
-                         "inbracht (tot het beraad), en wanneer je begeleidde (een jaar)",
-                   "en": "your vote, whether you offered to facilitate, which table you are at and whether you brought "
-                         "in a dilemma with your name (until the session), and when you facilitated (one year)"},
-    }
-    title = {"nl": "Moreel beraad", "en": "Moral deliberation"}
-    summary = {"nl": "Eens per maand dilemma's en gevoelens in plaats van dossiers, stap voor stap begeleid.",
-               "en": "Once a month dilemmas and feelings instead of files, guided step by step."}
     default_schedule = "first tue 14:00"
     texts = TEXTS
+    # its title, summary, what it keeps, its steps and commands: the `ritual.*` messages of TEXTS
     demo_answers = {
         "dilemma:nl": [
             {"title": "Vertel ik de moeder wat haar dochter mij in vertrouwen zei?",

@@ -4,8 +4,9 @@ many answered. Nothing about people is kept: the answers are in the channel, and
 their number is kept until the summary.
 
 An example of the ritual contract: typed options (`Ritual[Options]`), steps and handlers
-as data, buttons and forms naming their handler by reference, and state through the
-store bound to this team and ritual (`ctx.store`).
+as data, buttons and forms naming their handler by reference, state through the store
+bound to this team and ritual (`ctx.store`), and every word in a gettext catalog shipped
+inside the package (`locale/`), so a translator never reads this file.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.context import InteractionContext, Occurrence, RitualContext
+from bot.i18n import PoCatalog
 from bot.messages import WHO, FieldKind, Form, FormField, UserText, mentioning, text
 from bot.platform import FormResult
 from bot.ritual import Ritual, Step, action, button, form, form_id, step
@@ -27,31 +29,16 @@ class Options(BaseModel):
     summary_after_hours: int = Field(default=24, ge=1, le=6 * 24, description="when the number of answers is posted")
 
 
-TEXTS = {
-    "ask": {"nl": "Hoe gaat het deze week?", "en": "How is your week going?"},
-    "button.answer": {"nl": "Invullen", "en": "Answer"},
-    "form.title": {"nl": "Check-in", "en": "Check-in"},
-    "form.mood": {"nl": "Hoe gaat het?", "en": "How is it going?"},
-    "form.submit": {"nl": "Delen", "en": "Share"},
-    "answer.named": {"nl": "{who} checkt in:", "en": "{who} checks in:"},
-    "answer.anonymous": {"nl": "Iemand checkt in:", "en": "Someone checks in:"},
-    "thanks": {"nl": "Dank je, je check-in staat in het kanaal.", "en": "Thank you, your check-in is in the channel."},
-    "closed": {"nl": "Deze check-in is gesloten.", "en": "This check-in is closed."},
-    "summary": {"nl": "{count} mensen checkten deze week in.", "en": "{count} people checked in this week."},
-}
+TEXTS = PoCatalog("ritualbot_checkin", "ritualbot_checkin")
+"""Everything the check-in says, in ritualbot_checkin/locale/<language>/LC_MESSAGES/ritualbot_checkin.po:
+its messages, and what it says about itself (`ritual.title`, `ritual.keeps.consent` and
+`ritual.keeps.needed` for the consent notice, `ritual.step.<step>` for the dry run)."""
 
 
 class Checkin(Ritual[Options]):
     id = "checkin"
-    title = {"nl": "Check-in", "en": "Check-in"}
-    summary = {"nl": "Elke week: hoe gaat het?", "en": "Every week: how is it going?"}
     default_schedule = "mon 09:00"
     texts = TEXTS
-    # What it keeps, for the consent notice (the core refuses to list a ritual that does not say).
-    keeps = {"consent": {"nl": "niets meer: check-ins staan in het kanaal en worden niet bewaard",
-                         "en": "nothing more: check-ins are in the channel and are not stored"},
-             "needed": {"nl": "alleen het aantal check-ins, tot de samenvatting",
-                        "en": "only the number of check-ins, until the summary"}}
 
     def steps(self, options: Options) -> list[Step]:
         return [Step("ask"), Step("summary", timedelta(hours=options.summary_after_hours))]

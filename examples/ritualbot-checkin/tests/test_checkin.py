@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from ritualbot_checkin import Checkin
 
+from bot.i18n_check import catalogs_in, code_files, problems
 from bot.testing import texts
 
 
@@ -23,3 +24,9 @@ async def test_the_team_checks_in_and_hears_how_many_did(ritual_team) -> None:  
     summary = await team.advance(timedelta(days=1))
     assert texts(summary) == ["2 mensen checkten deze week in."]
     assert (await team.click("anna", "Invullen"))[-1].text == "Deze check-in is gesloten."
+
+
+def test_every_word_is_in_its_catalog_in_both_languages_and_used() -> None:
+    """The same check ritualbot runs on its own catalogs: missing, unused, untranslated, placeholders,
+    and the words the core reads (`ritual.title`, `ritual.keeps.*`) present."""
+    assert problems(catalogs_in("ritualbot_checkin"), code_files("ritualbot_checkin"), rituals=[Checkin]) == []
