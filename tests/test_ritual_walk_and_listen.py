@@ -167,6 +167,16 @@ def test_every_text_has_dutch_and_english() -> None:
         assert ritual.step_handler(st) is not None
 
 
+def test_each_proposal_hour_is_a_declared_step_run_by_the_one_propose_handler() -> None:
+    """The family is data (`Step(..., runs="propose")`), checked at start-up; no `handler` override
+    answers for names nobody declared."""
+    ritual = WalkAndListen()
+    steps = ritual.steps(WalkAndListen.Options(leader_timezone_window_hours=2))
+    assert [st.name for st in steps] == ["propose", "propose-2h", "propose-1h", "propose+1h", "propose+2h", "followup"]
+    assert all(ritual.step_handler(st) == ritual.propose for st in steps[:-1])
+    assert ritual.handler("step", "propose+1h") is None and ritual.handler("step", "proposeXYZ") is None
+
+
 async def test_the_no_walks_choice_is_in_mydata_and_goes_with_forget(make_harness) -> None:  # type: ignore[no-untyped-def]
     h = await make_harness(TOML.format(extra=""), start=MONDAY)
     await h.local.command("eva", "walks optout", channel="C1")
