@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime, timedelta
 
 import pytest
@@ -84,6 +85,28 @@ async def test_forged_button_context_changes_nothing(store: Store) -> None:
             response = await r.click(BRAM, prompt, "Deel je succes", context=forged or {"nothing": "here"})
             assert response.status == 403
         assert r.mm.dialogs == [] and await r.store.audit_log("noord") == []
+
+
+async def test_a_refused_callback_answers_only_that_in_the_persons_language(
+        store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    """Which check failed is for the log; the caller reads one translated sentence, nothing internal."""
+    async with running_bot(store) as r:
+        await advance(r.bot, r.clock, r.clock.now() + timedelta(days=4, hours=6, minutes=1))
+        [prompt] = r.bot_posts(CHAN)
+        context = dict(prompt["props"]["attachments"][0]["actions"][0]["integration"]["context"])
+        with caplog.at_level(logging.WARNING, logger="ritualbot.mattermost"):
+            clicked = await r.click(BRAM, prompt, "Deel je succes", context={**context, "s": "x"})
+            await r.click(BRAM, prompt, "Deel je succes")
+            [opened] = r.mm.dialogs
+            payload, _, _ = opened["dialog"]["state"].rpartition(".")
+            values = {"success": "a", "mistake": "b", "lesson": None, "share_as": "named"}
+            submitted = await r.submit(BRAM, opened, values, state=payload + ".AAAA")
+        for refused in (clicked, submitted):
+            assert refused.status == 403
+            assert refused.json == {"error": "Dit verzoek kwam niet van ritualbot voor jou; er is niets veranderd."}
+        logged = [record.getMessage() for record in caplog.records]
+        assert "button callback refused: button context signature does not match" in logged
+        assert "dialog submission refused: dialog state signature does not match" in logged
 
 
 MORAL_TOML = TOML.replace('[teams.rituals.weekly_success_mistake]\nschedule = "fri 14:00"',

@@ -223,9 +223,11 @@ class IntegrationRoutes:
             raise web.HTTPBadRequest(text=say("request.not_json", self.language))
         return body
 
-    async def _forged(self, user: str, channel: str | None, exc: Forged) -> web.Response:
+    async def _forged(self, user: str, channel: str | None) -> web.Response:
+        """A callback we did not sign for this person: refused in their language, and only that.
+        Why it was refused (which check failed) is for the log, not for whoever sent it."""
         language = await self._language(user, await self._locale(user), channel) if user else self.language
-        return web.json_response({"error": say("request.forged", language), "reason": str(exc)}, status=403)
+        return web.json_response({"error": say("request.forged", language)}, status=403)
 
     async def action(self, request: web.Request) -> web.Response:
         body = await self._json(request)
@@ -239,7 +241,7 @@ class IntegrationRoutes:
             return web.json_response({"ephemeral_text": translate(TEXTS, "action.stale", language)})
         except Forged as exc:
             log.warning("button callback refused: %s", exc)
-            return await self._forged(user, channel, exc)
+            return await self._forged(user, channel)
         bot = self._ready()
         locale = await self._locale(user)
         slot = ResponseSlot(lambda m: not m.buttons)  # ephemeral_text cannot carry buttons
@@ -277,7 +279,7 @@ class IntegrationRoutes:
             return web.json_response({"errors": {first: translate(TEXTS, "form.expired", language)}})
         except Forged as exc:
             log.warning("dialog submission refused: %s", exc)
-            return await self._forged(user, channel, exc)
+            return await self._forged(user, channel)
         if body.get("cancelled"):
             return web.json_response({})
         bot = self._ready()
