@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.commands import BaseCommands, CommandContext, core_command, people_line
 from bot.config import TeamConfig
 from bot.dates import spoken_day, spoken_schedule
-from bot.i18n import pick_language
+from bot.i18n import language_choices, language_name, pick_language, supported_languages
+from bot.languages import lacking
 from bot.messages import WHO, mentioning, parse_user_ref
 from bot.overrides import SCHEDULE_PREFIX, config_value
 from bot.platforms.ids import valid_user_id
@@ -178,13 +179,24 @@ class CoreCommands(BaseCommands):
                 sent += 1
         return sent
 
-    @core_command("language", admin=True, usage=" nl|en")
+    @core_command("language", admin=True, usage=" <language>")
     async def language(self, ctx: CommandContext, args: list[str]) -> None:
-        if len(args) != 1 or args[0] not in ("nl", "en"):
-            await ctx.say(ctx.t("language.usage", command=self.command))
+        choices = language_choices(ctx.language, f"/{self.command} language {{code}} ({{name}})")
+        if len(args) != 1:
+            await ctx.say(ctx.t("language.usage", choices=choices))
             return
-        await self._change(ctx, "language", args[0])
-        await ctx.say(ctx.t("language.done", language=ctx.t(f"language.{args[0]}")))
+        code = args[0].lower()
+        if code not in supported_languages():
+            await ctx.say(ctx.t("language.unknown", value=args[0], choices=choices))
+            return
+        await self._change(ctx, "language", code)
+        done = ctx.t("language.done", language=language_name(code, ctx.language))
+        enabled = [self.bot.rituals[rid] for rid in self.bot.enabled_rituals(ctx.team.id)]
+        english = [ctx.title(ritual.id) for ritual in lacking(enabled, code)]
+        if english:
+            done += " " + ctx.t("language.partly", count=len(english), rituals=", ".join(english),
+                                language=language_name(code, ctx.language))
+        await ctx.say(done)
 
     @core_command("timezone", admin=True, usage=" <Area/City>")
     async def timezone(self, ctx: CommandContext, args: list[str]) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot import logsafe
 from bot.config import ConfigError
+from bot.i18n import SOURCE_LANGUAGE, supported_languages
 from bot.logsetup import configure_logging
 from bot.registry import RegistryError
 
@@ -59,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     sched.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     sched.add_argument("--count", type=int, default=3, help="occurrences per ritual to show")
     sched.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="start from this day instead of now")
-    sched.add_argument("--language", choices=("en", "nl"), default="en", help="language of the listing")
+    sched.add_argument("--language", choices=supported_languages(), default=SOURCE_LANGUAGE,
+                       help="language of the listing (one the core's catalog is installed in)")
 
     demo = sub.add_parser("demo", parents=[common], help="simulate weeks of the example config on the local platform")
     demo.add_argument("--config", type=Path, default=DEFAULT_CONFIG)

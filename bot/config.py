@@ -12,19 +12,29 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 import tomli  # tomllib's upstream, compiled: a 10,000-team config parses 2-3x faster (start-up)
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.config_checks import SINGULAR_TEAM, LineFinder, singular_team_tables, team_id_problems, url_secret_problem
+from bot.languages import language_problem
 from bot.ritual import ContractError, check_steps
 from bot.schedule import Schedule, ScheduleError, check_fires, parse_schedule
 from bot.workingtime import DEFAULT_DAYS, DEFAULT_HOURS, parse_days, parse_hours
 
-Language = Literal["nl", "en"]
+
+def _check_language(value: str) -> str:
+    problem = language_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+Language = Annotated[str, AfterValidator(_check_language)]
+"""A language code people can choose: one the core's catalog is installed in (`bot.i18n.supported_languages`)."""
 PlatformName = Literal["slack", "mattermost", "local"]
 
 

@@ -13,14 +13,14 @@ from datetime import date, datetime
 
 from babel.dates import format_date, format_datetime, get_day_names
 
-from bot.i18n import LANGUAGES, SOURCE_LANGUAGE, PoCatalog, translate
+from bot.i18n import SOURCE_LANGUAGE, PoCatalog, supported_languages, translate
 from bot.schedule import DAYS, Schedule
 
 TEXTS = PoCatalog("bot", "dates")
 
 
 def _lang(language: str) -> str:
-    return language if language in LANGUAGES else SOURCE_LANGUAGE
+    return language if language in supported_languages() else SOURCE_LANGUAGE
 
 
 def formatted(moment: date | datetime, pattern_key: str, language: str) -> str:

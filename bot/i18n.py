@@ -19,19 +19,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
+from functools import cache
 from importlib import resources
 from io import BytesIO
 from string import Formatter
 
+from babel import Locale, UnknownLocaleError
+from babel.lists import format_list
 from babel.messages.catalog import Catalog as BabelCatalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-LANGUAGES = ("nl", "en")
-"""The languages people can choose; each must have a `.po` file in every domain (a test checks)."""
 SOURCE_LANGUAGE = "en"
 """The language every other falls back to and translators translate from."""
+CORE_PACKAGE, CORE_DOMAIN = "bot", "core"
+"""The catalog whose languages are the ones people can choose (`supported_languages`)."""
 
 Catalog = Mapping[str, Mapping[str, str]]
 """Anything `translate` reads: a `PoCatalog`, or a plain `key -> {"nl": ..., "en": ...}` dict."""
@@ -43,14 +46,61 @@ PLURAL_JOIN = "\n"
 """How the mapping view of a `PoCatalog` shows a plural message's forms (for reading, not for people)."""
 
 
+def catalog_languages(package: str, domain: str) -> tuple[str, ...]:
+    """The languages `<package>/locale/<language>/LC_MESSAGES/<domain>.po` exists for, sorted."""
+    folder = resources.files(package) / "locale"
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(entry.name for entry in folder.iterdir()
+                        if (entry / "LC_MESSAGES" / f"{domain}.po").is_file()))
+
+
+@cache
+def supported_languages() -> tuple[str, ...]:
+    """The languages people and teams can choose: those the core's catalog is installed in
+    (`bot/locale/<code>/LC_MESSAGES/core.po`), sorted by code. The one list the config check,
+    `/ritual language`, `ritualbot schedule --language` and the platforms' locales use, so a
+    language is added by adding its `.po` files (docs/translating.md). Read once, on first use."""
+    return catalog_languages(CORE_PACKAGE, CORE_DOMAIN)
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """`LANGUAGES`, the old name of `supported_languages()`, read when asked, not at import."""
+    if name == "LANGUAGES":
+        return supported_languages()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def pick_language(*candidates: str | None, default: str = "nl") -> str:
-    """The first supported language among candidates (`en-US` counts as `en`)."""
+    """The first supported language among candidates (`en-US` counts as `en`, and `de-DE` as
+    `de` when a `de` catalog is installed); `default` when none is supported."""
+    supported = supported_languages()
     for candidate in candidates:
         if candidate:
             code = candidate.replace("_", "-").split("-")[0].lower()
-            if code in LANGUAGES:
+            if code in supported:
                 return code
     return default
+
+
+def language_name(code: str, language: str) -> str:
+    """What `code` is called in `language`, from Babel's CLDR data ("nl" in "en": "Dutch"),
+    so a new language needs no name written for it; the code itself when CLDR lacks it."""
+    try:
+        name = Locale.parse(code).get_display_name(Locale.parse(language))
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name or code
+
+
+def language_choices(language: str, say: str = "{code} ({name})") -> str:
+    """The supported languages as one phrase in `language` ("en (Engels) of nl (Nederlands)"):
+    each says `say` filled with its `code` and `name`, joined by CLDR's "or" list."""
+    items = [say.format(code=code, name=language_name(code, language)) for code in supported_languages()]
+    try:
+        return format_list(items, style="or", locale=language)
+    except (ValueError, UnknownLocaleError):
+        return ", ".join(items)
 
 
 def placeholders(template: str) -> set[str]:
@@ -66,16 +116,28 @@ class PoCatalog(Mapping[str, Mapping[str, str]]):
     tests that read texts as data keep working; people's texts go through `translate`.
     """
 
-    def __init__(self, package: str, domain: str, languages: tuple[str, ...] = LANGUAGES) -> None:
+    def __init__(self, package: str, domain: str, languages: tuple[str, ...] | None = None) -> None:
         self.package = package
         self.domain = domain
-        self.languages = languages
+        self._languages = languages
         self._lock = threading.Lock()
         self._po: dict[str, BabelCatalog] | None = None
         self._translations: dict[str, Translations] = {}
 
     def __repr__(self) -> str:
         return f"PoCatalog({self.package!r}, {self.domain!r})"
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this domain has a `.po` file for (or was given); a language people
+        can choose that is missing here reads this domain in English."""
+        if self._languages is None:
+            self._languages = catalog_languages(self.package, self.domain)
+        return self._languages
+
+    def missing_languages(self) -> tuple[str, ...]:
+        """The supported languages (`supported_languages`) this domain has no `.po` file for."""
+        return tuple(code for code in supported_languages() if code not in self.languages)
 
     def path(self, language: str) -> resources.abc.Traversable:
         """Where this domain's `.po` file for `language` lives (inside the installed package)."""
@@ -100,8 +162,16 @@ class PoCatalog(Mapping[str, Mapping[str, str]]):
             return self._po
 
     def _compiled(self, catalog: BabelCatalog) -> Translations:
+        """The catalog as gettext reads it, its untranslated messages left out so they fall back
+        to English (Babel's `write_mo` would put a plural message's key in its empty forms)."""
+        translated = BabelCatalog(locale=catalog.locale, domain=catalog.domain, charset=catalog.charset, fuzzy=False)
+        translated.mime_headers = catalog.mime_headers  # Plural-Forms among them
+        for message in catalog:
+            forms = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+            if message.id and all(forms):
+                translated[message.id] = message
         buffer = BytesIO()
-        write_mo(buffer, catalog)
+        write_mo(buffer, translated)
         buffer.seek(0)
         return Translations(fp=buffer, domain=self.domain)
 
@@ -175,4 +245,4 @@ def missing_translations(catalog: Catalog) -> list[str]:
     if isinstance(catalog, PoCatalog):
         return [f"{key}:{language}" for key in catalog for language in catalog.languages
                 if not catalog.forms(key, language) or not all(catalog.forms(key, language))]
-    return [f"{key}:{lang}" for key, entry in catalog.items() for lang in LANGUAGES if not entry.get(lang)]
+    return [f"{key}:{lang}" for key, entry in catalog.items() for lang in supported_languages() if not entry.get(lang)]

@@ -4,7 +4,8 @@ For every domain (`<package>/locale/<language>/LC_MESSAGES/<domain>.po`) this fi
 - a key the code asks for that no catalog of its package has (a typo, or a text never written);
 - a message no code uses (left behind when the code changed);
 - a message empty in a language, or missing from a language's file, or only in a translation;
-- placeholders that differ between languages (`{who}` in English, `{wie}` in Dutch).
+- placeholders that differ between languages (`{who}` in English, `{wie}` in Dutch);
+- a language people can choose (the core's `core.po` has it) that a domain has no file for.
 
 The code of a package is every `.py` file under its folder, except subpackages with their own
 `locale/` folder. A key is used when it appears in that code as a string, or matches an f-string
@@ -29,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.i18n import LANGUAGES, PLURAL_COUNT, SOURCE_LANGUAGE, PoCatalog, placeholders
+from bot.i18n import PLURAL_COUNT, SOURCE_LANGUAGE, PoCatalog, placeholders, supported_languages
 from bot.ritual_words import about
 
 if TYPE_CHECKING:
@@ -121,6 +122,9 @@ def catalog_problems(catalog: PoCatalog, uses: Uses, read: frozenset[str] = froz
     found: list[str] = []
     name = f"{catalog.package}:{catalog.domain}"
     keys = set(catalog)
+    found += [f"{name}: no {language} catalog at {catalog.path(language)} (people can choose {language}; "
+              f"`python -m bot.i18n_tools new-language {language}` starts it)"
+              for language in catalog.missing_languages()]
     for language in catalog.languages:
         try:
             po = catalog.po(language)
@@ -184,4 +188,4 @@ def all_problems(packages: Sequence[str] | None = None) -> list[str]:
     return [p for package in packages for p in problems(catalogs_in(package), code_files(package), rituals)]
 
 
-__all__ = ["LANGUAGES", "catalogs_in", "code_files", "problems", "all_problems", "scan"]
+__all__ = ["supported_languages", "catalogs_in", "code_files", "problems", "all_problems", "scan"]

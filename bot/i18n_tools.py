@@ -27,7 +27,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog as BabelCatalog
 from babel.messages.pofile import read_po, write_po
 
-from bot.i18n import LANGUAGES, PLURAL_COUNT, SOURCE_LANGUAGE
+from bot.i18n import PLURAL_COUNT, SOURCE_LANGUAGE, supported_languages
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMAT_FLAG = "python-brace-format"
@@ -166,7 +166,7 @@ def _into_plurals(entries: dict[str, Entry], package: str, domain: str, root: Pa
     Without this a branch that rewords only `digest.count` would replace the plural message
     with a plain one.
     """
-    catalogs = {language: _load_po(po_path(package, domain, language, root), language, domain) for language in LANGUAGES}
+    catalogs = {language: _load_po(po_path(package, domain, language, root), language, domain) for language in supported_languages()}
     result: dict[str, Entry] = {}
     for key, entry in entries.items():
         target, index = _form_of(key)
@@ -221,9 +221,10 @@ def _english(text: str | tuple[str, ...]) -> list[str]:
 
 
 def merge(package: str, domain: str, entries: dict[str, Entry], root: Path = ROOT,
-          languages: tuple[str, ...] = LANGUAGES) -> int:
-    """Write `entries` into the domain's `.po` files (added or replaced); returns how many."""
-    for language in languages:
+          languages: tuple[str, ...] | None = None) -> int:
+    """Write `entries` into the domain's `.po` files (added or replaced), in `languages`
+    (default: every supported language); returns how many."""
+    for language in languages or supported_languages():
         path = po_path(package, domain, language, root)
         catalog = _load_po(path, language, domain)
         for key, entry in entries.items():

@@ -21,9 +21,9 @@ class BotPort(Dispatcher, Protocol):
 
     async def language_of(self, platform: str, user_id: str, locale: str | None, *,
                           channel_id: str | None = None) -> str:
-        """The language ("nl" or "en") to speak to this person in: the one they chose in the
-        team of `channel_id` (or their only team on `platform`), else their platform locale,
-        else the team's, else the install's. Never raises: when the database cannot be read,
+        """The language (one of `bot.i18n.supported_languages()`) to speak to this person in:
+        the one they chose in the team of `channel_id` (or their only team on `platform`), else
+        their platform locale, else the team's, else the install's. Never raises: when the database cannot be read,
         the locale decides (an error text must reach the person even then)."""
         ...
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.app import RitualBot
 from bot.clock import Clock
 from bot.config import AppConfig, load_config, with_environment
+from bot.languages import warn_gaps
 from bot.metrics import Metrics
 from bot.platform import ChatPlatform
 from bot.registry import discover
@@ -21,7 +22,9 @@ from bot.teams import warm_holidays
 def load(path: Path, env: Mapping[str, str] | None = None) -> tuple[AppConfig, dict[str, type[Ritual]]]:
     """The config file with the environment's overrides (`with_environment`), and the rituals."""
     ritual_types = discover()
-    return with_environment(load_config(path, ritual_types), os.environ if env is None else env), ritual_types
+    config = with_environment(load_config(path, ritual_types), os.environ if env is None else env)
+    warn_gaps(config, ritual_types)  # a ritual without the team's language speaks English there: say so
+    return config, ritual_types
 
 
 def database_url(config: AppConfig) -> str:

@@ -58,7 +58,7 @@ def test_example_config_is_valid() -> None:
      "c.toml: teams[0].rituals.weekly_success_mistake.digest_after_hours: Input should be greater than or equal to 1"),
     ('[[teams]]\nid="a"\nplatform="local"\nchannel="C"\n[teams.rituals.weekly_success_mistake]\nbogus_option=1',
      "c.toml: teams[0].rituals.weekly_success_mistake.bogus_option: unknown key"),
-    ('language = "fr"', "c.toml: language: Input should be 'nl' or 'en' (got 'fr')"),
+    ('language = "fr"', "c.toml: language: unknown language 'fr': ritualbot speaks en, nl;"),
     ('[[teams]]\nplatform="local"\nchannel="C"', "c.toml: teams[0].id: required key is missing"),
     ('[[teams]]\nid="a"\nplatform="local"\nchannel="C"\ncountry="XX"', "c.toml: teams[0].country: unknown country code 'XX'"),
 ])

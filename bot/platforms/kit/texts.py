@@ -16,7 +16,7 @@ TEXTS = PoCatalog("bot", "kit")
 
 
 def say(key: str, language: str, **values: object) -> str:
-    """The text `key` in `language` ("nl" or "en"); a missing key is a bug and raises KeyError."""
+    """The text `key` in `language` (one of `bot.i18n.supported_languages()`); a missing key is a bug and raises KeyError."""
     return translate(TEXTS, key, language, **values)
 
 
