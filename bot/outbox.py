@@ -144,7 +144,9 @@ async def _send(bot: RitualBot, team: TeamView, key: str, held: dict[str, Any], 
         bot.people.unreachable(platform, refusal)
         await store.audit(team.id, None, f"{held['ritual']}: DM refused", refusal.reason, bot.clock.now())
         outcome = await engine.finish(firing, "failed", "unreachable")
-    except Exception:
+    except Exception as exc:
+        if engine.stopping:  # cut off by SIGTERM: its lease runs out and it is taken over (`resume`)
+            return engine.interrupted(f"team {team.id}: a held DM", exc)
         log.exception("team %s: a held DM failed; not sent twice", team.id)
         outcome = await engine.finish(firing, "failed", "error")
     await store.delete_state(team.id, CORE, key)
