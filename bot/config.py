@@ -7,7 +7,7 @@ this file: they come from environment variables only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -206,7 +206,7 @@ def parse_config(raw: dict[str, Any], ritual_types: Mapping[str, Any], name: str
     try:
         config = AppConfig.model_validate(raw)
     except ValidationError as exc:
-        problems += [(tuple(err["loc"]), _describe(err)) for err in exc.errors()]
+        problems += _pydantic_problems(exc.errors())
     teams_value = raw.get("teams")
     raw_teams: list[Any] = teams_value if isinstance(teams_value, list) else []
     if isinstance(raw.get("database_url"), str) and (secret := url_secret_problem(raw["database_url"])):
@@ -334,7 +334,30 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
+# What pydantic's messages say in its own terms, said as a person editing the file needs it.
+_ID_PATTERN = "^[A-Za-z0-9_.-]+$"
+_UNIONS = {"members": "a list of user ids, or \"channel\" for everyone in the team's channel"}
+
+
+def _pydantic_problems(errors: Sequence[Mapping[str, Any]]) -> list[Problem]:
+    """One problem per key: a value that fits no form of a key with several (`members`) is one
+    line saying which forms there are, not one line per form named by its Python type."""
+    problems: list[Problem] = []
+    for err in errors:
+        loc = tuple(err["loc"])
+        key = next((i for i, part in enumerate(loc) if part in _UNIONS), None)
+        if key is not None and len(loc) == key + 2 and isinstance(loc[-1], str) and "[" in loc[-1]:
+            path = loc[:-1]
+            if all(seen != path for seen, _ in problems):
+                problems.append((path, f"{_UNIONS[str(loc[key])]} (got {err.get('input')!r})"))
+            continue
+        problems.append((loc, _describe(err)))
+    return problems
+
+
 def _describe(err: Mapping[str, Any]) -> str:
+    if err["type"] == "string_pattern_mismatch" and (err.get("ctx") or {}).get("pattern") == _ID_PATTERN:
+        return f"use only letters, digits, '-', '_' and '.' (got {err.get('input')!r})"
     if err["type"] == "extra_forbidden":
         key = str(err["loc"][-1]).lower()
         if any(word in key for word in ("token", "secret", "password")):

@@ -72,6 +72,7 @@ class RitualContext(Generic[OptionsT]):
         self.marker: str | None = None
         self.before_first_delivery: Callable[[str], Awaitable[None]] | None = None
         self._started = False
+        self._held: dict[str, int] = {}  # DMs held per person in this firing (`outbox.held_id`)
         self._members: list[str] | None = None  # who is in the team, looked up once per context
         self.on_own = on_own  # a scheduled step: what it sends respects each person's working time
 
@@ -150,7 +151,12 @@ class RitualContext(Generic[OptionsT]):
         """
         later = await self._later_for(user_id) if self.on_own else None
         if later is not None:
-            await outbox.hold(self._store, self.team.id, self.ritual.id, user_id, self._wrap(message), later, self._now)
+            wrapped = self._wrap(message)
+            entry_id = None
+            if self.marker is not None:  # a step's DM: held once, also when a replica runs the step again
+                self._held[user_id] = self._held.get(user_id, 0) + 1
+                entry_id = outbox.held_id(self.marker, user_id, self._held[user_id])
+            await outbox.hold(self._store, self.team.id, self.ritual.id, user_id, wrapped, later, self._now, entry_id)
             self.delivered += 1
             return None
         await self._starting("@" + user_id)

@@ -135,6 +135,31 @@ class Engine:
         self.report_trouble: TroubleReport | None = None  # tells a team's admins (set by the app)
         self._first_seen: dict[str, datetime] = {}
         self.metrics = metrics or Metrics()
+        # Set once the process stops (`drain`): a firing cut off by the stop is left to its
+        # lease, so a replica or the next start decides it (`bot/takeover.py`).
+        self.stopping = False
+
+    async def drain(self, timeout: float) -> bool:
+        """On SIGTERM: claim nothing new and give the firings under way up to `timeout`
+        seconds to finish; True when they all did. What is still under way afterwards is
+        cut off by the stop and left to its lease, never recorded as failed."""
+        self.slots.close()
+        try:
+            await asyncio.wait_for(self.slots.idle(), timeout)
+            return True
+        except TimeoutError:
+            log.warning("stopping: %d firings still under way after %.0f s are left to their leases "
+                        "(another replica or the next start decides them)",
+                        self.slots.limit - self.slots.free, timeout)
+            return False
+        finally:
+            self.stopping = True
+
+    def interrupted(self, what: str, exc: BaseException) -> Outcome:
+        """A firing cut off by the stop: its lease is left to run out (one line, no traceback)."""
+        log.warning("%s was cut off by the stop (%s): left to its lease, decided by whoever takes it over",
+                    what, type(exc).__name__)
+        return Outcome("interrupted")
 
     async def fire(self, plan: Planned, due: datetime | StepFiring) -> str:
         """Claim one firing and run it; returns the recorded status (or 'taken').
@@ -242,16 +267,25 @@ class Engine:
         name = f"{plan.job_id} {firing.occurrence}"
         try:
             await handler(ctx, occ)
-        except LeaseLost:
+        except Exception as exc:
+            if self.stopping and not isinstance(exc, LeaseLost):
+                return self.interrupted(name, exc)
+            return await self._failed(plan, firing, ctx, name, exc)
+        return await self.finish(firing, "done")
+
+    async def _failed(self, plan: Planned, firing: LeasedFiring, ctx: RitualContext, name: str,
+                      exc: Exception) -> Outcome:
+        """What a step's exception means for its firing."""
+        if isinstance(exc, LeaseLost):
             log.warning("%s: another replica took it over before anything was posted here", name)
             return Outcome("taken")
-        except PlatformTrouble as exc:
+        if isinstance(exc, PlatformTrouble):
             cause = f"{exc.cause}:{exc.detail}" if exc.cause == "missing_scope" and exc.detail else exc.cause
             log.error("%s failed: %s", name, cause)
             outcome = await self.finish(firing, "failed", cause[:100])
             await self.report(plan, firing, cause)
             return outcome
-        except NotDelivered as exc:
+        if isinstance(exc, NotDelivered):
             if ctx.delivered:
                 log.error("%s stopped halfway (%s): marked failed, not tried again", name, exc)
                 return await self.finish(firing, "failed", "stopped_halfway")
@@ -260,11 +294,9 @@ class Engine:
             log.warning("%s not delivered (%s): will try again", name, exc)
             await self.store.drop_claim(firing.id, self.worker)
             return Outcome("deferred")
-        except Exception:
-            # Failed after its claim: never retried blindly, since a post may have gone out.
-            log.exception("%s failed", name)
-            return await self.finish(firing, "failed", "error")
-        return await self.finish(firing, "done")
+        # Failed after its claim: never retried blindly, since a post may have gone out.
+        log.error("%s failed", name, exc_info=exc)
+        return await self.finish(firing, "failed", "error")
 
     async def recover(self, plan: Planned, firing: LeasedFiring, posted: MessageRef) -> None:
         """A taken-over firing whose post was found: let the ritual record what the step

@@ -14,6 +14,7 @@ taken over (`resume`). The entry is deleted once its firing is decided.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from dataclasses import replace
@@ -61,10 +62,23 @@ def decode(data: dict[str, Any]) -> Message:
     return Message(paragraphs, buttons)
 
 
+def held_id(marker: str, user_id: str, n: int) -> str:
+    """The id of the `n`th DM to `user_id` held by the firing marked `marker`: the same when
+    a replica taking the firing over runs its step again, so the DM is held (and sent) once."""
+    return hashlib.sha256(f"{marker}|{user_id}|{n}".encode()).hexdigest()[:12]
+
+
 async def hold(store: Store, team_id: str, ritual_id: str, user_id: str, message: Message, due: datetime,
-               now: datetime) -> None:
-    """Keep a DM (its buttons already bound to team and ritual) until `due`."""
-    key = f"{PREFIX}{due.astimezone(UTC).isoformat(timespec='minutes')}:{uuid.uuid4().hex[:12]}"
+               now: datetime, entry_id: str | None = None) -> None:
+    """Keep a DM (its buttons already bound to team and ritual) until `due`. With `entry_id`
+    (`held_id`: a scheduled step's DM) a DM already held, or already sent, under that id is
+    not held again: its firing is (team, core, outbox, id), claimed once."""
+    if entry_id is not None:
+        held = await store.state_items(team_id, CORE, PREFIX)
+        if any(key.endswith(":" + entry_id) for key, _ in held) or await store.firing_by_key(
+                team_id, CORE, STEP, entry_id) is not None:
+            return
+    key = f"{PREFIX}{due.astimezone(UTC).isoformat(timespec='minutes')}:{entry_id or uuid.uuid4().hex[:12]}"
     await store.put_state(team_id, CORE, key, {"ritual": ritual_id, "user": user_id, "message": encode(message)}, now)
 
 
@@ -144,7 +158,9 @@ async def _send(bot: RitualBot, team: TeamView, key: str, held: dict[str, Any], 
         bot.people.unreachable(platform, refusal)
         await store.audit(team.id, None, f"{held['ritual']}: DM refused", refusal.reason, bot.clock.now())
         outcome = await engine.finish(firing, "failed", "unreachable")
-    except Exception:
+    except Exception as exc:
+        if engine.stopping:  # cut off by SIGTERM: its lease runs out and it is taken over (`resume`)
+            return engine.interrupted(f"team {team.id}: a held DM", exc)
         log.exception("team %s: a held DM failed; not sent twice", team.id)
         outcome = await engine.finish(firing, "failed", "error")
     await store.delete_state(team.id, CORE, key)

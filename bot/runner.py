@@ -31,6 +31,9 @@ log = logging.getLogger("ritualbot")
 
 
 NO_CREDENTIALS = "no credentials"
+# On SIGTERM, how long the firings under way (a post, a held DM) get to finish before the
+# platforms close; below the 30 s that deploy/ritualbot.service and compose.yaml allow.
+DRAIN_SECONDS = 20.0
 PLATFORM_VARIABLES = {"slack": "SLACK_BOT_TOKEN", "mattermost": "MATTERMOST_URL and MATTERMOST_TOKEN"}
 
 
@@ -123,10 +126,11 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     log.info("stopping")
     lag_probe.cancel()
     stalls.stop()
+    scheduler.stop()
+    await bot.engine.drain(DRAIN_SECONDS)  # before the platforms close under a post or a DM
     for task in connecting:
         task.cancel()
     await asyncio.gather(*connecting, return_exceptions=True)
-    scheduler.stop()
     for link in links.values():
         if link.started:
             await link.connector.stop()

@@ -187,3 +187,20 @@ def test_check_config_prints_them_all(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "bot", "check-config", str(path)], capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.count("(team 'x', line") == 2 and "Traceback" not in result.stderr
+
+
+def test_members_that_are_neither_a_list_nor_channel_get_one_plain_line(tmp_path: Path) -> None:
+    """Found by trying it: `members = "everyone"` gave two lines about `list[str]` and
+    `literal['channel']`, and a team id with a space a regular expression."""
+    found = problems(tmp_path, '''
+        [[teams]]
+        id = "noord team"
+        platform = "slack"
+        channel = "C0NOORD01"
+        members = "everyone"
+    ''')
+    assert found == [
+        "teams[0].id: use only letters, digits, '-', '_' and '.' (got 'noord team') (team 'noord team', line 2)",
+        "teams[0].members: a list of user ids, or \"channel\" for everyone in the team's channel (got 'everyone') "
+        "(team 'noord team', line 5)",
+    ]

@@ -408,3 +408,38 @@ def test_describe_names_the_new_kinds_in_both_languages() -> None:
     assert "een rekeningnummer (IBAN) en 2 achternamen" in describe(find_identifiers(text), "nl")
     assert "a bank account number (IBAN) and 2 surnames" in describe(find_identifiers(text), "en")
     assert redact(text, find_identifiers(text), "nl") == "IBAN [rekeningnummer], mevrouw [naam], mevrouw [naam]"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Found by trying it (fresh eyes): a BSN read out in two groups, or digit by digit, after
+    # the author named it a BSN.
+    ("Cliënt (BSN: 11122 2333) was boos", [("bsn", "11122 2333")]),
+    ("BSN 1 1 1 2 2 2 3 3 3", [("bsn", "1 1 1 2 2 2 3 3 3")]),
+    ("burgerservicenummer 1112 22333", [("bsn", "1112 22333")]),
+])
+def test_a_labelled_bsn_in_any_grouping_is_flagged(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A family word (or client word) followed by the name in brackets, after a colon, or as
+    # an apposition of first name and surname between commas.
+    ("moeder (Fatima Ouali) kwam niet", [("name", "Fatima Ouali")]),
+    ("moeder: Fatima Ouali", [("name", "Fatima Ouali")]),
+    ("De moeder, Fatima Ouali, kwam niet", [("name", "Fatima Ouali")]),
+    # Words for the young people and pupils the teams work for are titles too.
+    ("de jeugdige Lisa Mulder (12) is uit huis geplaatst", [("name", "Lisa Mulder")]),
+    ("leerling Tim de Wit zat weer alleen", [("name", "Tim de Wit")]),
+])
+def test_a_name_after_a_family_or_client_word_with_punctuation_is_flagged(
+        text: str, expected: list[tuple[str, str]]) -> None:
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Ik sprak de moeder, Anouk nam het gesprek over.",  # a colleague's first name after a comma
+    "Groep 7 heeft 28 leerlingen, Jan en Piet helpen.",
+    "De leerling: een lastige casus voor ons allemaal.",
+])
+def test_punctuation_after_a_family_word_alone_names_nobody(text: str) -> None:
+    assert _found(text) == []

@@ -13,12 +13,15 @@ import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.engine import Engine
+
 from bot import outbox
 from bot.app import RitualBot
 from bot.messages import Message, MessageRef, text
 from bot.platform import Marked
 from bot.platforms.local import LocalPlatform
 from bot.registry import discover
+from bot.store import Store
 from bot.store.leases import RUNNING
 from bot.wiring import build_bot
 from tests.conftest import AMS, TEAM_TOML, make_config
@@ -130,3 +133,45 @@ async def test_a_discreet_rituals_held_dm_is_never_told_to_the_admins(make_harne
     assert _dms(server, "bram") == ["Jouw beurt deze week"]
     assert _dms(server, "anna") == []  # the admins learn nothing of it
     assert await h.store.state_items("noord", "core", "outbox:") == []
+
+
+class _DiesAfterHolding(Store):
+    """Replica A's database: stops answering right after a step held a DM, before the step
+    (and its firing) finished, as after a kill -9."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self.held = asyncio.Event()
+
+    async def put_state(self, team_id: str, ritual_id: str, key: str, value: Any, now: datetime) -> None:  # type: ignore[override]
+        await super().put_state(team_id, ritual_id, key, value, now)
+        if key.startswith(outbox.PREFIX):
+            self.held.set()
+            await asyncio.Event().wait()  # never answers
+
+
+async def test_a_step_that_held_a_dm_and_was_taken_over_holds_it_once(make_harness: Any) -> None:
+    """Found by trying it: the week's sharer lives in Tokyo, so the sharer step holds the DM
+    for their morning; the replica dies before the step finished; the replica taking it over
+    runs the step again (nothing had gone out) and held the DM a second time: two DMs."""
+    sharer_due = datetime(2026, 12, 3, 14, 0, tzinfo=AMS)  # a day before Friday's prompt
+    tokyo = {user: "Asia/Tokyo" for user in ("anna", "bram", "cor", "dewi", "eva")}
+    h = await make_harness(TOML, start=sharer_due - timedelta(days=1), timezones=tokyo)
+    dying = _DiesAfterHolding(h.store.engine)
+    a = await build_bot(make_config(TOML), discover(), {"local": h.local}, h.clock, dying)
+    a.engine.worker = "a:1"
+    (plan,) = [p for p in a.plans if p.step.name == "sharer"]
+    h.clock.set(sharer_due)
+    firing = asyncio.create_task(a.engine.fire(plan, sharer_due))
+    await dying.held.wait()
+    firing.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await firing
+
+    h.clock.set(sharer_due + AFTER_THE_LEASE)
+    assert await h.bot.takeover.take_over_expired() == {"done": 1}
+    assert len(await h.store.state_items("noord", outbox.CORE, outbox.PREFIX)) == 1
+    h.clock.set(sharer_due + timedelta(hours=20))  # the sharer's working morning in Tokyo
+    assert await outbox.deliver_due(h.bot) == 1
+    [dm] = h.local.entries("dm")
+    assert "aan de beurt" in dm.text

@@ -7,6 +7,10 @@ names are not flagged: without a title or "familie" in front, a capitalised word
 too often a colleague, a place or an organisation. The lower-case "mr." is the Dutch title
 of a lawyer, not a client, and is left alone.
 
+- "jeugdige", "leerling" and "pupil" are titles too: the young people and pupils the teams
+  work for ("de jeugdige Lisa Mulder", "leerling Tim de Wit"). A first name and surname
+  after a title are taken whole ("cliënte Anna Smit"), also in brackets, after a colon, or
+  between commas ("de moeder, Fatima Ouali, kwam").
 - A family word works as a title too: "moeder Jansen", "opa De Wit", "pleegmoeder Yilmaz",
   "stiefvader Bakker" (moeder, vader, ouders, opa, oma, broer, zus, oom, tante, neef, nicht,
   zoon, dochter, also with pleeg-, stief-, groot- or schoon- in front). A colleague is never
@@ -34,10 +38,13 @@ _NOT_A_NAME = frozenset(
       "december january february march may june july august october".split()
     # roles written with a capital in formal texts: "Mevrouw de Voorzitter", "Meneer Directeur"
     + "voorzitter wethouder burgemeester directeur rector minister rechter officier voogd dokter president "
-      "secretaris griffier".split())
+      "secretaris griffier".split()
+    # what a bracket after a title often holds instead of a name: "cliënt (BSN: ...)"
+    + "bsn burgerservicenummer iban tel telefoon mail e-mail geboren geb adres postcode".split())
 _KIN = r"(?i:(?:pleeg|stief|groot|schoon)?(?:moeder|vader|ouders)|opa|oma|broer(?:tje)?|zus(?:je)?|oom|tante|neef|nicht|zoon|dochter)"
 # Titles in any case ("MEVROUW DE WIT"), except the English ones: "mr." is a Dutch lawyer.
-_TITLE = (rf"(?:{_KIN}|(?i:cli[eë]nte?|mevrouw|mevr\.?|mw\.?|meneer|mijnheer|dhr\.?|de\s+heer|familie|fam\.|gezin)"
+_TITLE = (rf"(?:{_KIN}|(?i:cli[eë]nte?|jeugdige|leerling|pupil|mevrouw|mevr\.?|mw\.?|meneer|mijnheer|dhr\.?|de\s+heer"
+          r"|familie|fam\.|gezin)"
           r"|Mrs\.?|Mr\.?|Ms\.?|Miss)")
 _PARTICLE = r"(?:(?i:van|de|der|den|ter|ten|te|von|el|al|le|la|da|di|du|op|in|'t|ben|bin|abu)[\s-]+)"
 # One part of a surname, with an old prefix: Jansen, 's-Gravesande, d'Ancona, O'Brien.
@@ -46,7 +53,12 @@ _PART = r"(?:'[sStT]-|[dD]')?[^\W\d_][\w']*"
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŸŹŻŽ"
 _SECOND = r"(?i:van|de|der|den|ter|ten|te|von|el|al|le|la|da|di|du|'t)"
 _WORD = rf"{_PART}(?:-(?:{_SECOND}\s+)+[{_UPPER}][\w']*|-{_PART})*"
-_TITLED = re.compile(rf"(?<!\w){_TITLE}\s+(?P<name>{_PARTICLE}*(?P<word>{_WORD})(?:\s+{_PARTICLE}+(?P<more>{_WORD}))?)")
+# Between the title and the name: a space, a bracket or a colon ("moeder (Fatima Ouali)",
+# "moeder: Fatima Ouali"), or a comma before a first name and surname ("de moeder, Fatima
+# Ouali, kwam"); after a comma one capitalised word is too often a colleague ("de moeder,
+# Anouk nam het over") and is left alone.
+_TITLED = re.compile(rf"(?<!\w){_TITLE}(?P<sep>\s*[(:]\s*|,\s+|\s+)"
+                     rf"(?P<name>{_PARTICLE}*(?P<word>{_WORD})(?:\s+{_PARTICLE}*(?P<more>{_WORD}))?)")
 _PREFIX = re.compile(r"^(?:'[sStT]-|[dD]')")
 _FAMILY = re.compile(rf"\b[Tt]he\s+(?P<name>(?P<word>{_WORD}))\s+family\b")
 
@@ -68,6 +80,9 @@ def names(text: str) -> Iterator[Finding]:
                 position = m.start() + 1
                 continue
             more = m.groupdict().get("more")
+            if m.groupdict().get("sep", " ").strip() == "," and not (more and _surname(more)):
+                position = m.start() + 1
+                continue
             end = m.end("name") if more and _surname(more) else m.end("word")
             yield Finding(NAME, m.start("name"), end)
             position = end

@@ -7,7 +7,7 @@ like such a number and is not something else.
 
 - BSN: 9 digits written together or in groups (`123456782`, `123.456.782`, `123 456 782`,
   `123-456-782`, `1234.56.782`), also right after a cue such as `BSN-` or `nr.`, that pass
-  the eleven-test. Read out or typed in other groups (`29 17 03 422`), nine digits count
+  the eleven-test. Read out or typed in other groups (`29 17 03 422`, `11122 2333`, digit by digit), nine digits count
   only after a BSN cue: right after it, or a few words after it in the same sentence when
   they pass the eleven-test; in groups like that they are too often several numbers. Right after a BSN cue ("BSN", "burgerservicenummer") the number counts
   without the test: the author says it is a BSN, and one mistyped digit away from the real
@@ -35,8 +35,9 @@ from bot.guard.kinds import BSN, IBAN, Finding
 
 _BSN = re.compile(r"(?<!\d)(?<!\d[.,/-])(?:\d{9}|\d{3}([ .-])\d{3}\1\d{3}|\d{4}([ .-])\d{2}\2\d{3})(?![\w/-]|[.,]\d)")
 _BSN_SHORT = re.compile(r"(?<!\d)(?<!\d[.,/-])\d{8}(?![\w/-]|[.,]\d)")
-# Nine digits in any other grouping of one separator ("29 17 03 422"): only after a BSN cue.
-_BSN_GROUPED = re.compile(r"(?<!\d)(?<!\d[.,/-])\d{1,4}(?:([ .-])\d{1,4}){2,5}(?![\w/-]|[.,]\d)")
+# Nine digits in any other grouping of one separator ("29 17 03 422", "11122 2333", digit by
+# digit "1 1 1 2 2 2 3 3 3"): only after a BSN cue.
+_BSN_GROUPED = re.compile(r"(?<!\d)(?<!\d[.,/-])\d{1,5}(?:([ .-])\d{1,5}){1,8}(?![\w/-]|[.,]\d)")
 _BSN_CUE = re.compile(r"(?:bsn|burgerservicenummer|sofi-?nummer|citizen service number)"
                       r"(?:[\s-]*(?:nummer|nr\.?|number|no\.?))?[\s:.#-]*$", re.IGNORECASE)
 # "het BSN hardop voor: 29 17 03 422": the cue a few words before, in the same sentence.
