@@ -143,6 +143,7 @@ class MattermostConnector:
         me = await self.connection.login()
         log.info("connected to Mattermost as @%s", me.get("username"))
         self.http.bot = bot
+        self.http.spawn(self.platform.direct.learn())  # which channels are DMs: one call, before any fan-out
         # A DM sent after start but before the first event we see (the socket dropped at once)
         # is caught up from here.
         self._last_event_ms = max(self._last_event_ms, int(time.time() * 1000))

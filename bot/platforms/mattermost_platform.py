@@ -36,6 +36,7 @@ from bot.platform import Marked, NotDelivered, Person, PlatformTrouble, Unreacha
 from bot.platforms import mattermost_render as render
 from bot.platforms.ids import checked_user, valid_mattermost_username
 from bot.platforms.kit.users import UserCache
+from bot.platforms.mattermost_channels import DirectChannels
 from bot.platforms.mattermost_connection import MattermostConnection
 from bot.platforms.mattermost_signing import Signer
 from bot.textsplit import split_text
@@ -82,8 +83,7 @@ class MattermostPlatform:
                        INTERACTIONS: asyncio.Semaphore(interaction_concurrency)}
         self.post_attempts, self.post_backoff = post_attempts, post_backoff
         self.users = UserCache(USER_TTL)
-        self._dm_channels: dict[str, str] = {}  # user id -> DM channel id
-        self._dm_users: dict[str, str | None] = {}  # channel id -> the human in a DM with us, or None
+        self.direct = DirectChannels(self.call, lambda: self.bot_user_id)
         self.ephemeral_allowed: bool | None = None  # learned from the first 403
 
     @property
@@ -266,27 +266,14 @@ class MattermostPlatform:
 
     async def dm_channel(self, user_id: str) -> str:
         checked_user(self.name, user_id)
-        if user_id not in self._dm_channels:
-            try:
-                channel = await self.call(lambda d: d.channels.create_direct_message_channel([self.bot_user_id, user_id]))
-            except (InvalidOrMissingParameters, NotEnoughPermissions, ResourceNotFound) as exc:
-                # 400 "invalid user" / 403 / 404: there is no such person to write to
-                raise Unreachable(user_id, f"{type(exc).__name__}: {exc}") from exc
-            self._dm_channels[user_id] = channel["id"]
-            self._dm_users[channel["id"]] = user_id
-        return self._dm_channels[user_id]
+        return await self.direct.channel_with(user_id)
 
     async def dm_user(self, channel: str) -> str | None:
         """The other person in a DM channel with the bot (buttons there are theirs only), else None."""
-        if channel not in self._dm_users:
-            found = await self.call(lambda d: d.channels.get_channel(channel))
-            others = [u for u in str(found.get("name", "")).split("__") if u != self.bot_user_id]
-            self._dm_users[channel] = others[0] if found.get("type") == "D" and len(others) == 1 else None
-        return self._dm_users[channel]
+        return await self.direct.person_in(channel)
 
     def remember_dm(self, channel: str, user_id: str) -> None:
-        self._dm_users[channel] = user_id
-        self._dm_channels.setdefault(user_id, channel)
+        self.direct.remember(channel, user_id)
 
     async def send_dm(self, user_id: str, message: Message) -> MessageRef:
         channel = await self.dm_channel(user_id)
