@@ -1,7 +1,7 @@
 """`MattermostPlatform`: the `ChatPlatform` rituals see, on top of `MattermostConnection`.
 
 Every REST call passes a semaphore of its lane (`bot.lanes`), so a Friday 14:00 with
-forty teams does not open forty worker threads against the server, and a person's
+forty teams does not open forty connections against the server, and a person's
 interaction never waits for a slot the schedule's posts hold. Creating a post is the one call that must be
 neither lost nor doubled: the connection layer retries what the server certainly did
 not process (429, 503, refused connections); for the ambiguous rest (a 500 or a dropped
@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import logging
 import re
+import secrets
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar, cast
@@ -85,6 +86,13 @@ class MattermostPlatform:
         self.users = UserCache(USER_TTL)
         self.direct = DirectChannels(self.call, lambda: self.bot_user_id)
         self.ephemeral_allowed: bool | None = None  # learned from the first 403
+        # Post markers: random per process, counted per post. uuid4 per post read the OS's random
+        # source each time, a system call that gives the GIL away mid fan-out (issue 9).
+        self._marker_prefix, self._markers = secrets.token_hex(8), itertools.count()
+
+    def _new_marker(self) -> str:
+        """32 hex digits, unique to this process and post: the post's `pending_post_id` and marker."""
+        return f"{self._marker_prefix}{next(self._markers):016x}"
 
     @property
     def bot_user_id(self) -> str:
@@ -162,7 +170,7 @@ class MattermostPlatform:
 
     async def create_post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Create a post exactly once, even when the answer to our request gets lost."""
-        marker = uuid.uuid4().hex
+        marker = self._new_marker()
         data = {**data, "props": {**data.get("props", {}), MARKER: marker},
                 "pending_post_id": f"{self.bot_user_id}:{marker}"}  # the server dedupes on this too
         since = int(time.time() * 1000) - 60_000
