@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import ssl
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -72,7 +74,8 @@ class Transport:
         session = self._sessions.get(lane)
         if session is None or session.closed:
             connector = aiohttp.TCPConnector(limit=self.limits.get(lane, 8), ssl=self.ssl_context)
-            session = aiohttp.ClientSession(connector=connector, timeout=self.timeout, trust_env=False)
+            session = aiohttp.ClientSession(connector=connector, timeout=self.timeout, trust_env=False,
+                                            cookie_jar=aiohttp.DummyCookieJar())  # a token, no cookies
             self._sessions[lane] = session
         return session
 
@@ -91,8 +94,8 @@ class AsyncClient(Client):
     transport: Transport
 
     async def make_request(self, method: str, endpoint: str, options: Any = None, params: Any = None,
-                           data: Any = None, files: Any = None, basepath: Any = None) -> requests.Response:
-        """One request with retries; the answer as a ``requests.Response``, or the driver's error."""
+                           data: Any = None, files: Any = None, basepath: Any = None) -> Answer:
+        """One request with retries; the answer, or the driver's error."""
         body = _Body(options, data, files, method)
         attempt = 0
         while True:
@@ -114,7 +117,7 @@ class AsyncClient(Client):
                     raise
 
     async def _request_once(self, method: str, endpoint: str, params: Any, body: _Body,
-                            basepath: Any) -> requests.Response:
+                            basepath: Any) -> Answer:
         url = self.url
         if basepath:
             url = f"{self._options['scheme']}://{self._options['url']}:{self._options['port']}{basepath}"
@@ -123,8 +126,7 @@ class AsyncClient(Client):
                 method.upper(), url + endpoint, headers=self.auth_header() or None, params=_query(params),
                 **body.arguments(),
             ) as answer:
-                content = await answer.read()
-                response = _response(answer, content, url + endpoint)
+                got = Answer(answer.status, answer.reason or "", answer.headers, await answer.read(), url + endpoint)
         except aiohttp.ClientSSLError as exc:
             raise requests.exceptions.SSLError(str(exc)) from exc
         except aiohttp.ConnectionTimeoutError as exc:
@@ -135,24 +137,24 @@ class AsyncClient(Client):
             raise requests.ReadTimeout(str(exc) or "read timed out") from exc
         except aiohttp.ClientError as exc:  # dropped after sending: the server may have done it
             raise requests.ConnectionError(str(exc) or type(exc).__name__) from exc
-        if response.status_code >= 400:
-            if response.status_code == 429 and self.transport.metrics is not None:
+        if got.status >= 400:
+            if got.status == 429 and self.transport.metrics is not None:
                 self.transport.metrics.refused("mattermost")
-            mapped = DRIVER_ERRORS.get(response.status_code)
+            mapped = DRIVER_ERRORS.get(got.status)
             if mapped is None:
-                raise requests.HTTPError(f"{response.status_code} {response.reason} for {path_shape(endpoint)}",
-                                         response=response)
-            raise mapped(_message(response))
-        return response
+                raise requests.HTTPError(f"{got.status} {got.reason} for {path_shape(endpoint)}",
+                                         response=got.as_response())
+            raise mapped(_message(got))
+        return got
 
     async def get(self, endpoint: str, options: Any = None, params: Any = None) -> Any:
-        response = await self.make_request("get", endpoint, options=options, params=params)
-        if response.headers.get("Content-Type") != "application/json":
-            return response  # as the driver does: a file's bytes, say
+        got = await self.make_request("get", endpoint, options=options, params=params)
+        if got.headers.get("Content-Type") != "application/json":
+            return got.as_response()  # as the driver does: a file's bytes, say
         try:
-            return response.json()
+            return got.json()
         except ValueError:
-            return response
+            return got.as_response()
 
     async def post(self, endpoint: str, options: Any = None, params: Any = None, data: Any = None,
                    files: Any = None) -> Any:
@@ -204,22 +206,37 @@ def _query(params: Any) -> list[tuple[str, str]] | None:
     return pairs
 
 
-def _response(answer: aiohttp.ClientResponse, content: bytes, url: str) -> requests.Response:
-    """The answer in the shape the driver's callers know (status, headers, ``json()``, ``text``)."""
-    response = requests.Response()
-    response.status_code = answer.status
-    response.reason = answer.reason or ""
-    response.headers = CaseInsensitiveDict(answer.headers)
-    response._content = content
-    response.encoding = answer.charset or "utf-8"
-    response.url = url
-    return response
+@dataclass(frozen=True)
+class Answer:
+    """What the server answered to one request."""
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    content: bytes
+    url: str
+
+    def json(self) -> Any:
+        """The body parsed as JSON (``ValueError`` when it is not)."""
+        return json.loads(self.content)
+
+    def as_response(self) -> requests.Response:
+        """The answer in the shape the driver's callers know (``status_code``, ``headers``,
+        ``json()``, ``text``): for errors and non-JSON answers only, as it costs a cookie jar."""
+        response = requests.Response()
+        response.status_code = self.status
+        response.reason = self.reason
+        response.headers = CaseInsensitiveDict(self.headers)
+        response._content = self.content
+        response.encoding = "utf-8"
+        response.url = self.url
+        return response
 
 
-def _message(response: requests.Response) -> Any:
+def _message(got: Answer) -> Any:
     """The server's ``message`` (as the driver puts it in its exceptions), else the body."""
     try:
-        body = response.json()
+        body = got.json()
     except ValueError:
-        return response.text
+        return got.content.decode(errors="replace")
     return body.get("message", body) if isinstance(body, dict) else body
