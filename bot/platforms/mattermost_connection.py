@@ -155,16 +155,15 @@ class MattermostConnection:
             backoff_base=self.ws_backoff_base,
             backoff_cap=self.ws_backoff_cap,
             token_rejected=self._token_rejected,
+            on_event=on_event,
         )
 
-        async def handle(frame: str) -> None:
-            message = decode_event(frame)
-            if "event" in message:
-                await on_event(message)
+        async def raw_frames(frame: str) -> None:  # not called: the websocket hands `on_event` each event parsed once
+            return None
 
         self._listen_task = asyncio.current_task()
         try:
-            await self.websocket.connect(handle)
+            await self.websocket.connect(raw_frames)
         finally:
             self._listen_task = None
 

@@ -31,9 +31,10 @@ class MattermostAuthError(Exception):
     """The server refused our token (websocket closed during authentication)."""
 
 
-def decode_event(raw: str | bytes) -> dict[str, Any]:
-    """Parse a websocket frame; ``data.post`` arrives as a JSON string and is decoded."""
-    message: dict[str, Any] = json.loads(raw)
+def decode_event(raw: str | bytes | dict[str, Any]) -> dict[str, Any]:
+    """Parse a websocket frame (or take one already parsed); ``data.post`` arrives as a JSON
+    string and is decoded."""
+    message: dict[str, Any] = raw if isinstance(raw, dict) else json.loads(raw)
     data = message.get("data")
     if isinstance(data, dict) and isinstance(data.get("post"), str):
         with contextlib.suppress(ValueError):
@@ -59,9 +60,11 @@ class ClientTLSWebsocket(Websocket):
         auth_timeout: float = 10.0,
         max_auth_failures: int = 3,
         token_rejected: Callable[[], Awaitable[bool]] | None = None,
+        on_event: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(options, token)
         self.token_rejected = token_rejected
+        self.on_event = on_event  # given: events go here, decoded (each frame parsed once), not to connect's handler
         self.ssl_context = ssl_context
         self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
         self.auth_timeout, self.max_auth_failures = auth_timeout, max_auth_failures
@@ -149,14 +152,19 @@ class ClientTLSWebsocket(Websocket):
     async def _deliver(
         self, frame: str | bytes, event_handler: Callable[[str], Awaitable[None]]
     ) -> None:
+        message: Any = None
         with contextlib.suppress(ValueError, AttributeError):
-            seq = json.loads(frame).get("seq")
+            message = json.loads(frame)
+            seq = message.get("seq")
             if isinstance(seq, int):
                 if self._last_seq is not None and seq != self._last_seq + 1:
                     log.warning("mattermost websocket seq gap: %s -> %s", self._last_seq, seq)
                 self._last_seq = seq
         try:
-            await event_handler(frame if isinstance(frame, str) else frame.decode())
+            if self.on_event is None:
+                await event_handler(frame if isinstance(frame, str) else frame.decode())
+            elif isinstance(message, dict) and "event" in message:
+                await self.on_event(decode_event(message))
         except Exception:  # a bug in one handler must not kill the connection
             log.exception("mattermost event handler failed")
 
