@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from bot.messages import ImageFile
-from bot.platforms.mattermost_connection import MattermostConnection, RetryPolicy
+from bot.platforms.mattermost_connection import MattermostConnection, NeverSent, RetryPolicy
 from bot.store import Store
 from tests.fakes.mattermost_api import FakeMattermost
 from tests.test_mattermost_support import CHAN, running_bot
@@ -67,3 +67,14 @@ async def test_close_ends_a_wait_for_a_retry() -> None:
             await asyncio.wait_for(posting, 10)  # not the 60 s the server asked for
         assert refused.value.response is not None and refused.value.response.status_code == 429
         assert mm.posts(ROOM) == []
+
+
+async def test_a_call_after_close_opens_no_connection() -> None:
+    async with FakeMattermost() as mm:
+        mm.add_channel(ROOM, "team", members=[mm.bot_user_id])
+        conn = MattermostConnection(mm.url, mm.bot_token)
+        await conn.login()
+        await conn.close()
+        with pytest.raises(NeverSent):
+            await conn.call(lambda d: d.posts.create_post({"channel_id": ROOM, "message": "te laat"}))
+        assert mm.posts(ROOM) == [] and len(mm.requests) == 1  # the login only

@@ -69,7 +69,10 @@ class Transport:
         self._sessions: dict[str, aiohttp.ClientSession] = {}
 
     def session(self) -> aiohttp.ClientSession:
-        """The calling task's lane's session, made on first use (inside the running loop)."""
+        """The calling task's lane's session, made on first use (inside the running loop);
+        ``NeverSent`` once closed (work still finishing after ``close()`` opens no connection)."""
+        if self.stopped.is_set():
+            raise NeverSent("the Mattermost connection is closed")
         lane = INTERACTIONS if current_lane() == INTERACTIONS else POSTS
         session = self._sessions.get(lane)
         if session is None or session.closed:
