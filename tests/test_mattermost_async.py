@@ -8,6 +8,7 @@ import threading
 
 import pytest
 import requests
+from mattermostdriver.exceptions import InvalidOrMissingParameters, MethodNotAllowed
 
 from bot.messages import ImageFile
 from bot.platforms.mattermost_connection import MattermostConnection, NeverSent, RetryPolicy
@@ -78,3 +79,12 @@ async def test_a_call_after_close_opens_no_connection() -> None:
         with pytest.raises(NeverSent):
             await conn.call(lambda d: d.posts.create_post({"channel_id": ROOM, "message": "te laat"}))
         assert mm.posts(ROOM) == [] and len(mm.requests) == 1  # the login only
+
+
+async def test_bodies_are_sent_as_the_driver_sends_them() -> None:
+    async with FakeMattermost() as mm, MattermostConnection(mm.url, mm.bot_token) as conn:
+        with pytest.raises(InvalidOrMissingParameters):  # the server's 400, as the driver raises it
+            await conn.call(lambda d: d.users.get_users_by_ids([]))
+        with pytest.raises(MethodNotAllowed):  # not a route; its body is recorded all the same
+            await conn.call(lambda d: d.client.post(f"/users/{mm.bot_user_id}/channels"))
+        assert [r.body for r in mm.requests if r.method == "POST"] == [[], {}]  # an empty list stays a list

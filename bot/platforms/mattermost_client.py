@@ -176,7 +176,8 @@ class _Body:
     form, else ``options`` as JSON. File contents are read once, so a retry sends them whole."""
 
     def __init__(self, options: Any, data: Any, files: Any, method: str) -> None:
-        self.json = options if options is not None or method.lower() != "get" else None
+        # the driver sends `{}` when a call has no options; not for a GET, which has no body
+        self.json = options if options is not None else ({} if method.lower() != "get" else None)
         self.fields = dict(data or {})
         self.files: list[tuple[str, str | None, bytes, str | None]] = []
         for name, value in (files or {}).items():
@@ -194,7 +195,7 @@ class _Body:
             return {"data": form}
         if self.fields:
             return {"data": self.fields}
-        return {"json": self.json or {}} if self.json is not None else {}
+        return {"json": self.json} if self.json is not None else {}
 
 
 def _query(params: Any) -> list[tuple[str, str]] | None:
