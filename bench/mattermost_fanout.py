@@ -1,7 +1,7 @@
 """Benchmark: hundreds of Mattermost teams whose weekly prompt fires in the same minute.
 
 The real Mattermost adapter (`MattermostConnector` / `MattermostPlatform` on
-mattermostdriver, with its retry policy, worker threads and semaphore) posts over real
+mattermostdriver, with its retry policy, kept-alive connections and semaphore) posts over real
 HTTP to the local fake Mattermost (tests/fakes/mattermost_api.py) on 127.0.0.1, with a
 real database: SQLite in a temporary directory, or PostgreSQL via DATABASE_URL. Every team
 has its own channel and `weekly_success_mistake` with `sharer_notice_hours = 0`;

@@ -4,8 +4,9 @@ The bot runs as `python -m bot run` against the local Slack (or Mattermost) Web 
 which answers each call after `--latency` seconds and serves `--in-flight` calls at once
 (the rest wait, as behind a busy server). In the same run an ideal asyncio client posts
 the same number of messages to the same server with `--floor-concurrency` in flight: the
-floor. Prints start-up time, fan-out time, the ratio to the floor, duplicates, lost posts
-and the bot's peak RSS. Nothing here asserts a time. The database is a fresh SQLite file,
+floor. Prints start-up time, fan-out time, the ratio to the floor, duplicates, lost posts,
+the CPU seconds the bot used for the fan-out (less at the mercy of a shared machine than
+the wall time) and the bot's peak RSS. Nothing here asserts a time. The database is a fresh SQLite file,
 or `DATABASE_URL` (PostgreSQL; its tables are emptied first).
 
     .venv/bin/python bench/run_fanout.py --teams 10000

@@ -29,6 +29,7 @@ from bench.process import (
     SIGNING_SECRET,
     SLACK_PEOPLE,
     config_toml,
+    cpu_seconds,
     describe,
     fire_minute,
     free_port,
@@ -63,6 +64,7 @@ class Result:
     startup_ready: float = 0.0
     ready_before_due: bool = True
     fanout: float = float("nan")
+    fanout_cpu: float = float("nan")  # the bot's CPU seconds from the minute until every team had its prompt
     posted: int = 0
     duplicates: int = 0
     missing: int = 0
@@ -85,6 +87,8 @@ class Result:
               f"duplicates: {self.duplicates}; lost (no prompt): {self.missing}")
         print(f"floor (ideal asyncio client, {s.floor_concurrency} in flight, same server, same run): "
               f"{s.teams} posts in {self.floor:.2f} s; ratio {ratio:.2f}x the floor")
+        print(f"CPU used by ritualbot from the minute until every team had its prompt: {self.fanout_cpu:.2f} s "
+              f"({self.fanout_cpu / s.teams * 1000:.2f} ms per team)")
         print(f"peak RSS of ritualbot: {self.peak_rss:.0f} MiB")
         if s.commands_per_second and self.startup_starting is not None:
             print(f"/ritual help acks while starting (/healthz 503 'starting' from {self.startup_starting:.2f} s "
@@ -281,6 +285,7 @@ async def run(settings: Settings) -> Result:
             result.startup_ready = bot.ready_at - bot.spawned  # type: ignore[operator]
             result.ready_before_due = bot.ready_at < at.timestamp()  # type: ignore[operator]
             await asyncio.sleep(max(0.0, at.timestamp() - time.time()))
+            cpu_at_minute = cpu_seconds(bot.proc.pid)
             done = False
 
             def all_posted() -> bool:
@@ -296,6 +301,7 @@ async def run(settings: Settings) -> Result:
                     break
                 await asyncio.sleep(0.5 if settings.teams > 2000 else 0.1)
             done = True
+            result.fanout_cpu = cpu_seconds(bot.proc.pid) - cpu_at_minute
             await asyncio.gather(*senders)
             counts = side.counts()
             result.fanout = side.last_post() - at.timestamp()

@@ -135,7 +135,7 @@ def _explain_mattermost(exc: BaseException, url: str) -> str:
     if "SSLError" in names:
         return (f"mattermost: the certificate of {url} is not trusted ({_first_line(exc)}); set MATTERMOST_CA_FILE "
                 "to your organisation's CA bundle")
-    if names & {"ConnectionError", "ConnectTimeout", "Timeout", "ReadTimeout", "NewConnectionError"}:
+    if names & {"ConnectionError", "NeverSent", "ConnectTimeout", "Timeout", "ReadTimeout", "NewConnectionError"}:
         return (f"mattermost: cannot reach {url} (is the server up, and is MATTERMOST_URL the site URL as people "
                 "open it in a browser?)")
     status = getattr(getattr(exc, "response", None), "status_code", None)

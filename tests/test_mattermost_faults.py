@@ -100,7 +100,7 @@ async def test_every_installed_ritual_renders_valid_posts_and_dialogs(store: Sto
                 for att in post["props"].get("attachments", []):
                     for action in att["actions"]:
                         seen.add(action["name"])
-                        user = r.connector.platform._dm_users.get(channel) or BRAM
+                        user = r.connector.platform.direct.known(channel) or BRAM
                         response = await r.click(user, post, action["name"])
                         assert response.status == 200, (action["name"], response.text)
                         assert (response.json or {}).get("ephemeral_text") not in KIT_TEXTS["error.generic"].values()

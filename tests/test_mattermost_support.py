@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,11 +107,14 @@ async def wait_until(check: Any, timeout: float = 5.0) -> None:
 
 @asynccontextmanager
 async def running_bot(store: Store, *, toml: str = TOML, tls: bool = False, ws_backoff_base: float = 0.05,
-                      bot_is_admin: bool = False, **fake: Any) -> AsyncIterator[Running]:
+                      bot_is_admin: bool = False, channels: Sequence[str] = (), **fake: Any) -> AsyncIterator[Running]:
+    """The bot on a new fake server with CHAN and `channels` (bot, Bram and Cor in each) before it starts."""
     async with FakeMattermost(tls=tls, bot_is_admin=bot_is_admin, **fake) as mm:
         for uid, name, locale in ((ANNA, "anna", "nl"), (BRAM, "bram", "nl"), (COR, "cor", "en")):
             mm.add_user(uid, name, locale=locale)
         mm.add_channel(CHAN, TEAM, members=[mm.bot_user_id, ANNA, BRAM, COR], name="team-noord")
+        for extra in channels:
+            mm.add_channel(extra, TEAM, members=[mm.bot_user_id, BRAM, COR])
         port = free_port()
         env = {"MATTERMOST_URL": mm.url, "MATTERMOST_TOKEN": mm.bot_token,
                "MATTERMOST_COMMAND_TOKEN": COMMAND_TOKEN, "BOT_PUBLIC_URL": f"http://127.0.0.1:{port}",

@@ -37,7 +37,7 @@ from bot.store import Store
 
 log = logging.getLogger("ritualbot.mattermost")
 SEEN_LIMIT = 2000
-INTERACTION_THREADS = 8  # calls at once for commands, clicks, dialogs and private replies
+INTERACTION_CALLS = 8  # calls at once for commands, clicks, dialogs and private replies
 CATCH_UP_MARGIN_MS = 5_000
 
 
@@ -117,11 +117,11 @@ class MattermostConnector:
         metrics = metrics or Metrics()
         self.connection = MattermostConnection(settings.url, settings.token, ca_file=settings.ca_file,
                                                retry=retry, ws_backoff_base=ws_backoff_base,
-                                               threads=settings.max_concurrency,
-                                               interaction_threads=INTERACTION_THREADS, metrics=metrics)
+                                               connections=settings.max_concurrency,
+                                               interaction_connections=INTERACTION_CALLS, metrics=metrics)
         self.platform = MattermostPlatform(self.connection, signer, settings.public_url,
                                            max_concurrency=settings.max_concurrency,
-                                           interaction_concurrency=INTERACTION_THREADS, metrics=metrics)
+                                           interaction_concurrency=INTERACTION_CALLS, metrics=metrics)
         self.http = IntegrationRoutes(self.platform, settings.command_tokens, window=reply_window,
                                       language=settings.language, command=settings.command)
         self.instance = secrets.token_hex(8)
@@ -143,6 +143,7 @@ class MattermostConnector:
         me = await self.connection.login()
         log.info("connected to Mattermost as @%s", me.get("username"))
         self.http.bot = bot
+        self.http.spawn(self.platform.direct.learn())  # which channels are DMs: one call, before any fan-out
         # A DM sent after start but before the first event we see (the socket dropped at once)
         # is caught up from here.
         self._last_event_ms = max(self._last_event_ms, int(time.time() * 1000))
@@ -213,11 +214,11 @@ class MattermostConnector:
         """After a reconnect: DMs that arrived while the websocket was down, also in DM
         channels this process never saw before."""
         for channel in await self._dm_channels_since(since_ms):
-            def fetch(d: Any, c: str = channel) -> dict[str, Any]:
-                return dict(d.posts.get_posts_for_channel(c, params={"since": since_ms}))
+            def fetch(d: Any, c: str = channel) -> Any:
+                return d.posts.get_posts_for_channel(c, params={"since": since_ms})
 
             try:
-                listing = await self.platform.call(fetch)
+                listing = dict(await self.platform.call(fetch))
             except Exception:
                 log.warning("could not catch up on a DM channel after reconnecting", exc_info=True)
                 continue

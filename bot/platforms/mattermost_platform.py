@@ -1,7 +1,7 @@
 """`MattermostPlatform`: the `ChatPlatform` rituals see, on top of `MattermostConnection`.
 
 Every REST call passes a semaphore of its lane (`bot.lanes`), so a Friday 14:00 with
-forty teams does not open forty worker threads against the server, and a person's
+forty teams does not open forty connections against the server, and a person's
 interaction never waits for a slot the schedule's posts hold. Creating a post is the one call that must be
 neither lost nor doubled: the connection layer retries what the server certainly did
 not process (429, 503, refused connections); for the ambiguous rest (a 500 or a dropped
@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import logging
 import re
+import secrets
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar, cast
@@ -36,6 +37,7 @@ from bot.platform import Marked, NotDelivered, Person, PlatformTrouble, Unreacha
 from bot.platforms import mattermost_render as render
 from bot.platforms.ids import checked_user, valid_mattermost_username
 from bot.platforms.kit.users import UserCache
+from bot.platforms.mattermost_channels import DirectChannels
 from bot.platforms.mattermost_connection import MattermostConnection
 from bot.platforms.mattermost_signing import Signer
 from bot.textsplit import split_text
@@ -82,9 +84,15 @@ class MattermostPlatform:
                        INTERACTIONS: asyncio.Semaphore(interaction_concurrency)}
         self.post_attempts, self.post_backoff = post_attempts, post_backoff
         self.users = UserCache(USER_TTL)
-        self._dm_channels: dict[str, str] = {}  # user id -> DM channel id
-        self._dm_users: dict[str, str | None] = {}  # channel id -> the human in a DM with us, or None
+        self.direct = DirectChannels(self.call, lambda: self.bot_user_id)
         self.ephemeral_allowed: bool | None = None  # learned from the first 403
+        # Post markers: random per process, counted per post. uuid4 per post read the OS's random
+        # source each time, a system call that gives the GIL away mid fan-out (issue 9).
+        self._marker_prefix, self._markers = secrets.token_hex(8), itertools.count()
+
+    def _new_marker(self) -> str:
+        """32 hex digits, unique to this process and post: the post's `pending_post_id` and marker."""
+        return f"{self._marker_prefix}{next(self._markers):016x}"
 
     @property
     def bot_user_id(self) -> str:
@@ -162,7 +170,7 @@ class MattermostPlatform:
 
     async def create_post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Create a post exactly once, even when the answer to our request gets lost."""
-        marker = uuid.uuid4().hex
+        marker = self._new_marker()
         data = {**data, "props": {**data.get("props", {}), MARKER: marker},
                 "pending_post_id": f"{self.bot_user_id}:{marker}"}  # the server dedupes on this too
         since = int(time.time() * 1000) - 60_000
@@ -266,27 +274,14 @@ class MattermostPlatform:
 
     async def dm_channel(self, user_id: str) -> str:
         checked_user(self.name, user_id)
-        if user_id not in self._dm_channels:
-            try:
-                channel = await self.call(lambda d: d.channels.create_direct_message_channel([self.bot_user_id, user_id]))
-            except (InvalidOrMissingParameters, NotEnoughPermissions, ResourceNotFound) as exc:
-                # 400 "invalid user" / 403 / 404: there is no such person to write to
-                raise Unreachable(user_id, f"{type(exc).__name__}: {exc}") from exc
-            self._dm_channels[user_id] = channel["id"]
-            self._dm_users[channel["id"]] = user_id
-        return self._dm_channels[user_id]
+        return await self.direct.channel_with(user_id)
 
     async def dm_user(self, channel: str) -> str | None:
         """The other person in a DM channel with the bot (buttons there are theirs only), else None."""
-        if channel not in self._dm_users:
-            found = await self.call(lambda d: d.channels.get_channel(channel))
-            others = [u for u in str(found.get("name", "")).split("__") if u != self.bot_user_id]
-            self._dm_users[channel] = others[0] if found.get("type") == "D" and len(others) == 1 else None
-        return self._dm_users[channel]
+        return await self.direct.person_in(channel)
 
     def remember_dm(self, channel: str, user_id: str) -> None:
-        self._dm_users[channel] = user_id
-        self._dm_channels.setdefault(user_id, channel)
+        self.direct.remember(channel, user_id)
 
     async def send_dm(self, user_id: str, message: Message) -> MessageRef:
         channel = await self.dm_channel(user_id)
