@@ -19,7 +19,7 @@ from bot.i18n import pick_language, translate
 from bot.messages import WHO, Button, Mention, Segment, text
 from bot.platform import CommandRequest, Reply
 from bot.ritual_words import about
-from bot.store import Consent
+from bot.store import Consent, personal
 from bot.targets import SEP
 from bot.teams import TeamView
 from bot.texts import NOTICE_VERSION, TEXTS
@@ -405,7 +405,8 @@ async def export_member(bot: RitualBot, team: TeamView, user_id: str) -> dict[st
         "rituals": {rid: data for rid, ritual in bot.rituals.items()
                     if (data := await ritual.personal_data(bot.team_context(ritual, team), user_id))},
         "waiting_messages": await outbox.held_for(bot.store, team.id, user_id),
-        "stored": await bot.store.personal_rows(team.id, user_id),
+        "stored": personal.shown(await bot.store.personal_rows(team.id, user_id), lambda ritual, key, value: (
+            bot.rituals[ritual].stored_view(key, value, user_id) if ritual in bot.rituals else value)),
     }
 
 

@@ -229,6 +229,13 @@ class Ritual(Generic[OptionsT]):
         """What this ritual keeps about one person besides stored answers (for `/ritual mydata`)."""
         return {}
 
+    def stored_view(self, key: str, value: Any, user_id: str) -> Any:
+        """How one of this ritual's state values (`key`, JSON `value`) that names `user_id`
+        is shown to them among the rows of `/ritual mydata`; by default whole. A ritual
+        hides here what its `personal_data` keeps from that person (the confidant line: an
+        anonymous sender's sealed route and their name for the conversation)."""
+        return value
+
     async def forget_person(self, ctx: RitualContext[OptionsT], user_id: str) -> None:
         """Erase what `personal_data` reports (for `/ritual forget`)."""
 

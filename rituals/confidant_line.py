@@ -297,6 +297,12 @@ class ConfidantLine(Ritual[Options]):
                 answered.append({**{k: v for k, v in visible.items() if k != "ref"}, "id": key[len(PREFIX):]})
         return {k: v for k, v in (("signals_sent", sent), ("signals_as_confidant", answered)) if v}
 
+    def stored_view(self, key: str, value: Any, user_id: str) -> Any:
+        """The confidant's rows show no anonymous sender's route nor the sender's name for it."""
+        if not key.startswith(PREFIX) or not isinstance(value, dict) or value.get("sender") == user_id:
+            return value
+        return {k: v for k, v in value.items() if k not in ("route", "ref")}
+
     async def forget_person(self, ctx: RitualContext[Options], user_id: str) -> None:
         """A sender's conversations go entirely; a confidant's own words are removed and the
         conversation closed (the sender keeps theirs until they forget or it expires)."""
