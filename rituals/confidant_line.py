@@ -61,6 +61,7 @@ class ConfidantLine(Ritual[Options]):
     # its title, summary, what it keeps, its steps and commands: the `ritual.*` messages of TEXTS
 
     button_commands = frozenset({"signal"})  # the Slack App Home and the deliberation's reflection offer it
+    expiring_state = (PREFIX,)  # closed conversations go after retention, also while the line is paused
 
     def acts_outside_roster(self, team: TeamView, user_id: str) -> bool:
         return bool(team.confidant) and user_id == team.confidant
@@ -263,7 +264,7 @@ class ConfidantLine(Ritual[Options]):
             conv_id = key[len(PREFIX):]
             changed = datetime.fromisoformat(conv["changed"])
             if conv["status"] == "closed":
-                if now - changed >= timedelta(days=options.retention_days):
+                if self.expired(key, conv, now, options):
                     await ctx.delete_state(key)
                 continue
             if conv["status"] == "answered" or conv["confidant"] != ctx.team.confidant:
@@ -281,6 +282,12 @@ class ConfidantLine(Ritual[Options]):
                 if sender is not None:
                     routes = options.other_routes or await ctx.t_user(sender, "routes.none")
                     await self._to_sender(ctx, conv_id, conv, "update.no_action", routes)
+
+    def expired(self, key: str, value: Any, now: datetime, options: Options) -> bool:
+        """A closed conversation, `retention_days` after its last change (the core's daily
+        retention asks this too, so a paused or switched-off line keeps nothing longer)."""
+        return (isinstance(value, dict) and value.get("status") == "closed"
+                and now - datetime.fromisoformat(value["changed"]) >= timedelta(days=options.retention_days))
 
     # data rights --------------------------------------------------------------------------
 

@@ -255,3 +255,19 @@ async def test_the_confidants_mydata_shows_neither_the_senders_name_for_it_nor_t
     assert conv["ref"] not in hers and conv["route"] not in hers
     mine = (await h.local.command(SENDER, "mydata", channel="C1"))[-1].text
     assert conv["ref"] in mine  # the sender still reads their own name for it
+
+
+async def test_a_closed_conversation_goes_after_the_retention_also_while_the_ritual_is_paused(  # type: ignore[no-untyped-def]
+        make_harness, secret) -> None:
+    """Found by trying it: only the ritual's own daily step deleted closed conversations, so
+    while an admin had paused the confidant line (or switched it off) they were kept for good."""
+    h = await make_harness(TOML.format(extra="retention_days = 10"), start=START, channels=CHANNELS)
+    await signal(h, "Een zorg die blijft hangen.", "named")
+    await h.local.click("vera", h.local.last("dm", "dm:vera"), "close")
+    await h.local.command("anna", "pause confidant_line", channel="C1")
+    await h.advance_to(datetime(2026, 12, 9, 9, 30, tzinfo=AMS))  # nine days after closing: still there
+    await h.bot.purge_expired()  # the daily retention job of `ritualbot run`
+    assert "blijft hangen" in str(dump(h.store))
+    await h.advance_to(datetime(2026, 12, 12, 9, 30, tzinfo=AMS))  # twelve days
+    await h.bot.purge_expired()
+    assert "blijft hangen" not in str(dump(h.store))
