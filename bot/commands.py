@@ -137,7 +137,10 @@ class BaseCommands:
         if admin_only and not ctx.team.is_admin(ctx.user_id):
             await self.bot.store.audit(ctx.team.id, ctx.user_id, "refused", f"/{self.command} {name}", self.bot.clock.now())
             log.info("refused admin command %r for a non-admin in team %s", name, ctx.team.id)
-            await ctx.say(people_line(ctx.t("admin_only", admins=WHO), sorted(ctx.team.admins)))
+            if await self.bot.on_roster(ctx.team, ctx.user_id):  # who the admins are is the team's business
+                await ctx.say(people_line(ctx.t("admin_only", admins=WHO), sorted(ctx.team.admins)))
+            else:
+                await ctx.say(ctx.t("admin_only.outsider"))
             return True
         await getattr(self, method)(ctx, args)
         return True
