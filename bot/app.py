@@ -400,6 +400,12 @@ class RitualBot:
                 for key in retention.outlived(keys, lifetime, now, team.tz):
                     await self.store.delete_state(team.id, ritual.id, key)
                     removed += 1
+            options = self.resolved[(team.id, ritual.id)].options
+            for prefix in ritual.expiring_state:
+                for key, value in await self.store.state_items(team.id, ritual.id, prefix):
+                    if ritual.expired(key, value, now, options):
+                        await self.store.delete_state(team.id, ritual.id, key)
+                        removed += 1
         if removed:
             log.info("retention: deleted %d entries of round state of team %s", removed, team.id)
 

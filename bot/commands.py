@@ -19,7 +19,7 @@ from bot.i18n import pick_language, translate
 from bot.messages import WHO, Button, Mention, Segment, text
 from bot.platform import CommandRequest, Reply
 from bot.ritual_words import about
-from bot.store import Consent
+from bot.store import Consent, personal
 from bot.targets import SEP
 from bot.teams import TeamView
 from bot.texts import NOTICE_VERSION, TEXTS
@@ -137,7 +137,10 @@ class BaseCommands:
         if admin_only and not ctx.team.is_admin(ctx.user_id):
             await self.bot.store.audit(ctx.team.id, ctx.user_id, "refused", f"/{self.command} {name}", self.bot.clock.now())
             log.info("refused admin command %r for a non-admin in team %s", name, ctx.team.id)
-            await ctx.say(people_line(ctx.t("admin_only", admins=WHO), sorted(ctx.team.admins)))
+            if await self.bot.on_roster(ctx.team, ctx.user_id):  # who the admins are is the team's business
+                await ctx.say(people_line(ctx.t("admin_only", admins=WHO), sorted(ctx.team.admins)))
+            else:
+                await ctx.say(ctx.t("admin_only.outsider"))
             return True
         await getattr(self, method)(ctx, args)
         return True
@@ -405,7 +408,8 @@ async def export_member(bot: RitualBot, team: TeamView, user_id: str) -> dict[st
         "rituals": {rid: data for rid, ritual in bot.rituals.items()
                     if (data := await ritual.personal_data(bot.team_context(ritual, team), user_id))},
         "waiting_messages": await outbox.held_for(bot.store, team.id, user_id),
-        "stored": await bot.store.personal_rows(team.id, user_id),
+        "stored": personal.shown(await bot.store.personal_rows(team.id, user_id), lambda ritual, key, value: (
+            bot.rituals[ritual].stored_view(key, value, user_id) if ritual in bot.rituals else value)),
     }
 
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict
@@ -195,6 +195,10 @@ class Ritual(Generic[OptionsT]):
     # The ritual deletes it itself when the round closes; the retention job
     # (`bot/store/retention.py`) deletes what is older, when a closing step never ran.
     state_lifetime: ClassVar[dict[str, timedelta]] = {}
+    # State whose end the ritual judges from its value, not from a round in its key (a closed
+    # conversation kept for its retention): the prefixes whose values the core's daily
+    # retention hands to `expired`, also while the ritual is paused or switched off.
+    expiring_state: ClassVar[tuple[str, ...]] = ()
     # Tables this ritual owns (`bot/store/ritual_tables.py`): its SQLModel models, which
     # columns name a person (mydata/forget) and which column dates a row (retention). The
     # core covers them in data rights and retention without naming the ritual; a ritual
@@ -228,6 +232,18 @@ class Ritual(Generic[OptionsT]):
     async def personal_data(self, ctx: RitualContext[OptionsT], user_id: str) -> dict[str, Any]:
         """What this ritual keeps about one person besides stored answers (for `/ritual mydata`)."""
         return {}
+
+    def expired(self, key: str, value: Any, now: datetime, options: OptionsT) -> bool:
+        """Whether a state value under one of `expiring_state`'s prefixes has outlived what
+        this ritual may keep (`now` aware, the team's `options`); the core deletes it."""
+        return False
+
+    def stored_view(self, key: str, value: Any, user_id: str) -> Any:
+        """How one of this ritual's state values (`key`, JSON `value`) that names `user_id`
+        is shown to them among the rows of `/ritual mydata`; by default whole. A ritual
+        hides here what its `personal_data` keeps from that person (the confidant line: an
+        anonymous sender's sealed route and their name for the conversation)."""
+        return value
 
     async def forget_person(self, ctx: RitualContext[OptionsT], user_id: str) -> None:
         """Erase what `personal_data` reports (for `/ritual forget`)."""

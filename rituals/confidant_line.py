@@ -61,6 +61,7 @@ class ConfidantLine(Ritual[Options]):
     # its title, summary, what it keeps, its steps and commands: the `ritual.*` messages of TEXTS
 
     button_commands = frozenset({"signal"})  # the Slack App Home and the deliberation's reflection offer it
+    expiring_state = (PREFIX,)  # closed conversations go after retention, also while the line is paused
 
     def acts_outside_roster(self, team: TeamView, user_id: str) -> bool:
         return bool(team.confidant) and user_id == team.confidant
@@ -263,7 +264,7 @@ class ConfidantLine(Ritual[Options]):
             conv_id = key[len(PREFIX):]
             changed = datetime.fromisoformat(conv["changed"])
             if conv["status"] == "closed":
-                if now - changed >= timedelta(days=options.retention_days):
+                if self.expired(key, conv, now, options):
                     await ctx.delete_state(key)
                 continue
             if conv["status"] == "answered" or conv["confidant"] != ctx.team.confidant:
@@ -282,6 +283,12 @@ class ConfidantLine(Ritual[Options]):
                     routes = options.other_routes or await ctx.t_user(sender, "routes.none")
                     await self._to_sender(ctx, conv_id, conv, "update.no_action", routes)
 
+    def expired(self, key: str, value: Any, now: datetime, options: Options) -> bool:
+        """A closed conversation, `retention_days` after its last change (the core's daily
+        retention asks this too, so a paused or switched-off line keeps nothing longer)."""
+        return (isinstance(value, dict) and value.get("status") == "closed"
+                and now - datetime.fromisoformat(value["changed"]) >= timedelta(days=options.retention_days))
+
     # data rights --------------------------------------------------------------------------
 
     async def personal_data(self, ctx: RitualContext[Options], user_id: str) -> dict[str, Any]:
@@ -296,6 +303,12 @@ class ConfidantLine(Ritual[Options]):
             elif conv["confidant"] == user_id:
                 answered.append({**{k: v for k, v in visible.items() if k != "ref"}, "id": key[len(PREFIX):]})
         return {k: v for k, v in (("signals_sent", sent), ("signals_as_confidant", answered)) if v}
+
+    def stored_view(self, key: str, value: Any, user_id: str) -> Any:
+        """The confidant's rows show no anonymous sender's route nor the sender's name for it."""
+        if not key.startswith(PREFIX) or not isinstance(value, dict) or value.get("sender") == user_id:
+            return value
+        return {k: v for k, v in value.items() if k not in ("route", "ref")}
 
     async def forget_person(self, ctx: RitualContext[Options], user_id: str) -> None:
         """A sender's conversations go entirely; a confidant's own words are removed and the

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.clock import FakeClock
+from bot.messages import Mention
 from bot.registry import discover
 from bot.store import Consent
 from bot.wiring import build_bot
@@ -44,6 +45,20 @@ async def test_non_admin_changes_nothing(make_harness) -> None:  # type: ignore[
     assert "beheerder" in out[-1].text
     assert await h.store.team_settings() == {}
     assert [a.action for a in await h.store.audit_log("noord")] == ["refused"]
+
+
+async def test_an_outsider_is_refused_without_learning_who_the_admins_are(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Found by trying it: on a platform with one team, anyone in the workspace typing an admin
+    command anywhere was told "ask @anna", naming the team's admin to a stranger. A member of
+    the team is still pointed to the admins; someone off its roster only hears no."""
+    h = await make_harness(TEAM_TOML)
+    for channel in ("C1", "C9"):  # in the team's channel and in another one
+        out = await h.local.command("zed", "pause weekly_success_mistake", channel=channel)
+        assert "beheerder" in out[-1].text and "anna" not in out[-1].text
+        assert not any(isinstance(part, Mention) for para in out[-1].message.paragraphs for part in para)
+    out = await h.local.command("bram", "pause weekly_success_mistake", channel="C1")
+    assert "anna" in out[-1].text
+    assert [a.action for a in await h.store.audit_log("noord")] == ["refused"] * 3
 
 
 async def test_changes_survive_a_restart(make_harness) -> None:  # type: ignore[no-untyped-def]

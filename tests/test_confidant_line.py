@@ -4,6 +4,7 @@ admins or for a confidant of another team, and the follow-up with its one remind
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 
@@ -237,3 +238,36 @@ async def test_the_sender_and_the_confidant_see_different_names_for_the_conversa
     assert ref in (await h.local.command(SENDER, "signal status", channel="C1"))[-1].text
     await h.local.click("vera", to_sender, "close")
     assert "gesloten" not in h.local.last("dm", f"dm:{SENDER}").text
+
+
+async def test_the_confidants_mydata_shows_neither_the_senders_name_for_it_nor_the_route(  # type: ignore[no-untyped-def]
+        make_harness, secret) -> None:
+    """Found by trying it: the ritual's own part of the confidant's mydata hides an anonymous
+    sender's sealed route and their name for the conversation, but the raw rows beneath it
+    (`stored`) showed both, so the confidant's export held the id the sender's DMs carry."""
+    h = await make_harness(TOML.format(extra=""), start=START, channels=CHANNELS)
+    await signal(h, "Een zorg van iemand.", "anonymous")
+    await h.local.click("vera", h.local.last("dm", "dm:vera"), "reply")
+    await h.local.submit("vera", {"message": "Dank je, ik lees mee."})
+    [conv] = [json.loads(row["value"]) for row in dump(h.store)["ritual_data"] if row["key"].startswith("conv:")]
+    hers = (await h.local.command("vera", "mydata", channel="C1"))[-1].text
+    assert "Een zorg van iemand" in hers and "Dank je, ik lees mee" in hers  # what was said is shown
+    assert conv["ref"] not in hers and conv["route"] not in hers
+    mine = (await h.local.command(SENDER, "mydata", channel="C1"))[-1].text
+    assert conv["ref"] in mine  # the sender still reads their own name for it
+
+
+async def test_a_closed_conversation_goes_after_the_retention_also_while_the_ritual_is_paused(  # type: ignore[no-untyped-def]
+        make_harness, secret) -> None:
+    """Found by trying it: only the ritual's own daily step deleted closed conversations, so
+    while an admin had paused the confidant line (or switched it off) they were kept for good."""
+    h = await make_harness(TOML.format(extra="retention_days = 10"), start=START, channels=CHANNELS)
+    await signal(h, "Een zorg die blijft hangen.", "named")
+    await h.local.click("vera", h.local.last("dm", "dm:vera"), "close")
+    await h.local.command("anna", "pause confidant_line", channel="C1")
+    await h.advance_to(datetime(2026, 12, 9, 9, 30, tzinfo=AMS))  # nine days after closing: still there
+    await h.bot.purge_expired()  # the daily retention job of `ritualbot run`
+    assert "blijft hangen" in str(dump(h.store))
+    await h.advance_to(datetime(2026, 12, 12, 9, 30, tzinfo=AMS))  # twelve days
+    await h.bot.purge_expired()
+    assert "blijft hangen" not in str(dump(h.store))

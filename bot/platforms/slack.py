@@ -26,6 +26,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_bolt.response import BoltResponse
+from slack_sdk.signature import SignatureVerifier
 
 from bot.config import AppConfig, ConfigError
 from bot.lanes import INTERACTIONS, in_lane
@@ -33,7 +34,7 @@ from bot.metrics import Metrics
 from bot.once import delivery
 from bot.platforms.slack_client import INTERACTION_SLOTS, SlackPlatform, make_client, remember
 from bot.platforms.slack_home import HOME_PREFIX
-from bot.platforms.slack_inbound import Inbound
+from bot.platforms.slack_inbound import Inbound, slack_payload
 from bot.platforms.slack_render import modal_errors
 from bot.ports import BotPort
 from bot.store import DatabaseBusy, Store
@@ -60,6 +61,7 @@ class SlackConnector:
         self.seen_events: OrderedDict[str, None] = OrderedDict()
         self.store = store
         self._socket: AsyncSocketModeHandler | None = None
+        self._verifier = SignatureVerifier(signing_secret) if signing_secret else None  # HTTP mode
         self.app = AsyncApp(client=platform.client, signing_secret=signing_secret or "",
                             request_verification_enabled=app_token is None, name="ritualbot",
                             logger=logging.getLogger("slack_bolt.ritualbot"))
@@ -122,6 +124,15 @@ class SlackConnector:
             return []
 
         async def events(request: web.Request) -> web.Response:
+            # slack-bolt parses the body before it checks the signature and answers a body
+            # it cannot parse with a 500 and a traceback: check the signature first, then
+            # the body's shape, and refuse what is no Slack payload with 400 and one line.
+            body = await request.text()
+            if self._verifier is None or not self._verifier.is_valid_request(body, dict(request.headers)):
+                return web.Response(status=401)
+            if not slack_payload(body, request.content_type):
+                log.warning("slack: a signed request to %s whose body is no Slack payload was refused (400)", EVENTS_PATH)
+                return web.Response(status=400)
             return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
 
         return [web.post(EVENTS_PATH, events)]

@@ -10,7 +10,9 @@ person's language (bot/platforms/kit/texts.py). The bot is reached only through 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -202,3 +204,16 @@ class Inbound:
     def traceless_reply(self, channel: str | None, user: str) -> Reply | None:
         """An ephemeral in `channel`, or nothing: never a DM (for confirming anonymous contributions)."""
         return ways.traceless_reply(self.platform, channel, user)
+
+
+def slack_payload(body: str, content_type: str) -> bool:
+    """Whether an HTTP body is shaped like what Slack sends: a JSON object (events), or a
+    form whose `payload`, when there is one, is a JSON object (buttons, modals); slash
+    commands are forms without `payload`."""
+    try:
+        if content_type == "application/json" or body.startswith("{"):  # as slack-bolt tells them apart
+            return isinstance(json.loads(body), dict)
+        payload = urllib.parse.parse_qs(body).get("payload")
+        return payload is None or isinstance(json.loads(payload[0]), dict)
+    except ValueError:
+        return False

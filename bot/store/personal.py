@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -191,6 +191,16 @@ def export(s: Session, team_id: str, user_id: str,
             rows = found.setdefault(str(place.table.__tablename__), {})
             rows[json.dumps(_row(row), sort_keys=True, default=str)] = _row(row)
     return {table: list(rows.values()) for table, rows in sorted(found.items())}
+
+
+def shown(rows: dict[str, list[dict[str, Any]]],
+          view: Callable[[str, str, Any], Any]) -> dict[str, list[dict[str, Any]]]:
+    """`export`'s rows with each ritual state value passed through `view(ritual_id, key,
+    value)` (`Ritual.stored_view`): what a ritual keeps from the person stays out of the rows too."""
+    states = [{**row, "value": json.dumps(view(row["ritual_id"], row["key"], json.loads(row["value"])),
+                                          ensure_ascii=False, sort_keys=True)}
+              for row in rows.get(str(StateRow.__tablename__), [])]
+    return {table: states if table == StateRow.__tablename__ else found for table, found in rows.items()}
 
 
 def erase(s: Session, team_id: str, user_id: str, where: Iterable[Place] = PLACES) -> int:

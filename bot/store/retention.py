@@ -11,6 +11,9 @@
   the round, also when the step that closes a round never ran (paused, missed, switched
   off): for members who never opted in the bot keeps only what a ritual needs, and only
   as long as it needs it (issue 11).
+- Ritual state whose end only its value tells (a closed conversation of the confidant line,
+  `Ritual.expiring_state` / `Ritual.expired`) goes when the ritual says it has expired,
+  also while the ritual is paused or switched off and its own step does not run.
 """
 
 from __future__ import annotations

@@ -1,0 +1,34 @@
+"""Slack's HTTP mode refuses a body that is not a Slack payload with 400 and one log line,
+whether it is signed or not (found by trying it: slack-bolt parsed the body before checking
+its signature, so anyone could get a 500 and a traceback in the log with `payload={not json`)."""
+
+from __future__ import annotations
+
+import logging
+import urllib.parse
+
+import pytest
+
+from bot.store import Store
+from tests.fakes.slack_api import sign_request
+from tests.test_slack_support import SECRET, running_bot
+
+FORM = "application/x-www-form-urlencoded"
+BODIES = [("payload=" + urllib.parse.quote(raw), FORM) for raw in ("{not json", "[1, 2]", "null", '"x"')] + [
+    ("{not json", "application/json"), ("[1]", "application/json")]
+
+
+async def test_a_body_that_is_no_slack_payload_gets_400_signed_and_401_unsigned(
+        store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    async with running_bot(store) as r:
+        for body, content_type in BODIES:
+            signed = sign_request(SECRET, body, None, content_type)
+            async with r.http.post(r.base + "/slack/events", data=body.encode(), headers=signed) as resp:
+                assert resp.status == 400, body
+            forged = sign_request("not the secret", body, None, content_type)
+            async with r.http.post(r.base + "/slack/events", data=body.encode(), headers=forged) as resp:
+                assert resp.status == 401, body
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+    refused = [rec.getMessage() for rec in caplog.records if rec.name == "ritualbot.slack" and "400" in rec.getMessage()]
+    assert len(refused) == len(BODIES) and not any("not json" in m for m in refused)
