@@ -35,6 +35,7 @@ from bot.targets import COMMAND_ACTION, SEP, encode_button
 from bot.teams import TeamView
 
 if TYPE_CHECKING:
+    from bot.replay import Replay
     from bot.ritual import Ritual
     from bot.seams import CoreSeam
 
@@ -73,6 +74,9 @@ class RitualContext(Generic[OptionsT]):
         self.before_first_delivery: Callable[[str], Awaitable[None]] | None = None
         self._started = False
         self._held: dict[str, int] = {}  # DMs held per person in this firing (`outbox.held_id`)
+        self._numbered = 0  # messages of this firing sent so far (`Message.number`)
+        # Set by the engine when a taken-over step runs again: messages already out are found, not posted.
+        self.replay: Replay | None = None
         self._members: list[str] | None = None  # who is in the team, looked up once per context
         self.on_own = on_own  # a scheduled step: what it sends respects each person's working time
 
@@ -117,6 +121,13 @@ class RitualContext(Generic[OptionsT]):
         buttons = tuple(encode_button(self.ritual.id, self.team.id, b) for b in message.buttons)
         return replace(message, buttons=buttons)
 
+    def _numbered_message(self, message: Message) -> Message:
+        """A firing's next message, with its number (its place in the step's order)."""
+        if self.marker is None:
+            return message
+        self._numbered += 1
+        return replace(message, number=self._numbered)
+
     async def _starting(self, target: str) -> None:
         """Before the first platform call of a firing: the engine records where and when.
 
@@ -136,8 +147,14 @@ class RitualContext(Generic[OptionsT]):
 
     async def post(self, message: Message, *, thread: MessageRef | None = None) -> MessageRef:
         """Post in the team's channel (or in a thread of it)."""
+        message = self._numbered_message(self._wrap(message))
         await self._starting(self.team.channel)
-        ref = await self._platform.post(self.team.channel, self._wrap(message), thread=thread)
+        if self.replay is not None and message.number is not None:
+            found = await self.replay.posted(message.number, channel=self.team.channel, thread=thread)
+            if found is not None:  # the replica that died posted it
+                self.delivered += 1
+                return found
+        ref = await self._platform.post(self.team.channel, message, thread=thread)
         self.delivered += 1
         return ref
 
@@ -159,9 +176,15 @@ class RitualContext(Generic[OptionsT]):
             await outbox.hold(self._store, self.team.id, self.ritual.id, user_id, wrapped, later, self._now, entry_id)
             self.delivered += 1
             return None
+        message = self._numbered_message(self._wrap(message))
         await self._starting("@" + user_id)
+        if self.replay is not None and message.number is not None:
+            found = await self.replay.posted(message.number, user=user_id)
+            if found is not None:
+                self.delivered += 1
+                return found
         try:
-            ref = await self._platform.send_dm(user_id, self._wrap(message))
+            ref = await self._platform.send_dm(user_id, message)
         except Unreachable as refusal:
             self._core.people.unreachable(self._platform, refusal)
             self._members = None

@@ -28,11 +28,12 @@ from bot.context import Occurrence, RitualContext
 from bot.messages import MessageRef
 from bot.metrics import Metrics
 from bot.platform import NotDelivered, PlatformTrouble
+from bot.replay import CannotKnow, Replay
 from bot.ritual import Ritual, Step
 from bot.schedule import RitualTrigger, wall_key
 from bot.slots import PostingSlots
 from bot.store import Store
-from bot.store.leases import RUNNING, LeasedFiring, NewFiring
+from bot.store.leases import RUNNING, UNCONFIRMED, LeasedFiring, NewFiring
 from bot.store.store import RitualState
 from bot.teams import TeamView
 from bot.timing import FIRINGS, StepFiring, step_firings
@@ -239,14 +240,15 @@ class Engine:
             self.metrics.fired(plan.ritual.id, outcome.status)
         return results
 
-    async def run_claimed(self, plan: Planned, firing: LeasedFiring) -> Outcome:
-        """Run a claimed firing in the slot its claim took; the slot is given back at the end."""
+    async def run_claimed(self, plan: Planned, firing: LeasedFiring, replay: Replay | None = None) -> Outcome:
+        """Run a claimed firing in the slot its claim took; the slot is given back at the end.
+        With `replay` (a firing taken over or reposted) its messages already out are not posted again."""
         try:
-            return await self._run_step(plan, firing)
+            return await self._run_step(plan, firing, replay)
         finally:
             self.slots.release()
 
-    async def _run_step(self, plan: Planned, firing: LeasedFiring) -> Outcome:
+    async def _run_step(self, plan: Planned, firing: LeasedFiring, replay: Replay | None = None) -> Outcome:
         handler = plan.ritual.step_handler(plan.step)
         if handler is None:
             log.error("%s has no handler for step %r", plan.ritual.id, plan.step.name)
@@ -254,6 +256,7 @@ class Engine:
         occ = _occurrence(plan, firing)
         ctx = self.make_context(plan, self.clock.now())
         ctx.marker = firing_marker(firing)
+        ctx.replay = replay
 
         async def starting(target: str) -> None:
             try:
@@ -271,7 +274,7 @@ class Engine:
             if self.stopping and not isinstance(exc, LeaseLost):
                 return self.interrupted(name, exc)
             return await self._failed(plan, firing, ctx, name, exc)
-        return await self.finish(firing, "done")
+        return await self.finish(firing, "done", "confirmed_after_takeover" if replay and replay.first else None)
 
     async def _failed(self, plan: Planned, firing: LeasedFiring, ctx: RitualContext, name: str,
                       exc: Exception) -> Outcome:
@@ -279,6 +282,17 @@ class Engine:
         if isinstance(exc, LeaseLost):
             log.warning("%s: another replica took it over before anything was posted here", name)
             return Outcome("taken")
+        if ctx.replay is not None and ctx.replay.first is not None:
+            # Run again after a takeover and stopped: at least what its first message needs is recorded.
+            await self.recover(plan, firing, ctx.replay.first)
+        if isinstance(exc, CannotKnow) and exc.older and ctx.replay is not None and ctx.replay.first is not None:
+            log.info("%s: posted by an older version before its owner died: recorded done", name)
+            return await self.finish(firing, "done", "confirmed_after_takeover")
+        if isinstance(exc, CannotKnow):
+            log.warning("%s: run again after a takeover, but %s; the admins decide", name, exc)
+            outcome = await self.finish(firing, UNCONFIRMED, "may_have_posted")
+            await self.report(plan, firing, "may_have_posted")
+            return outcome
         if isinstance(exc, PlatformTrouble):
             cause = f"{exc.cause}:{exc.detail}" if exc.cause == "missing_scope" and exc.detail else exc.cause
             log.error("%s failed: %s", name, cause)

@@ -114,8 +114,11 @@ class Message:
     paragraphs: tuple[tuple[Segment, ...], ...]
     buttons: tuple[Button, ...] = ()
     # Set by the engine on a firing's messages; adapters attach it invisibly (Slack message
-    # metadata, Mattermost props) so a replica taking over can tell whether it went out.
+    # metadata, Mattermost props) so a replica taking over can tell whether it went out;
+    # `number` says which of the firing's messages it is (1, 2, ... in the order the step
+    # sends them), so a step run again after a takeover posts only what is missing.
     marker: str | None = None
+    number: int | None = None
 
     def plain_text(self) -> str:
         """The message as readable text, used by the local platform and for fallbacks."""

@@ -151,6 +151,16 @@ class ChatPlatform(Protocol):
         that history, or the platform did not answer)."""
         ...
 
+    async def find_firing(self, marker: str, since: datetime, *, channel: str | None = None,
+                          user: str | None = None, thread: MessageRef | None = None) -> dict[int, MessageRef] | None:
+        """The bot's messages carrying `marker` since `since` in one place, by their number
+        (`Message.number`): top-level ones in `channel` (or the DM with `user`), or the
+        replies in `thread`. Each as `post` returned it (a message split in parts: that
+        part); a marked message without a number (an older version posted it) as number 0.
+        Empty when none is there; None when it cannot know (no right to read that history,
+        or the platform did not answer). Used to run a taken-over step again (`bot/replay.py`)."""
+        ...
+
 
 @dataclass(frozen=True)
 class CommandRequest:

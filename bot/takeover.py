@@ -5,13 +5,18 @@ Every replica renews the leases it holds (`renew`) and looks for leases that ran
 replica (a compare-and-set on the row), which then decides:
 
 - nothing went out (no `started_at`): it posts the firing, within the grace window;
-- something may have gone out: it asks the platform whether the firing's marker is in
-  the channel (or DM) it went to. Found: the ritual records what its step writes after
-  posting (`Ritual.recovered`, with the message found), and the firing is done.
-  Certainly not there: posted.
+- something may have gone out: it asks the platform whether the firing's first message
+  (its marker) is in the channel (or DM) it went to. Found: the step is run again
+  (`bot/replay.py`): every message carries the firing's marker and its number, and those
+  already on the platform are not posted again but given back to the step, which records
+  what its replica lost (a table's progress) and posts only what is missing (the tables it
+  never reached). A step that stops while run again lets the ritual record what its first
+  message needs (`Ritual.recovered`). Found after the grace window: only `recovered`, the
+  rest is not posted late. Certainly not there: posted.
 - it cannot know (no right to read that history, the platform did not answer): it does
   not post again; the firing is recorded 'unconfirmed' and the team's admins get a
-  private message with a button to post it now (`repost`).
+  private message with a button to post it now (`repost`, which posts only what it
+  cannot find). The same when a step run again reaches a place it cannot search.
 
 Posting twice is worse than once too few, but losing a firing silently is worse still.
 """
@@ -27,6 +32,7 @@ from bot import outbox
 from bot.engine import Engine, Outcome, Planned, firing_marker
 from bot.messages import MessageRef
 from bot.platform import ChatPlatform, Marked
+from bot.replay import Replay
 from bot.store.leases import UNCONFIRMED, LeasedFiring
 from bot.teams import TeamView
 
@@ -97,6 +103,10 @@ class Takeover:
                 return await engine.finish(firing, "missed", "owner_died")
             return await engine.run_claimed(plan, firing)
         found = await self._look(plan, firing)
+        if isinstance(found, MessageRef) and engine.clock.now() - firing.due_at <= engine.grace:
+            log.info("%s had (partly) gone out before its owner died: running it again, posting what is missing",
+                     firing_marker(firing))
+            return await engine.run_claimed(plan, firing, self._replay(plan, firing, first=found))
         if isinstance(found, MessageRef):
             engine.slots.release()
             log.info("%s had gone out before its owner died: recorded done", firing_marker(firing))
@@ -111,6 +121,11 @@ class Takeover:
         outcome = await engine.finish(firing, status, cause)
         await engine.report(plan, firing, cause)
         return outcome
+
+    def _replay(self, plan: Planned, firing: LeasedFiring, *, first: MessageRef | None = None,
+                post_unknown: bool = False) -> Replay:
+        since = (firing.started_at or firing.due_at) - LOOK_BACK
+        return Replay(self.platform_for(plan.team), firing_marker(firing), since, first=first, post_unknown=post_unknown)
 
     async def _look(self, plan: Planned, firing: LeasedFiring) -> Marked:
         target = firing.target or plan.team.channel
@@ -136,4 +151,5 @@ class Takeover:
             if firing is not None:
                 return await engine.finish(firing, "failed", "plan_gone")
             return Outcome("taken")
-        return await engine.run_claimed(plan, firing)
+        replay = None if firing.started_at is None else self._replay(plan, firing, post_unknown=True)
+        return await engine.run_claimed(plan, firing, replay)

@@ -22,6 +22,7 @@ SCOPES = {
     "chat_update": "chat:write", "conversations_open": "im:write", "users_info": "users:read",
     "conversations_members": ("channels:read", "groups:read"), "views_open": None, "views_publish": None,
     "files_upload_v2": "files:write", "conversations_history": ("channels:history", "groups:history"),
+    "conversations_replies": ("channels:history", "groups:history"),  # a firing's thread replies, after a takeover
     "conversations_info": ("channels:read", "groups:read"),
     "users_list": "users:read",
     "apps_connections_open": None,  # with the app-level token (connections:write), not a bot scope

@@ -176,6 +176,20 @@ class LocalPlatform:
                 return entry.ref or MessageRef(channel=where, id="")
         return False
 
+    async def find_firing(self, marker: str, since: datetime, *, channel: str | None = None,
+                          user: str | None = None, thread: MessageRef | None = None) -> dict[int, MessageRef] | None:
+        """The firing's messages in one place, by number, from this process's own transcript."""
+        where = channel if user is None else f"dm:{user}"
+        root = None if thread is None else thread.id  # as `post` names a reply's thread
+        found: dict[int, MessageRef] = {}
+        for entry in self.transcript:
+            message, ref = entry.message, entry.ref
+            if (entry.kind not in ("channel", "thread", "dm") or entry.where != where or message is None
+                    or ref is None or message.marker != marker or ref.thread_id != root):
+                continue
+            found.setdefault(message.number or 0, ref)  # 0: an older version's, without a number
+        return found
+
     # acting as a user ----------------------------------------------------------------------------
 
     def _trigger(self, user_id: str) -> str:

@@ -46,6 +46,7 @@ log = logging.getLogger("ritualbot.mattermost")
 T = TypeVar("T")
 MARKER = "ritualbot_post"  # a random id in props, to find a post whose creation we could not confirm
 FIRING_MARKER = "ritualbot_firing"  # the firing a post belongs to, for a replica taking over a dead one's work
+FIRING_NUMBER = "ritualbot_message"  # which of the firing's messages it is (`Message.number`)
 USER_TTL = 600.0
 _MATTERMOST_ID = re.compile(r"^[a-z0-9]{26}$")
 
@@ -231,6 +232,33 @@ class MattermostPlatform:
         first = min(top, key=lambda post: (int(post.get("create_at") or 0), str(post.get("id"))))
         return MessageRef(channel=where, id=str(first["id"]), thread_id=str(first.get("root_id") or "") or None)
 
+    async def find_firing(self, marker: str, since: datetime, *, channel: str | None = None,
+                          user: str | None = None, thread: MessageRef | None = None) -> dict[int, MessageRef] | None:
+        """The firing's posts in the channel (or DM), or in `thread`, by number; a post split in
+        parts counts as its last part, the one `post_in` returns."""
+        try:
+            where = channel if user is None else await self.dm_channel(user)
+            assert where is not None
+            since_ms = int(since.timestamp() * 1000)
+            listing = await self.call(lambda d: d.posts.get_posts_for_channel(where, params={"since": since_ms}))
+        except Exception:
+            log.warning("cannot read a channel to check a firing", exc_info=True)
+            return None
+        root = "" if thread is None else (thread.thread_id or thread.id)
+        last: dict[int, dict[str, Any]] = {}
+        for post in (listing.get("posts") or {}).values():
+            props = post.get("props") or {}
+            if (post.get("user_id") != self.bot_user_id or props.get(FIRING_MARKER) != marker
+                    or (post.get("root_id") or "") != root or post.get("delete_at")):
+                continue
+            number = props.get(FIRING_NUMBER)
+            number = number if isinstance(number, int) else 0  # 0: an older version's, without a number
+            seen = last.get(number)
+            if seen is None or (int(post.get("create_at") or 0), str(post["id"])) > (
+                    int(seen.get("create_at") or 0), str(seen["id"])):
+                last[number] = post
+        return {n: MessageRef(channel=where, id=str(p["id"]), thread_id=root or None) for n, p in last.items()}
+
     async def _find_marked(self, channel: str, marker: str, since: int) -> dict[str, Any] | None:
         listing = await self.call(lambda d: d.posts.get_posts_for_channel(channel, params={"since": since}))
         for post in (listing.get("posts") or {}).values():
@@ -243,7 +271,9 @@ class MattermostPlatform:
         """Post, split over several posts when longer than the server takes; buttons on the last."""
         body = await self.body(message, channel=channel, user=user)
         *before, last = split_text(body["message"], render.POST_LIMIT)
-        marked = {FIRING_MARKER: message.marker} if message.marker else {}
+        marked: dict[str, Any] = {FIRING_MARKER: message.marker} if message.marker else {}
+        if message.marker and message.number is not None:
+            marked[FIRING_NUMBER] = message.number
         parts = [{"message": piece, "props": dict(marked)} for piece in before] + [
             {**body, "message": last, "props": {**body["props"], **marked}}]
         created: dict[str, Any] = {}

@@ -288,11 +288,12 @@ class SlackPlatform:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _post_chunks(self, channel: str, chunks: list[SlackMessage], thread_ts: str | None,
-                           marker: str | None = None) -> MessageRef:
+                           marker: str | None = None, number: int | None = None) -> MessageRef:
         first: MessageRef | None = None
         # The firing's marker travels as message metadata (invisible to people), so a replica
         # taking over a dead one's firing can find the post in the channel's history.
-        metadata = None if marker is None else {"event_type": MARKER_EVENT, "event_payload": {"marker": marker}}
+        payload: dict[str, Any] = {"marker": marker} if number is None else {"marker": marker, "n": number}
+        metadata = None if marker is None else {"event_type": MARKER_EVENT, "event_payload": payload}
         for chunk in chunks:
             async with self.pacer.channel(channel):
                 try:
@@ -312,7 +313,7 @@ class SlackPlatform:
 
     async def post(self, channel: str, message: Message, *, thread: MessageRef | None = None) -> MessageRef:
         thread_ts = None if thread is None else (thread.thread_id or thread.id)
-        return await self._post_chunks(channel, render_message(message), thread_ts, message.marker)
+        return await self._post_chunks(channel, render_message(message), thread_ts, message.marker, message.number)
 
     async def dm_channel(self, user_id: str) -> str:
         checked_user(self.name, user_id)
@@ -330,7 +331,7 @@ class SlackPlatform:
     async def send_dm(self, user_id: str, message: Message) -> MessageRef:
         try:
             return await self._post_chunks(await self.dm_channel(user_id), render_message(message), None,
-                                           message.marker)
+                                           message.marker, message.number)
         except SlackApiError as exc:
             _raise_if_unreachable(user_id, exc)
             raise
@@ -508,4 +509,41 @@ class SlackPlatform:
         except (SlackApiError, PlatformTrouble, ClientConnectorError) as exc:
             log.warning("cannot read the history to check a firing (%s)", getattr(exc, "response", {}).get("error")
                         if isinstance(exc, SlackApiError) else type(exc).__name__)
+            return None
+
+    async def find_firing(self, marker: str, since: datetime, *, channel: str | None = None,
+                          user: str | None = None, thread: MessageRef | None = None) -> dict[int, MessageRef] | None:
+        """The firing's messages in the channel's history (conversations.history, top level
+        only) or in `thread` (conversations.replies), by number; a message split in chunks
+        counts as its first chunk, the one `post` returns. Needs the history scopes, as
+        `find_marked`."""
+        root = None if thread is None else (thread.thread_id or thread.id)
+        found: dict[int, MessageRef] = {}
+        try:
+            where = channel if user is None else await self.dm_channel(user)
+            assert where is not None
+            cursor = None
+            while True:
+                args: dict[str, Any] = {"channel": where, "oldest": f"{since.timestamp():.6f}",
+                                        "include_all_metadata": True, "limit": 200, "cursor": cursor}
+                async with self.pacer.call():
+                    resp = await (self.client.conversations_history(**args) if root is None
+                                  else self.client.conversations_replies(ts=root, **args))
+                for message in resp.get("messages") or []:
+                    meta = message.get("metadata") or {}
+                    payload = meta.get("event_payload") or {}
+                    if (meta.get("event_type") != MARKER_EVENT or payload.get("marker") != marker or message.get("ts") == root
+                            or (self.bot_user_id is not None and message.get("user") not in (None, self.bot_user_id))):
+                        continue
+                    number = payload.get("n")
+                    number = number if isinstance(number, int) else 0  # 0: an older version's, without a number
+                    ref = MessageRef(channel=where, id=str(message["ts"]), thread_id=root)
+                    if number not in found or float(ref.id) < float(found[number].id):
+                        found[number] = ref
+                cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return found
+        except (SlackApiError, PlatformTrouble, ClientConnectorError) as exc:
+            log.warning("cannot read the history to look for a firing's messages (%s)",
+                        getattr(exc, "response", {}).get("error") if isinstance(exc, SlackApiError) else type(exc).__name__)
             return None

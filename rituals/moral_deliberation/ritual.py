@@ -144,7 +144,9 @@ class MoralDeliberation(Interactions, Ritual[Options]):
         await rnd.put("closed", True)
         plan = await self._plan(ctx, rnd)
         dilemmas = await rnd.get("dilemmas", [])
-        per_table = await self._tables(ctx, rnd, plan)
+        # Run again after a takeover (`bot/replay.py`): the same tables as the posts already out.
+        discussed = await rnd.get("discussed")
+        per_table = discussed if discussed is not None else await self._tables(ctx, rnd, plan)
         options = ctx.options
         if not plan["groups"]:
             await ctx.post(text(ctx.team_t("session.nobody")))
@@ -179,11 +181,12 @@ class MoralDeliberation(Interactions, Ritual[Options]):
         await rnd.put("reflection", ref_data(posted))
 
     async def recovered(self, ctx: RitualContext[Options], occ: Occurrence, posted: MessageRef) -> None:
-        """A step went out from a replica that died before recording it: the call and the
-        reflection keep their post (their buttons and threads need it). After the session
-        what people brought in is forgotten as usual; its tables' step-by-step messages are
-        threads under several posts, which one reference cannot restore, so their facilitators'
-        "next step" buttons answer that the step has passed."""
+        """A step went out from a replica that died before recording it, and running it again
+        (`bot/replay.py`, which restores every table of a session and posts the ones never
+        reached) stopped or was not possible: the call and the reflection keep their post
+        (their buttons and threads need it); after the session what people brought in is
+        forgotten as usual, but tables whose progress was not recorded have dead "next step"
+        buttons (they answer that the step has passed)."""
         rnd = Round(ctx, occ.key)
         if occ.step == "call":
             await rnd.put("call", ref_data(posted))
