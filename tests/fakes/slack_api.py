@@ -155,6 +155,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "conversations.open": ("im:write",), "users.info": ("users:read",),
     "conversations.members": ("channels:read", "groups:read"), "conversations.info": ("channels:read", "groups:read"),
     "conversations.history": ("channels:history", "groups:history", "im:history"),
+    "conversations.replies": ("channels:history", "groups:history", "im:history"),
     "files.getUploadURLExternal": ("files:write",), "files.completeUploadExternal": ("files:write",),
 }  # fmt: skip
 ALL_SCOPES = frozenset(s for needs in NEEDS.values() for s in needs) | {"commands"}
@@ -223,6 +224,7 @@ class FakeSlack:
             "files.completeUploadExternal": self._complete_upload,
             "apps.connections.open": self._connections_open,
             "conversations.history": self._conv_history, "conversations.info": self._conv_info,
+            "conversations.replies": self._conv_replies,
         }  # fmt: skip
 
     # ------------------------------------------------------------ lifecycle
@@ -607,6 +609,34 @@ class FakeSlack:
         limit = max(1, min(int(a.get("limit") or 100), 999))
         found = [m for m in reversed(self._messages) if m.channel == ch.id and not m.deleted
                  and m.ephemeral_to is None and (not m.thread_ts or m.thread_ts == m.ts) and float(m.ts) > oldest]
+        start = int(base64.b64decode(a["cursor"]).decode()) if a.get("cursor") else 0
+        page = found[start : start + limit]
+        more = len(found) > start + limit
+        nxt = base64.b64encode(str(start + limit).encode()).decode() if more else ""
+        include = _truthy(a.get("include_all_metadata"))
+        return {"messages": [m.to_history(include) for m in page], "has_more": more,
+                "response_metadata": {"next_cursor": nxt}}  # fmt: skip
+
+    async def _conv_replies(self, a: dict[str, Any]) -> dict[str, Any]:
+        """A thread, parent first, then its replies oldest first, from ``oldest`` on, paged with a
+        cursor; an unthreaded message is returned alone. Unknown ``ts``: ``thread_not_found``."""
+        ch = self._channel(a.get("channel"))
+        needed = "im:history" if ch.is_im else "groups:history" if ch.is_private else "channels:history"
+        if needed not in self.scopes:
+            raise _MissingScope(needed, ",".join(sorted(self.scopes)))
+        if not ch.bot_is_member:
+            raise SlackError("not_in_channel")
+        ts = a.get("ts")
+        if not ts:
+            raise SlackError("invalid_arguments")
+        live = [m for m in self._messages if m.channel == ch.id and not m.deleted and m.ephemeral_to is None]
+        parents = [m for m in live if m.ts == ts]
+        if not parents:
+            raise SlackError("thread_not_found")
+        oldest = float(a.get("oldest") or 0)
+        replies = [m for m in live if m.thread_ts == ts and m.ts != ts and float(m.ts) > oldest]
+        found = parents + sorted(replies, key=lambda m: float(m.ts))
+        limit = max(1, min(int(a.get("limit") or 1000), 1000))
         start = int(base64.b64decode(a["cursor"]).decode()) if a.get("cursor") else 0
         page = found[start : start + limit]
         more = len(found) > start + limit
