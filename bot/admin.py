@@ -20,7 +20,7 @@ from bot.messages import WHO, mentioning, parse_user_ref
 from bot.overrides import SCHEDULE_PREFIX, config_value
 from bot.platforms.ids import valid_user_id
 from bot.reports import send_insights
-from bot.schedule import NeverFires, ScheduleError, check_fires, parse_schedule
+from bot.schedule import NeverFires, ScheduleError, check_fires, check_often, parse_schedule
 from bot.schedule_change import record_change
 
 
@@ -56,6 +56,7 @@ class CoreCommands(BaseCommands):
             parsed = parse_schedule(when)
             # looking up to 400 days ahead is CPU work: off the event loop
             await asyncio.to_thread(check_fires, parsed, ctx.team.tz, self.bot.clock.now())
+            check_often(parsed, self.bot.clock.now())
         except NeverFires as exc:
             await ctx.say(ctx.t("schedule.never", when=when, days=exc.days))
             return

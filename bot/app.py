@@ -221,6 +221,11 @@ class RitualBot:
             chosen = None
         return pick_language(chosen, locale, default=team.language)
 
+    def command_team(self, platform: str, channel_id: str, user_id: str) -> str | None:
+        """`BotPort.command_team`: the team `handle_command` acts in (`team_for`)."""
+        team = self.team_for(platform, channel_id, user_id)
+        return team.id if team is not None else None
+
     def team_channel(self, platform: str, team_id: str) -> str | None:
         """`BotPort.team_channel`."""
         team = self.teams.get(team_id)

@@ -22,7 +22,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from bot.config_checks import SINGULAR_TEAM, LineFinder, singular_team_tables, team_id_problems, url_secret_problem
 from bot.languages import language_problem
 from bot.ritual import ContractError, check_steps
-from bot.schedule import Schedule, ScheduleError, check_fires, parse_schedule
+from bot.schedule import Schedule, ScheduleError, check_fires, check_often, parse_schedule
 from bot.workingtime import DEFAULT_DAYS, DEFAULT_HOURS, parse_days, parse_hours
 
 
@@ -76,7 +76,9 @@ def _schedule_problem(value: str, today: date) -> str | None:
     share a few schedules, so each text is parsed and checked once (start-up time)."""
     try:
         # Which timezone does not change whether a schedule ever comes round.
-        check_fires(parse_schedule(value), UTC, datetime.combine(today, datetime.min.time(), UTC))
+        parsed, midnight = parse_schedule(value), datetime.combine(today, datetime.min.time(), UTC)
+        check_fires(parsed, UTC, midnight)
+        check_often(parsed, midnight)
     except ScheduleError as exc:
         return f"bad schedule: {exc}"
     return None

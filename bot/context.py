@@ -172,7 +172,8 @@ class RitualContext(Generic[OptionsT]):
             entry_id = None
             if self.marker is not None:  # a step's DM: held once, also when a replica runs the step again
                 self._held[user_id] = self._held.get(user_id, 0) + 1
-                entry_id = outbox.held_id(self.marker, user_id, self._held[user_id])
+                entry_id = outbox.held_id(await outbox.id_key(self._store), self.marker, user_id,
+                                          self._held[user_id])
             await outbox.hold(self._store, self.team.id, self.ritual.id, user_id, wrapped, later, self._now, entry_id)
             self.delivered += 1
             return None

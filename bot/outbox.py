@@ -15,8 +15,12 @@ taken over (`resume`). The entry is deleted once its firing is decided.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
+import os
+import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -37,6 +41,9 @@ CORE = "core"
 STEP = "outbox"  # a held DM's firing: (team, CORE, STEP, <entry id>)
 PREFIX = "outbox:"
 LOOK_BACK = timedelta(minutes=2)  # replicas' clocks differ a little: look a bit before `started_at`
+SECRET_ENV = "RITUALBOT_SECRET"
+ID_SECRET_SETTING = "outbox_id_secret"  # only when RITUALBOT_SECRET is unset
+_ID_PURPOSE = b"ritualbot held DM id v1"
 
 
 def encode(message: Message) -> dict[str, Any]:
@@ -62,10 +69,22 @@ def decode(data: dict[str, Any]) -> Message:
     return Message(paragraphs, buttons)
 
 
-def held_id(marker: str, user_id: str, n: int) -> str:
+async def id_key(store: Store, environ: Mapping[str, str] | None = None) -> bytes:
+    """The key held DMs' ids are made with: HMAC-SHA256(`RITUALBOT_SECRET`, purpose), the same
+    on every replica. Without `RITUALBOT_SECRET`, from a random secret kept in the database
+    (then whoever has a copy of the database has the key too; README says to set it)."""
+    secret = (os.environ if environ is None else environ).get(SECRET_ENV, "").strip()
+    if not secret:
+        secret = await store.setting_or_create(ID_SECRET_SETTING, lambda: secrets.token_hex(32))
+    return hmac.new(secret.encode(), _ID_PURPOSE, hashlib.sha256).digest()
+
+
+def held_id(key: bytes, marker: str, user_id: str, n: int) -> str:
     """The id of the `n`th DM to `user_id` held by the firing marked `marker`: the same when
-    a replica taking the firing over runs its step again, so the DM is held (and sent) once."""
-    return hashlib.sha256(f"{marker}|{user_id}|{n}".encode()).hexdigest()[:12]
+    a replica taking the firing over runs its step again, so the DM is held (and sent) once.
+    Keyed (`id_key`): the id stays in the database after `/ritual forget`, and the firing's
+    marker is there too, so a plain hash of the person's id would tell who got the DM."""
+    return hmac.new(key, f"{marker}|{user_id}|{n}".encode(), hashlib.sha256).hexdigest()[:12]
 
 
 async def hold(store: Store, team_id: str, ritual_id: str, user_id: str, message: Message, due: datetime,

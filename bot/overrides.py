@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
+
 from bot.config import AppConfig, RitualSettings, TeamConfig
 from bot.store.personal import same_base
 from bot.store.store import TeamSetting
@@ -58,7 +60,12 @@ def apply_overrides(config: AppConfig, settings: Mapping[str, Sequence[TeamSetti
         for setting in settings.get(team.id, ()):
             file_value = config_value(team, setting.key)
             if same_base(file_value, setting.base):  # a member erased from the base stands for whoever is there
-                team = with_value(team, setting.key, setting.value)
+                try:
+                    team = with_value(team, setting.key, setting.value)
+                except ValidationError as exc:  # kept by an older version that accepted it
+                    log.warning("an admin's change to %s of team %s is no longer accepted (%s); config.toml's "
+                                "value stands", setting.key, team.id,
+                                "; ".join(str(e["msg"]) for e in exc.errors()))
                 continue
             log.warning("config.toml now sets %s of team %s to %r; this replaces the change %s made at %s (%r)",
                         setting.key, team.id, file_value, setting.set_by, setting.set_at.isoformat(), setting.value)

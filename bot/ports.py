@@ -27,6 +27,11 @@ class BotPort(Dispatcher, Protocol):
         the locale decides (an error text must reach the person even then)."""
         ...
 
+    def command_team(self, platform: str, channel_id: str, user_id: str) -> str | None:
+        """The id of the team a command from `user_id` in `channel_id` acts in (by the channel,
+        else by the person's membership), or None when it would act in no team."""
+        ...
+
     def team_channel(self, platform: str, team_id: str) -> str | None:
         """The channel of team `team_id` when that team runs on `platform`, else None."""
         ...

@@ -41,7 +41,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict
@@ -49,6 +49,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.i18n import Catalog
 from bot.messages import Button
 from bot.ritual_words import about
+from bot.schedule import ScheduleError, check_often, parse_schedule
 
 if TYPE_CHECKING:
     from bot.context import InteractionContext, Occurrence, RitualContext
@@ -284,6 +285,10 @@ def check_contract(cls: type[Ritual[Any]]) -> None:
     rid = getattr(cls, "id", None) or cls.__name__
     if not hasattr(cls, "default_schedule"):
         raise ContractError(f"ritual {rid!r} declares no default_schedule")
+    try:
+        check_often(parse_schedule(cls.default_schedule), datetime.now(UTC))
+    except ScheduleError as exc:
+        raise ContractError(f"ritual {rid!r}: default_schedule: {exc}") from None
     said = about(cls)
     if not said.has_title():
         raise ContractError(f"ritual {rid!r} declares no title (`ritual.title` in its catalog, or `title`)")

@@ -61,6 +61,14 @@ class NeverFires(ScheduleError):
         self.days = days
 
 
+class TooOften(ScheduleError):
+    """A schedule with more than one time of day: rituals come round daily at most."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__("too_often", source=source)
+        self.source = source
+
+
 @dataclass(frozen=True)
 class Schedule:
     """A parsed schedule: the text the user wrote and the cron fields it means."""
@@ -264,6 +272,25 @@ def check_fires(schedule: Schedule, tz: tzinfo, now: datetime, days: int = 400) 
     silently never run, so config and the admin command refuse it."""
     if next_firing_within(schedule, tz, now, days) is None:
         raise NeverFires(schedule.source, days)
+
+
+def check_often(schedule: Schedule, now: datetime) -> None:
+    """Raise `TooOften` when the schedule has more than one time of day ("*/5 * * * *",
+    "0 9,17 * * *"). Every ritual here is weekly or monthly, the most frequent a working-day
+    look (`"0 9 * * 1-5"`); each firing asks something of people, and the engine looks at
+    every firing in its look-back and look-ahead windows, so a schedule every minute made
+    start-up stall for seconds (an attacker test). Cron's minute and hour apply to every
+    day it matches, so the first day's first two times tell: less than a day apart means
+    two times a day. In UTC wall time, where days have no DST gaps."""
+    wall = schedule.cron(UTC)
+    first = wall.get_next_fire_time(None, now.astimezone(UTC))
+    if first is None:
+        return
+    midnight = first.replace(hour=0, minute=0, second=0, microsecond=0)
+    a = wall.get_next_fire_time(None, midnight)
+    b = wall.get_next_fire_time(a, a + timedelta(seconds=1)) if a is not None else None
+    if a is not None and b is not None and b - a < timedelta(days=1):
+        raise TooOften(schedule.source)
 
 
 def wall_key(moment: datetime) -> str:

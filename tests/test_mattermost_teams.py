@@ -62,6 +62,7 @@ async def test_a_token_bound_to_its_team_cannot_act_in_another(tmp_path: Path, d
     A's slash-command token could run `/ritual mydata` or `forget` as a member of team B."""
     async with FakeMattermost() as mm, aiohttp.ClientSession() as http:
         seed_mattermost(mm)
+        mm.add_team(WEST_TEAM, "west")
         mm.add_channel(WEST_CHAN, WEST_TEAM, members=[mm.bot_user_id, LIEN, MO], name="team-west")
         port = free_port()
         env = mattermost_env(mm, port) | {"MATTERMOST_COMMAND_TOKEN": "",
@@ -93,3 +94,46 @@ def test_one_token_or_a_list() -> None:
     with pytest.raises(ConfigError) as err:
         settings_from_env(base, make_config(HEADER + MM_TEAM_TOML))
     assert "MATTERMOST_COMMAND_TOKEN (or MATTERMOST_COMMAND_TOKENS, one per Mattermost team) is not set" in str(err.value)
+
+
+NOOR = "noore2e00000000000000000aa"  # on team west's roster only
+WEST_NOOR_TOML = WEST_TOML.replace(f'members = ["{LIEN}", "{MO}"]', f'members = ["{LIEN}", "{NOOR}"]')
+
+
+async def test_a_bound_token_never_reaches_another_team_through_a_dm_or_a_claimed_name(
+        tmp_path: Path, database_url: str) -> None:
+    """Found by an attacker test: with team zuid's token, a DM channel and the id of someone
+    only in team west, `/ritual mydata` answered with west's data (the team was picked from
+    the person's membership); and a token bound by name trusted the team id the request
+    claimed. A bound token acts only in ritualbot teams whose channel is in its own
+    Mattermost team, as the server says, whatever the request claims."""
+    async with FakeMattermost() as mm, aiohttp.ClientSession() as http:
+        seed_mattermost(mm)
+        mm.add_user(NOOR, "noor", locale="en")
+        mm.add_team(MM_TEAM, "zuid")
+        mm.add_team(WEST_TEAM, "west")
+        mm.add_channel(WEST_CHAN, WEST_TEAM, members=[mm.bot_user_id, LIEN, NOOR], name="team-west")
+        noor_dm = mm.add_direct_channel(mm.bot_user_id, NOOR)["id"]
+        lien_dm = mm.add_direct_channel(mm.bot_user_id, LIEN)["id"]
+        port = free_port()
+        env = mattermost_env(mm, port) | {"MATTERMOST_COMMAND_TOKEN": "",
+                                          "MATTERMOST_COMMAND_TOKENS": f"{MM_TEAM}:{TOKEN_ZUID}, west:{TOKEN_WEST}"}
+        async with ritualbot(tmp_path, database_url, HEADER + MM_TEAM_TOML + WEST_NOOR_TOML, env, port=port) as bot:
+            await bot.wait_healthy(http)
+
+            async def send(token: str, team_id: str, domain: str, channel: str, user: str) -> tuple[int, str]:
+                form = mm.slash_command_form(token, text="mydata", user_id=user, channel_id=channel,
+                                             team_id=team_id, team_domain=domain)
+                answer = await mm.send_slash_command(bot.base + "/mattermost/command", form)
+                return answer.status, str(answer.json)
+
+            status, body = await send(TOKEN_ZUID, MM_TEAM, "zuid", noor_dm, NOOR)
+            assert status == 401 and "west" not in body, body  # zuid's token, a DM, someone of west only
+            status, body = await send(TOKEN_WEST, MM_TEAM, "west", MM_CHAN, MO)
+            assert status == 401 and "zuid" not in body, body  # west's token claiming zuid's team id
+            assert (await send(TOKEN_WEST, WEST_TEAM, "west", noor_dm, NOOR))[0] == 200  # her own team's token
+            assert (await send(TOKEN_ZUID, MM_TEAM, "zuid", lien_dm, LIEN))[0] == 200, bot.log()  # in both: zuid
+            code, _ = await bot.terminate()
+            assert code == 0, bot.log()
+            assert TOKEN_ZUID not in bot.log() and TOKEN_WEST not in bot.log()
+            assert "refused" in bot.log()

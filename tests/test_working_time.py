@@ -94,17 +94,22 @@ def test_bad_working_time_is_refused_with_why(key: str, value: str, why: str) ->
 
 
 async def test_a_new_team_never_gets_occurrences_from_before_it_was_first_seen(make_harness) -> None:  # type: ignore[no-untyped-def]
-    toml = TEAM_TOML.replace('"fri 14:00"', '"*/5 * * * *"') + "sharer_notice_hours = 0\n"
+    toml = TEAM_TOML.replace('"fri 14:00"', '"daily 10:00"') + "sharer_notice_hours = 0\n"
     first_seen = datetime(2026, 12, 2, 10, 31, tzinfo=AMS)
     h = await make_harness(toml, start=first_seen)
     scheduler = RitualScheduler(h.bot.engine)
     (plan,) = [p for p in h.bot.plans if p.step.name == "prompt"]
     h.clock.set(datetime(2026, 12, 2, 10, 35, 1, tzinfo=AMS))
-    await scheduler._fire_plan(plan)  # a job wakes up: its grace window reaches back an hour
+    await scheduler._fire_plan(plan)  # a job wakes up: its grace window reaches back an hour, to 10:00
+    await scheduler.settle()
     await scheduler._sweep()
     assert await h.bot.engine.run_due() == {}
+    assert h.local.entries("channel", "C1") == []
+    h.clock.set(datetime(2026, 12, 3, 10, 0, 1, tzinfo=AMS))
+    await scheduler._fire_plan(plan)
+    await scheduler.settle()
     assert len(h.local.entries("channel", "C1")) == 1
-    assert [f.occurrence for f in await h.store.firings("noord") if f.step == "prompt"] == ["2026-12-02T10:35"]
+    assert [f.occurrence for f in await h.store.firings("noord") if f.step == "prompt"] == ["2026-12-03T10:00"]
     assert await h.bot.engine.team_since(h.bot.teams["noord"]) == first_seen.astimezone(UTC)
 
 

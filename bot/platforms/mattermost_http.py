@@ -12,7 +12,6 @@ texts, in the person's language when their id is known and checked, else the ins
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import timedelta
@@ -34,6 +33,7 @@ from bot.platforms.kit.users import locale_or_none
 from bot.platforms.kit.window import MATTERMOST_WINDOW, Background, within
 from bot.platforms.mattermost_platform import MattermostPlatform
 from bot.platforms.mattermost_signing import DIALOG_TTL, Expired, Forged
+from bot.platforms.mattermost_tokens import CommandTokens
 from bot.ports import BotPort
 from bot.texts import TEXTS
 
@@ -85,8 +85,7 @@ class IntegrationRoutes:
     def __init__(self, platform: MattermostPlatform, command_tokens: Sequence[str], *,
                  window: float = MATTERMOST_WINDOW, language: str = "nl", command: str = "ritual") -> None:
         self.platform = platform
-        self._tokens = [_bound(t) for t in command_tokens]
-        self._channel_teams: dict[str, str] = {}
+        self.tokens = CommandTokens(command_tokens, platform)
         self.window = window
         self.language = language  # the install's (config.toml `language`), for requests from nobody known
         self.slash_command = command
@@ -150,30 +149,26 @@ class IntegrationRoutes:
         one), or None when no token matches."""
         header = request.headers.get("Authorization", "")
         given = str(form.get("token") or (header[6:].strip() if header.startswith("Token ") else ""))
-        # Compare with every team's token (no early exit), so timing tells nothing about which matched.
-        matches = [team for team, token in self._tokens if hmac.compare_digest(given.encode(), token)]
-        return matches[0] if given and matches else None
+        return self.tokens.team_of(given)
 
-    async def _team_of(self, channel: str) -> str:
-        """The Mattermost team a channel belongs to ("" for a DM or group channel), cached."""
-        if channel not in self._channel_teams:
-            found = await self.platform.call(lambda d: d.channels.get_channel(channel))
-            self._channel_teams[channel] = str(found.get("team_id") or "")
-        return self._channel_teams[channel]
-
-    async def _bound_elsewhere(self, team: str, form: Any, channel: str) -> bool:
+    async def _bound_elsewhere(self, bot: BotPort, team: str, form: Any, channel: str, user: str) -> bool:
         """True when a token bound to `team` (`team-name:token` or `team-id:token` in
-        MATTERMOST_COMMAND_TOKENS) comes with another team's request or channel: whoever
-        saw one team's slash-command token must not act in another team."""
+        MATTERMOST_COMMAND_TOKENS) would act outside that Mattermost team: a request claiming
+        another team, a channel of another team, or (from a DM or group channel) a ritualbot
+        team whose channel is elsewhere. Whoever saw one team's slash-command token must not
+        act in another team (bot/platforms/mattermost_tokens.py)."""
         if not team:
             return False
-        claimed = str(form.get("team_id", ""))
-        if team not in (claimed, str(form.get("team_domain", ""))):
+        if team not in (str(form.get("team_id", "")), str(form.get("team_domain", ""))):
             return True
         try:
-            return await self._team_of(channel) not in ("", claimed)
-        except Exception:  # the channel cannot be looked up: refuse rather than guess
-            log.warning("slash command: the channel's team could not be looked up; refused", exc_info=True)
+            if not await self.tokens.in_team(team, channel, dm_too=True):
+                return True
+            acting = bot.command_team("mattermost", channel, user)
+            home = bot.team_channel("mattermost", acting) if acting is not None else None
+            return home is not None and not await self.tokens.in_team(team, home, dm_too=False)
+        except Exception:  # the server cannot tell which team: refuse rather than guess
+            log.warning("slash command: a channel's team could not be looked up; refused", exc_info=True)
             return True
 
     async def command(self, request: web.Request) -> web.Response:
@@ -188,7 +183,7 @@ class IntegrationRoutes:
             return self._refused("request.no_ids", 400)
         if not (valid_user_id("mattermost", user) and valid_channel_id("mattermost", channel)):
             return self._refused("request.bad_ids", 400)
-        if await self._bound_elsewhere(team, form, channel):
+        if await self._bound_elsewhere(bot, team, form, channel, user):
             log.warning("slash command with another team's token refused")
             return self._refused("request.other_team", 401, command=self.slash_command)
         locale = await self._locale(user)
@@ -301,8 +296,3 @@ class IntegrationRoutes:
             return web.json_response({})
         return web.json_response(render.dialog_errors(result.errors, submitted))
 
-
-def _bound(entry: str) -> tuple[str, bytes]:
-    """`team:token` → (team, token); a bare token is bound to no team ("")."""
-    team, sep, token = entry.rpartition(":")
-    return (team.strip(), token.strip().encode()) if sep else ("", entry.encode())

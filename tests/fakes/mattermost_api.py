@@ -89,6 +89,7 @@ class FakeMattermost(IntegrationPushMixin):
         self.max_dialog_elements, self.rate_limit = max_dialog_elements, rate_limit
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
+        self.teams: dict[str, dict[str, Any]] = {}
         self.members: dict[str, list[str]] = {}
         self.all_posts: dict[str, dict[str, Any]] = {}
         self.ephemeral_posts: list[dict[str, Any]] = []
@@ -133,6 +134,7 @@ class FakeMattermost(IntegrationPushMixin):
         r.add_put(f"{API}/posts/{{post_id}}", self._update_post)
         r.add_put(f"{API}/posts/{{post_id}}/patch", self._patch_post)
         r.add_delete(f"{API}/posts/{{post_id}}", self._delete_post)
+        r.add_get(f"{API}/teams/{{team_id}}", self._get_team)
         r.add_post(f"{API}/channels/direct", self._create_direct)
         r.add_get(f"{API}/channels/{{channel_id}}", self._get_channel)
         r.add_get(f"{API}/channels/{{channel_id}}/members", self._get_members)
@@ -204,7 +206,16 @@ class FakeMattermost(IntegrationPushMixin):
                 "total_msg_count": 0, "creator_id": "", "group_constrained": None}
         self.channels[id] = chan
         self.members[id] = list(dict.fromkeys(members or []))
+        if team_id and team_id not in self.teams:
+            self.add_team(team_id, team_id)
         return chan
+
+    def add_team(self, id: str, name: str) -> dict[str, Any]:
+        """A team; `name` is the one in its URL (a slash command's `team_domain`)."""
+        team = {"id": id, "name": name, "display_name": name, "type": "O", "delete_at": 0,
+                "create_at": now_ms(), "update_at": now_ms()}
+        self.teams[id] = team
+        return team
 
     def add_direct_channel(self, user_a: str, user_b: str) -> dict[str, Any]:
         """The D channel between two users; same id every time (as the server dedupes)."""
@@ -554,6 +565,17 @@ class FakeMattermost(IntegrationPushMixin):
                 raise ApiError(400, "api.channel.create_direct_channel.invalid_user.app_error",
                                "Invalid user ID for direct channel creation.")
         return json_response(self.add_direct_channel(ids[0], ids[1]), 201)
+
+    async def _get_team(self, request: web.Request) -> web.Response:
+        """Like the server: a team is visible to its members (here: whoever is in one of its
+        channels) and to system admins."""
+        tid, uid = request.match_info["team_id"], request[USER]
+        if tid not in self.teams:
+            raise ApiError(404, "app.team.get.find.app_error", "We couldn't find the existing team.")
+        in_team = any(c["team_id"] == tid and self.is_member(cid, uid) for cid, c in self.channels.items())
+        if not in_team and not self._is_admin(uid):
+            raise forbidden("view_team")
+        return json_response(self.teams[tid])
 
     async def _get_channel(self, request: web.Request) -> web.Response:
         return json_response(self._require_member(request.match_info["channel_id"],
