@@ -29,6 +29,7 @@ from bench.process import (
     SIGNING_SECRET,
     SLACK_PEOPLE,
     config_toml,
+    cpu_seconds,
     describe,
     fire_minute,
     free_port,
@@ -67,6 +68,7 @@ class Result:
     duplicates: int = 0
     missing: int = 0
     peak_rss: float = 0.0
+    fanout_cpu: float = float("nan")  # CPU seconds the bot used from the minute until every team had its prompt
     floor: float = float("nan")
     startup_starting: float | None = None  # /healthz first said "starting" (connected, teams being planned)
     acks_while_starting: list[float] = field(default_factory=list)
@@ -85,7 +87,8 @@ class Result:
               f"duplicates: {self.duplicates}; lost (no prompt): {self.missing}")
         print(f"floor (ideal asyncio client, {s.floor_concurrency} in flight, same server, same run): "
               f"{s.teams} posts in {self.floor:.2f} s; ratio {ratio:.2f}x the floor")
-        print(f"peak RSS of ritualbot: {self.peak_rss:.0f} MiB")
+        print(f"peak RSS of ritualbot: {self.peak_rss:.0f} MiB; CPU it used during the fan-out: {self.fanout_cpu:.2f} s "
+              f"({self.fanout_cpu / s.teams * 1000:.2f} ms a team)")
         if s.commands_per_second and self.startup_starting is not None:
             print(f"/ritual help acks while starting (/healthz 503 'starting' from {self.startup_starting:.2f} s "
                   f"until 200): {describe(self.acks_while_starting)}")
@@ -120,6 +123,17 @@ class SlackSide:
 
     def last_post(self) -> float:
         return self.fake.latest_ts()
+
+    def timeline(self, minute: float) -> None:
+        """Print the Web API calls the bot made from the minute on, by method, and when the
+        prompts went out (seconds after the minute at 10 %, 25 %, 50 %, 75 %, 90 %, 100 %)."""
+        calls = [c for c in self.fake.calls if c.time >= minute]
+        print("calls from the minute on:", dict(Counter(c.method for c in calls)))
+        posts = sorted(c.time - minute for c in calls if c.method == "chat.postMessage"
+                       and str(c.args.get("channel", "")).startswith("C0T"))
+        if posts:
+            marks = (0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
+            print("prompts out at:", ", ".join(f"{q:.0%} {posts[max(0, int(q * len(posts)) - 1)]:.2f} s" for q in marks))
 
     def sample(self) -> dict[str, Any]:
         """What the bot posted, to post the same with the ideal client."""
@@ -281,6 +295,7 @@ async def run(settings: Settings) -> Result:
             result.startup_ready = bot.ready_at - bot.spawned  # type: ignore[operator]
             result.ready_before_due = bot.ready_at < at.timestamp()  # type: ignore[operator]
             await asyncio.sleep(max(0.0, at.timestamp() - time.time()))
+            cpu_at_minute = cpu_seconds(bot.proc.pid)
             done = False
 
             def all_posted() -> bool:
@@ -296,6 +311,7 @@ async def run(settings: Settings) -> Result:
                     break
                 await asyncio.sleep(0.5 if settings.teams > 2000 else 0.1)
             done = True
+            result.fanout_cpu = cpu_seconds(bot.proc.pid) - cpu_at_minute
             await asyncio.gather(*senders)
             counts = side.counts()
             result.fanout = side.last_post() - at.timestamp()
@@ -306,6 +322,8 @@ async def run(settings: Settings) -> Result:
             counts = side.counts()
             result.duplicates = sum(n - 1 for n in counts if n > 1)
             result.peak_rss = await bot.stop()
+            if os.environ.get("BENCH_TIMELINE"):  # where the fan-out's time went: calls per method, progress
+                side.timeline(at.timestamp())
             if os.environ.get("BENCH_KEEP_LOG"):
                 Path(os.environ["BENCH_KEEP_LOG"]).write_text(bot.log())
         result.floor = await side.floor(settings.teams, settings.floor_concurrency)
