@@ -1,0 +1,28 @@
+"""Keeping Python's garbage collector off the long-lived heap (issue 9: acks during a fan-out).
+
+With 10,000 teams the process holds millions of objects that live as long as it does:
+config, plans, teams, the scheduler's jobs, imported modules. CPython's cyclic collector
+walks all of them in every full (oldest-generation) collection, and a fan-out allocates
+enough to trigger several: each held the event loop (and the GIL) for 0.2-0.4 s at 2,000
+teams, logged by `bot/looplag.py` as "collecting garbage", and a person's command waited
+through it.
+
+`settle()` moves everything alive at that moment into the collector's permanent
+generation (`gc.freeze`, the technique CPython documents for long-lived heaps), so later
+full collections only walk what was allocated since. Frozen objects are still freed by
+reference counting when dropped (a re-plan replaces the plans); only cyclic garbage
+among them would stay until `gc.unfreeze`. Called once a platform's teams are on schedule,
+when the long-lived part of the heap has just been built.
+"""
+
+from __future__ import annotations
+
+import gc
+
+
+def settle() -> int:
+    """Collect the young generations, then freeze what is alive; returns how many objects
+    are now frozen (all frozen so far, `gc.get_freeze_count()`)."""
+    gc.collect(1)  # the young generations only: quick, and their garbage is not frozen with the rest
+    gc.freeze()
+    return gc.get_freeze_count()
