@@ -18,6 +18,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.config import parse_config
 from bot.gil import SWITCH_INTERVAL
+from bot.heap import THRESHOLDS
 from bot.platforms.local import LocalPlatform
 from bot.registry import discover
 from bot.runner import PlatformLink, _connect, run_bot
@@ -57,12 +58,16 @@ async def test_the_heap_is_frozen_once_a_platforms_teams_are_on_schedule(store: 
     bot = await build_bot(parse_config(tomllib.loads(TOML), types), types, {}, clock, store)
     link = PlatformLink("mattermost", _Connector(), "http://127.0.0.1:1")
     gc.unfreeze()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)  # CPython's default
     try:
         await _connect(link, bot, store, clock, asyncio.Event())  # type: ignore[arg-type]
         assert link.planned and "zuid/weekly_success_mistake/prompt" in [p.job_id for p in bot.plans]
         assert gc.get_freeze_count() > 0  # what lives on (the plans among it) is out of the collector's way
+        assert gc.get_threshold() == THRESHOLDS == (10_000, 10, 10)
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 async def test_ritualbot_run_lets_the_loop_take_the_gil_back_within_a_millisecond(tmp_path: Path) -> None:
