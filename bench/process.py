@@ -85,7 +85,8 @@ def peak_rss_mib(pid: int) -> float:
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system, all threads) the process has used so far, in seconds."""
+    """CPU time (user + system, all threads) the process has used so far, in seconds: what a
+    fan-out costs the bot, much less moved by the machine's load than wall time."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 

@@ -125,6 +125,17 @@ class SlackSide:
     def last_post(self) -> float:
         return self.fake.latest_ts()
 
+    def timeline(self, minute: float) -> None:
+        """Print the Web API calls the bot made from the minute on, by method, and when the
+        prompts went out (seconds after the minute at 10 %, 25 %, 50 %, 75 %, 90 %, 100 %)."""
+        calls = [c for c in self.fake.calls if c.time >= minute]
+        print("calls from the minute on:", dict(Counter(c.method for c in calls)))
+        posts = sorted(c.time - minute for c in calls if c.method == "chat.postMessage"
+                       and str(c.args.get("channel", "")).startswith("C0T"))
+        if posts:
+            marks = (0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
+            print("prompts out at:", ", ".join(f"{q:.0%} {posts[max(0, int(q * len(posts)) - 1)]:.2f} s" for q in marks))
+
     def sample(self) -> dict[str, Any]:
         """What the bot posted, to post the same with the ideal client."""
         [prompt] = self.fake.messages(slack_channel(0))[:1]
@@ -312,6 +323,8 @@ async def run(settings: Settings) -> Result:
             counts = side.counts()
             result.duplicates = sum(n - 1 for n in counts if n > 1)
             result.peak_rss = await bot.stop()
+            if os.environ.get("BENCH_TIMELINE"):  # where the fan-out's time went: calls per method, progress
+                side.timeline(at.timestamp())
             if os.environ.get("BENCH_KEEP_LOG"):
                 Path(os.environ["BENCH_KEEP_LOG"]).write_text(bot.log())
         result.floor = await side.floor(settings.teams, settings.floor_concurrency)

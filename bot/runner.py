@@ -14,7 +14,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import outbox
+from bot import gil, heap, outbox
 from bot.clock import SystemClock
 from bot.http import PLANNING, build_http_app, serve
 from bot.looplag import LoopLagMonitor
@@ -68,6 +68,7 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     unless `allow_local` puts them on the local platform; a database or platform that is not
     reachable yet is retried with backoff, one clear log line per try."""
     env = os.environ if env is None else env
+    gil.share_with_threads()  # the loop waits for the planning and store threads at most 1 ms (`bot/gil.py`)
     # Before anything slow: a SIGTERM during start-up still stops cleanly, once started.
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
@@ -119,6 +120,7 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     await scheduler.start()
     _log_plans(bot)
     log.info("ready in %.2f s: %d teams, %d steps", time.monotonic() - started, len(bot.teams), len(bot.plans))
+    heap.settle()  # config, modules, teams: full collections while the platforms' teams are planned skip them
     connecting = [asyncio.create_task(_connect(link, bot, store, clock, stop), name=f"connect-{name}")
                   for name, link in links.items()]
 
@@ -200,6 +202,7 @@ async def _connect(link: PlatformLink, bot: Any, store: Store, clock: SystemCloc
     await bot.reload()
     await _ensure_running_teams(bot, store, clock)
     counts = await bot.engine.run_due()
+    heap.settle()  # the long-lived heap is built: later full collections skip it (`bot/heap.py`)
     link.planned = True
     log.info("%s: its teams are on schedule%s", link.name, f" (catch-up: {counts})" if counts else "")
 

@@ -3,9 +3,15 @@ steps of many teams that fire at the same moments share one job."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
+from bot.engine import Outcome, Planned
 from bot.scheduler import RitualScheduler
+from bot.timing import StepFiring
 from tests.conftest import TEAM_TOML
 
 
@@ -97,3 +103,47 @@ async def test_a_shared_job_fires_every_team_of_its_moment_once(make_harness) ->
     await job.func(*job.args)  # a duplicate wake-up
     await scheduler.settle()
     assert [len(h.local.entries("channel", f"C{i}")) for i in range(5)] == [1, 1, 1, 1, 0]
+
+
+async def test_logging_a_big_batchs_outcomes_gives_the_loop_turns_in_between(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """10,000 teams at one minute: their 10,000 log lines are written in slices, so a person's
+    command is answered in between (one go held the loop 0.5 s in `bench/command_acks.py`)."""
+    h = await make_harness(TEAM_TOML)
+    engine = h.bot.engine
+    (plan,) = [p for p in h.bot.plans if p.step.name == "prompt"]
+    moment = h.clock.now()
+    items = [(plan, StepFiring(moment, moment, f"2026-12-{1 + i // 1000:02d}T14:{i % 60:02d}:00")) for i in range(1200)]
+
+    async def all_done(batch: Sequence[tuple[Planned, Any]]) -> list[Outcome]:
+        return [Outcome("done")] * len(batch)
+
+    engine.fire_many = all_done  # the outcomes, at once: this test is about what the scheduler does with them
+    turns = 0
+    seen: list[int] = []
+
+    async def ticking() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    class Seen(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage().endswith(": done"):
+                seen.append(turns)
+
+    handler = Seen()
+    logger = logging.getLogger("ritualbot.scheduler")
+    logger.addHandler(handler)
+    previous = logger.level
+    logger.setLevel(logging.INFO)
+    ticker = asyncio.create_task(ticking())
+    try:
+        await asyncio.sleep(0)
+        await RitualScheduler(engine)._fire_batch(items)
+    finally:
+        ticker.cancel()
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+    assert len(seen) == 1200
+    assert seen[-1] > seen[0]  # the loop ran other tasks while the lines were written

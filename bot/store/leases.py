@@ -90,11 +90,14 @@ class FiringLeases(OffLoop):
         values = [{"team_id": f.team_id, "ritual_id": f.ritual_id, "step": f.step, "occurrence": f.occurrence,
                    "due_at": f.due_at, "status": status, "claimed_by": worker, "claimed_at": now,
                    "lease_until": lease_until} for f in firings]
-        statement = (insert(FiringRow).values(values)
+        # One statement compiled once for any number of firings: SQLAlchemy sends the
+        # executemany as multi-row INSERTs ("insertmanyvalues"); a VALUES clause of the
+        # batch's own length was compiled anew for every batch of a fan-out.
+        statement = (insert(FiringRow)
                      .on_conflict_do_nothing(index_elements=["team_id", "ritual_id", "step", "occurrence"])
                      .returning(*_COLUMNS))
         with self.engine.begin() as conn:
-            return [_leased(r) for r in conn.execute(statement)]
+            return [_leased(r) for r in conn.execute(statement, values)]
 
     @off_loop
     def renew_leases(self, worker: str, until: datetime) -> int:

@@ -161,13 +161,11 @@ def grouped(many: Many | None = None) -> Callable[[Callable[Concatenate[S, Conne
 
     def decorate(method: Callable[Concatenate[S, Connection, P], R]) -> Callable[Concatenate[S, P], Coroutine[Any, Any, R]]:
         name = method.__name__
-        signature = inspect.signature(method)
+        bind = _binder(method)
 
         @functools.wraps(method)
         async def run(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            bound = signature.bind(self, None, *args, **kwargs)
-            bound.apply_defaults()
-            arguments = dict(list(bound.arguments.items())[2:])  # without self and the connection
+            arguments = bind(args, kwargs)
             if current_lane() == INTERACTIONS:
                 return await self._off_loop(functools.partial(_alone, self, method, arguments))
             if name not in self._groups:
@@ -178,6 +176,35 @@ def grouped(many: Many | None = None) -> Callable[[Callable[Concatenate[S, Conne
         return run
 
     return decorate
+
+
+def _binder(method: Callable[..., Any]) -> Callable[[tuple[Any, ...], dict[str, Any]], dict[str, Any]]:
+    """A fast `inspect.Signature.bind` for a grouped method (after self and the connection):
+    each call's arguments by name, defaults filled in. Every firing makes several grouped
+    calls, and `Signature.bind` was about 8 % of the event loop's time in a 2,000-team fan-out.
+
+    Raises TypeError, as a call would, for a missing, unknown or doubled argument."""
+    parameters = list(inspect.signature(method).parameters.values())[2:]
+    if any(p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in parameters):
+        raise TypeError(f"grouped store method {method.__name__}: plain parameters only")
+    names = [p.name for p in parameters]
+    positional = [p.name for p in parameters if p.kind == p.POSITIONAL_OR_KEYWORD]
+    defaults = {p.name: p.default for p in parameters if p.default is not p.empty}
+
+    def bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        if len(args) > len(positional):
+            raise TypeError(f"{method.__name__}() takes {len(positional)} arguments, {len(args)} given")
+        given = dict(zip(positional, args, strict=False))
+        for key, value in kwargs.items():
+            if key in given or key not in names:
+                raise TypeError(f"{method.__name__}() got an unexpected or doubled argument {key!r}")
+            given[key] = value
+        missing = [n for n in names if n not in given and n not in defaults]
+        if missing:
+            raise TypeError(f"{method.__name__}() missing arguments: {', '.join(missing)}")
+        return {n: given[n] if n in given else defaults[n] for n in names}
+
+    return bind
 
 
 def _alone(owner: OffLoop, method: Callable[..., R], arguments: dict[str, Any]) -> R:
