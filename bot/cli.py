@@ -169,13 +169,13 @@ async def _dry_run(config: Any, rituals: Any, moment: datetime, count: int, lang
             await store.team_settings()
         except Exception:
             if store is not None:
-                store.close()
+                await store.aclose()
             store = None
     try:
         await print_schedule(config, rituals, moment, count=count, language=language, out=sys.stdout, store=store)
     finally:
         if store is not None:
-            store.close()
+            await store.aclose()
     return 0
 
 

@@ -143,7 +143,7 @@ async def run_demo(config_path: Path, *, weeks: int = 4, out: TextIO | None = No
         stored = sum([len(await store.responses(t)) for t in bot.teams])
         print(f"\n== After {weeks} weeks: {stored} answers stored (only of people who opted in); "
               f"{len(local.transcript)} things posted.", file=out)
-        store.close()
+        await store.aclose()
     return 0
 
 

@@ -138,7 +138,7 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
             await link.connector.stop()
     await local.stop()
     await runner.cleanup()
-    store.close()
+    await store.aclose()
     return 0
 
 

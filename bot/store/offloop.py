@@ -64,9 +64,16 @@ class OffLoop:
         return await asyncio.wrap_future(self._threads.submit(current_lane(), work))
 
     def close(self) -> None:
-        """Stop the threads (after the last awaited call) and close the connections."""
+        """Stop the threads (after the last awaited call) and close the connections. Blocks:
+        from a running event loop, await `aclose` instead."""
         self._threads.shutdown()
         self.engine.dispose()
+
+    async def aclose(self) -> None:
+        """`close` on a worker thread: closing SQLite's last connection checkpoints its
+        write-ahead log (disk writes and an fsync, over 100 ms on a busy disk), which must
+        not hold the event loop (issue 9; found as a loop stall at the end of the demo)."""
+        await asyncio.to_thread(self.close)
 
 
 class _Undecided(Exception):
