@@ -24,6 +24,17 @@ from bot.simulation import advance
 from bot.store import Store, open_database
 from bot.wiring import build_bot, load
 
+# Why a step posted nothing, in the words of the person watching the demo (an operator, a
+# team lead); a status not listed here is printed as recorded.
+NOT_POSTED = {
+    "before team": "this round began before the bot knew the team; it starts with the next one",
+    "paused": "an admin paused this ritual",
+    "skipped": "an admin skipped this one",
+    "holiday": "a public holiday",
+    "not enabled": "this ritual is switched off for the team",
+}
+
+
 KIND_LABEL = {"channel": "in #{where}", "thread": "in a thread in #{where}", "dm": "DM to {user}",
               "ephemeral": "only {user} sees", "reply": "only {user} sees", "update": "message updated in {where}",
               "form": "form opened for {user}", "image": "image in {where}"}
@@ -70,7 +81,7 @@ class Demo:
         new = self.local.transcript[self.printed:]
         self.flush(heading)
         if status != "done" and status != "taken":
-            print(f"{heading}\n  (not posted: {status})", file=self.out)
+            print(f"{heading}\n  (not posted: {NOT_POSTED.get(status, status)})", file=self.out)
         for entry in new:
             await self._respond(plan, entry)
 

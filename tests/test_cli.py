@@ -29,6 +29,9 @@ async def test_demo_shows_prompts_answers_digests_and_nudges() -> None:
     assert "Terugblik" in transcript or "Looking back" in transcript
     assert "aan de beurt" in transcript  # the sharer's DM
     assert "answers stored (only of people who opted in)" in transcript
+    # a step that posted nothing says why in plain words, not as a recorded status
+    assert "(not posted: before team)" not in transcript
+    assert "(not posted: this round began before the bot knew the team" in transcript
 
 
 
