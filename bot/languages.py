@@ -27,6 +27,9 @@ def language_problem(code: str) -> str | None:
     supported = supported_languages()
     if code in supported:
         return None
+    base = code.replace("_", "-").split("-")[0].strip().lower()
+    if base in supported:  # "NL", "nl-NL", "nl_NL": a language code, written as a locale
+        return f"unknown language {code!r}: write the language code alone, in lower case: {base!r}"
     return (f"unknown language {code!r}: ritualbot speaks {', '.join(supported)}; another language is added "
             f"with its .po files (docs/translating.md)")
 

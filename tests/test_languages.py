@@ -147,6 +147,16 @@ def test_the_config_check_names_the_supported_languages() -> None:
     assert AppConfig.model_validate({"language": "en"}).language == "en"
 
 
+def test_a_language_written_as_a_locale_or_in_capitals_is_told_the_code_to_write() -> None:
+    teams = [{"id": "t", "platform": "local", "channel": "C1", "language": "nl-NL"}]
+    with pytest.raises(ConfigError) as raised:
+        parse_config({"language": "NL", "teams": teams}, discover())
+    assert raised.value.problems == [
+        "config.toml: language: unknown language 'NL': write the language code alone, in lower case: 'nl'",
+        "config.toml: teams[0].language: unknown language 'nl-NL': write the language code alone, in lower case: "
+        "'nl' (team 't')"]
+
+
 def test_the_dry_run_refuses_a_language_it_does_not_speak(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         cli.main(["schedule", "--language", "de"])
