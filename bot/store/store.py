@@ -10,87 +10,35 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, delete, func, insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.store import personal, retention
+from bot.store import personal, records, retention
 from bot.store.handled import HandledRequests
 from bot.store.leases import FiringLeases
 from bot.store.models import (
-    AuditRow,
     FiringRow,
     MemberRow,
-    ParticipationRow,
     ResponseRow,
     RitualStateRow,
-    RotationRow,
-    SettingRow,
     TeamRow,
     TeamSettingRow,
 )
 from bot.store.offloop import OffLoop, off_loop
+from bot.store.records import Consent, ConsentRequired, Firing, RitualState, StoredResponse, TeamSetting
 from bot.store.ritual_data import RitualData
 from bot.store.ritual_tables import RitualTables
+from bot.store.team_records import TeamRecords
 from bot.texts import NOTICE_VERSION
 
 
-class Consent(StrEnum):
-    UNKNOWN = "unknown"
-    IN = "in"
-    OUT = "out"
-
-
-class ConsentRequired(PermissionError):
-    """Raised when something would be stored for a member who has not opted in."""
-
-
-@dataclass(frozen=True)
-class Firing:
-    id: int
-    team_id: str
-    ritual_id: str
-    step: str
-    occurrence: str
-    due_at: datetime
-    status: str
-
-
-@dataclass(frozen=True)
-class StoredResponse:
-    id: int
-    team_id: str
-    ritual_id: str
-    occurrence: str | None
-    author_id: str | None
-    kind: str
-    content: dict[str, Any]
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class RitualState:
-    paused: bool
-    skip_occurrence: str | None
-
-
-@dataclass(frozen=True)
-class TeamSetting:
-    key: str
-    value: Any
-    base: Any
-    set_by: str
-    set_at: datetime
-
-
-class Store(RitualData, RitualTables, FiringLeases, HandledRequests, OffLoop):
+class Store(RitualData, RitualTables, FiringLeases, HandledRequests, TeamRecords, OffLoop):
     """All persistence behind small, named operations, each awaited.
 
     `notice_version` is the current version of the consent notice: consent given to an
@@ -104,12 +52,6 @@ class Store(RitualData, RitualTables, FiringLeases, HandledRequests, OffLoop):
         # (several processes on one database need PostgreSQL, where the row lock does it).
         self._local_writes: AbstractContextManager[Any] = (
             threading.Lock() if engine.dialect.name == "sqlite" else nullcontext())
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            yield session
-            session.commit()
 
     @off_loop
     def ping(self) -> str:
@@ -280,7 +222,7 @@ class Store(RitualData, RitualTables, FiringLeases, HandledRequests, OffLoop):
             with self._session() as s:
                 s.add(row)
                 s.flush()
-                return _firing(row)
+                return records.firing_of(row)
         except IntegrityError:
             return None
 
@@ -309,7 +251,7 @@ class Store(RitualData, RitualTables, FiringLeases, HandledRequests, OffLoop):
             query = select(FiringRow).where(FiringRow.team_id == team_id)
             if ritual_id:
                 query = query.where(FiringRow.ritual_id == ritual_id)
-            return [_firing(r) for r in s.exec(query.order_by(col(FiringRow.due_at), col(FiringRow.id)))]
+            return [records.firing_of(r) for r in s.exec(query.order_by(col(FiringRow.due_at), col(FiringRow.id)))]
 
     @off_loop
     def last_firing_due(self, team_id: str, ritual_id: str, step: str) -> datetime | None:
@@ -362,13 +304,13 @@ class Store(RitualData, RitualTables, FiringLeases, HandledRequests, OffLoop):
                 q = q.where(ResponseRow.author_id == author_id)
             if kind:
                 q = q.where(ResponseRow.kind == kind)
-            return [_response(r) for r in s.exec(q.order_by(col(ResponseRow.id)))]
+            return [records.response_of(r) for r in s.exec(q.order_by(col(ResponseRow.id)))]
 
     @off_loop
     def response(self, response_id: int) -> StoredResponse | None:
         with self._session() as s:
             row = s.get(ResponseRow, response_id)
-            return None if row is None else _response(row)
+            return None if row is None else records.response_of(row)
 
     @off_loop
     def delete_responses_before(self, team_id: str, before: datetime, *, dry_run: bool = False) -> int:
@@ -398,29 +340,6 @@ class Store(RitualData, RitualTables, FiringLeases, HandledRequests, OffLoop):
         with self._session() as s:
             return retention.delete_team(s, team_id, dry_run=dry_run, owned=self.ritual_tables)
 
-    # rotation ---------------------------------------------------------------------------
-
-    @off_loop
-    def rotation(self, team_id: str, pool: str) -> dict[str, tuple[datetime | None, int]]:
-        with self._session() as s:
-            rows = s.exec(select(RotationRow).where(RotationRow.team_id == team_id, RotationRow.pool == pool))
-            return {r.user_id: (r.last_chosen_at, r.times) for r in rows}
-
-    @off_loop
-    def mark_chosen(self, team_id: str, pool: str, user_id: str, at: datetime) -> None:
-        with self._session() as s:
-            row = s.exec(select(RotationRow).where(RotationRow.team_id == team_id, RotationRow.pool == pool,
-                                                   RotationRow.user_id == user_id)).first()
-            row = row or RotationRow(team_id=team_id, pool=pool, user_id=user_id)
-            row.last_chosen_at, row.times = at, row.times + 1
-            s.add(row)
-
-    @off_loop
-    def member_rotation(self, team_id: str, user_id: str) -> list[tuple[str, datetime | None, int]]:
-        with self._session() as s:
-            rows = s.exec(select(RotationRow).where(RotationRow.team_id == team_id, RotationRow.user_id == user_id))
-            return [(r.pool, r.last_chosen_at, r.times) for r in rows]
-
     @off_loop
     def personal_rows(self, team_id: str, user_id: str) -> dict[str, list[dict[str, Any]]]:
         """Every row that names this person in this team, per table (`bot/store/personal.py`)."""
@@ -437,34 +356,6 @@ class Store(RitualData, RitualTables, FiringLeases, HandledRequests, OffLoop):
         if TeamSettingRow.__tablename__ in changed:
             self._bump_settings_version()
         return sum(changed.values())
-
-    # participation counts ------------------------------------------------------------------
-
-    @off_loop
-    def count_participation(self, team_id: str, ritual_id: str, week: str) -> None:
-        """Add one contribution to a week's count; nothing about who."""
-        for _ in range(3):
-            try:
-                with self._session() as s:
-                    row = s.get(ParticipationRow, (team_id, ritual_id, week))
-                    if row is None:
-                        row = ParticipationRow(team_id=team_id, ritual_id=ritual_id, week=week, count=0)
-                    row.count += 1
-                    s.add(row)
-                return
-            except IntegrityError:
-                continue  # another replica created the row at the same moment: count again
-
-    @off_loop
-    def participation(self, team_id: str, since_week: str) -> dict[str, dict[str, int]]:
-        """`{ritual_id: {week: count}}` for weeks from `since_week` on."""
-        with self._session() as s:
-            rows = s.exec(select(ParticipationRow).where(ParticipationRow.team_id == team_id,
-                                                         ParticipationRow.week >= since_week))
-            out: dict[str, dict[str, int]] = {}
-            for r in rows:
-                out.setdefault(r.ritual_id, {})[r.week] = r.count
-            return out
 
     # admins' runtime changes ----------------------------------------------------------------
 
@@ -500,52 +391,3 @@ class Store(RitualData, RitualTables, FiringLeases, HandledRequests, OffLoop):
             if row is not None:
                 s.delete(row)
         self._bump_settings_version()
-
-    # audit and settings ---------------------------------------------------------------------
-
-    @off_loop
-    def audit(self, team_id: str | None, actor_id: str | None, action: str, detail: str, at: datetime) -> None:
-        with self._session() as s:
-            s.add(AuditRow(at=at, team_id=team_id, actor_id=actor_id, action=action, detail=detail))
-
-    @off_loop
-    def audit_log(self, team_id: str | None = None) -> list[AuditRow]:
-        with self._session() as s:
-            q = select(AuditRow)
-            if team_id:
-                q = q.where(AuditRow.team_id == team_id)
-            return list(s.exec(q.order_by(col(AuditRow.id))))
-
-    @off_loop
-    def setting(self, key: str) -> str | None:
-        return self._setting(key)
-
-    def _setting(self, key: str) -> str | None:
-        with self._session() as s:
-            row = s.get(SettingRow, key)
-            return None if row is None else row.value
-
-    @off_loop
-    def setting_or_create(self, key: str, make: Any) -> str:
-        """Read a shared setting, creating it once; concurrent replicas agree on one value."""
-        existing = self._setting(key)
-        if existing is not None:
-            return existing
-        try:
-            with self._session() as s:
-                s.add(SettingRow(key=key, value=make()))
-        except IntegrityError:
-            pass
-        value = self._setting(key)
-        assert value is not None
-        return value
-
-
-def _firing(r: FiringRow) -> Firing:
-    assert r.id is not None
-    return Firing(r.id, r.team_id, r.ritual_id, r.step, r.occurrence, r.due_at, r.status)
-
-
-def _response(r: ResponseRow) -> StoredResponse:
-    assert r.id is not None
-    return StoredResponse(r.id, r.team_id, r.ritual_id, r.occurrence, r.author_id, r.kind, json.loads(r.content), r.created_at)
