@@ -52,7 +52,7 @@ from bot.metrics import Metrics
 from bot.platform import Marked, NotDelivered, Person, PlatformTrouble, Unreachable
 from bot.platforms.ids import checked_user
 from bot.platforms.kit.users import UserCache, locale_or_none
-from bot.platforms.slack_render import SlackLimitError, SlackMessage, render_form, render_message
+from bot.platforms.slack.render import SlackLimitError, SlackMessage, render_form, render_message
 
 log = logging.getLogger("ritualbot.slack")
 
