@@ -19,7 +19,7 @@ from typing import Any
 from bot import outbox, purge, run_now
 from bot.admin import CoreCommands
 from bot.clock import Clock
-from bot.commands import CommandContext
+from bot.command_context import CommandContext
 from bot.config import AppConfig
 from bot.context import InteractionContext, RitualContext
 from bot.contribution import Contribution, StaleForm, check, split_rules

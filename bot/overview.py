@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.commands import format_local
+from bot.command_context import format_local
 from bot.dates import spoken_schedule
 from bot.i18n import pick_language
 from bot.ritual_words import about
