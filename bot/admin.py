@@ -11,7 +11,8 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.commands import BaseCommands, CommandContext, core_command, people_line
+from bot.command_context import CommandContext, people_line
+from bot.commands import BaseCommands, core_command
 from bot.config import TeamConfig
 from bot.dates import spoken_day, spoken_schedule
 from bot.i18n import language_choices, language_name, pick_language, supported_languages

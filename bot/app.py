@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from bot import outbox
+from bot import outbox, purge, run_now
 from bot.admin import CoreCommands
 from bot.clock import Clock
-from bot.commands import CommandContext
+from bot.command_context import CommandContext
 from bot.config import AppConfig
 from bot.context import InteractionContext, RitualContext
 from bot.contribution import Contribution, StaleForm, check, split_rules
@@ -37,7 +37,7 @@ from bot.ritual import Ritual
 from bot.roster import RosterWatch
 from bot.schedule_change import CORE as CORE_STATE
 from bot.schedule_change import PREFIX as HISTORY_PREFIX
-from bot.store import DatabaseBusy, Store, retention
+from bot.store import DatabaseBusy, Store
 from bot.store.waits import BRIEF, brief_waits, current_waits
 from bot.takeover import Takeover
 from bot.targets import decode_target
@@ -383,53 +383,11 @@ class RitualBot:
         return (await self.run_now_outcome(team_id, ritual_id)).status
 
     async def run_now_outcome(self, team_id: str, ritual_id: str) -> Outcome:
-        """`run_now` with the cause when it failed."""
-        plans = [p for p in self.plans if p.team.id == team_id and p.ritual.id == ritual_id]
-        if not plans:
-            return Outcome("not enabled")
-        main = next((p for p in plans if not p.step.offset), plans[0])
-        now = self.clock.now()
-        outcome = await self.engine.fire_outcome(main, now)
-        if outcome.status == "taken":  # this minute's firing exists: when it failed, say why
-            trouble = await self.store.last_trouble(team_id, ritual_id)
-            if trouble is not None and trouble.occurrence == main.occurrence_key(now):
-                return Outcome(trouble.status, trouble.cause)
-        return outcome
-
-    async def _purge_round_state(self, team: TeamView, now: datetime) -> None:
-        """State about people a round no longer needs (`Ritual.state_lifetime`), of every ritual."""
-        removed = 0
-        for ritual in self.rituals.values():
-            for prefix, lifetime in ritual.state_lifetime.items():
-                keys = [key for key, _ in await self.store.state_items(team.id, ritual.id, prefix)]
-                for key in retention.outlived(keys, lifetime, now, team.tz):
-                    await self.store.delete_state(team.id, ritual.id, key)
-                    removed += 1
-            options = self.resolved[(team.id, ritual.id)].options
-            for prefix in ritual.expiring_state:
-                for key, value in await self.store.state_items(team.id, ritual.id, prefix):
-                    if ritual.expired(key, value, now, options):
-                        await self.store.delete_state(team.id, ritual.id, key)
-                        removed += 1
-        if removed:
-            log.info("retention: deleted %d entries of round state of team %s", removed, team.id)
+        """`run_now` with the cause when it failed (bot/run_now.py)."""
+        return await run_now.run_now_outcome(self, team_id, ritual_id)
 
     async def purge_expired(self, *, dry_run: bool = False) -> dict[str, int]:
         """Retention: answers older than each team's period (counted per team), dated facts
-        about people as old, round state no ritual needs any more, and everything of teams no longer in the config (counted as
-        rows under their id)."""
-        now = self.clock.now()
-        counts = {}
-        for team in self.teams.values():
-            before = now - timedelta(days=team.retention_days)
-            counts[team.id] = await self.store.delete_responses_before(team.id, before, dry_run=dry_run)
-            if not dry_run:
-                await self.store.delete_facts_before(team.id, before)
-                await self._purge_round_state(team, now)
-            if counts[team.id] and not dry_run:
-                log.info("retention: deleted %d answers of team %s", counts[team.id], team.id)
-        for gone in sorted(await self.store.team_ids() - set(self.teams)):
-            counts[gone] = await self.store.delete_team(gone, dry_run=dry_run)
-            if counts[gone] and not dry_run:
-                log.info("retention: deleted %d rows of team %s, which is no longer in the config", counts[gone], gone)
-        return counts
+        about people as old, round state no ritual needs any more, and everything of teams no
+        longer in the config (counted as rows under their id). See bot/purge.py."""
+        return await purge.purge_expired(self, dry_run=dry_run)

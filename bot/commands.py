@@ -9,18 +9,15 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot import outbox
-from bot.dates import spoken_moment
-from bot.i18n import pick_language, translate
-from bot.messages import WHO, Button, Mention, Segment, text
+from bot.command_context import CommandContext, core_button, people_line
+from bot.i18n import translate
+from bot.member_data import erase_member, export_member
+from bot.messages import WHO, text
 from bot.platform import CommandRequest, Reply
 from bot.ritual_words import about
-from bot.store import Consent, personal
-from bot.targets import SEP
+from bot.store import Consent
 from bot.teams import TeamView
 from bot.texts import NOTICE_VERSION, TEXTS
 from bot.trouble_texts import REPOST, TROUBLE_TEXTS, describe_cause
@@ -51,70 +48,6 @@ def _collect(cls: type) -> dict[str, tuple[str, bool, str]]:
                     raise TypeError(f"two handlers for /ritual {name}")
                 found[name] = (attr, admin, usage)
     return found
-
-
-@dataclass
-class CommandContext:
-    """Who asked, in which team, and how to answer them privately.
-
-    `chosen_language` is the language the person chose, looked up once by `create`.
-    """
-
-    bot: RitualBot
-    team: TeamView
-    user_id: str
-    reply: Reply
-    locale: str | None = None
-    trigger_id: str | None = None
-    channel_id: str | None = None
-    chosen_language: str | None = None
-
-    @classmethod
-    async def create(cls, bot: RitualBot, team: TeamView, user_id: str, reply: Reply, locale: str | None = None,
-                     trigger_id: str | None = None, channel_id: str | None = None) -> CommandContext:
-        """A context with the person's chosen language read from the store."""
-        chosen = await bot.store.language(team.id, user_id)
-        return cls(bot, team, user_id, reply, locale, trigger_id, channel_id, chosen)
-
-    @property
-    def language(self) -> str:
-        return pick_language(self.chosen_language, self.locale, default=self.team.language)
-
-    def t(self, key: str, /, **values: object) -> str:
-        return translate(TEXTS, key, self.language, **values)
-
-    def local(self, moment: datetime) -> str:
-        return format_local(moment, self.team, self.language)
-
-    def title(self, ritual_id: str) -> str:
-        """A ritual as people know it (`Weeksucces en weekfout`), never its id."""
-        ritual = self.bot.rituals.get(ritual_id)
-        return about(ritual).title(self.language) if ritual is not None else ritual_id
-
-    def occurrence(self, key: str) -> str:
-        """An occurrence key (`2026-12-04T14:00`, team wall time) as people say it."""
-        return spoken_moment(datetime.fromisoformat(key), self.language)
-
-    async def say(self, *paragraphs: str | tuple[Segment, ...], buttons: tuple[Button, ...] = ()) -> None:
-        await self.reply(text(*paragraphs, buttons=buttons))
-
-
-def format_local(moment: datetime, team: TeamView, language: str) -> str:
-    """A moment in the team's timezone as people say it: `vrijdag 4 december om 14:00`."""
-    return spoken_moment(moment.astimezone(team.tz), language)
-
-
-def people_line(template: str, user_ids: list[str]) -> tuple[Segment, ...]:
-    """`template` with its one `WHO` replaced by mentions of `user_ids` ("-" when there are none)."""
-    before, _, after = template.partition(WHO)
-    people: list[Segment] = []
-    for i, user in enumerate(user_ids):
-        people += ([", "] if i else []) + [Mention(user)]
-    return tuple(p for p in (before, *(people or ["-"]), after) if p != "")
-
-
-def core_button(team_id: str, action: str, label: str, value: str = "", style: Any = None) -> Button:
-    return Button(action=f"core:{action}", label=label, value=f"{team_id}{SEP}{value}", style=style)
 
 
 class BaseCommands:
@@ -389,35 +322,3 @@ class BaseCommands:
                                    core_button(ctx.team.id, "forget_cancel", ctx.t("forget.cancel_button"))))
         else:
             await ctx.say(ctx.t("consent.opted_out"))
-
-
-async def export_member(bot: RitualBot, team: TeamView, user_id: str) -> dict[str, Any]:
-    """Everything stored that names this member in this team.
-
-    `stored` holds every database row naming them, whole, per table (from the one map in
-    `bot/store/personal.py`); `rituals` what each ritual says its state means for them.
-    """
-    consent, at, version = await bot.store.consent_record(team.id, user_id)
-    responses = await bot.store.responses(team.id, author_id=user_id)
-    return {
-        "team": team.id,
-        "user": user_id,
-        "consent": {"state": consent.value, "at": at.isoformat() if at else None, "notice_version": version},
-        "responses": [{"ritual": r.ritual_id, "kind": r.kind, "occurrence": r.occurrence,
-                       "created_at": r.created_at.isoformat(), "content": r.content} for r in responses],
-        "rituals": {rid: data for rid, ritual in bot.rituals.items()
-                    if (data := await ritual.personal_data(bot.team_context(ritual, team), user_id))},
-        "waiting_messages": await outbox.held_for(bot.store, team.id, user_id),
-        "stored": personal.shown(await bot.store.personal_rows(team.id, user_id), lambda ritual, key, value: (
-            bot.rituals[ritual].stored_view(key, value, user_id) if ritual in bot.rituals else value)),
-    }
-
-
-async def erase_member(bot: RitualBot, team: TeamView, user_id: str) -> None:
-    """Rituals first (they know what their state means), then every place of the map."""
-    for ritual in bot.rituals.values():
-        await ritual.forget_person(bot.team_context(ritual, team), user_id)
-    await outbox.drop_for(bot.store, team.id, user_id)
-    await bot.store.erase_member(team.id, user_id)
-    await bot.store.audit(team.id, None, "erasure", "a member's data was erased on their request", bot.clock.now())
-    await bot.refresh_settings()  # off a runtime roster: this replica's teams without them at once

@@ -112,8 +112,8 @@ def render(reports: list[TeamReport]) -> str:
 
 async def run_doctor(config: AppConfig, env: Mapping[str, str]) -> tuple[int, str]:
     """Check `config` against the platforms in `env`; (problems found, the report text)."""
-    from bot.platforms.mattermost_doctor import mattermost_probe
-    from bot.platforms.slack_doctor import slack_probe
+    from bot.platforms.mattermost.doctor import mattermost_probe
+    from bot.platforms.slack.doctor import slack_probe
 
     platforms = {t.platform for t in config.teams}
     probes: dict[str, Probe | None] = {}

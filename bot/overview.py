@@ -3,7 +3,7 @@ the team's rituals with their schedules and next firings in the team's local tim
 
 Platform-neutral: it reads the bot and the store, nothing of a chat platform. Adapters ask
 for it through the port (`BotPort.overview`, bot/ports.py); Slack renders it as the App Home
-tab (bot/platforms/slack_home.py).
+tab (bot/platforms/slack/home.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.commands import format_local
+from bot.command_context import format_local
 from bot.dates import spoken_schedule
 from bot.i18n import pick_language
 from bot.ritual_words import about

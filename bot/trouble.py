@@ -13,7 +13,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.commands import core_button
+from bot.command_context import core_button
 from bot.i18n import pick_language, translate
 from bot.messages import Button, Message, text
 from bot.store.leases import LeasedFiring

@@ -29,7 +29,7 @@ DICT_SOURCES = (
     DictSource("bot/texts.py", "TEXTS", "bot", "core"),
     DictSource("bot/trouble_texts.py", "TROUBLE_TEXTS", "bot", "trouble"),
     DictSource("bot/guard/texts.py", "TEXTS", "bot", "guard"),
-    DictSource("bot/platforms/slack_texts.py", "TEXTS", "bot", "slack"),
+    DictSource("bot/platforms/slack/texts.py", "TEXTS", "bot", "slack"),
     DictSource("bot/platforms/kit/texts.py", "TEXTS", "bot", "kit"),
     DictSource("bot/platforms/late_refusal.py", "TEXTS", "bot", "late_refusal"),
     DictSource("bot/insights.py", "TEXTS", "bot", "insights"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.messages import UserText
 from bot.platforms.late_refusal import late_refusal
-from bot.platforms.slack_render import text_inputs
+from bot.platforms.slack.render import text_inputs
 
 
 def test_flagged_fields_are_named_with_what_was_found_and_given_back_without_it() -> None:

@@ -11,7 +11,7 @@ import requests
 from mattermostdriver.exceptions import InvalidOrMissingParameters, MethodNotAllowed
 
 from bot.messages import ImageFile
-from bot.platforms.mattermost_connection import MattermostConnection, NeverSent, RetryPolicy
+from bot.platforms.mattermost.connection import MattermostConnection, NeverSent, RetryPolicy
 from bot.store import Store
 from tests.fakes.mattermost_api import FakeMattermost
 from tests.test_mattermost_support import CHAN, running_bot

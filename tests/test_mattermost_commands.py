@@ -116,7 +116,7 @@ async def test_stop_ends_the_listener_without_reconnecting(store: Store) -> None
 
 async def test_a_long_answer_is_split_over_posts_never_cut(store: Store) -> None:
     from bot.messages import Button, text
-    from bot.platforms.mattermost_render import POST_LIMIT
+    from bot.platforms.mattermost.render import POST_LIMIT
 
     async with running_bot(store) as r:
         lines = [f"regel {i}: " + "x" * 80 for i in range(400)]  # about 36,000 characters

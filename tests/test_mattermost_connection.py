@@ -18,7 +18,7 @@ from mattermostdriver.websocket import Websocket
 
 # The repo root is not on sys.path under the `pytest` entry point (no pythonpath setting).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bot.platforms.mattermost_connection import (  # noqa: E402
+from bot.platforms.mattermost.connection import (  # noqa: E402
     MattermostAuthError,
     MattermostConnection,
     RetryPolicy,

@@ -11,7 +11,7 @@ import pytest
 from mattermostdriver.exceptions import ResourceNotFound
 
 from bot.lanes import INTERACTIONS, in_lane
-from bot.platforms.mattermost_connection import MattermostConnection, RetryPolicy
+from bot.platforms.mattermost.connection import MattermostConnection, RetryPolicy
 from tests.fakes.mattermost_api import FakeMattermost
 
 ALICE, CHAN = "alice0000000000000000000aa", "chan0000000000000000000000"

@@ -20,9 +20,9 @@ from bot.clock import FakeClock
 from bot.http import build_http_app, serve
 from bot.messages import Choice, FieldKind, Form, FormField, Mention, UserText, text
 from bot.platforms.mattermost import MattermostConnector, settings_from_env
-from bot.platforms.mattermost_connection import RetryPolicy
-from bot.platforms.mattermost_render import dialog, escape_user_text, post_body, submission_values
-from bot.platforms.mattermost_signing import Signer, signing_secret
+from bot.platforms.mattermost.connection import RetryPolicy
+from bot.platforms.mattermost.render import dialog, escape_user_text, post_body, submission_values
+from bot.platforms.mattermost.signing import Signer, signing_secret
 from bot.registry import discover
 from bot.store import Store
 from bot.wiring import build_bot
@@ -185,7 +185,7 @@ def test_every_field_kind_renders_to_a_valid_dialog() -> None:
 def test_signatures_refuse_tampering_and_other_users() -> None:
     import pytest
 
-    from bot.platforms.mattermost_signing import Forged
+    from bot.platforms.mattermost.signing import Forged
 
     ctx = SIGNER.button_context("core:optin", "noord|1", channel="dm1", user=BRAM)
     with pytest.raises(Forged):

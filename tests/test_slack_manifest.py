@@ -31,7 +31,7 @@ SCOPES = {
 
 def _methods_called() -> set[str]:
     found: set[str] = set()
-    for path in (ROOT / "bot" / "platforms").glob("slack*.py"):
+    for path in (ROOT / "bot" / "platforms" / "slack").glob("*.py"):
         found |= set(re.findall(r"client\.([a-z]+_[A-Za-z0-9_]+)\(", path.read_text()))
     return found
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bot.messages import Bold, Button, Choice, FieldKind, Form, FormField, Mention, UserText, text
-from bot.platforms.slack_render import (
+from bot.platforms.slack.render import (
     BLOCKS_MAX,
     SECTION_MAX,
     modal_errors,

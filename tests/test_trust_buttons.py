@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.platforms.mattermost_signing import BUTTON_TTL, DIALOG_TTL, Expired, Forged, Signer
+from bot.platforms.mattermost.signing import BUTTON_TTL, DIALOG_TTL, Expired, Forged, Signer
 from bot.registry import discover
 from bot.simulation import advance
 from bot.store import Store

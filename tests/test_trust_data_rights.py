@@ -109,7 +109,7 @@ async def every_flow(h) -> None:  # type: ignore[no-untyped-def]
     await local.submit(MARK, {"name_behaviour": "yes", "ask_experiences": "yes", "recognise_doubt": "partly",
                               "share_own": "not_yet", "listen": "yes", "stand_behind": "yes", "note": "Noot"})
     await say(MARK, "walks optout", channel="C1")
-    # which bot replica answered a Mattermost DM (bot/platforms/mattermost.py)
+    # which bot replica answered a Mattermost DM (bot/platforms/mattermost/connector.py)
     await h.store.setting_or_create(f"mattermost:dm:{MARK}:p1", lambda: "replica-a")
     await h.advance_to(datetime(2026, 12, 7, 9, 1, tzinfo=AMS))  # another week of walks and rotations
 

@@ -159,7 +159,7 @@ def test_an_exception_that_quotes_a_value_loses_its_message_not_its_frames(bot_l
 
 def test_a_mattermost_retry_line_names_the_path_not_the_person() -> None:
     """A retry used to log `/users/<id>` and `/channels/direct` ids: the shape is enough."""
-    from bot.platforms.mattermost_connection import _path_shape
+    from bot.platforms.mattermost.connection import _path_shape
 
     person = "qxsender000000000000000000"
     assert _path_shape(f"/users/{person}/status") == "/users/:id/status"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from bot.platforms import slack_texts
 from bot.platforms.kit import texts as kit_texts
+from bot.platforms.slack import texts as slack_texts
 from bot.texts import TEXTS
 from tests.conftest import TEAM_TOML
 

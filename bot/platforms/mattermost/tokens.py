@@ -15,7 +15,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Sequence
 
-from bot.platforms.mattermost_platform import MattermostPlatform
+from bot.platforms.mattermost.platform import MattermostPlatform
 
 NO_TEAM = ("", "")  # a DM or group channel: no Mattermost team
 

@@ -4,11 +4,11 @@ Why this exists instead of using mattermostdriver directly:
 
 * Its ``Driver`` is synchronous (``requests``), opens a new TCP (and TLS) connection per
   request and has no retry policy. Ours is the same ``Driver`` with ``AsyncClient``
-  (bot/platforms/mattermost_client.py) as its ``client_cls``: every call is awaited on the
+  (bot/platforms/mattermost/client.py) as its ``client_cls``: every call is awaited on the
   event loop over kept-alive connections, one pool per lane (``bot.lanes``), and each
-  request is retried by ``RetryPolicy`` (bot/platforms/mattermost_retry.py).
+  request is retried by ``RetryPolicy`` (bot/platforms/mattermost/retry.py).
 * Its ``Websocket`` cannot do ``wss://`` and never stops after a normal close; ours is
-  ``ClientTLSWebsocket`` (bot/platforms/mattermost_websocket.py).
+  ``ClientTLSWebsocket`` (bot/platforms/mattermost/websocket.py).
 
 Nothing in mattermostdriver is patched globally: we subclass ``Client`` and ``Websocket``.
 """
@@ -29,10 +29,10 @@ from mattermostdriver.exceptions import NoAccessTokenProvided
 
 from bot.lanes import INTERACTIONS, POSTS
 from bot.metrics import Metrics
-from bot.platforms.mattermost_client import AsyncClient, Transport
-from bot.platforms.mattermost_retry import NeverSent, RetryPolicy
-from bot.platforms.mattermost_retry import path_shape as _path_shape
-from bot.platforms.mattermost_websocket import ClientTLSWebsocket, MattermostAuthError, decode_event
+from bot.platforms.mattermost.client import AsyncClient, Transport
+from bot.platforms.mattermost.retry import NeverSent, RetryPolicy
+from bot.platforms.mattermost.retry import path_shape as _path_shape
+from bot.platforms.mattermost.websocket import ClientTLSWebsocket, MattermostAuthError, decode_event
 
 __all__ = ["ClientTLSWebsocket", "MattermostAuthError", "MattermostConnection", "NeverSent", "RetryPolicy",
            "_path_shape", "decode_event"]

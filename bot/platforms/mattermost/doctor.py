@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from mattermostdriver.exceptions import NoAccessTokenProvided, NotEnoughPermissions, ResourceNotFound
 
 from bot.doctor import Problem
-from bot.platforms.mattermost_connection import MattermostConnection, RetryPolicy
+from bot.platforms.mattermost.connection import MattermostConnection, RetryPolicy
 
 INVITE = "add the bot to the channel: type /invite @ritualbot in it"
 

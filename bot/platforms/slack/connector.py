@@ -32,10 +32,12 @@ from bot.config import AppConfig, ConfigError
 from bot.lanes import INTERACTIONS, in_lane
 from bot.metrics import Metrics
 from bot.once import delivery
-from bot.platforms.slack_client import INTERACTION_SLOTS, SlackPlatform, make_client, remember
-from bot.platforms.slack_home import HOME_PREFIX
-from bot.platforms.slack_inbound import Inbound, slack_payload
-from bot.platforms.slack_render import modal_errors
+from bot.platforms.slack.client import SlackPlatform, remember
+from bot.platforms.slack.home import HOME_PREFIX
+from bot.platforms.slack.inbound import Inbound, slack_payload
+from bot.platforms.slack.pacer import INTERACTION_SLOTS
+from bot.platforms.slack.render import modal_errors
+from bot.platforms.slack.retry import make_client
 from bot.ports import BotPort
 from bot.store import DatabaseBusy, Store
 from bot.store.waits import brief_waits

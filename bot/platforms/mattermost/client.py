@@ -13,7 +13,7 @@ Answers and errors are exactly the driver's: parsed JSON (a non-JSON answer to a
 back as a ``requests.Response``), its exceptions for 400/401/403/404/405/413/501 carrying
 the server's message, ``requests.HTTPError`` with ``.response`` for the other statuses,
 and ``requests`` connection errors and timeouts (``NeverSent`` when no connection could be
-made). Each request goes through ``RetryPolicy`` (bot/platforms/mattermost_retry.py);
+made). Each request goes through ``RetryPolicy`` (bot/platforms/mattermost/retry.py);
 a wait ends early when the connection is closed.
 """
 
@@ -44,7 +44,7 @@ from requests.structures import CaseInsensitiveDict
 
 from bot.lanes import INTERACTIONS, POSTS, current_lane
 from bot.metrics import Metrics
-from bot.platforms.mattermost_retry import NeverSent, RetryPolicy, describe, path_shape
+from bot.platforms.mattermost.retry import NeverSent, RetryPolicy, describe, path_shape
 
 log = logging.getLogger("bot.platforms.mattermost_connection")  # the name operators filter on, kept
 

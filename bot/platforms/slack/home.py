@@ -14,8 +14,8 @@ from typing import Any
 
 from bot.i18n import translate
 from bot.overview import SIGNAL, TeamSummary
-from bot.platforms.slack_render import VIEW_BLOCKS_MAX, escape, section
-from bot.platforms.slack_texts import TEXTS
+from bot.platforms.slack.render import VIEW_BLOCKS_MAX, escape, section
+from bot.platforms.slack.texts import TEXTS
 from bot.store import Consent
 
 HOME_ACTIONS = ("optin", "optout", "mydata", "forget")

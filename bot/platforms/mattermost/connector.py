@@ -1,8 +1,8 @@
 """Mattermost adapter: connector, settings from the environment, direct messages to the bot.
 
-The pieces live in small modules: `mattermost_connection` (driver, retries, websocket),
-`mattermost_platform` (the ChatPlatform), `mattermost_http` (slash command, buttons,
-dialogs), `mattermost_render` and `mattermost_signing`. This module wires them and reads
+The pieces live in small modules of this package: `connection` (driver, retries, websocket),
+`platform` (the ChatPlatform), `routes` (slash command, buttons, dialogs), `render` and
+`signing`. This module wires them and reads
 direct messages from the websocket: a DM to the bot is a command line (`help`, `status`),
 answered in the DM, once, even across reconnects and replicas.
 """
@@ -28,10 +28,10 @@ from bot.metrics import Metrics
 from bot.platform import CommandRequest
 from bot.platforms.kit.failures import apologising
 from bot.platforms.kit.users import locale_or_none
-from bot.platforms.mattermost_connection import MattermostConnection, RetryPolicy
-from bot.platforms.mattermost_http import IntegrationRoutes
-from bot.platforms.mattermost_platform import MattermostPlatform
-from bot.platforms.mattermost_signing import Signer, signing_secret
+from bot.platforms.mattermost.connection import MattermostConnection, RetryPolicy
+from bot.platforms.mattermost.platform import MattermostPlatform
+from bot.platforms.mattermost.routes import IntegrationRoutes
+from bot.platforms.mattermost.signing import Signer, signing_secret
 from bot.ports import BotPort
 from bot.store import Store
 

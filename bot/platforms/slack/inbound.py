@@ -27,9 +27,9 @@ from bot.platforms.kit.failures import apologising, form_failed
 from bot.platforms.kit.texts import said
 from bot.platforms.kit.window import SLACK_WINDOW, Background, in_window
 from bot.platforms.late_refusal import late_refusal
-from bot.platforms.slack_client import SlackPlatform, remember
-from bot.platforms.slack_home import HOME_PREFIX, home_view
-from bot.platforms.slack_render import SlackMessage, read_values, text_inputs
+from bot.platforms.slack.client import SlackPlatform, remember
+from bot.platforms.slack.home import HOME_PREFIX, home_view
+from bot.platforms.slack.render import SlackMessage, read_values, text_inputs
 from bot.ports import BotPort
 
 log = logging.getLogger("ritualbot.slack")

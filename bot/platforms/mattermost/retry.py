@@ -5,7 +5,7 @@ window resets) and 503 while it is overloaded: both mean the server did nothing,
 request is retried, for far longer than other failures. A POST that creates something is
 not retried once the server may have received it (a 500 or a lost answer can mean
 "done"). The failures are judged in mattermostdriver's vocabulary (`requests`
-exceptions), whatever carried the request: bot/platforms/mattermost_client.py raises the
+exceptions), whatever carried the request: bot/platforms/mattermost/client.py raises the
 same ones.
 """
 

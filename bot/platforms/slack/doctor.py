@@ -8,7 +8,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.doctor import Problem
-from bot.platforms.slack_client import make_client
+from bot.platforms.slack.retry import make_client
 
 NEEDED = ("chat:write", "commands", "im:write", "users:read", "channels:read", "groups:read", "files:write")
 # Reading history is optional: only to confirm a post after a replica died (else admins are asked).

@@ -22,7 +22,7 @@ from bot.messages import (
     Segment,
     neutralise_mentions,
 )
-from bot.platforms.mattermost_signing import Signer
+from bot.platforms.mattermost.signing import Signer
 
 POST_LIMIT = 16383
 TITLE_LIMIT = 24

@@ -23,44 +23,35 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import re
-import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import aiohttp
 from aiohttp import ClientConnectorError
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.async_handler import AsyncRetryHandler
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.lanes import POSTS, current_lane
 from bot.messages import Form, ImageFile, Message, MessageRef, parse_user_ref
 from bot.metrics import Metrics
-from bot.platform import Marked, NotDelivered, Person, PlatformTrouble, Unreachable
+from bot.platform import Marked, NotDelivered, Person, PlatformTrouble
 from bot.platforms.ids import checked_user
 from bot.platforms.kit.users import UserCache, locale_or_none
-from bot.platforms.slack_render import SlackLimitError, SlackMessage, render_form, render_message
+from bot.platforms.slack.pacer import Pacer
+from bot.platforms.slack.render import SlackLimitError, SlackMessage, render_form, render_message
+from bot.platforms.slack.retry import (
+    RATE_LIMIT_RETRIES,
+    describe,
+    error_code,
+    raise_if_unreachable,
+    raise_trouble,
+    refused_before_acting,
+    retry_after,
+)
 
 log = logging.getLogger("ritualbot.slack")
 
-MAY_LAND_TWICE = ("chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal")
-PACED_BY_US = ("chat.postMessage",)  # their 429s are waited out by `SlackPlatform`, outside any slot
-RATE_LIMIT_RETRIES = 30  # a 429 means nothing landed: waiting it out is always safe
-OTHER_RETRIES = 3
-INTERACTION_SLOTS = 16  # calls at once for forms, lookups and private replies
 USER_CACHE_SECONDS = 3600.0
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 REMEMBERED = 5000  # triggers, views and event ids kept in memory
@@ -74,179 +65,7 @@ def remember(store: OrderedDict[str, Any], key: str, value: Any) -> None:
         store.popitem(last=False)
 
 
-def _method(request: HttpRequest) -> str:
-    return request.url.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _may_land_twice(request: HttpRequest) -> bool:
-    return _method(request) in MAY_LAND_TWICE
-
-
-class _RateLimitRetry(AsyncRateLimitErrorRetryHandler):
-    """429s waited out inside the SDK call, except for posts (see `SlackPlatform._send_post`)."""
-
-    def __init__(self, metrics: Metrics, max_retry_count: int) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.metrics = metrics
-
-    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
-                               response: HttpResponse | None = None, error: Exception | None = None) -> bool:
-        refused = response is not None and response.status_code == 429
-        if refused:
-            self.metrics.refused("slack")
-        if _method(request) in PACED_BY_US:
-            return False
-        if refused:
-            self.metrics.retried("slack", "429")
-        return refused
-
-
-class _ServerErrorRetry(AsyncServerErrorRetryHandler):
-    """5xx retries; for posts only a 503, which says the request was not taken."""
-
-    def __init__(self, metrics: Metrics, max_retry_count: int) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.metrics = metrics
-
-    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
-                               response: HttpResponse | None = None, error: Exception | None = None) -> bool:
-        if _may_land_twice(request) and (response is None or response.status_code != 503):
-            return False
-        again = await super()._can_retry_async(state=state, request=request, response=response, error=error)
-        if again and response is not None:
-            self.metrics.retried("slack", str(response.status_code))
-        return again
-
-
-class _ConnectionErrorRetry(AsyncConnectionErrorRetryHandler):
-    """Connection retries; for posts only when the connection was never opened."""
-
-    def __init__(self, metrics: Metrics, max_retry_count: int) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.metrics = metrics
-
-    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
-                               response: HttpResponse | None = None, error: Exception | None = None) -> bool:
-        if _may_land_twice(request):
-            again = isinstance(error, ClientConnectorError)
-        else:
-            again = await super()._can_retry_async(state=state, request=request, response=response, error=error)
-        if again:
-            self.metrics.retried("slack", "connection")
-        return again
-
-
-def retry_handlers(metrics: Metrics | None = None) -> list[AsyncRetryHandler]:
-    metrics = metrics or Metrics()
-    return [_RateLimitRetry(metrics, RATE_LIMIT_RETRIES),
-            _ServerErrorRetry(metrics, OTHER_RETRIES),
-            _ConnectionErrorRetry(metrics, OTHER_RETRIES)]
-
-
-def make_client(token: str, base_url: str, timeout: int = 30, metrics: Metrics | None = None,
-                connections: int | None = None) -> AsyncWebClient:
-    """slack_sdk's client with our retry rules. With `connections` (call it inside the running
-    event loop), its requests share one aiohttp session of at most that many kept-alive
-    connections; without, slack_sdk opens a new session, and connection, per request."""
-    session = None
-    if connections is not None:
-        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections),
-                                        timeout=aiohttp.ClientTimeout(total=timeout))  # slack_sdk's own is unused then
-    return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers(metrics),
-                          session=session)
-
-
-def retry_after(exc: SlackApiError) -> float:
-    """Seconds Slack asked us to wait (`Retry-After`, default 1), plus up to a second of jitter
-    so that many refused posts do not come back in one burst."""
-    headers = getattr(exc.response, "headers", None) or {}
-    hinted = next((value for key, value in headers.items() if str(key).lower() == "retry-after"), None)
-    if isinstance(hinted, list):
-        hinted = hinted[0] if hinted else None
-    try:
-        seconds = float(hinted) if hinted is not None else 1.0
-    except ValueError:
-        seconds = 1.0
-    return max(0.0, seconds) + random.random()
-
-
-def refused_before_acting(exc: Exception) -> bool:
-    """429 and 503 (after the retries), or a connection never opened: Slack did nothing."""
-    if isinstance(exc, ClientConnectorError):
-        return True
-    status = getattr(getattr(exc, "response", None), "status_code", None)
-    return status in (429, 503)
-
-
 MARKER_EVENT = "ritualbot_firing"  # metadata event type of a firing's posts
-TROUBLE = {"not_in_channel": "not_in_channel", "channel_not_found": "channel_gone", "is_archived": "channel_archived",
-           "missing_scope": "missing_scope", "invalid_auth": "bad_token", "not_authed": "bad_token",
-           "account_inactive": "bad_token", "token_revoked": "bad_token", "token_expired": "bad_token"}
-
-
-def raise_trouble(exc: Exception, where: str) -> None:
-    """Turn Slack's answers that need a person (not in channel, archived, scope, token) into PlatformTrouble."""
-    if not isinstance(exc, SlackApiError):
-        return
-    error = str(exc.response.get("error") or "")
-    if error in TROUBLE:
-        raise PlatformTrouble(TROUBLE[error], where, str(exc.response.get("needed") or error)) from exc
-
-
-def describe(exc: Exception) -> str:
-    status = getattr(getattr(exc, "response", None), "status_code", None)
-    return f"HTTP {status}" if status else type(exc).__name__
-
-
-UNREACHABLE = ("user_disabled", "user_not_found", "user_not_visible", "cannot_dm_bot")
-
-
-def _error(exc: SlackApiError) -> str:
-    return str((exc.response.data or {}).get("error", "")) if exc.response is not None else ""
-
-
-def _raise_if_unreachable(user_id: str, exc: SlackApiError) -> None:
-    """A refusal because of who the DM is for becomes `Unreachable` (issue 12)."""
-    if _error(exc) in UNREACHABLE:
-        raise Unreachable(user_id, _error(exc)) from exc
-
-
-class Pacer:
-    """Two lanes of slots, and at most one post per `interval` per channel.
-
-    The schedule's work (`bot.lanes.POSTS`: prompts, DMs a ritual sends, uploads) and a
-    person's (`INTERACTIONS`: forms, lookups, private replies, posts a click causes) each
-    have their own semaphore, so a click never waits for a slot a post holds. The lane is
-    the running task's. Waiting for a slot is counted in `Metrics.queue_depth`.
-    """
-
-    def __init__(self, interval: float, limit: int, interaction_limit: int = INTERACTION_SLOTS,
-                 metrics: Metrics | None = None) -> None:
-        self.interval = interval
-        self.metrics = metrics or Metrics()
-        self.metrics.declare_platform("slack")
-        self._posts = asyncio.Semaphore(limit)
-        self._interactions = asyncio.Semaphore(interaction_limit)
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._last: dict[str, float] = {}
-
-    @asynccontextmanager
-    async def channel(self, channel: str) -> AsyncIterator[None]:
-        """One poster at a time in `channel`, `interval` after the previous post; holds no slot."""
-        lock = self._locks.setdefault(channel, asyncio.Lock())
-        async with lock:
-            wait = self._last.get(channel, -1e9) + self.interval - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            try:
-                yield
-            finally:
-                self._last[channel] = time.monotonic()
-
-    def call(self) -> AbstractAsyncContextManager[None]:
-        """A slot in the running task's lane (`bot.lanes`): posts, or a person's interaction."""
-        lane = current_lane()
-        return self.metrics.waiting("slack", lane, self._posts if lane == POSTS else self._interactions)
 
 
 class SlackPlatform:
@@ -322,7 +141,7 @@ class SlackPlatform:
                 try:
                     resp = await self.client.conversations_open(users=user_id)
                 except SlackApiError as exc:
-                    _raise_if_unreachable(user_id, exc)
+                    raise_if_unreachable(user_id, exc)
                     raise_trouble(exc, "@" + user_id)
                     raise
             self._dm_channels[user_id] = resp["channel"]["id"]
@@ -333,7 +152,7 @@ class SlackPlatform:
             return await self._post_chunks(await self.dm_channel(user_id), render_message(message), None,
                                            message.marker, message.number)
         except SlackApiError as exc:
-            _raise_if_unreachable(user_id, exc)
+            raise_if_unreachable(user_id, exc)
             raise
 
     async def post_ephemeral(self, channel: str, user_id: str, message: Message) -> None:
@@ -399,7 +218,7 @@ class SlackPlatform:
                     resp = await self.client.users_info(user=user_id)
                 info: dict[str, Any] = resp["user"]
             except SlackApiError as exc:
-                if _error(exc) in ("user_not_found", "user_not_visible"):
+                if error_code(exc) in ("user_not_found", "user_not_visible"):
                     continue
                 raise
             if not (info.get("deleted") or info.get("is_bot") or info.get("is_app_user")):

@@ -34,12 +34,12 @@ from bot.lanes import INTERACTIONS, POSTS, current_lane
 from bot.messages import Form, ImageFile, Message, MessageRef
 from bot.metrics import Metrics
 from bot.platform import Marked, NotDelivered, Person, PlatformTrouble, Unreachable
-from bot.platforms import mattermost_render as render
 from bot.platforms.ids import checked_user, valid_mattermost_username
 from bot.platforms.kit.users import UserCache
-from bot.platforms.mattermost_channels import DirectChannels
-from bot.platforms.mattermost_connection import MattermostConnection
-from bot.platforms.mattermost_signing import Signer
+from bot.platforms.mattermost import render
+from bot.platforms.mattermost.channels import DirectChannels
+from bot.platforms.mattermost.connection import MattermostConnection
+from bot.platforms.mattermost.signing import Signer
 from bot.textsplit import split_text
 
 log = logging.getLogger("ritualbot.mattermost")

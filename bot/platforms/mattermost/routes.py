@@ -24,16 +24,16 @@ from bot.lanes import INTERACTIONS, in_lane
 from bot.messages import Message, MessageRef
 from bot.once import delivery, values_digest
 from bot.platform import REPLAY_WINDOW, ActionRequest, CommandRequest, Delivery, FormSubmission, Reply
-from bot.platforms import mattermost_render as render
 from bot.platforms.ids import valid_channel_id, valid_user_id
 from bot.platforms.kit import private_reply as ways
 from bot.platforms.kit.failures import apologising, form_failed
 from bot.platforms.kit.texts import say
 from bot.platforms.kit.users import locale_or_none
 from bot.platforms.kit.window import MATTERMOST_WINDOW, Background, within
-from bot.platforms.mattermost_platform import MattermostPlatform
-from bot.platforms.mattermost_signing import DIALOG_TTL, Expired, Forged
-from bot.platforms.mattermost_tokens import CommandTokens
+from bot.platforms.mattermost import render
+from bot.platforms.mattermost.platform import MattermostPlatform
+from bot.platforms.mattermost.signing import DIALOG_TTL, Expired, Forged
+from bot.platforms.mattermost.tokens import CommandTokens
 from bot.ports import BotPort
 from bot.texts import TEXTS
 
@@ -156,7 +156,7 @@ class IntegrationRoutes:
         MATTERMOST_COMMAND_TOKENS) would act outside that Mattermost team: a request claiming
         another team, a channel of another team, or (from a DM or group channel) a ritualbot
         team whose channel is elsewhere. Whoever saw one team's slash-command token must not
-        act in another team (bot/platforms/mattermost_tokens.py)."""
+        act in another team (bot/platforms/mattermost/tokens.py)."""
         if not team:
             return False
         if team not in (str(form.get("team_id", "")), str(form.get("team_domain", ""))):
