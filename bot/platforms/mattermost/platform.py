@@ -21,7 +21,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-import requests
 from mattermostdriver import Driver
 from mattermostdriver.exceptions import (
     InvalidOrMissingParameters,
@@ -36,35 +35,19 @@ from bot.metrics import Metrics
 from bot.platform import Marked, NotDelivered, Person, PlatformTrouble, Unreachable
 from bot.platforms.ids import checked_user, valid_mattermost_username
 from bot.platforms.kit.users import UserCache
-from bot.platforms.mattermost import render
+from bot.platforms.mattermost import history, render
 from bot.platforms.mattermost.channels import DirectChannels
 from bot.platforms.mattermost.connection import MattermostConnection
+from bot.platforms.mattermost.history import FIRING_MARKER, FIRING_NUMBER
+from bot.platforms.mattermost.retry import ambiguous, refused
 from bot.platforms.mattermost.signing import Signer
 from bot.textsplit import split_text
 
 log = logging.getLogger("ritualbot.mattermost")
 T = TypeVar("T")
 MARKER = "ritualbot_post"  # a random id in props, to find a post whose creation we could not confirm
-FIRING_MARKER = "ritualbot_firing"  # the firing a post belongs to, for a replica taking over a dead one's work
-FIRING_NUMBER = "ritualbot_message"  # which of the firing's messages it is (`Message.number`)
 USER_TTL = 600.0
 _MATTERMOST_ID = re.compile(r"^[a-z0-9]{26}$")
-
-
-def refused(exc: BaseException) -> bool:
-    """429 or 503 after the connection's own retries: the server did nothing."""
-    response = getattr(exc, "response", None) if isinstance(exc, requests.HTTPError) else None
-    return response is not None and response.status_code in (429, 503)
-
-
-def ambiguous(exc: BaseException) -> bool:
-    """True when the server may or may not have done the work (a retry could double it)."""
-    if isinstance(exc, requests.exceptions.SSLError):
-        return False
-    if isinstance(exc, requests.HTTPError):
-        response = exc.response
-        return response is not None and response.status_code >= 500
-    return isinstance(exc, (requests.ConnectionError, requests.Timeout))
 
 
 class MattermostPlatform:
@@ -224,13 +207,7 @@ class MattermostPlatform:
         except Exception:
             log.warning("cannot read a channel to check a firing", exc_info=True)
             return None
-        ours = [post for post in (listing.get("posts") or {}).values()
-                if post.get("user_id") == self.bot_user_id and (post.get("props") or {}).get(FIRING_MARKER) == marker]
-        if not ours:
-            return False
-        top = [post for post in ours if not post.get("root_id")] or ours
-        first = min(top, key=lambda post: (int(post.get("create_at") or 0), str(post.get("id"))))
-        return MessageRef(channel=where, id=str(first["id"]), thread_id=str(first.get("root_id") or "") or None)
+        return history.first_marked(listing, where, self.bot_user_id, marker)
 
     async def find_firing(self, marker: str, since: datetime, *, channel: str | None = None,
                           user: str | None = None, thread: MessageRef | None = None) -> dict[int, MessageRef] | None:
@@ -245,19 +222,7 @@ class MattermostPlatform:
             log.warning("cannot read a channel to check a firing", exc_info=True)
             return None
         root = "" if thread is None else (thread.thread_id or thread.id)
-        last: dict[int, dict[str, Any]] = {}
-        for post in (listing.get("posts") or {}).values():
-            props = post.get("props") or {}
-            if (post.get("user_id") != self.bot_user_id or props.get(FIRING_MARKER) != marker
-                    or (post.get("root_id") or "") != root or post.get("delete_at")):
-                continue
-            number = props.get(FIRING_NUMBER)
-            number = number if isinstance(number, int) else 0  # 0: an older version's, without a number
-            seen = last.get(number)
-            if seen is None or (int(post.get("create_at") or 0), str(post["id"])) > (
-                    int(seen.get("create_at") or 0), str(seen["id"])):
-                last[number] = post
-        return {n: MessageRef(channel=where, id=str(p["id"]), thread_id=root or None) for n, p in last.items()}
+        return history.firing_posts(listing, where, self.bot_user_id, marker, root)
 
     async def _find_marked(self, channel: str, marker: str, since: int) -> dict[str, Any] | None:
         listing = await self.call(lambda d: d.posts.get_posts_for_channel(channel, params={"since": since}))

@@ -130,3 +130,19 @@ def path_shape(endpoint: str) -> str:
     """An API path with its ids left out (`/users/:id/status`): a path may name a person,
     for example an anonymous sender the bot writes to (issue 11: no log holds who)."""
     return _MATTERMOST_ID.sub(":id", endpoint)
+
+
+def refused(exc: BaseException) -> bool:
+    """429 or 503 after the connection's own retries: the server did nothing."""
+    response = getattr(exc, "response", None) if isinstance(exc, requests.HTTPError) else None
+    return response is not None and response.status_code in (429, 503)
+
+
+def ambiguous(exc: BaseException) -> bool:
+    """True when the server may or may not have done the work (a retry could double it)."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False
+    if isinstance(exc, requests.HTTPError):
+        response = exc.response
+        return response is not None and response.status_code >= 500
+    return isinstance(exc, (requests.ConnectionError, requests.Timeout))

@@ -1,0 +1,47 @@
+"""A replica taking over on Mattermost reads a channel listing for the firing's posts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.messages import MessageRef
+from bot.platforms.mattermost.history import FIRING_MARKER, FIRING_NUMBER, firing_posts, first_marked
+
+BOT, ANNA, CH = "b" * 26, "a" * 26, "c" * 26
+
+
+def post(pid: str, at: int, *, user: str = BOT, marker: str | None = "f1", number: int | None = None,
+         root: str = "", deleted: bool = False) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    if marker:
+        props[FIRING_MARKER] = marker
+    if number is not None:
+        props[FIRING_NUMBER] = number
+    return {"id": pid, "create_at": at, "user_id": user, "root_id": root, "props": props,
+            "delete_at": 5 if deleted else 0}
+
+
+def listing(*posts: dict[str, Any]) -> dict[str, Any]:
+    return {"posts": {p["id"]: p for p in posts}, "order": [p["id"] for p in posts]}
+
+
+def test_a_firings_posts_are_found_by_number_at_the_top_and_in_a_thread() -> None:
+    found = listing(
+        post("head", 1, number=1),
+        post("part1", 2, number=2, root="head"), post("part2", 3, number=2, root="head"),  # one message in two parts
+        post("step3", 4, number=3, root="head"),
+        post("other", 5, marker="f2", number=4, root="head"),     # another firing
+        post("forged", 6, user=ANNA, number=5, root="head"),      # a person's post with our props
+        post("gone", 7, number=6, root="head", deleted=True),     # deleted
+        post("old", 8, root="head"),                              # an older version's, without a number
+    )
+    assert firing_posts(found, CH, BOT, "f1", "") == {1: MessageRef(CH, "head")}
+    assert firing_posts(found, CH, BOT, "f1", "head") == {
+        2: MessageRef(CH, "part2", "head"), 3: MessageRef(CH, "step3", "head"), 0: MessageRef(CH, "old", "head")}
+
+
+def test_the_first_marked_post_is_the_earliest_top_level_one() -> None:
+    found = listing(post("reply", 1, root="top2"), post("top2", 3), post("top1", 2), post("mine?", 0, user=ANNA))
+    assert first_marked(found, CH, BOT, "f1") == MessageRef(CH, "top1")
+    assert first_marked(listing(post("reply", 1, root="x")), CH, BOT, "f1") == MessageRef(CH, "reply", "x")
+    assert first_marked(found, CH, BOT, "nope") is False
