@@ -3,8 +3,7 @@ contributions a week had (never who), the audit trail and the install's shared s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -18,11 +17,9 @@ from bot.store.offloop import OffLoop, off_loop
 class TeamRecords(OffLoop):
     """Rotation, participation counts, audit and settings; each method one short transaction."""
 
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            yield session
-            session.commit()
+    def _session(self) -> AbstractContextManager[Session]:
+        """A short ORM session, committed on leaving (`Store._session`)."""
+        raise NotImplementedError
 
     # rotation ---------------------------------------------------------------------------
 
