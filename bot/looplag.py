@@ -27,6 +27,7 @@ import gc
 import logging
 import os
 import sys
+import sysconfig
 import threading
 import time
 from collections import Counter, deque
@@ -45,6 +46,7 @@ SAMPLE = 0.01  # seconds between the watchdog's looks
 CODE, STARVED, BUSY = "code", "starved", "busy"
 _ROOTS = tuple(str(Path(__file__).resolve().parent.parent / name) + os.sep for name in ("bot", "rituals"))
 _ASYNCIO = str(Path(asyncio.__file__).resolve().parent) + os.sep
+_STDLIB = sysconfig.get_paths()["stdlib"] + os.sep
 
 
 def our_code(filename: str) -> bool:
@@ -126,6 +128,36 @@ def _thread_ids() -> list[int]:
         return []
 
 
+def _stdlib(filename: str) -> bool:
+    return filename.startswith(("<", _STDLIB)) and f"{os.sep}site-packages{os.sep}" not in filename
+
+
+def _package(filename: str) -> bool:
+    """A file of an installed package (SQLAlchemy, psycopg, aiohttp, ...)."""
+    return f"{os.sep}site-packages{os.sep}" in filename
+
+
+def _culprits(inner: list[FrameType], ours_: Callable[[str], bool]) -> list[FrameType]:
+    """The frames of ours that count for a stall, outermost first. A frame of ours that a
+    package called back while running a call some other code made (a database event hook
+    under a test's or a tool's own synchronous query) is that code's stall, not ours; the
+    standard library (asyncio, contextlib) passes calls through and changes nothing."""
+    counted: list[FrameType] = []
+    foreign_caller = via_package = False
+    for f in inner:
+        name = f.f_code.co_filename
+        if ours_(name):
+            if foreign_caller and via_package:
+                continue  # a hook inside someone else's call
+            counted.append(f)
+            foreign_caller = via_package = False
+        elif _package(name):
+            via_package = True
+        elif not _stdlib(name):
+            foreign_caller, via_package = True, False
+    return counted
+
+
 def _sample(frame: FrameType | None, at: float, ours_: Callable[[str], bool]) -> _Sample:
     """The loop thread's stack as one sample: which handle runs, and the innermost frame of ours."""
     frames: list[FrameType] = []
@@ -141,7 +173,7 @@ def _sample(frame: FrameType | None, at: float, ours_: Callable[[str], bool]) ->
             handle, start = f, i + 1
     inner = frames[start:] if handle is not None else []
     stack = [f"{f.f_code.co_filename}:{f.f_lineno} in {f.f_code.co_name}" for f in inner]
-    ours = [f for f in inner if ours_(f.f_code.co_filename)]
+    ours = _culprits(inner, ours_)
     culprit = ""
     if inner:
         first = inner[0].f_code.co_name

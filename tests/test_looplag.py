@@ -135,3 +135,31 @@ async def test_our_short_callback_slowed_down_by_cpu_hogs_on_its_core_is_not_bla
             hog.wait()
     assert monitor.blamed() == []
     assert any(s.cause == STARVED for s in stalls), stalls
+
+
+def _the_hook_module(filename: str) -> bool:
+    return filename.endswith("looplag_hook.py")
+
+
+async def test_a_hook_of_ours_inside_someone_elses_synchronous_query_is_their_stall(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A test or a tool queries the database synchronously on the loop; SQLAlchemy calls a
+    # connection hook of ours while checking the connection out. The stall is the caller's.
+    from sqlalchemy import create_engine, event, text
+
+    from tests.looplag_hook import slow_hook
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    event.listen(engine, "checkout", slow_hook)
+    monitor = LoopLagMonitor(ours=_the_hook_module, cpu_waits=lambda tids: {})
+    monitor.start()
+    await asyncio.sleep(0.05)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    await asyncio.sleep(0.05)
+    slow_hook()  # the same hook called straight from the caller's code: ours, blamed
+    await asyncio.sleep(0.05)
+    monitor.stop()
+    engine.dispose()
+    assert len(monitor.stalls) == 2
+    [blamed] = monitor.blamed()
+    assert "looplag_hook.py" in blamed.culprit and blamed is monitor.stalls[1]
