@@ -25,7 +25,7 @@ from bot.clock import Clock
 from bot.context import Occurrence, RitualContext
 from bot.messages import MessageRef
 from bot.metrics import Metrics
-from bot.outcome import LeaseLost, Outcome
+from bot.outcome import LeaseLost, Outcome, firing_marker
 from bot.planned import Planned, firings_of
 from bot.platform import NotDelivered, PlatformTrouble
 from bot.replay import CannotKnow, Replay
@@ -44,11 +44,6 @@ SLICE = 500  # plans looked at between two turns of the event loop (start-up cat
 
 ContextFactory = Callable[[Planned, datetime], RitualContext]
 TroubleReport = Callable[[Planned, LeasedFiring, str], Awaitable[None]]
-
-
-def firing_marker(firing: LeasedFiring) -> str:
-    """The mark every message of a firing carries, so a replica taking over can look for it."""
-    return "/".join(firing.key)
 
 
 class Engine:

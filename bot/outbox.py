@@ -26,13 +26,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.messages import Bold, Button, Mention, Message, MessageRef, Segment, UserText
+from bot.outcome import Outcome, firing_marker
 from bot.platform import Marked, NotDelivered, Unreachable
 from bot.store import Store
 from bot.store.leases import RUNNING, UNCONFIRMED, LeasedFiring, NewFiring
 
 if TYPE_CHECKING:
     from bot.app import RitualBot
-    from bot.engine import Outcome
     from bot.teams import TeamView
 
 log = logging.getLogger("ritualbot.outbox")
@@ -155,7 +155,6 @@ async def deliver_due(bot: RitualBot) -> int:
 
 async def _send(bot: RitualBot, team: TeamView, key: str, held: dict[str, Any], firing: LeasedFiring) -> Outcome:
     """Send one claimed held DM: started, sent, finished, then the entry deleted."""
-    from bot.engine import Outcome, firing_marker  # here: bot.engine imports this module (through bot.context)
 
     engine, store = bot.engine, bot.store
     platform = bot.platform_for(team)
@@ -235,7 +234,6 @@ async def resume(bot: RitualBot, firing: LeasedFiring) -> Outcome:
 
 
 async def _look(bot: RitualBot, team: TeamView, user: str, firing: LeasedFiring) -> Marked:
-    from bot.engine import firing_marker
 
     since = (firing.started_at or firing.due_at) - LOOK_BACK
     try:

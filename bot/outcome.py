@@ -1,8 +1,13 @@
-"""What became of one firing, as the engine reports it to the scheduler, `/ritual run` and metrics."""
+"""What became of one firing (as the engine reports it to the scheduler, `/ritual run` and
+metrics), and the mark all of its messages carry."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.store.leases import LeasedFiring
 
 
 class LeaseLost(Exception):
@@ -15,3 +20,8 @@ class Outcome:
 
     status: str
     cause: str | None = None
+
+
+def firing_marker(firing: LeasedFiring) -> str:
+    """The mark every message of a firing carries, so a replica taking over can look for it."""
+    return "/".join(firing.key)

@@ -39,7 +39,7 @@ class Replay:
     """What a step run again after a takeover needs to find the messages already out."""
 
     platform: ChatPlatform
-    marker: str  # the firing's marker (`bot.engine.firing_marker`)
+    marker: str  # the firing's marker (`bot.outcome.firing_marker`)
     since: datetime  # look no further back than this (aware)
     first: MessageRef | None = None  # the firing's first message, as the takeover found it
     post_unknown: bool = False  # an admin asked to post it: what cannot be searched is posted
