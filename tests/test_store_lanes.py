@@ -88,3 +88,39 @@ async def test_state_written_together_keeps_the_last_value_and_one_bad_value_fai
     assert [await store.get_state(f"t{i}", "weekly_success_mistake", "prompt:x") for i in range(3)] == [
         None, {"id": 1}, None]
     assert commits[0] < 25
+
+
+async def test_calls_of_different_methods_waiting_together_share_one_commit(store: Store) -> None:
+    firings = [NewFiring(f"t{i}", "weekly_success_mistake", "prompt", "2026-12-04T14:00", NOW) for i in range(20)]
+    claimed = await store.claim_firings(firings, RUNNING, "me", NOW, NOW + timedelta(minutes=1))
+    await store.put_state("t0", "weekly_success_mistake", "gone", 1, NOW)
+    commits = _count_commits(store)
+
+    results = await asyncio.gather(
+        *(store.mark_started(f.id, "me", NOW, f"C{i}") for i, f in enumerate(claimed[:10])),
+        *(store.finish_firing(f.id, "me", "done") for f in claimed[10:]),
+        *(store.put_state(f"t{i}", "weekly_success_mistake", "open", f"o{i}", NOW) for i in range(10)),
+        store.get_state("t0", "weekly_success_mistake", "gone"),
+        store.delete_state("t0", "weekly_success_mistake", "gone"))
+    assert results == [True] * 20 + [None] * 10 + [1, None]
+    assert commits[0] == 1, "each method committed on its own"
+    assert [await store.get_state(f"t{i}", "weekly_success_mistake", "open") for i in range(10)] == [
+        f"o{i}" for i in range(10)]
+    rows = [await store.leased_firing(f.id) for f in claimed]
+    assert all(r is not None and r.started_at is not None and r.status == RUNNING for r in rows[:10])
+    assert all(r is not None and r.status == "done" for r in rows[10:])
+
+
+async def test_a_refused_call_in_a_mixed_group_fails_only_its_caller(store: Store) -> None:
+    firings = [NewFiring(f"t{i}", "weekly_success_mistake", "prompt", "2026-12-04T14:00", NOW) for i in range(6)]
+    claimed = await store.claim_firings(firings, RUNNING, "me", NOW, NOW + timedelta(minutes=1))
+    assert await store.finish_firing(claimed[2].id, "me", "done")  # its start is refused: not running any more
+
+    results = await asyncio.gather(
+        *(store.mark_started(f.id, "me", NOW, f"C{i}") for i, f in enumerate(claimed)),
+        *(store.put_state(f"t{i}", "weekly_success_mistake", "open", f"o{i}", NOW) for i in range(3)),
+        store.put_state("t1", "weekly_success_mistake", "bad", object(), NOW),
+        return_exceptions=True)
+    assert results[:9] == [True, True, False, True, True, True, None, None, None]
+    assert isinstance(results[9], TypeError)
+    assert [await store.get_state(f"t{i}", "weekly_success_mistake", "open") for i in range(3)] == ["o0", "o1", "o2"]

@@ -13,8 +13,9 @@ interactions use. Either way a waiting interaction goes before waiting post work
 (`bot/store/dbthreads.py`).
 
 `@grouped` is for the few statements every firing makes (its start, its state, its
-outcome): calls that wait at the same time share one transaction (a group commit), so
-10,000 firings in one minute are a few hundred commits, not 50,000. Each caller still
+outcome): calls that wait at the same time share one transaction (a group commit), of
+whichever grouped methods they are, so 10,000 firings in one minute are a few hundred
+commits, not 50,000. Each caller still
 gets its own result only after the commit, and a statement that fails in a group is
 run again alone, so only its own caller sees the error. Interactions are never grouped.
 
@@ -43,7 +44,7 @@ S = TypeVar("S", bound="OffLoop")
 
 POSTGRES_THREADS = 8
 INTERACTION_THREADS = 2  # PostgreSQL: threads only interactions may use
-GROUP_LIMIT = 100  # statements per group commit: one group is a short wait for an interaction
+GROUP_LIMIT = 200  # calls per group commit (of all grouped methods): one group is a short wait for an interaction
 
 Many = Callable[[Any, Connection, list[dict[str, Any]]], list[Any] | None]
 
@@ -56,7 +57,7 @@ class OffLoop:
         sqlite = engine.dialect.name == "sqlite"
         self._threads = (LaneThreads(1) if sqlite else
                          LaneThreads(POSTGRES_THREADS + INTERACTION_THREADS, reserved=INTERACTION_THREADS))
-        self._groups: dict[str, _Group] = {}
+        self._groups = _Groups(self)
         bound_waits(engine)
 
     async def _off_loop(self, call: Callable[[], R]) -> R:
@@ -80,43 +81,90 @@ class _Undecided(Exception):
     """A group's `many` could not tell each call's result."""
 
 
-class _Group:
-    """Calls of one grouped method waiting for the next group commit."""
+class _Method:
+    """One grouped method: its one-call form and, when it has one, its whole-group form."""
 
-    def __init__(self, owner: OffLoop, single: Callable[..., Any], many: Many | None) -> None:
-        self.owner, self.single, self.many = owner, single, many
-        self.waiting: list[tuple[dict[str, Any], asyncio.Future[Any]]] = []
+    __slots__ = ("many", "single")
+
+    def __init__(self, single: Callable[..., Any], many: Many | None) -> None:
+        self.single, self.many = single, many
+
+
+class _Groups:
+    """Grouped calls of every grouped method waiting for the next group commit.
+
+    Calls waiting at the same moment share one transaction whatever their method (a
+    firing's start, another's state, a third's outcome): a fan-out makes one commit where
+    it made one per method. Each caller awaits its own result before its next call, so a
+    caller's own statements keep their order; calls of different callers were never ordered.
+    """
+
+    def __init__(self, owner: OffLoop) -> None:
+        self.owner = owner
+        self.waiting: list[tuple[_Method, dict[str, Any], asyncio.Future[Any]]] = []
         self.draining: asyncio.Task[None] | None = None
 
-    async def submit(self, arguments: dict[str, Any]) -> Any:
+    async def submit(self, method: _Method, arguments: dict[str, Any]) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self.waiting.append((arguments, future))
+        self.waiting.append((method, arguments, future))
         if self.draining is None or self.draining.done():
             self.draining = asyncio.create_task(self._drain(), name="store-group-commit")
         return await future
 
-    def _commit(self, calls: list[dict[str, Any]]) -> list[tuple[bool, Any]]:
-        """Run `calls` in one transaction (all at once when the method has a `many`); when
-        that fails, each alone. (ok, result or error) per call."""
+    def _commit(self, calls: list[tuple[_Method, dict[str, Any]]]) -> list[tuple[bool, Any]]:
+        """Run `calls` in one transaction, each method's calls at once in the order the
+        methods first came; when that fails, each method's calls as `_commit_one` does.
+        (ok, result or error) per call, in the order of `calls`."""
+        by_method: dict[_Method, list[int]] = {}
+        for index, (method, _) in enumerate(calls):
+            by_method.setdefault(method, []).append(index)
+        outcomes: list[tuple[bool, Any]] = [(False, None)] * len(calls)
+        if len(calls) > 1:
+            try:
+                with self.owner.engine.begin() as conn:
+                    for method, indexes in by_method.items():
+                        results = self._run(method, conn, [calls[i][1] for i in indexes])
+                        if results is None:
+                            raise _Undecided  # roll back, then method by method
+                        for i, result in zip(indexes, results, strict=True):
+                            outcomes[i] = (True, result)
+                return outcomes
+            except OperationalError:
+                raise  # the database is away or locked: every caller gets that
+            except Exception:  # noqa: BLE001 - undecided, or one was refused: find out whose
+                pass
+        for method, indexes in by_method.items():
+            for i, outcome in zip(indexes, self._commit_one(method, [calls[i][1] for i in indexes]), strict=True):
+                outcomes[i] = outcome
+        return outcomes
+
+    def _run(self, method: _Method, conn: Connection, calls: list[dict[str, Any]]) -> list[Any] | None:
+        if len(calls) > 1 and method.many is not None:
+            return method.many(self.owner, conn, calls)
+        return [method.single(self.owner, conn, **call) for call in calls]
+
+    def _commit_one(self, method: _Method, calls: list[dict[str, Any]]) -> list[tuple[bool, Any]]:
+        """Run one method's `calls` in one transaction (all at once when the method has a
+        `many`); when that fails, each alone. (ok, result or error) per call."""
         owner = self.owner
         if len(calls) > 1:
-            for at_once in ((True, False) if self.many is not None else (False,)):
+            for at_once in ((True, False) if method.many is not None else (False,)):
                 try:
                     with owner.engine.begin() as conn:
-                        results = self.many(owner, conn, calls) if at_once and self.many is not None else [
-                            self.single(owner, conn, **call) for call in calls]
+                        results = method.many(owner, conn, calls) if at_once and method.many is not None else [
+                            method.single(owner, conn, **call) for call in calls]
                         if results is None:
                             raise _Undecided  # roll back, then one by one
                     return [(True, r) for r in results]
                 except OperationalError:
-                    raise  # the database is away or locked: every caller gets that
+                    raise
                 except Exception:  # noqa: BLE001 - undecided, or one was refused: find out whose
                     continue
         outcomes: list[tuple[bool, Any]] = []
         for call in calls:
             try:
                 with owner.engine.begin() as conn:
-                    outcomes.append((True, self.single(owner, conn, **call)))
+                    outcomes.append((True, method.single(owner, conn, **call)))
             except Exception as exc:  # noqa: BLE001 - handed to its own caller
                 outcomes.append((False, exc))
         return outcomes
@@ -125,19 +173,20 @@ class _Group:
         """Commit what waits, group after group; calls arriving meanwhile join the next group."""
         while self.waiting:
             group, self.waiting = self.waiting[:GROUP_LIMIT], self.waiting[GROUP_LIMIT:]
-            group = [(call, future) for call, future in group if not future.cancelled()]
+            group = [entry for entry in group if not entry[2].cancelled()]
             if not group:
                 continue
             try:
-                outcomes = await self.owner._off_loop(functools.partial(self._commit, [call for call, _ in group]))
+                outcomes = await self.owner._off_loop(functools.partial(
+                    self._commit, [(method, call) for method, call, _ in group]))
             except BaseException as exc:
-                for _, future in group:
+                for _, _, future in group:
                     if not future.done():
                         future.set_exception(exc)
                 if isinstance(exc, asyncio.CancelledError):
                     raise
                 continue
-            for (_, future), (ok, value) in zip(group, outcomes, strict=True):
+            for (_, _, future), (ok, value) in zip(group, outcomes, strict=True):
                 if future.done():
                     continue
                 if ok:
@@ -167,17 +216,15 @@ def grouped(many: Many | None = None) -> Callable[[Callable[Concatenate[S, Conne
     """
 
     def decorate(method: Callable[Concatenate[S, Connection, P], R]) -> Callable[Concatenate[S, P], Coroutine[Any, Any, R]]:
-        name = method.__name__
         bind = _binder(method)
+        grouped_method = _Method(method, many)
 
         @functools.wraps(method)
         async def run(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
             arguments = bind(args, kwargs)
             if current_lane() == INTERACTIONS:
                 return await self._off_loop(functools.partial(_alone, self, method, arguments))
-            if name not in self._groups:
-                self._groups[name] = _Group(self, method, many)
-            result: R = await self._groups[name].submit(arguments)
+            result: R = await self._groups.submit(grouped_method, arguments)
             return result
 
         return run
