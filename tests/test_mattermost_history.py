@@ -45,3 +45,26 @@ def test_the_first_marked_post_is_the_earliest_top_level_one() -> None:
     assert first_marked(found, CH, BOT, "f1") == MessageRef(CH, "top1")
     assert first_marked(listing(post("reply", 1, root="x")), CH, BOT, "f1") == MessageRef(CH, "reply", "x")
     assert first_marked(found, CH, BOT, "nope") is False
+
+
+async def test_the_platform_reads_a_firings_posts_back_from_the_server(store) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from bot.messages import Message
+    from tests.test_mattermost_support import CHAN, running_bot
+
+    def said(text: str, number: int, marker: str = "f1") -> Message:
+        return Message(((text,),), marker=marker, number=number)
+
+    async with running_bot(store) as r:
+        platform = r.connector.platform
+        since = datetime.now(UTC) - timedelta(minutes=1)
+        head = await platform.post(CHAN, said("groep 1 van 2", 1))
+        first = await platform.post(CHAN, said("Stap 1", 2), thread=head)
+        await platform.post(CHAN, said("another firing's", 2, marker="f2"), thread=head)
+        second = await platform.post(CHAN, said("Stap 2", 3), thread=head)
+        assert await platform.find_firing("f1", since, channel=CHAN) == {1: head}
+        assert await platform.find_firing("f1", since, channel=CHAN, thread=head) == {
+            2: MessageRef(CHAN, first.id, head.id), 3: MessageRef(CHAN, second.id, head.id)}
+        assert await platform.find_marked("f1", since, channel=CHAN) == head
+        assert await platform.find_firing("f1", since, channel="nochannel0000000000000000x") is None

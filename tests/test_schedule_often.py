@@ -39,7 +39,8 @@ def test_config_refuses_a_schedule_more_often_than_daily(tmp_path: Path, schedul
 def test_daily_weekly_and_monthly_schedules_stay_accepted(tmp_path: Path, schedule: str) -> None:
     path = tmp_path / "c.toml"
     path.write_text(_team(schedule))
-    load_config(path, discover())
+    [team] = load_config(path, discover()).teams
+    assert team.rituals["weekly_success_mistake"].schedule == schedule
 
 
 def test_check_config_command_refuses_it(tmp_path: Path) -> None:

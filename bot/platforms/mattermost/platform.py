@@ -199,20 +199,21 @@ class MattermostPlatform:
     async def find_marked(self, marker: str, since: datetime, *, channel: str | None = None,
                           user: str | None = None) -> Marked:
         """Our first top-level post carrying the firing's marker in the channel (or DM) since `since`."""
-        try:
-            where = channel if user is None else await self.dm_channel(user)
-            assert where is not None
-            since_ms = int(since.timestamp() * 1000)
-            listing = await self.call(lambda d: d.posts.get_posts_for_channel(where, params={"since": since_ms}))
-        except Exception:
-            log.warning("cannot read a channel to check a firing", exc_info=True)
-            return None
-        return history.first_marked(listing, where, self.bot_user_id, marker)
+        read = await self._posts_since(since, channel, user)
+        return None if read is None else history.first_marked(read[1], read[0], self.bot_user_id, marker)
 
     async def find_firing(self, marker: str, since: datetime, *, channel: str | None = None,
                           user: str | None = None, thread: MessageRef | None = None) -> dict[int, MessageRef] | None:
         """The firing's posts in the channel (or DM), or in `thread`, by number; a post split in
         parts counts as its last part, the one `post_in` returns."""
+        read = await self._posts_since(since, channel, user)
+        root = "" if thread is None else (thread.thread_id or thread.id)
+        return None if read is None else history.firing_posts(read[1], read[0], self.bot_user_id, marker, root)
+
+    async def _posts_since(self, since: datetime, channel: str | None,
+                           user: str | None) -> tuple[str, dict[str, Any]] | None:
+        """(channel id, `GET /channels/{id}/posts?since=` listing) of the channel or the DM with
+        `user`; None when it cannot be read (the caller cannot know what went out)."""
         try:
             where = channel if user is None else await self.dm_channel(user)
             assert where is not None
@@ -221,8 +222,7 @@ class MattermostPlatform:
         except Exception:
             log.warning("cannot read a channel to check a firing", exc_info=True)
             return None
-        root = "" if thread is None else (thread.thread_id or thread.id)
-        return history.firing_posts(listing, where, self.bot_user_id, marker, root)
+        return where, listing
 
     async def _find_marked(self, channel: str, marker: str, since: int) -> dict[str, Any] | None:
         listing = await self.call(lambda d: d.posts.get_posts_for_channel(channel, params={"since": since}))
