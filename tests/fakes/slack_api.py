@@ -597,18 +597,17 @@ class FakeSlack:
             raise SlackError("invalid_metadata_schema")
         return {"event_type": event_type, "event_payload": meta["event_payload"]}
 
-    async def _conv_history(self, a: dict[str, Any]) -> dict[str, Any]:
-        """Top-level messages newest first, from ``oldest`` on, paged with a cursor."""
-        ch = self._channel(a.get("channel"))
+    def _may_read(self, ch: _Channel) -> None:
+        """The history scope the channel's kind needs, and the bot in the channel."""
         needed = "im:history" if ch.is_im else "groups:history" if ch.is_private else "channels:history"
         if needed not in self.scopes:
             raise _MissingScope(needed, ",".join(sorted(self.scopes)))
         if not ch.bot_is_member:
             raise SlackError("not_in_channel")
-        oldest = float(a.get("oldest") or 0)
-        limit = max(1, min(int(a.get("limit") or 100), 999))
-        found = [m for m in reversed(self._messages) if m.channel == ch.id and not m.deleted
-                 and m.ephemeral_to is None and (not m.thread_ts or m.thread_ts == m.ts) and float(m.ts) > oldest]
+
+    @staticmethod
+    def _page(found: list[Message], a: dict[str, Any], limit: int) -> dict[str, Any]:
+        """One page of `found` from the request's cursor; metadata only when asked for."""
         start = int(base64.b64decode(a["cursor"]).decode()) if a.get("cursor") else 0
         page = found[start : start + limit]
         more = len(found) > start + limit
@@ -617,15 +616,21 @@ class FakeSlack:
         return {"messages": [m.to_history(include) for m in page], "has_more": more,
                 "response_metadata": {"next_cursor": nxt}}  # fmt: skip
 
+    async def _conv_history(self, a: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages newest first, from ``oldest`` on, paged with a cursor."""
+        ch = self._channel(a.get("channel"))
+        self._may_read(ch)
+        oldest = float(a.get("oldest") or 0)
+        limit = max(1, min(int(a.get("limit") or 100), 999))
+        found = [m for m in reversed(self._messages) if m.channel == ch.id and not m.deleted
+                 and m.ephemeral_to is None and (not m.thread_ts or m.thread_ts == m.ts) and float(m.ts) > oldest]
+        return self._page(found, a, limit)
+
     async def _conv_replies(self, a: dict[str, Any]) -> dict[str, Any]:
         """A thread, parent first, then its replies oldest first, from ``oldest`` on, paged with a
         cursor; an unthreaded message is returned alone. Unknown ``ts``: ``thread_not_found``."""
         ch = self._channel(a.get("channel"))
-        needed = "im:history" if ch.is_im else "groups:history" if ch.is_private else "channels:history"
-        if needed not in self.scopes:
-            raise _MissingScope(needed, ",".join(sorted(self.scopes)))
-        if not ch.bot_is_member:
-            raise SlackError("not_in_channel")
+        self._may_read(ch)
         ts = a.get("ts")
         if not ts:
             raise SlackError("invalid_arguments")
@@ -637,13 +642,7 @@ class FakeSlack:
         replies = [m for m in live if m.thread_ts == ts and m.ts != ts and float(m.ts) > oldest]
         found = parents + sorted(replies, key=lambda m: float(m.ts))
         limit = max(1, min(int(a.get("limit") or 1000), 1000))
-        start = int(base64.b64decode(a["cursor"]).decode()) if a.get("cursor") else 0
-        page = found[start : start + limit]
-        more = len(found) > start + limit
-        nxt = base64.b64encode(str(start + limit).encode()).decode() if more else ""
-        include = _truthy(a.get("include_all_metadata"))
-        return {"messages": [m.to_history(include) for m in page], "has_more": more,
-                "response_metadata": {"next_cursor": nxt}}  # fmt: skip
+        return self._page(found, a, limit)
 
     async def _conv_info(self, a: dict[str, Any]) -> dict[str, Any]:
         ch = self._channel(a.get("channel"))
