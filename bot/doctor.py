@@ -53,6 +53,28 @@ class Probe(Protocol):
     async def close(self) -> None: ...
 
 
+class PersonChecks:
+    """The part of a probe that checks people: each account is looked up once, however many
+    teams and roles name it. A platform's probe supplies `_person`, which returns what is
+    wrong with the account and the fix, both with a `{role}` placeholder (None: all well)."""
+
+    def __init__(self) -> None:
+        self._people: dict[str, tuple[str, str] | None] = {}
+
+    async def person(self, user_id: str, role: str) -> list[Problem]:
+        """Problems with `user_id` as named under `role` in config.toml (empty: a real, active person)."""
+        if user_id not in self._people:
+            self._people[user_id] = await self._person(user_id)
+        found = self._people[user_id]
+        if found is None:
+            return []
+        what, fix = found
+        return [Problem(what.replace("{role}", role), fix.replace("{role}", role))]
+
+    async def _person(self, user_id: str) -> tuple[str, str] | None:
+        raise NotImplementedError
+
+
 def people(team: TeamConfig) -> list[tuple[str, str]]:
     """`(user id, config key)` for everyone config.toml names in a team, once each."""
     named: dict[str, str] = {}

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from mattermostdriver.exceptions import NoAccessTokenProvided, NotEnoughPermissions, ResourceNotFound
 
-from bot.doctor import Problem
+from bot.doctor import PersonChecks, Problem
 from bot.platforms.mattermost.connection import MattermostConnection, RetryPolicy
 
 INVITE = "add the bot to the channel: type /invite @ritualbot in it"
@@ -20,10 +20,10 @@ def mattermost_probe(env: Mapping[str, str]) -> MattermostProbe | None:
                                                 request_timeout=15, retry=RetryPolicy(max_attempts=2, max_refused_attempts=3)))
 
 
-class MattermostProbe:
+class MattermostProbe(PersonChecks):
     def __init__(self, connection: MattermostConnection) -> None:
+        super().__init__()
         self.conn = connection
-        self._users: dict[str, tuple[str, str] | None] = {}
 
     async def account(self) -> list[Problem]:
         try:
@@ -53,25 +53,16 @@ class MattermostProbe:
             return [Problem(f"the bot is not in channel {channel}", INVITE)]
         return []
 
-    async def person(self, user_id: str, role: str) -> list[Problem]:
-        if user_id not in self._users:
-            self._users[user_id] = await self._person(user_id)
-        found = self._users[user_id]
-        if found is None:
-            return []
-        what, fix = found
-        return [Problem(f"{role}: {what}", fix.format(role=role))]
-
     async def _person(self, user_id: str) -> tuple[str, str] | None:
         try:
             user = await self.conn.call(lambda d: d.users.get_user(user_id))
         except ResourceNotFound:
-            return f"{user_id} is not a user on this server", "correct the id in {role} in config.toml"
+            return f"{{role}}: {user_id} is not a user on this server", "correct the id in {role} in config.toml"
         if user.get("delete_at"):
-            return (f"{user_id} (@{user.get('username')}) is deactivated",
+            return (f"{{role}}: {user_id} (@{user.get('username')}) is deactivated",
                     "remove them from {role} in config.toml, or name someone else")
         if user.get("is_bot"):
-            return f"{user_id} (@{user.get('username')}) is a bot, not a person", "remove it from {role} in config.toml"
+            return f"{{role}}: {user_id} (@{user.get('username')}) is a bot, not a person", "remove it from {role} in config.toml"
         return None
 
     async def close(self) -> None:

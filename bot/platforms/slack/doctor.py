@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from bot.doctor import Problem
+from bot.doctor import PersonChecks, Problem
 from bot.platforms.slack.retry import make_client
 
 NEEDED = ("chat:write", "commands", "im:write", "users:read", "channels:read", "groups:read", "files:write")
@@ -23,11 +23,11 @@ def slack_probe(env: Mapping[str, str]) -> SlackProbe | None:
     return SlackProbe(token, env.get("SLACK_API_URL", "").strip() or "https://slack.com/api/")
 
 
-class SlackProbe:
+class SlackProbe(PersonChecks):
     def __init__(self, token: str, base_url: str) -> None:
+        super().__init__()
         self.client = make_client(token, base_url, timeout=15)
         self.base_url = base_url
-        self._users: dict[str, Problem | None] = {}
 
     async def account(self) -> list[Problem]:
         try:
@@ -67,29 +67,21 @@ class SlackProbe:
             return [Problem(f"the bot is not in channel {channel}", INVITE)]
         return []
 
-    async def person(self, user_id: str, role: str) -> list[Problem]:
-        if user_id not in self._users:
-            self._users[user_id] = await self._person(user_id)
-        found = self._users[user_id]
-        if found is None:
-            return []
-        return [Problem(found.what.replace("{role}", role), found.fix.replace("{role}", role))]
-
-    async def _person(self, user_id: str) -> Problem | None:
+    async def _person(self, user_id: str) -> tuple[str, str] | None:
         try:
             user = (await self.client.users_info(user=user_id))["user"]
         except SlackApiError as exc:
             if exc.response.get("error") == "user_not_found":
-                return Problem(f"{{role}}: {user_id} is not a user of this workspace",
-                               "correct the id in {role} in config.toml (a U… member id)")
-            return Problem(f"{{role}}: {user_id} cannot be looked up ({exc.response.get('error')})",
-                           "check the users:read scope")
+                return (f"{{role}}: {user_id} is not a user of this workspace",
+                        "correct the id in {role} in config.toml (a U… member id)")
+            return (f"{{role}}: {user_id} cannot be looked up ({exc.response.get('error')})",
+                    "check the users:read scope")
         if user.get("deleted"):
-            return Problem(f"{{role}}: {user_id} ({user.get('name')}) is deactivated",
-                           "remove them from {role} in config.toml, or name someone else")
+            return (f"{{role}}: {user_id} ({user.get('name')}) is deactivated",
+                    "remove them from {role} in config.toml, or name someone else")
         if user.get("is_bot"):
-            return Problem(f"{{role}}: {user_id} ({user.get('name')}) is a bot, not a person",
-                           "remove it from {role} in config.toml")
+            return (f"{{role}}: {user_id} ({user.get('name')}) is a bot, not a person",
+                    "remove it from {role} in config.toml")
         return None
 
     async def close(self) -> None:
