@@ -14,7 +14,7 @@ from typing import Any
 
 from bot import logsafe
 from bot.config import ConfigError
-from bot.i18n import SOURCE_LANGUAGE, supported_languages
+from bot.i18n import supported_languages
 from bot.logsetup import configure_logging
 from bot.registry import RegistryError
 
@@ -26,6 +26,21 @@ def _log_options(parser: argparse.ArgumentParser, *, default: object) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", default=default, help="log debug details")
     parser.add_argument("--log-format", choices=("text", "json"), default=default,
                         help="text lines (default) or JSON lines for a log collector")
+
+
+def _config_options(parser: argparse.ArgumentParser) -> None:
+    """`--config PATH` or the path alone (`ritualbot schedule my.toml`), as check-config takes it."""
+    parser.add_argument("--config", type=Path, default=None, help=f"the config file (default {DEFAULT_CONFIG})")
+    parser.add_argument("path", type=Path, nargs="?", default=None, help="the config file, instead of --config")
+
+
+def _config_path(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
+    """The config file named on the command line; both forms naming different files is an error."""
+    named: Path | None = getattr(args, "path", None)
+    option: Path | None = getattr(args, "config", None)
+    if named is not None and option is not None and named != option:
+        parser.error(f"two config files given: {named} and --config {option}; name one")
+    return named or option or DEFAULT_CONFIG
 
 
 def _version() -> str:
@@ -46,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", required=True)
 
     run = sub.add_parser("run", parents=[common], help="run the bot")
-    run.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    _config_options(run)
     run.add_argument("--port", type=int, default=3000)
     run.add_argument("--host", default="0.0.0.0")
     run.add_argument("--local", action="store_true",
@@ -54,35 +69,38 @@ def _parser() -> argparse.ArgumentParser:
                           "Slack or Mattermost, and their rounds are used up)")
 
     check = sub.add_parser("check-config", parents=[common], help="validate a config file")
-    check.add_argument("path", type=Path, nargs="?", default=DEFAULT_CONFIG)
+    _config_options(check)
 
     sched = sub.add_parser("schedule", parents=[common], help="the next firings per team and ritual (dry run)")
-    sched.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    _config_options(sched)
     sched.add_argument("--count", type=int, default=3, help="occurrences per ritual to show")
     sched.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="start from this day instead of now")
-    sched.add_argument("--language", choices=supported_languages(), default=SOURCE_LANGUAGE,
-                       help="language of the listing (one the core's catalog is installed in)")
+    sched.add_argument("--language", choices=supported_languages(), default=None,
+                       help="language of the listing (default: each team's own language)")
 
     demo = sub.add_parser("demo", parents=[common], help="simulate weeks of the example config on the local platform")
-    demo.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    _config_options(demo)
     demo.add_argument("--weeks", type=int, default=4)
 
     db = sub.add_parser("db", parents=[common], help="database maintenance")
     db_sub = db.add_subparsers(dest="db_cmd", required=True)
     up = db_sub.add_parser("upgrade", parents=[common], help="apply migrations")
-    up.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    _config_options(up)
 
     purge = sub.add_parser("purge", parents=[common], help="delete answers older than each team's retention period")
-    purge.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    _config_options(purge)
     purge.add_argument("--dry-run", action="store_true", help="only show what would be deleted")
 
     doctor = sub.add_parser("doctor", parents=[common], help="check each team on its platform: token, scopes, channel, people")
-    doctor.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    _config_options(doctor)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if hasattr(args, "path"):
+        args.config = _config_path(args, parser)
     configure_logging(verbose=bool(args.verbose), json_lines=args.log_format == "json")
     for handler in logging.getLogger().handlers:
         logsafe.install(handler)  # library debug records hold whole payloads (bot/logsafe.py)
@@ -101,8 +119,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from bot.wiring import database_url, load
 
     if args.cmd == "check-config":
-        config, ritual_types = load(args.path)
-        print(f"{args.path}: OK ({len(config.teams)} teams, rituals installed: {', '.join(ritual_types)})")
+        config, ritual_types = load(args.config)
+        print(f"{args.config}: OK ({len(config.teams)} teams, rituals installed: {', '.join(ritual_types)})")
         return 0
     if args.cmd == "run":
         from bot.runner import run_bot
@@ -139,7 +157,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise AssertionError(args.cmd)
 
 
-def _print_schedule(path: Path, count: int, start: str | None, language: str) -> int:
+def _print_schedule(path: Path, count: int, start: str | None, language: str | None) -> int:
     from bot.wiring import load
 
     config, ritual_types = load(path)
@@ -154,7 +172,7 @@ def _print_schedule(path: Path, count: int, start: str | None, language: str) ->
     return asyncio.run(_dry_run(config, rituals, moment, count, language))
 
 
-async def _dry_run(config: Any, rituals: Any, moment: datetime, count: int, language: str) -> int:
+async def _dry_run(config: Any, rituals: Any, moment: datetime, count: int, language: str | None) -> int:
     from bot.dryrun import print_schedule
     from bot.store import Store
     from bot.store.database import make_engine

@@ -22,7 +22,7 @@ from bot.ritual import Ritual
 from bot.ritual_words import about
 from bot.schedule import wall_key
 from bot.store import Store
-from bot.teams import TeamView, _country_holidays, team_view
+from bot.teams import TeamView, holiday_name, team_view
 from bot.timing import StepFiring, step_firings
 
 TEXTS = PoCatalog("bot", "dryrun")
@@ -51,28 +51,38 @@ def when(moment: datetime, language: str, *, with_time: bool = True) -> str:
 
 
 async def print_schedule(config: AppConfig, rituals: Mapping[str, Ritual], start: datetime, *, count: int,
-                   language: str, out: TextIO, store: Store | None) -> None:
-    """Write the dry run for every team to `out`; `store` None: from config.toml alone."""
-    words = _Words(language)
+                   language: str | None, out: TextIO, store: Store | None) -> None:
+    """Write the dry run for every team to `out`; `store` None: from config.toml alone.
+    `language` None: each team in its own language, as its people will read it (the lines
+    about all teams in their shared language, or the config's default language)."""
+    words = _Words(language or _shared_language(config))
     if store is not None:
         config = apply_overrides(config, await store.team_settings(), None)
     else:
         print(words["no_db"], file=out)
     for team_cfg in config.teams:
         team = team_view(config, team_cfg)
+        team_language = language or team.language
         print(f"{team.id} ({team.platform}, {team.timezone}, {team.language})", file=out)
         for rid, ritual in rituals.items():
             resolved = resolve_ritual(team_cfg, type(ritual))
             if not resolved.enabled:
                 continue
             state = await _state(store, team.id, rid)
-            title = about(ritual).title(language)
-            print(f"  {title} [{resolved.schedule.source}]" + (f": {words['paused']}" if state.paused else ""),
+            title = about(ritual).title(team_language)
+            paused = f": {_Words(team_language)['paused']}" if state.paused else ""
+            print(f"  {title} [{resolved.schedule.source}]{paused}",
                   file=out)
             if state.paused:
                 continue
-            for line in _occurrences(team, ritual, resolved, state, start, count, language):
+            for line in _occurrences(team, ritual, resolved, state, start, count, team_language):
                 print(line, file=out)
+
+
+def _shared_language(config: AppConfig) -> str:
+    """The language every team speaks, or the config's default when they differ."""
+    spoken = {team_view(config, team).language for team in config.teams}
+    return spoken.pop() if len(spoken) == 1 else config.language
 
 
 async def _state(store: Store | None, team_id: str, ritual_id: str) -> _RitualState:
@@ -132,7 +142,7 @@ def _why_nothing(team: TeamView, local: datetime, state: _RitualState, words: _W
     day = local.date()
     if day in team.extra_holidays:
         return words["own_day"]
-    name = _country_holidays(team.country, day.year).get(day)
+    name = holiday_name(team.country, day, words.language)
     if name:
         return f"{words['holiday']} ({name})"
     return None

@@ -63,6 +63,26 @@ def _country_holidays(country: str, year: int) -> holidays_lib.HolidayBase:
     return _HOLIDAY_CACHE[key]
 
 
+_NAMED_HOLIDAYS: dict[tuple[str, int, str | None], holidays_lib.HolidayBase] = {}
+
+
+def holiday_name(country: str, day: date, language: str) -> str | None:
+    """The name of `country`'s public holiday on `day` in `language` (a ritualbot language
+    code such as "nl" or "en"), or None when `day` is no holiday. The holidays library
+    names a holiday in the languages its country module knows ("nl", "en_US", ...): the
+    exact code first, then any of its variants ("en" → "en_US"), else the country's own."""
+    if day not in _country_holidays(country, day.year):
+        return None
+    table = _country_holidays(country, day.year)
+    known: tuple[str, ...] = tuple(getattr(table, "supported_languages", ()) or ())
+    chosen = language if language in known else next((k for k in known if k.split("_")[0] == language),
+                                                     getattr(table, "default_language", None))
+    key = (country, day.year, chosen)
+    if key not in _NAMED_HOLIDAYS:
+        _NAMED_HOLIDAYS[key] = holidays_lib.country_holidays(country, years=day.year, language=chosen)
+    return _NAMED_HOLIDAYS[key].get(day)
+
+
 def warm_holidays(countries: Iterable[str], year: int) -> None:
     """Build the holiday tables of `countries` for `year` and the next one. The first table of
     a country imports its module and takes about 0.3 s: done off the event loop at start-up

@@ -68,8 +68,8 @@ def test_run_serves_healthz_and_stops_on_sigterm(tmp_path: Path, database_url: s
 
 
 def test_schedule_lists_next_firings_in_local_time() -> None:
-    result = subprocess.run([sys.executable, "-m", "bot", "schedule", "--config", str(ROOT / "config.toml")],
-                            capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, "-m", "bot", "schedule", "--config", str(ROOT / "config.toml"),
+                             "--language", "en"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0
     assert "jeugdteam-noord (slack, Europe/Amsterdam, nl)" in result.stdout
     assert "Weekly success and mistake [fri 14:00]" in result.stdout
@@ -91,3 +91,25 @@ def test_db_upgrade(tmp_path: Path) -> None:
     assert result.returncode == 0 and "up to date" in result.stdout
     assert oct((tmp_path / "x.db").stat().st_mode & 0o777) == "0o600"
     asyncio.get_event_loop_policy()
+
+
+def test_schedule_takes_the_config_path_alone_and_speaks_each_teams_language() -> None:
+    result = subprocess.run([sys.executable, "-m", "bot", "schedule", str(ROOT / "config.toml"), "--from", "2026-12-20",
+                             "--count", "1"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "jeugdteam-noord (slack, Europe/Amsterdam, nl)" in out and "zorgteam-school (mattermost" in out
+    # the Dutch team in Dutch, the English team in English, holidays named in that language too
+    assert "  Weeksucces en weekfout [fri 14:00]\n    vr 25 dec 2026: feestdag (Eerste kerstdag)" in out
+    assert "  Weekly success and mistake [thu 15:30]\n" in out
+    english = subprocess.run([sys.executable, "-m", "bot", "schedule", "--from", "2026-12-20", "--count", "1",
+                              "--language", "en", "--config", str(ROOT / "config.toml")],
+                             capture_output=True, text=True, cwd=ROOT)
+    assert "Fri 25 Dec 2026: public holiday (Christmas Day); nothing is sent" in english.stdout
+
+
+def test_two_different_config_files_on_one_command_line_are_refused() -> None:
+    result = subprocess.run([sys.executable, "-m", "bot", "schedule", "one.toml", "--config", "other.toml"],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2
+    assert "two config files given: one.toml and --config other.toml; name one" in result.stderr

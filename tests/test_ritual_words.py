@@ -14,7 +14,7 @@ import pytest
 
 from bot.context import InteractionContext, Occurrence, RitualContext
 from bot.dryrun import print_schedule
-from bot.i18n import PoCatalog
+from bot.i18n import PoCatalog, supported_languages
 from bot.i18n_check import catalogs_in, code_files, problems
 from bot.i18n_tools import merge, read_dict
 from bot.registry import discover
@@ -201,3 +201,15 @@ def test_a_branch_that_still_writes_words_on_the_class_is_imported_under_their_k
                                         "ritual.keeps.consent": {"nl": "niets", "en": "nothing"},
                                         "ritual.step.main": {"nl": "een vraag", "en": "a question"},
                                         "ritual.command.notes": {"nl": "je notities", "en": "your notes"}}
+
+
+def test_every_step_of_every_built_in_ritual_is_described_in_every_language() -> None:
+    """The dry run lists what people receive under each date: a step without words shows an
+    empty date (moral deliberation and the confidant line did)."""
+    for rid, cls in discover().items():
+        if not cls.__module__.startswith("rituals."):
+            continue
+        ritual = cls()
+        for name in cls.handler_names("step"):
+            for language in supported_languages():
+                assert about(ritual).step(name, language), f"{rid}: step {name!r} has no description in {language}"
