@@ -15,7 +15,10 @@ from tests.test_slack_support import SECRET, running_bot
 
 FORM = "application/x-www-form-urlencoded"
 BODIES = [("payload=" + urllib.parse.quote(raw), FORM) for raw in ("{not json", "[1, 2]", "null", '"x"')] + [
-    ("{not json", "application/json"), ("[1]", "application/json")]
+    ("{not json", "application/json"), ("[1]", "application/json"),
+    # a slash command that names nobody: slack-bolt logged an error and never answered it
+    ("command=%2Fritual&text=help&channel_id=C0E2ETEAM01&team_id=T0E2E", FORM),
+    ("command=%2Fritual&text=help&user_id=&channel_id=C0E2ETEAM01", FORM)]
 
 
 async def test_a_body_that_is_no_slack_payload_gets_400_signed_and_401_unsigned(

@@ -209,11 +209,15 @@ class Inbound:
 def slack_payload(body: str, content_type: str) -> bool:
     """Whether an HTTP body is shaped like what Slack sends: a JSON object (events), or a
     form whose `payload`, when there is one, is a JSON object (buttons, modals); slash
-    commands are forms without `payload`."""
+    commands are forms without `payload`, and name who typed them (`user_id`: slack-bolt
+    logs an error and never answers a command without one)."""
     try:
         if content_type == "application/json" or body.startswith("{"):  # as slack-bolt tells them apart
             return isinstance(json.loads(body), dict)
-        payload = urllib.parse.parse_qs(body).get("payload")
-        return payload is None or isinstance(json.loads(payload[0]), dict)
+        form = urllib.parse.parse_qs(body)
+        payload = form.get("payload")
+        if payload is None:
+            return "command" not in form or bool(form.get("user_id", [""])[0].strip())
+        return isinstance(json.loads(payload[0]), dict)
     except ValueError:
         return False
