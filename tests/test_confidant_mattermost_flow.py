@@ -7,6 +7,7 @@ the admin's commands show nothing of them; another team's confidant receives not
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -86,7 +87,9 @@ async def write(r: Running, user: str, post: dict[str, Any], words: str) -> None
     assert sent.status == 200 and not (sent.json or {}).get("errors")
 
 
-async def test_an_anonymous_conversation_to_its_close_leaves_no_trace_of_the_sender(store: Store) -> None:
+async def test_an_anonymous_conversation_to_its_close_leaves_no_trace_of_the_sender(
+        store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
     async with running_bot(store, toml=TWO_TEAMS, channels=[ZUID]) as r:
         r.mm.add_user(VERA, "vera", locale="nl")
         r.mm.add_user(WIM, "wim", locale="nl")
@@ -111,8 +114,8 @@ async def test_an_anonymous_conversation_to_its_close_leaves_no_trace_of_the_sen
         assert len(overviews) == 2 and overviews[0]["message"] == overviews[1]["message"]
         # nor do the posts' markers count what the bot posted in between (they once did: a
         # per-process prefix and a counter, so the gap showed the DMs to and from the confidant)
-        first, second = (int(p["props"]["ritualbot_post"], 16) for p in overviews)
-        assert abs(second - first) > 2**64
+        one, two = (int(p["props"]["ritualbot_post"], 16) for p in overviews)
+        assert abs(two - one) > 2**64
         confidant_now = await looks(r, VERA)  # only her own data shows it, without the sender
         assert {k: v for k, v in confidant_now.items() if k != "mydata"} == {
             k: v for k, v in confidant_before.items() if k != "mydata"}
@@ -123,7 +126,9 @@ async def test_an_anonymous_conversation_to_its_close_leaves_no_trace_of_the_sen
         await dm_with(r, BRAM, "gesloten")
         assert "gesloten" in await said(r, BRAM, "signal status")
         assert naming_sender(store) == []  # after
+        assert (await r.click(WIM, first, "Beantwoorden")).status == 403  # a button signed for vera only
         assert r.bot_posts(r.dm(WIM)) == [] and "buitengesloten" not in seen_by(r, WIM)  # zuid's confidant: nothing
+        assert not any(mark in caplog.text for mark in SENDER_MARKS)  # nor do the logs name the sender
         assert "buitengesloten" not in seen_by(r, COR)
 
 

@@ -7,6 +7,7 @@ the admin's commands show nothing of them; another team's confidant receives not
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -97,7 +98,9 @@ async def write(r: Running, user: str, message: Message, views: int, words: str)
     assert status == 200 and body == {}
 
 
-async def test_an_anonymous_conversation_to_its_close_leaves_no_trace_of_the_sender(store: Store) -> None:
+async def test_an_anonymous_conversation_to_its_close_leaves_no_trace_of_the_sender(
+        store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
     async with running_bot(store, TWO_TEAMS, channels=CHANNELS) as r:
         assert naming_sender(store) == []
         admin_before, confidant_before = await looks(r, ANNA), await looks(r, DEWI)
@@ -129,7 +132,10 @@ async def test_an_anonymous_conversation_to_its_close_leaves_no_trace_of_the_sen
         await dm_with(r, BRAM, "gesloten")
         await answer(r, BRAM, "signal status", "gesloten")
         assert naming_sender(store) == []  # after
-        assert r.slack.messages(COR) == [] and r.slack.ephemeral(user=COR) == []  # zuid's confidant: nothing
+        assert await r.click(COR, first, "reply") == 200  # zuid's confidant, on a button she was never shown
+        assert len(r.slack.calls_to("views.open")) == 4  # no form for her
+        assert "buitengesloten" not in seen_by(r, COR) and not r.slack.messages(COR)  # zuid's confidant: nothing
+        assert not any(mark in caplog.text for mark in SENDER_MARKS)  # nor do the logs name the sender
 
 
 async def test_the_sender_reveals_their_name_later_and_closes_it_themselves(store: Store) -> None:
