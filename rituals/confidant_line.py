@@ -171,6 +171,16 @@ class ConfidantLine(Ritual[Options]):
         except Unreachable:
             pass  # noted by `dm`, without a name
 
+    async def _left_behind(self, ctx: InteractionContext[Options], conv_id: str, conv: dict[str, Any]) -> bool:
+        """True, with the conversation closed and the acting sender told, when its confidant
+        no longer serves the team: the former one must receive nothing more of it (not a
+        reply, not the sender's name), and the new one was never chosen by the sender."""
+        if conv["confidant"] == ctx.team.confidant:
+            return False
+        await self._change(ctx, conv_id, lambda c: {**c, "status": "closed", "changed": ctx.now().isoformat()})
+        await ctx.reply(text(ctx.user_t("update.confidant_changed", id=_ref(conv_id, conv))))
+        return True
+
     async def _change(self, ctx: InteractionContext[Options], conv_id: str, change: Any) -> dict[str, Any] | None:
         def apply(old: Any) -> Any:
             return None if old is None else change(dict(old))
@@ -182,6 +192,8 @@ class ConfidantLine(Ritual[Options]):
         conv_id, conv, party = await self._open(ctx, value)
         if party is None or conv is None or conv["status"] == "closed":
             await ctx.reply(text(ctx.user_t("gone")))
+            return
+        if await self._left_behind(ctx, conv_id, conv):
             return
         if party == "confidant" and conv["status"] == "received":
             await self._change(ctx, conv_id, lambda c: {**c, "status": "read", "changed": ctx.now().isoformat()})
@@ -195,6 +207,8 @@ class ConfidantLine(Ritual[Options]):
         conv_id, conv, party = await self._open(ctx, value)
         if party is None or conv is None or conv["status"] == "closed":
             return FormResult({"message": ctx.user_t("gone")})
+        if await self._left_behind(ctx, conv_id, conv):
+            return FormResult()
         message = str(values["message"])
         status = "answered" if party == "confidant" else conv["status"]
         conv = await self._change(ctx, conv_id, lambda c: {
@@ -215,6 +229,8 @@ class ConfidantLine(Ritual[Options]):
         if party is None or conv is None or conv["status"] == "closed":
             await ctx.reply(text(ctx.user_t("gone")))
             return
+        if await self._left_behind(ctx, conv_id, conv):
+            return
         conv = await self._change(ctx, conv_id, lambda c: {**c, "status": "closed", "changed": ctx.now().isoformat()})
         if conv is None:
             return
@@ -230,6 +246,8 @@ class ConfidantLine(Ritual[Options]):
         conv_id, conv, party = await self._open(ctx, value)
         if party != "sender" or conv is None or conv["status"] == "closed":
             await ctx.reply(text(ctx.user_t("gone")))
+            return
+        if await self._left_behind(ctx, conv_id, conv):
             return
         user = ctx.user_id
         conv = await self._change(ctx, conv_id, lambda c: {
@@ -267,7 +285,11 @@ class ConfidantLine(Ritual[Options]):
                 if self.expired(key, conv, now, options):
                     await ctx.delete_state(key)
                 continue
-            if conv["status"] == "answered" or conv["confidant"] != ctx.team.confidant:
+            if conv["confidant"] != ctx.team.confidant:  # a new confidant, or none: see _left_behind
+                await ctx.update_state(key, lambda c: None if c is None else {**c, "status": "closed", "changed": now.isoformat()})
+                await self._to_sender(ctx, conv_id, {**conv, "status": "closed"}, "update.confidant_changed")
+                continue
+            if conv["status"] == "answered":
                 continue
             idle = working_days_between(ctx.team, changed, now)
             if idle >= options.reminder_days and not conv["reminded"]:

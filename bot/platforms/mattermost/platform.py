@@ -11,6 +11,7 @@ connection after sending) we look in the channel for our own marker before tryin
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import itertools
 import logging
@@ -70,13 +71,18 @@ class MattermostPlatform:
         self.users = UserCache(USER_TTL)
         self.direct = DirectChannels(self.call, lambda: self.bot_user_id)
         self.ephemeral_allowed: bool | None = None  # learned from the first 403
-        # Post markers: random per process, counted per post. uuid4 per post read the OS's random
+        # Post markers: a keyed hash of a per-process count. uuid4 per post read the OS's random
         # source each time, a system call that gives the GIL away mid fan-out (issue 9).
-        self._marker_prefix, self._markers = secrets.token_hex(8), itertools.count()
+        self._marker_key, self._markers = secrets.token_bytes(16), itertools.count()
 
     def _new_marker(self) -> str:
-        """32 hex digits, unique to this process and post: the post's `pending_post_id` and marker."""
-        return f"{self._marker_prefix}{next(self._markers):016x}"
+        """32 hex digits, unique to this process and post: the post's `pending_post_id` and marker.
+
+        Hashed, not the bare count: whoever receives two posts sees their props, and the gap
+        between two counts told an admin how many posts (DMs to a confidant among them) the
+        bot sent in between (issue 15 point 4)."""
+        count = next(self._markers).to_bytes(8, "big")
+        return hashlib.blake2b(count, key=self._marker_key, digest_size=16).hexdigest()
 
     @property
     def bot_user_id(self) -> str:
