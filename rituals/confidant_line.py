@@ -40,6 +40,8 @@ class Options(BaseModel):
     reminder_days: int = Field(default=5, ge=1, le=30, description="working days without action before the one reminder")
     retention_days: int = Field(default=90, ge=1, le=730, description="days a closed conversation is kept")
     other_routes: str = Field(default="", max_length=1000, description="the organisation's other routes (HR, external confidant)")
+    close_idle_days: int = Field(default=180, ge=14, le=730,
+                                 description="days without a word from either side after which an open conversation closes")
 
 
 def working_days_between(team: TeamView, start: datetime, end: datetime) -> int:
@@ -272,7 +274,8 @@ class ConfidantLine(Ritual[Options]):
     @step("main")
     async def look(self, ctx: RitualContext[Options], occ: Occurrence) -> None:
         """Once a working day: one reminder to the confidant after `reminder_days` without
-        action, then an honest word to the sender; closed conversations go after retention."""
+        action, then an honest word to the sender; a conversation silent on both sides for
+        `close_idle_days` closes (both are told); closed ones go after retention."""
         options = ctx.options
         # Sent now, never held for someone's working time: a held DM (bot/outbox.py) would
         # keep an anonymous sender's id next to this conversation's id in the database.
@@ -288,6 +291,15 @@ class ConfidantLine(Ritual[Options]):
             if conv["confidant"] != ctx.team.confidant:  # a new confidant, or none: see _left_behind
                 await ctx.update_state(key, lambda c: None if c is None else {**c, "status": "closed", "changed": now.isoformat()})
                 await self._to_sender(ctx, conv_id, {**conv, "status": "closed"}, "update.confidant_changed")
+                continue
+            if now - changed >= timedelta(days=options.close_idle_days):  # then retention counts, as for any close
+                await ctx.update_state(key, lambda c: None if c is None else {**c, "status": "closed", "changed": now.isoformat()})
+                closed = {**conv, "status": "closed"}
+                await self._to_sender(ctx, conv_id, closed, "update.idle_closed", "")
+                try:
+                    await self._to_confidant(ctx, conv_id, closed, "to_confidant.idle_closed", "")
+                except Unreachable:
+                    pass
                 continue
             if conv["status"] == "answered":
                 continue

@@ -271,3 +271,25 @@ async def test_a_closed_conversation_goes_after_the_retention_also_while_the_rit
     await h.advance_to(datetime(2026, 12, 12, 9, 30, tzinfo=AMS))  # twelve days
     await h.bot.purge_expired()
     assert "blijft hangen" not in str(dump(h.store))
+
+
+async def test_an_answered_conversation_nobody_writes_in_closes_and_then_goes(make_harness, secret) -> None:  # type: ignore[no-untyped-def]
+    """An open conversation held its text for good once neither side wrote again (an answer
+    the sender never replied to): it now closes after `close_idle_days`, both are told,
+    and the retention then deletes it as for any closed conversation."""
+    h = await make_harness(TOML.format(extra="close_idle_days = 14\nretention_days = 10"), start=START,
+                           channels=CHANNELS)
+    await signal(h, "Een zorg waar het stil blijft.", "anonymous")
+    await h.local.click("vera", h.local.last("dm", "dm:vera"), "reply")
+    await h.local.submit("vera", {"message": "Laten we praten."})
+    await h.advance_to(datetime(2026, 12, 11, 9, 30, tzinfo=AMS))  # eleven days: still open
+    assert "stil blijft" in str(dump(h.store))
+    assert "beantwoord" in (await h.local.command(SENDER, "signal status", channel="C1"))[-1].text
+    await h.advance_to(datetime(2026, 12, 15, 9, 30, tzinfo=AMS))  # fifteen days without a word
+    [to_sender] = [e for e in h.local.entries("dm", f"dm:{SENDER}") if "al lang" in e.text]
+    [to_vera] = [e for e in h.local.entries("dm", "dm:vera") if "al lang" in e.text]
+    assert "/ritual signal" in to_sender.text and "melder heeft dat gehoord" in to_vera.text
+    assert not to_vera.message.buttons and not to_sender.message.buttons  # type: ignore[union-attr]
+    assert naming(h, SENDER) == []
+    await h.advance_to(datetime(2026, 12, 28, 9, 30, tzinfo=AMS))  # retention after the close: gone
+    assert "stil blijft" not in str(dump(h.store)) and "Laten we praten" not in str(dump(h.store))
