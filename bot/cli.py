@@ -43,6 +43,21 @@ def _config_path(args: argparse.Namespace, parser: argparse.ArgumentParser) -> P
     return named or option or DEFAULT_CONFIG
 
 
+MAX_COUNT = 366  # a year of a daily schedule: more is no dry run anyone reads
+LATEST_START_YEARS = 100  # --from at most this many years ahead
+
+
+def _count(value: str) -> int:
+    """`--count`: a whole number from 1 to MAX_COUNT (argparse turns the error into a usage line)."""
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if not 1 <= count <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"{count} is not between 1 and {MAX_COUNT}")
+    return count
+
+
 def _version() -> str:
     try:
         return metadata.version("ritualbot")
@@ -73,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sched = sub.add_parser("schedule", parents=[common], help="the next firings per team and ritual (dry run)")
     _config_options(sched)
-    sched.add_argument("--count", type=int, default=3, help="occurrences per ritual to show")
+    sched.add_argument("--count", type=_count, default=3, help=f"occurrences per ritual to show (1 to {MAX_COUNT})")
     sched.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="start from this day instead of now")
     sched.add_argument("--language", choices=supported_languages(), default=None,
                        help="language of the listing (default: each team's own language)")
@@ -106,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         logsafe.install(handler)  # library debug records hold whole payloads (bot/logsafe.py)
     try:
         return _dispatch(args)
+    except BrokenPipeError:  # `ritualbot schedule | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -167,6 +185,13 @@ def _print_schedule(path: Path, count: int, start: str | None, language: str | N
             moment = datetime.fromisoformat(start).replace(tzinfo=UTC) if len(start) == 10 else datetime.fromisoformat(start)
         except ValueError:
             print(f"ritualbot schedule: --from {start!r} is not a date (use yyyy-mm-dd)", file=sys.stderr)
+            return 2
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        now = datetime.now(UTC)
+        if not datetime(1970, 1, 1, tzinfo=UTC) <= moment <= now.replace(year=now.year + LATEST_START_YEARS, day=1):
+            print(f"ritualbot schedule: --from {start!r} is too far from today: give a date from 1970 up to "
+                  f"{LATEST_START_YEARS} years ahead", file=sys.stderr)
             return 2
     rituals = {rid: cls() for rid, cls in ritual_types.items()}
     return asyncio.run(_dry_run(config, rituals, moment, count, language))

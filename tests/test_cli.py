@@ -113,3 +113,25 @@ def test_two_different_config_files_on_one_command_line_are_refused() -> None:
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2
     assert "two config files given: one.toml and --config other.toml; name one" in result.stderr
+
+
+def test_schedule_refuses_counts_and_dates_it_cannot_list_in_one_line() -> None:
+    """`--count 100000` and `--from 9999-12-20` ended in an OverflowError traceback."""
+    for args, said in ((["--count", "100000"], "argument --count: 100000 is not between 1 and 366"),
+                       (["--count", "0"], "argument --count: 0 is not between 1 and 366"),
+                       (["--from", "9999-12-20"], "--from '9999-12-20' is too far from today"),
+                       (["--from", "0001-01-01"], "--from '0001-01-01' is too far from today")):
+        result = subprocess.run([sys.executable, "-m", "bot", "schedule", "--config", str(ROOT / "config.toml"), *args],
+                                capture_output=True, text=True, cwd=ROOT)
+        assert result.returncode == 2 and said in result.stderr, args
+        assert "Traceback" not in result.stderr
+
+
+def test_schedule_into_a_pipe_that_closes_early_ends_quietly() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "schedule", "--config", str(ROOT / "config.toml"),
+                             "--count", "366"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # as `| head -1` does
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and "Traceback" not in err
