@@ -68,3 +68,26 @@ async def test_the_platform_reads_a_firings_posts_back_from_the_server(store) ->
             2: MessageRef(CHAN, first.id, head.id), 3: MessageRef(CHAN, second.id, head.id)}
         assert await platform.find_marked("f1", since, channel=CHAN) == head
         assert await platform.find_firing("f1", since, channel="nochannel0000000000000000x") is None
+
+
+async def test_a_busy_channel_past_the_servers_since_cap_is_read_back_page_by_page(store) -> None:  # type: ignore[no-untyped-def]
+    """`since` returns at most 1000 posts, the newest (Mattermost API v4): in a channel where
+    more were written after the firing began, its own post was not in the listing, and a
+    replica taking over would have posted it again."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.messages import Message
+    from tests.test_mattermost_support import BRAM, CHAN, running_bot
+
+    async with running_bot(store) as r:
+        platform = r.connector.platform
+        since = datetime.now(UTC) - timedelta(minutes=1)
+        head = await platform.post(CHAN, Message((("groep 1 van 2",),), marker="f1", number=1))
+        created = r.mm.all_posts[head.id]["create_at"]
+        for n in range(1, 1101):  # people keep talking: 1100 posts after ours
+            chatter = r.mm._store_post({"channel_id": CHAN, "message": f"bericht {n}"}, BRAM)
+            chatter["create_at"] = chatter["update_at"] = created + n
+        assert await platform.find_firing("f1", since, channel=CHAN) == {1: head}
+        assert await platform.find_marked("f1", since, channel=CHAN) == head
+        pages = [c for c in r.mm.calls_to("GET", f"/api/v4/channels/{CHAN}/posts") if "page" in c.query]
+        assert pages  # read back page by page, not once more with `since`

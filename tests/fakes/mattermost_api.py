@@ -87,6 +87,7 @@ class FakeMattermost(IntegrationPushMixin):
                  hello_before_ok: bool = False, rate_limit: int = 10) -> None:
         self.tls, self.trigger_ttl, self.strict_dialogs = tls, trigger_ttl, strict_dialogs
         self.max_dialog_elements, self.rate_limit = max_dialog_elements, rate_limit
+        self.since_limit = 1000  # posts a `since` listing returns at most (tests lower it)
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
         self.teams: dict[str, dict[str, Any]] = {}
@@ -582,15 +583,16 @@ class FakeMattermost(IntegrationPushMixin):
                                                   request[USER], "read_channel"))
 
     async def _get_channel_posts(self, request: web.Request) -> web.Response:
-        """Newest first; ``since`` (ms) returns everything created or edited after it, unpaged."""
+        """Newest first; ``since`` (ms) returns what was created or edited after it, unpaged, at
+        most ``since_limit`` posts (1000, as the v4 reference says); pages of at most 200."""
         cid = request.match_info["channel_id"]
         self._require_member(cid, request[USER], "read_channel")
         posts = sorted(self.posts(cid), key=lambda p: p["create_at"], reverse=True)
-        if "since" in request.query:
+        if "since" in request.query:  # at most since_limit posts, the newest by create time (the API's cap)
             since = int(request.query["since"])
-            posts = [p for p in posts if max(p["create_at"], p["update_at"]) > since]
+            posts = [p for p in posts if max(p["create_at"], p["update_at"]) > since][:self.since_limit]
         else:
-            page, per_page = int(request.query.get("page", 0)), int(request.query.get("per_page", 60))
+            page, per_page = int(request.query.get("page", 0)), min(int(request.query.get("per_page", 60)), 200)
             posts = posts[page * per_page:(page + 1) * per_page]
         return json_response({"order": [p["id"] for p in posts], "posts": {p["id"]: p for p in posts},
                               "next_post_id": "", "prev_post_id": "", "has_next": False})

@@ -224,14 +224,14 @@ class MattermostPlatform:
             where = channel if user is None else await self.dm_channel(user)
             assert where is not None
             since_ms = int(since.timestamp() * 1000)
-            listing = await self.call(lambda d: d.posts.get_posts_for_channel(where, params={"since": since_ms}))
+            listing = await history.read_since(self.call, where, since_ms)
         except Exception:
             log.warning("cannot read a channel to check a firing", exc_info=True)
             return None
         return where, listing
 
     async def _find_marked(self, channel: str, marker: str, since: int) -> dict[str, Any] | None:
-        listing = await self.call(lambda d: d.posts.get_posts_for_channel(channel, params={"since": since}))
+        listing = await history.read_since(self.call, channel, since)
         for post in (listing.get("posts") or {}).values():
             if post.get("user_id") == self.bot_user_id and (post.get("props") or {}).get(MARKER) == marker:
                 return dict(post)
