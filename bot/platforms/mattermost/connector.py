@@ -28,6 +28,7 @@ from bot.metrics import Metrics
 from bot.platform import CommandRequest
 from bot.platforms.kit.failures import apologising
 from bot.platforms.kit.users import locale_or_none
+from bot.platforms.mattermost import history
 from bot.platforms.mattermost.connection import MattermostConnection, RetryPolicy
 from bot.platforms.mattermost.platform import MattermostPlatform
 from bot.platforms.mattermost.routes import IntegrationRoutes
@@ -214,11 +215,8 @@ class MattermostConnector:
         """After a reconnect: DMs that arrived while the websocket was down, also in DM
         channels this process never saw before."""
         for channel in await self._dm_channels_since(since_ms):
-            def fetch(d: Any, c: str = channel) -> Any:
-                return d.posts.get_posts_for_channel(c, params={"since": since_ms})
-
             try:
-                listing = dict(await self.platform.call(fetch))
+                listing = await history.read_since(self.platform.call, channel, since_ms)
             except Exception:
                 log.warning("could not catch up on a DM channel after reconnecting", exc_info=True)
                 continue
