@@ -178,6 +178,10 @@ def load_config(path: Path, ritual_types: Mapping[str, Any]) -> AppConfig:
         source = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([f"{name}: file not found"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([f"{name}: not UTF-8 text (save the file as UTF-8)"]) from None
+    except OSError as exc:  # a directory, no permission to read it, ...
+        raise ConfigError([f"{name}: cannot be read: {exc.strerror or exc}"]) from None
     try:
         raw = tomli.loads(source)
     except tomli.TOMLDecodeError as exc:

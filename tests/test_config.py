@@ -83,6 +83,20 @@ def test_missing_file(tmp_path: Path) -> None:
     assert err.value.problems == [f"{tmp_path / 'nope.toml'}: file not found"]
 
 
+def test_a_config_that_cannot_be_read_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """A file in another encoding, or a directory given for the file: one line naming it."""
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes('language = "nl"\n# caf\xe9\n'.encode("latin-1"))
+    with pytest.raises(ConfigError) as err:
+        load_config(latin, discover())
+    assert err.value.problems == [f"{latin}: not UTF-8 text (save the file as UTF-8)"]
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path, discover())
+    assert err.value.problems[0].startswith(f"{tmp_path}: cannot be read: ")
+    result = subprocess.run([sys.executable, "-m", "bot", "check-config", str(latin)], capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
 def test_check_config_command_exit_codes(tmp_path: Path) -> None:
     good, bad = tmp_path / "good.toml", tmp_path / "bad.toml"
     good.write_text(GOOD)
