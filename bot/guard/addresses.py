@@ -2,8 +2,9 @@
 
 - `email`: any address; a colleague's work address is indistinguishable from a parent's.
   Also written to dodge spam filters: `naam(at)provider(dot)nl`, `naam [at] provider
-  [punt] nl`, `naam(a)provider.nl`, `naam @ provider.nl`, `naam at provider dot nl`. A
-  mention (`@jan.de.vries`) is not an address.
+  [punt] nl`, `naam(a)provider.nl`, `naam @ provider.nl`, `naam@ provider.nl`, `naam @ provider . nl`
+  (a dot with spaces only before a common ending in lower case: "uur @ kantoor . Daarna" is no address),
+  `naam at provider dot nl`. A mention (`@jan.de.vries`) is not an address.
 - `postcode_house_number`: a postcode with a house number after it (`1234 AB 12`,
   `1234AB12`, `1234AB, 12a`, `1234 ab, huisnummer 4`, `1234-AB, nummer 5`) or a street
   and number before it (`Dorpsstraat 12, 1234 AB`): always an address. A street is
@@ -36,8 +37,8 @@ from collections.abc import Iterator
 from bot.guard.clues import PERSON, before, sentence
 from bot.guard.kinds import EMAIL, POSTCODE, Finding
 
-_AT = r"(?:@|\s@\s|\s?[(\[{<]\s?(?:at|a|@|apen?staartje)\s?[)\]}>]\s?|\s+apen?staartje\s+)"
-_DOT = r"(?:\.|\s?[(\[{<]\s?(?:dot|punt|\.)\s?[)\]}>]\s?|\s+(?:dot|punt)\s+)"
+_AT = r"(?:@\s?|\s@\s|\s?[(\[{<]\s?(?:at|a|@|apen?staartje)\s?[)\]}>]\s?|\s+apen?staartje\s+)"
+_DOT = r"(?:\.|\s\.\s(?=(?-i:nl|be|com|org|net|eu|info|nu)\b)|\s?[(\[{<]\s?(?:dot|punt|\.)\s?[)\]}>]\s?|\s+(?:dot|punt)\s+)"
 _EMAIL = re.compile(rf"(?<![\w.+-])[\w.+-]*\w{_AT}[\w-]+(?:{_DOT}[\w-]+)*?{_DOT}[a-z]{{2,}}\b", re.IGNORECASE)
 # Spelled out in words, both "at" and "dot": "naam at provider dot nl". A bare " at " is too
 # common in English ("at bol.com") to count on its own.
