@@ -157,12 +157,12 @@ def _print_schedule(path: Path, count: int, start: str | None, language: str) ->
 async def _dry_run(config: Any, rituals: Any, moment: datetime, count: int, language: str) -> int:
     from bot.dryrun import print_schedule
     from bot.store import Store
-    from bot.store.database import make_engine
+    from bot.store.database import make_engine, sqlite_path
     from bot.wiring import database_url
 
     store: Store | None = None
     url = database_url(config)
-    sqlite_file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    sqlite_file = sqlite_path(url) if url.startswith("sqlite") else None
     if sqlite_file is None or sqlite_file.exists():  # a dry run creates no database file
         try:  # the admins' changes, skips and pauses live in the database; without it, config.toml alone
             store = Store(make_engine(url))
@@ -181,12 +181,20 @@ async def _dry_run(config: Any, rituals: Any, moment: datetime, count: int, lang
 
 async def _purge(path: Path, dry_run: bool) -> int:
     from bot.clock import SystemClock
-    from bot.wiring import build_bot, load
+    from bot.store.database import sqlite_path
+    from bot.teams import team_view
+    from bot.wiring import build_bot, database_url, load
 
     config, ritual_types = load(path)
+    verb = "would delete" if dry_run else "deleted"
+    url = database_url(config)
+    sqlite_file = sqlite_path(url) if url.startswith("sqlite") else None
+    if dry_run and sqlite_file is not None and not sqlite_file.exists():  # a dry run creates no database
+        for team in config.teams:
+            print(f"{team.id}: {verb} 0 answers older than {team_view(config, team).retention_days} days")
+        return 0
     bot = await build_bot(config, ritual_types, {}, SystemClock())
     counts = await bot.purge_expired(dry_run=dry_run)
-    verb = "would delete" if dry_run else "deleted"
     for team_id, n in counts.items():
         if team_id not in bot.teams:
             print(f"{team_id}: {verb} {n} rows (the team is no longer in the config)")

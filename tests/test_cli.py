@@ -84,6 +84,28 @@ def test_purge_dry_run_counts_without_deleting(tmp_path: Path, database_url: str
     assert "jeugdteam-noord: would delete 0 answers older than 365 days" in result.stdout
 
 
+def test_purge_dry_run_creates_no_database(tmp_path: Path) -> None:
+    """A dry run changes nothing, also not by creating and migrating a database file."""
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'none.db'}")
+    result = subprocess.run([sys.executable, "-m", "bot", "purge", "--dry-run", "--config", str(ROOT / "config.toml")],
+                            capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "jeugdteam-noord: would delete 0 answers older than 365 days" in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_schedule_reads_a_sqlite_database_whatever_its_url_form(tmp_path: Path) -> None:
+    """`sqlite:///x.db?timeout=10` names the file x.db: the dry run reads it (admins' changes)."""
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}?timeout=10")
+    upgrade = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade", "--config", str(ROOT / "config.toml")],
+                             capture_output=True, text=True, env=env)
+    assert upgrade.returncode == 0, upgrade.stderr
+    result = subprocess.run([sys.executable, "-m", "bot", "schedule", "--config", str(ROOT / "config.toml")],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "database not reachable" not in result.stdout and "jeugdteam-noord (slack" in result.stdout
+
+
 def test_db_upgrade(tmp_path: Path) -> None:
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
     result = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade", "--config", str(ROOT / "config.toml")],
