@@ -132,11 +132,15 @@ class ConfidantLine(Ritual[Options]):
         """The conversation a button or form names (by the confidant's id or the sender's
         `ref`), and who the acting person is in it; the name must match their side."""
         conv = await ctx.get_state(PREFIX + value)
+        if conv is not None and conv["confidant"] != ctx.team.confidant:  # no longer the team's confidant
+            return value, None, None
         if conv is not None:
             party = await self._party(ctx, conv)
             return value, conv, party if party == "confidant" or value == _ref(value, conv) else None
         for key, found in await ctx.state_items(PREFIX):
             if found.get("ref") == value:
+                if found["confidant"] != ctx.team.confidant:
+                    return key[len(PREFIX):], None, None
                 party = await self._party(ctx, found)
                 return key[len(PREFIX):], found, party if party == "sender" else None
         return value, None, None
@@ -267,7 +271,10 @@ class ConfidantLine(Ritual[Options]):
                 if self.expired(key, conv, now, options):
                     await ctx.delete_state(key)
                 continue
-            if conv["status"] == "answered" or conv["confidant"] != ctx.team.confidant:
+            if conv["confidant"] != ctx.team.confidant:  # config.toml names another confidant, or none
+                await self._without_confidant(ctx, conv_id, now)
+                continue
+            if conv["status"] == "answered":
                 continue
             idle = working_days_between(ctx.team, changed, now)
             if idle >= options.reminder_days and not conv["reminded"]:
@@ -282,6 +289,17 @@ class ConfidantLine(Ritual[Options]):
                 if sender is not None:
                     routes = options.other_routes or await ctx.t_user(sender, "routes.none")
                     await self._to_sender(ctx, conv_id, conv, "update.no_action", routes)
+
+    async def _without_confidant(self, ctx: RitualContext[Options], conv_id: str, now: datetime) -> None:
+        """The confidant the sender wrote to no longer holds the role: they cannot answer and
+        the new one never had it. Closed (so the retention runs), and the sender told honestly
+        with the other routes, rather than a conversation that hangs open for good."""
+        conv = await ctx.update_state(PREFIX + conv_id, lambda c: None if c is None else {
+            **c, "status": "closed", "changed": now.isoformat()})
+        sender = None if conv is None else self._sender(conv)
+        if conv is not None and sender is not None:
+            routes = ctx.options.other_routes or await ctx.t_user(sender, "routes.none")
+            await self._to_sender(ctx, conv_id, conv, "update.confidant_gone", routes)
 
     def expired(self, key: str, value: Any, now: datetime, options: Options) -> bool:
         """A closed conversation, `retention_days` after its last change (the core's daily

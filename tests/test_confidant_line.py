@@ -271,3 +271,23 @@ async def test_a_closed_conversation_goes_after_the_retention_also_while_the_rit
     await h.advance_to(datetime(2026, 12, 12, 9, 30, tzinfo=AMS))  # twelve days
     await h.bot.purge_expired()
     assert "blijft hangen" not in str(dump(h.store))
+
+
+async def test_when_the_team_gets_another_confidant_an_open_conversation_is_closed_and_the_sender_told(
+        make_harness, secret) -> None:  # type: ignore[no-untyped-def]
+    """config.toml names another confidant (vera left the role): vera can no longer answer and
+    the new confidant never had it, so the conversation would hang open for good, kept without
+    end and never followed up. It is closed and the sender told honestly, with the other routes."""
+    extra = 'other_routes = "HR: Petra, 020-1234567"'
+    h = await make_harness(TOML.format(extra=extra), start=START, channels=CHANNELS)
+    await signal(h, "Niemand reageert.", "anonymous")
+    toml = TOML.format(extra=extra).replace('confidant = "vera"', 'confidant = "wendy"')
+    after = await make_harness(toml, start=h.clock.now(), channels=CHANNELS)  # the bot restarted with it
+    await after.advance_to(datetime(2026, 12, 1, 9, 30, tzinfo=AMS))
+    told = [e for e in after.local.entries("dm", f"dm:{SENDER}") if "Andere wegen" in e.text]
+    assert len(told) == 1 and "HR: Petra" in told[0].text and "niemand anders" in told[0].text
+    assert "gesloten" in (await after.local.command(SENDER, "signal status", channel="C1"))[-1].text
+    assert after.local.entries("dm", "dm:wendy") == [] and after.local.entries("dm", "dm:vera") == []
+    assert naming(after, SENDER) == []
+    await after.advance_to(datetime(2026, 12, 2, 9, 30, tzinfo=AMS))
+    assert len([e for e in after.local.entries("dm", f"dm:{SENDER}") if "Andere wegen" in e.text]) == 1
