@@ -32,3 +32,17 @@ async def test_a_body_that_is_no_slack_payload_gets_400_signed_and_401_unsigned(
     assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
     refused = [rec.getMessage() for rec in caplog.records if rec.name == "ritualbot.slack" and "400" in rec.getMessage()]
     assert len(refused) == len(BODIES) and not any("not json" in m for m in refused)
+
+
+@pytest.mark.parametrize("timestamp", ["abc", "", "1.5e9", "9" * 400])
+async def test_a_signature_timestamp_that_is_no_number_gets_401_not_500(
+        store: Store, caplog: pytest.LogCaptureFixture, timestamp: str) -> None:
+    """slack_sdk's verifier turns the header into a number without asking: anyone could get a
+    500 and an error in the log by sending `X-Slack-Request-Timestamp: abc` (found by trying it)."""
+    caplog.set_level(logging.INFO)
+    body = "command=%2Fritual&text=help"
+    headers = {"Content-Type": FORM, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": "v0=00"}
+    async with running_bot(store) as r:
+        async with r.http.post(r.base + "/slack/events", data=body.encode(), headers=headers) as resp:
+            assert resp.status == 401
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
