@@ -67,6 +67,25 @@ def test_run_serves_healthz_and_stops_on_sigterm(tmp_path: Path, database_url: s
             proc.kill()
 
 
+def test_run_on_a_port_in_use_says_so_in_one_line_and_exits_non_zero(tmp_path: Path) -> None:
+    """Another process has the port (a second bot, an old one still stopping): one line that
+    says which and what to do, exit 1 for systemd to try again; no traceback."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATTERMOST_"))}
+        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.db'}"
+        result = subprocess.run([sys.executable, "-m", "bot", "run", "--local", "--config", str(ROOT / "config.toml"),
+                                 "--port", str(port), "--host", "127.0.0.1"], cwd=tmp_path, env=env,
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"cannot serve HTTP on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+
+
 def test_schedule_lists_next_firings_in_local_time() -> None:
     result = subprocess.run([sys.executable, "-m", "bot", "schedule", "--config", str(ROOT / "config.toml")],
                             capture_output=True, text=True, cwd=ROOT)
