@@ -461,3 +461,16 @@ def test_an_address_with_spaces_around_its_at_or_dots_is_flagged(text: str, expe
 ])
 def test_a_mention_or_a_spaced_at_without_an_address_is_no_address(text: str) -> None:
     assert _found(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Stuur het naar Postbus 1234, 3500 AA Utrecht.",  # an organisation's PO box, never a home
+    "Antwoordnummer 1234, 3500 VB Utrecht, geen postzegel nodig.",
+])
+def test_a_po_box_is_an_organisations_address(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_a_home_address_after_a_po_box_is_still_flagged() -> None:
+    assert _found("Postbus 1234, 3500 AA Utrecht; moeder woont op 3512 JK 12.") == [
+        ("postcode_house_number", "3512 JK 12")]

@@ -19,7 +19,8 @@
   Without any of that a code that looks like a postcode is a code: "Team 1234 AB testen".
 - An address named after an office, a venue or a meeting (kantoor, vestiging, school,
   training, "wij zitten" ..., up to six words before, with no home cue or person in
-  between) is the organisation's, not a client's: "Kantoor Utrechtseweg 12 was dicht".
+  between) is the organisation's, not a client's: "Kantoor Utrechtseweg 12 was dicht";
+  so is a PO box ("Postbus 1234, 3500 AA Utrecht", "Antwoordnummer 1234").
 - Forms: letters in lower case count when written together (`1234ab`) or with a house
   number, street or a cue ("postcode", "adres", "woont op"); apart and alone (`2024 en`)
   they are too often a year and a word. A dash between digits and letters (`1234-AB`)
@@ -76,7 +77,7 @@ _LINE_START = re.compile(r"(?:^|\n)[\s*>•'\"(-]*$")
 # The address of an office, a school or a venue names the place first: "Kantoor Utrechtseweg 12",
 # "de training is op de Croeselaan 6", "ons kantoor aan de Kerkstraat 3".
 _ORGANISATION = re.compile(
-    r"\b(\w*kantoor|vestiging|gemeentehuis|stadhuis|wijkcentrum|buurthuis|bibliotheek|praktijk|bureau|pand"
+    r"\b(\w*kantoor|postbus|antwoordnummer|vestiging|gemeentehuis|stadhuis|wijkcentrum|buurthuis|bibliotheek|praktijk|bureau|pand"
     r"|school|kliniek|ziekenhuis|office|vergader\w*|training|cursus|studiedag|bijeenkomst|overleg|workshop|teamdag"
     r"|congres|zitten\s+we|we\s+zitten|wij\s+zitten)\b(?:[\s,:]+[^\s.!?,]+){0,5}?[\s,:]*$", re.IGNORECASE)
 _NEVER_POSTCODE = frozenset({"SA", "SD", "SS"})
