@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -28,6 +29,20 @@ def _log_options(parser: argparse.ArgumentParser, *, default: object) -> None:
                         help="text lines (default) or JSON lines for a log collector")
 
 
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high`, else a plain refusal (exit 2)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r}: use a whole number from {low} to {high}")
+        return value
+
+    return parse
+
+
 def _version() -> str:
     try:
         return metadata.version("ritualbot")
@@ -47,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", parents=[common], help="run the bot")
     run.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
-    run.add_argument("--port", type=int, default=3000)
+    run.add_argument("--port", type=_whole(1, 65535), default=3000)
     run.add_argument("--host", default="0.0.0.0")
     run.add_argument("--local", action="store_true",
                      help="run teams whose platform has no credentials on the local platform (nothing reaches "
@@ -58,14 +73,14 @@ def _parser() -> argparse.ArgumentParser:
 
     sched = sub.add_parser("schedule", parents=[common], help="the next firings per team and ritual (dry run)")
     sched.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
-    sched.add_argument("--count", type=int, default=3, help="occurrences per ritual to show")
+    sched.add_argument("--count", type=_whole(1, 1000), default=3, help="occurrences per ritual to show")
     sched.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="start from this day instead of now")
     sched.add_argument("--language", choices=supported_languages(), default=SOURCE_LANGUAGE,
                        help="language of the listing (one the core's catalog is installed in)")
 
     demo = sub.add_parser("demo", parents=[common], help="simulate weeks of the example config on the local platform")
     demo.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
-    demo.add_argument("--weeks", type=int, default=4)
+    demo.add_argument("--weeks", type=_whole(1, 520), default=4)
 
     db = sub.add_parser("db", parents=[common], help="database maintenance")
     db_sub = db.add_subparsers(dest="db_cmd", required=True)

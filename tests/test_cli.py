@@ -13,6 +13,8 @@ from pathlib import Path
 from urllib.error import HTTPError
 from urllib.request import urlopen
 
+import pytest
+
 from bot.demo import run_demo
 from tests.conftest import free_port
 
@@ -84,6 +86,20 @@ def test_run_on_a_port_in_use_says_so_in_one_line_and_exits_non_zero(tmp_path: P
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"cannot serve HTTP on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["demo", "--weeks", "-1"], ["demo", "--weeks", "0"], ["schedule", "--count", "0"],
+                                  ["schedule", "--count", "-3"], ["run", "--port", "99999"], ["run", "--port", "-1"]])
+def test_counts_and_ports_out_of_range_are_refused_by_the_parser(argv: list[str],
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """`demo --weeks -1` simulated "-1 weeks", `schedule --count 0` listed nothing, `run --port
+    99999` ended in a traceback: the parser refuses them, saying what it takes."""
+    from bot.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert "whole number from" in capsys.readouterr().err
 
 
 def test_schedule_lists_next_firings_in_local_time() -> None:
