@@ -38,6 +38,21 @@ async def test_demo_shows_prompts_answers_digests_and_nudges() -> None:
 
 
 
+async def test_the_demo_leaves_the_loggers_as_it_found_them() -> None:
+    """It quietens ritualbot's log while it prints the transcript; left at WARNING, the log
+    tests after it in the same process saw nothing (`pytest tests/test_cli.py tests/test_trust_logs.py`)."""
+    import logging
+
+    logger = logging.getLogger("ritualbot")
+    before = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        assert await run_demo(ROOT / "config.toml", weeks=1, out=io.StringIO()) == 0
+        assert logger.level == logging.DEBUG
+    finally:
+        logger.setLevel(before)
+
+
 def test_run_serves_healthz_and_stops_on_sigterm(tmp_path: Path, database_url: str) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATTERMOST_"))}
