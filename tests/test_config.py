@@ -77,6 +77,15 @@ def test_broken_toml_says_where(tmp_path: Path) -> None:
     assert problems[0].startswith(f"{tmp_path / 'c.toml'}: not valid TOML") and "line 1" in problems[0]
 
 
+def test_two_teams_in_one_channel_are_refused(tmp_path: Path) -> None:
+    """A command in a channel acts in that channel's one team: the second team's admins could
+    never run it from there, and `/ritual forget` there never reached its data."""
+    team = '[[teams]]\nid="{}"\nplatform="slack"\nchannel="C0SAME0001"\nmembers=["U0ANNA"]\n'
+    problems = _problems(tmp_path, team.format("a") + team.format("b") + team.format("c").replace("slack", "local"))
+    assert problems == [f"{tmp_path / 'c.toml'}: teams[1].channel: channel 'C0SAME0001' is already teams[0]'s: "
+                        "each team needs its own channel (team 'b', line 9)"]
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_config(tmp_path / "nope.toml", discover())
