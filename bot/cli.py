@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -47,15 +48,18 @@ MAX_COUNT = 366  # a year of a daily schedule: more is no dry run anyone reads
 LATEST_START_YEARS = 100  # --from at most this many years ahead
 
 
-def _count(value: str) -> int:
-    """`--count`: a whole number from 1 to MAX_COUNT (argparse turns the error into a usage line)."""
-    try:
-        count = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if not 1 <= count <= MAX_COUNT:
-        raise argparse.ArgumentTypeError(f"{count} is not between 1 and {MAX_COUNT}")
-    return count
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high`, else a plain refusal (exit 2)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r}: use a whole number from {low} to {high}")
+        return value
+
+    return parse
 
 
 def _version() -> str:
@@ -77,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", parents=[common], help="run the bot")
     _config_options(run)
-    run.add_argument("--port", type=int, default=3000)
+    run.add_argument("--port", type=_whole(1, 65535), default=3000)
     run.add_argument("--host", default="0.0.0.0")
     run.add_argument("--local", action="store_true",
                      help="run teams whose platform has no credentials on the local platform (nothing reaches "
@@ -88,14 +92,14 @@ def _parser() -> argparse.ArgumentParser:
 
     sched = sub.add_parser("schedule", parents=[common], help="the next firings per team and ritual (dry run)")
     _config_options(sched)
-    sched.add_argument("--count", type=_count, default=3, help=f"occurrences per ritual to show (1 to {MAX_COUNT})")
+    sched.add_argument("--count", type=_whole(1, MAX_COUNT), default=3, help=f"occurrences per ritual to show (1 to {MAX_COUNT})")
     sched.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="start from this day instead of now")
     sched.add_argument("--language", choices=supported_languages(), default=None,
                        help="language of the listing (default: each team's own language)")
 
     demo = sub.add_parser("demo", parents=[common], help="simulate weeks of the example config on the local platform")
     _config_options(demo)
-    demo.add_argument("--weeks", type=int, default=4)
+    demo.add_argument("--weeks", type=_whole(1, 520), default=4)
 
     db = sub.add_parser("db", parents=[common], help="database maintenance")
     db_sub = db.add_subparsers(dest="db_cmd", required=True)
@@ -200,12 +204,12 @@ def _print_schedule(path: Path, count: int, start: str | None, language: str | N
 async def _dry_run(config: Any, rituals: Any, moment: datetime, count: int, language: str | None) -> int:
     from bot.dryrun import print_schedule
     from bot.store import Store
-    from bot.store.database import make_engine
+    from bot.store.database import make_engine, sqlite_path
     from bot.wiring import database_url
 
     store: Store | None = None
     url = database_url(config)
-    sqlite_file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    sqlite_file = sqlite_path(url) if url.startswith("sqlite") else None
     if sqlite_file is None or sqlite_file.exists():  # a dry run creates no database file
         try:  # the admins' changes, skips and pauses live in the database; without it, config.toml alone
             store = Store(make_engine(url))
@@ -224,12 +228,20 @@ async def _dry_run(config: Any, rituals: Any, moment: datetime, count: int, lang
 
 async def _purge(path: Path, dry_run: bool) -> int:
     from bot.clock import SystemClock
-    from bot.wiring import build_bot, load
+    from bot.store.database import sqlite_path
+    from bot.teams import team_view
+    from bot.wiring import build_bot, database_url, load
 
     config, ritual_types = load(path)
+    verb = "would delete" if dry_run else "deleted"
+    url = database_url(config)
+    sqlite_file = sqlite_path(url) if url.startswith("sqlite") else None
+    if dry_run and sqlite_file is not None and not sqlite_file.exists():  # a dry run creates no database
+        for team in config.teams:
+            print(f"{team.id}: {verb} 0 answers older than {team_view(config, team).retention_days} days")
+        return 0
     bot = await build_bot(config, ritual_types, {}, SystemClock())
     counts = await bot.purge_expired(dry_run=dry_run)
-    verb = "would delete" if dry_run else "deleted"
     for team_id, n in counts.items():
         if team_id not in bot.teams:
             print(f"{team_id}: {verb} {n} rows (the team is no longer in the config)")

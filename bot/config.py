@@ -178,6 +178,10 @@ def load_config(path: Path, ritual_types: Mapping[str, Any]) -> AppConfig:
         source = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([f"{name}: file not found"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([f"{name}: not UTF-8 text (save the file as UTF-8)"]) from None
+    except OSError as exc:  # a directory, no permission to read it, ...
+        raise ConfigError([f"{name}: cannot be read: {exc.strerror or exc}"]) from None
     try:
         raw = tomli.loads(source)
     except tomli.TOMLDecodeError as exc:
@@ -274,6 +278,7 @@ def _cross_check(raw_teams: list[Any], ritual_types: Mapping[str, Any]) -> list[
     checked: check-config reports everything in one pass."""
     problems: list[Problem] = []
     seen: dict[str, int] = {}
+    channels: dict[tuple[Any, str], int] = {}
     for i, team in enumerate(raw_teams):
         if not isinstance(team, dict):
             continue
@@ -282,6 +287,13 @@ def _cross_check(raw_teams: list[Any], ritual_types: Mapping[str, Any]) -> list[
             if team_id in seen:
                 problems.append((("teams", i, "id"), f"duplicate team id {team_id!r} (also teams[{seen[team_id]}])"))
             seen.setdefault(team_id, i)
+        channel = team.get("channel")
+        if isinstance(channel, str):  # a command in a channel acts in its one team: a second is unreachable
+            where = (team.get("platform"), channel)
+            if where in channels:
+                problems.append((("teams", i, "channel"), f"channel {channel!r} is already teams[{channels[where]}]'s: "
+                                 "each team needs its own channel"))
+            channels.setdefault(where, i)
         members, leaders = team.get("members", "channel"), team.get("leaders", [])
         if isinstance(members, list) and isinstance(leaders, list):
             for j, user in enumerate(leaders):

@@ -123,7 +123,16 @@ async def run_demo(config_path: Path, *, weeks: int = 4, out: TextIO | None = No
     import sys
 
     out = out or sys.stdout
-    logging.getLogger("ritualbot").setLevel(logging.WARNING)
+    quiet = logging.getLogger("ritualbot")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # the transcript is the output; restored after, for whoever called us
+    try:
+        return await _run_demo(config_path, weeks, out)
+    finally:
+        quiet.setLevel(level)
+
+
+async def _run_demo(config_path: Path, weeks: int, out: TextIO) -> int:
     config, ritual_types = load(config_path)
     # Every team runs on the local platform, whatever its config says.
     config = config.model_copy(update={"teams": [t.model_copy(update={"platform": "local"}) for t in config.teams]})

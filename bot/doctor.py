@@ -89,6 +89,10 @@ def people(team: TeamConfig) -> list[tuple[str, str]]:
     return list(named.items())
 
 
+_CREDENTIALS = {"slack": "SLACK_BOT_TOKEN", "mattermost": "MATTERMOST_URL and MATTERMOST_TOKEN"}
+"""What the doctor needs in the environment to look at a platform (see each platform's probe)."""
+
+
 async def examine(config: AppConfig, probes: Mapping[str, Probe | None]) -> list[TeamReport]:
     """Check every team on the probes of its platform (None: no credentials in the environment)."""
     reports: list[TeamReport] = []
@@ -103,7 +107,7 @@ async def examine(config: AppConfig, probes: Mapping[str, Probe | None]) -> list
         if probe is None:
             report.problems.append(Problem(
                 f"no {team.platform} credentials in the environment",
-                "set them as the README's install section says (e.g. SLACK_BOT_TOKEN or MATTERMOST_TOKEN)"))
+                f"set {_CREDENTIALS.get(team.platform, 'them')} as the README's install section for {team.platform} says"))
             continue
         if team.platform not in accounts:
             accounts[team.platform] = await probe.account()

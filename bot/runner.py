@@ -107,7 +107,13 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
         return states | local_states | unconfigured
 
     routes = [r for link in links.values() for r in link.connector.routes()]
-    runner = await serve(build_http_app(store, routes, platform_health, metrics), host, port)
+    try:
+        runner = await serve(build_http_app(store, routes, platform_health, metrics), host, port)
+    except OSError as exc:  # the port is taken (another bot, one still stopping) or not ours to bind
+        log.error("cannot serve HTTP on %s:%d: %s; stop what uses it or give another --port", host, port,
+                  exc.strerror or type(exc).__name__)
+        await store.aclose()
+        return 1
     lag_probe = asyncio.create_task(metrics.probe_loop(), name="loop-lag-probe")
     stalls = LoopLagMonitor(metrics)
     stalls.start()

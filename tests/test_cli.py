@@ -13,6 +13,8 @@ from pathlib import Path
 from urllib.error import HTTPError
 from urllib.request import urlopen
 
+import pytest
+
 from bot.demo import run_demo
 from tests.conftest import free_port
 
@@ -34,6 +36,21 @@ async def test_demo_shows_prompts_answers_digests_and_nudges() -> None:
     assert "(not posted: this round began before the bot knew the team" in transcript
 
 
+
+
+async def test_the_demo_leaves_the_loggers_as_it_found_them() -> None:
+    """It quietens ritualbot's log while it prints the transcript; left at WARNING, the log
+    tests after it in the same process saw nothing (`pytest tests/test_cli.py tests/test_trust_logs.py`)."""
+    import logging
+
+    logger = logging.getLogger("ritualbot")
+    before = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        assert await run_demo(ROOT / "config.toml", weeks=1, out=io.StringIO()) == 0
+        assert logger.level == logging.DEBUG
+    finally:
+        logger.setLevel(before)
 
 
 def test_run_serves_healthz_and_stops_on_sigterm(tmp_path: Path, database_url: str) -> None:
@@ -67,6 +84,39 @@ def test_run_serves_healthz_and_stops_on_sigterm(tmp_path: Path, database_url: s
             proc.kill()
 
 
+def test_run_on_a_port_in_use_says_so_in_one_line_and_exits_non_zero(tmp_path: Path) -> None:
+    """Another process has the port (a second bot, an old one still stopping): one line that
+    says which and what to do, exit 1 for systemd to try again; no traceback."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATTERMOST_"))}
+        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.db'}"
+        result = subprocess.run([sys.executable, "-m", "bot", "run", "--local", "--config", str(ROOT / "config.toml"),
+                                 "--port", str(port), "--host", "127.0.0.1"], cwd=tmp_path, env=env,
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"cannot serve HTTP on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["demo", "--weeks", "-1"], ["demo", "--weeks", "0"], ["schedule", "--count", "0"],
+                                  ["schedule", "--count", "-3"], ["run", "--port", "99999"], ["run", "--port", "-1"]])
+def test_counts_and_ports_out_of_range_are_refused_by_the_parser(argv: list[str],
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """`demo --weeks -1` simulated "-1 weeks", `schedule --count 0` listed nothing, `run --port
+    99999` ended in a traceback: the parser refuses them, saying what it takes."""
+    from bot.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert "whole number from" in capsys.readouterr().err
+
+
 def test_schedule_lists_next_firings_in_local_time() -> None:
     result = subprocess.run([sys.executable, "-m", "bot", "schedule", "--config", str(ROOT / "config.toml"),
                              "--language", "en"], capture_output=True, text=True, cwd=ROOT)
@@ -82,6 +132,28 @@ def test_purge_dry_run_counts_without_deleting(tmp_path: Path, database_url: str
                             capture_output=True, text=True, cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert "jeugdteam-noord: would delete 0 answers older than 365 days" in result.stdout
+
+
+def test_purge_dry_run_creates_no_database(tmp_path: Path) -> None:
+    """A dry run changes nothing, also not by creating and migrating a database file."""
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'none.db'}")
+    result = subprocess.run([sys.executable, "-m", "bot", "purge", "--dry-run", "--config", str(ROOT / "config.toml")],
+                            capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "jeugdteam-noord: would delete 0 answers older than 365 days" in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_schedule_reads_a_sqlite_database_whatever_its_url_form(tmp_path: Path) -> None:
+    """`sqlite:///x.db?timeout=10` names the file x.db: the dry run reads it (admins' changes)."""
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}?timeout=10")
+    upgrade = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade", "--config", str(ROOT / "config.toml")],
+                             capture_output=True, text=True, env=env)
+    assert upgrade.returncode == 0, upgrade.stderr
+    result = subprocess.run([sys.executable, "-m", "bot", "schedule", "--config", str(ROOT / "config.toml")],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "database not reachable" not in result.stdout and "jeugdteam-noord (slack" in result.stdout
 
 
 def test_db_upgrade(tmp_path: Path) -> None:

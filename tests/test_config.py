@@ -77,10 +77,33 @@ def test_broken_toml_says_where(tmp_path: Path) -> None:
     assert problems[0].startswith(f"{tmp_path / 'c.toml'}: not valid TOML") and "line 1" in problems[0]
 
 
+def test_two_teams_in_one_channel_are_refused(tmp_path: Path) -> None:
+    """A command in a channel acts in that channel's one team: the second team's admins could
+    never run it from there, and `/ritual forget` there never reached its data."""
+    team = '[[teams]]\nid="{}"\nplatform="slack"\nchannel="C0SAME0001"\nmembers=["U0ANNA"]\n'
+    problems = _problems(tmp_path, team.format("a") + team.format("b") + team.format("c").replace("slack", "local"))
+    assert problems == [f"{tmp_path / 'c.toml'}: teams[1].channel: channel 'C0SAME0001' is already teams[0]'s: "
+                        "each team needs its own channel (team 'b', line 9)"]
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_config(tmp_path / "nope.toml", discover())
     assert err.value.problems == [f"{tmp_path / 'nope.toml'}: file not found"]
+
+
+def test_a_config_that_cannot_be_read_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """A file in another encoding, or a directory given for the file: one line naming it."""
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes('language = "nl"\n# caf\xe9\n'.encode("latin-1"))
+    with pytest.raises(ConfigError) as err:
+        load_config(latin, discover())
+    assert err.value.problems == [f"{latin}: not UTF-8 text (save the file as UTF-8)"]
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path, discover())
+    assert err.value.problems[0].startswith(f"{tmp_path}: cannot be read: ")
+    result = subprocess.run([sys.executable, "-m", "bot", "check-config", str(latin)], capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
 def test_check_config_command_exit_codes(tmp_path: Path) -> None:

@@ -26,6 +26,32 @@ def test_systemd_unit_restarts_on_failure_with_working_directory_and_environment
     assert re.search(r"^ExecStart=\S+/ritualbot run --config /etc/ritualbot/config.toml", unit, re.M)
 
 
+def _mode_and_group(line: str) -> tuple[int, str | None]:
+    mode = re.search(r"-m (\d{3})", line)
+    group = re.search(r"-g (\S+)", line)
+    return (int(mode.group(1), 8) if mode else 0o644), (group.group(1) if group else None)
+
+
+def test_the_readme_install_lets_the_service_user_read_its_config() -> None:
+    """The unit runs check-config and run as User=ritualbot (`db upgrade` too, with runuser):
+    an /etc/ritualbot of root's alone (`install -d -m 700`) keeps config.toml from it, and the
+    service never starts. The environment file stays root's: systemd reads it before dropping."""
+    unit = (DEPLOY / "ritualbot.service").read_text()
+    group = re.search(r"^Group=(\S+)$", unit, re.M)
+    assert group is not None
+    readme = (ROOT / "README.md").read_text()
+    step = readme[readme.index("### 3. Configuration and secrets"):readme.index("### 4. systemd")]
+    [directory] = [line for line in step.splitlines() if "install -d" in line and "/etc/ritualbot" in line]
+    [config] = [line for line in step.splitlines() if "/etc/ritualbot/config.toml" in line and "check-config" not in line]
+    [env] = [line for line in step.splitlines() if "/etc/ritualbot/ritualbot.env" in line and "sudoedit" not in line]
+    mode, owner = _mode_and_group(directory)
+    assert owner == group.group(1) and mode & 0o050 == 0o050 and mode & 0o007 == 0, directory
+    mode, owner = _mode_and_group(config)
+    assert owner == group.group(1) and mode & 0o040 and mode & 0o007 == 0, config
+    mode, owner = _mode_and_group(env)
+    assert owner is None and mode == 0o600, env  # the secrets: root's only
+
+
 def test_dockerfile_and_compose_are_a_production_install_with_postgresql() -> None:
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert "RUN pip install . " in dockerfile and "[test]" not in dockerfile  # no test extras

@@ -65,6 +65,7 @@ async def test_slack_doctor_a_dead_token_and_a_missing_scope() -> None:
         assert problems == 1 and "the token lacks the scope im:write" in report
         problems, report = await run_doctor(config, {})
         assert problems == 1 and "no slack credentials in the environment" in report
+        assert "fix: set SLACK_BOT_TOKEN as the README's install section for slack says" in report  # not MATTERMOST_TOKEN
 
 
 async def test_mattermost_doctor_checks_channel_membership_and_people() -> None:

@@ -443,3 +443,34 @@ def test_a_name_after_a_family_or_client_word_with_punctuation_is_flagged(
 ])
 def test_punctuation_after_a_family_word_alone_names_nobody(text: str) -> None:
     assert _found(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a space after the @ only, or spaced dots, as people write to keep a chat from linking it
+    ("mail de moeder: sanne.bakker@ gmail.com", [("email", "sanne.bakker@ gmail.com")]),
+    ("haar mail is s.bakker @ gmail . com", [("email", "s.bakker @ gmail . com")]),
+])
+def test_an_address_with_spaces_around_its_at_or_dots_is_flagged(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Vraag het @jan.de.vries, hij weet het.",  # a mention
+    "Piet @jan.de.vries weet het.",  # a name, then a mention: no address
+    "Om 14.00 uur @ kantoor . Daarna lunch.",  # a time and a place
+])
+def test_a_mention_or_a_spaced_at_without_an_address_is_no_address(text: str) -> None:
+    assert _found(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Stuur het naar Postbus 1234, 3500 AA Utrecht.",  # an organisation's PO box, never a home
+    "Antwoordnummer 1234, 3500 VB Utrecht, geen postzegel nodig.",
+])
+def test_a_po_box_is_an_organisations_address(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_a_home_address_after_a_po_box_is_still_flagged() -> None:
+    assert _found("Postbus 1234, 3500 AA Utrecht; moeder woont op 3512 JK 12.") == [
+        ("postcode_house_number", "3512 JK 12")]

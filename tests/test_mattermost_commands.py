@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
@@ -32,6 +33,21 @@ async def test_a_wrong_or_missing_command_token_is_refused(store: Store, token: 
         assert response.status == 401
         assert (await r.store.ritual_state("noord", "weekly_success_mistake")).paused is False
         assert r.mm.ephemeral_posts == [] and await r.store.audit_log("noord") == []
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfetoken=x", b"token=x\xff"])
+async def test_a_command_body_that_is_no_utf8_form_gets_400_not_500(
+        store: Store, caplog: pytest.LogCaptureFixture, body: bytes) -> None:
+    """Before any token is checked, so anyone could get a 500 and an error in the log (found by trying it)."""
+    import aiohttp
+
+    caplog.set_level(logging.INFO)
+    async with running_bot(store) as r, aiohttp.ClientSession() as http:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        async with http.post(r.base + "/mattermost/command", data=body, headers=headers) as response:
+            assert response.status == 400
+            assert "geen formulier" in (await response.json())["error"]
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
 
 
 async def test_admin_commands_are_refused_for_members_and_work_for_admins(store: Store) -> None:

@@ -69,6 +69,20 @@ async def test_the_dry_run_and_status_say_titles_and_steps_as_before(make_harnes
     assert "• Weekly success and mistake: next " in (await h.local.command("cor", "status", channel="C1"))[-1].text
 
 
+async def test_the_dry_run_says_what_the_moral_deliberation_sends() -> None:
+    """Its step descriptions were lost when the ritual became a package: its occurrences were empty."""
+    said = {}
+    for language in ("nl", "en"):
+        out = io.StringIO()
+        await print_schedule(make_config(ALL), {"moral_deliberation": discover()["moral_deliberation"]()},
+                             datetime(2026, 11, 20, 8, tzinfo=AMS), count=1, language=language, out=out, store=None)
+        said[language] = out.getvalue()
+    assert "      Tue 1 Dec 2026 14:00  in the team channel: the deliberation starts, guided step by step\n" in said["en"]
+    assert "the call to bring in a dilemma" in said["en"] and "the question how the deliberation went" in said["en"]
+    assert "      di 1 dec 2026 14:00  in het teamkanaal: het beraad begint, stap voor stap begeleid\n" in said["nl"]
+    assert "wie het gesprek begeleidt krijgt een privébericht" in said["nl"]
+
+
 def test_our_rituals_declare_no_words_in_python_any_more() -> None:
     for rid, cls in discover().items():
         if cls.__module__.startswith("rituals."):

@@ -27,6 +27,7 @@ from tests.fakes.slack_api import FakeSlack
 from tests.test_run_e2e import (
     HEADER,
     MM_TEAM_TOML,
+    SLACK_CH,
     SLACK_TEAM,
     BotProcess,
     mattermost_env,
@@ -150,7 +151,7 @@ async def test_bot_starts_once_postgresql_comes_up(tmp_path: Path, database_url:
 
 
 async def test_team_without_credentials_is_not_run(tmp_path: Path, database_url: str) -> None:
-    toml = HEADER + SLACK_TEAM + SLACK_TEAM.replace('"noord"', '"west"')
+    toml = HEADER + SLACK_TEAM + SLACK_TEAM.replace('"noord"', '"west"').replace(SLACK_CH, "C0E2EWEST01")
     async with ritualbot(tmp_path, database_url, toml, {}) as bot, aiohttp.ClientSession() as http:
         status, body = await health_when(http, bot, "slack", "no credentials")
         assert status == 503 and body["status"] == "degraded" and body["database"] == "ok"

@@ -164,3 +164,27 @@ def test_a_mattermost_retry_line_names_the_path_not_the_person() -> None:
     person = "qxsender000000000000000000"
     assert _path_shape(f"/users/{person}/status") == "/users/:id/status"
     assert _path_shape("/posts/search") == "/posts/search"  # an endpoint without ids stays
+
+
+def test_json_lines_lose_an_exceptions_message_too() -> None:
+    """`--log-format json` formatted the traceback from the exception itself, message and all:
+    what the filter had taken out came back in the `exception` field."""
+    from bot.logsetup import configure_logging
+
+    out = io.StringIO()
+    root = logging.getLogger()
+    saved = list(root.handlers), root.level
+    try:
+        configure_logging(verbose=True, json_lines=True, stream=out)
+        for handler in root.handlers:
+            logsafe.install(handler)  # as `ritualbot` does
+        try:
+            raise ValueError(f"cannot use '{MARK} BSN {BSN}'")
+        except ValueError:
+            logging.getLogger("ritualbot").exception("a form submission failed")
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    log = out.getvalue()
+    assert "a form submission failed" in log and "ValueError" in log and "Traceback" in log
+    _clean(log)

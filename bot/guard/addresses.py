@@ -2,8 +2,9 @@
 
 - `email`: any address; a colleague's work address is indistinguishable from a parent's.
   Also written to dodge spam filters: `naam(at)provider(dot)nl`, `naam [at] provider
-  [punt] nl`, `naam(a)provider.nl`, `naam @ provider.nl`, `naam at provider dot nl`. A
-  mention (`@jan.de.vries`) is not an address.
+  [punt] nl`, `naam(a)provider.nl`, `naam @ provider.nl`, `naam@ provider.nl`, `naam @ provider . nl`
+  (a dot with spaces only before a common ending in lower case: "uur @ kantoor . Daarna" is no address),
+  `naam at provider dot nl`. A mention (`@jan.de.vries`) is not an address.
 - `postcode_house_number`: a postcode with a house number after it (`1234 AB 12`,
   `1234AB12`, `1234AB, 12a`, `1234 ab, huisnummer 4`, `1234-AB, nummer 5`) or a street
   and number before it (`Dorpsstraat 12, 1234 AB`): always an address. A street is
@@ -18,7 +19,8 @@
   Without any of that a code that looks like a postcode is a code: "Team 1234 AB testen".
 - An address named after an office, a venue or a meeting (kantoor, vestiging, school,
   training, "wij zitten" ..., up to six words before, with no home cue or person in
-  between) is the organisation's, not a client's: "Kantoor Utrechtseweg 12 was dicht".
+  between) is the organisation's, not a client's: "Kantoor Utrechtseweg 12 was dicht";
+  so is a PO box ("Postbus 1234, 3500 AA Utrecht", "Antwoordnummer 1234").
 - Forms: letters in lower case count when written together (`1234ab`) or with a house
   number, street or a cue ("postcode", "adres", "woont op"); apart and alone (`2024 en`)
   they are too often a year and a word. A dash between digits and letters (`1234-AB`)
@@ -36,8 +38,8 @@ from collections.abc import Iterator
 from bot.guard.clues import PERSON, before, sentence
 from bot.guard.kinds import EMAIL, POSTCODE, Finding
 
-_AT = r"(?:@|\s@\s|\s?[(\[{<]\s?(?:at|a|@|apen?staartje)\s?[)\]}>]\s?|\s+apen?staartje\s+)"
-_DOT = r"(?:\.|\s?[(\[{<]\s?(?:dot|punt|\.)\s?[)\]}>]\s?|\s+(?:dot|punt)\s+)"
+_AT = r"(?:@\s?|\s@\s|\s?[(\[{<]\s?(?:at|a|@|apen?staartje)\s?[)\]}>]\s?|\s+apen?staartje\s+)"
+_DOT = r"(?:\.|\s\.\s(?=(?-i:nl|be|com|org|net|eu|info|nu)\b)|\s?[(\[{<]\s?(?:dot|punt|\.)\s?[)\]}>]\s?|\s+(?:dot|punt)\s+)"
 _EMAIL = re.compile(rf"(?<![\w.+-])[\w.+-]*\w{_AT}[\w-]+(?:{_DOT}[\w-]+)*?{_DOT}[a-z]{{2,}}\b", re.IGNORECASE)
 # Spelled out in words, both "at" and "dot": "naam at provider dot nl". A bare " at " is too
 # common in English ("at bol.com") to count on its own.
@@ -75,7 +77,7 @@ _LINE_START = re.compile(r"(?:^|\n)[\s*>•'\"(-]*$")
 # The address of an office, a school or a venue names the place first: "Kantoor Utrechtseweg 12",
 # "de training is op de Croeselaan 6", "ons kantoor aan de Kerkstraat 3".
 _ORGANISATION = re.compile(
-    r"\b(\w*kantoor|vestiging|gemeentehuis|stadhuis|wijkcentrum|buurthuis|bibliotheek|praktijk|bureau|pand"
+    r"\b(\w*kantoor|postbus|antwoordnummer|vestiging|gemeentehuis|stadhuis|wijkcentrum|buurthuis|bibliotheek|praktijk|bureau|pand"
     r"|school|kliniek|ziekenhuis|office|vergader\w*|training|cursus|studiedag|bijeenkomst|overleg|workshop|teamdag"
     r"|congres|zitten\s+we|we\s+zitten|wij\s+zitten)\b(?:[\s,:]+[^\s.!?,]+){0,5}?[\s,:]*$", re.IGNORECASE)
 _NEVER_POSTCODE = frozenset({"SA", "SD", "SS"})

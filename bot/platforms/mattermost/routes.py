@@ -172,7 +172,10 @@ class IntegrationRoutes:
             return True
 
     async def command(self, request: web.Request) -> web.Response:
-        form = await request.post()
+        try:
+            form = await request.post()
+        except (ValueError, UnicodeDecodeError):  # not UTF-8, or no form: nothing to read a token from
+            return self._refused("request.not_form", 400)
         team = self._token_team(request, form)
         if team is None:
             log.warning("slash command with a wrong or missing token refused")
