@@ -189,8 +189,8 @@ def test_two_different_config_files_on_one_command_line_are_refused() -> None:
 
 def test_schedule_refuses_counts_and_dates_it_cannot_list_in_one_line() -> None:
     """`--count 100000` and `--from 9999-12-20` ended in an OverflowError traceback."""
-    for args, said in ((["--count", "100000"], "argument --count: 100000 is not between 1 and 366"),
-                       (["--count", "0"], "argument --count: 0 is not between 1 and 366"),
+    for args, said in ((["--count", "100000"], "argument --count: '100000': use a whole number from 1 to 366"),
+                       (["--count", "0"], "argument --count: '0': use a whole number from 1 to 366"),
                        (["--from", "9999-12-20"], "--from '9999-12-20' is too far from today"),
                        (["--from", "0001-01-01"], "--from '0001-01-01' is too far from today")):
         result = subprocess.run([sys.executable, "-m", "bot", "schedule", "--config", str(ROOT / "config.toml"), *args],
