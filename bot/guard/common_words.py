@@ -6,7 +6,9 @@ phrase, not from a surname. `bot.guard.names` reads a word from this set as no n
 
 The set holds function words (pronouns, articles, prepositions, conjunctions, adverbs),
 the finite forms of the verbs that most often follow a subject in a case note, school
-levels and a few fixed phrases. It deliberately leaves out nouns, adjectives and verbs
+levels and a few fixed phrases; `is_common` adds abstract nouns by their ending (-heid,
+-schap, -isme, -iteit, -atie, -ering, -eling, -ening, -systeem: "Vader Mishandeling"),
+endings no Dutch surname has. It deliberately leaves out nouns, adjectives and verbs
 that are also common Dutch surnames (Bakker, Groen, De Wit, Koster, Smit, Kok, Bos, ...):
 a missed name is worse than a question the author waves through. Words that are also first
 names ("Dan", "Wil", "Ben", "Nam") are left out too: after a family word a first name is
@@ -14,6 +16,8 @@ flagged ("broer Dan").
 """
 
 from __future__ import annotations
+
+import re
 
 _FUNCTION_WORDS = (
     "ik jij je hij zij ze wij we jullie u het een die dat deze dit daar hier er wie wat waar waarom hoe wanneer "
@@ -52,3 +56,11 @@ _COMPOUND_PARTS = (
 
 COMMON_WORDS = frozenset(_FUNCTION_WORDS + _VERBS + _SCHOOL_LEVELS + _FIXED_PHRASES + _COMPOUND_PARTS)
 """Lower-case words that are never read as a surname after a title (see the module docstring)."""
+
+_ABSTRACT_NOUN = re.compile(r"(?:heid|heden|schap|schappen|isme|iteit|atie|aties|ering|eling|ening|systeem)$")
+
+
+def is_common(word: str) -> bool:
+    """Whether `word` (any case) is an ordinary Dutch word rather than a surname (see the module docstring)."""
+    lower = word.lower()
+    return lower in COMMON_WORDS or bool(_ABSTRACT_NOUN.search(lower))

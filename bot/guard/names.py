@@ -25,8 +25,8 @@ of a lawyer, not a client, and is left alone.
   's-Gravesande", "meneer 't Hart", "mevrouw d'Ancona").
 - What follows a title is no surname when it is an ordinary word capitalised by a typo or a
   phone ("Vader Kwam te laat"), a fixed phrase ("Moeder Natuur") or the second half of a
-  compound written apart or a method's name ("Cliënt Tevredenheid", "Gezin Centraal"): see
-  `bot.guard.common_words`. "in" and "op" are particles only before 't ("mevrouw in 't
+  compound written apart or a method's name ("Cliënt Tevredenheid", "Gezin Centraal"), also
+  when such a word comes second ("Leerling Volg Systeem"): see `bot.guard.common_words`. "in" and "op" are particles only before 't ("mevrouw in 't
   Veld"), so "opa in Amsterdam" and "oom in Turkije" name a place, not a person.
 - A double surname is taken whole, particles of the second part included: "meneer
   Jansen-de Boer", "mevrouw Bakker-van der Linden".
@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.guard.common_words import COMMON_WORDS
+from bot.guard.common_words import is_common
 from bot.guard.kinds import NAME, Finding
 
 _PARTICLES = frozenset("van de der den ter ten te von el al le la da di du op in 't ben bin abu".split())
@@ -80,10 +80,10 @@ _FAMILY = re.compile(rf"\b[Tt]he\s+(?P<name>(?P<word>{_WORD}))\s+family\b")
 def _surname(word: str, after_particle: bool = False) -> bool:
     """Capitalised, not a particle, pronoun, month or role; each part of a double name too
     (`Bakker-Visser`, `Visser-de`, `Jansen-de Boer`), so `Centraal-traject` is no name.
-    An ordinary word (`COMMON_WORDS`) is no name unless a particle makes it one ("De Zorg")."""
+    An ordinary word (`is_common`) is no name unless a particle makes it one ("De Zorg")."""
     first, *others = re.split(r"[-\s]+", _PREFIX.sub("", word))
     return (first[:1].isupper() and word.lower() not in _NOT_A_NAME and first.lower() not in _PARTICLES
-            and (after_particle or first.lower() not in COMMON_WORDS)
+            and (after_particle or not is_common(first))
             and all(part[:1].isupper() or part.lower() in _PARTICLES for part in others))
 
 
@@ -92,10 +92,12 @@ def names(text: str) -> Iterator[Finding]:
     for pattern in (_TITLED, _FAMILY):
         position = 0
         while m := pattern.search(text, position):
-            if not _surname(m.group("word"), m.start("word") > m.start("name")):  # "zoon van mw. Kaya": a title may follow a rejected one
+            more = m.groupdict().get("more")
+            # "zoon van mw. Kaya": a title may follow a rejected one
+            if not _surname(m.group("word"), m.start("word") > m.start("name")) or (
+                    more and more[:1].isupper() and not more.isupper() and is_common(more)):
                 position = m.start() + 1
                 continue
-            more = m.groupdict().get("more")
             if m.groupdict().get("sep", " ").strip() == "," and not (more and _surname(more)):
                 position = m.start() + 1
                 continue
