@@ -8,7 +8,8 @@
 - `postcode_house_number`: a postcode with a house number after it (`1234 AB 12`,
   `1234AB12`, `1234AB, 12a`, `1234 ab, huisnummer 4`, `1234-AB, nummer 5`) or a street
   and number before it (`Dorpsstraat 12, 1234 AB`): always an address. A street is
-  recognised by its ending (-straat, -laan, -weg, ...).
+  recognised by its ending (-straat, -laan, -weg, ...) or by starting with its street word
+  and a particle (`Laan van Meerdervoort 233`).
 - A bare postcode (a 6-position postcode covers about twenty addresses, which with a story
   is enough) and a street with a house number but no postcode (`Vondellaan 42`) are flagged
   where they are about someone's home, as `_about_a_home` reads it: a home or address cue
@@ -18,9 +19,10 @@
   (`1234 AB Utrecht`, `Vondellaan 42 in Zwolle`), or a line of its own (a pasted address).
   Without any of that a code that looks like a postcode is a code: "Team 1234 AB testen".
 - An address named after an office, a venue or a meeting (kantoor, vestiging, school,
-  training, "wij zitten" ..., up to six words before, with no home cue or person in
-  between) is the organisation's, not a client's: "Kantoor Utrechtseweg 12 was dicht";
-  so is a PO box ("Postbus 1234, 3500 AA Utrecht", "Antwoordnummer 1234").
+  gemeente, training, "wij zitten", "onze locatie", "ons gebouw" ..., up to six words
+  before, with no home cue or person in between) is the organisation's, not a client's:
+  "Kantoor Utrechtseweg 12 was dicht"; so is a PO box ("Postbus 1234, 3500 AA Utrecht",
+  "Antwoordnummer 1234").
 - Forms: letters in lower case count when written together (`1234ab`) or with a house
   number, street or a cue ("postcode", "adres", "woont op"); apart and alone (`2024 en`)
   they are too often a year and a word. A dash between digits and letters (`1234-AB`)
@@ -51,8 +53,11 @@ _POSTCODE = r"[1-9]\d{3}(?P<gap>\s?-\s?|\s?)(?P<letters>[A-Za-z](?P<spaced>\s)?[
 # A house number with its addition: 12a, 12 A, 12-3, 7-II, 14-hs, 4 bis.
 _HOUSE_NUMBER = (r"\d{1,5}(?:\s?(?:bis|hs)\b|\s?[a-zA-Z]\b)?"
                  r"(?:-(?:\d{1,4}|[IVX]{1,4}\b|hs\b|bis\b|[a-zA-Z]\b)|\s(?:hs|bis|I{1,3})\b)?")
-_STREET = (r"(?:[A-Z][\w'-]*(?:straat|laan|weg|plein|singel|gracht|kade|dijk|hof|park|pad|steeg"
-           r"|dreef|baan|markt|ring|veld|erf|wal|street|road|avenue|lane)\s+)")
+_STREET = (r"(?:(?:[A-Z][\w'-]*(?:straat|laan|weg|plein|singel|gracht|kade|dijk|hof|park|pad|steeg"
+           r"|dreef|baan|markt|ring|veld|erf|wal|street|road|avenue|lane)"
+           # a street that starts with its street word: "Laan van Meerdervoort", "Weg der Verenigde Naties"
+           r"|(?:Laan|Weg|Plein|Kade|Singel|Dijk|Hof|Park|Dreef)\s+(?:van|der|de|den|ter|ten|achter|over|bij|op)"
+           r"(?:\s+(?:de|der|den|het|'t))?\s+[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?)\s+)")
 _ADDRESS = re.compile(
     rf"(?<![\w.,-])(?P<before>{_STREET}?{_HOUSE_NUMBER},?\s+)?(?P<postcode>{_POSTCODE})(?![a-zA-Z-])"
     rf"(?P<after>(?:,?\s+(?:(?:nr|no|nummer|huisnr|huisnummer)\.?:?\s*)?)?{_HOUSE_NUMBER}(?![\w:%-]|[.,]\d))?"
@@ -79,7 +84,8 @@ _LINE_START = re.compile(r"(?:^|\n)[\s*>•'\"(-]*$")
 _ORGANISATION = re.compile(
     r"\b(\w*kantoor|postbus|antwoordnummer|vestiging|gemeentehuis|stadhuis|wijkcentrum|buurthuis|bibliotheek|praktijk|bureau|pand"
     r"|school|kliniek|ziekenhuis|office|vergader\w*|training|cursus|studiedag|bijeenkomst|overleg|workshop|teamdag"
-    r"|congres|zitten\s+we|we\s+zitten|wij\s+zitten)\b(?:[\s,:]+[^\s.!?,]+){0,5}?[\s,:]*$", re.IGNORECASE)
+    r"|congres|zitten\s+we|we\s+zitten|wij\s+zitten|gemeente|rechtbank|politiebureau|ggd|onze\s+(?:locatie|afdeling|organisatie|praktijk)"
+    r"|ons\s+(?:gebouw|adres|team|wijkteam|centrum))\b(?:[\s,:]+[^\s.!?,]+){0,5}?[\s,:]*$", re.IGNORECASE)
 _NEVER_POSTCODE = frozenset({"SA", "SD", "SS"})
 _UNITS = frozenset("KB MB GB TB PB KM CM MM KG MG ML CL DL NM KW MW HZ PC AD BC AM PM EK WK TV".split())
 _WORDS = frozenset("en de in op of te om is na al ik we ze je er zo nu ja uw to at on an as be by do go he if it "

@@ -14,19 +14,22 @@
   three words after an agenda noun (deadline, studiedag, overleg, MDO, ...) is a meeting,
   a deadline or a period, and is not flagged unless a birth cue says otherwise. Further
   away the noun says nothing: "bij het overleg bleek dat hij op 14-06-2024 ..." is a case.
+  A period whose first day stands bare ("van 10 tot 14 maart 2025", "12 en 13 maart 2025")
+  is a course or a holiday when the sentence names no person.
   A date called a start or end date ("startdatum ... is 6 januari 2025", "1 september 2025
   als einddatum") is a plan too, up to six words after the word or right before it.
 - A policy, a term or the team's work is not a client's either: a date in a sentence that
   names a policy or an arrangement (beleid, wet, regeling, contract, subsidie, indicatie,
-  beschikking, pilot, project, cao, rooster, ...) or says something begins, ends or expires
-  (begint, gaat in, loopt af, liep af, verloopt, vervalt, eindigt, geldig tot), and names
+  beschikking, pilot, project, cao, rooster, a software version or release, ...) or says
+  something begins, ends or expires (begint, gaat in, loopt af, liep af, verloopt, vervalt, eindigt, geldig tot), and names
   no person (a pronoun, a client, a child, a relative: `bot.guard.clues.PERSON`), is not
   flagged: "Op 1 januari 2027 begint het nieuwe beleid", "De indicatie liep af op
   31-12-2026". With a person it is: "Zijn indicatie liep af op 31-12-2026".
 - After a birth cue, shorter forms are birth dates too: six or eight digits written
-  together (`geb 120315`, `geboren 12032015`, ddmmyy or ddmmyyyy) and a month with a year
-  (`geboren in maart 2015`, `geb. 03-2015`, `born in March 2015`). Without the cue they are
-  a number and a month, and are left alone.
+  together (`geb 120315`, `geboren 12032015`, ddmmyy or ddmmyyyy, also after a note in
+  brackets: `Geboortedatum (ddmmjj): 030410`), spaced as on a form (`Geboren: 03 04 2010`)
+  and a month with a year (`geboren in maart 2015`, `geb. 03-2015`, `born in March 2015`).
+  Without the cue they are a number and a month, and are left alone.
 - Times, years alone and day-month without a year are never flagged, nor a year alone
   after a birth cue ("geboren in 2015": an age, shared by a whole class).
 """
@@ -60,17 +63,19 @@ _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}}
 # Only after a birth cue: "geb 120315", "geboren 12032015"; "geboren in maart 2015", "geb. 03-2015".
 _COMPACT_DATE = re.compile(rf"{_START}(\d{{2}})(\d{{2}})(\d{{4}}|\d{{2}})(?![\w/:-]|[.,]\d)")
 _MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?,?\s+(\d{{4}}|'\d{{2}})(?!\d)", re.IGNORECASE)
+_SPACED_DATE = re.compile(rf"{_START}(\d{{1,2}}) (\d{{1,2}}) (\d{{4}}|\d{{2}}){_END}")
 _NUMERIC_MONTH_YEAR = re.compile(rf"{_START}(\d{{1,2}})([-/.])(\d{{4}}){_END}")
 # A policy, an arrangement or a term in the sentence: the date is the team's work, not a client's.
 _POLICY = re.compile(
     r"\b(?:beleid\w*|wet|wetten|regeling|verordening|contract|subsidie|budget|begroting|indicatie|beschikking"
     r"|termijn|pilot|project|aanbesteding|cao|rooster|protocol|werkwijze|systeem|jaarverslag|reorganisatie"
-    r"|fusie|tarie(?:f|ven)|policy|contract(?:en)?|begint|beginnen|gaat\s+in|gaan\s+in|ingaat|ingaan|in\s+werking"
+    r"|fusie|tarie(?:f|ven)|policy|contract(?:en)?|versie|release|update|build|app|software|begint|beginnen|gaat\s+in|gaan\s+in|ingaat|ingaan|in\s+werking"
     r"|lo(?:o|)pt\s+af|lopen\s+af|liep(?:en)?\s+af|afloopt|aflopen|verlo(?:o|)pt|verlopen|verliep(?:en)?|verv(?:a|)lt"
     r"|vervallen|verviel(?:en)?|verstrijkt|eindigt|eindigen|geldig|expires?|expired)\b",
     re.IGNORECASE)
-_BIRTH_CUE = re.compile(r"\b(?:geboren|geb(?:\.|\b)\s?(?:datum)?|geboortedatum|born|date of birth|birth\s?date"
-                        r"|d\.?o\.?b\b\.?)[\s:(]*(?:op|on|in|is|was|als)?[\s:]*$", re.IGNORECASE)
+# A short note in brackets may sit between the cue and the date: "Geboortedatum (ddmmjj): 030410".
+_BIRTH_CUE = re.compile(r"\b(?:geboren|geb(?:\.|\b)\s?(?:datum|dat\b\.?)?|geboortedatum|born|date of birth|birth\s?date"
+                        r"|d\.?o\.?b\b\.?)(?:\s*\([^()\d]{1,20}\))?[\s:(]*(?:op|on|in|is|was|als)?[\s:]*$", re.IGNORECASE)
 _BIRTH_AFTER = re.compile(r"^\)?\s*(?:geboren|born)\b", re.IGNORECASE)
 _WEEKDAY_BEFORE = re.compile(
     r"\b(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|ma|di|wo|do|vr|za|zo|monday|tuesday"
@@ -92,6 +97,9 @@ _PLAN_DATE_BEFORE = re.compile(r"\b(?:startdatum|begindatum|einddatum|ingangsdat
                                re.IGNORECASE)
 _PLAN_DATE_AFTER = re.compile(r"^\s*(?:als|is\s+de|is\s+mijn|is\s+zijn|is\s+haar)\s+(?:startdatum|begindatum|einddatum"
                               r"|ingangsdatum|deadline)\b", re.IGNORECASE)
+# "van 10 tot 14 maart 2025", "3-5 juni 2024", "12 en 13 maart": a period whose first day is written without its month.
+_DAY_BEFORE_RANGE = re.compile(r"(?<![\d.,/:-])\d{1,2}(?:e|ste|de)?\s*(?:-|t/m|tot(?:\s+en\s+met)?|en|&|to|until)\s*$",
+                               re.IGNORECASE)
 _RANGE_BETWEEN = re.compile(r"^\s*(?:-|t/m|tot(?:\s+en\s+met)?|tot|to|until|till|through)\s*$", re.IGNORECASE)
 
 
@@ -142,6 +150,11 @@ def _birth_only(text: str) -> Iterator[tuple[int, int, bool]]:
         if (_BIRTH_CUE.search(before(text, m.start()))
                 and any(_plausible(y, month, day) for y in _years(m.group(3)))):
             yield m.start(), m.end(), True
+    for m in _SPACED_DATE.finditer(text):  # "Geboren: 03 04 2010", written as on a form
+        day, month = int(m.group(1)), int(m.group(2))
+        if (_BIRTH_CUE.search(before(text, m.start()))
+                and any(_plausible(y, month, day) for y in _years(m.group(3)))):
+            yield m.start(), m.end(), True
     for pattern, month_group, year_group in ((_MONTH_YEAR, 1, 2), (_NUMERIC_MONTH_YEAR, 1, 3)):
         for m in pattern.finditer(text):
             month_text = m.group(month_group).lower()
@@ -156,8 +169,14 @@ def _policy_or_term(text: str, start: int, end: int) -> bool:
     return bool(_POLICY.search(around)) and not PERSON.search(around)
 
 
+def _short_period(text: str, start: int, end: int) -> bool:
+    """A period whose first day stands bare before the date ("van 10 tot 14 maart 2025"), with no
+    person in the sentence: a course or a holiday; "hij was van 3 tot 5 juni 2024 weg" is a case."""
+    return bool(_DAY_BEFORE_RANGE.search(before(text, start, 20))) and not PERSON.search(sentence(text, start, end))
+
+
 def _on_the_agenda(text: str, start: int, end: int) -> bool:
-    return bool(_policy_or_term(text, start, end) or _WEEKDAY_BEFORE.search(before(text, start, 16)) or _TIME_AFTER.match(text[end:end + 24])
+    return bool(_policy_or_term(text, start, end) or _short_period(text, start, end) or _WEEKDAY_BEFORE.search(before(text, start, 16)) or _TIME_AFTER.match(text[end:end + 24])
                 or _AGENDA_WORD.search(before(text, start, 20)) or _AGENDA_NOUN.search(before(text, start, 80))
                 or _PLAN_DATE_BEFORE.search(before(text, start, 80)) or _PLAN_DATE_AFTER.match(text[end:end + 30]))
 
