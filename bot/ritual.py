@@ -205,6 +205,10 @@ class Ritual(Generic[OptionsT]):
     # core covers them in data rights and retention without naming the ritual; a ritual
     # reads and writes them through `ctx.store.rows` / `ctx.store.upsert`.
     tables: ClassVar[tuple[RitualTable, ...]] = ()
+    # Team config keys this ritual cannot reach anyone without ("confidant" for the
+    # confidant line): a team that runs it without one is named in a warning at start-up and
+    # by check-config (`bot/team_needs.py`), not refused, as admins may add it later.
+    needs_team: ClassVar[tuple[str, ...]] = ()
     # Subcommands a button elsewhere may open for the person who clicks it, as if they typed
     # `/ritual <name>` (the Slack App Home, another ritual's private answer): `command_button`.
     button_commands: ClassVar[frozenset[str]] = frozenset()

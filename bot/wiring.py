@@ -16,6 +16,7 @@ from bot.platform import ChatPlatform
 from bot.registry import discover
 from bot.ritual import Ritual
 from bot.store import Store, open_database
+from bot.team_needs import warn_unmet_needs
 from bot.teams import warm_holidays
 
 
@@ -24,6 +25,7 @@ def load(path: Path, env: Mapping[str, str] | None = None) -> tuple[AppConfig, d
     ritual_types = discover()
     config = with_environment(load_config(path, ritual_types), os.environ if env is None else env)
     warn_gaps(config, ritual_types)  # a ritual without the team's language speaks English there: say so
+    warn_unmet_needs(config, ritual_types)  # a ritual that reaches nobody in a team (no confidant): say so
     return config, ritual_types
 
 

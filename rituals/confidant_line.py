@@ -57,6 +57,7 @@ def working_days_between(team: TeamView, start: datetime, end: datetime) -> int:
 class ConfidantLine(Ritual[Options]):
     in_insights = False  # even a count could expose someone in a small team
     discreet = True  # no audit row or log line tells that a conversation exists
+    needs_team = ("confidant",)  # without one, check-config and the start-up log say so
     id = "confidant_line"
     default_schedule = "0 9 * * 1-5"  # the daily look at open conversations: reminders, retention
     texts = TEXTS

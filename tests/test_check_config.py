@@ -204,3 +204,28 @@ def test_members_that_are_neither_a_list_nor_channel_get_one_plain_line(tmp_path
         "teams[0].members: a list of user ids, or \"channel\" for everyone in the team's channel (got 'everyone') "
         "(team 'noord team', line 5)",
     ]
+
+
+def test_a_team_that_runs_the_confidant_line_without_a_confidant_is_named(tmp_path: Path) -> None:
+    """Found by trying it: check-config said nothing, and `/ritual signal` there only told
+    people there was no confidant. Valid, so not refused; said at start-up and by check-config."""
+    path = tmp_path / "c.toml"
+    path.write_text(textwrap.dedent('''
+        [[teams]]
+        id = "noord"
+        platform = "local"
+        channel = "C1"
+        [teams.rituals.confidant_line]
+
+        [[teams]]
+        id = "zuid"
+        platform = "local"
+        channel = "C2"
+        confidant = "vera"
+        [teams.rituals.confidant_line]
+    ''').lstrip())
+    result = subprocess.run([sys.executable, "-m", "bot", "check-config", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert ("team 'noord' runs confidant_line without a confidant: it reaches nobody there; set `confidant` for "
+            "that team in the config, or switch confidant_line off") in result.stderr
+    assert "'zuid'" not in result.stderr
