@@ -210,6 +210,7 @@ async def _dry_run(config: Any, rituals: Any, moment: datetime, count: int, lang
     store: Store | None = None
     url = database_url(config)
     sqlite_file = sqlite_path(url) if url.startswith("sqlite") else None
+    without = "no_db_yet" if sqlite_file is not None and not sqlite_file.exists() else "no_db"
     if sqlite_file is None or sqlite_file.exists():  # a dry run creates no database file
         try:  # the admins' changes, skips and pauses live in the database; without it, config.toml alone
             store = Store(make_engine(url))
@@ -219,7 +220,8 @@ async def _dry_run(config: Any, rituals: Any, moment: datetime, count: int, lang
                 await store.aclose()
             store = None
     try:
-        await print_schedule(config, rituals, moment, count=count, language=language, out=sys.stdout, store=store)
+        await print_schedule(config, rituals, moment, count=count, language=language, out=sys.stdout, store=store,
+                             without=without)
     finally:
         if store is not None:
             await store.aclose()

@@ -51,15 +51,16 @@ def when(moment: datetime, language: str, *, with_time: bool = True) -> str:
 
 
 async def print_schedule(config: AppConfig, rituals: Mapping[str, Ritual], start: datetime, *, count: int,
-                   language: str | None, out: TextIO, store: Store | None) -> None:
-    """Write the dry run for every team to `out`; `store` None: from config.toml alone.
+                   language: str | None, out: TextIO, store: Store | None, without: str = "no_db") -> None:
+    """Write the dry run for every team to `out`; `store` None: from config.toml alone, and
+    `without` says why ("no_db": the database could not be read; "no_db_yet": there is none yet).
     `language` None: each team in its own language, as its people will read it (the lines
     about all teams in their shared language, or the config's default language)."""
     words = _Words(language or _shared_language(config))
     if store is not None:
         config = apply_overrides(config, await store.team_settings(), None)
     else:
-        print(words["no_db"], file=out)
+        print(words[without], file=out)
     for team_cfg in config.teams:
         team = team_view(config, team_cfg)
         team_language = language or team.language

@@ -207,3 +207,13 @@ def test_schedule_into_a_pipe_that_closes_early_ends_quietly() -> None:
     proc.stdout.close()  # as `| head -1` does
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0 and "Traceback" not in err
+
+
+def test_schedule_before_the_first_run_says_there_is_no_database_yet(tmp_path: Path) -> None:
+    """It said "database not reachable" for a SQLite file that simply did not exist yet."""
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'not-yet.db'}")
+    result = subprocess.run([sys.executable, "-m", "bot", "schedule", str(ROOT / "config.toml"), "--language", "en",
+                             "--count", "1"], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("(no database yet: the bot has not run with this config")
+    assert "not reachable" not in result.stdout and not (tmp_path / "not-yet.db").exists()
