@@ -347,14 +347,19 @@ class ConfidantLine(Ritual[Options]):
 
     async def forget_person(self, ctx: RitualContext[Options], user_id: str) -> None:
         """A sender's conversations go entirely; a confidant's own words are removed and the
-        conversation closed (the sender keeps theirs until they forget or it expires)."""
+        conversation closed (the sender keeps theirs until they forget or it expires), and
+        each sender is told privately, not left to find "closed" in the status."""
         cipher = sealer()
         for key, conv in await ctx.state_items(PREFIX):
             if conv.get("sender") == user_id or opens_to(cipher, conv.get("route", "")) == user_id:
                 await ctx.delete_state(key)
             elif conv["confidant"] == user_id:
-                await ctx.put_state(key, {**conv, "status": "closed", "confidant": "",
-                                          "messages": [m for m in conv["messages"] if m["by"] != "confidant"]})
+                closed = {**conv, "status": "closed", "confidant": "", "changed": ctx.now().isoformat(),
+                          "messages": [m for m in conv["messages"] if m["by"] != "confidant"]}
+                await ctx.put_state(key, closed)
+                was_open = conv["status"] != "closed"
+                if was_open:
+                    await self._to_sender(ctx, key[len(PREFIX):], closed, "update.confidant_forgot")
 
 
 def _ref(conv_id: str, conv: dict[str, Any]) -> str:

@@ -293,3 +293,18 @@ async def test_an_answered_conversation_nobody_writes_in_closes_and_then_goes(ma
     assert naming(h, SENDER) == []
     await h.advance_to(datetime(2026, 12, 28, 9, 30, tzinfo=AMS))  # retention after the close: gone
     assert "stil blijft" not in str(dump(h.store)) and "Laten we praten" not in str(dump(h.store))
+
+
+async def test_when_the_confidant_has_their_data_erased_the_sender_is_told(make_harness, secret) -> None:  # type: ignore[no-untyped-def]
+    """Found by trying it: the conversation closed without a word to the sender, who saw
+    "closed" only by asking for the status."""
+    h = await make_harness(TOML.format(extra=""), start=START, channels=CHANNELS)
+    await signal(h, "Een zorg voor vera.", "anonymous")
+    await h.local.click("vera", h.local.last("dm", "dm:vera"), "reply")
+    await h.local.submit("vera", {"message": "Ik kijk ernaar."})
+    out = await h.local.command("vera", "forget", channel="C1")
+    await h.local.click("vera", out[-1], "forget_confirm")
+    [told] = [e for e in h.local.entries("dm", f"dm:{SENDER}") if "laten wissen" in e.text]
+    assert "/ritual signal" in told.text and not told.message.buttons  # type: ignore[union-attr]
+    assert "Ik kijk ernaar" not in str(dump(h.store)) and naming(h, SENDER) == []
+    assert "gesloten" in (await h.local.command(SENDER, "signal status", channel="C1"))[-1].text
