@@ -188,7 +188,6 @@ class MattermostSide:
         for i in range(teams):
             fake.add_channel(mattermost_channel(i), MM_TEAM, members=[fake.bot_user_id, *MM_PEOPLE], name=f"t-{i}")
             fake.add_channel(f"floor{i:021d}", MM_TEAM, members=[fake.bot_user_id, *MM_PEOPLE], name=f"f-{i}")
-            fake.add_channel(f"again{i:021d}", MM_TEAM, members=[fake.bot_user_id, *MM_PEOPLE], name=f"g-{i}")
 
     def env(self, port: int) -> dict[str, str]:
         return {"MATTERMOST_URL": self.fake.url, "MATTERMOST_TOKEN": self.fake.bot_token,
@@ -220,11 +219,11 @@ class MattermostSide:
 
     async def floor_in_bench(self, count: int, concurrency: int) -> float:
         """The floor as measured before 2026-12-01's mmperf2: the ideal client in the benchmark's
-        own process (beside the fake server), on channels of its own; printed for comparison."""
+        own process (beside the fake server), into the same floor channels; printed for comparison."""
         payload = self.sample()
         url, headers = self.fake.url + "/api/v4/posts", {"Authorization": f"Bearer {self.fake.bot_token}"}
         return await ideal_client(count, concurrency, lambda http, i: http.post(
-            url, json={**payload, "channel_id": f"again{i:021d}"}, headers=headers))
+            url, json={**payload, "channel_id": f"floor{i:021d}"}, headers=headers))
 
     async def command(self, http: aiohttp.ClientSession, base: str) -> tuple[int, float]:
         form = self.fake.slash_command_form(COMMAND_TOKEN, text="help", user_id=MM_PEOPLE[1],
