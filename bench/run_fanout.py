@@ -33,7 +33,8 @@ def parser(doc: str) -> argparse.ArgumentParser:
     p.add_argument("--teams", type=int, default=2000)
     p.add_argument("--latency", type=float, default=0.05, help="seconds the fake takes to answer each call")
     p.add_argument("--in-flight", type=int, default=50, help="calls the fake serves at once (0: no limit)")
-    p.add_argument("--floor-concurrency", type=int, default=50, help="requests in flight for the ideal client")
+    p.add_argument("--floor-concurrency", type=int, default=None,
+                   help="requests in flight for the ideal client (default: the bot's own on Mattermost, 50 on Slack)")
     p.add_argument("--concurrency", type=int, default=None, help="max_concurrent_posts (default: the bot's)")
     p.add_argument("--mm-concurrency", type=int, default=None, help="MATTERMOST_MAX_CONCURRENCY")
     p.add_argument("--lead", type=float, default=None, help="seconds from now to the firing minute, at least")
