@@ -9,6 +9,7 @@ changes (schedule, holidays) are read from the database when it can be reached.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -76,7 +77,9 @@ async def print_schedule(config: AppConfig, rituals: Mapping[str, Ritual], start
                   file=out)
             if state.paused:
                 continue
-            for line in _occurrences(team, ritual, resolved, state, start, count, team_language):
+            # hundreds of occurrences and where working time moves each step: CPU work, off the loop
+            lines = await asyncio.to_thread(_occurrences, team, ritual, resolved, state, start, count, team_language)
+            for line in lines:
                 print(line, file=out)
 
 
