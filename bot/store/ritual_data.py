@@ -13,7 +13,7 @@ number of replicas; `update_state` runs a Python function under a row lock.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
@@ -60,12 +60,28 @@ class RitualData(OffLoop):
 
     def _put_states(self, conn: Connection, calls: list[dict[str, Any]]) -> list[None]:
         """`put_state` of a group in one executemany; of two writes to one key the later wins."""
+        if not calls:
+            return []
         rows = {(c["team_id"], c["ritual_id"], c["key"]): {
             "team_id": c["team_id"], "ritual_id": c["ritual_id"], "key": c["key"],
             "value": dump(c["value"]), "updated_at": c["at"]} for c in calls}
         insert = (pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert)(StateRow)
         conn.execute(insert.on_conflict_do_update(index_elements=["team_id", "ritual_id", "key"], set_={
             "value": insert.excluded.value, "updated_at": insert.excluded.updated_at}), list(rows.values()))
+        return [None] * len(calls)
+
+    @grouped(lambda store, conn, calls: store._put_many_states(conn, calls))
+    def put_states(self, conn: Connection, team_id: str, ritual_id: str, values: Mapping[str, Any], at: datetime) -> None:
+        """Store several state values of one team and ritual in one statement (`put_state` for
+        each key, in one round trip: a firing that writes two keys waits for one commit)."""
+        if values:
+            self._put_states(conn, [{"team_id": team_id, "ritual_id": ritual_id, "key": key, "value": value, "at": at}
+                                    for key, value in values.items()])
+
+    def _put_many_states(self, conn: Connection, calls: list[dict[str, Any]]) -> list[None]:
+        """`put_states` of a group: every key of every call in one executemany."""
+        self._put_states(conn, [{"team_id": c["team_id"], "ritual_id": c["ritual_id"], "key": key, "value": value,
+                                 "at": c["at"]} for c in calls for key, value in c["values"].items()])
         return [None] * len(calls)
 
     @off_loop
