@@ -9,7 +9,7 @@ the core through `bot/seams.py`, namespaced targets) are in bot/context.py's doc
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -325,6 +325,9 @@ class RitualContext(Generic[OptionsT]):
 
     async def put_state(self, key: str, value: Any) -> None:
         await self.store.put(key, value)
+
+    async def put_states(self, values: Mapping[str, Any]) -> None:
+        await self.store.put_many(values)
 
     async def state_items(self, prefix: str) -> list[tuple[str, Any]]:
         return await self.store.items(prefix)

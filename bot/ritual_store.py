@@ -16,7 +16,7 @@ an anonymous one; this store only reads answers back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -47,6 +47,10 @@ class RitualStore:
     async def put(self, key: str, value: Any) -> None:
         """Set `key` to a JSON-serialisable value."""
         await self._store.put_state(self.team_id, self.ritual_id, key, value, self._now())
+
+    async def put_many(self, values: Mapping[str, Any]) -> None:
+        """Set several keys at once, in one statement and one commit (`put` for each)."""
+        await self._store.put_states(self.team_id, self.ritual_id, dict(values), self._now())
 
     async def delete(self, key: str) -> None:
         await self._store.delete_state(self.team_id, self.ritual_id, key)

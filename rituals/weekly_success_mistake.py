@@ -151,8 +151,7 @@ class WeeklySuccessMistake(Ritual[Options]):
 
     async def _prompt_posted(self, ctx: RitualContext[Options], occurrence: str, ref: MessageRef) -> None:
         """The week's round is open: answers go in the prompt's thread until the digest."""
-        await ctx.put_state(f"prompt:{occurrence}", {"channel": ref.channel, "id": ref.id})
-        await ctx.put_state("open", occurrence)
+        await ctx.put_states({f"prompt:{occurrence}": {"channel": ref.channel, "id": ref.id}, "open": occurrence})
 
     @step("digest")
     async def post_digest(self, ctx: RitualContext[Options], occ: Occurrence) -> None:

@@ -46,6 +46,21 @@ async def test_compare_and_set_lets_exactly_one_of_racing_callers_win(store: Sto
     assert await mine.get("facilitator") is None
 
 
+async def test_put_many_sets_several_keys_at_once_beside_other_writers(store: Store) -> None:
+    """What a step writes after posting (a prompt's message and the open round) in one commit;
+    run at the same moment as other teams' writes and reads, as a fan-out does."""
+    teams = [_bound(store, team=f"t{i}") for i in range(6)]
+    await teams[0].put("open", "old")
+    await asyncio.gather(*(t.put_many({"prompt:w1": {"channel": "C1", "id": str(i)}, "open": "w1"})
+                           for i, t in enumerate(teams)), teams[1].put("other", 1), teams[2].get("open"))
+    for i, t in enumerate(teams):
+        assert await t.get("prompt:w1") == {"channel": "C1", "id": str(i)}
+        assert await t.get("open") == "w1"
+    assert await teams[1].get("other") == 1
+    await teams[0].put_many({})  # nothing to write: nothing happens
+    assert await teams[0].items("") == [("open", "w1"), ("prompt:w1", {"channel": "C1", "id": "0"})]
+
+
 async def test_a_bound_store_sees_only_its_own_team_and_ritual(store: Store) -> None:
     mine, other_team, other_ritual = _bound(store), _bound(store, team="zuid"), _bound(store, ritual="walks")
     await mine.put("open", "2026-12-04T14:00")

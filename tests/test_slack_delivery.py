@@ -5,9 +5,11 @@ pacing, and no second post when Slack may already have taken the first.
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime, timedelta
 
 import aiohttp
+import pytest
 
 from bot.messages import UserText, text
 from bot.store import Store
@@ -105,3 +107,15 @@ async def test_long_text_is_split_across_messages_in_slack(store: Store) -> None
         assert all(c.ok for c in r.slack.calls_to("chat.postMessage"))
         words = " ".join(b["text"]["text"] for m in posted for b in m.blocks or []).split()
         assert words == story.split()
+
+
+async def test_slack_sdk_writes_no_post_down_for_its_debug_log(store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    """slack_sdk formats every request and response (the message people wrote) for its debug
+    log unless its logger's own level is above debug; ritualbot never shows those lines, and
+    formatting them cost about 4 % of the bot's CPU in a 10,000-team fan-out (issue 9)."""
+    caplog.set_level(logging.DEBUG)  # as with -v, or a test run: the root logger at debug
+    async with running_bot(store) as r:
+        await r.connector.platform.post("C0RITUAL001", text((UserText("wat goed ging deze week"),)))
+        assert [m.text for m in r.slack.messages("C0RITUAL001")] == ["wat goed ging deze week"]
+    written = [rec.getMessage() for rec in caplog.records if rec.name.startswith("slack_sdk")]
+    assert not [line for line in written if "wat goed ging" in line]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -52,6 +53,12 @@ class _DiesAfterPosting(Store):
             self.posted.set()
             await asyncio.Event().wait()  # never answers
         await super().put_state(team_id, ritual_id, key, value, now)
+
+    async def put_states(self, team_id: str, ritual_id: str, values: Mapping[str, Any], now: datetime) -> None:  # type: ignore[override]
+        if any(key.startswith(self.written_after_posting) for key in values):
+            self.posted.set()
+            await asyncio.Event().wait()  # never answers
+        await super().put_states(team_id, ritual_id, values, now)
 
 
 async def _dying_replica_posts(store: Store, config: AppConfig, platform_name: str, platform: ChatPlatform,

@@ -8,8 +8,10 @@ moment is a holiday does not take place.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from bot import outbox as bot_outbox
 from bot.config import ConfigError
@@ -168,6 +170,37 @@ async def test_a_waiting_dm_is_in_mydata_and_goes_with_forget(make_harness) -> N
     assert await h2.store.state_items("zuid", "core", "outbox:") == []
     h2.clock.set(datetime(2026, 12, 4, 9, 0, tzinfo=AMS))
     assert await bot_outbox.deliver_due(h2.bot) == 0
+
+
+async def test_the_minute_job_reads_the_held_dms_of_all_teams_in_one_query(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """`deliver_due` runs every minute: with many teams and one DM due, it reads the held DMs
+    of all teams at once and only the team with a due DM again (was: one query a team,
+    10,000 queries a minute, during a fan-out too; issue 9)."""
+    others = "".join(TEAM_TOML.split("\n", 2)[2].replace('id = "noord"', f'id = "t{i}"')
+                     .replace('channel = "C1"', f'channel = "C{i + 10}"') for i in range(12))
+    toml = TEAM_TOML.replace('"fri 14:00"', '"fri 09:00"') + others
+    zones = {u: "Asia/Tokyo" for u in ("anna", "bram", "cor", "dewi", "eva")}
+    h = await make_harness(toml, start=datetime(2026, 12, 3, 8, 59, tzinfo=AMS), timezones=zones)
+    (plan,) = [p for p in h.bot.plans if p.step.name == "sharer" and p.team.id == "noord"]
+    h.clock.set(datetime(2026, 12, 3, 10, 30, tzinfo=AMS))  # 18:30 in Tokyo: the DM is held
+    assert await h.bot.engine.fire(plan, datetime(2026, 12, 3, 10, 30, tzinfo=AMS)) == "done"
+    reads: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "ritual_data" in statement:
+            reads.append(statement)
+
+    event.listen(h.store.engine, "before_cursor_execute", seen)
+    try:
+        assert await bot_outbox.deliver_due(h.bot) == 0  # not due yet: one query, whatever the number of teams
+        assert len(reads) == 1
+        h.clock.set(datetime(2026, 12, 4, 0, 0, tzinfo=AMS))  # 08:00 Friday in Tokyo
+        reads.clear()
+        assert await bot_outbox.deliver_due(h.bot) == 1
+        assert len(reads) == 2  # all teams, then the team whose DM is due
+    finally:
+        event.remove(h.store.engine, "before_cursor_execute", seen)
+    assert len(h.local.entries("dm")) == 1
 
 
 async def test_monthly_insights_wait_for_the_first_working_morning(make_harness) -> None:  # type: ignore[no-untyped-def]

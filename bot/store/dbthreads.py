@@ -79,10 +79,16 @@ class LaneThreads:
                     except BaseException as exc:  # the awaiting caller gets it
                         future.set_exception(exc)
             finally:
-                if lane == POSTS:
+                # This thread takes the next job itself when it loops, a post job the limit
+                # held back included: waking every idle thread after each job (as it did) cost
+                # a futex wake-up per thread, holding the interpreter lock (issue 9). Only a
+                # stop wakes them all, so each one sees there is nothing left and ends.
+                if lane == POSTS or self._closed:
                     with self._changed:
-                        self._posts_busy -= 1
-                        self._changed.notify_all()
+                        if lane == POSTS:
+                            self._posts_busy -= 1
+                        if self._closed:
+                            self._changed.notify_all()
 
     def shutdown(self) -> None:
         """Run what is queued, then stop the threads (waits for them)."""

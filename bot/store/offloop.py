@@ -193,6 +193,7 @@ class _Groups:
                     future.set_result(value)
                 else:
                     future.set_exception(value)
+            await asyncio.sleep(0)  # the callers just answered make their next calls: they join the next group
 
 
 def off_loop(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], Coroutine[Any, Any, R]]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
@@ -78,6 +79,7 @@ class SlackPlatform:
         self.client = client
         self.metrics = metrics or Metrics()
         self.pacer = Pacer(post_interval, max_concurrent, metrics=self.metrics)
+        self._post_seconds = self.metrics.post_seconds.labels(platform="slack")
         self._dm_channels: dict[str, str] = {}
         self.users = UserCache(USER_CACHE_SECONDS)
         self.bot_user_id: str | None = None
@@ -95,13 +97,15 @@ class SlackPlatform:
         """chat.postMessage in a slot of the task's lane; a 429 gives the slot back while it waits."""
         for attempt in range(RATE_LIMIT_RETRIES + 1):
             async with self.pacer.call():
+                started = time.perf_counter()
                 try:
-                    with self.metrics.posting("slack"):
-                        return await self.client.chat_postMessage(**args)
+                    return await self.client.chat_postMessage(**args)
                 except SlackApiError as exc:
                     if exc.response.status_code != 429 or attempt == RATE_LIMIT_RETRIES:
                         raise
                     wait = retry_after(exc)
+                finally:  # `Metrics.posting`, inline: a slow refusal is a slow post too
+                    self._post_seconds.observe(time.perf_counter() - started)
             self.metrics.retried("slack", "429")
             await asyncio.sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from types import TracebackType
 
-from bot.lanes import POSTS, current_lane
+from bot.lanes import INTERACTIONS, POSTS, current_lane
 from bot.metrics import Metrics
 
 INTERACTION_SLOTS = 16  # calls at once for forms, lookups and private replies
@@ -24,6 +23,9 @@ class Pacer:
     person's (`INTERACTIONS`: forms, lookups, private replies, posts a click causes) each
     have their own semaphore, so a click never waits for a slot a post holds. The lane is
     the running task's. Waiting for a slot is counted in `Metrics.queue_depth`.
+
+    Every post of a fan-out goes through `channel` and `call`: they are small classes, not
+    generator-based context managers, which cost several frames a post (issue 9).
     """
 
     def __init__(self, interval: float, limit: int, interaction_limit: int = INTERACTION_SLOTS,
@@ -31,25 +33,62 @@ class Pacer:
         self.interval = interval
         self.metrics = metrics or Metrics()
         self.metrics.declare_platform("slack")
-        self._posts = asyncio.Semaphore(limit)
-        self._interactions = asyncio.Semaphore(interaction_limit)
+        self._posts = _Slot(asyncio.Semaphore(limit), self.metrics, POSTS)
+        self._interactions = _Slot(asyncio.Semaphore(interaction_limit), self.metrics, INTERACTIONS)
         self._locks: dict[str, asyncio.Lock] = {}
         self._last: dict[str, float] = {}
 
-    @asynccontextmanager
-    async def channel(self, channel: str) -> AsyncIterator[None]:
+    def channel(self, channel: str) -> _ChannelTurn:
         """One poster at a time in `channel`, `interval` after the previous post; holds no slot."""
-        lock = self._locks.setdefault(channel, asyncio.Lock())
-        async with lock:
-            wait = self._last.get(channel, -1e9) + self.interval - time.monotonic()
+        return _ChannelTurn(self, channel)
+
+    def call(self) -> _Slot:
+        """A slot in the running task's lane (`bot.lanes`): posts, or a person's interaction."""
+        return self._posts if current_lane() == POSTS else self._interactions
+
+
+class _Slot:
+    """`async with`: hold one of a lane's slots, counted in `queue_depth` while waiting for it.
+    Shared by every caller of the lane (it keeps no state of its own between enter and exit)."""
+
+    __slots__ = ("_slots", "_depth")
+
+    def __init__(self, slots: asyncio.Semaphore, metrics: Metrics, lane: str) -> None:
+        self._slots = slots
+        self._depth = metrics.queue_depth.labels(platform="slack", lane=lane)
+
+    async def __aenter__(self) -> None:
+        self._depth.inc()
+        try:
+            await self._slots.acquire()
+        finally:
+            self._depth.dec()
+
+    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        self._slots.release()
+
+
+class _ChannelTurn:
+    """`async with`: the channel's turn (its lock), `interval` after its previous post."""
+
+    __slots__ = ("_pacer", "_channel", "_lock")
+
+    def __init__(self, pacer: Pacer, channel: str) -> None:
+        self._pacer, self._channel = pacer, channel
+        self._lock = pacer._locks.setdefault(channel, asyncio.Lock())
+
+    async def __aenter__(self) -> None:
+        await self._lock.acquire()
+        try:
+            wait = self._pacer._last.get(self._channel, -1e9) + self._pacer.interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
-            try:
-                yield
-            finally:
-                self._last[channel] = time.monotonic()
+        except BaseException:
+            self._lock.release()
+            raise
 
-    def call(self) -> AbstractAsyncContextManager[None]:
-        """A slot in the running task's lane (`bot.lanes`): posts, or a person's interaction."""
-        lane = current_lane()
-        return self.metrics.waiting("slack", lane, self._posts if lane == POSTS else self._interactions)
+    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        self._pacer._last[self._channel] = time.monotonic()
+        self._lock.release()

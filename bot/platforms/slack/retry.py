@@ -8,6 +8,7 @@ answers that need a person.
 
 from __future__ import annotations
 
+import logging
 import random
 
 import aiohttp
@@ -102,9 +103,26 @@ def retry_handlers(metrics: Metrics | None = None) -> list[AsyncRetryHandler]:
             _ConnectionErrorRetry(metrics, OTHER_RETRIES)]
 
 
+# The logger the client is given. slack_sdk writes out every request and response (the whole
+# message: what people wrote) for its debug log whenever its logger's own level is not above
+# debug, and a library logger's level is unset (0) unless someone sets it; ritualbot never shows
+# those lines (`bot/logsetup.py`: the chat libraries stay at warning, even with -v). Formatting
+# them was about 4 % of the bot's CPU in a 10,000-team fan-out (issue 9). A logger under
+# `slack_sdk`, so `QuietLibraries` still applies to whatever it logs.
+SDK_LOG = "slack_sdk.web.ritualbot"
+
+
+def sdk_logger() -> logging.Logger:
+    """The slack_sdk client's logger: warnings and errors only."""
+    logger = logging.getLogger(SDK_LOG)
+    logger.setLevel(logging.WARNING)
+    return logger
+
+
 def make_client(token: str, base_url: str, timeout: int = 30, metrics: Metrics | None = None,
                 connections: int | None = None) -> AsyncWebClient:
-    """slack_sdk's client with our retry rules. With `connections` (call it inside the running
+    """slack_sdk's client with our retry rules and a logger that writes no request down
+    (`sdk_logger`). With `connections` (call it inside the running
     event loop), its requests share one aiohttp session of at most that many kept-alive
     connections; without, slack_sdk opens a new session, and connection, per request."""
     session = None
@@ -112,7 +130,7 @@ def make_client(token: str, base_url: str, timeout: int = 30, metrics: Metrics |
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections),
                                         timeout=aiohttp.ClientTimeout(total=timeout))  # slack_sdk's own is unused then
     return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers(metrics),
-                          session=session)
+                          session=session, logger=sdk_logger())
 
 
 def retry_after(exc: SlackApiError) -> float:
