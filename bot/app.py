@@ -187,8 +187,9 @@ class RitualBot:
     def enabled_rituals(self, team_id: str) -> list[str]:
         return list(self._enabled.get(team_id, []))
 
-    def next_firing(self, team_id: str, ritual_id: str) -> datetime | None:
-        return self.engine.next_firing(team_id, ritual_id)
+    def next_firing(self, team_id: str, ritual_id: str, *, skipping: str | None = None) -> datetime | None:
+        """When the ritual comes round next (`Engine.next_firing`), past an occurrence it skips."""
+        return self.engine.next_firing(team_id, ritual_id, skipping=skipping)
 
     def offers_command(self, team_id: str, name: str) -> bool:
         return any(name in self.rituals[rid].button_commands for rid in self.enabled_rituals(team_id))

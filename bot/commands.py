@@ -110,7 +110,7 @@ class BaseCommands:
             if state.paused:
                 lines.append("• " + ctx.t("status.paused", title=title))
                 continue
-            nxt = self.bot.next_firing(ctx.team.id, rid)
+            nxt = self.bot.next_firing(ctx.team.id, rid, skipping=state.skip_occurrence)
             when = ctx.local(nxt) if nxt else "-"
             line = "• " + ctx.t("status.line", title=title, when=when)
             if state.skip_occurrence:
@@ -242,7 +242,8 @@ class BaseCommands:
             return
         await self.bot.store.set_paused(ctx.team.id, rid, False)
         await self._audit(ctx, "resume", rid)
-        nxt = self.bot.next_firing(ctx.team.id, rid)
+        skipping = (await self.bot.store.ritual_state(ctx.team.id, rid)).skip_occurrence
+        nxt = self.bot.next_firing(ctx.team.id, rid, skipping=skipping)
         await ctx.say(ctx.t("resume.done", ritual=ctx.title(rid), when=ctx.local(nxt) if nxt else "-"))
 
     @core_command("skip", admin=True, usage=" <ritual>")

@@ -155,3 +155,15 @@ async def test_retention_deletes_exactly_what_is_older(make_harness) -> None:  #
     assert len(await h.store.responses("noord")) == 5
     assert await h.bot.purge_expired() == {"noord": 2}
     assert sorted(str(r.content["age"]) for r in await h.store.responses("noord")) == ["1", "29", "30"]
+
+
+async def test_after_a_skip_status_and_resume_name_the_time_after_the_skipped_one(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Found by trying it: status said "de volgende keer is vrijdag 4 december om 14:00
+    (vrijdag 4 december om 14:00 wordt overgeslagen)", the skipped moment as the next one."""
+    h = await make_harness(TEAM_TOML)
+    await h.local.command("anna", "skip weekly_success_mistake", channel="C1")
+    status = (await h.local.command("bram", "status", channel="C1"))[-1].text
+    assert "de volgende keer is vrijdag 11 december om 14:00 (vrijdag 4 december om 14:00 wordt overgeslagen)" in status
+    await h.local.command("anna", "pause weekly_success_mistake", channel="C1")
+    resumed = (await h.local.command("anna", "resume weekly_success_mistake", channel="C1"))[-1].text
+    assert "vrijdag 11 december" in resumed and "4 december" not in resumed
