@@ -135,6 +135,10 @@ class CoreCommands(BaseCommands):
         if key == "members" and args[0] == "remove" and user in team.leaders:
             await ctx.say(mentioning(ctx.t("roster.member_is_leader", user=WHO, command=self.command), user))
             return
+        if (user in current) == (args[0] == "add"):  # already there, or not there to remove: no change, no audit
+            gone = "already" if args[0] == "add" else "absent"
+            await ctx.say(mentioning(ctx.t(f"roster.{gone}.{key}", user=WHO), user))
+            return
         updated = sorted(set(current) | {user}) if args[0] == "add" else [u for u in current if u != user]
         await self._change(ctx, key, updated)
         done = "added" if args[0] == "add" else "removed"
