@@ -216,7 +216,9 @@ class WalkAndListen(Ritual[Options]):
         walk = await self._own_walk(ctx, week)
         if walk is None:
             return
-        if status in WALKED and not await self._may_walk_with(ctx, ctx.user_id, walk.member_id):
+        # The member said "rather not": the buttons still on the leader's proposal record nothing more.
+        declined = walk.status == "declined" and status != "skipped"
+        if declined or (status in WALKED and not await self._may_walk_with(ctx, ctx.user_id, walk.member_id)):
             await ctx.reply(text(mentioning(ctx.user_t("refuse.member", who=WHO), walk.member_id)))
             return
         invite = status == "planned" and walk.status != "planned"
