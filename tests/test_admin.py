@@ -180,3 +180,21 @@ async def test_adding_who_is_there_or_removing_who_is_not_changes_and_audits_not
         assert (await h.local.command("anna", line, channel="C1"))[-1].text == expected
     assert await h.store.team_settings() == {}
     assert await h.store.audit_log("noord") == []
+
+
+async def test_mydata_speaks_the_persons_language_not_ids(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Found by trying it: the readable part said "Toestemming: unknown (sinds -, …)" and
+    listed answers as "• 2026-12-04 weekly_success_mistake: …", an English state and ids."""
+    h = await make_harness(TEAM_TOML)
+    await h.local.command("bram", "optout", channel="C1")
+    said = (await h.local.command("bram", "mydata", channel="C1"))[-1].text.split("```")[0]
+    assert "Toestemming: nee, ik bewaar niets van wat je deelt (sinds maandag 30 november om 08:00" in said
+    out = await h.local.command("bram", "optin", channel="C1")
+    await h.local.click("bram", out[-1], "optin")
+    await h.advance(timedelta(days=4, hours=6, minutes=1))  # Friday 14:01: the prompt
+    await h.local.click("bram", h.local.last("channel", "C1"), "share")
+    await h.local.submit("bram", {"success": "Goed gesprek", "mistake": "Te laat", "lesson": "", "share_as": "named"})
+    said = (await h.local.command("bram", "mydata", channel="C1"))[-1].text.split("```")[0]
+    assert "Toestemming: ja, ik mag bewaren wat je deelt" in said
+    assert "• vrijdag 4 december om 14:01 Weeksucces en weekfout: " in said and "Goed gesprek" in said
+    assert "weekly_success_mistake" not in said and "unknown" not in said and "2026-" not in said
