@@ -322,7 +322,8 @@ class WalkAndListen(Ritual[Options]):
             paragraphs.append(mentioning(ctx.user_t("walks.line", week=w.week.split("-W")[1], who=WHO, status=status), w.member_id))
         if not recent:
             paragraphs.append(ctx.user_t("walks.none"))
-        queue = await self._queue(ctx, ctx.user_id, iso_week(ctx.local_now().date()))
+        # After this week's walks: who was just walked with does not "wait longest".
+        queue = await self._queue(ctx, ctx.user_id, iso_week((ctx.local_now() + timedelta(weeks=1)).date()))
         if queue:
             waiting: list[Any] = [ctx.user_t("walks.waiting", who="")]
             for i, member in enumerate(queue[:3]):

@@ -203,3 +203,14 @@ async def test_after_rather_not_the_old_buttons_record_no_walk_and_invite_nobody
     assert len(h.local.entries("dm", user=member)) == invites
     await h.local.click("anna", proposal, "skip")  # letting the week go is still fine
     assert [r.status for r in await team_walks(h.store, "noord", "anna")] == ["skipped"]
+
+
+async def test_whom_you_just_walked_with_does_not_wait_longest(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Found by trying it: right after a walk with fenna, /ritual walks said "Wacht het langst: @fenna, …"."""
+    h = await make_harness(TOML.format(extra=""), start=MONDAY)
+    await h.advance_to(MONDAY + timedelta(hours=1, minutes=1))
+    proposal = h.local.last("dm", user="anna")
+    await h.local.click("anna", proposal, "done")
+    out = await h.local.command("anna", "walks", channel="C1")
+    waiting = out[-1].text.split("Wacht het langst")[1]
+    assert "@" in waiting and f"@{_proposed(proposal)}" not in waiting
