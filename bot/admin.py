@@ -90,6 +90,9 @@ class CoreCommands(BaseCommands):
             await ctx.say(ctx.t("holidays.bad_date", value=args[1]))
             return
         day = parsed.isoformat()
+        if args[0] == "remove" and day not in own:  # nothing to remove: no change, no audit
+            await ctx.say(ctx.t("holidays.absent", date=spoken_day(parsed, ctx.language, year=True)))
+            return
         dates = sorted(set(own) | {day}) if args[0] == "add" else [d for d in own if d != day]
         await self._change(ctx, "holidays", dates)
         done = "added" if args[0] == "add" else "removed"

@@ -171,12 +171,15 @@ async def test_after_a_skip_status_and_resume_name_the_time_after_the_skipped_on
 
 async def test_adding_who_is_there_or_removing_who_is_not_changes_and_audits_nothing(make_harness) -> None:  # type: ignore[no-untyped-def]
     """Found by trying it: `members remove zed` for someone never on the roster answered
-    "@zed is geen lid van het team meer." and wrote a change and an audit row."""
+    "@zed is geen lid van het team meer." and wrote a change and an audit row; `holidays
+    remove` of a day that was never added did the same."""
     h = await make_harness(TEAM_TOML)
     for line, expected in [("members remove zed", "@zed is geen lid van het team. Er is niets veranderd."),
                            ("members add bram", "@bram is al lid van het team. Er is niets veranderd."),
                            ("leaders remove bram", "@bram is geen leidinggevende in het team. Er is niets veranderd."),
-                           ("leaders add anna", "@anna is al leidinggevende in het team. Er is niets veranderd.")]:
+                           ("leaders add anna", "@anna is al leidinggevende in het team. Er is niets veranderd."),
+                           ("holidays remove 2026-12-25",
+                            "vrijdag 25 december 2026 is geen eigen vrije dag van het team. Er is niets veranderd.")]:
         assert (await h.local.command("anna", line, channel="C1"))[-1].text == expected
     assert await h.store.team_settings() == {}
     assert await h.store.audit_log("noord") == []
