@@ -90,6 +90,9 @@ class CoreCommands(BaseCommands):
             await ctx.say(ctx.t("holidays.bad_date", value=args[1]))
             return
         day = parsed.isoformat()
+        if args[0] == "remove" and day not in own:  # nothing to remove: no change, no audit
+            await ctx.say(ctx.t("holidays.absent", date=spoken_day(parsed, ctx.language, year=True)))
+            return
         dates = sorted(set(own) | {day}) if args[0] == "add" else [d for d in own if d != day]
         await self._change(ctx, "holidays", dates)
         done = "added" if args[0] == "add" else "removed"
@@ -134,6 +137,10 @@ class CoreCommands(BaseCommands):
             return
         if key == "members" and args[0] == "remove" and user in team.leaders:
             await ctx.say(mentioning(ctx.t("roster.member_is_leader", user=WHO, command=self.command), user))
+            return
+        if (user in current) == (args[0] == "add"):  # already there, or not there to remove: no change, no audit
+            gone = "already" if args[0] == "add" else "absent"
+            await ctx.say(mentioning(ctx.t(f"roster.{gone}.{key}", user=WHO), user))
             return
         updated = sorted(set(current) | {user}) if args[0] == "add" else [u for u in current if u != user]
         await self._change(ctx, key, updated)

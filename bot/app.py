@@ -187,18 +187,20 @@ class RitualBot:
     def enabled_rituals(self, team_id: str) -> list[str]:
         return list(self._enabled.get(team_id, []))
 
-    def next_firing(self, team_id: str, ritual_id: str) -> datetime | None:
-        return self.engine.next_firing(team_id, ritual_id)
+    def next_firing(self, team_id: str, ritual_id: str, *, skipping: str | None = None) -> datetime | None:
+        """When the ritual comes round next (`Engine.next_firing`), past an occurrence it skips."""
+        return self.engine.next_firing(team_id, ritual_id, skipping=skipping)
 
     def offers_command(self, team_id: str, name: str) -> bool:
         return any(name in self.rituals[rid].button_commands for rid in self.enabled_rituals(team_id))
 
     def team_for(self, platform: str, channel_id: str | None, user_id: str) -> TeamView | None:
-        """The team an interaction belongs to: by channel, else by the user's membership."""
+        """The team an interaction belongs to: by channel, else by the user's membership (its
+        confidant included, who may be outside the team and so only write to the bot in a DM)."""
         if channel_id is not None and (platform, channel_id) in self._by_channel:
             return self._by_channel[(platform, channel_id)]
         on_platform = [t for t in self.teams.values() if t.platform == platform]
-        mine = [t for t in on_platform if user_id in t.admins or user_id in t.leaders
+        mine = [t for t in on_platform if user_id in t.admins or user_id in t.leaders or user_id == t.confidant
                 or (t.configured_members is not None and user_id in t.configured_members)]
         if len(mine) == 1:
             return mine[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.command_context import CommandContext, core_button, people_line
@@ -110,7 +111,7 @@ class BaseCommands:
             if state.paused:
                 lines.append("• " + ctx.t("status.paused", title=title))
                 continue
-            nxt = self.bot.next_firing(ctx.team.id, rid)
+            nxt = self.bot.next_firing(ctx.team.id, rid, skipping=state.skip_occurrence)
             when = ctx.local(nxt) if nxt else "-"
             line = "• " + ctx.t("status.line", title=title, when=when)
             if state.skip_occurrence:
@@ -165,11 +166,15 @@ class BaseCommands:
             await ctx.say(ctx.t("mydata.nothing", team=ctx.team.id))
             return
         c = export["consent"]
+        # What is said is in the person's words (the JSON below keeps the ids and ISO times).
+        when = ctx.local(datetime.fromisoformat(c["at"])) if c["at"] else "-"
         readable = [ctx.t("mydata.title", team=ctx.team.id),
-                    ctx.t("mydata.consent", state=c["state"], when=c["at"] or "-", version=c["notice_version"] or "-"),
+                    ctx.t("mydata.consent", state=ctx.t(f"mydata.state.{c['state']}"), when=when,
+                          version=c["notice_version"] or "-"),
                     ctx.t("mydata.responses", count=len(export["responses"]))]
         for r in export["responses"]:
-            readable.append(f"• {r['created_at'][:10]} {r['ritual']}: " + "; ".join(f"{k}: {v}" for k, v in r["content"].items()))
+            readable.append(f"• {ctx.local(datetime.fromisoformat(r['created_at']))} {ctx.title(r['ritual'])}: "
+                            + "; ".join(f"{k}: {v}" for k, v in r["content"].items()))
         readable.append(ctx.t("mydata.anonymous"))
         await ctx.say("\n".join(readable), ctx.t("mydata.json") + "\n```" + json.dumps(export, ensure_ascii=False, indent=1) + "```")
 
@@ -242,7 +247,8 @@ class BaseCommands:
             return
         await self.bot.store.set_paused(ctx.team.id, rid, False)
         await self._audit(ctx, "resume", rid)
-        nxt = self.bot.next_firing(ctx.team.id, rid)
+        skipping = (await self.bot.store.ritual_state(ctx.team.id, rid)).skip_occurrence
+        nxt = self.bot.next_firing(ctx.team.id, rid, skipping=skipping)
         await ctx.say(ctx.t("resume.done", ritual=ctx.title(rid), when=ctx.local(nxt) if nxt else "-"))
 
     @core_command("skip", admin=True, usage=" <ritual>")

@@ -354,15 +354,22 @@ class Engine:
         return max(times) if times else None
 
     def next_firing(self, team_id: str, ritual_id: str, step: str | None = None, *,
-                    current_only: bool = False) -> datetime | None:
+                    current_only: bool = False, skipping: str | None = None) -> datetime | None:
         """When a step fires next; without `step`, the ritual's main moment (its zero-offset step).
-        `current_only` leaves out what remains of a round begun on a replaced schedule."""
+        `current_only` leaves out what remains of a round begun on a replaced schedule;
+        `skipping` is an occurrence an admin skips (`/ritual skip`): the one after it counts."""
         now = self.clock.now()
         plans = [p for p in self.plans if p.team.id == team_id and p.ritual.id == ritual_id
                  and (step is None or p.step.name == step) and not (current_only and p.until)]
         if step is None and any(not p.step.offset for p in plans):
             plans = [p for p in plans if not p.step.offset]
-        times = [f.at for f in (p.next_firing(now) for p in plans) if f is not None]
+        times = []
+        for plan in plans:
+            found = plan.next_firing(now)
+            if found is not None and skipping is not None and found.occurrence == skipping:
+                found = plan.next_firing(found.at + timedelta(seconds=1))
+            if found is not None:
+                times.append(found.at)
         return min(times) if times else None
 
     def next_occurrence_key(self, team_id: str, ritual_id: str) -> str | None:

@@ -82,12 +82,13 @@ async def summarise(bot: RitualBot, user_id: str, team_ids: list[str], locale: s
         if team.is_admin(user_id):
             for rid in bot.enabled_rituals(team.id):
                 ritual = bot.rituals[rid]
-                nxt = bot.next_firing(team.id, rid)
+                state = await bot.store.ritual_state(team.id, rid)
+                nxt = bot.next_firing(team.id, rid, skipping=state.skip_occurrence)
                 rituals.append(RitualLine(
                     title=about(ritual).title(language),
                     schedule=spoken_schedule(bot.resolved[(team.id, rid)].schedule, language),
                     next_local=format_local(nxt, team, language) if nxt else None,
-                    paused=(await bot.store.ritual_state(team.id, rid)).paused))
+                    paused=state.paused))
         signal = bool(team.confidant) and any(SIGNAL in bot.rituals[rid].button_commands
                                               for rid in bot.enabled_rituals(team.id))
         out.append(TeamSummary(team.id, language, consent,

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.context import InteractionContext, Occurrence, RitualContext
-from bot.messages import WHO, Button, Choice, FieldKind, Form, FormField, mentioning, text
+from bot.messages import WHO, Button, Choice, FieldKind, Form, FormField, Segment, UserText, mentioning, text
 from bot.platform import FormResult, Unreachable
 from bot.ritual import Ritual, action, button, command, form, form_id, step
 from bot.teams import TeamView
@@ -109,7 +109,7 @@ class ConfidantLine(Ritual[Options]):
         conv["ref"] = secrets.token_urlsafe(9)
         await ctx.put_state(PREFIX + conv_id, conv)
         try:
-            await self._to_confidant(ctx, conv_id, conv, "to_confidant.new", str(values["worry"]))
+            await self._to_confidant(ctx, conv_id, conv, "to_confidant.new", UserText(str(values["worry"])))
         except Unreachable:
             await ctx.delete_state(PREFIX + conv_id)
             return FormResult({"worry": ctx.user_t("confidant_unreachable")})
@@ -144,7 +144,9 @@ class ConfidantLine(Ritual[Options]):
                 return key[len(PREFIX):], found, party if party == "sender" else None
         return value, None, None
 
-    async def _to_confidant(self, ctx: RitualContext[Options], conv_id: str, conv: dict[str, Any], key: str, body: str) -> None:
+    async def _to_confidant(self, ctx: RitualContext[Options], conv_id: str, conv: dict[str, Any], key: str,
+                            body: Segment) -> None:
+        """DM the confidant; `body` is what the sender wrote (a `UserText`, escaped on every platform)."""
         confidant = conv["confidant"]
         head = await ctx.t_user(confidant, key, id=conv_id)
         who = (mentioning(await ctx.t_user(confidant, "from.named", who=WHO), conv["sender"]) if conv.get("sender")
@@ -152,12 +154,14 @@ class ConfidantLine(Ritual[Options]):
         buttons = () if conv["status"] == "closed" else (
             button(self.open_reply, await ctx.t_user(confidant, "button.reply"), conv_id, "primary"),
             button(self.close, await ctx.t_user(confidant, "button.close"), conv_id))
-        paragraphs: list[Any] = [head, who] + ([body] if body else [])
+        paragraphs: list[Any] = [head, who] + ([(body,)] if body else [])
         if key == "to_confidant.new" and not conv["answer"]:
             paragraphs.append(await ctx.t_user(confidant, "no_answer_wanted"))
         await ctx.dm(confidant, text(*paragraphs, buttons=buttons))
 
-    async def _to_sender(self, ctx: RitualContext[Options], conv_id: str, conv: dict[str, Any], key: str, body: str = "") -> None:
+    async def _to_sender(self, ctx: RitualContext[Options], conv_id: str, conv: dict[str, Any], key: str,
+                         body: Segment = "") -> None:
+        """DM the sender; `body` is the confidant's words (a `UserText`) or the configured routes."""
         sender = self._sender(conv)
         if sender is None:
             return
@@ -168,7 +172,7 @@ class ConfidantLine(Ritual[Options]):
                        button(self.close, await ctx.t_user(sender, "button.close"), ref))
             if conv["anonymous"]:
                 buttons += (button(self.reveal, await ctx.t_user(sender, "button.reveal"), ref),)
-        paragraphs = [await ctx.t_user(sender, key, id=ref)] + ([body] if body else [])
+        paragraphs: list[Any] = [await ctx.t_user(sender, key, id=ref)] + ([(body,)] if body else [])
         try:
             await ctx.dm(sender, text(*paragraphs, buttons=buttons))
         except Unreachable:
@@ -220,9 +224,9 @@ class ConfidantLine(Ritual[Options]):
         if conv is None:
             return FormResult({"message": ctx.user_t("gone")})
         if party == "confidant":
-            await self._to_sender(ctx, conv_id, conv, "update.answered", message)
+            await self._to_sender(ctx, conv_id, conv, "update.answered", UserText(message))
         else:
-            await self._to_confidant(ctx, conv_id, conv, "to_confidant.reply", message)
+            await self._to_confidant(ctx, conv_id, conv, "to_confidant.reply", UserText(message))
         await ctx.reply(text(ctx.user_t("reply.sent")))
         return FormResult()
 

@@ -216,7 +216,9 @@ class WalkAndListen(Ritual[Options]):
         walk = await self._own_walk(ctx, week)
         if walk is None:
             return
-        if status in WALKED and not await self._may_walk_with(ctx, ctx.user_id, walk.member_id):
+        # The member said "rather not": the buttons still on the leader's proposal record nothing more.
+        declined = walk.status == "declined" and status != "skipped"
+        if declined or (status in WALKED and not await self._may_walk_with(ctx, ctx.user_id, walk.member_id)):
             await ctx.reply(text(mentioning(ctx.user_t("refuse.member", who=WHO), walk.member_id)))
             return
         invite = status == "planned" and walk.status != "planned"
@@ -320,7 +322,8 @@ class WalkAndListen(Ritual[Options]):
             paragraphs.append(mentioning(ctx.user_t("walks.line", week=w.week.split("-W")[1], who=WHO, status=status), w.member_id))
         if not recent:
             paragraphs.append(ctx.user_t("walks.none"))
-        queue = await self._queue(ctx, ctx.user_id, iso_week(ctx.local_now().date()))
+        # After this week's walks: who was just walked with does not "wait longest".
+        queue = await self._queue(ctx, ctx.user_id, iso_week((ctx.local_now() + timedelta(weeks=1)).date()))
         if queue:
             waiting: list[Any] = [ctx.user_t("walks.waiting", who="")]
             for i, member in enumerate(queue[:3]):

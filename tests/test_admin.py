@@ -155,3 +155,49 @@ async def test_retention_deletes_exactly_what_is_older(make_harness) -> None:  #
     assert len(await h.store.responses("noord")) == 5
     assert await h.bot.purge_expired() == {"noord": 2}
     assert sorted(str(r.content["age"]) for r in await h.store.responses("noord")) == ["1", "29", "30"]
+
+
+async def test_after_a_skip_status_and_resume_name_the_time_after_the_skipped_one(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Found by trying it: status said "de volgende keer is vrijdag 4 december om 14:00
+    (vrijdag 4 december om 14:00 wordt overgeslagen)", the skipped moment as the next one."""
+    h = await make_harness(TEAM_TOML)
+    await h.local.command("anna", "skip weekly_success_mistake", channel="C1")
+    status = (await h.local.command("bram", "status", channel="C1"))[-1].text
+    assert "de volgende keer is vrijdag 11 december om 14:00 (vrijdag 4 december om 14:00 wordt overgeslagen)" in status
+    await h.local.command("anna", "pause weekly_success_mistake", channel="C1")
+    resumed = (await h.local.command("anna", "resume weekly_success_mistake", channel="C1"))[-1].text
+    assert "vrijdag 11 december" in resumed and "4 december" not in resumed
+
+
+async def test_adding_who_is_there_or_removing_who_is_not_changes_and_audits_nothing(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Found by trying it: `members remove zed` for someone never on the roster answered
+    "@zed is geen lid van het team meer." and wrote a change and an audit row; `holidays
+    remove` of a day that was never added did the same."""
+    h = await make_harness(TEAM_TOML)
+    for line, expected in [("members remove zed", "@zed is geen lid van het team. Er is niets veranderd."),
+                           ("members add bram", "@bram is al lid van het team. Er is niets veranderd."),
+                           ("leaders remove bram", "@bram is geen leidinggevende in het team. Er is niets veranderd."),
+                           ("leaders add anna", "@anna is al leidinggevende in het team. Er is niets veranderd."),
+                           ("holidays remove 2026-12-25",
+                            "vrijdag 25 december 2026 is geen eigen vrije dag van het team. Er is niets veranderd.")]:
+        assert (await h.local.command("anna", line, channel="C1"))[-1].text == expected
+    assert await h.store.team_settings() == {}
+    assert await h.store.audit_log("noord") == []
+
+
+async def test_mydata_speaks_the_persons_language_not_ids(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Found by trying it: the readable part said "Toestemming: unknown (sinds -, …)" and
+    listed answers as "• 2026-12-04 weekly_success_mistake: …", an English state and ids."""
+    h = await make_harness(TEAM_TOML)
+    await h.local.command("bram", "optout", channel="C1")
+    said = (await h.local.command("bram", "mydata", channel="C1"))[-1].text.split("```")[0]
+    assert "Toestemming: nee, ik bewaar niets van wat je deelt (sinds maandag 30 november om 08:00" in said
+    out = await h.local.command("bram", "optin", channel="C1")
+    await h.local.click("bram", out[-1], "optin")
+    await h.advance(timedelta(days=4, hours=6, minutes=1))  # Friday 14:01: the prompt
+    await h.local.click("bram", h.local.last("channel", "C1"), "share")
+    await h.local.submit("bram", {"success": "Goed gesprek", "mistake": "Te laat", "lesson": "", "share_as": "named"})
+    said = (await h.local.command("bram", "mydata", channel="C1"))[-1].text.split("```")[0]
+    assert "Toestemming: ja, ik mag bewaren wat je deelt" in said
+    assert "• vrijdag 4 december om 14:01 Weeksucces en weekfout: " in said and "Goed gesprek" in said
+    assert "weekly_success_mistake" not in said and "unknown" not in said and "2026-" not in said

@@ -185,6 +185,18 @@ async def test_mydata_and_forget_for_sender_and_confidant(make_harness, secret) 
     assert "Mijn eigen zorg" not in (await h.local.command("vera", "mydata", channel="C1"))[-1].text
 
 
+async def test_a_confidant_outside_the_team_reaches_their_data_from_a_direct_message(  # type: ignore[no-untyped-def]
+        make_harness, secret) -> None:
+    """Found by trying it: vera is in neither team's channel, so she types /ritual in her DM
+    with the bot; with two teams on the platform she was told "Ik weet niet bij welk team je
+    hoort", and had no way to her data (issue 15: mydata and forget cover the confidant)."""
+    h = await make_harness(TOML.format(extra=""), start=START, channels=CHANNELS)
+    await signal(h, "Mijn eigen zorg.", "anonymous")
+    hers = (await h.local.command("vera", "mydata", channel="dm:vera"))[-1].text
+    assert "Mijn eigen zorg" in hers and SENDER not in hers
+    assert "Mijn eigen zorg" not in (await h.local.command("wim", "mydata", channel="dm:wim"))[-1].text
+
+
 async def test_a_closed_conversation_is_gone_after_the_retention(make_harness, secret) -> None:  # type: ignore[no-untyped-def]
     h = await make_harness(TOML.format(extra="retention_days = 10"), start=START, channels=CHANNELS)
     await signal(h, "Een zorg die afloopt.", "named")

@@ -300,3 +300,15 @@ async def test_forget_takes_a_person_out_of_votes_volunteers_and_groups(make_har
         assert "bram" not in repr(value), key
     await h.advance_to(SESSION)  # the session still runs, with whoever is left
     assert any("Moreel beraad" in e.text or "beraad" in e.text.lower() for e in h.local.entries("channel", "C1"))
+
+
+async def test_the_time_so_far_says_one_minute_as_people_do(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Found by trying it: a facilitator who moved on after a minute read "Jullie zijn 1 minuten bezig"."""
+    h = await make_harness(TOML.format(extra=""), start=START)
+    await h.advance_to(SESSION)
+    step1 = h.local.last("thread")  # the session began at 14:00; it is 14:01
+    out = await h.local.click("anna", step1, "next")  # an admin may move on
+    assert "Jullie zijn één minuut bezig; volgens de planning zou dat ongeveer 5 zijn." in out[-1].text
+    h.clock.set(h.clock.now() + timedelta(minutes=12))
+    out = await h.local.click("anna", out[-1], "next")
+    assert "Jullie zijn 13 minuten bezig" in out[-1].text

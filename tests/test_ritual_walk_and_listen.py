@@ -185,3 +185,32 @@ async def test_the_no_walks_choice_is_in_mydata_and_goes_with_forget(make_harnes
     out = await h.local.command("eva", "forget", channel="C1")
     await h.local.click("eva", out[-1], "forget_confirm")
     assert "eva" not in (await h.store.get_state("noord", "walk_and_listen", "no_walks") or [])
+
+
+async def test_after_rather_not_the_old_buttons_record_no_walk_and_invite_nobody(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Found by trying it: after the member clicked 'Liever niet', 'Gewandeld' on the leader's
+    earlier proposal still recorded the walk as done, in the member's data and the overview."""
+    h = await make_harness(TOML.format(extra=""), start=MONDAY)
+    await h.advance_to(MONDAY + timedelta(hours=1, minutes=1))
+    proposal = h.local.last("dm", user="anna")
+    member = _proposed(proposal)
+    await h.local.click("anna", proposal, "planned")
+    await h.local.click(member, h.local.last("dm", user=member), "decline")
+    invites = len(h.local.entries("dm", user=member))
+    out = await h.local.click("anna", proposal, "done")
+    assert [(e.kind, e.user) for e in out] == [("reply", "anna")] and "geen wandeling vastleggen" in out[0].text
+    assert [r.status for r in await team_walks(h.store, "noord", "anna")] == ["declined"]
+    assert len(h.local.entries("dm", user=member)) == invites
+    await h.local.click("anna", proposal, "skip")  # letting the week go is still fine
+    assert [r.status for r in await team_walks(h.store, "noord", "anna")] == ["skipped"]
+
+
+async def test_whom_you_just_walked_with_does_not_wait_longest(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Found by trying it: right after a walk with fenna, /ritual walks said "Wacht het langst: @fenna, …"."""
+    h = await make_harness(TOML.format(extra=""), start=MONDAY)
+    await h.advance_to(MONDAY + timedelta(hours=1, minutes=1))
+    proposal = h.local.last("dm", user="anna")
+    await h.local.click("anna", proposal, "done")
+    out = await h.local.command("anna", "walks", channel="C1")
+    waiting = out[-1].text.split("Wacht het langst")[1]
+    assert "@" in waiting and f"@{_proposed(proposal)}" not in waiting

@@ -31,7 +31,7 @@ class Interactions:
         head = ctx.team_t("step.head", i=i + 1, count=len(steps), title=ctx.team_t(f"{st.key}.title"), minutes=st.minutes)
         paras: list[Any] = [(Bold(head),), ctx.team_t(f"{st.key}.ask")]
         if elapsed:
-            paras.append(ctx.team_t("step.time", elapsed=elapsed, planned=sum(s.minutes for s in steps[:i])))
+            paras.append(ctx.team_t("step.time", count=elapsed, planned=sum(s.minutes for s in steps[:i])))
         label = ctx.team_t("button.finish") if i == len(steps) - 1 else ctx.team_t("button.next")
         buttons = [button(self.next_step, label, f"{occurrence}|{g}|{i}", "primary")] if with_button else []
         return text(*paras, buttons=buttons)
