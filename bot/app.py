@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from bot import outbox, purge, run_now
+from bot import outbox, purge, run_now, team_lookup
 from bot.admin import CoreCommands
 from bot.clock import Clock
 from bot.command_context import CommandContext
@@ -195,18 +195,8 @@ class RitualBot:
         return any(name in self.rituals[rid].button_commands for rid in self.enabled_rituals(team_id))
 
     def team_for(self, platform: str, channel_id: str | None, user_id: str) -> TeamView | None:
-        """The team an interaction belongs to: by channel, else by the user's membership (its
-        confidant included, who may be outside the team and so only write to the bot in a DM)."""
-        if channel_id is not None and (platform, channel_id) in self._by_channel:
-            return self._by_channel[(platform, channel_id)]
-        on_platform = [t for t in self.teams.values() if t.platform == platform]
-        mine = [t for t in on_platform if user_id in t.admins or user_id in t.leaders or user_id == t.confidant
-                or (t.configured_members is not None and user_id in t.configured_members)]
-        if len(mine) == 1:
-            return mine[0]
-        if not mine and len(on_platform) == 1:
-            return on_platform[0]
-        return None
+        """The team an interaction belongs to (`bot.team_lookup.team_for`)."""
+        return team_lookup.team_for(self._by_channel, self.teams.values(), platform, channel_id, user_id)
 
     # the adapters' port (bot/ports.py) -----------------------------------------------------------
 
@@ -242,6 +232,10 @@ class RitualBot:
     async def handle_command(self, request: CommandRequest) -> None:
         """`/ritual …`: once per delivery, all or nothing when the database is busy (`bot/once.py`)."""
         team = self.team_for(request.platform, request.channel_id, request.user_id)
+        if team is None:  # someone in several teams names one last: `/ritual mydata zuid`
+            team, words, _ = team_lookup.named_last(self.teams.values(), request.platform, request.user_id,
+                                                    request.text.split())
+            request = replace(request, text=" ".join(words))
         with brief_waits():
             try:
                 await self._command(replace(request, reply=patient_reply(request.reply)), team)
@@ -260,7 +254,11 @@ class RitualBot:
     async def _command(self, request: CommandRequest, team: TeamView | None) -> None:
         language = pick_language(request.locale, default=self.config.language)
         if team is None:
-            await request.reply(text(translate(TEXTS, "no_team", language)))
+            _, _, ids = team_lookup.named_last(self.teams.values(), request.platform, request.user_id, [])
+            await request.reply(text(translate(TEXTS, "several_teams", language, teams=", ".join(ids),
+                                               command=self.config.command,
+                                               example=" ".join([*request.text.split(), ids[0]]))
+                                     if ids else translate(TEXTS, "no_team", language)))
             return
         if not await self.once.take(request.delivery):
             return

@@ -320,3 +320,21 @@ async def test_when_the_confidant_has_their_data_erased_the_sender_is_told(make_
     assert "/ritual signal" in told.text and not told.message.buttons  # type: ignore[union-attr]
     assert "Ik kijk ernaar" not in str(dump(h.store)) and naming(h, SENDER) == []
     assert "gesloten" in (await h.local.command(SENDER, "signal status", channel="C1"))[-1].text
+
+
+async def test_a_confidant_serving_two_teams_names_the_team_to_reach_their_data(make_harness, secret) -> None:  # type: ignore[no-untyped-def]
+    """Found by trying it: vera serves both teams from outside them; in her DM every command
+    answered "Ik weet niet bij welk team je hoort", so she could neither read nor erase her data."""
+    h = await make_harness(TOML.format(extra="").replace('confidant = "wim"', 'confidant = "vera"'), start=START,
+                           channels=CHANNELS)
+    await signal(h, "Een zorg voor twee teams.", "anonymous")
+    asked = (await h.local.command("vera", "mydata", channel="dm:vera"))[-1].text
+    assert asked == ("Je hoort hier bij meer dan één team: noord, zuid. Noem het team als laatste woord, "
+                     "bijvoorbeeld: /ritual mydata noord")
+    hers = (await h.local.command("vera", "mydata noord", channel="dm:vera"))[-1].text
+    assert "twee teams" in hers and SENDER not in hers
+    assert "twee teams" not in (await h.local.command("vera", "mydata zuid", channel="dm:vera"))[-1].text
+    out = await h.local.command("vera", "forget noord", channel="dm:vera")
+    await h.local.click("vera", out[-1], "forget_confirm")
+    assert "twee teams" in str(dump(h.store))  # the sender's own words stay theirs
+    assert "twee teams" not in (await h.local.command("vera", "mydata noord", channel="dm:vera"))[-1].text
