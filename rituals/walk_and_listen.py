@@ -223,11 +223,17 @@ class WalkAndListen(Ritual[Options]):
             return
         invite = status == "planned" and walk.status != "planned"
         await self._set(ctx, week, walk.member_id, status)
-        options = ctx.options
-        if invite and options.invite_member:
-            t = await _user_t(ctx, walk.member_id)
-            await ctx.dm(walk.member_id, text(mentioning(t("invite.dm", who=WHO), ctx.user_id), buttons=(
-                button(self.rather_not, t("button.decline"), f"{ctx.user_id}|{week}"),)))
+        if invite:
+            await self._invite(ctx, walk.member_id, week)
+
+    async def _invite(self, ctx: InteractionContext[Options], member: str, week: str) -> None:
+        """A walk is planned: the member hears it privately and may say "rather not" (unless
+        the team switched `invite_member` off)."""
+        if not ctx.options.invite_member:
+            return
+        t = await _user_t(ctx, member)
+        await ctx.dm(member, text(mentioning(t("invite.dm", who=WHO), ctx.user_id), buttons=(
+            button(self.rather_not, t("button.decline"), f"{ctx.user_id}|{week}"),)))
 
     @action("planned")
     async def planned(self, ctx: InteractionContext[Options], week: str) -> None:
@@ -362,8 +368,14 @@ class WalkAndListen(Ritual[Options]):
             await ctx.reply(text(mentioning(ctx.user_t("refuse.with", who=WHO), member)))
             return
         week = iso_week(ctx.local_now().date())
+        before = next((w for w in await walk_store.walks(ctx.store, ctx.user_id) if w.week == week), None)
+        if before is not None and before.member_id == member and before.status == "declined":
+            await ctx.reply(text(mentioning(ctx.user_t("refuse.member", who=WHO), member)))  # "rather not" stands
+            return
         await walk_store.set_walk(ctx.store, ctx.user_id, week, member, "planned")
         await ctx.reply(text(mentioning(ctx.user_t("walks.with_done", who=WHO), member)))
+        if before is None or before.member_id != member or before.status != "planned":
+            await self._invite(ctx, member, week)  # as a planned proposal does: they may say "rather not"
 
 
 async def _user_t(ctx: RitualContext[Options], user: str) -> Callable[..., str]:

@@ -214,3 +214,19 @@ async def test_whom_you_just_walked_with_does_not_wait_longest(make_harness) -> 
     out = await h.local.command("anna", "walks", channel="C1")
     waiting = out[-1].text.split("Wacht het langst")[1]
     assert "@" in waiting and f"@{_proposed(proposal)}" not in waiting
+
+
+async def test_a_walk_the_leader_names_invites_the_member_who_may_say_rather_not(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Found by trying it: `/ritual walks with @bram` marked the walk planned without a word
+    to bram, who so could not say "Liever niet" as an invited member can."""
+    h = await make_harness(TOML.format(extra=""), start=MONDAY)
+    await h.advance_to(MONDAY + timedelta(hours=1, minutes=1))
+    member = next(m for m in ("bram", "cor", "dewi") if m != _proposed(h.local.last("dm", user="anna")))
+    await h.local.command("anna", f"walks with @{member}", channel="C1")
+    [invite] = h.local.entries("dm", user=member)
+    assert [b.label for b in invite.message.buttons] == ["Liever niet"]  # type: ignore[union-attr]
+    await h.local.click(member, invite, "decline")
+    assert [(r.member_id, r.status) for r in await team_walks(h.store, "noord", "anna")] == [(member, "declined")]
+    out = await h.local.command("anna", f"walks with @{member}", channel="C1")  # "rather not" stands this week
+    assert "geen wandeling vastleggen" in out[0].text and len(h.local.entries("dm", user=member)) == 1
+    assert [(r.member_id, r.status) for r in await team_walks(h.store, "noord", "anna")] == [(member, "declined")]
