@@ -173,8 +173,11 @@ class BaseCommands:
                           version=c["notice_version"] or "-"),
                     ctx.t("mydata.responses", count=len(export["responses"]))]
         for r in export["responses"]:
+            ritual = self.bot.rituals.get(r["ritual"])
+            said = [about(ritual).stored(k, str(v), ctx.language) if ritual is not None else (k, str(v))
+                    for k, v in r["content"].items()]
             readable.append(f"• {ctx.local(datetime.fromisoformat(r['created_at']))} {ctx.title(r['ritual'])}: "
-                            + "; ".join(f"{k}: {v}" for k, v in r["content"].items()))
+                            + "; ".join(f"{k}: {v}" for k, v in said))
         readable.append(ctx.t("mydata.anonymous"))
         await ctx.say("\n".join(readable), ctx.t("mydata.json") + "\n```" + json.dumps(export, ensure_ascii=False, indent=1) + "```")
 

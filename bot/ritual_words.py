@@ -40,6 +40,8 @@ KEEPS = ("consent", "needed")
 KEEPS_KEY = "ritual.keeps."
 STEP_KEY = "ritual.step."
 COMMAND_KEY = "ritual.command."
+FIELD_KEY = "ritual.field."  # + a stored answer's field: its name in /ritual mydata
+VALUE_KEY = "ritual.value."  # + a stored choice (`yes`, `heavy`): how people read it there
 
 
 def _pick(entry: Mapping[str, str], language: str) -> str | None:
@@ -100,6 +102,13 @@ class RitualWords:
             return _pick(entry, language) if entry else None
         return self._said(STEP_KEY + name, language)
 
+    def stored(self, field: str, value: str, language: str) -> tuple[str, str]:
+        """A stored answer's field and value as people read them in `/ritual mydata`, from the
+        catalog's `ritual.field.<field>` and `ritual.value.<value>`; each as stored when the
+        catalog has no words for it (the JSON export keeps them as stored anyway)."""
+        return (self._said(FIELD_KEY + field, language) or field,
+                self._said(VALUE_KEY + value, language) or value if value.isidentifier() else value)
+
     def described(self, kind: str) -> list[str]:
         """The steps (`kind` "step") or commands ("command") the ritual has words for."""
         attribute, prefix = ("step_descriptions", STEP_KEY) if kind == "step" else ("command_help", COMMAND_KEY)
@@ -113,7 +122,8 @@ class RitualWords:
         keys = {TITLE: "title", SUMMARY: "summary", **{KEEPS_KEY + kind: "keeps" for kind in KEEPS},
                 **{STEP_KEY + name: "step_descriptions" for name in self.cls.handler_names("step")},
                 **{COMMAND_KEY + name: "command_help" for name in self.cls.handler_names("command")}}
-        return {key for key, attribute in keys.items() if not self._declared(attribute)}
+        stored = {key for key in self.texts if key.startswith((FIELD_KEY, VALUE_KEY))}  # read by any answer's words
+        return {key for key, attribute in keys.items() if not self._declared(attribute)} | stored
 
     def required_keys(self) -> set[str]:
         """The `ritual.*` messages its catalog must have: a title, what it keeps, a help line

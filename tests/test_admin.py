@@ -199,5 +199,7 @@ async def test_mydata_speaks_the_persons_language_not_ids(make_harness) -> None:
     await h.local.submit("bram", {"success": "Goed gesprek", "mistake": "Te laat", "lesson": "", "share_as": "named"})
     said = (await h.local.command("bram", "mydata", channel="C1"))[-1].text.split("```")[0]
     assert "Toestemming: ja, ik mag bewaren wat je deelt" in said
-    assert "• vrijdag 4 december om 14:01 Weeksucces en weekfout: " in said and "Goed gesprek" in said
+    assert "• vrijdag 4 december om 14:01 Weeksucces en weekfout: " in said
+    assert "ging goed: Goed gesprek" in said and "ging mis: Te laat" in said
     assert "weekly_success_mistake" not in said and "unknown" not in said and "2026-" not in said
+    assert "success:" not in said  # a field as people know it, not its name in the code
