@@ -4,7 +4,7 @@ An orchestrator probing `/healthz` at start, or Slack and Mattermost calling the
 meet an answer that says what is wrong, not "connection refused". `Gate` is the one aiohttp
 app the port serves. Until `open(app)`: `GET /healthz` answers 503 `"degraded"` with
 `"database": "connecting"` (first try under way) or `"unreachable"` (retried with backoff,
-bot/startup.py); each configured platform's endpoints answer through `waiting_routes`
+bot/startup.py), then `"starting"` with the database `ok` while the bot is built; each configured platform's endpoints answer through `waiting_routes`
 (bot/platforms/waiting.py): a signed Slack request or a Mattermost command with its token is
 told, in the team's language, that the bot is starting; anything else is refused as it would
 be later. After `open(app)` every request goes to `app` (bot/http.py), as before.
@@ -16,6 +16,8 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
+
+from bot.http import platform_ok
 
 log = logging.getLogger("ritualbot")
 
@@ -41,6 +43,11 @@ class Gate:
         """A try to open the database failed: /healthz says `unreachable` until `open`."""
         self.database = UNREACHABLE
 
+    def database_opened(self) -> None:
+        """The database is open and the bot is being built (seconds with thousands of teams):
+        /healthz says `"starting"` with the database `ok` until `open`."""
+        self.database = "ok"
+
     def open(self, app: web.Application) -> None:
         """From now on every request goes to `app` (its routes; it has no middlewares)."""
         app.freeze()
@@ -51,7 +58,10 @@ class Gate:
             match = await self.inner.router.resolve(request)
             return await match.handler(request)
         if request.path == "/healthz" and request.method in ("GET", "HEAD"):
-            return web.json_response({"status": "degraded", "database": self.database,
+            # "starting" as bot/http.py says it: only time is missing (no platform without credentials)
+            coming = all(state == CONNECTING or platform_ok(name, state) for name, state in self.platforms.items())
+            status = "starting" if self.database == "ok" and coming else "degraded"
+            return web.json_response({"status": status, "database": self.database,
                                       "platforms": self.platforms}, status=503)
         answer = self.waiting.get(request.path)
         if answer is not None and request.method == "POST":

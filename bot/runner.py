@@ -92,6 +92,7 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
         log.info("stopped before the database was reachable")
         await runner.cleanup()
         return 0
+    gate.database_opened()
     store = Store(engine)
     metrics = Metrics()
     metrics.watch_database(store.engine)

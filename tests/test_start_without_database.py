@@ -128,3 +128,23 @@ async def test_the_port_answers_while_the_database_is_not_there_and_all_works_af
             assert status == 200 and starting_nl not in text  # the bot itself answers now
             code, _ = await bot.terminate(timeout=30)
             assert code == 0
+
+
+async def test_healthz_says_starting_once_the_database_is_open_and_the_bot_is_being_built() -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.gate import Gate
+
+    gate = Gate({}, {"slack": "connecting"})
+    async with TestClient(TestServer(gate.app)) as client:
+        gate.database_failed()
+        resp = await client.get("/healthz")
+        assert resp.status == 503 and (await resp.json())["database"] == "unreachable"
+        gate.database_opened()
+        resp = await client.get("/healthz")
+        assert resp.status == 503
+        assert await resp.json() == {"status": "starting", "database": "ok", "platforms": {"slack": "connecting"}}
+    gate = Gate({}, {"slack": "no credentials"})  # nothing but time missing? not here: "degraded", as later
+    gate.database_opened()
+    async with TestClient(TestServer(gate.app)) as client:
+        assert (await (await client.get("/healthz")).json())["status"] == "degraded"
