@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.command_context import format_local
 from bot.dates import spoken_schedule
 from bot.i18n import pick_language
+from bot.platforms.kit.answers import log_failure
 from bot.ritual_words import about
 from bot.store import Consent
 
@@ -66,8 +67,8 @@ async def teams_of(bot: RitualBot, platform: str, user_id: str) -> list[str]:
             try:
                 if user_id in await bot.platform_for(team).channel_members(team.channel):
                     found.append(team.id)
-            except Exception:
-                log.warning("%s: members of %s unknown", platform, team.channel, exc_info=True)
+            except Exception as exc:
+                log_failure(log, exc, "%s: members of %s unknown", platform, team.channel)
     return found
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from bot.platforms.kit.answers import log_failure
+
 if TYPE_CHECKING:
     from bot.app import RitualBot
 
@@ -35,8 +37,8 @@ class RosterWatch:
                 continue
             try:
                 present = frozenset(await self.bot.team_context(rituals[0], team).members())
-            except Exception:
-                log.warning("team %s: could not look up who is in the team; trying again later", team.id, exc_info=True)
+            except Exception as exc:
+                log_failure(log, exc, "team %s: could not look up who is in the team; trying again later", team.id)
                 continue
             last = self._last.get(team.id)
             if not present and last:

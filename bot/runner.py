@@ -16,12 +16,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import gil, heap, outbox
 from bot.clock import SystemClock
-from bot.http import PLANNING, build_http_app, serve
+from bot.gate import Gate, serve_gate
+from bot.http import PLANNING, build_http_app
 from bot.looplag import LoopLagMonitor
 from bot.metrics import Metrics
 from bot.platform import ChatPlatform
 from bot.platforms import connector_for
 from bot.platforms.local import LocalPlatform
+from bot.platforms.waiting import waiting_routes
 from bot.scheduler import RitualScheduler
 from bot.startup import explain_database_error, explain_platform_error, keep_trying
 from bot.store import Store, open_database
@@ -75,11 +77,22 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     started = time.monotonic()
     config, ritual_types = await asyncio.to_thread(load, config_path, env)  # imports the rituals: off the loop
     url = database_url(config)
-    engine = await keep_trying(lambda: asyncio.to_thread(open_database, url),
-                               lambda exc: explain_database_error(exc, url), stop)
+    # The port first: /healthz and the platforms get an answer while the database is retried.
+    gate = Gate(waiting_routes(env, config), _waiting_states(config, env, allow_local))
+    runner = await serve_gate(gate, host, port)
+    if runner is None:
+        return 1
+
+    def database_trouble(exc: BaseException) -> str:
+        gate.database_failed()
+        return explain_database_error(exc, url)
+
+    engine = await keep_trying(lambda: asyncio.to_thread(open_database, url), database_trouble, stop)
     if engine is None:
         log.info("stopped before the database was reachable")
+        await runner.cleanup()
         return 0
+    gate.database_opened()
     store = Store(engine)
     metrics = Metrics()
     metrics.watch_database(store.engine)
@@ -107,13 +120,7 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
         return states | local_states | unconfigured
 
     routes = [r for link in links.values() for r in link.connector.routes()]
-    try:
-        runner = await serve(build_http_app(store, routes, platform_health, metrics), host, port)
-    except OSError as exc:  # the port is taken (another bot, one still stopping) or not ours to bind
-        log.error("cannot serve HTTP on %s:%d: %s; stop what uses it or give another --port", host, port,
-                  exc.strerror or type(exc).__name__)
-        await store.aclose()
-        return 1
+    gate.open(build_http_app(store, routes, platform_health, metrics))
     lag_probe = asyncio.create_task(metrics.probe_loop(), name="loop-lag-probe")
     stalls = LoopLagMonitor(metrics)
     stalls.start()
@@ -161,6 +168,19 @@ def _platform_url(name: str, env: Mapping[str, str]) -> str:
     if name == "slack":
         return env.get("SLACK_API_URL", "").strip() or "https://slack.com/api/"
     return env.get("MATTERMOST_URL", "").strip()
+
+
+def _waiting_states(config: Any, env: Mapping[str, str], allow_local: bool) -> dict[str, str]:
+    """Each platform's state in /healthz while the database is awaited, in the words used after."""
+    configured = {"slack": bool(env.get("SLACK_BOT_TOKEN", "").strip()),
+                  "mattermost": bool(env.get("MATTERMOST_URL", "").strip() or env.get("MATTERMOST_TOKEN", "").strip())}
+    states = {}
+    for name in sorted({t.platform for t in config.teams}):
+        if configured.get(name):
+            states[name] = "connecting"
+        else:
+            states[name] = "local" if name == "local" or allow_local else NO_CREDENTIALS
+    return states
 
 
 def _say_not_run(config: Any, platform: str, allow_local: bool) -> None:

@@ -142,8 +142,8 @@ def _parse_cron(source: str, parts: list[str]) -> Schedule:
     # Cron counts Sunday as 0; APScheduler 3's from_crontab treats 0 as Monday. Use names.
     dow_names = re.sub(r"\d", lambda m: _CRON_DOW.get(m.group(0), m.group(0)), dow)
     fields = {"minute": minute, "hour": hour, "day": day, "month": month, "day_of_week": dow_names}
-    try:
-        CronTrigger(**fields)
+    try:  # only checks the fields: any zone does, and one given keeps the host's zone (tzlocal) out of it
+        CronTrigger(timezone=UTC, **fields)
     except ValueError as exc:
         raise ScheduleError("bad_cron", source=source, detail=str(exc)) from None
     return Schedule(source, tuple(fields.items()))

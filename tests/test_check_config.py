@@ -229,3 +229,20 @@ def test_a_team_that_runs_the_confidant_line_without_a_confidant_is_named(tmp_pa
     assert ("team 'noord' runs confidant_line without a confidant: it reaches nobody there; set `confidant` for "
             "that team in the config, or switch confidant_line off") in result.stderr
     assert "'zuid'" not in result.stderr
+
+
+def test_check_config_with_v_says_only_what_it_checked_and_opens_no_database(tmp_path: Path) -> None:
+    """check-config reads the file; it needs no database, so with `-v` there is no migration
+    machinery (alembic) and no host timezone lookup (tzlocal) in its output, and no file is made."""
+    import os
+
+    config = Path(__file__).resolve().parent.parent / "config.toml"
+    database = tmp_path / "never.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATTERMOST_"))}
+    result = subprocess.run([sys.executable, "-m", "bot", "check-config", "--config", str(config), "-v"],
+                            capture_output=True, text=True, cwd=tmp_path,
+                            env={**env, "DATABASE_URL": f"sqlite:///{database}"})
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert "alembic" not in output and "tzlocal" not in output, output
+    assert not database.exists()

@@ -109,8 +109,9 @@ class BotProcess:
 
 @asynccontextmanager
 async def ritualbot(tmp_path: Path, database_url: str, toml: str, env: dict[str, str],
-                    port: int | None = None) -> AsyncIterator[BotProcess]:
-    """Start the bot with only the platform variables given in `env`; always kill it after."""
+                    port: int | None = None, options: tuple[str, ...] = ()) -> AsyncIterator[BotProcess]:
+    """Start the bot with only the platform variables given in `env` (and `options` such as
+    `-v` on its command line); always kill it after."""
     config = tmp_path / "config.toml"
     config.write_text(toml)
     port = port or free_port()
@@ -120,7 +121,7 @@ async def ritualbot(tmp_path: Path, database_url: str, toml: str, env: dict[str,
     with log_path.open("w") as out:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", "--config", str(config), "--port", str(port),
-            "--host", "127.0.0.1", cwd=tmp_path, stdout=out, stderr=out,
+            "--host", "127.0.0.1", *options, cwd=tmp_path, stdout=out, stderr=out,
             env={**inherited, "DATABASE_URL": database_url, "NO_PROXY": "127.0.0.1", **env})
     try:
         yield BotProcess(proc, port, log_path)

@@ -68,7 +68,9 @@ async def health(http: aiohttp.ClientSession, bot: BotProcess) -> tuple[int, dic
 
 async def health_when(http: aiohttp.ClientSession, bot: BotProcess, platform: str, state: str,
                       timeout: float = 30) -> tuple[int, dict[str, Any]]:
-    """Poll /healthz until `platform` reports `state`; the last answer."""
+    """Poll /healthz until the database is up and `platform` reports `state`; the last answer.
+    (While the database is awaited, the port already answers with what the environment says
+    of each platform: bot/gate.py.)"""
     found: list[tuple[int, dict[str, Any]]] = []
 
     async def check() -> bool:
@@ -77,7 +79,8 @@ async def health_when(http: aiohttp.ClientSession, bot: BotProcess, platform: st
             found.append(await health(http, bot))
         except (TimeoutError, aiohttp.ClientError):
             return False
-        return found[-1][1].get("platforms", {}).get(platform) == state
+        body = found[-1][1]
+        return body.get("database") == "ok" and body.get("platforms", {}).get(platform) == state
 
     deadline = asyncio.get_running_loop().time() + timeout
     while not await check():

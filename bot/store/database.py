@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, event, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import create_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -80,6 +82,10 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    # alembic is imported here, not at the top: what only reads the config (check-config,
+    # schedule) then loads no migration machinery and logs none of its plugin set-up with -v.
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -92,6 +98,8 @@ def upgrade(engine: Engine) -> list[tuple[str, str]]:
     cfg = alembic_config(engine)
     applied: list[tuple[str, str]] = []
     cfg.attributes["applied"] = applied
+    from alembic import command
+
     command.upgrade(cfg, "heads")
     return applied
 

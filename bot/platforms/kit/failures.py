@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 from bot.platform import Reply
+from bot.platforms.kit.answers import expected_answer, log_failure
 from bot.platforms.kit.texts import said, say
 
 log = logging.getLogger("ritualbot.platforms")
@@ -22,8 +23,11 @@ async def apologising(work: Awaitable[object], reply: Reply, language: Callable[
     `await language()`. Never raises (the reply itself never does, bot/platforms/kit/private_reply.py)."""
     try:
         await work
-    except Exception:
-        log.exception("%s: handling an interaction failed", platform)
+    except Exception as exc:
+        if expected_answer(exc) is None:
+            log.exception("%s: handling an interaction failed", platform)
+        else:  # the platform refused something (a person or channel it does not know): one line
+            log_failure(log, exc, "%s: handling an interaction failed", platform)
         await reply(said("error.generic", await language()))
 
 

@@ -22,6 +22,7 @@ from typing import Protocol, TypeVar
 
 from bot.messages import Message
 from bot.platform import Reply
+from bot.platforms.kit.answers import expected_answer, log_failure
 
 log = logging.getLogger("ritualbot.platforms")
 
@@ -74,8 +75,11 @@ def private_reply(ways: PrivateWays[P], channel: str | None, user_id: str, *,
                 continue
             try:
                 await ways.dm_piece(user_id, piece)
-            except Exception:
-                log.exception("%s: could not answer a user privately", ways.name)
+            except Exception as exc:
+                if expected_answer(exc) is None:
+                    log.exception("%s: could not answer a user privately", ways.name)
+                else:
+                    log_failure(log, exc, "%s: could not answer a user privately", ways.name)
                 return
 
     return reply

@@ -14,6 +14,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.platforms.kit.answers import log_failure
+
 log = logging.getLogger("ritualbot.platforms")
 
 UserRecord = dict[str, Any]
@@ -61,6 +63,6 @@ async def locale_or_none(lookup: Callable[[str], Awaitable[str | None]], user_id
     so failing to read it must never stop the answer itself (logged as a warning)."""
     try:
         return await lookup(user_id)
-    except Exception:
-        log.warning("%s: could not read the locale of a user", platform, exc_info=True)
+    except Exception as exc:
+        log_failure(log, exc, "%s: could not read the locale of a user", platform)
         return None

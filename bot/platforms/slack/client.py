@@ -38,6 +38,7 @@ from bot.messages import Form, ImageFile, Message, MessageRef, parse_user_ref
 from bot.metrics import Metrics
 from bot.platform import Marked, NotDelivered, Person, PlatformTrouble
 from bot.platforms.ids import checked_user
+from bot.platforms.kit.answers import log_failure
 from bot.platforms.kit.users import UserCache, locale_or_none
 from bot.platforms.slack.pacer import Pacer
 from bot.platforms.slack.render import SlackLimitError, SlackMessage, render_form, render_message
@@ -299,8 +300,8 @@ class SlackPlatform:
     async def user_timezone(self, user_id: str) -> str | None:
         try:
             return (await self.user_info(user_id)).get("tz")
-        except Exception:
-            log.warning("no timezone for a user", exc_info=True)
+        except Exception as exc:
+            log_failure(log, exc, "no timezone for a user")
             return None
 
     async def find_marked(self, marker: str, since: datetime, *, channel: str | None = None,
