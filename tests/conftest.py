@@ -193,3 +193,21 @@ def _no_loop_stalls(request: pytest.FixtureRequest) -> None:
     stall over 100 ms caused by our code fails it (`bot/looplag.py`)."""
     if inspect.iscoroutinefunction(request.function) and request.node.get_closest_marker("loop_stalls_allowed") is None:
         request.getfixturevalue("_loop_watch")
+
+
+SLACK_CHANNEL = "C0RITUAL001"
+SLACK_TEAM = ["U0ALICE001", "U0BOB00001", "U0CAROL001", "U0DAVE0001", "U0ERIN0001"]
+
+
+@pytest.fixture(name="slack")
+async def fake_slack_team() -> AsyncIterator[Any]:
+    """The Slack fake with five people in one channel, for the fake's own tests
+    (tests/test_fake_slack_api.py, tests/test_fake_slack_socket.py)."""
+    from tests.fakes.slack_api import FakeSlack
+
+    async with FakeSlack() as fake:
+        fake.add_user("U0ALICE001", "alice", locale="nl-NL", tz="Europe/Amsterdam")
+        for uid in SLACK_TEAM[1:]:
+            fake.add_user(uid, uid[3:].lower().rstrip("0123456789"), tz="America/New_York")
+        fake.add_channel(SLACK_CHANNEL, members=SLACK_TEAM, name="team-rituals")
+        yield fake
