@@ -211,3 +211,21 @@ async def fake_slack_team() -> AsyncIterator[Any]:
             fake.add_user(uid, uid[3:].lower().rstrip("0123456789"), tz="America/New_York")
         fake.add_channel(SLACK_CHANNEL, members=SLACK_TEAM, name="team-rituals")
         yield fake
+
+
+MM_ALICE, MM_BOB = "alice0000000000000000000aa", "bob00000000000000000000000"
+MM_CHANNEL, MM_TEAM = "chan0000000000000000000000", "team0000000000000000000000"
+
+
+@pytest.fixture(name="mm")
+async def fake_mattermost_team() -> AsyncIterator[Any]:
+    """The Mattermost fake with two people and the bot in one channel, for the fake's own
+    tests (tests/test_fake_mattermost_api.py, tests/test_fake_mattermost_socket.py); a
+    test module with its own `mm` fixture uses that one."""
+    from tests.fakes.mattermost_api import FakeMattermost
+
+    async with FakeMattermost() as server:
+        server.add_user(MM_ALICE, "alice")
+        server.add_user(MM_BOB, "bob", locale="en")
+        server.add_channel(MM_CHANNEL, MM_TEAM, members=[server.bot_user_id, MM_ALICE, MM_BOB], name="retro")
+        yield server
