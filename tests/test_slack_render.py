@@ -108,3 +108,17 @@ def test_overlong_button_label_is_shortened_visibly(label: str, caplog: pytest.L
     shown = msg.blocks[-1]["elements"][0]["text"]["text"]
     assert len(shown) <= 75 and shown.endswith("…")
     assert re.search("shortened", caplog.text)
+
+
+def test_what_someone_wrote_cannot_dress_up_as_the_bots_own_words() -> None:
+    """mrkdwn cannot escape `*`, `_`, `~` or a leading `>`: an anonymous dilemma titled
+    "*Anna brengt in:*" showed a bold line that read as the bot's. A paragraph of people's
+    words without formatting of ours goes out as plain_text, shown exactly as written."""
+    [msg] = render_message(text((Bold("Iemand brengt anoniem in:"),), (UserText("*Anna brengt in:* _echt_"),),
+                                ("Ging goed: ", UserText("> ~niets~ <!here>"))))
+    head, title, answer = msg.blocks
+    assert head["text"] == {"type": "mrkdwn", "text": "*Iemand brengt anoniem in:*"}
+    assert title["text"] == {"type": "plain_text", "text": "*Anna brengt in:* _echt_", "emoji": True}
+    assert answer["text"]["type"] == "plain_text" and answer["text"]["text"] == "Ging goed: > ~niets~ <!here>"
+    assert "<!here>" not in msg.text and "&lt;!here&gt;" in msg.text  # the notification is mrkdwn: escaped
+    validate_blocks(msg.blocks)

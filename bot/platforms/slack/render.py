@@ -23,6 +23,7 @@ from bot.messages import (
     Mention,
     Message,
     Segment,
+    UserText,
     neutralise_mentions,
 )
 from bot.textsplit import split_text
@@ -105,28 +106,58 @@ def section(mrkdwn: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}}
 
 
+@dataclass(frozen=True)
+class _Piece:
+    """One section's text: mrkdwn, or plain_text shown exactly as written."""
+
+    text: str
+    plain: bool = False
+
+    def block(self) -> dict[str, Any]:
+        if self.plain:
+            return {"type": "section", "text": {"type": "plain_text", "text": self.text, "emoji": True}}
+        return section(self.text)
+
+    def fallback(self) -> str:
+        """For the message's `text` (notifications), which Slack reads as mrkdwn."""
+        return escape(self.text) if self.plain else self.text
+
+
+def _pieces(paragraph: tuple[Segment, ...]) -> list[_Piece]:
+    """A paragraph as sections of at most SECTION_MAX characters. One that holds what someone
+    wrote and no formatting of ours (a label and the text, a dilemma's title) goes out as
+    plain_text: mrkdwn cannot escape `*`, `_`, `~`, a backtick or a leading `>`, so an
+    anonymous text could set a bold "*Anna brengt in:*" of its own that reads as the bot's."""
+    if any(isinstance(s, UserText) for s in paragraph) and all(isinstance(s, (str, UserText)) for s in paragraph):
+        raw = "".join(s if isinstance(s, str) else neutralise_mentions(s.text) for s in paragraph
+                      if isinstance(s, (str, UserText)))
+        return [_Piece(piece, plain=True) for piece in split_text(raw, SECTION_MAX)]
+    return [_Piece(piece) for piece in split_text(render_paragraph(paragraph), SECTION_MAX)]
+
+
 def render_message(message: Message) -> list[SlackMessage]:
     """The message as one or more Slack messages, in order; buttons go on the last."""
-    sections = [piece for para in message.paragraphs for piece in split_text(render_paragraph(para), SECTION_MAX)]
+    sections = [piece for para in message.paragraphs for piece in _pieces(para)]
     actions = actions_blocks(message.buttons)
     if len(actions) >= BLOCKS_MAX:
         raise SlackLimitError(f"{len(message.buttons)} buttons do not fit in one Slack message")
     out: list[SlackMessage] = []
-    current: list[str] = []
+    current: list[_Piece] = []
     size = 0
-    for text in sections:
-        if current and (len(current) >= BLOCKS_MAX - len(actions) or size + len(text) > MESSAGE_TEXT_BUDGET):
+    for piece in sections:
+        if current and (len(current) >= BLOCKS_MAX - len(actions) or size + len(piece.text) > MESSAGE_TEXT_BUDGET):
             out.append(_slack_message(current, []))
             current, size = [], 0
-        current.append(text)
-        size += len(text) + 2
+        current.append(piece)
+        size += len(piece.text) + 2
     out.append(_slack_message(current, actions))
     return out
 
 
-def _slack_message(texts: list[str], actions: list[dict[str, Any]]) -> SlackMessage:
-    blocks = [section(t) for t in texts if t.strip()] + actions
-    fallback = "\n\n".join(t for t in texts if t.strip())
+def _slack_message(pieces: list[_Piece], actions: list[dict[str, Any]]) -> SlackMessage:
+    shown = [p for p in pieces if p.text.strip()]
+    blocks = [p.block() for p in shown] + actions
+    fallback = "\n\n".join(p.fallback() for p in shown)
     if not blocks:  # Slack refuses an empty message
         blocks, fallback = [section(" ")], " "
     return SlackMessage(fallback or " ", blocks)
