@@ -124,3 +124,22 @@ async def test_a_refused_call_in_a_mixed_group_fails_only_its_caller(store: Stor
     assert results[:9] == [True, True, False, True, True, True, None, None, None]
     assert isinstance(results[9], TypeError)
     assert [await store.get_state(f"t{i}", "weekly_success_mistake", "open") for i in range(3)] == ["o0", "o1", "o2"]
+
+
+async def test_a_group_started_again_keeps_each_firings_first_moment_and_target(store: Store) -> None:
+    firings = [NewFiring(f"t{i}", "weekly_success_mistake", "prompt", "2026-12-04T14:00", NOW) for i in range(4)]
+    claimed = await store.claim_firings(firings, RUNNING, "me", NOW, NOW + timedelta(minutes=1))
+    assert await store.mark_started(claimed[0].id, "me", NOW, "C0")
+    later = NOW + timedelta(minutes=3)
+
+    started = await asyncio.gather(*(store.mark_started(f.id, "me", later, f"D{i}") for i, f in enumerate(claimed)),
+                                   store.mark_started(claimed[1].id, "me", later, "twice"))
+    assert started == [True] * 5
+    rows = [await store.leased_firing(f.id) for f in claimed]
+    assert [(r.started_at, r.target) for r in rows if r is not None] == [
+        (NOW, "C0"), (later, "D1"), (later, "D2"), (later, "D3")]
+    finished = await asyncio.gather(*(store.finish_firing(f.id, "me", "done") for f in claimed),
+                                    store.finish_firing(claimed[3].id, "me", "failed", "again"))
+    assert finished == [True] * 4 + [False]
+    rows = [await store.leased_firing(f.id) for f in claimed]
+    assert [(r.status, r.cause, r.target) for r in rows if r is not None] == [("done", None, None)] * 4

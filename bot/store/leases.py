@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
@@ -85,6 +85,24 @@ _FINISH = update(FiringRow).where(
     col(FiringRow.status) == RUNNING).values(
         status=bindparam("f_status"), cause=bindparam("f_cause"), lease_until=None, target=None)
 
+# The same two for a group on PostgreSQL: one statement over arrays (one value a firing in
+# each), so a group is one execution whatever its size. psycopg runs an executemany of an
+# UPDATE as one statement a row, which was 10 % of the bot's CPU in a PostgreSQL fan-out
+# (bench/RESULTS.md, helper mmperf2); the text is the same for every group, so it is
+# prepared and converted once. A firing twice in one group updates one row: the rowcount then
+# falls short and the group is run call by call, as with the executemany.
+_PG_MARK_STARTED = text(
+    "UPDATE firing AS f SET started_at = coalesce(f.started_at, v.at), target = coalesce(f.target, v.target) "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:workers AS text[]), CAST(:ats AS timestamptz[]), "
+    "CAST(:targets AS text[])) AS v(id, worker, at, target) "
+    "WHERE f.id = v.id AND f.claimed_by = v.worker AND f.status = :running")
+_PG_FINISH = text(
+    "UPDATE firing AS f SET status = v.status, cause = v.cause, lease_until = NULL, target = NULL "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:workers AS text[]), CAST(:statuses AS text[]), "
+    "CAST(:causes AS text[])) AS v(id, worker, status, cause) "
+    "WHERE f.id = v.id AND f.claimed_by = v.worker AND f.status = :running")
+_UTC = UTCDateTime()
+
 
 class FiringLeases(OffLoop):
     """The lease half of the store (`Store` inherits it); each method is one short
@@ -143,13 +161,26 @@ class FiringLeases(OffLoop):
         return bool(result.rowcount)
 
     def _mark_all_started(self, conn: Connection, calls: list[dict[str, Any]]) -> list[bool] | None:
-        """`mark_started` of a group in one executemany; None unless every row was still ours."""
+        """`mark_started` of a group in one statement on PostgreSQL, one executemany on SQLite;
+        None unless every row was still ours."""
+        if conn.dialect.name == "postgresql":
+            result = conn.execute(_PG_MARK_STARTED, {
+                "ids": [c["firing_id"] for c in calls], "workers": [c["worker"] for c in calls],
+                "ats": [_UTC.process_bind_param(c["at"], conn.dialect) for c in calls],
+                "targets": [c["target"] for c in calls], "running": RUNNING})
+            return [True] * len(calls) if result.rowcount == len(calls) else None
         result = conn.execute(_MARK_STARTED, [
             {"m_id": c["firing_id"], "m_worker": c["worker"], "m_at": c["at"], "m_target": c["target"]} for c in calls])
         return [True] * len(calls) if result.rowcount == len(calls) else None
 
     def _finish_all(self, conn: Connection, calls: list[dict[str, Any]]) -> list[bool] | None:
-        """`finish_firing` of a group in one executemany; None unless every row was still ours."""
+        """`finish_firing` of a group in one statement on PostgreSQL, one executemany on SQLite;
+        None unless every row was still ours."""
+        if conn.dialect.name == "postgresql":
+            result = conn.execute(_PG_FINISH, {
+                "ids": [c["firing_id"] for c in calls], "workers": [c["worker"] for c in calls],
+                "statuses": [c["status"] for c in calls], "causes": [c["cause"] for c in calls], "running": RUNNING})
+            return [True] * len(calls) if result.rowcount == len(calls) else None
         result = conn.execute(_FINISH, [
             {"f_id": c["firing_id"], "f_worker": c["worker"], "f_status": c["status"], "f_cause": c["cause"]} for c in calls])
         return [True] * len(calls) if result.rowcount == len(calls) else None
