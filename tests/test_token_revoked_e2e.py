@@ -1,0 +1,62 @@
+"""A Slack token revoked while the bot runs (an admin reinstalled the app, the workspace
+rotated it): every post fails with `invalid_auth`. Before, `/healthz` kept answering 200
+`"ok"` with Slack `"listening"`, so monitoring saw nothing while no team got anything, and the
+log had only one line per team. Now `/healthz` answers 503 with Slack `"token refused"`, the
+log says once what to do, and Slack taking the token again makes it well again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.fakes.slack_api import FakeSlack
+from tests.test_replicas_e2e import ADMIN, SECRET, fire_minute, seed, teams_toml
+from tests.test_run_e2e import post_signed, ritualbot, slack_env, wait_for
+
+
+async def healthz(http: aiohttp.ClientSession, base: str) -> tuple[int, dict[str, object]]:
+    async with http.get(base + "/healthz") as resp:
+        return resp.status, dict(await resp.json())
+
+
+def refused_posts(slack: FakeSlack) -> int:
+    return sum(1 for call in slack.calls_to("chat.postMessage") if (call.response or {}).get("error") == "invalid_auth")
+
+
+@pytest.mark.timeout(150)
+async def test_a_revoked_slack_token_shows_in_healthz_and_once_in_the_log(tmp_path: Path,
+                                                                          database_url: str) -> None:
+    count = 3
+    async with FakeSlack() as slack, aiohttp.ClientSession() as http:
+        seed(slack, count + 1)
+        at = fire_minute(timedelta(seconds=8))
+        later = teams_toml(count + 1, at + timedelta(hours=3)).split("[[teams]]")[-1]  # a team that fires later
+        toml = teams_toml(count, at) + "\n[[teams]]" + later.replace("t0003", "later")
+        env = slack_env(slack, SLACK_SIGNING_SECRET=SECRET)
+        async with ritualbot(tmp_path, database_url, toml, env) as bot:
+            await bot.wait_healthy(http, timeout=60)
+            good_token = slack.bot_token
+            slack.bot_token = "xoxb-the-new-one"  # the bot's token no longer works
+            await wait_for(lambda: refused_posts(slack) >= count, "every team's prompt refused", timeout=90)
+            await wait_for(lambda: "could not tell an admin" in bot.log(), "the admins' DMs tried", timeout=30)
+            status, body = await healthz(http, bot.base)
+            assert status == 503 and body["platforms"] == {"slack": "token refused"}, body
+            log = bot.log()
+            told = [line for line in log.splitlines() if "Slack refused the bot token" in line]
+            assert len(told) == 1, log  # once, not once per post
+            assert "SLACK_BOT_TOKEN" in told[0] and "WARNING" in told[0] and "invalid_auth" in told[0]
+
+            slack.bot_token = good_token  # Slack takes it again: the next post clears the state
+            run = slack.slash_command_payload(text="run weekly_success_mistake", user_id=ADMIN,
+                                              channel_id=f"C{count:09d}")
+            assert await post_signed(http, bot, run, SECRET) == 200
+            await wait_for(lambda: "Slack takes the bot token again" in bot.log(), "the token working again",
+                           timeout=30)
+            status, body = await healthz(http, bot.base)
+            assert status == 200 and body["platforms"] == {"slack": "listening"}, body
+            code, _ = await bot.terminate(timeout=30)
+            assert code == 0
