@@ -15,7 +15,7 @@ import pytest
 
 from tests.fakes.slack_api import FakeSlack
 from tests.test_replicas_e2e import ADMIN, SECRET, fire_minute, seed, teams_toml
-from tests.test_run_e2e import post_signed, ritualbot, slack_env, wait_for
+from tests.test_run_e2e import post_signed, response_texts, ritualbot, slack_env, wait_for
 
 
 async def healthz(http: aiohttp.ClientSession, base: str) -> tuple[int, dict[str, object]]:
@@ -27,21 +27,28 @@ def refused_posts(slack: FakeSlack) -> int:
     return sum(1 for call in slack.calls_to("chat.postMessage") if (call.response or {}).get("error") == "invalid_auth")
 
 
-@pytest.mark.timeout(150)
+@pytest.mark.timeout(120)
 async def test_a_revoked_slack_token_shows_in_healthz_and_once_in_the_log(tmp_path: Path,
                                                                           database_url: str) -> None:
     count = 3
     async with FakeSlack() as slack, aiohttp.ClientSession() as http:
         seed(slack, count + 1)
-        at = fire_minute(timedelta(seconds=8))
+        at = fire_minute(timedelta(hours=3))  # nothing fires by itself: admins run it
         later = teams_toml(count + 1, at + timedelta(hours=3)).split("[[teams]]")[-1]  # a team that fires later
         toml = teams_toml(count, at) + "\n[[teams]]" + later.replace("t0003", "later")
         env = slack_env(slack, SLACK_SIGNING_SECRET=SECRET)
         async with ritualbot(tmp_path, database_url, toml, env) as bot:
             await bot.wait_healthy(http, timeout=60)
+            help_ = slack.slash_command_payload(text="help", user_id=ADMIN, channel_id="C000000000")
+            assert await post_signed(http, bot, help_, SECRET) == 200  # Slack's request checked while the token worked
+            await wait_for(lambda: bool(response_texts(slack)), "the help", timeout=30)
             good_token = slack.bot_token
             slack.bot_token = "xoxb-the-new-one"  # the bot's token no longer works
-            await wait_for(lambda: refused_posts(slack) >= count, "every team's prompt refused", timeout=90)
+            for i in range(count):
+                run = slack.slash_command_payload(text="run weekly_success_mistake", user_id=ADMIN,
+                                                  channel_id=f"C{i:09d}")
+                assert await post_signed(http, bot, run, SECRET) == 200
+            await wait_for(lambda: refused_posts(slack) >= count, "every team's prompt refused", timeout=30)
             await wait_for(lambda: "could not tell an admin" in bot.log(), "the admins' DMs tried", timeout=30)
             status, body = await healthz(http, bot.base)
             assert status == 503 and body["platforms"] == {"slack": "token refused"}, body
