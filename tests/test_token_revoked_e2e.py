@@ -2,7 +2,8 @@
 rotated it): every post fails with `invalid_auth`. Before, `/healthz` kept answering 200
 `"ok"` with Slack `"listening"`, so monitoring saw nothing while no team got anything, and the
 log had only one line per team. Now `/healthz` answers 503 with Slack `"token refused"`, the
-log says once what to do, and Slack taking the token again makes it well again.
+log says once what to do, and Slack taking the token again makes it well again. The same
+for Mattermost (HTTP 401 to every call; `"token refused"`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,23 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from tests.conftest import free_port
+from tests.fakes.mattermost_api import FakeMattermost
 from tests.fakes.slack_api import FakeSlack
 from tests.test_replicas_e2e import ADMIN, SECRET, fire_minute, seed, teams_toml
-from tests.test_run_e2e import post_signed, response_texts, ritualbot, slack_env, wait_for
+from tests.test_run_e2e import (
+    HEADER,
+    LIEN,
+    MM_TEAM_TOML,
+    mattermost_env,
+    mm_command,
+    post_signed,
+    response_texts,
+    ritualbot,
+    seed_mattermost,
+    slack_env,
+    wait_for,
+)
 
 
 async def healthz(http: aiohttp.ClientSession, base: str) -> tuple[int, dict[str, object]]:
@@ -88,5 +103,35 @@ async def test_a_request_refused_for_the_token_says_so_in_the_log(tmp_path: Path
                       if "slack_bolt" in line and "serving HTTP" not in line and "WARNING slack_bolt.ritualbot" not in line]
             assert "ERROR" in line and "Slack refused the bot token (invalid_auth)" in line, line
             assert "SLACK_BOT_TOKEN" in line
+            code, _ = await bot.terminate(timeout=30)
+            assert code == 0
+
+
+@pytest.mark.timeout(120)
+async def test_a_revoked_mattermost_token_shows_in_healthz_and_once_in_the_log(tmp_path: Path,
+                                                                               database_url: str) -> None:
+    # Before: /healthz 200 with Mattermost "connected" (the websocket stayed up) while every
+    # post was refused with 401.
+    async with FakeMattermost(tls=True) as mm, aiohttp.ClientSession() as http:
+        seed_mattermost(mm)
+        port = free_port()
+        async with ritualbot(tmp_path, database_url, HEADER + MM_TEAM_TOML, mattermost_env(mm, port), port) as bot:
+            await bot.wait_healthy(http)
+            await mm.wait_for_ws_clients(1, timeout=15)
+            user = mm.user_for_token(mm.bot_token)
+            mm._tokens.pop(mm.bot_token)  # the bot's token revoked on the server
+            for _ in range(2):
+                answer = await mm_command(mm, bot, LIEN, "run weekly_success_mistake")
+                assert answer.status == 200 and "token" in answer.json["text"]
+            status, body = await healthz(http, bot.base)
+            assert status == 503 and body["platforms"] == {"mattermost": "token refused"}, body
+            told = [line for line in bot.log().splitlines() if "refused the bot's token" in line]
+            assert len(told) == 1 and "MATTERMOST_TOKEN" in told[0] and "WARNING" in told[0], bot.log()
+
+            mm._tokens[mm.bot_token] = str(user)  # a working token again
+            await mm_command(mm, bot, LIEN, "help")  # its locale lookup is a call the server takes
+            await wait_for(lambda: "takes the bot's token again" in bot.log(), "the token working again", timeout=30)
+            status, body = await healthz(http, bot.base)
+            assert status == 200 and body["platforms"] == {"mattermost": "connected"}, body
             code, _ = await bot.terminate(timeout=30)
             assert code == 0
