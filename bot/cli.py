@@ -135,6 +135,18 @@ def main(argv: list[str] | None = None) -> int:
     except RegistryError as exc:
         print(f"ritualbot: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        # `db upgrade` and `purge` (from an upgrade step or cron) with the database away: the
+        # one line `run` says (bot/startup.py), not a traceback of the driver
+        from sqlalchemy.exc import OperationalError
+
+        if not isinstance(exc, OperationalError) or args.cmd not in ("db", "purge"):
+            raise
+        from bot.startup import explain_database_error
+        from bot.wiring import database_url, load
+
+        print(f"ritualbot: {explain_database_error(exc, database_url(load(args.config)[0]))}", file=sys.stderr)
+        return 1
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -237,7 +237,13 @@ class Engine:
             await self.store.drop_claim(firing.id, self.worker)
             return Outcome("deferred")
         # Failed after its claim: never retried blindly, since a post may have gone out.
-        log.error("%s failed", name, exc_info=exc)
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        if isinstance(status, int):  # the platform answered with an error: a known kind, one line
+            log.error("%s failed: %s answered HTTP %d (%s); a post may have gone out, so it is not tried "
+                      "again: look in the channel; an admin's `run %s` posts it", name, plan.team.platform, status,
+                      type(exc).__name__, plan.ritual.id)
+        else:
+            log.error("%s failed", name, exc_info=exc)
         return await self.finish(firing, "failed", "error")
 
     async def recover(self, plan: Planned, firing: LeasedFiring, posted: MessageRef) -> None:

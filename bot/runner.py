@@ -16,6 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import gil, heap, outbox
 from bot.clock import SystemClock
+from bot.config_watch import ConfigWatch
 from bot.gate import Gate, serve_gate
 from bot.http import PLANNING, build_http_app
 from bot.looplag import LoopLagMonitor
@@ -127,8 +128,11 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
     log.info("serving HTTP on %s:%d (GET /healthz, GET /metrics%s)", host, port,
              "".join(f", {getattr(r, 'method', '')} {getattr(r, 'path', '')}" for r in routes))
     await local.start(bot)
+    watch = ConfigWatch(store, config)
+    await watch.publish()
     scheduler = RitualScheduler(bot.engine, maintenance_jobs(bot), refresh=lambda: bot.refresh_settings(at_most_every=1.0),
-                                takeover=bot.takeover, settings_every=config.settings_check_seconds)
+                                takeover=bot.takeover, settings_every=config.settings_check_seconds,
+                                config_check=watch.check)
     bot.on_reload.append(scheduler.sync_jobs)
     await scheduler.start()
     _log_plans(bot)

@@ -52,12 +52,14 @@ class RitualScheduler:
     """`refresh` brings the engine's plans up to date with admin changes made on any
     replica (True when it changed something); `takeover` keeps this process's leases alive
     and takes over those of a replica that died. `settings_every` is how often (seconds)
-    settings are checked besides just before each firing."""
+    settings are checked besides just before each firing; `config_check`, if given, runs
+    on that interval too."""
 
     def __init__(self, engine: Engine, extra_jobs: dict[str, tuple[Callable[[], Awaitable[object]], object]] | None = None,
                  *, refresh: Callable[[], Awaitable[bool]] | None = None, takeover: Takeover | None = None,
-                 settings_every: int = 10) -> None:
+                 settings_every: int = 10, config_check: Callable[[], Awaitable[None]] | None = None) -> None:
         self.engine = engine
+        self.config_check = config_check  # whether every replica runs the same config.toml (bot/config_watch.py)
         self.extra_jobs = extra_jobs or {}
         self.refresh = refresh
         self.takeover = takeover
@@ -133,6 +135,11 @@ class RitualScheduler:
 
     async def _check_settings(self) -> None:
         await self._refresh()
+        if self.config_check is not None:
+            try:
+                await self.config_check()
+            except Exception as exc:
+                log.warning("could not compare config.toml with the other replicas' (%s)", type(exc).__name__)
 
     async def _refresh(self) -> None:
         """Bring the plans up to date; when the database cannot say, go on with what we have."""

@@ -10,9 +10,16 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 url=${DATABASE_URL:-sqlite:///ritualbot.db}
 case "$url" in
   postgres://*|postgresql://*)
-    pg_dump --format=custom --no-owner --dbname="$url" --file="$dest/ritualbot-$stamp.dump" ;;
+    file="$dest/ritualbot-$stamp.dump"
+    pg_dump --format=custom --no-owner --dbname="$url" --file="$file" ;;
   sqlite:///*)
-    sqlite3 "${url#sqlite:///}" ".backup '$dest/ritualbot-$stamp.db'" ;;
+    db=${url#sqlite:///}
+    db=${db%%\?*}          # sqlite:///x.db?timeout=10 is the file x.db, as for the bot
+    # sqlite3 would create a missing file and back up nothing, with success: refuse instead
+    # (started in the wrong directory, or the file moved)
+    if [ ! -s "$db" ]; then echo "backup.sh: no SQLite database at $db (relative to $(pwd))" >&2; exit 1; fi
+    file="$dest/ritualbot-$stamp.db"
+    sqlite3 "$db" ".backup '$file'" ;;
   *) echo "backup.sh: unsupported DATABASE_URL" >&2; exit 2 ;;
 esac
-echo "$dest/ritualbot-$stamp.*"
+echo "$file"

@@ -219,3 +219,15 @@ def test_schedule_before_the_first_run_says_there_is_no_database_yet(tmp_path: P
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("(no database yet: the bot has not run with this config")
     assert "not reachable" not in result.stdout and not (tmp_path / "not-yet.db").exists()
+
+
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("purge",)])
+def test_an_unreachable_database_is_one_line_for_db_upgrade_and_purge(tmp_path: Path, command: tuple[str, ...]) -> None:
+    # run from an upgrade step or cron: the operator reads what to check, not 130 lines of driver traceback
+    env = dict(os.environ, DATABASE_URL="postgresql://ritualbot@127.0.0.1:1/ritualbot")  # nothing listens on port 1
+    result = subprocess.run([sys.executable, "-m", "bot", *command, "--config", str(ROOT / "config.toml")],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "ritualbot: database: cannot reach PostgreSQL at 127.0.0.1:1/ritualbot (is it running, and reachable from "
+        "here?); check the host and port in DATABASE_URL"], result.stderr[-1500:]

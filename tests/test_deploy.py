@@ -125,3 +125,29 @@ def test_backup_and_restore_postgresql(tmp_path: Path, database_url: str) -> Non
                                str(backup)], capture_output=True, text=True, timeout=120)
     assert restored.returncode == 0, restored.stderr
     assert _consent(database_url, "anna") == "in" and _consent(database_url, "bram") == "unknown"
+
+
+@pytest.mark.skipif(shutil.which("sqlite3") is None, reason="needs the sqlite3 command")
+def test_backup_of_a_sqlite_file_that_is_not_there_fails_and_makes_nothing(tmp_path: Path) -> None:
+    # cron started it in the wrong directory, or DATABASE_URL names a file that moved: an empty
+    # "backup" that exits 0 is found out only on the day it is needed
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run([str(DEPLOY / "backup.sh"), str(tmp_path / "backups")], capture_output=True, text=True,
+                            env={**os.environ, "DATABASE_URL": "sqlite:///ritualbot.db"}, cwd=elsewhere, timeout=60)
+    assert result.returncode != 0
+    assert "backup.sh: no SQLite database at ritualbot.db" in result.stderr
+    assert list(elsewhere.iterdir()) == []  # no empty database file left behind either
+    assert not (tmp_path / "backups").exists() or list((tmp_path / "backups").iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("sqlite3") is None, reason="needs the sqlite3 command")
+def test_backup_prints_the_file_it_made(tmp_path: Path) -> None:
+    db = tmp_path / "ritualbot.db"
+    url = f"sqlite:///{db}?timeout=10"  # a URL the bot accepts (its query is no part of the file name)
+    _opt_in(url, "anna")
+    result = subprocess.run([str(DEPLOY / "backup.sh"), str(tmp_path / "backups")], capture_output=True, text=True,
+                            env={**os.environ, "DATABASE_URL": url}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    [made] = list((tmp_path / "backups").iterdir())
+    assert result.stdout.strip() == str(made)

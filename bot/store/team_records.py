@@ -97,6 +97,16 @@ class TeamRecords(OffLoop):
             return None if row is None else row.value
 
     @off_loop
+    def put_setting(self, key: str, value: str) -> None:
+        """Write a shared setting, whatever it held (the last writer wins)."""
+        with self._session() as s:
+            row = s.get(SettingRow, key)
+            if row is None:
+                s.add(SettingRow(key=key, value=value))
+            else:
+                row.value = value
+
+    @off_loop
     def setting_or_create(self, key: str, make: Any) -> str:
         """Read a shared setting, creating it once; concurrent replicas agree on one value."""
         existing = self._setting(key)

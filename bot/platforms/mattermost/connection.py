@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import ssl
 import threading
 from collections.abc import Awaitable, Callable
@@ -33,6 +34,8 @@ from bot.platforms.mattermost.client import AsyncClient, Transport
 from bot.platforms.mattermost.retry import NeverSent, RetryPolicy
 from bot.platforms.mattermost.retry import path_shape as _path_shape
 from bot.platforms.mattermost.websocket import ClientTLSWebsocket, MattermostAuthError, decode_event
+
+log = logging.getLogger("ritualbot.mattermost")
 
 __all__ = ["ClientTLSWebsocket", "MattermostAuthError", "MattermostConnection", "NeverSent", "RetryPolicy",
            "_path_shape", "decode_event"]
@@ -88,6 +91,9 @@ class MattermostConnection:
         self.driver = Driver(self.options, client_cls=client_cls)
         self.driver.client.token = token  # else calls are anonymous until login()
         self.websocket: ClientTLSWebsocket | None = None
+        # the server answered 401 to the last call (token revoked, bot deactivated): /healthz says
+        # so (the connector's `health`), and the log once, not once per team
+        self.token_refused = False
         self._listen_task: asyncio.Task[None] | None = None
         self._tls: asyncio.Future[None] | None = None
         self.me: dict[str, Any] = {}
@@ -129,7 +135,23 @@ class MattermostConnection:
             self._tls = asyncio.ensure_future(self._load_tls())
         await asyncio.shield(self._tls)
         answer = fn(self.driver)
-        return cast(T, await answer) if inspect.isawaitable(answer) else answer
+        if not inspect.isawaitable(answer):
+            return answer
+        try:
+            result = cast(T, await answer)
+        except NoAccessTokenProvided:
+            self._note_token(refused=True)
+            raise
+        self._note_token(refused=False)
+        return result
+
+    def _note_token(self, *, refused: bool) -> None:
+        if refused and not self.token_refused:
+            log.warning("mattermost: the server refused the bot's token (HTTP 401): nothing is posted until "
+                        "MATTERMOST_TOKEN holds a working token of an active bot account and the bot restarts")
+        elif self.token_refused and not refused:
+            log.warning("mattermost: the server takes the bot's token again")
+        self.token_refused = refused
 
     async def _load_tls(self) -> None:
         # Loading the system's CA certificates reads and parses files for a fifth of a second: off the loop.

@@ -133,6 +133,8 @@ class MattermostConnector:
         self._listener: asyncio.Task[None] | None = None
 
     async def health(self) -> str:
+        if self.connection.token_refused:
+            return "token refused"  # as at start-up (`bot/runner.py`): every post fails until a new token
         socket = self.connection.websocket
         return "connected" if socket is not None and socket.authenticated else "connecting"
 

@@ -44,6 +44,7 @@ from bot.platforms.slack.pacer import Pacer
 from bot.platforms.slack.render import SlackLimitError, SlackMessage, render_form, render_message
 from bot.platforms.slack.retry import (
     RATE_LIMIT_RETRIES,
+    TROUBLE,
     describe,
     error_code,
     raise_if_unreachable,
@@ -86,6 +87,23 @@ class SlackPlatform:
         self.bot_user_id: str | None = None
         self.trigger_channels: OrderedDict[str, str] = OrderedDict()
         self.view_channels: OrderedDict[str, str] = OrderedDict()
+        # Slack refused the bot token on the last post (revoked, app reinstalled): /healthz says
+        # so (the connector's `health`), and the log once, not once per team
+        self.token_refused = False
+
+    def _note_token(self, exc: SlackApiError | None) -> None:
+        """After a post: a refused token (`invalid_auth`, `token_revoked`, ...) marks the token
+        refused; a post Slack took marks it working. Other refusals say nothing about it."""
+        refused = exc is not None and TROUBLE.get(error_code(exc)) == "bad_token"
+        if exc is not None and not refused:
+            return
+        if refused and not self.token_refused:
+            log.warning("slack: Slack refused the bot token (%s): nothing is posted until SLACK_BOT_TOKEN holds "
+                        "a working token (reinstall the app, copy its Bot User OAuth Token) and the bot restarts",
+                        error_code(exc) if exc is not None else "")
+        elif not refused and self.token_refused:
+            log.warning("slack: Slack takes the bot token again")
+        self.token_refused = refused
 
     async def close(self) -> None:
         """Close the client's kept-alive connections (later calls open their own)."""
@@ -100,8 +118,11 @@ class SlackPlatform:
             async with self.pacer.call():
                 started = time.perf_counter()
                 try:
-                    return await self.client.chat_postMessage(**args)
+                    resp = await self.client.chat_postMessage(**args)
+                    self._note_token(None)
+                    return resp
                 except SlackApiError as exc:
+                    self._note_token(exc)
                     if exc.response.status_code != 429 or attempt == RATE_LIMIT_RETRIES:
                         raise
                     wait = retry_after(exc)

@@ -87,6 +87,8 @@ class SlackConnector:
     # lifecycle --------------------------------------------------------------------------------
 
     async def health(self) -> str:
+        if self.platform.token_refused:
+            return "token refused"  # as at start-up (`bot/runner.py`): every post fails until a new token
         if not self.socket_mode:
             return "listening"  # Slack calls /slack/events; nothing to keep open
         sock = None if self._socket is None else self._socket.client  # the websocket, not the Web API
