@@ -19,6 +19,7 @@ from bot.messages import WHO, text
 from bot.platform import CommandRequest, Reply
 from bot.ritual_words import about
 from bot.store import Consent
+from bot.store.leases import UNCONFIRMED
 from bot.teams import TeamView
 from bot.texts import NOTICE_VERSION, TEXTS
 from bot.trouble_texts import REPOST, TROUBLE_TEXTS, describe_cause
@@ -217,7 +218,8 @@ class BaseCommands:
             await ctx.say(ctx.t("run.done", ritual=ctx.title(rid)))
             return
         reason_key = f"run.reason.{outcome.status}" if f"run.reason.{outcome.status}" in TEXTS else "run.reason.other"
-        failed = ctx.t("run.failed", ritual=ctx.title(rid), reason=ctx.t(reason_key, status=outcome.status))
+        failed = (ctx.t("run.unconfirmed", ritual=ctx.title(rid)) if outcome.status == UNCONFIRMED
+                  else ctx.t("run.failed", ritual=ctx.title(rid), reason=ctx.t(reason_key, status=outcome.status)))
         if outcome.cause:
             await ctx.say(failed, describe_cause(outcome.cause, ctx.language, channel=ctx.team.channel, ritual=rid,
                                                  command=self.command))

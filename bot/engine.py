@@ -40,6 +40,7 @@ log = logging.getLogger("ritualbot.engine")
 
 LOOKBACK = timedelta(days=35)
 SLICE = 500  # plans looked at between two turns of the event loop (start-up catch-up, sweeps)
+SERVER_ERROR = 500  # an HTTP status from here on: the platform broke off, a post may have gone out
 
 
 ContextFactory = Callable[[Planned, datetime], RitualContext]
@@ -238,6 +239,17 @@ class Engine:
             return Outcome("deferred")
         # Failed after its claim: never retried blindly, since a post may have gone out.
         status = getattr(getattr(exc, "response", None), "status_code", None)
+        if isinstance(status, int) and status >= SERVER_ERROR:
+            # The server broke off after its retries: the post may be there or not, and nobody
+            # checks now. As for a takeover that cannot know: not posted again, the admins
+            # are asked privately, with a button to post it (issue 10 point 1).
+            log.error("%s unconfirmed: %s answered HTTP %d (%s); a post may have gone out, so it is not tried "
+                      "again: the admins are asked to look and post it", name, plan.team.platform, status,
+                      type(exc).__name__)
+            cause = f"server_error:{status}"
+            outcome = await self.finish(firing, UNCONFIRMED, cause)
+            await self.report(plan, firing, cause)
+            return outcome
         if isinstance(status, int):  # the platform answered with an error: a known kind, one line
             log.error("%s failed: %s answered HTTP %d (%s); a post may have gone out, so it is not tried "
                       "again: look in the channel; an admin's `run %s` posts it", name, plan.team.platform, status,

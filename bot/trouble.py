@@ -35,13 +35,14 @@ class AdminNotices:
     def message(self, plan: Planned, firing: LeasedFiring, cause: str, language: str) -> Message:
         team = plan.team
         when = firing.due_at.astimezone(team.tz).strftime("%Y-%m-%d %H:%M")
-        title_key = "trouble.unconfirmed_title" if cause == "may_have_posted" else "trouble.title"
+        unconfirmed = cause == "may_have_posted" or cause.startswith("server_error")
+        title_key = "trouble.unconfirmed_title" if unconfirmed else "trouble.title"
         title = translate(TROUBLE_TEXTS, title_key, language, ritual=plan.ritual.id, step=firing.step, when=when,
                           team=team.id)
         why = describe_cause(cause, language, channel=team.channel, ritual=plan.ritual.id,
                              command=self.bot.config.command)
         buttons: tuple[Button, ...] = ()
-        if cause == "may_have_posted":
+        if unconfirmed:
             buttons = (core_button(team.id, REPOST, translate(TROUBLE_TEXTS, "repost.button", language),
                                    str(firing.id), "primary"),)
         return text(title, why, buttons=buttons)
