@@ -50,6 +50,12 @@ def lacking(ritual_types: Iterable[Any], language: str) -> list[Any]:
     return [cls for cls in ritual_types if language not in ritual_languages(cls)]
 
 
+def named_teams(teams: list[str]) -> str:
+    """`'noord', 'zuid' and 3 more`: at most MAX_NAMED team ids for a log line, then a count."""
+    return ", ".join(repr(t) for t in teams[:MAX_NAMED]) + (
+        f" and {len(teams) - MAX_NAMED} more" if len(teams) > MAX_NAMED else "")
+
+
 def language_gaps(config: Any, ritual_types: Mapping[str, Any]) -> list[str]:
     """One line per language and set of rituals that some teams run without texts in their
     language, e.g. `team 'noord' speaks de; walk_and_listen has no de texts yet and speaks en
@@ -64,8 +70,7 @@ def language_gaps(config: Any, ritual_types: Mapping[str, Any]) -> list[str]:
             grouped.setdefault((language, missing), []).append(team.id)
     found = []
     for (language, missing), teams in grouped.items():
-        named = ", ".join(repr(t) for t in teams[:MAX_NAMED]) + (f" and {len(teams) - MAX_NAMED} more"
-                                                                  if len(teams) > MAX_NAMED else "")
+        named = named_teams(teams)
         one = len(missing) == 1
         found.append(f"{'team' if len(teams) == 1 else 'teams'} {named} {'speaks' if len(teams) == 1 else 'speak'} "
                      f"{language}; {', '.join(missing)} {'has' if one else 'have'} no {language} texts yet and "

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from bot.languages import MAX_NAMED
+from bot.languages import named_teams
 
 log = logging.getLogger("ritualbot.config")
 
@@ -29,8 +29,7 @@ def unmet_needs(config: Any, ritual_types: Mapping[str, Any]) -> list[str]:
                     grouped.setdefault((rid, key), []).append(team.id)
     found = []
     for (rid, key), teams in grouped.items():
-        named = ", ".join(repr(t) for t in teams[:MAX_NAMED]) + (
-            f" and {len(teams) - MAX_NAMED} more" if len(teams) > MAX_NAMED else "")
+        named = named_teams(teams)
         found.append(f"{'team' if len(teams) == 1 else 'teams'} {named} {'runs' if len(teams) == 1 else 'run'} "
                      f"{rid} without a {key}: it reaches nobody there; set `{key}` for "
                      f"{'that team' if len(teams) == 1 else 'those teams'} in the config, or switch {rid} off")

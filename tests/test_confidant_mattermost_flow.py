@@ -18,7 +18,7 @@ from bot.store import Store
 from tests.conftest import AMS
 from tests.test_confidant_mattermost import CONFIDANT_TOML, VERA
 from tests.test_mattermost_support import ANNA, BRAM, COR, Running, running_bot, wait_until
-from tests.test_trust_data_rights import dump
+from tests.test_trust_data_rights import rows_naming
 
 SENDER_MARKS = (BRAM, "bram")  # id and username (the e-mail address starts with it too)
 WIM = "wim00000000000000000000000"
@@ -43,8 +43,7 @@ def secret(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def naming_sender(store: Store) -> list[str]:
     """Every row of every table, every column as text, that holds Bram's id or username."""
-    return [f"{table}: {row}" for table, rows in dump(store).items() for row in rows
-            if any(mark in value for value in row.values() for mark in SENDER_MARKS)]
+    return rows_naming(store, SENDER_MARKS)
 
 
 def seen_by(r: Running, user: str) -> str:

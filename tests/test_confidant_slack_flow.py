@@ -19,7 +19,7 @@ from tests.conftest import AMS
 from tests.fakes.slack_api import Message
 from tests.test_confidant_slack import CONFIDANT_TOML
 from tests.test_slack_support import ANNA, BRAM, CH, COR, DEWI, PEOPLE, Running, running_bot, until
-from tests.test_trust_data_rights import dump
+from tests.test_trust_data_rights import rows_naming
 
 SENDER_MARKS = (BRAM, "bram", "Bram")  # id, handle, real name: none may name the sender
 ZUID = "C0RITUAL002"
@@ -45,8 +45,7 @@ def secret(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def naming_sender(store: Store) -> list[str]:
     """Every row of every table, every column as text, that holds an id, handle or name of Bram."""
-    return [f"{table}: {row}" for table, rows in dump(store).items() for row in rows
-            if any(mark in value for value in row.values() for mark in SENDER_MARKS)]
+    return rows_naming(store, SENDER_MARKS)
 
 
 def seen_by(r: Running, user: str) -> str:

@@ -49,6 +49,12 @@ def dump(store: Store) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def rows_naming(store: Store, marks: tuple[str, ...]) -> list[str]:
+    """Every row of every table, every column as text, that holds one of `marks`, as `table: row`."""
+    return [f"{table}: {row}" for table, rows in dump(store).items() for row in rows
+            if any(mark in value for value in row.values() for mark in marks)]
+
+
 def naming(store: Store, who: str) -> dict[str, list[dict[str, Any]]]:
     return {t: [r for r in rows if any(who in v for v in r.values())] for t, rows in dump(store).items()
             if any(who in v for r in rows for v in r.values())}
