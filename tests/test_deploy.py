@@ -191,7 +191,7 @@ def test_backup_refuses_a_database_url_it_cannot_back_up_naming_its_form(tmp_pat
 @pytest.mark.skipif(not PG_URL.startswith("postgres") or shutil.which("pg_dump") is None,
                     reason="needs RITUALBOT_TEST_DATABASE_URL (PostgreSQL) and pg_dump")
 def test_a_failed_pg_dump_leaves_no_file_that_looks_like_a_backup(tmp_path: Path, database_url: str) -> None:
-    # Before: pg_dump had opened ritualbot-….dump before it failed; it stayed, 0 bytes or half a dump
+    # Before: pg_dump had opened ritualbot-….dump before it failed; it stayed behind (0 bytes), named as a backup
     missing = database_url.rsplit("/", 1)[0] + "/ritualbot_no_such_database"
     dest = tmp_path / "backups"
     result = subprocess.run([str(DEPLOY / "backup.sh"), str(dest)], capture_output=True, text=True,
