@@ -31,11 +31,6 @@ class JobTrouble:
         self._outage: tuple[str, float] | None = None  # the database's state, and since when
         self._failing: dict[str, str] = {}  # job -> the kind of failure already said
 
-    @property
-    def database(self) -> str:
-        """'ok', or the database's state during an outage these jobs met."""
-        return "ok" if self._outage is None else self._outage[0]
-
     async def run(self, job: str, work: Callable[[], Awaitable[object]], *, meanwhile: str = "") -> bool:
         """Await `work()`; True when it succeeded. A failure is logged (once, see the module doc),
         never raised. `job` says what it does ("check for admin changes"); `meanwhile` what
