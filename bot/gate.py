@@ -3,9 +3,10 @@
 An orchestrator probing `/healthz` at start, or Slack and Mattermost calling the bot, should
 meet an answer that says what is wrong, not "connection refused". `Gate` is the one aiohttp
 app the port serves. Until `open(app)`: `GET /healthz` answers 503 `"degraded"` with
-`"database": "connecting"` (first try under way) or `"unreachable"` (retried with backoff,
-bot/startup.py), then `"starting"` with the database `ok` while the bot is built; each configured platform's endpoints answer through `waiting_routes`
-(bot/platforms/waiting.py): a signed Slack request or a Mattermost command with its token is
+`"database": "connecting"` (first try under way), then what the last try met (`"unreachable"`,
+`"login refused"`, ...: bot/store/outage.py; retried with backoff, bot/startup.py), then
+`"starting"` with the database `ok` while the bot is built; each configured platform's
+endpoints answer through `waiting_routes` (bot/platforms/waiting.py): a signed Slack request or a Mattermost command with its token is
 told, in the team's language, that the bot is starting; anything else is refused as it would
 be later. After `open(app)` every request goes to `app` (bot/http.py), as before.
 """
@@ -18,11 +19,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 
 from bot.http import platform_ok
+from bot.store.outage import CONNECTING, database_state
 
 log = logging.getLogger("ritualbot")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-CONNECTING, UNREACHABLE = "connecting", "unreachable"  # the database's words in /healthz while waiting
 MAX_BODY = 1024 * 1024  # as bot/http.py's app: Slack and Mattermost payloads are small
 
 
@@ -39,9 +40,10 @@ class Gate:
         self.app = web.Application(client_max_size=MAX_BODY)
         self.app.router.add_route("*", "/{path:.*}", self._handle)
 
-    def database_failed(self) -> None:
-        """A try to open the database failed: /healthz says `unreachable` until `open`."""
-        self.database = UNREACHABLE
+    def database_failed(self, exc: BaseException) -> None:
+        """A try to open the database failed with `exc`: /healthz says what is wrong (`unreachable`,
+        `login refused`, ...: bot/store/outage.py) until the next try or `open`."""
+        self.database = database_state(exc)
 
     def database_opened(self) -> None:
         """The database is open and the bot is being built (seconds with thousands of teams):

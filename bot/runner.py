@@ -85,7 +85,7 @@ async def run_bot(config_path: Path, *, host: str = "0.0.0.0", port: int = 3000,
         return 1
 
     def database_trouble(exc: BaseException) -> str:
-        gate.database_failed()
+        gate.database_failed(exc)
         return explain_database_error(exc, url)
 
     engine = await keep_trying(lambda: asyncio.to_thread(open_database, url), database_trouble, stop)

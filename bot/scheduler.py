@@ -22,6 +22,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.engine import SLICE, Engine, Planned, firings_of
+from bot.job_trouble import JobTrouble
 from bot.takeover import Takeover
 from bot.timing import StepFiring
 
@@ -65,6 +66,7 @@ class RitualScheduler:
         self.takeover = takeover
         self.settings_every = settings_every
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.trouble = JobTrouble(engine.store.ping)  # a failing job (a database outage) is said once
         self._swept_until = engine.clock.now()
         self._due: list[Planned] = []
         self._collector: asyncio.Task[None] | None = None
@@ -79,20 +81,26 @@ class RitualScheduler:
         if counts:
             log.info("catch-up after start: %s", counts)
         self.sync_jobs()
-        self.scheduler.add_job(self._sweep, IntervalTrigger(seconds=int(SWEEP.total_seconds())), id="sweep",
-                               coalesce=True, max_instances=1)
+        self._add(self._sweep, IntervalTrigger(seconds=int(SWEEP.total_seconds())), "sweep")
         for job_id, (func, trigger) in self.extra_jobs.items():
-            self.scheduler.add_job(func, trigger=trigger, id=job_id, coalesce=True, max_instances=1)
+            self._add(self._guarded(f"run the {job_id} job", func), trigger, job_id)
         if self.refresh is not None:
-            self.scheduler.add_job(self._check_settings, IntervalTrigger(seconds=self.settings_every),
-                                   id="settings", coalesce=True, max_instances=1)
+            self._add(self._check_settings, IntervalTrigger(seconds=self.settings_every), "settings")
         if self.takeover is not None:
             lease = self.engine.lease.total_seconds()
-            self.scheduler.add_job(self._renew, IntervalTrigger(seconds=max(1.0, lease / 3)),
-                                   id="lease-renewal", coalesce=True, max_instances=1)
-            self.scheduler.add_job(self._take_over, IntervalTrigger(seconds=max(1.0, lease / 2)),
-                                   id="takeover", coalesce=True, max_instances=1)
+            self._add(self._renew, IntervalTrigger(seconds=max(1.0, lease / 3)), "lease-renewal")
+            self._add(self._take_over, IntervalTrigger(seconds=max(1.0, lease / 2)), "takeover")
         self.scheduler.start()
+
+    def _add(self, func: Callable[[], Awaitable[object]], trigger: object, job_id: str) -> None:
+        self.scheduler.add_job(func, trigger=trigger, id=job_id, coalesce=True, max_instances=1)
+
+    def _guarded(self, job: str, func: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[bool]]:
+        """`func` as a job whose failure is said once (bot/job_trouble.py), not by APScheduler each time."""
+        async def run() -> bool:
+            return await self.trouble.run(job, func)
+
+        return run
 
     def sync_jobs(self) -> None:
         """(Re)plan one job per shape of the planned steps; called at start and after an
@@ -136,36 +144,27 @@ class RitualScheduler:
     async def _check_settings(self) -> None:
         await self._refresh()
         if self.config_check is not None:
-            try:
-                await self.config_check()
-            except Exception as exc:
-                log.warning("could not compare config.toml with the other replicas' (%s)", type(exc).__name__)
+            await self.trouble.run("compare config.toml with the other replicas'", self.config_check)
 
     async def _refresh(self) -> None:
         """Bring the plans up to date; when the database cannot say, go on with what we have."""
-        if self.refresh is None:
-            return
-        try:
-            await self.refresh()
-        except Exception as exc:
-            log.warning("could not check for admin changes (%s): using the plans as they are", type(exc).__name__)
+        if self.refresh is not None:
+            await self.trouble.run("check for admin changes", self.refresh, meanwhile=": using the plans as they are")
 
     async def _renew(self) -> None:
         if self.takeover is not None:
-            try:
-                await self.takeover.renew()
-            except Exception as exc:
-                log.warning("could not renew this process's leases (%s)", type(exc).__name__)
+            await self.trouble.run("renew this process's leases", self.takeover.renew)
 
     async def _take_over(self) -> None:
         if self.takeover is None:
             return
-        try:
-            counts = await self.takeover.take_over_expired()
-        except Exception as exc:
-            log.warning("could not look for firings to take over (%s)", type(exc).__name__)
-            return
-        if counts:
+        counts: dict[str, int] = {}
+
+        async def take_over() -> None:
+            assert self.takeover is not None
+            counts.update(await self.takeover.take_over_expired())
+
+        if await self.trouble.run("look for firings to take over", take_over) and counts:
             log.warning("took over firings of a replica that stopped: %s", counts)
 
     async def _fire_plan(self, plan: Planned) -> None:
@@ -204,12 +203,12 @@ class RitualScheduler:
             outcomes = await self.engine.fire_many(items)
         except Exception as exc:
             # Typically the database is unreachable: try again shortly, while the grace window lasts.
-            log.error("could not fire %d due steps (%s); trying again in %d s", len(items), type(exc).__name__,
-                      RETRY)
+            self.trouble.failed("fire due steps", exc, f": trying again every {RETRY} s")
             await asyncio.sleep(RETRY)
             for plan in {plan.job_id: plan for plan, _ in items}.values():
                 await self._fire_plan(plan)
             return
+        await self.trouble.worked("fire due steps")
         for i, ((plan, due), outcome) in enumerate(zip(items, outcomes, strict=True)):
             if i % SLICE == SLICE - 1:
                 await asyncio.sleep(0)  # 10,000 lines held the loop half a second: people are answered in between
@@ -220,8 +219,8 @@ class RitualScheduler:
         await self._refresh()
         now = self.engine.clock.now()
         since = min(self._swept_until, now - SWEEP) - self.engine.grace
-        await self.engine.run_due(since=since)
-        self._swept_until = now
+        if await self.trouble.run("sweep for steps no job fired", lambda: self.engine.run_due(since=since)):
+            self._swept_until = now
 
     def stop(self) -> None:
         if self.scheduler.running:

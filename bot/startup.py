@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from bot.store.outage import LOGIN_REFUSED, NO_DATABASE, chain, database_state
+
 log = logging.getLogger("ritualbot.startup")
 T = TypeVar("T")
 
@@ -64,16 +66,6 @@ async def keep_trying(attempt: Callable[[], Awaitable[T]], explain: Callable[[Ba
     return None
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    """The exception and its causes, outermost first."""
-    seen: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in seen:
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
-
-
 def _where(url: str) -> str:
     """`host:port/db` of a database URL, without user or password."""
     parts = urlsplit(url)
@@ -84,15 +76,16 @@ def _where(url: str) -> str:
 
 def explain_database_error(exc: BaseException, url: str) -> str:
     """One line for an operator: what went wrong opening the database, and what to check."""
-    text = " ".join(str(e) for e in _chain(exc)).lower()
+    text = " ".join(str(e) for e in chain(exc)).lower()
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1]
         return (f"database: cannot open the SQLite file {path} ({_first_line(exc)}): check that its directory "
                 "exists and this user may write there, or set DATABASE_URL")
     where = _where(url)
-    if "password authentication failed" in text or "no password supplied" in text:
+    state = database_state(exc)  # the word /healthz shows meanwhile
+    if state == LOGIN_REFUSED:
         return (f"database: PostgreSQL at {where} refused the login: check the user and password in DATABASE_URL")
-    if "does not exist" in text and "database" in text:
+    if state == NO_DATABASE:
         return (f"database: PostgreSQL at {where} has no such database: create it (createdb) or fix the name in "
                 "DATABASE_URL")
     if any(word in text for word in ("connection refused", "could not connect", "timeout", "timed out",
@@ -128,7 +121,7 @@ def _explain_slack(exc: BaseException, url: str) -> str:
 
 
 def _explain_mattermost(exc: BaseException, url: str) -> str:
-    names = {type(e).__name__ for e in _chain(exc)}
+    names = {type(e).__name__ for e in chain(exc)}
     if names & {"NoAccessTokenProvided", "MattermostAuthError"}:
         return (f"mattermost: {url} refused MATTERMOST_TOKEN: make a new access token for the bot account "
                 "(Integrations → Bot Accounts) and set it")

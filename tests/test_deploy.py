@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,79 @@ def test_backup_prints_the_file_it_made(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     [made] = list((tmp_path / "backups").iterdir())
     assert result.stdout.strip() == str(made)
+
+
+@pytest.mark.skipif(shutil.which("sqlite3") is None, reason="needs the sqlite3 command")
+@pytest.mark.parametrize("form", ["sqlite:///file:{relative}?mode=rwc&uri=true", "sqlite:///file:{absolute}?uri=true",
+                                  "sqlite:///file://{absolute}?uri=true"])
+def test_backup_reads_the_sqlite_uri_form_of_database_url(tmp_path: Path, form: str) -> None:
+    # Before: "no SQLite database at file:…", exit 1, for a URL the bot runs with
+    home = tmp_path / "home dir"  # a space, percent-escaped in the URI
+    home.mkdir()
+    db = home / "ritualbot.db"
+    url = form.format(relative="home%20dir/ritualbot.db", absolute=str(db).replace(" ", "%20"))
+    _opt_in(f"sqlite:///{db}", "anna")
+    result = subprocess.run([str(DEPLOY / "backup.sh"), str(tmp_path / "backups")], capture_output=True, text=True,
+                            env={**os.environ, "DATABASE_URL": url}, cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    [made] = list((tmp_path / "backups").iterdir())
+    assert result.stdout.strip() == str(made) and made.name.endswith(".db")
+    db.unlink()
+    shutil.copy(made, db)
+    assert _consent(f"sqlite:///{db}", "anna") == "in"
+
+
+@pytest.mark.parametrize(("url", "said"), [
+    ("mysql://ritualbot:secret-pw@127.0.0.1/ritualbot", "DATABASE_URL of the form mysql://… is not one ritualbot uses"),
+    ("sqlite://", "in-memory SQLite database"),
+    ("sqlite:///file:x.db?mode=memory&uri=true", "in-memory SQLite database (sqlite:///file:…?mode=memory)"),
+    ("sqlite:///file://db.example/x.db?uri=true", "names a host (db.example/x.db)"),
+])
+def test_backup_refuses_a_database_url_it_cannot_back_up_naming_its_form(tmp_path: Path, url: str, said: str) -> None:
+    result = subprocess.run([str(DEPLOY / "backup.sh"), str(tmp_path / "backups")], capture_output=True, text=True,
+                            env={**os.environ, "DATABASE_URL": url}, cwd=tmp_path, timeout=60)
+    assert result.returncode != 0 and said in result.stderr, result.stderr
+    assert "secret-pw" not in result.stderr
+    assert not (tmp_path / "backups").exists()
+
+
+@pytest.mark.skipif(not PG_URL.startswith("postgres") or shutil.which("pg_dump") is None,
+                    reason="needs RITUALBOT_TEST_DATABASE_URL (PostgreSQL) and pg_dump")
+def test_a_failed_pg_dump_leaves_no_file_that_looks_like_a_backup(tmp_path: Path, database_url: str) -> None:
+    # Before: pg_dump had opened ritualbot-….dump before it failed; it stayed behind (0 bytes), named as a backup
+    missing = database_url.rsplit("/", 1)[0] + "/ritualbot_no_such_database"
+    dest = tmp_path / "backups"
+    result = subprocess.run([str(DEPLOY / "backup.sh"), str(dest)], capture_output=True, text=True,
+                            env={**os.environ, "DATABASE_URL": missing}, timeout=60)
+    assert result.returncode != 0 and "backup.sh: pg_dump failed (see above); no backup was made" in result.stderr
+    assert list(dest.iterdir()) == []
+
+
+@pytest.mark.skipif(not PG_URL.startswith("postgres") or shutil.which("pg_dump") is None,
+                    reason="needs RITUALBOT_TEST_DATABASE_URL (PostgreSQL) and pg_dump")
+def test_a_pg_dump_cut_off_half_way_leaves_no_file_that_looks_like_a_backup(tmp_path: Path, database_url: str) -> None:
+    from sqlalchemy import text
+
+    from bot.store.database import make_engine
+
+    _opt_in(database_url, "anna")
+    dest, name = tmp_path / "backups", "ritualbot-backup-test"
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as holder, engine.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
+            holder.execute(text("LOCK TABLE member IN ACCESS EXCLUSIVE MODE"))  # pg_dump waits for it, file open
+            backup = subprocess.Popen([str(DEPLOY / "backup.sh"), str(dest)], stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True,
+                                      env={**os.environ, "DATABASE_URL": f"{database_url}?application_name={name}"})
+            waiting = text("SELECT pid FROM pg_stat_activity WHERE application_name = :name AND wait_event_type = 'Lock'")
+            deadline = time.monotonic() + 30
+            while not (pids := admin.execute(waiting, {"name": name}).scalars().all()):
+                assert time.monotonic() < deadline and backup.poll() is None, "pg_dump never waited for the lock"
+                time.sleep(0.1)
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pids[0]})
+            _, stderr = backup.communicate(timeout=30)
+            holder.rollback()
+    finally:
+        engine.dispose()
+    assert backup.returncode != 0 and "no backup was made" in stderr, stderr
+    assert list(dest.iterdir()) == []

@@ -137,7 +137,7 @@ async def test_healthz_says_starting_once_the_database_is_open_and_the_bot_is_be
 
     gate = Gate({}, {"slack": "connecting"})
     async with TestClient(TestServer(gate.app)) as client:
-        gate.database_failed()
+        gate.database_failed(ConnectionRefusedError(111, "Connection refused"))
         resp = await client.get("/healthz")
         assert resp.status == 503 and (await resp.json())["database"] == "unreachable"
         gate.database_opened()

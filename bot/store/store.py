@@ -19,7 +19,7 @@ from sqlalchemy import Engine, bindparam, delete, func, insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.store import personal, records, retention
+from bot.store import outage, personal, records, retention
 from bot.store.handled import HandledRequests
 from bot.store.leases import FiringLeases
 from bot.store.models import (
@@ -61,13 +61,13 @@ class Store(RitualData, RitualTables, FiringLeases, HandledRequests, TeamRecords
 
     @off_loop
     def ping(self) -> str:
-        """'ok' or the error text, for /healthz."""
+        """'ok', or what is wrong for /healthz (`unreachable`, ...: bot/store/outage.py)."""
         try:
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             return "ok"
         except Exception as exc:  # noqa: BLE001 - reported, not raised
-            return f"error: {type(exc).__name__}"
+            return outage.database_state(exc)
 
     # teams and members -------------------------------------------------------------
 

@@ -91,9 +91,10 @@ class SlackPlatform:
         # so (the connector's `health`), and the log once, not once per team
         self.token_refused = False
 
-    def _note_token(self, exc: SlackApiError | None) -> None:
-        """After a post: a refused token (`invalid_auth`, `token_revoked`, ...) marks the token
-        refused; a post Slack took marks it working. Other refusals say nothing about it."""
+    def note_token(self, exc: SlackApiError | None) -> None:
+        """After a post (or a check of the token for a request, bot/platforms/slack/token_check.py):
+        a refused token (`invalid_auth`, `token_revoked`, ...) marks the token refused; a post
+        Slack took marks it working. Other refusals say nothing about it."""
         refused = exc is not None and TROUBLE.get(error_code(exc)) == "bad_token"
         if exc is not None and not refused:
             return
@@ -119,10 +120,10 @@ class SlackPlatform:
                 started = time.perf_counter()
                 try:
                     resp = await self.client.chat_postMessage(**args)
-                    self._note_token(None)
+                    self.note_token(None)
                     return resp
                 except SlackApiError as exc:
-                    self._note_token(exc)
+                    self.note_token(exc)
                     if exc.response.status_code != 429 or attempt == RATE_LIMIT_RETRIES:
                         raise
                     wait = retry_after(exc)

@@ -25,6 +25,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
@@ -38,6 +39,7 @@ from bot.platforms.slack.inbound import Inbound, slack_payload
 from bot.platforms.slack.pacer import INTERACTION_SLOTS
 from bot.platforms.slack.render import modal_errors
 from bot.platforms.slack.retry import make_client
+from bot.platforms.slack.token_check import TokenCheck
 from bot.ports import BotPort
 from bot.store import DatabaseBusy, Store
 from bot.store.waits import brief_waits
@@ -46,6 +48,23 @@ log = logging.getLogger("ritualbot.slack")
 
 DEFAULT_API_URL = "https://slack.com/api/"
 EVENTS_PATH = "/slack/events"
+
+
+class _ClientTokenIsMeant(logging.Filter):
+    """slack-bolt reads SLACK_BOT_TOKEN from the environment even when it is given a client, and
+    then warns at every start that it uses the client's token instead: what the bot asks of it
+    (the client is the bot's own, with its retries and metrics). Only that warning is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != warning_client_prioritized_and_token_skipped()
+
+
+def bolt_logger() -> logging.Logger:
+    """The logger slack-bolt logs to for this app (bot/logsafe.py keeps content out of it)."""
+    logger = logging.getLogger("slack_bolt.ritualbot")
+    if not any(isinstance(f, _ClientTokenIsMeant) for f in logger.filters):
+        logger.addFilter(_ClientTokenIsMeant())
+    return logger
 
 
 class SlackConnector:
@@ -64,9 +83,11 @@ class SlackConnector:
         self.store = store
         self._socket: AsyncSocketModeHandler | None = None
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None  # HTTP mode
+        self.token_check = TokenCheck(platform, lambda user, channel: self.inbound.language(user, None, channel),
+                                      config.language)
         self.app = AsyncApp(client=platform.client, signing_secret=signing_secret or "",
                             request_verification_enabled=app_token is None, name="ritualbot",
-                            logger=logging.getLogger("slack_bolt.ritualbot"))
+                            logger=bolt_logger(), before_authorize=self.token_check.before_authorize)
         self.app.middleware(self._deduplicate_events)
         self.app.command(f"/{config.command}")(self._on_command)
         self.app.action(re.compile(".*"))(self._on_action)
