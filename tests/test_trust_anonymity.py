@@ -154,3 +154,36 @@ async def test_a_late_refusal_on_slack_never_echoes_flagged_text_into_a_dm(store
         assert "Verslag te laat" in dm.text  # what was accepted is given back
         assert "06-12345678" not in dm.text and "111222333" not in dm.text
         assert r.slack.thread(CH, prompt.ts) == []
+
+
+async def test_a_late_refusal_of_an_anonymous_answer_on_slack_is_never_a_dm(store: Store) -> None:
+    """A DM is stored (a workspace export holds it): one giving back what someone meant to share
+    anonymously would tie them to the anonymous post they send once they fixed the form."""
+    import re
+
+    from bot.simulation import advance
+    from tests.test_slack_support import CH, COR, TOML, running_bot, until
+
+    toml = re.sub(r"members = \[.*\]", 'members = "channel"', TOML)  # the roster check asks Slack
+    async with running_bot(store, toml) as r:
+        await advance(r.bot, r.clock, r.clock.now() + timedelta(days=4, hours=6, minutes=1))
+        [prompt] = r.slack.messages(CH)
+        await r.click(COR, prompt, "share")
+        await until(lambda: r.slack.calls_to("views.open"), "the modal")
+        view = r.slack.calls_to("views.open")[0].response["view"]
+        await until(lambda: view["id"] in r.connector.platform.view_channels, "the modal's channel noted")
+        dms_before = list(r.slack.messages(COR))
+        r.slack.delay("conversations.members", 3.2)  # the answer window passes before the refusal is known
+        anonymous = {"type": "radio_buttons", "selected_option": {"value": "anonymous"}}
+        status, answer = await r.submit(COR, view, {"success": "Anoniem-succes-merkteken",
+                                                    "mistake": "Gebeld met 06-12345678", "share_as": anonymous})
+        assert status == 200 and answer == {}
+
+        def refused() -> list:  # type: ignore[type-arg]
+            return [m for m in r.slack.ephemeral(user=COR) if "niet verwerkt" in m.text or "not accepted" in m.text]
+
+        await until(refused, "the late refusal, shown to the author only", timeout=10)
+        [shown] = refused()
+        assert "Anoniem-succes-merkteken" in shown.text  # given back where nothing is stored
+        assert r.slack.messages(COR) == dms_before  # and never in a DM
+        assert r.slack.thread(CH, prompt.ts) == []
