@@ -32,7 +32,7 @@ from bot.platforms.kit.users import locale_or_none
 from bot.platforms.kit.window import MATTERMOST_WINDOW, Background, within
 from bot.platforms.mattermost import render
 from bot.platforms.mattermost.platform import MattermostPlatform
-from bot.platforms.mattermost.signing import DIALOG_TTL, Expired, Forged
+from bot.platforms.mattermost.signing import DIALOG_TTL, DialogTarget, Expired, Forged
 from bot.platforms.mattermost.tokens import CommandTokens
 from bot.ports import BotPort
 from bot.texts import TEXTS
@@ -45,11 +45,19 @@ def _by_trigger(kind: str, user: str, trigger: Any) -> Delivery | None:
     return delivery("mattermost", kind, user, str(trigger)) if trigger else None
 
 
-def dialog_delivery(user: str, callback_id: Any, state: Any, submitted: dict[str, Any]) -> Delivery:
-    """A dialog submission: its signed callback and state with the same values, from the same
-    person, is one contribution for as long as the state's signature is accepted."""
+def dialog_delivery(user: str, callback_id: Any, state: Any, submitted: dict[str, Any],
+                    target: DialogTarget) -> Delivery:
+    """A dialog submission: the same opened dialog with the same values is one contribution for
+    as long as its state's signature is accepted. The key (kept in the database for that day)
+    is made of the state's random nonce, which the database never holds: from the person, the
+    form and the time, which it does (the signing secret too, without RITUALBOT_SECRET), anyone
+    reading it could rebuild the key of each member and find who sent an anonymous answer.
+    A state signed before nonces (at most a day old) keeps its old key."""
+    window = timedelta(seconds=DIALOG_TTL) + REPLAY_WINDOW
+    if target.nonce:
+        return delivery("mattermost", "dialog", target.nonce, values_digest(submitted), window=window)
     return delivery("mattermost", "dialog", user, str(callback_id), str(state), values_digest(submitted),
-                    window=timedelta(seconds=DIALOG_TTL) + REPLAY_WINDOW)
+                    window=window)
 
 
 def interactive(handler: Callable[[web.Request], Awaitable[web.Response]]
@@ -288,7 +296,8 @@ class IntegrationRoutes:
         req = FormSubmission(platform="mattermost", user_id=user, form_id=target.form_id, state=target.state,
                              values=render.submission_values(submitted), reply=self._private(slot, channel, user),
                              channel_id=channel, locale=locale, traceless=self._traceless(channel, user),
-                             delivery=dialog_delivery(user, body.get("callback_id"), body.get("state"), submitted))
+                             delivery=dialog_delivery(user, body.get("callback_id"), body.get("state"), submitted,
+                                                             target))
         # The submission waits for the result (per-field errors) but survives the request being dropped.
         task = self.spawn(bot.handle_form(req))
         try:
