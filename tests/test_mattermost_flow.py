@@ -149,3 +149,18 @@ async def test_a_dialog_refused_by_the_client_data_guard_keeps_the_text_in_the_d
         await asyncio.sleep(0.3)  # anything sent after the answer would have arrived by now
         assert {channel: len(r.bot_posts(channel)) for channel in (CHAN, r.dm(BRAM))} == before
         assert r.mm.ephemeral_posts == [] and await r.store.responses("noord") == []
+
+
+async def test_a_body_nested_too_deep_to_read_is_refused_with_400_not_a_traceback(
+        store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    """The button and dialog URLs need no token (what they carry is signed): anyone who reaches
+    the port can send them a JSON body nested deeper than Python reads. That is no request
+    of Mattermost's, refused like any unreadable body, not a 500 with a traceback in the log."""
+    import aiohttp
+
+    async with running_bot(store) as r, aiohttp.ClientSession() as http:
+        for path in ("/mattermost/actions", "/mattermost/dialogs"):
+            for body in ("[" * 200_000, '{"user_id": ' + "[" * 200_000):
+                async with http.post(r.base + path, data=body, headers={"Content-Type": "application/json"}) as resp:
+                    assert resp.status == 400, (path, resp.status)
+    assert not [rec for rec in caplog.records if rec.exc_info]

@@ -223,7 +223,7 @@ class IntegrationRoutes:
     async def _json(self, request: web.Request) -> dict[str, Any]:
         try:
             body = await request.json()
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested deeper than Python reads
             body = None
         if not isinstance(body, dict):
             raise web.HTTPBadRequest(text=say("request.not_json", self.language))

@@ -229,5 +229,5 @@ def slack_payload(body: str, content_type: str) -> bool:
         if payload is None:
             return "command" not in form or bool(form.get("user_id", [""])[0].strip())
         return isinstance(json.loads(payload[0]), dict)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than Python reads
         return False
