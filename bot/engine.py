@@ -121,8 +121,8 @@ class Engine:
                 local = due.astimezone(plan.team.tz)
                 due = StepFiring(local, local, plan.occurrence_key(local))
             due_local = due.planned.astimezone(plan.team.tz)
-            if due.planned < await self.team_since(plan.team):
-                log.info("%s %s came due before the team was first seen: not posted", plan.job_id, due.occurrence)
+            if plan.began_before(due, await self.team_since(plan.team)):
+                log.info("%s %s: its round began before the team was first seen: not posted", plan.job_id, due.occurrence)
                 results[i] = Outcome("before team")
                 continue
             new = NewFiring(plan.team.id, plan.ritual.id, plan.step.name, due.occurrence, due_local)
@@ -326,7 +326,7 @@ class Engine:
             known = await self.store.firing_keys(plan.team.id, plan.ritual.id, start - timedelta(days=1))
             for due in dues:
                 key = (plan.step.name, due.occurrence)
-                if key in known or due.planned < await self.team_since(plan.team):
+                if key in known or plan.began_before(due, await self.team_since(plan.team)):
                     continue
                 if now - due.at > self.grace:
                     claim = await self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, key[1],

@@ -24,6 +24,7 @@ class Planned:
     step: Step
     since: str | None = None  # first occurrence this schedule serves (after an admin's change)
     until: str | None = None  # last occurrence it serves (a schedule replaced mid-round)
+    lead: timedelta = timedelta(0)  # how long before its occurrence the round's first step comes
 
     @property
     def job_id(self) -> str:
@@ -54,6 +55,16 @@ class Planned:
                 return found[0]
             start = now + timedelta(days=days)
         return None
+
+    def round_began(self, occurrence: str) -> datetime:
+        """When the round of `occurrence` (an occurrence key) began: its first step's planned time."""
+        return (datetime.fromisoformat(occurrence) - self.lead).replace(tzinfo=self.team.tz)
+
+    def began_before(self, due: StepFiring, since: datetime) -> bool:
+        """Whether `due`, or the round it belongs to, began before `since` (when the bot first saw
+        the team): none of such a round is posted (a session nobody was called to, the follow-up
+        of a walk never proposed); the team starts with the next round."""
+        return due.planned < since or self.round_began(due.occurrence) < since
 
     def occurrence_key(self, due: datetime) -> str:
         """The occurrence a step firing belongs to: its due time minus the step's offset."""

@@ -8,8 +8,9 @@ resolved ritual and one list of steps per distinct setting, not one per team.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from bot.config import AppConfig, ResolvedRitual, resolve_ritual
@@ -48,6 +49,11 @@ def resolve_all(config: AppConfig, rituals: Mapping[str, Ritual]) -> dict[tuple[
     return resolved
 
 
+def lead_of(steps: Sequence[Step]) -> timedelta:
+    """How long before its occurrence a round's first step comes (0 when none comes before)."""
+    return max([timedelta(0), *(-st.offset for st in steps)])
+
+
 def plan_all(config: AppConfig, rituals: Mapping[str, Ritual], histories: Mapping[str, Mapping[str, Any]],
              platforms: Set[str]) -> Planning:
     """Plans for the teams whose platform is in `platforms` (a team without its platform
@@ -65,7 +71,7 @@ def plan_all(config: AppConfig, rituals: Mapping[str, Ritual], histories: Mappin
     plans = [
         Planned(teams[team_id], rituals[rid],
                 res if s.schedule is None else replace(res, schedule=parse_schedule(s.schedule)),
-                st, since=s.since, until=s.until)
+                st, since=s.since, until=s.until, lead=lead_of(steps_of(rid, res)))
         for (team_id, rid), res in resolved.items()
         if res.enabled and teams[team_id].platform in platforms
         for s in served(histories.get(team_id, {}).get(HISTORY_PREFIX + rid))

@@ -312,3 +312,16 @@ async def test_the_time_so_far_says_one_minute_as_people_do(make_harness) -> Non
     h.clock.set(h.clock.now() + timedelta(minutes=12))
     out = await h.local.click("anna", out[-1], "next")
     assert "Jullie zijn 13 minuten bezig" in out[-1].text
+
+
+async def test_a_team_first_seen_between_the_call_and_the_session_gets_no_session_that_round(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Installed the morning of the first Tuesday: nobody was called to bring a dilemma and nobody
+    was asked to facilitate, so 14:00 must not open a 90-minute session with a facilitator named out
+    of the blue, nor ask at 17:00 how it was. The round began before the bot knew the team; the
+    next month's is the first."""
+    h = await make_harness(TOML.format(extra=""), start=datetime(2026, 12, 1, 8, 0, tzinfo=AMS))
+    await h.advance_to(REFLECTION)
+    assert h.local.entries("channel", "C1") == []
+    assert not [e for e in h.local.transcript if e.kind == "dm"]
+    await h.advance_to(datetime(2026, 12, 29, 14, 1, tzinfo=AMS))  # January's call comes as planned
+    assert len(h.local.entries("channel", "C1")) == 1
