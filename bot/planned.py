@@ -72,6 +72,13 @@ class Planned:
         return wall_key(scheduled)
 
 
+def lead_of(steps: Sequence[Step]) -> timedelta:
+    """How long before its occurrence a round's first step comes (0 when none comes before). A
+    step that runs another's handler is that moment seen from other hours (a leader's own
+    timezone, `Step.runs`), not a step of the round's own: it does not count."""
+    return max([timedelta(0), *(-st.offset for st in steps if st.runs in (None, st.name))])
+
+
 def firings_of(plans: Sequence[tuple[Planned, datetime]], now: datetime) -> list[list[StepFiring]]:
     """Each plan's firings from its start up to `now` (a pure computation, safe on any thread)."""
     end = now + timedelta(seconds=1)

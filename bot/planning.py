@@ -8,13 +8,13 @@ resolved ritual and one list of steps per distinct setting, not one per team.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from typing import Any
 
 from bot.config import AppConfig, ResolvedRitual, resolve_ritual
 from bot.engine import Planned
+from bot.planned import lead_of
 from bot.ritual import Ritual, Step
 from bot.schedule import parse_schedule
 from bot.schedule_change import PREFIX as HISTORY_PREFIX
@@ -47,11 +47,6 @@ def resolve_all(config: AppConfig, rituals: Mapping[str, Ritual]) -> dict[tuple[
                 seen[key] = resolve_ritual(team, type(ritual))
             resolved[(team.id, rid)] = seen[key]
     return resolved
-
-
-def lead_of(steps: Sequence[Step]) -> timedelta:
-    """How long before its occurrence a round's first step comes (0 when none comes before)."""
-    return max([timedelta(0), *(-st.offset for st in steps)])
 
 
 def plan_all(config: AppConfig, rituals: Mapping[str, Ritual], histories: Mapping[str, Mapping[str, Any]],
