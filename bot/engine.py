@@ -117,11 +117,13 @@ class Engine:
         for i, (plan, due) in enumerate(items):
             if i % SLICE == SLICE - 1:
                 await asyncio.sleep(0)  # a fan-out of 10,000: let the loop answer people in between
+            explicit = isinstance(due, datetime)  # an admin's `run`: this step now, whenever its round began
             if isinstance(due, datetime):
                 local = due.astimezone(plan.team.tz)
                 due = StepFiring(local, local, plan.occurrence_key(local))
             due_local = due.planned.astimezone(plan.team.tz)
-            if plan.began_before(due, await self.team_since(plan.team)):
+            since = await self.team_since(plan.team)
+            if due.planned < since if explicit else plan.began_before(due, since):
                 log.info("%s %s: its round began before the team was first seen: not posted", plan.job_id, due.occurrence)
                 results[i] = Outcome("before team")
                 continue
