@@ -19,7 +19,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncRespond
 
 from bot.config import AppConfig
-from bot.contribution import ANONYMOUS, SHARE_AS
+from bot.contribution import leaves_no_trace
 from bot.messages import MessageRef
 from bot.once import delivery, values_digest
 from bot.platform import ActionRequest, CommandRequest, Delivery, FormResult, FormSubmission, Reply
@@ -145,7 +145,7 @@ class Inbound:
 
         async def late(task: asyncio.Task[FormResult]) -> None:
             await self._after_late_submission(task, user, channel, text_inputs(view, values),
-                                              anonymous=values.get(SHARE_AS) == ANONYMOUS)
+                                              anonymous=leaves_no_trace(view.get("private_metadata") or "", values))
 
         task = await in_window(self.background, SLACK_WINDOW, run(), late)
         if task is None:  # the modal closes now
@@ -161,8 +161,8 @@ class Inbound:
                                      written: dict[str, tuple[str, str]], *, anonymous: bool) -> None:
         """Say privately that the form was refused after the modal closed, with what the person
         wrote (flagged client data not echoed): by DM, or for an answer meant to be anonymous
-        only where nothing is stored (an ephemeral, or not at all): a DM is kept, and one with
-        the text would tie the person to the anonymous post they send once the form is fixed."""
+        (`leaves_no_trace`) only where nothing is stored (an ephemeral, or not at all): a DM is
+        kept, and one with the text would tie the person to what they send once the form is fixed."""
         language = await self.language(user, await self.platform.user_locale(user), channel)
         if task.cancelled() or task.exception() is not None:
             errors = form_failed({}, language)
