@@ -11,7 +11,7 @@ import pytest
 from bot.registry import discover
 from bot.simulation import advance
 from bot.store import Consent, Store
-from tests.test_mattermost_support import AMS, BRAM, CHAN, COR, TOML, running_bot, wait_until
+from tests.test_mattermost_support import AMS, ANNA, BRAM, CHAN, COR, TOML, running_bot, wait_until
 
 
 async def test_weekly_success_mistake_on_mattermost(store: Store) -> None:
@@ -165,3 +165,21 @@ async def test_a_body_nested_too_deep_to_read_is_refused_with_400_not_a_tracebac
                 async with http.post(r.base + path, data=body, headers={"Content-Type": "application/json"}) as resp:
                     assert resp.status == 400, (path, resp.status)
     assert not [rec for rec in caplog.records if rec.exc_info]
+
+
+async def test_asking_to_talk_to_someone_leaves_no_dm_where_the_bot_may_not_post_ephemerals(store: Store) -> None:
+    """'Nobody sees that you did': on a default Mattermost (no ephemeral posts for bots) the answer
+    with the confidant's button went to a DM, which the server keeps for its admins to read. It
+    comes in the click's own answer instead, and the way to the confidant is said in words."""
+    if "moral_deliberation" not in discover():
+        pytest.skip("moral_deliberation is not installed")
+    toml = MORAL_TOML.replace('admins = ["', f'confidant = "{ANNA}"\nadmins = ["') + "[teams.rituals.confidant_line]\n"
+    async with running_bot(store, toml=toml) as r:
+        await advance(r.bot, r.clock, datetime(2027, 1, 5, 17, 1, tzinfo=AMS))
+        [reflection] = [p for p in r.bot_posts(CHAN) if "moreel beraad voor jou" in p["message"]]
+        dms_before = r.bot_posts(r.dm(BRAM))
+        answered = await r.click(BRAM, reflection, "met iemand praten")
+        assert answered.status == 200 and "bedrijfsarts" in answered.json["ephemeral_text"]
+        assert "/ritual signal" in answered.json["ephemeral_text"]  # the button's way, in words
+        await asyncio.sleep(0.3)  # anything sent after the answer would have arrived by now
+        assert r.bot_posts(r.dm(BRAM)) == dms_before  # (the server shows ephemeral_text as an unstored ephemeral)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -134,9 +135,18 @@ class IntegrationRoutes:
 
         return ways.private_reply(self.platform, channel, user_id, first=into_response)
 
-    def _traceless(self, channel: str | None, user_id: str) -> Reply | None:
-        """An ephemeral post or nothing: never a DM (for confirming anonymous contributions)."""
-        return ways.traceless_reply(self.platform, channel, user_id)
+    def _traceless(self, channel: str | None, user_id: str, slot: ResponseSlot | None = None) -> Reply | None:
+        """The request's own answer (`slot`; without buttons, which it cannot carry), else an
+        ephemeral post, else nothing: never a DM (anonymous contributions, asking for help)."""
+        later = ways.traceless_reply(self.platform, channel, user_id)
+        if slot is None:
+            return later
+
+        async def reply(message: Message) -> None:
+            if not slot.take(replace(message, buttons=())) and later is not None:
+                await later(message)
+
+        return reply
 
     async def _answer(self, slot: ResponseSlot, work: Coroutine[Any, Any, Any], reply: Reply, user: str,
                       locale: str | None, channel: str) -> Message | None:
@@ -257,7 +267,7 @@ class IntegrationRoutes:
                             value=target.value, reply=reply,
                             message=MessageRef(channel=channel, id=post_id) if post_id else None,
                             trigger_id=str(body.get("trigger_id") or "") or None,
-                            locale=locale, traceless=self._traceless(channel, user),
+                            locale=locale, traceless=self._traceless(channel, user, slot),
                             delivery=_by_trigger("action", user, body.get("trigger_id")))
         first = await self._answer(slot, bot.handle_action(req), reply, user, locale, channel)
         if first is None:
