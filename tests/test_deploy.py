@@ -151,4 +151,3 @@ def test_backup_prints_the_file_it_made(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     [made] = list((tmp_path / "backups").iterdir())
     assert result.stdout.strip() == str(made)
-
