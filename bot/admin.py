@@ -15,8 +15,8 @@ from bot.command_context import CommandContext, people_line
 from bot.commands import BaseCommands, core_command
 from bot.config import TeamConfig
 from bot.dates import spoken_day, spoken_schedule
-from bot.i18n import language_choices, language_name, pick_language, supported_languages
-from bot.languages import lacking
+from bot.i18n import language_choices, language_name, supported_languages
+from bot.languages import lacking, person_language
 from bot.messages import WHO, mentioning, parse_user_ref
 from bot.overrides import SCHEDULE_PREFIX, config_value
 from bot.platforms.ids import valid_user_id
@@ -183,7 +183,7 @@ class CoreCommands(BaseCommands):
                 if await self.bot.store.claim_firing(team.id, "core", f"insights:{admin}", month, now, "done",
                                                self.bot.engine.worker, now) is None:
                     continue
-                language = pick_language(await self.bot.store.language(team.id, admin), default=team.language)
+                language = await person_language(self.bot.store, self.bot.platform_for(team), team, admin)
                 await send_insights(self.bot, team, admin, language, now)
                 sent += 1
         return sent

@@ -233,7 +233,7 @@ async def _dry_run(config: Any, rituals: Any, moment: datetime, count: int, lang
             store = None
     try:
         await print_schedule(config, rituals, moment, count=count, language=language, out=sys.stdout, store=store,
-                             without=without)
+                             without=without, now=datetime.now(UTC))
     finally:
         if store is not None:
             await store.aclose()

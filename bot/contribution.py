@@ -17,6 +17,7 @@ of the text is stored or logged while the author decides.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -85,7 +86,21 @@ def encode_rules(form: Form) -> str:
     """The rules of a completed form as compact JSON, put in front of the form's own state."""
     rules = [[f.name, f.kind.value, int(f.required), f.max_length, int(f.checked_by_guard),
               [c.value for c in f.choices]] for f in form.fields]
-    return json.dumps({"r": rules}, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps({"r": rules, **({"t": 1} if form.traceless else {})}, separators=(",", ":"), ensure_ascii=False)
+
+
+def leaves_no_trace(state: str, submitted: Mapping[str, Any]) -> bool:
+    """Whether what was written in a submitted form must never come back in a DM: its author
+    chose to share it anonymously, or the form says so (`Form.traceless`). `state` is the
+    form's state as the platform handed it back (`team|rules...`); unreadable rules: False."""
+    if submitted.get(SHARE_AS) == ANONYMOUS:
+        return True
+    start = state.find("{")
+    try:
+        rules, _ = json.JSONDecoder().raw_decode(state, start) if start >= 0 else ({}, 0)
+    except ValueError:
+        return False
+    return isinstance(rules, dict) and bool(rules.get("t"))
 
 
 def split_rules(state: str) -> tuple[list[Rule], str]:

@@ -19,6 +19,7 @@ from bot.config import AppConfig, ResolvedRitual, resolve_ritual
 from bot.dates import formatted
 from bot.i18n import PoCatalog, translate
 from bot.overrides import apply_overrides
+from bot.planned import lead_of
 from bot.ritual import Ritual
 from bot.ritual_words import about
 from bot.schedule import wall_key
@@ -52,16 +53,22 @@ def when(moment: datetime, language: str, *, with_time: bool = True) -> str:
 
 
 async def print_schedule(config: AppConfig, rituals: Mapping[str, Ritual], start: datetime, *, count: int,
-                   language: str | None, out: TextIO, store: Store | None, without: str = "no_db") -> None:
+                   language: str | None, out: TextIO, store: Store | None, without: str = "no_db",
+                   now: datetime | None = None) -> None:
     """Write the dry run for every team to `out`; `store` None: from config.toml alone, and
     `without` says why ("no_db": the database could not be read; "no_db_yet": there is none yet).
     `language` None: each team in its own language, as its people will read it (the lines
-    about all teams in their shared language, or the config's default language)."""
+    about all teams in their shared language, or the config's default language). A round that
+    began before the bot first saw the team (`now`, else `start`, for a team it has not seen yet)
+    is not held."""
     words = _Words(language or _shared_language(config))
+    seen: dict[str, datetime] = {}
     if store is not None:
         config = apply_overrides(config, await store.team_settings(), None)
+        seen = await store.teams_first_seen()
     else:
         print(words[without], file=out)
+    now = now or start
     for team_cfg in config.teams:
         team = team_view(config, team_cfg)
         team_language = language or team.language
@@ -78,7 +85,9 @@ async def print_schedule(config: AppConfig, rituals: Mapping[str, Ritual], start
             if state.paused:
                 continue
             # hundreds of occurrences and where working time moves each step: CPU work, off the loop
-            lines = await asyncio.to_thread(_occurrences, team, ritual, resolved, state, start, count, team_language)
+            since = seen.get(team.id, now)
+            lines = await asyncio.to_thread(_occurrences, team, ritual, resolved, state, start, count, team_language,
+                                            since)
             for line in lines:
                 print(line, file=out)
 
@@ -97,10 +106,11 @@ async def _state(store: Store | None, team_id: str, ritual_id: str) -> _RitualSt
 
 
 def _occurrences(team: TeamView, ritual: Ritual, resolved: ResolvedRitual, state: _RitualState,
-                 start: datetime, count: int, language: str) -> list[str]:
+                 start: datetime, count: int, language: str, since: datetime) -> list[str]:
     words = _Words(language)
     steps = [(st, about(ritual).step(st.name, language))
              for st in ritual.steps(resolved.options)]
+    lead = lead_of([st for st, _ in steps])
     trigger = resolved.schedule.trigger(team.tz)
     occurrences: list[datetime] = []
     previous, moment = None, start
@@ -120,7 +130,8 @@ def _occurrences(team: TeamView, ritual: Ritual, resolved: ResolvedRitual, state
     lines: list[str] = []
     for occurrence in occurrences:
         local = occurrence.astimezone(team.tz)
-        reason = _why_nothing(team, local, state, words)
+        began = (local.replace(tzinfo=None) - lead).replace(tzinfo=team.tz)
+        reason = words["before_team"] if began < since else _why_nothing(team, local, state, words)
         if reason:
             lines.append(f"    {when(local, language, with_time=False)}: {reason}; {words['nothing']}")
             continue

@@ -117,12 +117,14 @@ class Engine:
         for i, (plan, due) in enumerate(items):
             if i % SLICE == SLICE - 1:
                 await asyncio.sleep(0)  # a fan-out of 10,000: let the loop answer people in between
+            explicit = isinstance(due, datetime)  # an admin's `run`: this step now, whenever its round began
             if isinstance(due, datetime):
                 local = due.astimezone(plan.team.tz)
                 due = StepFiring(local, local, plan.occurrence_key(local))
             due_local = due.planned.astimezone(plan.team.tz)
-            if due.planned < await self.team_since(plan.team):
-                log.info("%s %s came due before the team was first seen: not posted", plan.job_id, due.occurrence)
+            since = await self.team_since(plan.team)
+            if due.planned < since if explicit else plan.began_before(due, since):
+                log.info("%s %s: its round began before the team was first seen: not posted", plan.job_id, due.occurrence)
                 results[i] = Outcome("before team")
                 continue
             new = NewFiring(plan.team.id, plan.ritual.id, plan.step.name, due.occurrence, due_local)
@@ -326,7 +328,7 @@ class Engine:
             known = await self.store.firing_keys(plan.team.id, plan.ritual.id, start - timedelta(days=1))
             for due in dues:
                 key = (plan.step.name, due.occurrence)
-                if key in known or due.planned < await self.team_since(plan.team):
+                if key in known or plan.began_before(due, await self.team_since(plan.team)):
                     continue
                 if now - due.at > self.grace:
                     claim = await self.store.claim_firing(plan.team.id, plan.ritual.id, plan.step.name, key[1],

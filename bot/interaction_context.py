@@ -60,6 +60,14 @@ class InteractionContext(RitualContext[OptionsT]):
         """Answer the acting user privately (for an anonymous contribution use `confirm`)."""
         await self._reply(self._wrap(message))
 
+    async def reply_discreetly(self, message: Message) -> None:
+        """Answer the acting user only where the platform keeps nothing (the click's own answer,
+        an ephemeral), never by DM: for an answer whose very existence is private (someone
+        asked for help). Where such a way cannot carry buttons they are left off, so the
+        message says in words too what a button offers. Nothing where there is no such way."""
+        if self._traceless is not None:
+            await self._traceless(self._wrap(message))
+
     async def confirm(self, message: Message) -> None:
         """Tell the author their contribution arrived, without leaving a trace of who it was.
 

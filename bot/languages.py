@@ -11,14 +11,34 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.i18n import SOURCE_LANGUAGE, PoCatalog, supported_languages
+from bot.i18n import SOURCE_LANGUAGE, PoCatalog, pick_language, supported_languages
+
+if TYPE_CHECKING:
+    from bot.platform import ChatPlatform
+    from bot.store import Store
+    from bot.teams import TeamView
 
 log = logging.getLogger("ritualbot.languages")
 
 MAX_NAMED = 5
 """Teams named in one warning line; the rest are counted."""
+
+
+async def person_language(store: Store, platform: ChatPlatform, team: TeamView, user_id: str) -> str:
+    """The language to write to `user_id` in, unasked (a DM from a scheduled step, a notice to
+    an admin): the one they chose in `team`, else their platform's locale, else the team's; as
+    an answer to their own click would be. A locale the platform cannot give now is no reason
+    not to write: the team's language then."""
+    chosen = await store.language(team.id, user_id)
+    locale = None
+    if pick_language(chosen, default="") == "":
+        try:
+            locale = await platform.user_locale(user_id)
+        except Exception as exc:  # noqa: BLE001 - logged in one line; the DM goes out in the team's language
+            log.info("no locale for a person (%s): the team's language", type(exc).__name__)
+    return pick_language(chosen, locale, default=team.language)
 
 
 def language_problem(code: str) -> str | None:

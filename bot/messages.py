@@ -100,6 +100,9 @@ class Form:
     # (named or anonymous, plus `share_choices` of the ritual's own, such as "private").
     anonymous: bool = False
     share_choices: tuple[Choice, ...] = ()
+    # What is written here must never come back where the platform keeps it (a DM), as in an
+    # anonymous conversation; so is a form whose author chose to share anonymously.
+    traceless: bool = False
 
     @property
     def guarded(self) -> bool:

@@ -24,6 +24,7 @@ class Planned:
     step: Step
     since: str | None = None  # first occurrence this schedule serves (after an admin's change)
     until: str | None = None  # last occurrence it serves (a schedule replaced mid-round)
+    lead: timedelta = timedelta(0)  # how long before its occurrence the round's first step comes
 
     @property
     def job_id(self) -> str:
@@ -55,10 +56,27 @@ class Planned:
             start = now + timedelta(days=days)
         return None
 
+    def round_began(self, occurrence: str) -> datetime:
+        """When the round of `occurrence` (an occurrence key) began: its first step's planned time."""
+        return (datetime.fromisoformat(occurrence) - self.lead).replace(tzinfo=self.team.tz)
+
+    def began_before(self, due: StepFiring, since: datetime) -> bool:
+        """Whether `due`, or the round it belongs to, began before `since` (when the bot first saw
+        the team): none of such a round is posted (a session nobody was called to, the follow-up
+        of a walk never proposed); the team starts with the next round."""
+        return due.planned < since or self.round_began(due.occurrence) < since
+
     def occurrence_key(self, due: datetime) -> str:
         """The occurrence a step firing belongs to: its due time minus the step's offset."""
         scheduled = (due.astimezone(self.team.tz).replace(tzinfo=None) - self.step.offset)
         return wall_key(scheduled)
+
+
+def lead_of(steps: Sequence[Step]) -> timedelta:
+    """How long before its occurrence a round's first step comes (0 when none comes before). A
+    step that runs another's handler is that moment seen from other hours (a leader's own
+    timezone, `Step.runs`), not a step of the round's own: it does not count."""
+    return max([timedelta(0), *(-st.offset for st in steps if st.runs in (None, st.name))])
 
 
 def firings_of(plans: Sequence[tuple[Planned, datetime]], now: datetime) -> list[list[StepFiring]]:

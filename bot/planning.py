@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.config import AppConfig, ResolvedRitual, resolve_ritual
 from bot.engine import Planned
+from bot.planned import lead_of
 from bot.ritual import Ritual, Step
 from bot.schedule import parse_schedule
 from bot.schedule_change import PREFIX as HISTORY_PREFIX
@@ -65,7 +66,7 @@ def plan_all(config: AppConfig, rituals: Mapping[str, Ritual], histories: Mappin
     plans = [
         Planned(teams[team_id], rituals[rid],
                 res if s.schedule is None else replace(res, schedule=parse_schedule(s.schedule)),
-                st, since=s.since, until=s.until)
+                st, since=s.since, until=s.until, lead=lead_of(steps_of(rid, res)))
         for (team_id, rid), res in resolved.items()
         if res.enabled and teams[team_id].platform in platforms
         for s in served(histories.get(team_id, {}).get(HISTORY_PREFIX + rid))

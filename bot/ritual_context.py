@@ -19,7 +19,8 @@ from pydantic import BaseModel
 
 from bot import outbox
 from bot.contribution import encode_rules
-from bot.i18n import Catalog, pick_language, translate
+from bot.i18n import Catalog, translate
+from bot.languages import person_language
 from bot.messages import Form, ImageFile, Message, MessageRef, parse_user_ref
 from bot.platform import ChatPlatform, Unreachable
 from bot.platforms.ids import valid_user_id
@@ -100,10 +101,11 @@ class RitualContext(Generic[OptionsT]):
         return translate(_catalog or self.ritual.texts, key, self.team.language, **values)
 
     async def user_language(self, user_id: str) -> str:
-        return pick_language(await self._store.language(self.team.id, user_id), default=self.team.language)
+        """`bot.languages.person_language`: chosen, else the platform's locale, else the team's."""
+        return await person_language(self._store, self._platform, self.team, user_id)
 
     async def t_user(self, user_id: str, key: str, **values: object) -> str:
-        """A text for one person (a DM): their own language if they chose one."""
+        """A text for one person (a DM): in their language (`user_language`)."""
         return translate(self.ritual.texts, key, await self.user_language(user_id), **values)
 
     # posting ------------------------------------------------------------------------------

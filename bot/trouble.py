@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.command_context import core_button
-from bot.i18n import pick_language, translate
+from bot.i18n import translate
+from bot.languages import person_language
 from bot.messages import Button, Message, text
 from bot.store.leases import LeasedFiring
 from bot.trouble_texts import REPOST, TROUBLE_TEXTS, describe_cause
@@ -54,7 +55,7 @@ class AdminNotices:
         when = due.astimezone(team.tz).strftime("%Y-%m-%d %H:%M")
         platform = self.bot.platform_for(team)
         for admin in sorted(team.admins):
-            language = pick_language(await self.bot.store.language(team.id, admin), default=team.language)
+            language = await person_language(self.bot.store, self.bot.platform_for(team), team, admin)
             notice = text(translate(TROUBLE_TEXTS, "trouble.held_unconfirmed", language, ritual=ritual_id, when=when,
                                     team=team.id))
             try:
@@ -69,7 +70,7 @@ class AdminNotices:
             return
         platform = self.bot.platform_for(team)
         for admin in sorted(team.admins):
-            language = pick_language(await self.bot.store.language(team.id, admin), default=team.language)
+            language = await person_language(self.bot.store, self.bot.platform_for(team), team, admin)
             try:
                 await platform.send_dm(admin, self.message(plan, firing, cause, language))
             except Exception as exc:

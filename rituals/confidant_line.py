@@ -205,9 +205,11 @@ class ConfidantLine(Ritual[Options]):
         if party == "confidant" and conv["status"] == "received":
             await self._change(ctx, conv_id, lambda c: {**c, "status": "read", "changed": ctx.now().isoformat()})
             await self._to_sender(ctx, conv_id, {**conv, "status": "read"}, "update.read")
+        # anonymous: neither side's words may come back in their own DM (a late refusal), or the
+        # same words in the sender's DM and the confidant's would tie the sender to it
         await ctx.open_form(Form(form_id(self.receive_reply), ctx.user_t("reply.title"), (
             FormField("message", ctx.user_t("reply.field"), FieldKind.MULTILINE, max_length=MAX_TEXT),
-        ), ctx.user_t("form.submit"), state=value))
+        ), ctx.user_t("form.submit"), state=value, traceless=bool(conv.get("anonymous"))))
 
     @form("reply")
     async def receive_reply(self, ctx: InteractionContext[Options], value: str, values: dict[str, Any]) -> FormResult:

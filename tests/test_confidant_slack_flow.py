@@ -168,3 +168,31 @@ async def test_one_reminder_then_the_sender_hears_honestly_of_other_routes(store
         assert len([m for m in r.slack.messages(DEWI) if "Herinnering" in m.text]) == 1
         assert len([m for m in r.slack.messages(BRAM) if "Andere wegen" in m.text]) == 1
         assert naming_sender(store) == [] and BRAM not in seen_by(r, DEWI)
+
+
+async def test_a_late_refusal_of_an_anonymous_senders_reply_is_never_a_dm(store: Store) -> None:
+    """Bram's reply in his anonymous conversation is refused after the modal closed. A DM giving it
+    back would hold, in Bram's DM, the words the confidant's DM holds once he sends them again:
+    whoever reads DMs on the platform could tie him to the conversation. Only he sees it, unstored."""
+    import re
+
+    toml = re.sub(r"members = \[.*\]", 'members = "channel"', CONFIDANT_TOML)  # the roster check asks Slack
+    async with running_bot(store, toml, channels={CH: list(PEOPLE)}) as r:
+        await signal(r, "Een collega wordt buitengesloten.", 1)
+        first = await dm_with(r, DEWI, "buitengesloten")
+        await write(r, DEWI, first, 2, "Dank je. Wanneer gebeurt het?")
+        asked = await dm_with(r, BRAM, "Wanneer gebeurt het")
+        dms_before = list(r.slack.messages(BRAM))
+        assert await r.click(BRAM, asked, "reply") == 200
+        view = await modal(r, 3)
+        await until(lambda: view["id"] in r.connector.platform.view_channels, "the modal's channel noted")
+        r.slack.delay("conversations.members", 3.2)  # the answer window passes before the refusal is known
+        status, body = await r.submit(BRAM, view, {"message": "Merkteken-pauze, bel haar op 06-12345678"})
+        assert status == 200 and body == {}
+
+        def refused() -> list[Message]:
+            return [m for m in r.slack.ephemeral(user=BRAM) if "niet verwerkt" in m.text or "not accepted" in m.text]
+
+        await until(refused, "the late refusal, shown to Bram only", timeout=10)
+        assert "Merkteken-pauze" in refused()[0].text
+        assert r.slack.messages(BRAM) == dms_before

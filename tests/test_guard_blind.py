@@ -67,3 +67,15 @@ def test_look_alikes_of_the_fourth_and_fifth_blind_batches_are_left_alone(text: 
 
 def test_a_short_period_with_a_person_in_it_is_still_a_case() -> None:
     assert _found("Hij was van 3 tot 5 juni 2024 weggelopen.") == [("date", "5 juni 2024")]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # digits of another width or script read as the same number by everyone who sees them
+    ("bel haar op ０６１２３４５６７８", "phone"),
+    ("bsn ١١١٢٢٢٣٣٣", "bsn"),
+    # an invisible soft hyphen (pasted from a hyphenated document) inside a number
+    ("bsn 1112\u00ad22333", "bsn"),
+    ("bel 06\u00ad12345678", "phone"),
+])
+def test_a_number_in_other_digits_or_with_an_invisible_hyphen_is_still_found(text: str, kind: str) -> None:
+    assert kind in [f.kind for f in find_identifiers(text)]

@@ -192,3 +192,19 @@ def test_an_untranslated_plural_message_reads_in_english_not_as_its_key(tmp_path
     monkeypatch.syspath_prepend(str(tmp_path))
     catalog = PoCatalog("half_done", "half_done")
     assert [translate(catalog, "seen", "nl", count=n) for n in (1, 3)] == ["One saw it.", "3 saw it."]
+
+
+async def test_a_dm_from_a_scheduled_step_speaks_the_persons_platform_language(store) -> None:  # type: ignore[no-untyped-def]
+    """Cor's Slack speaks English in a Dutch team: the week's sharer DM reads in English, as every
+    answer to Cor's clicks does (not Dutch first, then English after the click)."""
+    from datetime import timedelta
+
+    from bot.simulation import advance
+    from tests.test_slack_support import ANNA, BRAM, COR, DEWI, running_bot
+
+    async with running_bot(store) as r:
+        # Cor is the one left in the rotation: the week's sharer
+        await r.store.put_state("noord", "weekly_success_mistake", "no_turns", [ANNA, BRAM, DEWI], r.clock.now())
+        await advance(r.bot, r.clock, r.clock.now() + timedelta(days=3, hours=6, minutes=1))
+        [dm] = r.slack.messages(COR)
+        assert "your turn" in dm.text and "beurt" not in dm.text

@@ -24,7 +24,7 @@ async def test_a_failing_post_arrives_exactly_once(store: Store, status: int, af
     async with running_bot(store) as r:
         r.mm.fail_next("POST", "/api/v4/posts", status, times=1, retry_after=0, after_processing=after_processing)
         fired = await advance(r.bot, r.clock, r.clock.now() + FRIDAY)
-        assert [s for _, _, s in fired] == ["done", "done", "done"]
+        assert [s for _, _, s in fired] == ["before team", "done", "done"]  # last week's look-back: before the team
         prompts = r.bot_posts(CHAN)
         assert len(prompts) == 1 and prompts[0]["props"]["attachments"]
         posted = [p for p in r.mm.all_posts.values() if p["user_id"] == r.mm.bot_user_id]

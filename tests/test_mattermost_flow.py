@@ -11,13 +11,14 @@ import pytest
 from bot.registry import discover
 from bot.simulation import advance
 from bot.store import Consent, Store
-from tests.test_mattermost_support import AMS, BRAM, CHAN, COR, TOML, running_bot, wait_until
+from tests.test_mattermost_support import AMS, ANNA, BRAM, CHAN, COR, TOML, running_bot, wait_until
 
 
 async def test_weekly_success_mistake_on_mattermost(store: Store) -> None:
     async with running_bot(store) as r:
         fired = await advance(r.bot, r.clock, r.clock.now() + timedelta(days=4, hours=6, minutes=1))
-        assert [status for _, _, status in fired] == ["done", "done", "done"]
+        # last week's look-back belongs to a round that began before the bot knew the team
+        assert [status for _, _, status in fired] == ["before team", "done", "done"]
         [prompt] = r.bot_posts(CHAN)
         assert "weeksucces" in prompt["message"].lower()
         assert len(prompt["props"]["attachments"][0]["actions"]) == 2
@@ -149,3 +150,36 @@ async def test_a_dialog_refused_by_the_client_data_guard_keeps_the_text_in_the_d
         await asyncio.sleep(0.3)  # anything sent after the answer would have arrived by now
         assert {channel: len(r.bot_posts(channel)) for channel in (CHAN, r.dm(BRAM))} == before
         assert r.mm.ephemeral_posts == [] and await r.store.responses("noord") == []
+
+
+async def test_a_body_nested_too_deep_to_read_is_refused_with_400_not_a_traceback(
+        store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    """The button and dialog URLs need no token (what they carry is signed): anyone who reaches
+    the port can send them a JSON body nested deeper than Python reads. That is no request
+    of Mattermost's, refused like any unreadable body, not a 500 with a traceback in the log."""
+    import aiohttp
+
+    async with running_bot(store) as r, aiohttp.ClientSession() as http:
+        for path in ("/mattermost/actions", "/mattermost/dialogs"):
+            for body in ("[" * 200_000, '{"user_id": ' + "[" * 200_000):
+                async with http.post(r.base + path, data=body, headers={"Content-Type": "application/json"}) as resp:
+                    assert resp.status == 400, (path, resp.status)
+    assert not [rec for rec in caplog.records if rec.exc_info]
+
+
+async def test_asking_to_talk_to_someone_leaves_no_dm_where_the_bot_may_not_post_ephemerals(store: Store) -> None:
+    """'Nobody sees that you did': on a default Mattermost (no ephemeral posts for bots) the answer
+    with the confidant's button went to a DM, which the server keeps for its admins to read. It
+    comes in the click's own answer instead, and the way to the confidant is said in words."""
+    if "moral_deliberation" not in discover():
+        pytest.skip("moral_deliberation is not installed")
+    toml = MORAL_TOML.replace('admins = ["', f'confidant = "{ANNA}"\nadmins = ["') + "[teams.rituals.confidant_line]\n"
+    async with running_bot(store, toml=toml) as r:
+        await advance(r.bot, r.clock, datetime(2027, 1, 5, 17, 1, tzinfo=AMS))
+        [reflection] = [p for p in r.bot_posts(CHAN) if "moreel beraad voor jou" in p["message"]]
+        dms_before = r.bot_posts(r.dm(BRAM))
+        answered = await r.click(BRAM, reflection, "met iemand praten")
+        assert answered.status == 200 and "bedrijfsarts" in answered.json["ephemeral_text"]
+        assert "/ritual signal" in answered.json["ephemeral_text"]  # the button's way, in words
+        await asyncio.sleep(0.3)  # anything sent after the answer would have arrived by now
+        assert r.bot_posts(r.dm(BRAM)) == dms_before  # (the server shows ephemeral_text as an unstored ephemeral)

@@ -312,3 +312,34 @@ async def test_the_time_so_far_says_one_minute_as_people_do(make_harness) -> Non
     h.clock.set(h.clock.now() + timedelta(minutes=12))
     out = await h.local.click("anna", out[-1], "next")
     assert "Jullie zijn 13 minuten bezig" in out[-1].text
+
+
+async def test_a_team_first_seen_between_the_call_and_the_session_gets_no_session_that_round(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Installed the morning of the first Tuesday: nobody was called to bring a dilemma and nobody
+    was asked to facilitate, so 14:00 must not open a 90-minute session with a facilitator named out
+    of the blue, nor ask at 17:00 how it was. The round began before the bot knew the team; the
+    next month's is the first."""
+    h = await make_harness(TOML.format(extra=""), start=datetime(2026, 12, 1, 8, 0, tzinfo=AMS))
+    await h.advance_to(REFLECTION)
+    assert h.local.entries("channel", "C1") == []
+    assert not [e for e in h.local.transcript if e.kind == "dm"]
+    await h.advance_to(datetime(2026, 12, 29, 14, 1, tzinfo=AMS))  # January's call comes as planned
+    assert len(h.local.entries("channel", "C1")) == 1
+
+
+async def test_the_dry_run_says_a_round_begun_before_the_team_was_seen_sends_nothing() -> None:
+    import io
+
+    from bot.dryrun import print_schedule
+    from bot.registry import discover
+    from tests.conftest import make_config
+
+    config = make_config(TOML.format(extra=""))
+    rituals = {"moral_deliberation": discover()["moral_deliberation"]()}
+    morning = datetime(2026, 12, 1, 8, 0, tzinfo=AMS)
+    out = io.StringIO()
+    await print_schedule(config, rituals, morning, count=2, language="en", out=out, store=None, now=morning)
+    lines = out.getvalue().splitlines()
+    assert "    Tue 1 Dec 2026: this round began before the bot first saw the team; nothing is sent" in lines
+    assert "    Tue 5 Jan 2027" in lines  # the next one is held, with its call a week before
+    assert any(line.startswith("      Tue 29 Dec 2026 14:00") for line in lines)

@@ -91,7 +91,7 @@ async def test_a_post_that_may_have_landed_is_not_retried(store: Store) -> None:
 async def test_a_firing_whose_post_failed_is_marked_failed_not_posted_twice(store: Store) -> None:
     """A 500 on the post may or may not have left it in the channel: never posted again by
     the bot. It is unconfirmed (it was 'failed' and nobody was told) and the admins are asked."""
-    async with running_bot(store, start=FRIDAY_1400 - timedelta(minutes=5)) as r:
+    async with running_bot(store, start=FRIDAY_1400 - timedelta(days=1, minutes=5)) as r:  # before the round began
         r.slack.fail_next("chat.postMessage", status=500)
         r.clock.set(FRIDAY_1400)
         counts = await r.bot.engine.run_due()

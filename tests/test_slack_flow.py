@@ -28,8 +28,10 @@ async def test_a_member_shares_through_a_modal_and_the_thread(store: Store) -> N
         assert "weeksucces" in prompt.text  # the notification fallback
         share = find_button(prompt, "share")
         assert share["action_id"] == SHARE and share["value"] == "noord|2026-12-04T14:00"
-        sharer_dms = [m for u in (ANNA, BRAM, COR) for m in r.slack.messages(u)]
-        assert len(sharer_dms) == 1 and "aan de beurt" in sharer_dms[0].text
+        sharer_dms = [(u, m) for u in (ANNA, BRAM, COR) for m in r.slack.messages(u)]
+        assert len(sharer_dms) == 1  # in the person's own language (Cor's Slack speaks English)
+        [(sharer, dm)] = sharer_dms
+        assert ("your turn" if sharer == COR else "aan de beurt") in dm.text
 
         assert await r.click(BRAM, prompt, "share") == 200
         await until(lambda: r.slack.calls_to("views.open"), "the modal")

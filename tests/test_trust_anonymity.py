@@ -3,6 +3,7 @@ wrote what, and consent changes nothing anybody can see of an anonymous contribu
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timedelta
 
 import pytest
@@ -154,3 +155,78 @@ async def test_a_late_refusal_on_slack_never_echoes_flagged_text_into_a_dm(store
         assert "Verslag te laat" in dm.text  # what was accepted is given back
         assert "06-12345678" not in dm.text and "111222333" not in dm.text
         assert r.slack.thread(CH, prompt.ts) == []
+
+
+async def test_a_late_refusal_of_an_anonymous_answer_on_slack_is_never_a_dm(store: Store) -> None:
+    """A DM is stored (a workspace export holds it): one giving back what someone meant to share
+    anonymously would tie them to the anonymous post they send once they fixed the form."""
+    import re
+
+    from bot.simulation import advance
+    from tests.test_slack_support import CH, COR, TOML, running_bot, until
+
+    toml = re.sub(r"members = \[.*\]", 'members = "channel"', TOML)  # the roster check asks Slack
+    async with running_bot(store, toml) as r:
+        await advance(r.bot, r.clock, r.clock.now() + timedelta(days=4, hours=6, minutes=1))
+        [prompt] = r.slack.messages(CH)
+        await r.click(COR, prompt, "share")
+        await until(lambda: r.slack.calls_to("views.open"), "the modal")
+        view = r.slack.calls_to("views.open")[0].response["view"]
+        await until(lambda: view["id"] in r.connector.platform.view_channels, "the modal's channel noted")
+        dms_before = list(r.slack.messages(COR))
+        r.slack.delay("conversations.members", 3.2)  # the answer window passes before the refusal is known
+        anonymous = {"type": "radio_buttons", "selected_option": {"value": "anonymous"}}
+        status, answer = await r.submit(COR, view, {"success": "Anoniem-succes-merkteken",
+                                                    "mistake": "Gebeld met 06-12345678", "share_as": anonymous})
+        assert status == 200 and answer == {}
+
+        def refused() -> list:  # type: ignore[type-arg]
+            return [m for m in r.slack.ephemeral(user=COR) if "niet verwerkt" in m.text or "not accepted" in m.text]
+
+        await until(refused, "the late refusal, shown to the author only", timeout=10)
+        [shown] = refused()
+        assert "Anoniem-succes-merkteken" in shown.text  # given back where nothing is stored
+        assert r.slack.messages(COR) == dms_before  # and never in a DM
+        assert r.slack.thread(CH, prompt.ts) == []
+
+
+async def test_on_mattermost_the_database_cannot_link_an_anonymous_dialog_to_its_author(store: Store) -> None:
+    """A submission is remembered for a day so a replay acts once. Its key must not let whoever
+    reads the database (the signing secret kept there included) try each member and the minute the
+    form was open, and find who sent the answer the team saw as anonymous."""
+    import json as _json
+    import time
+
+    from sqlmodel import select
+
+    from bot.platforms.mattermost.routes import dialog_delivery
+    from bot.platforms.mattermost.signing import SECRET_SETTING, Signer
+    from bot.simulation import advance
+    from bot.store.models import HandledRow
+    from tests.test_mattermost_support import ANNA, BRAM, CHAN, COR, running_bot
+
+    async with running_bot(store) as r:  # no RITUALBOT_SECRET: the signing secret is in the database
+        await advance(r.bot, r.clock, r.clock.now() + timedelta(days=4, hours=6, minutes=1))
+        [prompt] = r.bot_posts(CHAN)
+        await r.click(BRAM, prompt, "Deel je succes")
+        [opened] = r.mm.dialogs
+        answer = {"success": "Anoniem succes", "mistake": "Anonieme fout", "lesson": None, "share_as": "anonymous"}
+        assert (await r.submit(BRAM, opened, answer)).status == 200
+        assert [p for p in r.bot_posts(CHAN) if p["root_id"]]
+
+        # what the database holds, and what a reader can guess: the form, the ritual's state, when
+        secret = await store.setting(SECRET_SETTING)
+        assert secret is not None
+        callback = opened["dialog"]["callback_id"]
+        payload = opened["dialog"]["state"].rpartition(".")[0]
+        core_state = _json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["s"]
+        with store.engine.connect() as conn:
+            keys = {row.key for row in conn.execute(select(HandledRow))}
+        now = int(time.time())
+        for user in (ANNA, BRAM, COR):
+            for at in range(now - 120, now + 1):
+                signer = Signer(secret.encode(), clock=lambda at=at: float(at))
+                state = signer.dialog_state(callback, core_state, user=user)
+                target = signer.check_dialog(callback, state, user=user)
+                guess = dialog_delivery(user, callback, state, answer, target)
+                assert guess.key not in keys, f"the database tells that {user} wrote the anonymous answer"

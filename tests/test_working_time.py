@@ -40,21 +40,21 @@ async def test_a_digest_planned_on_a_team_holiday_comes_on_the_next_working_day(
 
 
 async def test_the_sharer_dm_on_ascension_day_comes_the_next_morning(make_harness) -> None:  # type: ignore[no-untyped-def]
-    h = await make_harness(TEAM_TOML, start=datetime(2027, 5, 3, 9, 0, tzinfo=AMS))
+    h = await make_harness(TEAM_TOML, start=datetime(2027, 4, 26, 9, 0, tzinfo=AMS))  # last week's round too
     fired = await h.advance_to(datetime(2027, 5, 7, 15, 0, tzinfo=AMS))
-    this_round = [f for f in _fired(fired) if f[0] != "digest"]
+    this_round = [f for f in _fired(fired) if f[0] != "digest" and "05-0" in f[1]]
     assert this_round == [("sharer", "Fri 2027-05-07 08:00"), ("prompt", "Fri 2027-05-07 14:00")]
     # last week's digest, planned on Ascension Day too, waits for Friday morning as well
     assert ("digest", "Fri 2027-05-07 08:00") in _fired(fired)
-    assert len(h.local.entries("dm")) == 1
+    assert len([e for e in h.local.entries("dm") if "2027-05-07" in (e.message.marker or "")]) == 1
 
 
 async def test_a_step_in_the_weekend_or_the_evening_moves_to_the_next_working_moment(make_harness) -> None:  # type: ignore[no-untyped-def]
     toml = TEAM_TOML.replace('"fri 14:00"', '"mon 09:00"')  # the sharer DM is planned on Sunday 09:00
-    h = await make_harness(toml, start=datetime(2026, 12, 2, 9, 0, tzinfo=AMS))
+    h = await make_harness(toml, start=datetime(2026, 11, 27, 9, 0, tzinfo=AMS))  # the round before too
     fired = await h.advance_to(datetime(2026, 12, 8, 10, 0, tzinfo=AMS))
-    assert _fired(fired) == [("digest", "Mon 2026-12-07 08:00"), ("sharer", "Mon 2026-12-07 08:00"),
-                             ("prompt", "Mon 2026-12-07 09:00")]
+    assert [f for f in _fired(fired) if "12-07" in f[1]] == [
+        ("digest", "Mon 2026-12-07 08:00"), ("sharer", "Mon 2026-12-07 08:00"), ("prompt", "Mon 2026-12-07 09:00")]
     evening = TEAM_TOML.replace('id = "noord"', 'id = "zuid"') + "sharer_notice_hours = 20\n"  # Thursday 18:00
     h = await make_harness(evening, start=datetime(2026, 12, 2, 9, 0, tzinfo=AMS))
     fired = await h.advance_to(datetime(2026, 12, 4, 15, 0, tzinfo=AMS))

@@ -1,13 +1,15 @@
 """Shared helpers of the detectors: one spelling of the text, and the words around a match.
 
 People paste text from Word, PDFs and phones: spaces that do not break, dashes of every
-width, curly apostrophes. `normalise` maps each of them to its plain ASCII twin, one
-character for one, so positions found in the normalised text are positions in the original.
+width, soft hyphens, curly apostrophes, digits of another width or script. `normalise` maps
+each of them to its plain ASCII twin, one character for one, so positions found in the
+normalised text are positions in the original.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _SAME_AS = {
     " ": "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\u200b\u200c\u200d\u2060\ufeff",
@@ -15,7 +17,12 @@ _SAME_AS = {
     "'": "\u2018\u2019\u201b\u02bc\u00b4`",
     "@": "\uff20",
 }
-_TABLE = str.maketrans({c: plain for plain, chars in _SAME_AS.items() for c in chars})
+_TABLE = str.maketrans({
+    **{c: plain for plain, chars in _SAME_AS.items() for c in chars},
+    "\u00ad": "-",  # a soft hyphen: invisible, pasted from a hyphenated document, even inside a number
+})
+# digits of every width and script (fullwidth ０-９, Arabic-Indic, ...) read as the same number
+_DIGIT = re.compile(r"\d")  # every decimal digit, of any script
 
 # Words that put a person (a client, a relative) in a sentence: pronouns, roles, family.
 PERSON = re.compile(
@@ -30,8 +37,11 @@ _MONEY_AFTER = re.compile(r"^\s*(?:€|eur\b|euro)", re.IGNORECASE)
 
 
 def normalise(text: str) -> str:
-    """`text` with Unicode spaces, dashes and apostrophes made ASCII; same length, same positions."""
-    return text.translate(_TABLE)
+    """`text` with Unicode spaces, dashes, apostrophes and digits made ASCII; same length, same positions."""
+    plain = text.translate(_TABLE)
+    if plain.isascii():
+        return plain
+    return _DIGIT.sub(lambda m: str(unicodedata.digit(m.group())), plain)
 
 
 def before(text: str, start: int, width: int = 40) -> str:

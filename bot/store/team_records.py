@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.store.models import AuditRow, ParticipationRow, RotationRow, SettingRow
+from bot.store.models import AuditRow, ParticipationRow, RotationRow, SettingRow, TeamRow
 from bot.store.offloop import OffLoop, off_loop
 
 
@@ -20,6 +20,12 @@ class TeamRecords(OffLoop):
     def _session(self) -> AbstractContextManager[Session]:
         """A short ORM session, committed on leaving (`Store._session`)."""
         raise NotImplementedError
+
+    @off_loop
+    def teams_first_seen(self) -> dict[str, datetime]:
+        """{team id: when the bot first saw it}, read only (`Store.ensure_team` records it)."""
+        with self._session() as s:
+            return {team_id: seen for team_id, seen in s.exec(select(TeamRow.id, TeamRow.created_at))}
 
     # rotation ---------------------------------------------------------------------------
 

@@ -160,8 +160,11 @@ class Interactions:
 
     @action("talk")
     async def talk_to_someone(self, ctx: InteractionContext[Options], value: str) -> None:
-        """Only the clicker sees the answer; nothing is logged, stored or sent to the confidant."""
-        await ctx.reply(text(ctx.user_t("talk.lead"), *_support(ctx), buttons=_signal_button(ctx)))
+        """Only the clicker sees the answer, and only where the platform keeps nothing (never a
+        DM: "nobody sees that you did"); nothing is logged, stored or sent to the confidant."""
+        signal = _signal_button(ctx)
+        await ctx.reply_discreetly(text(ctx.user_t("talk.lead"), *_support(ctx),
+                                        *([ctx.user_t("support.signal")] if signal else []), buttons=signal))
 
     @action("reflect")
     async def open_reflection_form(self, ctx: InteractionContext[Options], occurrence: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -32,7 +33,7 @@ from bot.platforms.kit.users import locale_or_none
 from bot.platforms.kit.window import MATTERMOST_WINDOW, Background, within
 from bot.platforms.mattermost import render
 from bot.platforms.mattermost.platform import MattermostPlatform
-from bot.platforms.mattermost.signing import DIALOG_TTL, Expired, Forged
+from bot.platforms.mattermost.signing import DIALOG_TTL, DialogTarget, Expired, Forged
 from bot.platforms.mattermost.tokens import CommandTokens
 from bot.ports import BotPort
 from bot.texts import TEXTS
@@ -45,11 +46,19 @@ def _by_trigger(kind: str, user: str, trigger: Any) -> Delivery | None:
     return delivery("mattermost", kind, user, str(trigger)) if trigger else None
 
 
-def dialog_delivery(user: str, callback_id: Any, state: Any, submitted: dict[str, Any]) -> Delivery:
-    """A dialog submission: its signed callback and state with the same values, from the same
-    person, is one contribution for as long as the state's signature is accepted."""
+def dialog_delivery(user: str, callback_id: Any, state: Any, submitted: dict[str, Any],
+                    target: DialogTarget) -> Delivery:
+    """A dialog submission: the same opened dialog with the same values is one contribution for
+    as long as its state's signature is accepted. The key (kept in the database for that day)
+    is made of the state's random nonce, which the database never holds: from the person, the
+    form and the time, which it does (the signing secret too, without RITUALBOT_SECRET), anyone
+    reading it could rebuild the key of each member and find who sent an anonymous answer.
+    A state signed before nonces (at most a day old) keeps its old key."""
+    window = timedelta(seconds=DIALOG_TTL) + REPLAY_WINDOW
+    if target.nonce:
+        return delivery("mattermost", "dialog", target.nonce, values_digest(submitted), window=window)
     return delivery("mattermost", "dialog", user, str(callback_id), str(state), values_digest(submitted),
-                    window=timedelta(seconds=DIALOG_TTL) + REPLAY_WINDOW)
+                    window=window)
 
 
 def interactive(handler: Callable[[web.Request], Awaitable[web.Response]]
@@ -126,9 +135,18 @@ class IntegrationRoutes:
 
         return ways.private_reply(self.platform, channel, user_id, first=into_response)
 
-    def _traceless(self, channel: str | None, user_id: str) -> Reply | None:
-        """An ephemeral post or nothing: never a DM (for confirming anonymous contributions)."""
-        return ways.traceless_reply(self.platform, channel, user_id)
+    def _traceless(self, channel: str | None, user_id: str, slot: ResponseSlot | None = None) -> Reply | None:
+        """The request's own answer (`slot`; without buttons, which it cannot carry), else an
+        ephemeral post, else nothing: never a DM (anonymous contributions, asking for help)."""
+        later = ways.traceless_reply(self.platform, channel, user_id)
+        if slot is None:
+            return later
+
+        async def reply(message: Message) -> None:
+            if not slot.take(replace(message, buttons=())) and later is not None:
+                await later(message)
+
+        return reply
 
     async def _answer(self, slot: ResponseSlot, work: Coroutine[Any, Any, Any], reply: Reply, user: str,
                       locale: str | None, channel: str) -> Message | None:
@@ -215,7 +233,7 @@ class IntegrationRoutes:
     async def _json(self, request: web.Request) -> dict[str, Any]:
         try:
             body = await request.json()
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested deeper than Python reads
             body = None
         if not isinstance(body, dict):
             raise web.HTTPBadRequest(text=say("request.not_json", self.language))
@@ -249,7 +267,7 @@ class IntegrationRoutes:
                             value=target.value, reply=reply,
                             message=MessageRef(channel=channel, id=post_id) if post_id else None,
                             trigger_id=str(body.get("trigger_id") or "") or None,
-                            locale=locale, traceless=self._traceless(channel, user),
+                            locale=locale, traceless=self._traceless(channel, user, slot),
                             delivery=_by_trigger("action", user, body.get("trigger_id")))
         first = await self._answer(slot, bot.handle_action(req), reply, user, locale, channel)
         if first is None:
@@ -288,7 +306,8 @@ class IntegrationRoutes:
         req = FormSubmission(platform="mattermost", user_id=user, form_id=target.form_id, state=target.state,
                              values=render.submission_values(submitted), reply=self._private(slot, channel, user),
                              channel_id=channel, locale=locale, traceless=self._traceless(channel, user),
-                             delivery=dialog_delivery(user, body.get("callback_id"), body.get("state"), submitted))
+                             delivery=dialog_delivery(user, body.get("callback_id"), body.get("state"), submitted,
+                                                             target))
         # The submission waits for the result (per-field errors) but survives the request being dropped.
         task = self.spawn(bot.handle_form(req))
         try:

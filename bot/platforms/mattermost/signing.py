@@ -69,6 +69,7 @@ class DialogTarget:
 
     form_id: str
     state: str
+    nonce: str = ""  # random, in the state alone: names this opened dialog without naming who opened it
 
 
 class Signer:
@@ -119,8 +120,9 @@ class Signer:
     # dialogs ------------------------------------------------------------------------------
 
     def dialog_state(self, form_id: str, state: str, *, user: str) -> str:
-        """The dialog's `state`: the core's state, bound to the form and the user it was opened for."""
-        data = {"f": form_id, "s": state, "u": user, "t": int(self._clock())}
+        """The dialog's `state`: the core's state, bound to the form and the user it was opened for,
+        with a random nonce that only Mattermost and this state hold (`DialogTarget.nonce`)."""
+        data = {"f": form_id, "s": state, "u": user, "t": int(self._clock()), "n": secrets.token_urlsafe(16)}
         payload = _b64(json.dumps(data, separators=(",", ":")).encode())
         return f"{payload}.{self._mac('dialog', payload)}"
 
@@ -140,4 +142,4 @@ class Signer:
         if data.get("u") != user:
             raise Forged("dialog was opened for another user")
         self._fresh(str(data.get("t", "")), DIALOG_TTL, "dialog")
-        return DialogTarget(str(data["f"]), str(data["s"]))
+        return DialogTarget(str(data["f"]), str(data["s"]), str(data.get("n") or ""))

@@ -19,6 +19,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncRespond
 
 from bot.config import AppConfig
+from bot.contribution import leaves_no_trace
 from bot.messages import MessageRef
 from bot.once import delivery, values_digest
 from bot.platform import ActionRequest, CommandRequest, Delivery, FormResult, FormSubmission, Reply
@@ -128,7 +129,7 @@ class Inbound:
 
     async def submit(self, body: dict[str, Any]) -> dict[str, str]:
         """The core's per-field errors (empty: accepted). Returns within Slack's window; a refusal
-        that comes later reaches the person by DM, with what they wrote (bot/platforms/late_refusal.py)."""
+        that comes later reaches the person privately, with what they wrote (bot/platforms/late_refusal.py)."""
         view = body["view"]
         user = body["user"]["id"]
         values = read_values((view.get("state") or {}).get("values") or {})
@@ -143,7 +144,8 @@ class Inbound:
                 delivery=submission_delivery(body, values)))
 
         async def late(task: asyncio.Task[FormResult]) -> None:
-            await self._after_late_submission(task, user, channel, text_inputs(view, values))
+            await self._after_late_submission(task, user, channel, text_inputs(view, values),
+                                              anonymous=leaves_no_trace(view.get("private_metadata") or "", values))
 
         task = await in_window(self.background, SLACK_WINDOW, run(), late)
         if task is None:  # the modal closes now
@@ -156,17 +158,25 @@ class Inbound:
         return dict(result.errors)
 
     async def _after_late_submission(self, task: asyncio.Task[FormResult], user: str, channel: str | None,
-                                     written: dict[str, tuple[str, str]]) -> None:
-        """DM a refusal that came after the modal closed; flagged client data is not echoed."""
+                                     written: dict[str, tuple[str, str]], *, anonymous: bool) -> None:
+        """Say privately that the form was refused after the modal closed, with what the person
+        wrote (flagged client data not echoed): by DM, or for an answer meant to be anonymous
+        (`leaves_no_trace`) only where nothing is stored (an ephemeral, or not at all): a DM is
+        kept, and one with the text would tie the person to what they send once the form is fixed."""
         language = await self.language(user, await self.platform.user_locale(user), channel)
         if task.cancelled() or task.exception() is not None:
             errors = form_failed({}, language)
         else:
             errors = dict(task.result().errors)
-        if errors:
-            values = {name: value for name, (_, value) in written.items()}
-            labels = {name: label for name, (label, _) in written.items()}
-            await ways.dm_reply(self.platform, user)(late_refusal(errors, values, labels, language))
+        if not errors:
+            return
+        values = {name: value for name, (_, value) in written.items()}
+        labels = {name: label for name, (label, _) in written.items()}
+        reply = self.traceless_reply(channel, user) if anonymous else ways.dm_reply(self.platform, user)
+        if reply is None:
+            log.info("slack: a late refusal of an anonymous answer could not be shown without a trace: left out")
+            return
+        await reply(late_refusal(errors, values, labels, language))
 
     # App Home -----------------------------------------------------------------------------------
 
@@ -219,5 +229,5 @@ def slack_payload(body: str, content_type: str) -> bool:
         if payload is None:
             return "command" not in form or bool(form.get("user_id", [""])[0].strip())
         return isinstance(json.loads(payload[0]), dict)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than Python reads
         return False
